@@ -1,0 +1,80 @@
+import type { Logger } from '../logger.js';
+import type { Payment } from '../model/payment.js';
+import type { HttpClient, LaneSignals } from './http.js';
+import type { Outcome } from './outcome.js';
+
+/** One record handed to a loader: the canonical record, its mapped payload, and the key that dedupes it. */
+export interface LoadItem<TPayload = Record<string, unknown>> {
+  /** The ledger item id. */
+  id: string;
+  /**
+   * Deterministic per ledger item and edit revision (`<item id>.r<revision>`): the same attempt retried
+   * carries the same key, so a native idempotency store replays instead of posting twice; an edited record
+   * gets a new key, so the ERP does not replay the old refusal.
+   */
+  idempotencyKey: string;
+  /** The canonical record (the hub's vocabulary). */
+  record: Payment;
+  /** The ERP payload the connector's mapping produced from it. */
+  payload: TPayload;
+}
+
+export interface LoadContext {
+  signal: AbortSignal;
+}
+
+/** Writes records into the ERP: a batch in (at most `maxBatch`), one outcome per record out, same order. */
+export interface Loader<TPayload = Record<string, unknown>> {
+  load(batch: LoadItem<TPayload>[], context: LoadContext): Promise<Outcome[]>;
+  /**
+   * Finds what an earlier attempt may have committed (after a lost answer, a crash, or an `accepted`
+   * outcome): by the idempotency key where the ERP keeps it, else by natural key (check number + vendor...).
+   * Returns `synced` when the ERP has the record, `accepted` when it is still queued, `null` when absent.
+   */
+  find(item: LoadItem<TPayload>, context: LoadContext): Promise<Outcome | null>;
+}
+
+/** A page of records read from a system, with the cursor that resumes after it. */
+export interface ExtractPage<TRecord = Record<string, unknown>> {
+  records: TRecord[];
+  /** Opaque; pass it back to resume after this page. */
+  cursor: string;
+}
+
+export interface ExtractContext {
+  signal: AbortSignal;
+  /** Where the previous run stopped; absent on the first run. */
+  cursor?: string;
+}
+
+/** Reads records out of a system as pages with a resumable cursor. */
+export interface Extractor<TRecord = Record<string, unknown>> {
+  pages(context: ExtractContext): AsyncIterable<ExtractPage<TRecord>>;
+}
+
+/** What core gives a connector's `createClient`. */
+export interface ClientContext<TConfig> {
+  /** The connection settings, already validated by the connector's config schema. */
+  config: TConfig;
+  /** The only way to reach the ERP: bound to the tenant's lane. */
+  http: HttpClient;
+  /** Report an ERP throttle signal that did not arrive as HTTP 429. */
+  lane: LaneSignals;
+  logger: Logger;
+  /** Current time, injectable for tests. */
+  now: () => Date;
+}
+
+/** A connector's client: speaks the ERP's wire format. Entities it does not support are absent. */
+export interface ConnectorClient {
+  /** Proves the connection settings work (logs in, reads the company). Throws a LedgerlinkError otherwise. */
+  check(context: LoadContext): Promise<void>;
+  payments: {
+    /** Present when the connector declares `payment: [export]`. */
+    exporter?: Loader;
+    /** Present when the connector declares `payment: [import]`: yields ERP records the ERP treats as final. */
+    importer?: Extractor;
+  };
+  /** Releases sessions and sockets (Acumatica's logout, say). */
+  close(): Promise<void>;
+}

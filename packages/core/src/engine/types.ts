@@ -1,0 +1,108 @@
+import type { Connector } from '../connector/define-connector.js';
+import type { RateLimit } from '../connector/capabilities.js';
+import type { Outcome, RejectedOutcome } from '../connector/outcome.js';
+import type { Logger } from '../logger.js';
+import type { MappingDocument, RecordError } from '../mapping/types.js';
+import type { Payment, PaymentIssued } from '../model/payment.js';
+
+/** Exponential back-off with full jitter: delay = random(0, min(maxDelayMs, baseDelayMs * 2^(attempt-1))). */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 30_000 };
+
+/** A customer's rate limit for a lane. Above the connector's declared limit only with `allowAboveDeclared`. */
+export interface RateLimitOverride extends Partial<RateLimit> {
+  allowAboveDeclared?: boolean;
+}
+
+export interface ExportItem {
+  /** Ledger item id. */
+  id: string;
+  /** `<id>.r<revision>`: see LoadItem. */
+  idempotencyKey: string;
+  record: Payment;
+  /**
+   * True when an earlier attempt with this key may have committed (a crash mid-call, a lost answer): the
+   * runtime asks the connector's `find` before writing again.
+   */
+  mayBeCommitted?: boolean;
+}
+
+/** Called around every ERP call so the ledger is written before and after it. */
+export interface ExportHooks {
+  /** Before each attempt of each item (the ledger's `beginAttempt`). */
+  beforeAttempt?(item: ExportItem): Promise<void>;
+  /** After each attempt with its outcome (the ledger's `completeAttempt`). */
+  afterAttempt?(item: ExportItem, outcome: Outcome): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  tenant: string;
+  /** The tenant's raw connection settings; validated against the connector's config schema. */
+  config: unknown;
+  /** Per-customer lookup tables for the mapping's `lookup` operator. */
+  lookups?: Record<string, Record<string, string>>;
+  /** The customer's mapping override, merged onto the connector's mapping.yaml. */
+  mappingOverride?: MappingDocument;
+  rateLimit?: RateLimitOverride;
+  retry?: Partial<RetryPolicy>;
+  /** Per-call HTTP timeout (default 30 s). */
+  timeoutMs?: number;
+  logger?: Logger;
+  hooks?: ExportHooks;
+  now?: () => Date;
+}
+
+export interface ImportPage {
+  records: PaymentIssued[];
+  /** Records that could not be mapped: which record, which field. Nothing is dropped silently. */
+  errors: RecordError[];
+  cursor: string;
+}
+
+export interface LaneStats {
+  key: string;
+  /** Requests waiting in the lane. */
+  queued: number;
+  /** Requests in flight. */
+  running: number;
+  /** Times the lane paused for a throttle signal. */
+  throttlePauses: number;
+  /** True while paused for a throttle signal. */
+  paused: boolean;
+  rateLimit: RateLimit;
+}
+
+/** One connector for one tenant: its client behind its lane, its compiled mapping, retries and checks. */
+export interface ConnectorRuntime {
+  readonly connector: Connector;
+  readonly tenant: string;
+  /** The effective rate limit of the lane. */
+  readonly rateLimit: RateLimit;
+  check(): Promise<void>;
+  /**
+   * The checks before any call: the capability, partial payment vs `partialPayments`, tax and markups
+   * refused. Returns the refusal, or null when the payment may go.
+   */
+  preflight(payment: Payment): RejectedOutcome | null;
+  /** Maps one payment with the export mapping (for dry runs and the CLI). */
+  mapPayment(payment: Payment, recordId?: string): { ok: true; value: Record<string, unknown> } | { ok: false; errors: RecordError[] };
+  /**
+   * Exports payments: preflight, map, batch by `maxBatch`, load through the lane, retry `retryable` outcomes
+   * with back-off (after a `find` when the earlier attempt may have committed and the connector's
+   * idempotency is `lookup`), and return one final outcome per item, same order. Never throws for a record.
+   */
+  exportPayments(items: ExportItem[], options?: { signal?: AbortSignal }): Promise<Outcome[]>;
+  /** Settles an item whose earlier attempt may have committed: the connector's `find`. */
+  settle(item: ExportItem, options?: { signal?: AbortSignal }): Promise<Outcome | null>;
+  /** Imports final payments from the ERP, page by page, from `cursor`. */
+  importPayments(options?: { cursor?: string; signal?: AbortSignal }): AsyncIterable<ImportPage>;
+  laneStats(): LaneStats;
+  /** Stops taking work, cancels waiting calls, closes the client. */
+  close(): Promise<void>;
+}

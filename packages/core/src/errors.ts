@@ -1,0 +1,82 @@
+/**
+ * Stable error codes, in one place. A code never changes meaning once released; the runner, the HTTP API
+ * and the CLI show it next to the message, and operators search for it.
+ */
+export const ErrorCodes = {
+  /** A connector's manifest states a core range this core does not satisfy. */
+  PLUGIN_CORE_RANGE: 'LL_PLUGIN_CORE_RANGE',
+  /** A connector's contract version is not one this core speaks. */
+  PLUGIN_CONTRACT_VERSION: 'LL_PLUGIN_CONTRACT_VERSION',
+  /** A connector definition failed validation (manifest, capabilities, mapping). */
+  PLUGIN_INVALID: 'LL_PLUGIN_INVALID',
+  /** A connector's connection settings failed its config schema. */
+  CONNECTOR_CONFIG_INVALID: 'LL_CONNECTOR_CONFIG_INVALID',
+  /** A mapping file is not valid (syntax, unknown operator, unknown path...). */
+  MAPPING_INVALID: 'LL_MAPPING_INVALID',
+  /** A record could not be mapped (missing required field, unmapped value...). */
+  MAPPING_FAILED: 'LL_MAPPING_FAILED',
+  /** A record failed the canonical schema. */
+  RECORD_INVALID: 'LL_RECORD_INVALID',
+  /** Partial payment against a connector that does not declare `partialPayments`. */
+  PARTIAL_PAYMENT_UNSUPPORTED: 'LL_PARTIAL_PAYMENT_UNSUPPORTED',
+  /** Tax on a payment record: not supported when syncing payments. */
+  TAX_UNSUPPORTED: 'LL_TAX_UNSUPPORTED',
+  /** Markups on a payment record: not supported when syncing payments. */
+  MARKUP_UNSUPPORTED: 'LL_MARKUP_UNSUPPORTED',
+  /** The entity/direction is not among the connector's capabilities. */
+  CAPABILITY_MISSING: 'LL_CAPABILITY_MISSING',
+  /** The ERP refused the record (its own code and text are kept beside this one). */
+  ERP_REJECTED: 'LL_ERP_REJECTED',
+  /** The ERP refused the record and a user can fix it by editing the named fields. */
+  ERP_NEEDS_EDIT: 'LL_ERP_NEEDS_EDIT',
+  /** The ERP throttled the call. */
+  ERP_THROTTLED: 'LL_ERP_THROTTLED',
+  /** The ERP failed on its side (5xx). */
+  ERP_SERVER_ERROR: 'LL_ERP_SERVER_ERROR',
+  /** The call timed out or the connection broke; whether the ERP committed is unknown. */
+  ERP_TRANSPORT: 'LL_ERP_TRANSPORT',
+  /** The ERP refused our credentials. */
+  ERP_AUTH: 'LL_ERP_AUTH',
+  /** The ERP answered something the client cannot read. */
+  ERP_PROTOCOL: 'LL_ERP_PROTOCOL',
+  /** Retries ran out for a retryable outcome. */
+  RETRIES_EXHAUSTED: 'LL_RETRIES_EXHAUSTED',
+  /** A ledger transition that the state machine does not allow. */
+  LEDGER_TRANSITION: 'LL_LEDGER_TRANSITION',
+  /** An attempt to change the ERP id of a synced record (there is no unlink). */
+  LEDGER_LINK_IMMUTABLE: 'LL_LEDGER_LINK_IMMUTABLE',
+  /** An edit of a field that is not editable, or of a record that is not failed. */
+  LEDGER_EDIT_REFUSED: 'LL_LEDGER_EDIT_REFUSED',
+  /** No ledger item with that id. */
+  LEDGER_NOT_FOUND: 'LL_LEDGER_NOT_FOUND',
+  /** The work was cancelled (shutdown). */
+  CANCELLED: 'LL_CANCELLED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** What the runner should do with an error. */
+export type ErrorDisposition = 'retryable' | 'rejected' | 'needs-edit' | 'fatal';
+
+/** Base of every error ledgerlink throws on purpose: a stable code, a disposition, a chained cause. */
+export class LedgerlinkError extends Error {
+  readonly code: ErrorCode;
+  readonly disposition: ErrorDisposition;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { disposition?: ErrorDisposition; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LedgerlinkError';
+    this.code = code;
+    this.disposition = options.disposition ?? 'fatal';
+    this.details = options.details;
+  }
+}
+
+export function isLedgerlinkError(error: unknown): error is LedgerlinkError {
+  return error instanceof LedgerlinkError;
+}

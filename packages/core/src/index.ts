@@ -1,0 +1,92 @@
+/**
+ * @ledgerlink/core: the canonical model, the connector contract, the mapping language, the rate-limited
+ * engine and the ledger interface. This file is the package's whole public surface.
+ */
+export { CORE_VERSION } from './version.js';
+export { ErrorCodes, LedgerlinkError, isLedgerlinkError } from './errors.js';
+export type { ErrorCode, ErrorDisposition } from './errors.js';
+export { silentLogger } from './logger.js';
+export type { Logger, LogFn } from './logger.js';
+export { TOKENS } from './tokens.js';
+
+// canonical model
+export { formatCents, parseCents, MAX_CENTS } from './model/money.js';
+export {
+  Cents,
+  Invoice,
+  IsoDate,
+  Payment,
+  PaymentIssued,
+  PaymentMethod,
+  PaymentStatus,
+  PositiveCents,
+  Project,
+  Vendor,
+  isPartialPayment,
+} from './model/payment.js';
+export { validateRecord } from './model/validate.js';
+export type { RecordValidation } from './model/validate.js';
+
+// connector contract
+export { Capabilities, Direction, Entity, RateLimit, supports } from './connector/capabilities.js';
+export type { CapabilitiesInput } from './connector/capabilities.js';
+export { CONTRACT_VERSION, Manifest } from './connector/manifest.js';
+export type { ContractVersion } from './connector/manifest.js';
+export { assertCompatible, defineConnector } from './connector/define-connector.js';
+export type { Connector, ConnectorDefinition } from './connector/define-connector.js';
+export type {
+  ClientContext,
+  ConnectorClient,
+  ExtractContext,
+  ExtractPage,
+  Extractor,
+  LoadContext,
+  LoadItem,
+  Loader,
+} from './connector/contracts.js';
+export { HttpTransportError, parseRetryAfter } from './connector/http.js';
+export type { HttpClient, HttpRequest, HttpResponse, LaneSignals } from './connector/http.js';
+export { EDITABLE_FIELDS, Outcomes } from './connector/outcome.js';
+export type {
+  AcceptedOutcome,
+  EditableField,
+  ErpAnswer,
+  NeedsEditOutcome,
+  Outcome,
+  RejectedOutcome,
+  RetryableOutcome,
+  SyncedOutcome,
+} from './connector/outcome.js';
+export { maxInWindow } from './connector/sandbox.js';
+export type {
+  ErpSandbox,
+  SandboxFaults,
+  SandboxOptions,
+  SandboxPayment,
+  SandboxPaymentInput,
+  SandboxSeed,
+  SandboxStats,
+  StartSandbox,
+} from './connector/sandbox.js';
+
+// mapping language
+export * from './mapping/index.js';
+
+// engine
+export * from './engine/index.js';
+
+// ledger
+export { ALLOWED_TRANSITIONS, LEDGER_STATES } from './ledger/types.js';
+export type {
+  Actor,
+  AttemptRecord,
+  AuditEntry,
+  Ledger,
+  LedgerError,
+  LedgerFilter,
+  LedgerItem,
+  LedgerPage,
+  LedgerState,
+  NewLedgerItem,
+} from './ledger/types.js';
+export { MemoryLedger } from './ledger/memory-ledger.js';

@@ -1,0 +1,2 @@
+// Placeholder until the in-memory ledger lands.
+export class MemoryLedger {}

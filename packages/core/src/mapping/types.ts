@@ -1,0 +1,46 @@
+import type { Direction, Entity } from '../connector/capabilities.js';
+
+/** Where a problem is in a file: 1-based line and column. */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** One problem in a mapping file, printed as `file:line:col message`. */
+export interface MappingProblem extends SourcePosition {
+  message: string;
+}
+
+/** One problem mapping one record: which record, which target field, from which source path. */
+export interface RecordError {
+  recordId?: string;
+  /** Target field path (e.g. `CheckPayment.BankAccountRef.value`). */
+  field: string;
+  /** Source path, when the field has one. */
+  source?: string;
+  message: string;
+}
+
+export type MappingResult = { ok: true; value: Record<string, unknown> } | { ok: false; errors: RecordError[] };
+
+export interface ApplyContext {
+  /** Per-customer lookup tables (`lookup:` operator). */
+  lookups?: Record<string, Record<string, string>>;
+  /** Named in errors. */
+  recordId?: string;
+}
+
+/** A compiled mapping: a plain function, built once. */
+export type CompiledMapping = (input: unknown, context?: ApplyContext) => MappingResult;
+
+/**
+ * A validated mapping document (opaque to users of the language). It keeps the positions of its fields so
+ * errors found later (on merge, on compile) still point into the file.
+ */
+export interface MappingDocument {
+  readonly file: string;
+  readonly connector?: string;
+  /** The raw validated tree; see mapping/README.md. */
+  readonly entities: Partial<Record<Entity, Partial<Record<Direction, unknown>>>>;
+}
