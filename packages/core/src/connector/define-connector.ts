@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ErrorCodes, LedgerlinkError } from '../errors.js';
 import { CORE_VERSION } from '../version.js';
 import { Capabilities, type CapabilitiesInput } from './capabilities.js';

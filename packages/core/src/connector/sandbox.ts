@@ -41,6 +41,8 @@ export interface SandboxPayment {
   /** Whether the ERP treats it as final (importable). */
   final: boolean;
   applications: { billId: string; amountCents: number }[];
+  /** The memo / description / notes as stored, for round-trip checks of special characters. */
+  memo?: string;
   /** The payment's fields under the ERP's own names, as the sandbox stored them (for seed-table checks). */
   fields: Record<string, unknown>;
 }

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/**
+ * The deployment config: one YAML file per customer deployment. Connection blocks are validated twice: here
+ * as an open object, and by the tenant's connector's own config schema once the connector is known.
+ */
+
+const RateLimitOverride = z
+  .object({
+    requests: z.number().int().positive().optional(),
+    intervalMs: z.number().int().positive().optional(),
+    concurrency: z.number().int().positive().optional(),
+    /** Raise a value above the ERP's published limit: only when the customer's ERP contract allows it. */
+    allowAboveDeclared: z.boolean().optional(),
+  })
+  .strict();
+
+const Schedule = z
+  .object({
+    /** Import paid payments every N minutes (0 = on demand only). */
+    everyMinutes: z.number().int().min(0).default(60),
+  })
+  .strict();
+
+export const TenantConfig = z
+  .object({
+    /** Stable tenant id (kebab-case), the ledger's key with the record id. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lower-case id such as "acme-qbo"'),
+    /** Display name. */
+    name: z.string().min(1).optional(),
+    /** The ERP connector's id (`ledgerlink connectors` lists them). */
+    erp: z.string().min(1),
+    /** The connector's connection settings; secrets as ${env:NAME} or ${file:PATH}. */
+    connection: z.record(z.string(), z.unknown()),
+    /** Lower (or, explicitly, raise) the connector's declared rate limit. */
+    rateLimit: RateLimitOverride.optional(),
+    schedules: z.object({ import: Schedule.optional() }).strict().default({}),
+    /** Per entity: exports wait for an accounting approver. */
+    requireApproval: z.object({ payment: z.boolean().default(false) }).strict().default({ payment: false }),
+    /** Whether exports run at all (an admin can switch them off). */
+    exports: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+    /** Lookup tables for the mapping's `lookup:` operator, e.g. bankAccounts: { "BANK-1": "35" }. */
+    lookups: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+    /** Per funding account (Bank ID): the first check number to use; the seed advises starting at 10000. */
+    nextCheckNumber: z.record(z.string(), z.number().int().positive()).default({}),
+    /** A mapping override file merged onto the connector's mapping.yaml (path relative to this config). */
+    mappingOverride: z.string().min(1).optional(),
+  })
+  .strict();
+export type TenantConfig = z.infer<typeof TenantConfig>;
+
+export const ApiToken = z
+  .object({
+    /** Who the token belongs to (shown in the audit trail). */
+    subject: z.string().min(1),
+    /** SHA-256 of the token, hex: tokens are stored hashed (`ledgerlink token hash`). */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex SHA-256 of the token'),
+    role: z.enum(['read_only', 'standard', 'admin']),
+    /** The "Can Push to Accounting" privilege (seed 003): approve exports, import on demand. */
+    accountingApprover: z.boolean().default(false),
+    /** Optional expiry, ISO date-time. */
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+export type ApiToken = z.infer<typeof ApiToken>;
+
+export const DeploymentConfig = z
+  .object({
+    store: z
+      .union([
+        z.object({ sqlite: z.object({ path: z.string().min(1) }).strict() }).strict(),
+        z.object({ postgres: z.object({ url: z.string().min(1) }).strict() }).strict(),
+      ])
+      .default({ sqlite: { path: '.ledgerlink/ledger.db' } }),
+    server: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8080 }),
+    hub: z
+      .object({
+        /** The hub connector's id (`procore`). */
+        connector: z.string().min(1).default('procore'),
+        connection: z.record(z.string(), z.unknown()),
+        /** Shared secret that signs the hub's webhooks. */
+        webhookSecret: z.string().min(1).optional(),
+        /** Polling of the hub as the fallback for missed webhooks, in seconds (0 = off). */
+        pollSeconds: z.number().int().min(0).default(60),
+      })
+      .strict()
+      .optional(),
+    /** Extra connector packages, by npm name, installed beside the runner (not scanned: named). */
+    plugins: z.array(z.string().min(1)).default([]),
+    tenants: z.array(TenantConfig).min(1, 'at least one tenant is needed'),
+    api: z.object({ tokens: z.array(ApiToken).default([]) }).strict().default({ tokens: [] }),
+    logging: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'), pretty: z.enum(['auto', 'always', 'never']).default('auto') })
+      .strict()
+      .default({ level: 'info', pretty: 'auto' }),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    const seen = new Map<string, number>();
+    config.tenants.forEach((tenant, index) => {
+      const first = seen.get(tenant.id);
+      if (first !== undefined) {
+        context.addIssue({ code: 'custom', path: ['tenants', index, 'id'], message: `tenant id "${tenant.id}" is already used by tenants[${first}]` });
+      } else seen.set(tenant.id, index);
+    });
+  });
+export type DeploymentConfig = z.infer<typeof DeploymentConfig>;

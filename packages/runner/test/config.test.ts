@@ -1,0 +1,82 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatConfigProblem, parseConfig } from '../src/config/load-config.js';
+
+const valid = `store:
+  sqlite:
+    path: .ledgerlink/test.db
+tenants:
+  - id: acme-qbo
+    erp: qbo
+    connection:
+      realmId: "123"
+      clientId: abc
+      clientSecret: \${env:QBO_SECRET}
+    lookups:
+      bankAccounts:
+        BANK-1: "35"
+    nextCheckNumber:
+      BANK-1: 10000
+`;
+
+describe('deployment config', () => {
+  it('loads a valid config, resolves env secrets and remembers them for redaction', () => {
+    const result = parseConfig(valid, 'deploy.yaml', { QBO_SECRET: 's3cr3t-value' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const tenant = result.loaded.config.tenants[0];
+    expect(tenant?.connection.clientSecret).toBe('s3cr3t-value');
+    expect(tenant?.requireApproval.payment).toBe(false);
+    expect(tenant?.nextCheckNumber['BANK-1']).toBe(10000);
+    expect(result.loaded.secrets).toEqual(['s3cr3t-value']);
+    expect(result.loaded.config.store).toEqual({ sqlite: { path: '.ledgerlink/test.db' } });
+  });
+
+  it('reads ${file:PATH} secrets relative to the config', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-config-'));
+    writeFileSync(join(dir, 'secret.txt'), 'from-file\n');
+    const text = valid.replace('${env:QBO_SECRET}', '${file:secret.txt}');
+    const result = parseConfig(text, join(dir, 'deploy.yaml'), {});
+    expect(result.ok && result.loaded.config.tenants[0]?.connection.clientSecret).toBe('from-file');
+  });
+
+  it('reports every problem at once with file:line:col and how to fix it', () => {
+    const text = valid
+      .replace('erp: qbo', 'erp: qbo\n    colour: blue')
+      .replace('clientSecret: ${env:QBO_SECRET}', 'clientSecret: inline-secret')
+      .replace('BANK-1: 10000', 'BANK-1: -5');
+    const result = parseConfig(text, 'deploy.yaml', {});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const lines = result.problems.map(formatConfigProblem);
+    expect(lines).toContain('deploy.yaml:11:21 tenants[0].connection.clientSecret: secrets must not be written inline: use ${env:NAME} or ${file:PATH}');
+    expect(lines.some((line) => /^deploy\.yaml:7:5 tenants\[0\]: unknown key "colour"/.test(line))).toBe(true);
+    expect(lines.some((line) => line.startsWith('deploy.yaml:16:15 tenants[0].nextCheckNumber.BANK-1:'))).toBe(true);
+  });
+
+  it('names the missing environment variable and the config path', () => {
+    const result = parseConfig(valid, 'deploy.yaml', {});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map(formatConfigProblem)).toEqual([
+      'deploy.yaml:10:21 tenants[0].connection.clientSecret: environment variable QBO_SECRET is not set: set QBO_SECRET, or change tenants[0].connection.clientSecret',
+    ]);
+  });
+
+  it('reports YAML syntax errors and duplicate keys with positions', () => {
+    const duplicate = parseConfig('tenants: []\ntenants: []\n', 'dup.yaml', {});
+    expect(!duplicate.ok && duplicate.problems[0]).toMatchObject({ file: 'dup.yaml', line: 2, col: 1 });
+    const broken = parseConfig('tenants:\n  - id: [unclosed\n', 'broken.yaml', {});
+    expect(broken.ok).toBe(false);
+  });
+
+  it('refuses duplicate tenant ids', () => {
+    const text = valid + valid.slice(valid.indexOf('  - id: acme-qbo'));
+    const result = parseConfig(text.replace('tenants:\n', 'tenants:\n'), 'deploy.yaml', { QBO_SECRET: 'x' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map(formatConfigProblem).join('\n')).toMatch(/tenants\[1\]\.id: tenant id "acme-qbo" is already used by tenants\[0\]/);
+  });
+});
