@@ -57,6 +57,8 @@ export type {
   RetryableOutcome,
   SyncedOutcome,
 } from './connector/outcome.js';
+export { defineHubConnector } from './connector/hub.js';
+export type { HubClient, HubConnector, HubConnectorDefinition, HubEvent, HubWebhooks } from './connector/hub.js';
 export { maxInWindow } from './connector/sandbox.js';
 export type {
   ErpSandbox,
@@ -90,3 +92,4 @@ export type {
   NewLedgerItem,
 } from './ledger/types.js';
 export { MemoryLedger } from './ledger/memory-ledger.js';
+export * from './ledger/ledger-rules.js';

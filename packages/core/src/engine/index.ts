@@ -1,3 +1,22 @@
-// Placeholder until the engine lands.
+/** The rate-limited engine: lanes, retries, the HTTP transport, and the runtime that puts a connector to work. */
 export { DEFAULT_RETRY_POLICY } from './types.js';
-export type { ConnectorRuntime, ExportHooks, ExportItem, ImportPage, LaneStats, RateLimitOverride, RetryPolicy, RuntimeOptions } from './types.js';
+export type {
+  ConnectorRuntime,
+  ExportHooks,
+  ExportItem,
+  ImportPage,
+  LaneStats,
+  RateLimitOverride,
+  RetryPolicy,
+  RuntimeOptions,
+} from './types.js';
+export { backoffDelay } from './backoff.js';
+export type { BackoffInput } from './backoff.js';
+export { createFetchHttpClient, DEFAULT_TIMEOUT_MS } from './fetch-http-client.js';
+export type { FetchHttpClientOptions } from './fetch-http-client.js';
+export { Lane } from './lane.js';
+export type { LaneOptions } from './lane.js';
+export { resolveRateLimit } from './rate-limit.js';
+export type { ResolveRateLimitContext } from './rate-limit.js';
+export { preflightPayment } from './preflight.js';
+export { createConnectorRuntime } from './runtime.js';

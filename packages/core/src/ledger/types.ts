@@ -42,7 +42,7 @@ export interface LedgerItem {
   record: Record<string, unknown>;
   /** The id on the target side, once synced. Immutable: there is no unlink. */
   targetId?: string;
-  /** Bumped by each edit; part of the idempotency key so an edited record is a new write. */
+  /** Starts at 1, bumped by each edit; part of the idempotency key so an edited record is a new write. */
   revision: number;
   /** Attempts made, all revisions together. */
   attempts: number;
@@ -107,6 +107,23 @@ export interface LedgerPage {
   nextCursor?: string;
 }
 
+/** A `transition` request: where the item must be, where it goes, and what to audit. */
+export interface LedgerTransition {
+  /** The states the caller saw the item in; the transition is refused if it has moved on since. */
+  from: LedgerState[];
+  to: LedgerState;
+  /** The audit action, in the caller's words (`approved`, `blocked`, `unblocked`, `re-export`...). */
+  action: string;
+  detail?: Record<string, unknown>;
+  /** Why it is blocked; kept while the item is `blocked`, dropped when it leaves. */
+  blockedReason?: string;
+  /**
+   * The reason for a refusal made before any ERP call (e.g. `pending -> failed` for a partial payment the
+   * connector cannot take): shown like an ERP's refusal. A move back to `pending` clears the last error.
+   */
+  lastError?: LedgerError;
+}
+
 export interface Ledger {
   /**
    * Records an item, or returns the existing one for the same (tenant, entity, direction, sourceId): a
@@ -123,11 +140,7 @@ export interface Ledger {
    * Moves an item between states where the state machine allows it and the item is in one of `from`;
    * throws LL_LEDGER_TRANSITION otherwise. Used for approval, blocking and unblocking, re-export.
    */
-  transition(
-    id: string,
-    change: { from: LedgerState[]; to: LedgerState; action: string; detail?: Record<string, unknown>; blockedReason?: string },
-    actor: Actor,
-  ): Promise<LedgerItem>;
+  transition(id: string, change: LedgerTransition, actor: Actor): Promise<LedgerItem>;
 
   /**
    * Written before the ERP call: the item goes to `exporting` (from `pending`, or stays `exporting` for a

@@ -44,3 +44,22 @@ export interface MappingDocument {
   /** The raw validated tree; see mapping/README.md. */
   readonly entities: Partial<Record<Entity, Partial<Record<Direction, unknown>>>>;
 }
+
+/** Options of `parseMapping` / `loadMappingFile`. */
+export interface ParseOptions {
+  /**
+   * A customer's override rather than a connector's mapping.yaml: `connector` may be omitted, a direction
+   * may hold only the fields it changes, and `null` removes a field. The merged result is checked in full.
+   */
+  override?: boolean;
+}
+
+/** Options of `compileMapping`. */
+export interface CompileOptions {
+  /**
+   * Check each record against the canonical schema: the input before an export mapping (`Payment`), the
+   * result after an import mapping (`PaymentIssued`). Default true. Turn it off only where the caller has
+   * validated the record already; the mapping itself still refuses values of the wrong type.
+   */
+  validate?: boolean;
+}

@@ -1,0 +1,84 @@
+/**
+ * The mapped payload (mapping.yaml's export side) turned into the `Check` entity sent to Acumatica, and the
+ * natural key read back out of it.
+ */
+import { parseCents } from '@ledgerlink/core';
+import { DecimalText, detailRows, fieldText, fieldValue, isRecord, type WireEntity } from './acumatica-wire.js';
+
+/** Decimal fields of the `Check` entity and of its `Details` rows. */
+const DECIMAL_FIELDS = new Set(['PaymentAmount', 'AmountPaid']);
+
+/**
+ * A copy of the payload ready for the wire: wrappers the mapping left empty (an absent optional source) are
+ * dropped, and amounts become exact decimal number tokens.
+ */
+export function checkEntity(payload: Record<string, unknown>): WireEntity {
+  return normalize(payload) as WireEntity;
+}
+
+function normalize(entity: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(entity)) {
+    if (Array.isArray(value)) {
+      out[name] = value.filter(isRecord).map(normalize);
+    } else if (isRecord(value)) {
+      if (!('value' in value) || value.value === undefined || value.value === null) continue;
+      const inner = value.value;
+      out[name] = DECIMAL_FIELDS.has(name) && (typeof inner === 'string' || typeof inner === 'number')
+        ? { ...value, value: new DecimalText(typeof inner === 'number' ? String(inner) : inner) }
+        : value;
+    } else {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+/** The natural key Acumatica offers for a check made by ledgerlink: Payment Ref + Vendor + Cash Account. */
+export interface CheckNaturalKey {
+  paymentRef: string;
+  vendor: string;
+  cashAccount: string;
+  amountCents: number;
+  /** Bill reference number -> amount paid, in cents. */
+  applications: Map<string, number>;
+}
+
+export function naturalKey(payload: Record<string, unknown>): CheckNaturalKey | undefined {
+  const paymentRef = fieldText(payload, 'PaymentRef');
+  const vendor = fieldText(payload, 'Vendor');
+  const cashAccount = fieldText(payload, 'CashAccount');
+  const amount = fieldValue(payload, 'PaymentAmount');
+  if (paymentRef === undefined || vendor === undefined || cashAccount === undefined) return undefined;
+  if (typeof amount !== 'string' && typeof amount !== 'number') return undefined;
+  const applications = new Map<string, number>();
+  for (const row of detailRows(payload, 'Details')) {
+    const bill = fieldText(row, 'ReferenceNbr');
+    const paid = fieldValue(row, 'AmountPaid');
+    if (bill !== undefined && (typeof paid === 'string' || typeof paid === 'number')) applications.set(bill, parseCents(paid));
+  }
+  return { paymentRef, vendor, cashAccount, amountCents: parseCents(amount), applications };
+}
+
+/**
+ * True when a check found by its natural key is the one this payload describes: same amount, and every bill
+ * paid with the same amount, whether the application is still pending (`Details`) or released (`History`).
+ * A check that merely shares the number (another payment) is not ours: the retry then meets Acumatica's own
+ * duplicate refusal instead of being taken for a success.
+ */
+export function isSameCheck(found: unknown, key: CheckNaturalKey): boolean {
+  const type = fieldText(found, 'Type');
+  if (type !== undefined && type !== 'Payment') return false;
+  if (fieldText(found, 'Status') === 'Voided') return false;
+  const amount = fieldValue(found, 'PaymentAmount');
+  if ((typeof amount !== 'string' && typeof amount !== 'number') || parseCents(amount) !== key.amountCents) return false;
+  const applied = new Map<string, number>();
+  for (const row of [...detailRows(found, 'Details'), ...detailRows(found, 'History')]) {
+    const bill = fieldText(row, 'ReferenceNbr');
+    const paid = fieldValue(row, 'AmountPaid');
+    if (bill === undefined || (typeof paid !== 'string' && typeof paid !== 'number')) continue;
+    applied.set(bill, (applied.get(bill) ?? 0) + parseCents(paid));
+  }
+  for (const [bill, cents] of key.applications) if (applied.get(bill) !== cents) return false;
+  return true;
+}

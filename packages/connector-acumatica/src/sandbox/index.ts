@@ -1,0 +1,107 @@
+/**
+ * A local Acumatica: the contract-based REST API (`/entity/auth/login|logout`, `…/Check` GET/PUT,
+ * `…/Check/ReleaseCheck` with its status polls) over an in-memory company, written from the wire format in
+ * erp-reference.md §4 independently of the connector's client.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ErpSandbox, SandboxOptions, SandboxPayment, SandboxPaymentInput, SandboxSeed, SandboxStats, StartSandbox } from '@ledgerlink/core';
+import type { PutOptions } from './check-put.js';
+import { Company } from './company.js';
+import { createHandler, type AcumaticaSandboxFaults, type SandboxLicence } from './server.js';
+import { Sessions, type SandboxCredentials, type SessionCounts } from './sessions.js';
+
+export type { AcumaticaSandboxFaults, SandboxLicence } from './server.js';
+export type { SandboxCredentials, SessionCounts } from './sessions.js';
+
+export interface AcumaticaSandboxOptions extends SandboxOptions {
+  faults?: Partial<AcumaticaSandboxFaults>;
+  /** The API user and tenant that may sign in (default: `ledgerlink` / `sandbox-password` / tenant `Company`, branch `MAIN`). */
+  credentials?: Partial<SandboxCredentials>;
+  licence?: Partial<SandboxLicence>;
+  /** The instance path of the site (default `/AcumaticaERP`, so that clients must keep a site path). */
+  instancePath?: string;
+  /** Endpoint versions served under `Default` (default `24.200.001`). */
+  endpointVersions?: string[];
+  /** Whether a Payment Ref. must be unique per cash account ([U]: default per cash account). */
+  uniquePaymentRef?: PutOptions['uniquePaymentRef'];
+  /** The company's clock, for `LastModifiedDateTime` (default: the real time). */
+  now?: () => Date;
+}
+
+/** The sandbox's control panel, with Acumatica's own extras: sessions and licence. */
+export interface AcumaticaSandbox extends ErpSandbox {
+  readonly credentials: SandboxCredentials;
+  readonly licence: SandboxLicence;
+  setFaults(faults: Partial<AcumaticaSandboxFaults>): void;
+  /** Sign-in sessions: how many are open, and how many sign-ins and sign-outs there were. */
+  sessions(): SessionCounts;
+}
+
+export const DEFAULT_SANDBOX_CREDENTIALS: SandboxCredentials = {
+  username: 'ledgerlink',
+  password: 'sandbox-password',
+  tenant: 'Company',
+  branches: ['MAIN'],
+};
+
+const NO_FAULTS: AcumaticaSandboxFaults = {
+  latencyMs: 0,
+  throttleNext: 0,
+  serverErrorRate: 0,
+  commitThenDrop: 0,
+  enforceLimits: false,
+  releaseFailNext: 0,
+  releasePolls: 1,
+};
+
+export const startAcumaticaSandbox = async (options: AcumaticaSandboxOptions = {}): Promise<AcumaticaSandbox> => {
+  const credentials: SandboxCredentials = { ...DEFAULT_SANDBOX_CREDENTIALS, ...options.credentials };
+  const licence: SandboxLicence = { maxApiUsers: 2, maxConcurrentRequests: 2, maxQueuedRequests: 0, ...options.licence };
+  const faults: AcumaticaSandboxFaults = { ...NO_FAULTS, ...options.faults };
+  const company = new Company(options.now ?? (() => new Date()));
+  const sessions = new Sessions(credentials, () => licence.maxApiUsers);
+  const stats: SandboxStats = { requests: 0, throttled: 0, maxConcurrent: 0, arrivals: [] };
+  const instancePath = (options.instancePath ?? '/AcumaticaERP').replace(/\/+$/, '');
+  if (options.seed !== undefined) company.seed(options.seed);
+
+  const server = createServer(
+    createHandler({
+      company,
+      sessions,
+      licence,
+      faults,
+      stats,
+      instancePath,
+      endpointVersions: options.endpointVersions ?? ['24.200.001'],
+      put: { uniquePaymentRef: options.uniquePaymentRef ?? 'cashAccount' },
+    }),
+  );
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${host}:${port}${instancePath}`,
+    credentials,
+    licence,
+    seed: (seed: SandboxSeed) => company.seed(seed),
+    setFaults: (next: Partial<AcumaticaSandboxFaults>) => Object.assign(faults, next),
+    payments: (): SandboxPayment[] => company.payments(),
+    addPayment: (input: SandboxPaymentInput) => company.addPayment(input),
+    stats: (): SandboxStats => ({ ...stats, arrivals: [...stats.arrivals] }),
+    resetStats: () => Object.assign(stats, { requests: 0, throttled: 0, maxConcurrent: 0, arrivals: [] }),
+    sessions: () => sessions.snapshot(),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+};
+
+// The richer sandbox still is a StartSandbox: the conformance kit and the runner's demo take it as one.
+startAcumaticaSandbox satisfies StartSandbox;

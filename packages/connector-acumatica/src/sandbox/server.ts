@@ -1,0 +1,259 @@
+/**
+ * The sandbox's HTTP front: routes of the contract-based REST API, the licence's request queue (429 when
+ * full), fault knobs and counters. Sign-out skips the queue and the injected faults, as Acumatica's sign-out
+ * skips its request queue.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SandboxFaults, SandboxStats } from '@ledgerlink/core';
+import { putCheck, type PutOptions } from './check-put.js';
+import { checkView, filterField } from './check-view.js';
+import { STATUS, type Company } from './company.js';
+import { compileFilter } from './odata.js';
+import { pxError, type Sessions } from './sessions.js';
+
+/** The licence's API limits (License Monitoring Console, SM604000). */
+export interface SandboxLicence {
+  /** Signed-in API users at once (a trial licence: 2). */
+  maxApiUsers: number;
+  /** Requests processed at once. */
+  maxConcurrentRequests: number;
+  /** Requests that may wait beyond those; one more is declined with 429 (Acumatica's queue holds 20). */
+  maxQueuedRequests: number;
+}
+
+export interface AcumaticaSandboxFaults extends SandboxFaults {
+  /** The next N releases fail inside the long-running operation (a closed financial period, say). */
+  releaseFailNext: number;
+  /** Status polls answered 202 before a release finishes. */
+  releasePolls: number;
+}
+
+interface Operation {
+  session: string;
+  checkId: string;
+  pollsLeft: number;
+  failure?: string;
+  finished?: 'done' | 'failed';
+}
+
+export interface RouterState {
+  company: Company;
+  sessions: Sessions;
+  licence: SandboxLicence;
+  faults: AcumaticaSandboxFaults;
+  stats: SandboxStats;
+  instancePath: string;
+  endpointVersions: string[];
+  put: PutOptions;
+}
+
+/** What a route answers: a status with headers and a JSON body, or a dropped connection. */
+type Answer = { status: number; headers?: Record<string, string | string[]>; body?: unknown } | 'drop';
+
+export function createHandler(state: RouterState): (request: IncomingMessage, response: ServerResponse) => void {
+  const operations = new Map<string, Operation>();
+  let inFlight = 0;
+  let queued = 0;
+
+  return (request, response) => {
+    const { stats, faults, licence } = state;
+    stats.requests++;
+    stats.arrivals.push(Date.now());
+    inFlight++;
+    stats.maxConcurrent = Math.max(stats.maxConcurrent, inFlight);
+    const url = new URL(request.url ?? '/', 'http://sandbox.invalid');
+    const isLogout = request.method === 'POST' && url.pathname.toLowerCase() === `${state.instancePath}/entity/auth/logout`.toLowerCase();
+    if (!isLogout) queued++;
+    let counted = true;
+    // A request stops counting when its answer is written (before the client can send the next one), or
+    // when its connection closes without one.
+    const settle = (): void => {
+      if (!counted) return;
+      counted = false;
+      inFlight--;
+      if (!isLogout) queued--;
+    };
+    response.on('close', settle);
+
+    const answer = async (): Promise<Answer> => {
+      const body = await readBody(request);
+      if (!isLogout && faults.enforceLimits && queued > licence.maxConcurrentRequests + licence.maxQueuedRequests) return throttle(state);
+      if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+      if (!isLogout && faults.throttleNext > 0) {
+        faults.throttleNext--;
+        return throttle(state);
+      }
+      if (!isLogout && faults.serverErrorRate > 0 && Math.random() < faults.serverErrorRate) {
+        return { status: 500, body: { message: 'An error has occurred.', exceptionMessage: 'Simulated internal server error.', exceptionType: 'System.Exception' } };
+      }
+      return route(state, operations, request, url, body);
+    };
+    answer()
+      .catch((error: unknown): Answer => ({ status: 500, body: pxError(error instanceof Error ? error.message : String(error), 'System.Exception') }))
+      .then((result) => {
+        settle();
+        if (result === 'drop') {
+          request.socket.destroy();
+          return;
+        }
+        for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value);
+        if (result.body === undefined) {
+          response.writeHead(result.status);
+          response.end();
+        } else {
+          response.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8' });
+          response.end(JSON.stringify(result.body));
+        }
+      });
+  };
+}
+
+function route(state: RouterState, operations: Map<string, Operation>, request: IncomingMessage, url: URL, body: string): Answer {
+  const { company, sessions } = state;
+  const prefix = state.instancePath.toLowerCase();
+  const lowerPath = url.pathname.toLowerCase();
+  if (!lowerPath.startsWith(`${prefix}/entity/`)) return notFound(url);
+  const segments = url.pathname.slice(prefix.length + '/entity/'.length).split('/').filter((part) => part !== '');
+  const method = request.method ?? 'GET';
+
+  if (segments[0]?.toLowerCase() === 'auth' && method === 'POST' && segments.length === 2) {
+    if (segments[1]?.toLowerCase() === 'logout') {
+      return { status: 204, headers: { 'set-cookie': sessions.logout(request.headers.cookie) } };
+    }
+    if (segments[1]?.toLowerCase() === 'login') {
+      const answer = sessions.login(parse(body));
+      if (!answer.ok) return { status: answer.status, body: answer.body };
+      return { status: 204, headers: { 'set-cookie': answer.cookies } };
+    }
+  }
+
+  const [endpoint, version, entity, ...rest] = segments;
+  if (endpoint?.toLowerCase() !== 'default' || version === undefined || !state.endpointVersions.includes(version) || entity !== 'Check') {
+    return notFound(url);
+  }
+  const session = sessions.sessionOf(request.headers.cookie);
+  if (session === undefined) return json(401, { message: 'Authorization has been denied for this request.' });
+  const endpointPath = `${state.instancePath}/entity/${endpoint}/${version}`;
+  const expand = new Set((url.searchParams.get('$expand') ?? '').split(',').map((part) => part.trim()).filter((part) => part !== ''));
+
+  if (rest.length === 0 && method === 'GET') {
+    let checks = [...company.checks];
+    const filter = url.searchParams.get('$filter');
+    if (filter !== null) {
+      try {
+        const predicate = compileFilter(filter);
+        checks = checks.filter((check) => predicate((field) => filterField(check, field)));
+      } catch (error) {
+        return json(500, pxError(error instanceof Error ? error.message : String(error), 'PX.Api.ContractBased.OData.FilterException'));
+      }
+    }
+    const skip = Number(url.searchParams.get('$skip') ?? '0') || 0;
+    const top = url.searchParams.has('$top') ? Number(url.searchParams.get('$top')) : undefined;
+    checks = checks.slice(skip, top === undefined ? undefined : skip + top);
+    return json(200, checks.map((check) => checkView(company, check, expand, { endpointPath })));
+  }
+
+  if (rest.length === 0 && method === 'PUT') {
+    const entityBody = parse(body);
+    if (entityBody === undefined) return json(400, { message: 'The request is invalid.', exceptionMessage: 'The request body is not valid JSON.' });
+    const result = putCheck(company, entityBody, headerPair(request), state.put);
+    if (result.kind === 'answer') return json(result.status, result.body);
+    if (state.faults.commitThenDrop > 0) {
+      state.faults.commitThenDrop--;
+      return 'drop';
+    }
+    return json(200, checkView(company, result.check, expand, { endpointPath }));
+  }
+
+  if (rest.length === 1 && rest[0] === 'ReleaseCheck' && method === 'POST') {
+    const action = parse(body) as { entity?: Record<string, unknown> } | undefined;
+    const key = action?.entity ?? {};
+    const value = (field: string): string | undefined => {
+      const wrapped = key[field] as { value?: unknown } | undefined;
+      return typeof wrapped?.value === 'string' ? wrapped.value : undefined;
+    };
+    const check = company.findCheck({
+      ...(typeof key.id === 'string' ? { id: key.id } : {}),
+      ...(value('Type') === undefined ? {} : { type: value('Type') }),
+      ...(value('ReferenceNbr') === undefined ? {} : { referenceNbr: value('ReferenceNbr') }),
+    });
+    if (check === undefined) return json(500, pxError('No entity satisfies the condition.', 'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException'));
+    const id = randomUUID();
+    const operation: Operation = { session, checkId: check.id, pollsLeft: state.faults.releasePolls };
+    if (state.faults.releaseFailNext > 0) {
+      state.faults.releaseFailNext--;
+      operation.failure = 'The document cannot be released: the financial period of its application date is closed.';
+    }
+    operations.set(id, operation);
+    const origin = `http://${request.headers.host ?? '127.0.0.1'}`;
+    return { status: 202, headers: { location: `${origin}${endpointPath}/Check/ReleaseCheck/status/${id}` } };
+  }
+
+  if (rest.length === 3 && rest[0] === 'ReleaseCheck' && rest[1] === 'status' && method === 'GET') {
+    const operation = operations.get(rest[2] as string);
+    if (operation === undefined || operation.session !== session) {
+      return json(404, { message: 'Process Not Found. Probably it has been started in another session.' });
+    }
+    if (operation.finished === undefined && operation.pollsLeft > 0) {
+      operation.pollsLeft--;
+      return { status: 202 };
+    }
+    if (operation.finished === undefined) finish(company, operation);
+    if (operation.finished === 'failed') return json(500, pxError(operation.failure ?? 'The release failed.', 'PX.Data.PXException'));
+    return { status: 204 };
+  }
+  return notFound(url);
+}
+
+function finish(company: Company, operation: Operation): void {
+  const check = company.findCheck({ id: operation.checkId });
+  if (operation.failure === undefined && check?.hold) operation.failure = 'The document is on hold and cannot be released.';
+  if (operation.failure === undefined && (check === undefined || check.status !== STATUS.balanced)) {
+    operation.failure = `The document is in the ${check?.status ?? 'missing'} status and cannot be released.`;
+  }
+  if (operation.failure !== undefined || check === undefined) {
+    operation.finished = 'failed';
+    return;
+  }
+  company.release(check);
+  operation.finished = 'done';
+}
+
+function throttle(state: RouterState): Answer {
+  state.stats.throttled++;
+  return json(429, {
+    message: 'The request has been declined because the number of requests waiting in the queue exceeds the limit of your license.',
+  });
+}
+
+function headerPair(request: IncomingMessage): { ifNoneMatch?: string; ifMatch?: string } {
+  const ifNoneMatch = request.headers['if-none-match'];
+  const ifMatch = request.headers['if-match'];
+  return { ...(ifNoneMatch === undefined ? {} : { ifNoneMatch }), ...(ifMatch === undefined ? {} : { ifMatch }) };
+}
+
+function notFound(url: URL): Answer {
+  return json(404, { message: `No HTTP resource was found that matches the request URI '${url.pathname}'.` });
+}
+
+function json(status: number, body: unknown): Answer {
+  return { status, body };
+}
+
+function parse(body: string): unknown {
+  try {
+    return body === '' ? undefined : (JSON.parse(body) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}

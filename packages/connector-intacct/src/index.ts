@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { defineConnector } from '@ledgerlink/core';
+import { createIntacctClient } from './client.js';
+import { IntacctConfig } from './config.js';
+
+/** This connector package's own version. */
+export const VERSION = '0.1.0';
+
+/**
+ * Sage Intacct over its XML gateway: `create APPYMT` for payments out, `query APPYMT` (state Approved) for
+ * payments issued back. See README.md for the field mapping, limits and what a deployment must confirm.
+ */
+export const intacctConnector = defineConnector<IntacctConfig>({
+  manifest: {
+    id: 'intacct',
+    displayName: 'Sage Intacct',
+    version: VERSION,
+    contractVersion: 'v1',
+    coreRange: '^0.1.0',
+    description: 'Payments to Sage Intacct as AP payments (APPYMT) applied to bills; approved payments back as payments issued.',
+  },
+  capabilities: {
+    entities: { payment: ['export', 'import'] },
+    partialPayments: true,
+    maxBatch: 1,
+    // Intacct publishes concurrency per tier (2 for the XML gateway's base tier, a third-party figure) and a
+    // monthly volume that is billed, not blocked; no per-second rate. Two sync calls at Intacct's latency stay
+    // far below 60/s, so the rate only caps a run-away loop. A customer may lower both.
+    rateLimit: { requests: 60, intervalMs: 1000, concurrency: 2 },
+    idempotency: 'native',
+  },
+  configSchema: IntacctConfig,
+  mapping: { path: fileURLToPath(new URL('../mapping.yaml', import.meta.url)) },
+  createClient: createIntacctClient,
+});
+
+export { IntacctConfig, IntacctErrorCodes, INTACCT_GATEWAY_URL } from './config.js';
+export type { IntacctConfigInput } from './config.js';
+export { APPROVED_STATE } from './payment-extractor.js';

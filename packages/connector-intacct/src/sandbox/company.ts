@@ -1,0 +1,271 @@
+/**
+ * The sandbox company: vendors, checking accounts, bills with balances, AP payments and their bill
+ * applications, kept as Intacct's objects (VENDOR, CHECKINGACCOUNT, APBILL, APPYMT, APPYMTDETAIL) with
+ * Intacct's field names, and the rules a `create APPYMT` must pass.
+ */
+
+/** A business-rule refusal, by rule; the gateway turns it into Intacct's `<error>` with the configured code. */
+export interface RuleBreak {
+  rule: SandboxRule;
+  description2: string;
+  correction?: string;
+}
+
+export type SandboxRule =
+  | 'duplicateDocNumber'
+  | 'unknownBankAccount'
+  | 'unknownVendor'
+  | 'unknownBill'
+  | 'billOfOtherVendor'
+  | 'amountAboveBalance'
+  | 'invalidField';
+
+export type Row = Record<string, string>;
+
+interface Bill {
+  recordNo: number;
+  recordId: string;
+  vendorId: string;
+  totalCents: number;
+  paidCents: number;
+  projectNumber?: string;
+}
+
+interface StoredPayment {
+  recordNo: number;
+  fields: Row;
+  details: { recordNo: number; billRecordNo: number; amountCents: number }[];
+  modifiedAt: Date;
+  createdAt: Date;
+}
+
+const PAYMENT_METHODS = ['Printed Check', 'EFT', 'Cash', 'Credit Card', 'ACH', 'Record Transfer', 'Joint Check'];
+
+/** `123.45` → 12345; undefined for anything that is not a plain decimal with at most two places. */
+export function centsOf(text: string): number | undefined {
+  const match = /^\s*(\d{1,13})(?:\.(\d{1,2}))?\s*$/.exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+}
+
+export function decimalOf(cents: number): string {
+  const whole = Math.floor(cents / 100);
+  const rest = cents % 100;
+  return `${whole}.${rest < 10 ? '0' : ''}${rest}`;
+}
+
+/** `mm/dd/yyyy` → a Date at UTC midnight, or undefined when it is not a calendar date. */
+export function usDate(text: string): Date | undefined {
+  const match = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(text.trim());
+  if (!match) return undefined;
+  const [month, day, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? date : undefined;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** Intacct's timestamp text, `mm/dd/yyyy HH:MM:SS` (UTC in the sandbox). */
+export function timestampText(date: Date): string {
+  return `${two(date.getUTCMonth() + 1)}/${two(date.getUTCDate())}/${date.getUTCFullYear()} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
+}
+
+export function usDateText(iso: string): string {
+  const [year, month, day] = iso.split('-');
+  return `${month}/${day}/${year}`;
+}
+
+export interface CompanyState {
+  vendors: Map<string, string>;
+  accounts: Map<string, string>;
+  bills: Map<number, Bill>;
+  payments: Map<number, StoredPayment>;
+  nextRecordNo: number;
+}
+
+export class Company {
+  state: CompanyState = { vendors: new Map(), accounts: new Map(), bills: new Map(), payments: new Map(), nextRecordNo: 1000 };
+
+  constructor(private readonly exportedState: () => string, private readonly clock: () => Date = () => new Date()) {}
+
+  addVendor(id: string, name: string): void {
+    this.state.vendors.set(id, name);
+  }
+
+  addAccount(id: string, name: string): void {
+    this.state.accounts.set(id, name);
+  }
+
+  /** A bill by its RECORDNO (the seed's bill id must be a whole number: Intacct keys are integers). */
+  addBill(recordNo: string, bill: { vendorId: string; number: string; amountCents: number; projectNumber?: string }): void {
+    const key = Number(recordNo);
+    if (!Number.isSafeInteger(key) || key <= 0) throw new Error(`an Intacct bill RECORDNO is a positive whole number, not "${recordNo}"`);
+    this.state.bills.set(key, {
+      recordNo: key,
+      recordId: bill.number,
+      vendorId: bill.vendorId,
+      totalCents: bill.amountCents,
+      paidCents: 0,
+      ...(bill.projectNumber === undefined ? {} : { projectNumber: bill.projectNumber }),
+    });
+    this.state.nextRecordNo = Math.max(this.state.nextRecordNo, key + 1);
+  }
+
+  snapshot(): CompanyState {
+    return structuredClone(this.state);
+  }
+
+  restore(state: CompanyState): void {
+    this.state = state;
+  }
+
+  #nextRecordNo(): number {
+    const recordNo = this.state.nextRecordNo;
+    this.state.nextRecordNo += 1;
+    return recordNo;
+  }
+
+  /** `create APPYMT`: checks every rule, then stores the payment and reduces the bills' balances. */
+  createPayment(header: Row, details: Row[]): { recordNo: number } | RuleBreak {
+    for (const name of ['PAYMENTMETHOD', 'FINANCIALENTITY', 'VENDORID', 'PAYMENTDATE']) {
+      if ((header[name] ?? '').trim() === '') return { rule: 'invalidField', description2: `Required field ${name} is missing.` };
+    }
+    const method = header.PAYMENTMETHOD as string;
+    if (!PAYMENT_METHODS.includes(method)) {
+      return { rule: 'invalidField', description2: `Invalid PAYMENTMETHOD '${method}'.`, correction: `Use one of: ${PAYMENT_METHODS.join(', ')}.` };
+    }
+    const date = usDate(header.PAYMENTDATE as string);
+    if (date === undefined) return { rule: 'invalidField', description2: `PAYMENTDATE '${header.PAYMENTDATE}' is not a date in the format mm/dd/yyyy.` };
+    const bank = header.FINANCIALENTITY as string;
+    if (!this.state.accounts.has(bank)) {
+      return {
+        rule: 'unknownBankAccount',
+        description2: `Invalid FINANCIALENTITY '${bank}': no checking account with that ID was found.`,
+        correction: 'Use the ID of an existing checking account.',
+      };
+    }
+    const vendorId = header.VENDORID as string;
+    if (!this.state.vendors.has(vendorId)) {
+      return { rule: 'unknownVendor', description2: `Invalid VENDORID '${vendorId}': the vendor was not found.`, correction: 'Use the ID of an active vendor.' };
+    }
+    const docNumber = header.DOCNUMBER;
+    if (docNumber !== undefined && docNumber !== '') {
+      for (const payment of this.state.payments.values()) {
+        if (payment.fields.FINANCIALENTITY === bank && payment.fields.DOCNUMBER === docNumber) {
+          return {
+            rule: 'duplicateDocNumber',
+            description2: `Document number (DOCNUMBER) '${docNumber}' is already used on checking account '${bank}'.`,
+            correction: 'Use another check number.',
+          };
+        }
+      }
+    }
+    if (details.length === 0) return { rule: 'invalidField', description2: 'A payment needs at least one APPYMTDETAIL.' };
+    if (header.AMOUNTTOPAY !== undefined && centsOf(header.AMOUNTTOPAY) === undefined) {
+      return { rule: 'invalidField', description2: `AMOUNTTOPAY '${header.AMOUNTTOPAY}' is not an amount.` };
+    }
+
+    const applied: { recordNo: number; billRecordNo: number; amountCents: number }[] = [];
+    const owed = new Map<number, number>();
+    for (const detail of details) {
+      const key = Number(detail.RECORDKEY);
+      const bill = Number.isSafeInteger(key) ? this.state.bills.get(key) : undefined;
+      if (bill === undefined) {
+        return { rule: 'unknownBill', description2: `Invalid RECORDKEY '${detail.RECORDKEY ?? ''}': the bill was not found.`, correction: 'Use the RECORDNO of a posted bill.' };
+      }
+      if (bill.vendorId !== vendorId) {
+        return { rule: 'billOfOtherVendor', description2: `Bill ${bill.recordNo} belongs to vendor '${bill.vendorId}', not to '${vendorId}'.` };
+      }
+      const open = (owed.get(key) ?? bill.totalCents - bill.paidCents);
+      const amountText = detail.TRX_PAYMENTAMOUNT;
+      const cents = amountText === undefined ? open : centsOf(amountText);
+      if (cents === undefined || cents <= 0) {
+        return { rule: 'invalidField', description2: `TRX_PAYMENTAMOUNT '${amountText ?? ''}' is not a positive amount with at most two decimals.` };
+      }
+      if (cents > open) {
+        return {
+          rule: 'amountAboveBalance',
+          description2: `TRX_PAYMENTAMOUNT ${decimalOf(cents)} is more than the open balance ${decimalOf(open)} of bill ${bill.recordNo}.`,
+          correction: 'Pay at most the amount due.',
+        };
+      }
+      owed.set(key, open - cents);
+      applied.push({ recordNo: 0, billRecordNo: key, amountCents: cents });
+    }
+
+    const recordNo = this.#nextRecordNo();
+    for (const line of applied) {
+      line.recordNo = this.#nextRecordNo();
+      const bill = this.state.bills.get(line.billRecordNo) as Bill;
+      bill.paidCents += line.amountCents;
+    }
+    const now = this.clock();
+    const total = applied.reduce((sum, line) => sum + line.amountCents, 0);
+    const state = header.ACTION === 'Draft' ? 'Draft' : this.exportedState();
+    const fields: Row = { ...header, RECORDNO: String(recordNo), STATE: state, TRX_TOTALENTERED: decimalOf(total), CURRENCY: header.CURRENCY ?? 'USD' };
+    delete fields.ACTION;
+    this.state.payments.set(recordNo, { recordNo, fields, details: applied, modifiedAt: now, createdAt: now });
+    return { recordNo };
+  }
+
+  /** Moves a payment to another state (an approver in Intacct), as a change that bumps WHENMODIFIED. */
+  setState(recordNo: number, state: string): void {
+    const payment = this.state.payments.get(recordNo);
+    if (payment === undefined) throw new Error(`no payment ${recordNo}`);
+    payment.fields.STATE = state;
+    payment.modifiedAt = this.clock();
+  }
+
+  paymentList(): StoredPayment[] {
+    return [...this.state.payments.values()].sort((a, b) => a.recordNo - b.recordNo);
+  }
+
+  billOpenCents(recordNo: number): number | undefined {
+    const bill = this.state.bills.get(recordNo);
+    return bill === undefined ? undefined : bill.totalCents - bill.paidCents;
+  }
+
+  /** The rows of an object, as `query` and `readByQuery` read them. */
+  rows(object: string): Row[] | undefined {
+    switch (object.toUpperCase()) {
+      case 'APPYMT':
+        return this.paymentList().map((p) => ({
+          ...p.fields,
+          VENDORNAME: this.state.vendors.get(p.fields.VENDORID ?? '') ?? '',
+          WHENCREATED: timestampText(p.createdAt),
+          WHENMODIFIED: timestampText(p.modifiedAt),
+        }));
+      case 'APPYMTDETAIL':
+        return this.paymentList().flatMap((p) =>
+          p.details.map((d) => ({
+            RECORDNO: String(d.recordNo),
+            PAYMENTKEY: String(p.recordNo),
+            RECORDKEY: String(d.billRecordNo),
+            TRX_PAYMENTAMOUNT: decimalOf(d.amountCents),
+            PAYMENTAMOUNT: decimalOf(d.amountCents),
+            STATE: p.fields.STATE ?? '',
+          })),
+        );
+      case 'APBILL':
+        return [...this.state.bills.values()].map((b) => ({
+          RECORDNO: String(b.recordNo),
+          RECORDID: b.recordId,
+          VENDORID: b.vendorId,
+          VENDORNAME: this.state.vendors.get(b.vendorId) ?? '',
+          TRX_TOTALENTERED: decimalOf(b.totalCents),
+          TRX_TOTALPAID: decimalOf(b.paidCents),
+          TRX_TOTALDUE: decimalOf(b.totalCents - b.paidCents),
+          STATE: b.paidCents === 0 ? 'Posted' : b.paidCents < b.totalCents ? 'Partially Paid' : 'Paid',
+          ...(b.projectNumber === undefined ? {} : { PROJECTID: b.projectNumber }),
+        }));
+      case 'VENDOR':
+        return [...this.state.vendors.entries()].map(([id, name]) => ({ VENDORID: id, NAME: name }));
+      case 'CHECKINGACCOUNT':
+        return [...this.state.accounts.entries()].map(([id, name]) => ({ BANKACCOUNTID: id, BANKNAME: name }));
+      default:
+        return undefined;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import { defineConnector } from '@ledgerlink/core';
+import { createQboClient } from './client.js';
+import { QboConfig } from './config.js';
+
+/** This package's version, shown by `ledgerlink connectors`. */
+export const VERSION = '0.1.0';
+
+/**
+ * QuickBooks Online: Procore Pay payment records out as bill payments applied to their bills, and bill payments
+ * made in QuickBooks back as payments issued.
+ */
+export const qboConnector = defineConnector<QboConfig>({
+  manifest: {
+    id: 'qbo',
+    displayName: 'QuickBooks Online',
+    version: VERSION,
+    contractVersion: 'v1',
+    coreRange: '^0.1.0',
+    description: 'Bill payments to QuickBooks Online (Accounting API v3, OAuth 2.0) and back',
+  },
+  capabilities: {
+    entities: { payment: ['export', 'import'] },
+    partialPayments: true,
+    // One bill payment per call: a batch's requestid covers the whole batch, so per-record exactly-once would
+    // rest on lookups alone (see README, "Batching").
+    maxBatch: 1,
+    // Intuit: 500 requests per minute per company, and more than 10 concurrent requests are throttled.
+    rateLimit: { requests: 500, intervalMs: 60_000, concurrency: 10 },
+    idempotency: 'native',
+  },
+  configSchema: QboConfig,
+  mapping: { path: fileURLToPath(new URL('../mapping.yaml', import.meta.url)) },
+  createClient: createQboClient,
+});
+
+export { QboConfig } from './config.js';
+export { createQboClient } from './client.js';
+export { requestIdFor, queryLiteral } from './qbo-wire.js';
+export { decodeCursor, encodeCursor } from './qbo-extractor.js';
+export type { QboImportCursor } from './qbo-extractor.js';

@@ -1,0 +1,92 @@
+import type { ExtractContext, ExtractPage, Extractor } from '@ledgerlink/core';
+import type { QboApi } from './qbo-api.js';
+import { queryLiteral, type WireBillPayment } from './qbo-wire.js';
+
+/**
+ * Where an import stopped: the last `MetaData.LastUpdatedTime` seen and the ids of the payments seen with exactly
+ * that time. QuickBooks' times have whole seconds, so several payments can share one; the next query asks for
+ * `>=` that time and skips those ids, so a tie split across two pages or two runs is neither lost nor repeated.
+ */
+export interface QboImportCursor {
+  lastUpdated: string;
+  idsAtLastUpdated: string[];
+}
+
+/** The cursor as a string. A bare timestamp is accepted too, so an operator can start an import from a time. */
+export function encodeCursor(cursor: QboImportCursor): string {
+  return JSON.stringify({ v: 1, t: cursor.lastUpdated, ids: cursor.idsAtLastUpdated });
+}
+
+export function decodeCursor(text: string | undefined): QboImportCursor | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  try {
+    const parsed = JSON.parse(text) as { t?: unknown; ids?: unknown };
+    if (typeof parsed.t === 'string') {
+      const ids = Array.isArray(parsed.ids) ? parsed.ids.filter((id): id is string => typeof id === 'string') : [];
+      return { lastUpdated: parsed.t, idsAtLastUpdated: ids };
+    }
+  } catch {
+    // not JSON: a bare timestamp
+  }
+  return { lastUpdated: text.trim(), idsAtLastUpdated: [] };
+}
+
+/**
+ * A bill payment QuickBooks treats as final. A created bill payment is posted at once; two kinds are not yet a
+ * payment issued: a check still queued to print (`PrintStatus` `NeedToPrint`, not yet handed over), and a voided
+ * one (QuickBooks zeroes a voided payment's amounts). Both come back once they change, with a later
+ * LastUpdatedTime.
+ */
+export function isFinalBillPayment(row: WireBillPayment): boolean {
+  if (typeof row.TotalAmt !== 'number' || row.TotalAmt <= 0) return false;
+  return !(row.PayType === 'Check' && row.CheckPayment?.PrintStatus === 'NeedToPrint');
+}
+
+/**
+ * Reads bill payments in `MetaData.LastUpdatedTime` order with `STARTPOSITION`/`MAXRESULTS`, page after page
+ * while a page comes back full. Each page restarts at the newest time seen (keyset paging), so a payment updated
+ * while the import runs cannot shift an unread one out of view; only when a whole page shares one time does
+ * STARTPOSITION move on within it.
+ */
+export class QboExtractor implements Extractor {
+  constructor(
+    private readonly api: QboApi,
+    private readonly pageSize: number,
+  ) {}
+
+  async *pages(context: ExtractContext): AsyncIterable<ExtractPage> {
+    let cursor = decodeCursor(context.cursor);
+    let startPosition = 1;
+    for (;;) {
+      if (context.signal.aborted) return;
+      const where = cursor === undefined ? '' : ` where MetaData.LastUpdatedTime >= ${queryLiteral(cursor.lastUpdated)}`;
+      const statement =
+        `select * from BillPayment${where} ORDERBY MetaData.LastUpdatedTime ` +
+        `STARTPOSITION ${startPosition} MAXRESULTS ${this.pageSize}`;
+      const rows = await this.api.query<WireBillPayment>(statement, 'BillPayment');
+
+      const before = cursor;
+      const seen = new Set(before?.idsAtLastUpdated ?? []);
+      const fresh = rows.filter((row) => !(before !== undefined && timeOf(row) === before.lastUpdated && seen.has(row.Id)));
+      for (const row of rows) {
+        const time = timeOf(row);
+        if (time === undefined) continue;
+        if (cursor === undefined || time !== cursor.lastUpdated) cursor = { lastUpdated: time, idsAtLastUpdated: [row.Id] };
+        else if (!cursor.idsAtLastUpdated.includes(row.Id)) cursor = { ...cursor, idsAtLastUpdated: [...cursor.idsAtLastUpdated, row.Id] };
+      }
+      const full = rows.length >= this.pageSize;
+      const stuckInOneSecond = full && before !== undefined && rows.every((row) => timeOf(row) === before.lastUpdated);
+      startPosition = stuckInOneSecond ? startPosition + rows.length : 1;
+
+      yield {
+        records: fresh.filter(isFinalBillPayment) as Record<string, unknown>[],
+        cursor: cursor === undefined ? (context.cursor ?? '') : encodeCursor(cursor),
+      };
+      if (!full) return;
+    }
+  }
+}
+
+function timeOf(row: WireBillPayment): string | undefined {
+  return row.MetaData?.LastUpdatedTime;
+}

@@ -1,0 +1,103 @@
+/**
+ * The export of a payment: set Invoice Code 1 = PROCOREPAY and Invoice Code 2 = the check number on the paid
+ * AP invoice, so that Sage's "Select invoices to pay" picks it. One invoice per call (`maxBatch` 1).
+ */
+import {
+  type ErrorCode,
+  ErrorCodes,
+  HttpTransportError,
+  LedgerlinkError,
+  type LaneSignals,
+  type LoadItem,
+  type Loader,
+  type Outcome,
+  Outcomes,
+} from '@ledgerlink/core';
+import type { AgentClient } from './agent-client.js';
+import { refusalOutcome } from './agent-errors.js';
+import { AgentInvoice, SetCodesAnswer, SetCodesPayload, invoicePath, paymentErpId, readJson } from './agent-wire.js';
+
+export class InvoiceCodeExporter implements Loader {
+  constructor(
+    private readonly agent: AgentClient,
+    private readonly lane: LaneSignals,
+  ) {}
+
+  async load(batch: LoadItem[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    for (const item of batch) outcomes.push(await this.loadOne(item));
+    return outcomes;
+  }
+
+  async find(item: LoadItem): Promise<Outcome | null> {
+    const payload = SetCodesPayload.safeParse(item.payload);
+    if (!payload.success) return null;
+    const { vendor, invoice, invoiceCode1, invoiceCode2 } = payload.data;
+    let response;
+    try {
+      response = await this.agent.call({ method: 'GET', path: invoicePath(vendor, invoice) });
+    } catch (error) {
+      throw lookupFailed(ErrorCodes.ERP_TRANSPORT, `no answer (${error instanceof Error ? error.message : String(error)})`, error);
+    }
+    if (response.status === 404) return null;
+    if (response.status !== 200) throw lookupFailed(codeForStatus(response.status), `HTTP ${response.status}: ${response.body.slice(0, 300)}`);
+    const found = readJson(AgentInvoice, response.body);
+    if (!found) throw lookupFailed(ErrorCodes.ERP_PROTOCOL, 'an invoice the connector cannot read');
+    return found.invoiceCode1 === invoiceCode1 && found.invoiceCode2 === invoiceCode2
+      ? Outcomes.synced(paymentErpId(found.vendor, found.invoice), { replayed: true })
+      : null;
+  }
+
+  private async loadOne(item: LoadItem): Promise<Outcome> {
+    const parsed = SetCodesPayload.safeParse(item.payload);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+      return Outcomes.rejected(
+        `The mapped payload lacks ${fields}: the mapping must produce vendor, invoice, invoiceCode1, invoiceCode2 and bank (see mapping.yaml).`,
+        undefined,
+        ErrorCodes.MAPPING_FAILED,
+      );
+    }
+    const payload = parsed.data;
+    const { vendor, invoice, ...body } = payload;
+    let response;
+    try {
+      response = await this.agent.call({ method: 'PUT', path: `${invoicePath(vendor, invoice)}/codes`, body, idempotencyKey: item.idempotencyKey });
+    } catch (error) {
+      if (error instanceof HttpTransportError) {
+        return Outcomes.transport(`No answer from the Sage agent at ${this.agent.baseUrl}: ${error.message}`, {
+          reason: error.reason === 'timeout' ? 'timeout' : 'network',
+          committed: error.committed,
+        });
+      }
+      throw error;
+    }
+    if (response.status < 200 || response.status >= 300) return refusalOutcome(response, payload, this.lane);
+
+    const answer = readJson(SetCodesAnswer, response.body);
+    if (!answer) {
+      // A 2xx means the agent applied the codes; an unreadable body is settled by looking the invoice up.
+      return Outcomes.serverError(`The Sage agent answered HTTP ${response.status} with a body the connector cannot read.`, {
+        committed: 'unknown',
+        erp: { message: response.body.slice(0, 500), httpStatus: response.status },
+      });
+    }
+    const erpId = paymentErpId(answer.invoice.vendor, answer.invoice.invoice);
+    const replayed = !answer.changed || response.headers['idempotency-replayed'] === 'true';
+    return Outcomes.synced(erpId, { replayed });
+  }
+}
+
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return ErrorCodes.ERP_AUTH;
+  if (status === 429 || status === 503) return ErrorCodes.ERP_THROTTLED;
+  return status >= 500 ? ErrorCodes.ERP_SERVER_ERROR : ErrorCodes.ERP_PROTOCOL;
+}
+
+/** `find` has no outcome for "could not tell": it throws, and the engine keeps the record to settle later. */
+function lookupFailed(code: ErrorCode, what: string, cause?: unknown): LedgerlinkError {
+  return new LedgerlinkError(code, `Could not look the invoice up on the Sage agent: ${what}. ledgerlink will try again.`, {
+    disposition: 'retryable',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * The Sage 300 CRE sandbox: the on-premises agent of "Agent protocol v1" (README.md) over an in-memory AP
+ * company. Seeded bills become AP invoices whose invoice number is the bill's id (what a payment's
+ * `invoice.erpId` holds once its invoice is in Sage).
+ */
+import type { AddressInfo } from 'node:net';
+import type {
+  ErpSandbox,
+  SandboxFaults,
+  SandboxOptions,
+  SandboxPayment,
+  SandboxPaymentInput,
+  SandboxSeed,
+} from '@ledgerlink/core';
+import { ApCompany, invoiceJson } from './ap-company.js';
+import { AgentServer } from './agent-server.js';
+
+/** The token the sandbox agent accepts unless told otherwise. */
+export const SANDBOX_AGENT_TOKEN = 'sandbox-agent-token-7c1d2f';
+
+export interface Sage300SandboxOptions extends SandboxOptions {
+  /** The bearer token the agent accepts (default SANDBOX_AGENT_TOKEN). */
+  agentToken?: string;
+  /** The Sage company name health reports. */
+  companyName?: string;
+  /** Width of Invoice Code 1 and 2 in this company (default 10, the width of "PROCOREPAY"). */
+  codeMaxLength?: number;
+  /** Seconds sent in Retry-After with a BUSY answer (default 1). */
+  busyRetryAfterSeconds?: number;
+}
+
+export interface Sage300Sandbox extends ErpSandbox {
+  /** The bearer token the agent accepts. */
+  readonly agentToken: string;
+}
+
+const NO_FAULTS: SandboxFaults = { latencyMs: 0, throttleNext: 0, serverErrorRate: 0, commitThenDrop: 0, enforceLimits: false };
+
+export async function startSage300Sandbox(options: Sage300SandboxOptions = {}): Promise<Sage300Sandbox> {
+  const company = new ApCompany(options.companyName ?? 'Sandbox Construction Co.', options.codeMaxLength ?? 10);
+  const faults: SandboxFaults = { ...NO_FAULTS, ...options.faults };
+  const token = options.agentToken ?? SANDBOX_AGENT_TOKEN;
+  const agent = new AgentServer({ company, token, faults, busyRetryAfterSeconds: options.busyRetryAfterSeconds ?? 1 });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    agent.server.once('error', reject);
+    agent.server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = agent.server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const seed = (data: SandboxSeed): void => {
+    for (const vendor of data.vendors ?? []) company.vendors.set(vendor.id, { id: vendor.id, name: vendor.name });
+    for (const bank of data.bankAccounts ?? []) company.banks.set(bank.id, { bank: bank.id, name: bank.name ?? bank.id });
+    for (const bill of data.bills ?? []) {
+      company.addInvoice({
+        vendor: bill.vendorId,
+        invoice: bill.id,
+        description: bill.number.slice(0, 30),
+        invoiceDate: new Date().toISOString().slice(0, 10),
+        amountCents: bill.amountCents,
+        balanceCents: bill.amountCents,
+      });
+    }
+  };
+  if (options.seed) seed(options.seed);
+
+  return {
+    url,
+    agentToken: token,
+    seed,
+    setFaults(next: Partial<SandboxFaults>): void {
+      Object.assign(faults, next);
+    },
+    payments: () => payments(company),
+    addPayment(input: SandboxPaymentInput): string {
+      // A check made in Sage itself (Select Invoices to Pay, then print or record checks): it goes into the
+      // check register and pays the invoice down. Sage 300 CRE has no import direction, so this serves the
+      // duplicate-check rule and the demo only.
+      if (input.checkNumber === undefined) throw new Error('sandbox: a Sage AP check needs a checkNumber');
+      company.recordCheck({
+        bank: input.bankAccountId,
+        checkNumber: input.checkNumber,
+        vendor: input.vendorId,
+        invoice: input.billId,
+        amountCents: input.amountCents,
+        date: input.date,
+        method: input.method === 'ach' ? 'ACH' : 'Check',
+        ...(input.notes === undefined ? {} : { memo: input.notes }),
+      });
+      return `check:${input.bankAccountId}/${input.checkNumber}`;
+    },
+    stats: () => agent.stats(),
+    resetStats: () => agent.resetStats(),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        agent.server.closeAllConnections();
+        agent.server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/**
+ * The sandbox's reading of what the agent holds as payments: each invoice whose codes the agent set
+ * (selected for Sage's next check run, not yet a Sage payment, so never final), then the checks of Sage's
+ * own register.
+ */
+function payments(company: ApCompany): SandboxPayment[] {
+  const selected = company
+    .allInvoices()
+    .filter((invoice) => invoice.setByAgent)
+    .map(
+      (invoice): SandboxPayment => ({
+        erpId: `${invoice.vendor}/${invoice.invoice}`,
+        vendorId: invoice.vendor,
+        bankAccountId: invoice.bank ?? '',
+        checkNumber: invoice.invoiceCode2,
+        amountCents: invoice.amountCents,
+        date: invoice.checkDate ?? (invoice.codesSetAt ?? invoice.invoiceDate).slice(0, 10),
+        method: 'check',
+        status: 'Selected for payment',
+        final: false,
+        applications: [{ billId: invoice.invoice, amountCents: invoice.amountCents }],
+        fields: invoiceJson(invoice),
+      }),
+    );
+  const issued = company.checks.map(
+    (check): SandboxPayment => ({
+      erpId: `check:${check.bank}/${check.checkNumber}`,
+      vendorId: check.vendor,
+      bankAccountId: check.bank,
+      checkNumber: check.checkNumber,
+      amountCents: check.amountCents,
+      date: check.date,
+      method: check.method,
+      status: 'Recorded',
+      final: true,
+      applications: [{ billId: check.invoice, amountCents: check.amountCents }],
+      ...(check.memo === undefined ? {} : { memo: check.memo }),
+      fields: { ...check },
+    }),
+  );
+  return [...selected, ...issued];
+}

@@ -1,0 +1,31 @@
+import type { ConformanceCheck } from '../check-names.js';
+import { commitThenDropCheck } from './commit-then-drop.js';
+import { configCheck } from './config.js';
+import { duplicateCheckNumberCheck, unknownBankCheck } from './edits.js';
+import { exportCheck } from './export.js';
+import { importCheck } from './import.js';
+import { partialPaymentCheck } from './partial-payment.js';
+import { rateLimitCheck } from './rate-limit.js';
+import { unknownBillCheck, unknownVendorCheck } from './rejections.js';
+import { specialCharactersCheck } from './special-characters.js';
+import { throttlingCheck } from './throttling.js';
+import type { CheckDefinition } from './types.js';
+
+export { exportRefusal } from './export-refusal.js';
+export type { CheckBody, CheckDefinition } from './types.js';
+
+/** Every check's definition, by name. */
+export const CHECKS: Record<ConformanceCheck, CheckDefinition> = {
+  config: configCheck,
+  export: exportCheck,
+  'duplicate-check-number': duplicateCheckNumberCheck,
+  'unknown-bank': unknownBankCheck,
+  'unknown-bill': unknownBillCheck,
+  'unknown-vendor': unknownVendorCheck,
+  'partial-payment': partialPaymentCheck,
+  throttling: throttlingCheck,
+  'rate-limit': rateLimitCheck,
+  'commit-then-drop': commitThenDropCheck,
+  import: importCheck,
+  'special-characters': specialCharactersCheck,
+};

@@ -1,0 +1,101 @@
+import {
+  ErrorCodes,
+  HttpTransportError,
+  LedgerlinkError,
+  Outcomes,
+  type ClientContext,
+  type ConnectorClient,
+  type ExtractPage,
+  type HttpRequest,
+  type HttpResponse,
+  type LoadItem,
+  type Outcome,
+} from '@ledgerlink/core';
+import { erpAnswerOf, outcomeOf, readJson } from './answers.js';
+import type { ExampleConfig } from './config.js';
+
+/** The Example ERP client: speaks its JSON REST API through the lane's HttpClient only. */
+export function createExampleClient({ config, http }: ClientContext<ExampleConfig>): ConnectorClient {
+  const call = (method: HttpRequest['method'], path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResponse> =>
+    http({
+      method,
+      url: `${config.baseUrl.replace(/\/$/, '')}${path}`,
+      headers: {
+        authorization: `Bearer ${config.apiKey}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  const post = async (item: LoadItem): Promise<Outcome> => {
+    try {
+      // The ledger's key per item and revision: a retry replays, an edited record posts anew.
+      return outcomeOf(await call('POST', '/v1/payments', item.payload, { 'idempotency-key': item.idempotencyKey }));
+    } catch (error) {
+      if (error instanceof HttpTransportError && error.reason !== 'cancelled') {
+        return Outcomes.transport(`Example ERP: ${error.message}`, { reason: error.reason, committed: error.committed });
+      }
+      throw error;
+    }
+  };
+
+  const list = async (query: Record<string, string>): Promise<{ data: Record<string, unknown>[]; cursor: string; hasMore: boolean }> => {
+    const response = await call('GET', `/v1/payments?${new URLSearchParams(query).toString()}`);
+    const page = response.status === 200 ? readJson<{ data?: unknown; cursor?: unknown; hasMore?: unknown }>(response.body) : undefined;
+    if (page === undefined || !Array.isArray(page.data) || typeof page.cursor !== 'string') throw failure(response, 'listing payments');
+    return { data: page.data as Record<string, unknown>[], cursor: page.cursor, hasMore: page.hasMore === true };
+  };
+
+  return {
+    async check() {
+      const response = await call('GET', '/v1/company');
+      if (response.status !== 200) throw failure(response, 'checking the connection');
+    },
+    payments: {
+      exporter: {
+        load: (batch) => Promise.all(batch.map(post)),
+        // By natural key: the same check number on the same bank account, to the same vendor.
+        async find(item) {
+          const { bankAccountId, checkNumber, vendorId } = item.payload as Record<string, string | undefined>;
+          if (bankAccountId === undefined || checkNumber === undefined || vendorId === undefined) return null;
+          const { data } = await list({ bankAccountId, checkNumber, vendorId });
+          const found = data[0]?.id;
+          return typeof found === 'string' ? Outcomes.synced(found, { replayed: true }) : null;
+        },
+      },
+      importer: {
+        async *pages({ cursor }): AsyncIterable<ExtractPage> {
+          let after = cursor ?? '0';
+          for (;;) {
+            // POSTED is the Example ERP's final state: drafts are not imported.
+            const page = await list({ status: 'POSTED', after, limit: String(config.pageSize) });
+            yield { records: page.data, cursor: page.cursor };
+            if (!page.hasMore) return;
+            after = page.cursor;
+          }
+        },
+      },
+    },
+    async close() {},
+  };
+}
+
+/** A failed read or connection check, as a coded error that keeps the ERP's own answer. */
+function failure(response: HttpResponse, doing: string): LedgerlinkError {
+  const erp = erpAnswerOf(response);
+  const [code, disposition] =
+    response.status === 401
+      ? ([ErrorCodes.ERP_AUTH, 'fatal'] as const)
+      : response.status === 429
+        ? ([ErrorCodes.ERP_THROTTLED, 'retryable'] as const)
+        : response.status >= 500
+          ? ([ErrorCodes.ERP_SERVER_ERROR, 'retryable'] as const)
+          : ([ErrorCodes.ERP_PROTOCOL, 'fatal'] as const);
+  const next = code === ErrorCodes.ERP_AUTH ? ' Check the connection apiKey.' : '';
+  return new LedgerlinkError(code, `Example ERP answered HTTP ${response.status} while ${doing}: ${erp.message}${next}`, {
+    disposition,
+    details: { erp },
+  });
+}

@@ -1,0 +1,123 @@
+import { defineConnector, Outcomes, type ClientContext, type Connector, type HttpClient, type Outcome } from '@ledgerlink/core';
+import { describe, expect, it } from 'vitest';
+import { CHECKS } from '../src/checks/index.js';
+import { Harness } from '../src/harness.js';
+import type { ConformanceFixtures } from '../src/options.js';
+import { createExampleClient } from './example/client.js';
+import type { ExampleConfig } from './example/config.js';
+import { exampleConnector } from './example/connector.js';
+import { EXAMPLE_API_KEY, startExampleSandbox } from './example/sandbox/index.js';
+
+// The kit is only worth something if it fails a connector that is wrong. Each case breaks the Example ERP
+// connector in one way a real connector could be broken, and runs the check that must catch it.
+
+type Breakage = {
+  /** Changes what the client sends. */
+  http?: (http: HttpClient) => HttpClient;
+  /** Changes the outcomes the client reports. */
+  outcome?: (outcome: Outcome) => Outcome;
+};
+
+function broken(what: string, breakage: Breakage): Connector<ExampleConfig> {
+  return defineConnector({
+    manifest: { ...exampleConnector.manifest, displayName: `Example ERP (${what})` },
+    capabilities: exampleConnector.capabilities,
+    configSchema: exampleConnector.configSchema,
+    mapping: exampleConnector.mapping,
+    createClient(context: ClientContext<ExampleConfig>) {
+      const client = createExampleClient({ ...context, http: breakage.http?.(context.http) ?? context.http });
+      const exporter = client.payments.exporter;
+      const change = breakage.outcome;
+      if (exporter === undefined || change === undefined) return client;
+      return {
+        ...client,
+        payments: { ...client.payments, exporter: { find: exporter.find, load: async (batch, c) => (await exporter.load(batch, c)).map(change) } },
+      };
+    },
+  });
+}
+
+/** Rewrites the JSON body of every POST. */
+function rewriteBody(rewrite: (body: Record<string, unknown>) => Record<string, unknown>): (http: HttpClient) => HttpClient {
+  return (http) => (request) =>
+    http(request.body === undefined ? request : { ...request, body: JSON.stringify(rewrite(JSON.parse(request.body) as Record<string, unknown>)) });
+}
+
+async function withHarness(connector: Connector<ExampleConfig>, work: (harness: Harness<unknown>) => Promise<void>, fixtures: ConformanceFixtures = {}) {
+  const harness = new Harness(connector, {
+    startSandbox: startExampleSandbox,
+    config: (sandbox) => ({ baseUrl: sandbox.url, apiKey: EXAMPLE_API_KEY }),
+    invalidConfig: { config: () => ({}), field: 'baseUrl' },
+    fixtures,
+  }) as unknown as Harness<unknown>;
+  await harness.start();
+  try {
+    await work(harness);
+  } finally {
+    await harness.stop();
+  }
+}
+
+describe('the kit fails a broken connector', () => {
+  it('commit-then-drop: a client that forgets the idempotency key cannot settle the lost answer', async () => {
+    const forgetful = broken('forgets idempotency keys', {
+      http: (http) => (request) => {
+        const { 'idempotency-key': _dropped, ...headers } = request.headers ?? {};
+        return http({ ...request, headers });
+      },
+    });
+    await withHarness(forgetful, async (harness) => {
+      // Its retry posts again: the ERP refuses the check number it already holds, so the export never ends synced.
+      await expect(CHECKS['commit-then-drop'].run(harness)).rejects.toThrow(/first answer was lost after the commit: expected a synced outcome/);
+    });
+  });
+
+  it('duplicate-check-number: a client that reports the duplicate as a plain rejection', async () => {
+    const rigid = broken('no needs-edit', {
+      outcome: (outcome) => (outcome.kind === 'needs-edit' ? Outcomes.rejected(outcome.message, outcome.erp) : outcome),
+    });
+    await withHarness(rigid, async (harness) => {
+      await expect(CHECKS['duplicate-check-number'].run(harness)).rejects.toThrow(/expected needs-edit/);
+    });
+  });
+
+  it('throttling: a client that takes a throttle answer for a final refusal', async () => {
+    const impatient = broken('gives up when throttled', {
+      outcome: (outcome) => (outcome.kind === 'retryable' ? Outcomes.rejected(outcome.message, outcome.erp) : outcome),
+    });
+    await withHarness(impatient, async (harness) => {
+      await expect(CHECKS.throttling.run(harness)).rejects.toThrow(/expected a synced outcome/);
+    });
+  });
+
+  it('special-characters: a client that HTML-escapes the notes', async () => {
+    const escaping = broken('escapes notes', {
+      http: rewriteBody((body) => ({ ...body, memo: String(body.memo).replaceAll('&', '&amp;').replaceAll('<', '&lt;') })),
+    });
+    await withHarness(escaping, async (harness) => {
+      await expect(CHECKS['special-characters'].run(harness)).rejects.toThrow(/character for character/);
+    });
+  });
+
+  it('export: a mapping that sends the wrong date (the connector says it maps Date Paid)', async () => {
+    await withHarness(
+      exampleConnector,
+      async (harness) => {
+        await expect(CHECKS.export.run(harness)).rejects.toThrow(/field by field/);
+      },
+      { exportDate: 'paidOn' },
+    );
+  });
+
+  it('a stale skip: every not-applicable proof fails against the Example ERP, which does all of it', async () => {
+    await withHarness(exampleConnector, async (harness) => {
+      const skippable = Object.entries(CHECKS).filter(([, definition]) => definition.lacks !== undefined);
+      expect(skippable.map(([check]) => check).sort()).toEqual(
+        ['duplicate-check-number', 'special-characters', 'throttling', 'unknown-bank', 'unknown-bill', 'unknown-vendor'].sort(),
+      );
+      for (const [check, definition] of skippable) {
+        await expect(definition.lacks?.(harness), `${check} skipped as not applicable`).rejects.toThrow(/not applicable/);
+      }
+    });
+  });
+});

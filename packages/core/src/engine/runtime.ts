@@ -1,0 +1,162 @@
+import { assertCompatible, type Connector } from '../connector/define-connector.js';
+import type { Extractor, LoadItem } from '../connector/contracts.js';
+import type { Outcome } from '../connector/outcome.js';
+import { ErrorCodes, LedgerlinkError } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import type { CompiledMapping, MappingResult, RecordError } from '../mapping/types.js';
+import { Payment, PaymentIssued } from '../model/payment.js';
+import { validateRecord } from '../model/validate.js';
+import { parseConnectorConfig } from './connector-config.js';
+import { exportPayments } from './export-payments.js';
+import { Lane } from './lane.js';
+import { compilePaymentMappings } from './payment-mappings.js';
+import { preflightPayment } from './preflight.js';
+import { resolveRateLimit } from './rate-limit.js';
+import { describeRecordErrors, withoutUndefined } from './record-errors.js';
+import { DEFAULT_RETRY_POLICY, type ConnectorRuntime, type ExportItem, type ImportPage, type RetryPolicy, type RuntimeOptions } from './types.js';
+
+/**
+ * Builds one connector's runtime for one tenant. Everything that can be checked is checked here, before any
+ * call: the connector's contract and core range, the tenant's connection settings, the mapping with the
+ * tenant's override, the rate limit override and the retry policy. Then the lane and the client are made; the
+ * client reaches its ERP only through the lane.
+ */
+export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, options: RuntimeOptions): ConnectorRuntime {
+  const { tenant } = options;
+  const { id, displayName } = connector.manifest;
+  assertCompatible(connector);
+  const logger = (options.logger ?? silentLogger).child({ tenant, connector: id });
+  const config = parseConnectorConfig(connector, options.config, tenant);
+  const mappings = compilePaymentMappings(connector, options.mappingOverride);
+  const rateLimit = resolveRateLimit(connector.capabilities.rateLimit, options.rateLimit, {
+    label: `tenant ${tenant}, connector ${id}`,
+    logger,
+  });
+  const retry = resolveRetryPolicy(options.retry);
+  const now = options.now ?? (() => new Date());
+  const lookups = options.lookups ?? {};
+  const hooks = options.hooks ?? {};
+
+  const closing = new AbortController();
+  const lane = new Lane({
+    key: `${tenant}/${id}`,
+    rateLimit,
+    logger,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+  const client = connector.createClient({ config, http: lane.http, lane: lane.signals, logger, now });
+  let closed: Promise<void> | undefined;
+
+  const mapPayment = (payment: Payment, recordId?: string): MappingResult => {
+    if (mappings.export === undefined) {
+      return { ok: false, errors: [{ ...(recordId === undefined ? {} : { recordId }), field: '(payment export)', message: `${displayName} does not export payments` }] };
+    }
+    return mappings.export(payment, { lookups, recordId: recordId ?? payment.id });
+  };
+  const preflight = (payment: Payment) => preflightPayment(connector, payment);
+  const withClosing = (signal?: AbortSignal): AbortSignal => (signal === undefined ? closing.signal : AbortSignal.any([signal, closing.signal]));
+
+  return {
+    connector: connector as Connector,
+    tenant,
+    rateLimit,
+    check: () => client.check({ signal: closing.signal }),
+    preflight,
+    mapPayment,
+    exportPayments(items: ExportItem[], exportOptions: { signal?: AbortSignal } = {}): Promise<Outcome[]> {
+      return exportPayments(items, {
+        erpName: displayName,
+        capabilities: connector.capabilities,
+        exporter: client.payments.exporter,
+        preflight,
+        map: (payment, recordId) => mapPayment(payment, recordId),
+        retry,
+        hooks,
+        logger,
+        signal: withClosing(exportOptions.signal),
+      });
+    },
+    async settle(item: ExportItem, settleOptions: { signal?: AbortSignal } = {}): Promise<Outcome | null> {
+      const exporter = client.payments.exporter;
+      if (exporter === undefined) return null;
+      const valid = validateRecord(Payment, item.record, item.record.id);
+      const mapped = valid.ok ? mapPayment(valid.value, valid.value.id) : valid;
+      if (!valid.ok || !mapped.ok) {
+        const errors = mapped.ok ? [] : mapped.errors;
+        throw new LedgerlinkError(
+          valid.ok ? ErrorCodes.MAPPING_FAILED : ErrorCodes.RECORD_INVALID,
+          `cannot look up payment ${item.record.id} in ${displayName}: ${describeRecordErrors(errors)}; fix the record or the mapping, then settle it again`,
+          { disposition: 'rejected', details: { errors } },
+        );
+      }
+      const loadItem: LoadItem = { id: item.id, idempotencyKey: item.idempotencyKey, record: valid.value, payload: mapped.value };
+      return exporter.find(loadItem, { signal: withClosing(settleOptions.signal) });
+    },
+    importPayments(importOptions: { cursor?: string; signal?: AbortSignal } = {}): AsyncIterable<ImportPage> {
+      const importer = client.payments.importer;
+      const mapping = mappings.import;
+      if (importer === undefined || mapping === undefined) {
+        return failing(
+          new LedgerlinkError(
+            ErrorCodes.CAPABILITY_MISSING,
+            `${displayName} (${id}) does not import payments; pull them from the ERP another way or use a connector that declares payment import`,
+          ),
+        );
+      }
+      return importPages(importer, mapping, importOptions.cursor, withClosing(importOptions.signal), lookups);
+    },
+    laneStats: () => lane.stats(),
+    close(): Promise<void> {
+      closed ??= (async () => {
+        closing.abort(new LedgerlinkError(ErrorCodes.CANCELLED, `the ${displayName} runtime of tenant ${tenant} is closing`));
+        await lane.close();
+        await client.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+function resolveRetryPolicy(override: Partial<RetryPolicy> | undefined): RetryPolicy {
+  const policy = { ...DEFAULT_RETRY_POLICY, ...withoutUndefined(override ?? {}) };
+  const problems: string[] = [];
+  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) problems.push(`retry.maxAttempts must be a whole number of at least 1, not ${policy.maxAttempts}`);
+  if (!Number.isFinite(policy.baseDelayMs) || policy.baseDelayMs < 0) problems.push(`retry.baseDelayMs must be 0 or more milliseconds, not ${policy.baseDelayMs}`);
+  if (!Number.isFinite(policy.maxDelayMs) || policy.maxDelayMs < policy.baseDelayMs) problems.push(`retry.maxDelayMs must be at least retry.baseDelayMs, not ${policy.maxDelayMs}`);
+  if (problems.length > 0) {
+    throw new LedgerlinkError(ErrorCodes.CONNECTOR_CONFIG_INVALID, `the retry policy is invalid: ${problems.join('; ')}`, { details: { problems } });
+  }
+  return policy;
+}
+
+/** Reads pages from the ERP and maps each record; a record that does not map is reported, never dropped. */
+async function* importPages(
+  importer: Extractor,
+  mapping: CompiledMapping,
+  start: string | undefined,
+  signal: AbortSignal,
+  lookups: Record<string, Record<string, string>>,
+): AsyncGenerator<ImportPage> {
+  let cursor = start;
+  for await (const page of importer.pages({ signal, ...(cursor === undefined ? {} : { cursor }) })) {
+    const records: PaymentIssued[] = [];
+    const errors: RecordError[] = [];
+    page.records.forEach((raw, index) => {
+      const where = `record ${index + 1} of the page after cursor ${cursor === undefined ? '(start)' : `"${cursor}"`}`;
+      const mapped = mapping(raw, { lookups });
+      const valid = mapped.ok ? validateRecord(PaymentIssued, mapped.value) : mapped;
+      if (valid.ok) records.push(valid.value);
+      else errors.push(...valid.errors.map((error) => ({ ...error, recordId: error.recordId ?? where })));
+    });
+    cursor = page.cursor;
+    yield { records, errors, cursor: page.cursor };
+    if (signal.aborted) return;
+  }
+}
+
+/** An iterable whose first step rejects: `importPayments` stays a plain method, the refusal comes on use. */
+function failing(error: Error): AsyncIterable<ImportPage> {
+  return {
+    [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }),
+  };
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCodes, LedgerlinkError } from '../errors.js';
+import type { Actor, AttemptRecord, AuditEntry, LedgerItem, LedgerState, NewLedgerItem } from './types.js';
+
+/**
+ * A ledger store (memory, SQLite, PostgreSQL) reads what it needs, asks a `plan*` function what the
+ * change is, and writes the plan in one transaction. The plan functions validate everything before they
+ * return, so a refused change never leaves anything half-written, and every store applies the same rules.
+ */
+
+/** An audit entry before the store numbers it (`seq` follows the item's last entry). */
+export type AuditDraft = Omit<AuditEntry, 'seq'>;
+
+/** What a store writes for one change: the item as it now is, its new audit entries, and an attempt to store. */
+export interface LedgerPlan {
+  item: LedgerItem;
+  /** Entries to append, in order. Empty when the change was a no-op. */
+  audit: AuditDraft[];
+  /** The attempt to insert (begun) or replace (completed). */
+  attempt?: AttemptRecord;
+  /** False for a no-op: the store then writes nothing. */
+  changed: boolean;
+}
+
+/** The states an item may be created in. */
+export const LEDGER_START_STATES = ['pending', 'awaiting_approval', 'blocked'] as const satisfies readonly LedgerState[];
+
+/** `<id>.r<revision>`: deterministic per item and revision (see `LoadItem.idempotencyKey`). */
+export function ledgerIdempotencyKey(id: string, revision: number): string {
+  return `${id}.r${revision}`;
+}
+
+/** Numbers audit drafts after the item's last entry (`lastSeq` 0 for a new item). */
+export function numberAudit(drafts: readonly AuditDraft[], lastSeq: number): AuditEntry[] {
+  return drafts.map((draft, index) => ({ ...draft, seq: lastSeq + index + 1 }));
+}
+
+/** Returns the item or throws LL_LEDGER_NOT_FOUND. */
+export function requireLedgerItem(item: LedgerItem | undefined, id: string): LedgerItem {
+  if (item === undefined) {
+    throw new LedgerlinkError(
+      ErrorCodes.LEDGER_NOT_FOUND,
+      `no ledger item with id "${id}": check the id, or list the tenant's items to find it`,
+      { details: { itemId: id } },
+    );
+  }
+  return item;
+}
+
+/** Records are stored as JSON, so every store hands out what a JSON round trip gives back. */
+export function cloneJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** The source key an item is unique on. */
+export function ledgerSourceKey(item: Pick<LedgerItem, 'tenant' | 'entity' | 'direction' | 'sourceId'>): string {
+  return JSON.stringify([item.tenant, item.entity, item.direction, item.sourceId]);
+}
+
+function requireText(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new TypeError(`${name} must be a non-empty string, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+const ACTOR_KINDS: readonly string[] = ['user', 'system', 'hub'];
+
+/** Every change names who made it; an audit trail with a blank actor would be worthless. */
+export function requireActor(actor: Actor): Actor {
+  if (actor === null || typeof actor !== 'object' || !ACTOR_KINDS.includes(actor.kind)) {
+    throw new TypeError(`a ledger change needs an actor of kind ${ACTOR_KINDS.join(', ')}; got ${JSON.stringify(actor)}`);
+  }
+  return { kind: actor.kind, id: requireText(actor.id, 'the actor id') };
+}
+
+/** Plans a new item (the `created` side of `upsert`): validated input, fresh id, revision 1, audited. */
+export function planNewItem(input: NewLedgerItem, actor: Actor, now: string, id: string = randomUUID()): LedgerPlan {
+  const state = input.state ?? 'pending';
+  if (!(LEDGER_START_STATES as readonly string[]).includes(state)) {
+    throw new TypeError(`a ledger item starts ${LEDGER_START_STATES.join(', ')}; got "${String(state)}"`);
+  }
+  if (input.record === null || typeof input.record !== 'object' || Array.isArray(input.record)) {
+    throw new TypeError('ledger item record must be a JSON object');
+  }
+  const item: LedgerItem = {
+    id,
+    tenant: requireText(input.tenant, "a ledger item's tenant"),
+    entity: requireText(input.entity, "a ledger item's entity") as LedgerItem['entity'],
+    direction: requireText(input.direction, "a ledger item's direction") as LedgerItem['direction'],
+    sourceId: requireText(input.sourceId, "a ledger item's sourceId"),
+    state,
+    record: cloneJson(input.record),
+    revision: 1,
+    attempts: 0,
+    idempotencyKey: ledgerIdempotencyKey(id, 1),
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (state === 'blocked' && input.blockedReason !== undefined) item.blockedReason = input.blockedReason;
+  const detail: Record<string, unknown> = { state, sourceId: item.sourceId };
+  if (item.blockedReason !== undefined) detail.blockedReason = item.blockedReason;
+  return { item, audit: [{ itemId: id, at: now, actor: requireActor(actor), action: 'created', detail }], changed: true };
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { ErrorCodes, LedgerlinkError } from '../errors.js';
+import { createDocument } from './document.js';
+import { MappingFileError } from './errors.js';
+import type { MappingDocument, ParseOptions } from './types.js';
+import { validateTree } from './validate-document.js';
+import { readYamlTree } from './yaml-tree.js';
+
+/**
+ * Reads a mapping from a YAML document that is already parsed, e.g. the `mapping:` block of a runner config
+ * file, so that problems point into that file. `node` defaults to the whole document.
+ */
+export function mappingFromYaml(
+  doc: Document,
+  lineCounter: LineCounter,
+  file: string,
+  options: ParseOptions & { node?: Node | null } = {},
+): MappingDocument {
+  const read = readYamlTree(doc, lineCounter, file, options.node === undefined ? doc.contents : options.node);
+  if (read.value === undefined) throw new MappingFileError(read.problems);
+  const result = validateTree(read.value, read.positions, options.override ?? false);
+  const problems = [...read.problems, ...result.problems];
+  if (problems.length > 0 || !result.tree) throw new MappingFileError(problems);
+  return createDocument(file, result.tree, read.positions);
+}
+
+/**
+ * Parses and validates a mapping file. Throws `MappingFileError` with every problem found, each as
+ * `file:line:col message`.
+ */
+export function parseMapping(text: string, file: string, options: ParseOptions = {}): MappingDocument {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  return mappingFromYaml(doc, lineCounter, file, options);
+}
+
+/** Reads and parses a mapping file; `path` is how problems name the file. */
+export function loadMappingFile(path: string, options: ParseOptions = {}): MappingDocument {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new LedgerlinkError(ErrorCodes.MAPPING_INVALID, `cannot read mapping file ${path}: ${reason}`, { cause: error });
+  }
+  return parseMapping(text, path, options);
+}

@@ -1,0 +1,167 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCodes, Lane, LedgerlinkError, maxInWindow, type HttpResponse } from '../src/index.js';
+import { startFakeErp, type FakeErp } from './support/fake-erp.js';
+
+let erp: FakeErp;
+const lanes: Lane[] = [];
+
+beforeEach(async () => {
+  erp = await startFakeErp();
+});
+
+afterEach(async () => {
+  await Promise.all(lanes.splice(0).map((lane) => lane.close()));
+  await erp.close();
+});
+
+function lane(rateLimit: { requests: number; intervalMs: number; concurrency: number }, extra: { basePauseMs?: number } = {}): Lane {
+  const created = new Lane({
+    key: 'acme/test-erp',
+    rateLimit,
+    ...(extra.basePauseMs === undefined ? {} : { throttle: { basePauseMs: extra.basePauseMs } }),
+  });
+  lanes.push(created);
+  return created;
+}
+
+const echo = (target: Lane): Promise<HttpResponse> => target.http({ method: 'GET', url: `${erp.url}/echo` });
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** Arrival times of the echo calls, in order. */
+const echoTimes = (): number[] => erp.arrivals.filter((arrival) => arrival.path === '/echo').map((arrival) => arrival.at);
+
+/** Timers may fire a millisecond or two early against Date.now(); pauses are checked as lower bounds with this slack. */
+const SLACK_MS = 15;
+
+describe('Lane', () => {
+  it('keeps a burst within the sliding window and the concurrency the ERP allows', async () => {
+    erp.latencyMs = 15;
+    const target = lane({ requests: 5, intervalMs: 200, concurrency: 2 });
+    const calls = Array.from({ length: 30 }, () => echo(target));
+    await until(() => erp.arrivals.length > 0);
+    expect(target.stats()).toMatchObject({ key: 'acme/test-erp', paused: false, throttlePauses: 0 });
+    expect(target.stats().queued + target.stats().running).toBeGreaterThan(20);
+
+    const responses = await Promise.all(calls);
+    expect(responses.map((response) => response.status)).toEqual(Array.from({ length: 30 }, () => 200));
+    expect(erp.arrivals).toHaveLength(30);
+    expect(maxInWindow(echoTimes(), 200)).toBeLessThanOrEqual(5);
+    expect(erp.maxConcurrent()).toBeLessThanOrEqual(2);
+    expect(target.stats()).toMatchObject({ queued: 0, running: 0 });
+  });
+
+  it('pauses the whole lane on a 429 with Retry-After: no call arrives during the pause', async () => {
+    const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 3 });
+    erp.fault('GET /echo', { kind: 'throttle', retryAfter: '0.3' });
+    const release = erp.hold();
+    const calls = Array.from({ length: 6 }, () => echo(target));
+    try {
+      // The first call is refused at once; the other two in flight are held until the lane has paused.
+      await until(() => target.stats().paused && erp.arrivals.length === 3);
+      expect(target.stats()).toMatchObject({ running: 2, queued: 3 });
+    } finally {
+      release();
+    }
+
+    const statuses = (await Promise.all(calls)).map((response) => response.status);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+    const [throttledAt, ...rest] = echoTimes();
+    expect(rest).toHaveLength(5);
+    const afterPause = rest.slice(2);
+    for (const at of afterPause) expect(at).toBeGreaterThanOrEqual((throttledAt as number) + 300 - SLACK_MS);
+    expect(target.stats()).toMatchObject({ throttlePauses: 1, paused: false });
+  });
+
+  it('pauses on a 503 that carries Retry-After, but not on a plain 503', async () => {
+    const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 });
+    erp.fault('GET /echo', { kind: 'server-error' });
+    expect((await echo(target)).status).toBe(503);
+    expect(target.stats()).toMatchObject({ throttlePauses: 0, paused: false });
+
+    erp.fault('GET /echo', { kind: 'server-error', retryAfter: '0.2' });
+    expect((await echo(target)).status).toBe(503);
+    expect(target.stats()).toMatchObject({ throttlePauses: 1, paused: true });
+    const next = echo(target);
+    expect((await next).status).toBe(200);
+    const times = echoTimes();
+    expect(times[2] as number).toBeGreaterThanOrEqual((times[1] as number) + 200 - SLACK_MS);
+  });
+
+  it('pauses the whole lane on a throttle signal that did not come as HTTP 429', async () => {
+    const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 2 });
+    const signalledAt = Date.now();
+    target.signals.throttled(250);
+    expect(target.stats()).toMatchObject({ paused: true, throttlePauses: 1 });
+    const responses = await Promise.all(Array.from({ length: 4 }, () => echo(target)));
+    expect(responses.every((response) => response.status === 200)).toBe(true);
+    for (const at of echoTimes()) expect(at).toBeGreaterThanOrEqual(signalledAt + 250 - SLACK_MS);
+  });
+
+  it('lets an overlapping pause extend the current one, never shorten it', async () => {
+    const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 2 });
+    const first = Date.now();
+    target.signals.throttled(250);
+    target.signals.throttled(20);
+    await echo(target);
+    expect(echoTimes()[0] as number).toBeGreaterThanOrEqual(first + 250 - SLACK_MS);
+
+    const second = Date.now();
+    target.signals.throttled(20);
+    target.signals.throttled(250);
+    await echo(target);
+    expect(echoTimes()[1] as number).toBeGreaterThanOrEqual(second + 250 - SLACK_MS);
+    // Each of the two overlapping pairs paused the lane once.
+    expect(target.stats().throttlePauses).toBe(2);
+  });
+
+  it('without a delay of its own, a throttle pauses for the default, doubling while throttles repeat', async () => {
+    const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 }, { basePauseMs: 60 });
+    const first = Date.now();
+    target.signals.throttled();
+    await echo(target);
+    expect(echoTimes()[0] as number).toBeGreaterThanOrEqual(first + 60 - SLACK_MS);
+    const second = Date.now();
+    target.signals.throttled();
+    target.signals.throttled();
+    await echo(target);
+    // The answer in between ended the first run of throttles; the second of this run pauses 60 * 2.
+    expect(echoTimes()[1] as number).toBeGreaterThanOrEqual(second + 120 - SLACK_MS);
+  });
+
+  it('on close, cancels waiting calls with LL_CANCELLED and waits for the running one', async () => {
+    const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 });
+    const release = erp.hold();
+    const settled: string[] = [];
+    const running = echo(target).then((response) => {
+      settled.push('running');
+      return response;
+    });
+    const waiting = [echo(target), echo(target)].map((call) => call.catch((error: unknown) => error));
+    await until(() => erp.arrivals.length === 1);
+    expect(target.stats()).toMatchObject({ running: 1, queued: 2 });
+
+    const closing = target.close().then(() => settled.push('closed'));
+    const cancelled = await Promise.all(waiting);
+    for (const error of cancelled) {
+      expect(error).toBeInstanceOf(LedgerlinkError);
+      expect((error as LedgerlinkError).code).toBe(ErrorCodes.CANCELLED);
+      expect((error as LedgerlinkError).message).toContain('nothing was sent');
+    }
+    expect(settled).toEqual([]);
+
+    release();
+    expect((await running).status).toBe(200);
+    await closing;
+    expect(settled).toEqual(['running', 'closed']);
+    expect(erp.arrivals).toHaveLength(1);
+    await expect(echo(target)).rejects.toMatchObject({ code: ErrorCodes.CANCELLED });
+  });
+});

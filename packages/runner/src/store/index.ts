@@ -1,0 +1,5 @@
+/** The runner's state stores. SQLite is the embedded default. */
+export { SqliteLedger, openSqliteLedger } from './sqlite-ledger.js';
+export type { SqliteLedgerOptions } from './sqlite-ledger.js';
+export { LEDGER_MIGRATIONS, SchemaVersionError, applyMigrations, schemaVersion } from './migrations.js';
+export type { Migration } from './migrations.js';

@@ -1,0 +1,140 @@
+import type { Database } from 'better-sqlite3';
+
+/** One step of the schema: applied once, in order, in its own transaction, and recorded. */
+export interface Migration {
+  /** 1, 2, 3...: the schema version after this step. Never reused, never edited once released. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Thrown when a database cannot be used with this code's schema. */
+export class SchemaVersionError extends Error {
+  constructor(
+    message: string,
+    readonly databaseVersion: number,
+    readonly knownVersion: number,
+  ) {
+    super(message);
+    this.name = 'SchemaVersionError';
+  }
+}
+
+/** The ledger's schema, oldest step first. Append new steps; never change a released one. */
+export const LEDGER_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'ledger tables',
+    sql: `
+      CREATE TABLE ledger_items (
+        -- creation order: the list order and what a page cursor points at
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        id              TEXT NOT NULL UNIQUE,
+        tenant          TEXT NOT NULL,
+        entity          TEXT NOT NULL,
+        direction       TEXT NOT NULL,
+        source_id       TEXT NOT NULL,
+        state           TEXT NOT NULL
+                        CHECK (state IN ('pending', 'awaiting_approval', 'blocked', 'exporting', 'synced', 'failed')),
+        record          TEXT NOT NULL CHECK (json_valid(record)),
+        target_id       TEXT,
+        revision        INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        last_error      TEXT CHECK (last_error IS NULL OR json_valid(last_error)),
+        blocked_reason  TEXT,
+        -- vendor name, invoice number, check number, lower-cased by the shared rules
+        search_text     TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        UNIQUE (tenant, entity, direction, source_id)
+      );
+      CREATE INDEX ledger_items_tenant_state ON ledger_items (tenant, state, seq);
+      CREATE INDEX ledger_items_state ON ledger_items (state, seq);
+      CREATE INDEX ledger_items_tenant_direction ON ledger_items (tenant, direction, seq);
+
+      CREATE TABLE ledger_attempts (
+        item_id         TEXT NOT NULL REFERENCES ledger_items (id),
+        number          INTEGER NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        started_at      TEXT NOT NULL,
+        finished_at     TEXT,
+        outcome         TEXT CHECK (outcome IS NULL OR json_valid(outcome)),
+        PRIMARY KEY (item_id, number)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE ledger_audit (
+        item_id    TEXT NOT NULL REFERENCES ledger_items (id),
+        seq        INTEGER NOT NULL,
+        at         TEXT NOT NULL,
+        actor_kind TEXT NOT NULL CHECK (actor_kind IN ('user', 'system', 'hub')),
+        actor_id   TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        detail     TEXT CHECK (detail IS NULL OR json_valid(detail)),
+        PRIMARY KEY (item_id, seq)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE ledger_cursors (
+        tenant     TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, name)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+function checkOrder(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`migration "${migration.name}" has version ${migration.version}; expected ${index + 1}: versions run 1, 2, 3... with no gap`);
+    }
+  });
+}
+
+/** The schema version a database is at (0 for a new one). */
+export function schemaVersion(db: Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const row = db.prepare('SELECT max(version) AS version FROM schema_migrations').get() as { version: number | null };
+  return row.version ?? 0;
+}
+
+/**
+ * Brings a database to the newest version: each pending step in its own IMMEDIATE transaction, so two processes
+ * opening one new file apply each step once, and a failing step leaves the version before it. A database newer
+ * than the code is refused: an older runner must not write into a schema it does not know.
+ */
+export function applyMigrations(
+  db: Database,
+  options: { migrations?: readonly Migration[]; now?: () => Date; file?: string } = {},
+): number[] {
+  const migrations = options.migrations ?? LEDGER_MIGRATIONS;
+  const now = options.now ?? (() => new Date());
+  checkOrder(migrations);
+  const known = migrations.length;
+  const found = schemaVersion(db);
+  if (found > known) {
+    throw new SchemaVersionError(
+      `the ledger database${options.file ? ` ${options.file}` : ''} is at schema version ${found}, but this ledgerlink knows versions ` +
+        `up to ${known}: it was written by a newer ledgerlink. Run that newer version, or point the store at a backup taken before the upgrade.`,
+      found,
+      known,
+    );
+  }
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const step = db.transaction(() => {
+      if (schemaVersion(db) >= migration.version) return;
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        now().toISOString(),
+      );
+      applied.push(migration.version);
+    });
+    step.immediate();
+  }
+  return applied;
+}

@@ -1,0 +1,72 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { LedgerState } from '@ledgerlink/core';
+import type { AttemptRow, AuditRow, ItemRow } from './sqlite-rows.js';
+
+/** The SQLite ledger's fixed statements, prepared once per connection. */
+export interface LedgerStatements {
+  itemById: Statement<[string], ItemRow>;
+  itemBySource: Statement<[string, string, string, string], ItemRow>;
+  insertItem: Statement<[Omit<ItemRow, 'seq'>]>;
+  updateItem: Statement<[Omit<ItemRow, 'seq'>]>;
+  attempt: Statement<[string, number], AttemptRow>;
+  attemptsOf: Statement<[string], AttemptRow>;
+  putAttempt: Statement<[AttemptRow]>;
+  lastAuditSeq: Statement<[string], { seq: number | null }>;
+  auditOf: Statement<[string], AuditRow>;
+  insertAudit: Statement<[AuditRow]>;
+  counts: Statement<[], { tenant: string; state: LedgerState; count: number }>;
+  cursor: Statement<[string, string], { value: string }>;
+  putCursor: Statement<[{ tenant: string; name: string; value: string; updated_at: string }]>;
+}
+
+const ITEM_COLUMNS = [
+  'id',
+  'tenant',
+  'entity',
+  'direction',
+  'source_id',
+  'state',
+  'record',
+  'target_id',
+  'revision',
+  'attempts',
+  'idempotency_key',
+  'last_error',
+  'blocked_reason',
+  'search_text',
+  'created_at',
+  'updated_at',
+];
+
+/** What an update may change: never the identity, the source key or the creation time. */
+const MUTABLE_COLUMNS = ITEM_COLUMNS.filter((column) => !['id', 'tenant', 'entity', 'direction', 'source_id', 'created_at'].includes(column));
+
+export function createStatements(db: Database): LedgerStatements {
+  return {
+    itemById: db.prepare('SELECT * FROM ledger_items WHERE id = ?'),
+    itemBySource: db.prepare('SELECT * FROM ledger_items WHERE tenant = ? AND entity = ? AND direction = ? AND source_id = ?'),
+    insertItem: db.prepare(
+      `INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((column) => `@${column}`).join(', ')})`,
+    ),
+    updateItem: db.prepare(`UPDATE ledger_items SET ${MUTABLE_COLUMNS.map((column) => `${column} = @${column}`).join(', ')} WHERE id = @id`),
+    attempt: db.prepare('SELECT * FROM ledger_attempts WHERE item_id = ? AND number = ?'),
+    attemptsOf: db.prepare('SELECT * FROM ledger_attempts WHERE item_id = ? ORDER BY number'),
+    putAttempt: db.prepare(
+      `INSERT INTO ledger_attempts (item_id, number, idempotency_key, started_at, finished_at, outcome)
+       VALUES (@item_id, @number, @idempotency_key, @started_at, @finished_at, @outcome)
+       ON CONFLICT (item_id, number) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome`,
+    ),
+    lastAuditSeq: db.prepare('SELECT max(seq) AS seq FROM ledger_audit WHERE item_id = ?'),
+    auditOf: db.prepare('SELECT * FROM ledger_audit WHERE item_id = ? ORDER BY seq'),
+    insertAudit: db.prepare(
+      `INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail)
+       VALUES (@item_id, @seq, @at, @actor_kind, @actor_id, @action, @detail)`,
+    ),
+    counts: db.prepare('SELECT tenant, state, count(*) AS count FROM ledger_items GROUP BY tenant, state'),
+    cursor: db.prepare('SELECT value FROM ledger_cursors WHERE tenant = ? AND name = ?'),
+    putCursor: db.prepare(
+      `INSERT INTO ledger_cursors (tenant, name, value, updated_at) VALUES (@tenant, @name, @value, @updated_at)
+       ON CONFLICT (tenant, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    ),
+  };
+}
