@@ -58,7 +58,18 @@ export function planTransition(item: LedgerItem, change: LedgerTransition, actor
       to: change.to,
     });
   }
+  if (change.record !== undefined) {
+    if (item.state === 'exporting' || item.state === 'synced') {
+      throw transitionError(`item ${item.id} is "${item.state}": its record is what was sent to the ERP and cannot be replaced`, item, {
+        to: change.to,
+      });
+    }
+    if (change.record === null || typeof change.record !== 'object' || Array.isArray(change.record)) {
+      throw new TypeError('a ledger transition\'s record must be a JSON object');
+    }
+  }
   const next: LedgerItem = { ...cloneJson(item), state: change.to, updatedAt: now };
+  if (change.record !== undefined) next.record = cloneJson(change.record);
   delete next.blockedReason;
   if (change.to === 'blocked' && change.blockedReason !== undefined) next.blockedReason = change.blockedReason;
   // A move back to pending is a fresh start (approved, unblocked, re-exported): the old error stays in the audit.
@@ -67,6 +78,7 @@ export function planTransition(item: LedgerItem, change: LedgerTransition, actor
   const detail: Record<string, unknown> = { ...cloneJson(change.detail ?? {}), from: item.state, to: change.to };
   if (next.blockedReason !== undefined) detail.blockedReason = next.blockedReason;
   if (change.lastError !== undefined) detail.lastError = cloneJson(change.lastError);
+  if (change.record !== undefined) detail.recordRefreshed = true;
   const action = typeof change.action === 'string' && change.action.trim() !== '' ? change.action : `state:${item.state}->${change.to}`;
   return { item: next, audit: [{ itemId: item.id, at: now, actor: who, action, detail }], changed: true };
 }

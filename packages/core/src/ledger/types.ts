@@ -122,6 +122,12 @@ export interface LedgerTransition {
    * connector cannot take): shown like an ERP's refusal. A move back to `pending` clears the last error.
    */
   lastError?: LedgerError;
+  /**
+   * The record as the source now has it (e.g. a blocked payment whose invoice has since reached the ERP, now
+   * carrying the invoice's ERP id). Refused for an item that is `exporting` or `synced`: what was sent is what
+   * the ledger keeps. The revision is unchanged (an edit by a user is `edit`, not this).
+   */
+  record?: Record<string, unknown>;
 }
 
 export interface Ledger {

@@ -57,6 +57,28 @@ export function describeStates(context: LedgerSuiteContext): void {
       expect(unblocked.blockedReason).toBeUndefined();
     });
 
+    it('replaces the record on a transition that carries one (a blocked payment whose invoice reached the ERP), and is searchable by it', async () => {
+      const item = await itemIn(context.ledger, 'blocked', 1);
+      const record = { ...item.record, invoice: { ...(item.record.invoice as object), number: 'INV-REFRESHED-77', erpId: 'BILL-77' } };
+      const moved = await context.ledger.transition(item.id, { from: ['blocked'], to: 'pending', action: 'unblocked', record }, runner);
+      expect(moved.record).toEqual(record);
+      expect(moved.revision).toBe(item.revision);
+      expect(await context.ledger.get(item.id)).toEqual(moved);
+      const found = await context.ledger.list({ text: 'inv-refreshed-77' });
+      expect(found.items.map((entry) => entry.id)).toEqual([item.id]);
+      expect((await context.ledger.audit(item.id)).at(-1)?.detail).toMatchObject({ recordRefreshed: true });
+    });
+
+    it('refuses to replace the record of an item that is exporting or synced', async () => {
+      for (const state of ['exporting', 'synced'] as const) {
+        const item = await itemIn(context.ledger, state, 1);
+        const to = state === 'exporting' ? 'failed' : 'pending';
+        const error = await refusal(context.ledger.transition(item.id, { from: [state], to, action: 'refresh', record: { id: 'other' } }, runner));
+        expect(error.code).toBe(ErrorCodes.LEDGER_TRANSITION);
+        expect(await context.ledger.get(item.id)).toEqual(item);
+      }
+    });
+
     it('records a refusal made before any ERP call as the last error, and a move back to pending clears it', async () => {
       const item = await itemIn(context.ledger, 'pending', 1);
       const lastError = {
