@@ -83,7 +83,7 @@ export function getApiSessionFunction(controlId: string, locationId?: string): I
 /** A filter of the new `query` function: `<equalto><field/><value/></equalto>`, `<and>…</and>`, … */
 export type QueryFilter =
   | { op: 'equalto' | 'notequalto' | 'greaterthan' | 'greaterthanorequalto' | 'lessthan' | 'lessthanorequalto' | 'like'; field: string; value: string }
-  | { op: 'in'; field: string; values: string[] }
+  | { op: 'in' | 'notin'; field: string; values: string[] }
   | { op: 'isnull' | 'isnotnull'; field: string }
   | { op: 'and' | 'or'; filters: QueryFilter[] };
 
@@ -102,7 +102,8 @@ function filterElement(filter: QueryFilter): Record<string, unknown> {
       return { [filter.op]: grouped };
     }
     case 'in':
-      return { in: { field: filter.field, value: filter.values } };
+    case 'notin':
+      return { [filter.op]: { field: filter.field, value: filter.values } };
     case 'isnull':
     case 'isnotnull':
       return { [filter.op]: { field: filter.field } };

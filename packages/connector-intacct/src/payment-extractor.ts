@@ -6,8 +6,11 @@ import type { QueryFilter } from './intacct-request.js';
 /**
  * Imports the payments Intacct treats as final: `STATE` = `Approved` (seed 000: "Payments in Sage Intacct must
  * be in an 'Approved' status before they can be imported"). Pages are read by key, not by offset: ordered by
- * (`WHENMODIFIED`, `RECORDNO`) and continued after the last pair read, so a payment approved while a run pages
- * through cannot shift the pages under it. The cursor is that pair.
+ * (`WHENMODIFIED`, `RECORDNO`), each page asks for what was modified at or after the newest `WHENMODIFIED` read
+ * and leaves out the payments already read at exactly that time. So a payment approved while a run pages
+ * through cannot shift the pages under it, and one approved later in the same second as the last one read
+ * (Intacct's timestamps have whole seconds) is still found, whatever its RECORDNO. The cursor is that time
+ * and those RECORDNOs.
  *
  * One record per bill a payment applies to (`APPYMTDETAIL`): the hub keeps a payment issued per invoice. Each
  * record holds the payment's header fields, its `APPYMTDETAIL` and the paid bill's `APBILL` (`RECORDID` is the
@@ -36,14 +39,16 @@ const DETAIL_FIELDS = ['RECORDNO', 'PAYMENTKEY', 'RECORDKEY', 'TRX_PAYMENTAMOUNT
 const BILL_FIELDS = ['RECORDNO', 'RECORDID', 'VENDORID'];
 
 interface Position {
+  /** The newest `WHENMODIFIED` read, as Intacct wrote it. */
   modified: string;
-  recordNo: string;
+  /** The RECORDNOs already read whose `WHENMODIFIED` is exactly `modified`. */
+  seen: string[];
 }
 
-const CURSOR_PREFIX = 'intacct-appymt-v1:';
+const CURSOR_PREFIX = 'intacct-appymt-v2:';
 
 function encodeCursor(position: Position): string {
-  return `${CURSOR_PREFIX}${JSON.stringify([position.modified, position.recordNo])}`;
+  return `${CURSOR_PREFIX}${JSON.stringify([position.modified, position.seen])}`;
 }
 
 function decodeCursor(cursor: string | undefined): Position | undefined {
@@ -51,8 +56,15 @@ function decodeCursor(cursor: string | undefined): Position | undefined {
   if (cursor.startsWith(CURSOR_PREFIX)) {
     try {
       const value: unknown = JSON.parse(cursor.slice(CURSOR_PREFIX.length));
-      if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
-        return { modified: value[0], recordNo: value[1] };
+      if (
+        Array.isArray(value) &&
+        value.length === 2 &&
+        typeof value[0] === 'string' &&
+        Array.isArray(value[1]) &&
+        value[1].length > 0 &&
+        value[1].every((id) => typeof id === 'string')
+      ) {
+        return { modified: value[0], seen: value[1] as string[] };
       }
     } catch {
       // fall through to the error below
@@ -62,6 +74,20 @@ function decodeCursor(cursor: string | undefined): Position | undefined {
     ErrorCodes.CONNECTOR_CONFIG_INVALID,
     `"${cursor.slice(0, 80)}" is not an Intacct import cursor; clear the tenant's import cursor to import from the beginning`,
   );
+}
+
+/** Where the next page starts, after `headers` were read from `after`. */
+function advance(after: Position | undefined, headers: Record<string, string>[]): Position {
+  const last = headers[headers.length - 1] as Record<string, string>;
+  const modified = last.WHENMODIFIED;
+  if (modified === undefined || headers.some((header) => header.RECORDNO === undefined)) {
+    throw new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, 'Intacct returned a payment without WHENMODIFIED or RECORDNO; the import cannot resume after it', {
+      disposition: 'retryable',
+    });
+  }
+  const atLast = headers.filter((header) => header.WHENMODIFIED === modified).map((header) => header.RECORDNO as string);
+  const earlier = after !== undefined && after.modified === modified ? after.seen : [];
+  return { modified, seen: [...new Set([...earlier, ...atLast])] };
 }
 
 export interface PaymentExtractorOptions {
@@ -89,7 +115,7 @@ export function createPaymentExtractor(options: PaymentExtractorOptions): Extrac
                     op: 'and',
                     filters: [
                       { op: 'equalto', field: 'WHENMODIFIED', value: after.modified },
-                      { op: 'greaterthan', field: 'RECORDNO', value: after.recordNo },
+                      { op: 'notin', field: 'RECORDNO', values: after.seen },
                     ],
                   },
                 ],
@@ -153,13 +179,7 @@ export function createPaymentExtractor(options: PaymentExtractorOptions): Extrac
             });
           }
         }
-        const last = headers[headers.length - 1] as Record<string, string>;
-        if (last.WHENMODIFIED === undefined || last.RECORDNO === undefined) {
-          throw new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, 'Intacct returned a payment without WHENMODIFIED or RECORDNO; the import cannot resume after it', {
-            disposition: 'retryable',
-          });
-        }
-        after = { modified: last.WHENMODIFIED, recordNo: last.RECORDNO };
+        after = advance(after, headers);
         yield { records, cursor: encodeCursor(after) };
         if (headers.length < pageSize) return;
       }

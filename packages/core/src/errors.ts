@@ -51,6 +51,22 @@ export const ErrorCodes = {
   LEDGER_NOT_FOUND: 'LL_LEDGER_NOT_FOUND',
   /** The work was cancelled (shutdown). */
   CANCELLED: 'LL_CANCELLED',
+  /** The deployment config is invalid (every problem is listed with its file:line:col). */
+  CONFIG_INVALID: 'LL_CONFIG_INVALID',
+  /** A webhook delivery's signature or bearer secret is missing or wrong. */
+  WEBHOOK_UNAUTHENTICATED: 'LL_WEBHOOK_UNAUTHENTICATED',
+  /** A webhook delivery is older than the hub's own retry horizon (a replay). */
+  WEBHOOK_STALE: 'LL_WEBHOOK_STALE',
+  /** A webhook delivery's body is not the hub's event shape. */
+  WEBHOOK_MALFORMED: 'LL_WEBHOOK_MALFORMED',
+  /** The hub answered with an error or not at all. */
+  HUB_ERROR: 'LL_HUB_ERROR',
+  /** The hub does not have the record asked for (payment, invoice, company). */
+  HUB_NOT_FOUND: 'LL_HUB_NOT_FOUND',
+  /** A payment's invoice is not in the ERP yet: the payment waits, blocked, until it is. */
+  INVOICE_NOT_IN_ERP: 'LL_INVOICE_NOT_IN_ERP',
+  /** No tenant with that id in this deployment. */
+  TENANT_NOT_FOUND: 'LL_TENANT_NOT_FOUND',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -8,6 +8,7 @@ export type { ErrorCode, ErrorDisposition } from './errors.js';
 export { silentLogger } from './logger.js';
 export type { Logger, LogFn } from './logger.js';
 export { TOKENS } from './tokens.js';
+export type { InjectionToken } from './di.js';
 
 // canonical model
 export { formatCents, parseCents, MAX_CENTS } from './model/money.js';

@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import type { ErpSandbox, SandboxOptions, SandboxPayment, SandboxPaymentInput, SandboxSeed, SandboxStats, StartSandbox } from '@ledgerlink/core';
 import type { PutOptions } from './check-put.js';
 import { Company } from './company.js';
-import { createHandler, type AcumaticaSandboxFaults, type SandboxLicence } from './server.js';
+import { createHandler, type AcumaticaSandboxFaults, type SandboxLicence, type SandboxRequestRecord } from './server.js';
 import { Sessions, type SandboxCredentials, type SessionCounts } from './sessions.js';
 
-export type { AcumaticaSandboxFaults, SandboxLicence } from './server.js';
+export type { AcumaticaSandboxFaults, SandboxLicence, SandboxRequestRecord } from './server.js';
 export type { SandboxCredentials, SessionCounts } from './sessions.js';
 
 export interface AcumaticaSandboxOptions extends SandboxOptions {
@@ -36,6 +36,12 @@ export interface AcumaticaSandbox extends ErpSandbox {
   setFaults(faults: Partial<AcumaticaSandboxFaults>): void;
   /** Sign-in sessions: how many are open, and how many sign-ins and sign-outs there were. */
   sessions(): SessionCounts;
+  /** Ends every open session now (Acumatica's idle timeout): the next call with its cookie gets 401. */
+  expireSessions(): void;
+  /** Every request received (method, path and query, headers, body, answer status), oldest first. */
+  requestLog(): SandboxRequestRecord[];
+  /** Requests the licence's per-window cap delayed (with `enforceLimits`). */
+  delayedRequests(): number;
 }
 
 export const DEFAULT_SANDBOX_CREDENTIALS: SandboxCredentials = {
@@ -57,7 +63,17 @@ const NO_FAULTS: AcumaticaSandboxFaults = {
 
 export const startAcumaticaSandbox = async (options: AcumaticaSandboxOptions = {}): Promise<AcumaticaSandbox> => {
   const credentials: SandboxCredentials = { ...DEFAULT_SANDBOX_CREDENTIALS, ...options.credentials };
-  const licence: SandboxLicence = { maxApiUsers: 2, maxConcurrentRequests: 2, maxQueuedRequests: 0, ...options.licence };
+  const licence: SandboxLicence = {
+    maxApiUsers: 2,
+    maxConcurrentRequests: 2,
+    maxQueuedRequests: 0,
+    maxRequestsPerWindow: 0,
+    windowMs: 60_000,
+    maxWaitMs: 600_000,
+    ...options.licence,
+  };
+  const log: SandboxRequestRecord[] = [];
+  const counters = { delayed: 0 };
   const faults: AcumaticaSandboxFaults = { ...NO_FAULTS, ...options.faults };
   const company = new Company(options.now ?? (() => new Date()));
   const sessions = new Sessions(credentials, () => licence.maxApiUsers);
@@ -75,6 +91,8 @@ export const startAcumaticaSandbox = async (options: AcumaticaSandboxOptions = {
       instancePath,
       endpointVersions: options.endpointVersions ?? ['24.200.001'],
       put: { uniquePaymentRef: options.uniquePaymentRef ?? 'cashAccount' },
+      log,
+      counters,
     }),
   );
   const host = options.host ?? '127.0.0.1';
@@ -95,6 +113,9 @@ export const startAcumaticaSandbox = async (options: AcumaticaSandboxOptions = {
     stats: (): SandboxStats => ({ ...stats, arrivals: [...stats.arrivals] }),
     resetStats: () => Object.assign(stats, { requests: 0, throttled: 0, maxConcurrent: 0, arrivals: [] }),
     sessions: () => sessions.snapshot(),
+    expireSessions: () => sessions.expireAll(),
+    requestLog: () => log.map((record) => ({ ...record, headers: { ...record.headers } })),
+    delayedRequests: () => counters.delayed,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -20,6 +20,27 @@ export interface SandboxLicence {
   maxConcurrentRequests: number;
   /** Requests that may wait beyond those; one more is declined with 429 (Acumatica's queue holds 20). */
   maxQueuedRequests: number;
+  /**
+   * Requests per window (the licence's per-minute cap); 0 = no cap. Once the window's count reaches half of it,
+   * each request waits (what is left of the window ÷ what is left of the quota), as Acumatica delays them.
+   */
+  maxRequestsPerWindow: number;
+  /** The window of `maxRequestsPerWindow` (a minute in Acumatica; shorter in tests). */
+  windowMs: number;
+  /** A request that would wait longer than this is declined with 429 (Acumatica: 10 minutes). */
+  maxWaitMs: number;
+}
+
+/** One request as the sandbox received it, for wire-level tests. */
+export interface SandboxRequestRecord {
+  method: string;
+  /** Path and query, as sent. */
+  url: string;
+  /** Request headers, lower-case names. */
+  headers: Record<string, string>;
+  body: string;
+  /** The answer's status, or `dropped`. */
+  status: number | 'dropped';
 }
 
 export interface AcumaticaSandboxFaults extends SandboxFaults {
@@ -46,6 +67,10 @@ export interface RouterState {
   instancePath: string;
   endpointVersions: string[];
   put: PutOptions;
+  /** Every request received (the newest 1,000). */
+  log: SandboxRequestRecord[];
+  /** Requests the rate cap delayed. */
+  counters: { delayed: number };
 }
 
 /** What a route answers: a status with headers and a JSON body, or a dropped connection. */
@@ -53,8 +78,20 @@ type Answer = { status: number; headers?: Record<string, string | string[]>; bod
 
 export function createHandler(state: RouterState): (request: IncomingMessage, response: ServerResponse) => void {
   const operations = new Map<string, Operation>();
+  const window: number[] = [];
   let inFlight = 0;
   let queued = 0;
+
+  /** How long the licence's per-window cap makes a request arriving now wait; undefined when it is declined. */
+  const rateDelay = (now: number): number | undefined => {
+    const { maxRequestsPerWindow: cap, windowMs, maxWaitMs } = state.licence;
+    if (cap <= 0) return 0;
+    while (window.length > 0 && (window[0] as number) <= now - windowMs) window.shift();
+    if (window.length < cap / 2) return 0;
+    const left = windowMs - (now - (window[0] as number));
+    const wait = window.length >= cap ? left : Math.ceil(left / (cap - window.length));
+    return wait > maxWaitMs ? undefined : wait;
+  };
 
   return (request, response) => {
     const { stats, faults, licence } = state;
@@ -76,9 +113,29 @@ export function createHandler(state: RouterState): (request: IncomingMessage, re
     };
     response.on('close', settle);
 
+    const record: SandboxRequestRecord = {
+      method: request.method ?? 'GET',
+      url: request.url ?? '/',
+      headers: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')])),
+      body: '',
+      status: 0,
+    };
+    state.log.push(record);
+    if (state.log.length > 1000) state.log.shift();
+
     const answer = async (): Promise<Answer> => {
       const body = await readBody(request);
+      record.body = body;
       if (!isLogout && faults.enforceLimits && queued > licence.maxConcurrentRequests + licence.maxQueuedRequests) return throttle(state);
+      if (!isLogout && faults.enforceLimits) {
+        const wait = rateDelay(Date.now());
+        if (wait === undefined) return throttle(state);
+        if (wait > 0) {
+          state.counters.delayed++;
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+        window.push(Date.now());
+      }
       if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
       if (!isLogout && faults.throttleNext > 0) {
         faults.throttleNext--;
@@ -93,6 +150,7 @@ export function createHandler(state: RouterState): (request: IncomingMessage, re
       .catch((error: unknown): Answer => ({ status: 500, body: pxError(error instanceof Error ? error.message : String(error), 'System.Exception') }))
       .then((result) => {
         settle();
+        record.status = result === 'drop' ? 'dropped' : result.status;
         if (result === 'drop') {
           request.socket.destroy();
           return;

@@ -87,6 +87,11 @@ export class Sessions {
     return [`${AUTH_COOKIE}=; expires=Mon, 11-Oct-1999 21:00:00 GMT; path=/; HttpOnly`, 'ASP.NET_SessionId=; expires=Mon, 11-Oct-1999 21:00:00 GMT; path=/'];
   }
 
+  /** Ends every session as Acumatica's idle timeout would: their cookies are refused from now on (401). */
+  expireAll(): void {
+    this.open.clear();
+  }
+
   snapshot(): SessionCounts {
     return { open: this.open.size, ...this.counts };
   }

@@ -46,6 +46,14 @@ export interface IntacctSandboxOptions extends SandboxOptions {
   /** How long a session lives without being expired on purpose (default one hour). */
   sessionTimeoutMs?: number;
   limits?: { requests: number; intervalMs: number; concurrency: number };
+  /**
+   * The HTTP status of a throttle answer (`GW-0010` in the control block). Intacct documents 429; whether every
+   * gateway in front of it keeps that status is not, so a test can make it 200 and prove the client still reads
+   * the GW-0010 inside.
+   */
+  throttleHttpStatus?: number;
+  /** The company's clock (WHENMODIFIED, session times); default the real time. Tests fix it to make ties. */
+  now?: () => Date;
 }
 
 export interface SandboxRequestRecord {
@@ -97,14 +105,15 @@ export async function startIntacctSandboxWith(options: IntacctSandboxOptions = {
   let inFlight = 0;
   let base = '';
 
-  const company = new Company(() => options.exportedPaymentState ?? 'Submitted');
+  const clock = options.now ?? (() => new Date());
+  const company = new Company(() => options.exportedPaymentState ?? 'Submitted', clock);
   const gateway = new SandboxGateway({
     company,
     credentials,
     codes: () => codes,
     sessionEndpoint: () => `${base}${SESSION_PATH}`,
     sessionTimeoutMs: options.sessionTimeoutMs ?? 3_600_000,
-    clock: () => new Date(),
+    clock,
   });
 
   function overLimits(now: number): boolean {
@@ -145,8 +154,9 @@ export async function startIntacctSandboxWith(options: IntacctSandboxOptions = {
       if (throttle) {
         stats.throttled += 1;
         const answer = gateway.throttleAnswer();
-        record.status = answer.status;
-        return finish(answer.status, answer.body);
+        const status = options.throttleHttpStatus ?? answer.status;
+        record.status = status;
+        return finish(status, answer.body);
       }
       accepted.push(arrival);
       if (faults.serverErrorRate > 0 && Math.random() < faults.serverErrorRate) {

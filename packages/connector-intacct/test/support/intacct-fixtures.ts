@@ -8,7 +8,7 @@ import {
   type RuntimeOptions,
   type SandboxSeed,
 } from '@ledgerlink/core';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { intacctConnector, type IntacctConfigInput } from '../../src/index.js';
 import {
   INTACCT_SANDBOX_CREDENTIALS,
@@ -103,24 +103,47 @@ export async function post(url: string, body: string): Promise<{ status: number;
   return { status: response.status, body: await response.text() };
 }
 
-/** A request document signed in with login credentials, around literal `<function>` elements (test values only). */
-export function loginRequest(functionsXml: string, options: { transaction?: boolean; controlId?: string; uniqueId?: boolean } = {}): string {
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?><request><control>' +
-    `<senderid>${credentials.senderId}</senderid><password>${credentials.senderPassword}</password>` +
-    `<controlid>${options.controlId ?? 'raw-test'}</controlid><uniqueid>${options.uniqueId ? 'true' : 'false'}</uniqueid>` +
-    '<dtdversion>3.0</dtdversion><includewhitespace>false</includewhitespace></control>' +
-    `<operation transaction="${options.transaction ? 'true' : 'false'}"><authentication><login>` +
-    `<userid>${credentials.userId}</userid><companyid>${credentials.companyId}</companyid><password>${credentials.userPassword}</password>` +
-    `</login></authentication><content>${functionsXml}</content></operation></request>`
-  );
+const requestWriter = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  processEntities: true,
+  suppressEmptyNode: false,
+  suppressBooleanAttributes: false,
+});
+
+/**
+ * A request document signed in with login credentials, around `<function>` elements given as trees
+ * (`{ '@_controlid': 'f1', readByQuery: { object: 'APPYMT' } }`), written by XMLBuilder as any XML client could.
+ */
+export function loginRequest(
+  functions: Record<string, unknown>[],
+  options: { transaction?: boolean; controlId?: string; uniqueId?: boolean; senderPassword?: string } = {},
+): string {
+  const tree = {
+    request: {
+      control: {
+        senderid: credentials.senderId,
+        password: options.senderPassword ?? credentials.senderPassword,
+        controlid: options.controlId ?? 'raw-test',
+        uniqueid: options.uniqueId ? 'true' : 'false',
+        dtdversion: '3.0',
+        includewhitespace: 'false',
+      },
+      operation: {
+        '@_transaction': options.transaction ? 'true' : 'false',
+        authentication: { login: { userid: credentials.userId, companyid: credentials.companyId, password: credentials.userPassword } },
+        content: { function: functions },
+      },
+    },
+  };
+  return `<?xml version="1.0" encoding="UTF-8"?>${requestWriter.build(tree) as string}`;
 }
 
 const answerParser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   parseTagValue: false,
-  isArray: (name) => ['result', 'error'].includes(name),
+  isArray: (name) => ['result', 'error', 'appymt', 'APPYMT'].includes(name),
 });
 
 /** A sandbox answer as a plain object (results and errors always arrays). */

@@ -17,6 +17,7 @@ export type { FetchHttpClientOptions } from './fetch-http-client.js';
 export { Lane } from './lane.js';
 export type { LaneOptions } from './lane.js';
 export { resolveRateLimit } from './rate-limit.js';
+export { parseConnectorConfig } from './connector-config.js';
 export type { ResolveRateLimitContext } from './rate-limit.js';
 export { preflightPayment } from './preflight.js';
 export { createConnectorRuntime } from './runtime.js';

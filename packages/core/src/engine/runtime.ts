@@ -43,6 +43,7 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
     rateLimit,
     logger,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.transport === undefined ? {} : { transport: options.transport }),
   });
   const client = connector.createClient({ config, http: lane.http, lane: lane.signals, logger, now });
   let closed: Promise<void> | undefined;

@@ -30,6 +30,8 @@ export const TenantConfig = z
     name: z.string().min(1).optional(),
     /** The ERP connector's id (`ledgerlink connectors` lists them). */
     erp: z.string().min(1),
+    /** The hub (Procore) company whose payments this tenant exports and whose commitments receive imports. */
+    hubCompanyId: z.string().min(1).optional(),
     /** The connector's connection settings; secrets as ${env:NAME} or ${file:PATH}. */
     connection: z.record(z.string(), z.unknown()),
     /** Lower (or, explicitly, raise) the connector's declared rate limit. */
@@ -92,6 +94,20 @@ export const DeploymentConfig = z
     plugins: z.array(z.string().min(1)).default([]),
     tenants: z.array(TenantConfig).min(1, 'at least one tenant is needed'),
     api: z.object({ tokens: z.array(ApiToken).default([]) }).strict().default({ tokens: [] }),
+    /** How the runner paces its background work. The defaults suit production; tests and the demo shorten them. */
+    runner: z
+      .object({
+        /** How often payments an ERP has queued (`accepted`) are looked up, in milliseconds. */
+        settleMs: z.number().int().positive().default(2000),
+        /** How often exports left `exporting` by a give-up or a lost answer are driven again, in milliseconds. */
+        recoveryMs: z.number().int().positive().default(60_000),
+        /** Payments in flight per tenant at most (the lane still enforces the ERP's own limit). */
+        maxInFlight: z.number().int().positive().default(200),
+        /** How long a graceful shutdown waits for calls in flight, in milliseconds. */
+        shutdownGraceMs: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .default({ settleMs: 2000, recoveryMs: 60_000, maxInFlight: 200, shutdownGraceMs: 10_000 }),
     logging: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'), pretty: z.enum(['auto', 'always', 'never']).default('auto') })
       .strict()
@@ -99,6 +115,17 @@ export const DeploymentConfig = z
   })
   .strict()
   .superRefine((config, context) => {
+    if (config.hub !== undefined) {
+      config.tenants.forEach((tenant, index) => {
+        if (tenant.hubCompanyId === undefined) {
+          context.addIssue({
+            code: 'custom',
+            path: ['tenants', index],
+            message: `tenant "${tenant.id}" needs hubCompanyId: the hub company whose payments it exports (a hub is configured)`,
+          });
+        }
+      });
+    }
     const seen = new Map<string, number>();
     config.tenants.forEach((tenant, index) => {
       const first = seen.get(tenant.id);

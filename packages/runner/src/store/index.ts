@@ -3,3 +3,5 @@ export { SqliteLedger, openSqliteLedger } from './sqlite-ledger.js';
 export type { SqliteLedgerOptions } from './sqlite-ledger.js';
 export { LEDGER_MIGRATIONS, SchemaVersionError, applyMigrations, schemaVersion } from './migrations.js';
 export type { Migration } from './migrations.js';
+export { SqliteEventInbox } from './event-inbox.js';
+export type { EventInbox } from './event-inbox.js';

@@ -83,6 +83,25 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'hub event inbox',
+    sql: `
+      -- Every hub webhook event once, by the hub's own event id: a delivery repeated by the hub is recognised
+      -- and answered without acting twice; an event received but not yet acted on survives a restart.
+      CREATE TABLE hub_events (
+        event_id     TEXT PRIMARY KEY,
+        company_id   TEXT NOT NULL,
+        type         TEXT NOT NULL,
+        resource_id  TEXT NOT NULL,
+        occurred_at  TEXT NOT NULL,
+        received_at  TEXT NOT NULL,
+        processed_at TEXT,
+        deliveries   INTEGER NOT NULL DEFAULT 1
+      ) WITHOUT ROWID;
+      CREATE INDEX hub_events_unprocessed ON hub_events (received_at) WHERE processed_at IS NULL;
+    `,
+  },
 ];
 
 function checkOrder(migrations: readonly Migration[]): void {

@@ -61,6 +61,11 @@ export class SqliteLedger implements Ledger {
     this.statements = createStatements(db);
   }
 
+  /** The open database, for the stores that share the ledger's file (the hub event inbox). */
+  get database(): BetterSqlite3.Database {
+    return this.db;
+  }
+
   private now(): string {
     return this.clock().toISOString();
   }

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IntacctSandbox } from '../src/sandbox/index.js';
+import { loginRequest, paymentFor, parseAnswer, post, seedFor, startSandbox } from './support/intacct-fixtures.js';
+
+/**
+ * The sandbox on its own, spoken to over a socket with hand-written request documents (no connector code):
+ * it keeps the gateway's answer shapes and rules (erp-reference.md §1.4, §9), so the connector's tests against
+ * it mean something.
+ */
+
+type Answer = { response: Record<string, any> };
+type Result = Record<string, any>;
+
+function createFunction(controlId: string, fields: { vendor: string; bank: string; bill: string; amount: string; docNumber?: string }): Record<string, unknown> {
+  return {
+    '@_controlid': controlId,
+    create: {
+      APPYMT: {
+        PAYMENTMETHOD: 'Printed Check',
+        FINANCIALENTITY: fields.bank,
+        VENDORID: fields.vendor,
+        ...(fields.docNumber === undefined ? {} : { DOCNUMBER: fields.docNumber }),
+        PAYMENTDATE: '01/31/2025',
+        APPYMTDETAILS: { APPYMTDETAIL: [{ RECORDKEY: fields.bill, TRX_PAYMENTAMOUNT: fields.amount }] },
+      },
+    },
+  };
+}
+
+async function send(sandbox: IntacctSandbox, functions: Record<string, unknown>[], options: Parameters<typeof loginRequest>[1] = {}) {
+  const answer = await post(sandbox.url, loginRequest(functions, options));
+  return { status: answer.status, answer: parseAnswer(answer.body) as Answer };
+}
+
+const results = (answer: Answer): Result[] => answer.response.operation.result as Result[];
+const errorsOf = (block: Result): Result[] => (block.errormessage?.error ?? []) as Result[];
+
+describe('Intacct sandbox, on the wire', () => {
+  let sandbox: IntacctSandbox;
+  const one = paymentFor(1);
+  const two = paymentFor(2);
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    sandbox.seed(seedFor(one));
+    sandbox.seed(seedFor(two));
+  });
+  afterAll(() => sandbox.close());
+
+  it('a function failure is result/status=failure with errormessage/error (errorno, description2), under HTTP 200', async () => {
+    const { status, answer } = await send(sandbox, [createFunction('f1', { vendor: 'V-404', bank: 'BA-1', bill: '7001', amount: '1.00' })]);
+    expect(status).toBe(200);
+    expect(answer.response.control.status).toBe('success');
+    const [result] = results(answer);
+    expect(result).toMatchObject({ status: 'failure', function: 'create', controlid: 'f1' });
+    expect(errorsOf(result as Result)[0]).toMatchObject({ errorno: 'BL01001975', description2: expect.stringContaining("VENDORID 'V-404'") });
+  });
+
+  it('transaction="true": one failing function rolls back the others, answered aborted with XL03000009', async () => {
+    const before = sandbox.billOpenCents('7001');
+    const { answer } = await send(
+      sandbox,
+      [
+        createFunction('good', { vendor: 'V-1', bank: 'BA-1', bill: '7001', amount: '10.00', docNumber: 'T-1' }),
+        createFunction('bad', { vendor: 'V-2', bank: 'BA-404', bill: '7002', amount: '10.00' }),
+      ],
+      { transaction: true },
+    );
+    const [good, bad] = results(answer) as [Result, Result];
+    expect(good.status).toBe('aborted');
+    expect(errorsOf(good).map((error) => error.errorno)).toEqual(['XL03000009']);
+    expect(bad.status).toBe('failure');
+    expect(errorsOf(bad).map((error) => error.errorno)).toEqual(['BL01001974', 'XL03000009']);
+    expect(sandbox.payments().filter((payment) => payment.checkNumber === 'T-1')).toEqual([]);
+    expect(sandbox.billOpenCents('7001')).toBe(before);
+  });
+
+  it('partial payments reduce the bill; paying more than is open is a failure naming the balance', async () => {
+    const open = sandbox.billOpenCents('7002') as number;
+    const partial = await send(sandbox, [createFunction('p1', { vendor: 'V-2', bank: 'BA-2', bill: '7002', amount: '100.00', docNumber: 'P-1' })]);
+    expect(results(partial.answer)[0]?.status).toBe('success');
+    expect(sandbox.billOpenCents('7002')).toBe(open - 10_000);
+    const over = await send(sandbox, [createFunction('p2', { vendor: 'V-2', bank: 'BA-2', bill: '7002', amount: '999999.00', docNumber: 'P-2' })]);
+    const [result] = results(over.answer);
+    expect(result?.status).toBe('failure');
+    expect(errorsOf(result as Result)[0]?.description2).toContain('more than the open balance');
+  });
+
+  it('uniqueid=true: a second request with the same control id is refused in the control block, and runs nothing', async () => {
+    const fn = createFunction('u1', { vendor: 'V-1', bank: 'BA-1', bill: '7001', amount: '1.00', docNumber: 'U-1' });
+    const first = await send(sandbox, [fn], { controlId: 'once-only', uniqueId: true });
+    expect(results(first.answer)[0]?.status).toBe('success');
+    const again = await send(sandbox, [fn], { controlId: 'once-only', uniqueId: true });
+    expect(again.answer.response.control.status).toBe('failure');
+    expect(again.answer.response.operation).toBeUndefined();
+    expect((again.answer.response.errormessage.error as Result[])[0]).toMatchObject({ errorno: 'XL03000017' });
+    expect(sandbox.payments().filter((payment) => payment.checkNumber === 'U-1')).toHaveLength(1);
+  });
+
+  it('a wrong sender password is a control failure XL03000006; a DOCTYPE is an XML parse error XL03000003', async () => {
+    const wrong = await send(sandbox, [{ '@_controlid': 'x', getAPISession: '' }], { senderPassword: 'nope' });
+    expect(wrong.answer.response.control.status).toBe('failure');
+    expect((wrong.answer.response.errormessage.error as Result[])[0]?.errorno).toBe('XL03000006');
+    const doctype = await post(sandbox.url, '<?xml version="1.0"?><!DOCTYPE request [<!ENTITY x "y">]><request>&x;</request>');
+    expect((parseAnswer(doctype.body) as Answer).response.errormessage.error[0].errorno).toBe('XL03000003');
+  });
+
+  it('throttle: HTTP 429 with GW-0010 in the control block', async () => {
+    sandbox.setFaults({ throttleNext: 1 });
+    const throttled = await send(sandbox, [{ '@_controlid': 'x', getAPISession: '' }]);
+    expect(throttled.status).toBe(429);
+    expect(throttled.answer.response.control.status).toBe('failure');
+    expect((throttled.answer.response.errormessage.error as Result[])[0]?.errorno).toBe('GW-0010');
+  });
+
+  it('getAPISession names the sandbox itself as the endpoint, on another path than the login URL', async () => {
+    const { answer } = await send(sandbox, [{ '@_controlid': 's', getAPISession: '' }]);
+    const api = results(answer)[0]?.data.api as Result;
+    expect(api.endpoint).toBe(sandbox.sessionEndpoint);
+    expect(new URL(api.endpoint as string).origin).toBe(new URL(sandbox.url).origin);
+    expect(api.endpoint).not.toBe(sandbox.url);
+    expect(String(api.sessionid).length).toBeGreaterThan(10);
+  });
+
+  it('readByQuery pages with a resultId; readMore returns the rest', async () => {
+    const firstPage = await send(sandbox, [{ '@_controlid': 'r', readByQuery: { object: 'APPYMT', fields: 'RECORDNO,STATE', query: "STATE = 'Submitted'", pagesize: '1' } }]);
+    const data = results(firstPage.answer)[0]?.data as Result;
+    const total = Number(data['@totalcount']);
+    expect(total).toBeGreaterThanOrEqual(2);
+    expect(Number(data['@count'])).toBe(1);
+    expect(Number(data['@numremaining'])).toBe(total - 1);
+    const rest = await send(sandbox, [{ '@_controlid': 'm', readMore: { resultId: data['@resultId'] } }]);
+    expect(Number((results(rest.answer)[0]?.data as Result)['@count'])).toBe(1);
+    expect(Number((results(rest.answer)[0]?.data as Result)['@numremaining'])).toBe(total - 2);
+  });
+
+  it('query refuses a missing select, as Intacct does ("returning all fields is not supported")', async () => {
+    const { answer } = await send(sandbox, [{ '@_controlid': 'q', query: { object: 'APPYMT', select: '' } }]);
+    const [result] = results(answer);
+    expect(result?.status).toBe('failure');
+    expect(errorsOf(result as Result)[0]?.description2).toContain('select');
+  });
+});

@@ -1,0 +1,119 @@
+import { ErrorCodes, HttpTransportError, LedgerlinkError, type HttpClient, type HttpResponse, type LaneSignals } from '@ledgerlink/core';
+import type { ProcoreConfig } from './config.js';
+import { failureError, readFailure, resetInMs, waitOf } from './procore-errors.js';
+import { RECONNECT_HINT, type ProcoreTokens } from './procore-tokens.js';
+import { parseJson } from './procore-wire.js';
+
+export interface ProcoreCall {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** Below the API host, e.g. `/rest/v1.0/contract_payments`. */
+  path: string;
+  /** Sent as the `Procore-Company-Id` header: the company context of the call (none for company-less calls). */
+  companyId?: string;
+  params?: Record<string, string>;
+  /** JSON body of a POST/PATCH. */
+  body?: unknown;
+  /** Names the call in errors: "reading payment 17". */
+  doing: string;
+}
+
+/**
+ * Procore's REST API for the app: every call carries the bearer token and `Procore-Company-Id` and goes through
+ * the lane; a 401 refreshes the token once and sends the same request again. The rate-limit headers are read on
+ * every answer: when the reported window is spent, the lane pauses until its reset before Procore has to say 429.
+ */
+export class ProcoreApi {
+  constructor(
+    private readonly config: ProcoreConfig,
+    private readonly http: HttpClient,
+    private readonly lane: LaneSignals,
+    private readonly tokens: ProcoreTokens,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Sends a call; any answer comes back (after one refresh on a 401). No answer is a retryable LL_ERP_TRANSPORT. */
+  async call(call: ProcoreCall): Promise<HttpResponse> {
+    let token = await this.tokens.current();
+    let response = await this.send(call, token);
+    if (response.status === 401) {
+      token = await this.tokens.refresh(token);
+      response = await this.send(call, token);
+      if (response.status === 401) {
+        const failure = readFailure(response, this.now().getTime());
+        throw new LedgerlinkError(
+          ErrorCodes.ERP_AUTH,
+          `Procore refused a freshly refreshed access token while ${call.doing} (HTTP 401: ${failure.erp.message}): ${RECONNECT_HINT}`,
+          { details: { status: 401, erp: failure.erp } },
+        );
+      }
+    }
+    return response;
+  }
+
+  /** A call that must answer 2xx with JSON; anything else is thrown as a coded error. */
+  async json(call: ProcoreCall): Promise<{ body: unknown; response: HttpResponse }> {
+    const response = await this.call(call);
+    if (response.status < 200 || response.status >= 300) throw this.error(response, call.doing);
+    const body = parseJson(response.body);
+    if (body === undefined) {
+      throw new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, `Procore answered ${call.doing} with HTTP ${response.status} but no JSON body`, {
+        details: { status: response.status },
+      });
+    }
+    return { body, response };
+  }
+
+  /** The coded error of a failed answer. */
+  error(response: HttpResponse, doing: string): LedgerlinkError {
+    return failureError(readFailure(response, this.now().getTime()), doing);
+  }
+
+  private async send(call: ProcoreCall, token: string): Promise<HttpResponse> {
+    const url = new URL(`${this.config.baseUrl.replace(/\/+$/, '')}${call.path}`);
+    for (const [name, value] of Object.entries(call.params ?? {})) url.searchParams.set(name, value);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      accept: 'application/json',
+    };
+    if (call.companyId !== undefined && call.companyId !== '') headers['procore-company-id'] = call.companyId;
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    let response: HttpResponse;
+    try {
+      response = await this.http({
+        method: call.method,
+        url: url.toString(),
+        headers,
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+      });
+    } catch (error) {
+      if (error instanceof HttpTransportError) {
+        throw new LedgerlinkError(ErrorCodes.ERP_TRANSPORT, `Procore did not answer while ${call.doing}: ${error.message}`, {
+          disposition: 'retryable',
+          cause: error,
+          details: { committed: error.committed, reason: error.reason },
+        });
+      }
+      throw error;
+    }
+    this.observe(response);
+    return response;
+  }
+
+  /**
+   * The lane already pauses on a 429 (without a delay of its own: Procore names the reset time, not a
+   * Retry-After) and on a 503 with Retry-After; this names the real wait, and pauses ahead of time when the
+   * window Procore reports has no requests left.
+   */
+  private observe(response: HttpResponse): void {
+    const now = this.now().getTime();
+    if (response.status === 429) {
+      const wait = waitOf(response, now);
+      if (wait !== undefined) this.lane.throttled(wait);
+      return;
+    }
+    if (response.headers['x-rate-limit-remaining'] === '0') {
+      const wait = resetInMs(response, now);
+      if (wait !== undefined && wait > 0) this.lane.throttled(wait);
+    }
+  }
+}

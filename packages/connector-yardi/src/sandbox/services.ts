@@ -1,0 +1,139 @@
+import { checkInvoiceResult, importResult, loginFault, payablesResult } from './answers.js';
+import { isoDateOf } from './amounts.js';
+import { element, elements, leaf, readDocument, type Tree } from './sandbox-xml.js';
+import type { CheckInput, InterfaceMessage, VendorCompany } from './vendor-company.js';
+
+/** The login the sandbox's Yardi database accepts. */
+export interface SandboxLogin {
+  userName: string;
+  password: string;
+  serverName: string;
+  database: string;
+  interfaceEntity: string;
+  interfaceLicense: string;
+}
+
+/** What a service call may ask of the HTTP layer: drop the connection instead of answering. */
+export interface CallState {
+  dropAnswer: boolean;
+}
+
+export interface ServiceContext {
+  company: VendorCompany;
+  login: SandboxLogin;
+  /** Write a `code` attribute on messages (off: text only, to test the client's text patterns). */
+  messageCodes: () => boolean;
+  /** Commit, then drop: consumed by a write that stored a check. */
+  takeCommitThenDrop: () => boolean;
+}
+
+type Args = Record<string, unknown>;
+
+function text(args: Args, name: string): string | undefined {
+  const value = args[name];
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+/** Yardi checks the login and the interface licence on every call; a refusal is a SOAP Fault. */
+function assertLogin(args: Args, login: SandboxLogin): void {
+  const matches =
+    text(args, 'UserName') === login.userName &&
+    text(args, 'Password') === login.password &&
+    text(args, 'ServerName') === login.serverName &&
+    text(args, 'Database') === login.database;
+  if (!matches) {
+    throw loginFault(`Login failed: invalid UserName or Password for database ${text(args, 'Database') ?? '(none)'}.`, 'LOGIN_FAILED');
+  }
+  const platform = text(args, 'Platform');
+  if (platform !== 'SQL Server' && platform !== 'Oracle') throw loginFault(`Platform '${platform ?? ''}' is not valid (SQL Server or Oracle).`, 'LOGIN_FAILED');
+  if (text(args, 'InterfaceEntity') !== login.interfaceEntity || text(args, 'InterfaceLicense') !== login.interfaceLicense) {
+    throw loginFault(`Interface License is not valid for entity ${text(args, 'InterfaceEntity') ?? '(none)'} and interface Vendor Invoicing.`, 'LICENSE_INVALID');
+  }
+}
+
+function fieldsOf(node: Tree, skip: string[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  if (typeof node === 'string') return out;
+  for (const name of Object.keys(node)) if (!skip.includes(name) && !name.startsWith('attr:')) out[name] = leaf(node, name);
+  return out;
+}
+
+/** Reads a CheckDoc: `YsiTran/Checks/Check`, each with its `Details/Detail` lines. */
+function readChecks(checkDoc: string | undefined): { inputs: CheckInput[] } | { error: InterfaceMessage } {
+  const read = readDocument(checkDoc ?? '');
+  if (!read.ok) return { error: { type: 'Error', code: 'INVALID_DOCUMENT', text: `CheckDoc could not be read: ${read.reason}` } };
+  const checks = elements(element(element(read.tree, 'YsiTran'), 'Checks'), 'Check');
+  if (checks.length === 0) return { error: { type: 'Error', code: 'INVALID_DOCUMENT', text: 'CheckDoc holds no YsiTran/Checks/Check.' } };
+  return {
+    inputs: checks.map((check) => ({
+      fields: fieldsOf(check, ['Details']),
+      details: elements(element(check, 'Details'), 'Detail').map((detail) => fieldsOf(detail, [])),
+    })),
+  };
+}
+
+/** An XML node result, as the soap server writes raw XML. */
+const xmlResult = (name: string, xml: string) => ({ [`${name}Result`]: { $xml: xml } });
+
+/**
+ * The Vendor Invoicing operations, for the `soap` package's server: service → port → operation. Each gets the
+ * parsed request element and the serverless request, whose `connection` carries this call's {@link CallState}.
+ */
+export function vendorInvoicingServices(context: ServiceContext) {
+  const { company } = context;
+  const operations = {
+    ImportCheck_Login(args: Args, _callback: unknown, _headers: unknown, request: { connection?: CallState }) {
+      assertLogin(args, context.login);
+      const read = readChecks(text(args, 'CheckDoc'));
+      if ('error' in read) return xmlResult('ImportCheck_Login', importResult([read.error], [], context.messageCodes()));
+      const { messages, created } = company.importChecks(read.inputs);
+      if (created.length > 0 && request.connection !== undefined && context.takeCommitThenDrop()) request.connection.dropAnswer = true;
+      return xmlResult('ImportCheck_Login', importResult(messages, created, context.messageCodes()));
+    },
+    GetCheckInvoice(args: Args) {
+      assertLogin(args, context.login);
+      const from = text(args, 'CheckFromDate');
+      const to = text(args, 'CheckToDate');
+      const checkNumber = text(args, 'CheckNumber')?.trim() || undefined;
+      const fromIso = from === undefined || from === '' ? undefined : isoDateOf(from);
+      const toIso = to === undefined || to === '' ? undefined : isoDateOf(to);
+      const problems: InterfaceMessage[] = [];
+      if (fromIso === undefined && from !== undefined && from !== '') problems.push({ type: 'Error', code: 'INVALID_DATE', text: `CheckFromDate '${from}' is not a valid date.` });
+      if (toIso === undefined && to !== undefined && to !== '') problems.push({ type: 'Error', code: 'INVALID_DATE', text: `CheckToDate '${to}' is not a valid date.` });
+      if (checkNumber === undefined && (fromIso === undefined || toIso === undefined)) {
+        problems.push({ type: 'Error', code: 'REQUIRED', text: 'CheckFromDate and CheckToDate are required unless CheckNumber is given.' });
+      }
+      if (problems.length > 0) return xmlResult('GetCheckInvoice', checkInvoiceResult([], problems, context.messageCodes()));
+      const bankId = text(args, 'BankId')?.trim() || undefined;
+      const propertyId = text(args, 'YardiPropertyId')?.trim() || undefined;
+      const payeeId = text(args, 'VendorId')?.trim() || undefined;
+      const checks = company.findChecks({
+        ...(fromIso === undefined ? {} : { from: fromIso }),
+        ...(toIso === undefined ? {} : { to: toIso }),
+        ...(checkNumber === undefined ? {} : { checkNumber }),
+        ...(bankId === undefined ? {} : { bankId }),
+        ...(propertyId === undefined ? {} : { propertyId }),
+        ...(payeeId === undefined ? {} : { payeeId }),
+      });
+      return xmlResult('GetCheckInvoice', checkInvoiceResult(checks));
+    },
+    GetPayables2(args: Args) {
+      assertLogin(args, context.login);
+      const payableId = text(args, 'PayableId')?.trim() || undefined;
+      const invoiceNumber = text(args, 'InvoiceNumber')?.trim() || undefined;
+      const payeeId = text(args, 'VendorId')?.trim() || undefined;
+      const propertyId = text(args, 'YardiPropertyId')?.trim() || undefined;
+      const payables = [...company.payables.values()].filter(
+        (payable) =>
+          (payableId === undefined || payable.id === payableId) &&
+          (invoiceNumber === undefined || payable.invoiceNumber === invoiceNumber) &&
+          (payeeId === undefined || payable.payeeId === payeeId) &&
+          (propertyId === undefined || payable.propertyId === propertyId),
+      );
+      return xmlResult('GetPayables2', payablesResult(payables.map((payable) => ({ payable, checks: company.checksOfPayable(payable.id) }))));
+    },
+  };
+  return { ItfVendorInvoicing: { ItfVendorInvoicingSoap: operations } };
+}

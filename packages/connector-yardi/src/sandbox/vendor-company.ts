@@ -1,0 +1,279 @@
+import type { SandboxPayment, SandboxPaymentInput, SandboxSeed } from '@ledgerlink/core';
+import { centsOf, decimalOf, isoDateOf } from './amounts.js';
+
+/** A message of an interface answer, as Yardi's result documents list them. */
+export interface InterfaceMessage {
+  type: 'Error' | 'Warning' | 'Information';
+  /** The sandbox's code for the rule (Yardi's own codes are not public [U]); written only when codes are on. */
+  code: string;
+  text: string;
+}
+
+export interface Payee {
+  id: string;
+  name: string;
+}
+
+export interface Bank {
+  id: string;
+  name: string;
+}
+
+export interface Payable {
+  id: string;
+  payeeId: string;
+  invoiceNumber: string;
+  amountCents: number;
+  paidCents: number;
+  propertyId?: string;
+}
+
+export interface CheckDetail {
+  payableId: string;
+  invoiceNumber: string;
+  amountCents: number;
+}
+
+/** A check as the company stores it. */
+export interface StoredCheck {
+  checkId: string;
+  propertyId?: string;
+  payeeId: string;
+  bankId: string;
+  checkNumber: string;
+  /** ISO date. */
+  paymentDate: string;
+  amountCents: number;
+  paymentMethod: string;
+  paymentNumber?: string;
+  notes?: string;
+  status: 'Posted' | 'Unposted';
+  details: CheckDetail[];
+}
+
+/** A check document's fields as read, before any rule (the request's values, unescaped). */
+export interface CheckInput {
+  fields: Record<string, string | undefined>;
+  details: Record<string, string | undefined>[];
+}
+
+const METHODS = new Set(['Check', 'ACH', 'EFT', 'Wire']);
+
+/**
+ * The in-memory Yardi database behind the sandbox: payees (vendors), banks, payables and checks, with the rules
+ * an imported check meets. Importing a check pays the payable it names (Yardi's check import creates the paid
+ * invoice by itself; paying an existing payable, partly or fully, is how this project uses it — README).
+ */
+export class VendorCompany {
+  readonly payees = new Map<string, Payee>();
+  readonly banks = new Map<string, Bank>();
+  readonly payables = new Map<string, Payable>();
+  readonly checks: StoredCheck[] = [];
+  #nextCheckId = 700_001;
+
+  seed(seed: SandboxSeed): void {
+    for (const vendor of seed.vendors ?? []) this.payees.set(vendor.id, { id: vendor.id, name: vendor.name });
+    for (const bank of seed.bankAccounts ?? []) this.banks.set(bank.id, { id: bank.id, name: bank.name ?? bank.id });
+    for (const bill of seed.bills ?? []) {
+      this.payables.set(bill.id, {
+        id: bill.id,
+        payeeId: bill.vendorId,
+        invoiceNumber: bill.number,
+        amountCents: bill.amountCents,
+        paidCents: 0,
+        ...(bill.projectNumber === undefined ? {} : { propertyId: bill.projectNumber }),
+      });
+    }
+  }
+
+  /**
+   * Imports the checks of one document, all or nothing: every rule is checked for every check first, and one
+   * error anywhere stores none of them.
+   */
+  importChecks(inputs: CheckInput[]): { messages: InterfaceMessage[]; created: StoredCheck[] } {
+    const messages: InterfaceMessage[] = [];
+    const planned: StoredCheck[] = [];
+    for (const input of inputs) {
+      const result = this.#validate(input, planned);
+      messages.push(...result.messages);
+      if (result.check !== undefined) planned.push(result.check);
+    }
+    if (messages.some((message) => message.type === 'Error')) return { messages, created: [] };
+    for (const check of planned) this.#store(check);
+    return { messages, created: planned };
+  }
+
+  /** A check entered in Yardi directly (import tests, the demo). */
+  addCheck(input: SandboxPaymentInput): string {
+    const payable = this.payables.get(input.billId);
+    const check: StoredCheck = {
+      checkId: '',
+      payeeId: input.vendorId,
+      bankId: input.bankAccountId,
+      checkNumber: input.checkNumber ?? this.#nextCheckNumber(input.bankAccountId, []),
+      paymentDate: input.date,
+      amountCents: input.amountCents,
+      paymentMethod: input.method === 'ach' ? 'ACH' : 'Check',
+      status: input.final ? 'Posted' : 'Unposted',
+      details: [{ payableId: input.billId, invoiceNumber: payable?.invoiceNumber ?? '', amountCents: input.amountCents }],
+      ...(payable?.propertyId === undefined ? {} : { propertyId: payable.propertyId }),
+      ...(input.notes === undefined ? {} : { notes: input.notes }),
+    };
+    return this.#store(check).checkId;
+  }
+
+  /** Checks matching every filter given. */
+  findChecks(filter: { from?: string; to?: string; checkNumber?: string; bankId?: string; propertyId?: string; payeeId?: string }): StoredCheck[] {
+    return this.checks.filter(
+      (check) =>
+        (filter.from === undefined || check.paymentDate >= filter.from) &&
+        (filter.to === undefined || check.paymentDate <= filter.to) &&
+        (filter.checkNumber === undefined || check.checkNumber === filter.checkNumber) &&
+        (filter.bankId === undefined || check.bankId === filter.bankId) &&
+        (filter.propertyId === undefined || check.propertyId === filter.propertyId) &&
+        (filter.payeeId === undefined || check.payeeId === filter.payeeId),
+    );
+  }
+
+  /** The checks that paid a payable. */
+  checksOfPayable(payableId: string): StoredCheck[] {
+    return this.checks.filter((check) => check.details.some((detail) => detail.payableId === payableId));
+  }
+
+  payments(): SandboxPayment[] {
+    return this.checks.map((check) => ({
+      erpId: check.checkId,
+      vendorId: check.payeeId,
+      bankAccountId: check.bankId,
+      checkNumber: check.checkNumber,
+      amountCents: check.amountCents,
+      date: check.paymentDate,
+      method: check.paymentMethod,
+      status: check.status,
+      final: check.status === 'Posted',
+      applications: check.details.map((detail) => ({ billId: detail.payableId, amountCents: detail.amountCents })),
+      ...(check.notes === undefined ? {} : { memo: check.notes }),
+      fields: wireFields(check),
+    }));
+  }
+
+  #store(check: StoredCheck): StoredCheck {
+    const stored = { ...check, checkId: String(this.#nextCheckId++) };
+    this.checks.push(stored);
+    for (const detail of stored.details) {
+      const payable = this.payables.get(detail.payableId);
+      if (payable !== undefined) payable.paidCents += detail.amountCents;
+    }
+    return stored;
+  }
+
+  /** Yardi numbers a check without one from the bank's next free number. */
+  #nextCheckNumber(bankId: string, planned: StoredCheck[]): string {
+    const used = new Set([...this.checks, ...planned].filter((check) => check.bankId === bankId).map((check) => check.checkNumber));
+    let next = 1001;
+    while (used.has(String(next))) next += 1;
+    return String(next);
+  }
+
+  #validate(input: CheckInput, planned: StoredCheck[]): { messages: InterfaceMessage[]; check?: StoredCheck } {
+    const errors: InterfaceMessage[] = [];
+    const error = (code: string, text: string) => errors.push({ type: 'Error', code, text });
+    const f = input.fields;
+    for (const name of ['PayeeId', 'BankId', 'PaymentDate', 'AmountPaid']) {
+      if ((f[name] ?? '').trim() === '') error('REQUIRED', `${name} is required.`);
+    }
+    if (input.details.length === 0) error('REQUIRED', 'The check has no Details/Detail: name the payable it pays.');
+    const payeeId = (f['PayeeId'] ?? '').trim();
+    const bankId = (f['BankId'] ?? '').trim();
+    const propertyId = f['PropertyId']?.trim() || undefined;
+    const amountCents = centsOf(f['AmountPaid']);
+    const paymentDate = isoDateOf(f['PaymentDate']);
+    const method = f['PaymentMethod']?.trim() || 'Check';
+    if (f['AmountPaid'] !== undefined && (amountCents === undefined || amountCents === 0)) error('INVALID_AMOUNT', `Amount Paid '${f['AmountPaid']}' is not a valid amount.`);
+    if (f['PaymentDate'] !== undefined && paymentDate === undefined) error('INVALID_DATE', `Payment Date '${f['PaymentDate']}' is not a valid date.`);
+    if (!METHODS.has(method)) error('INVALID_METHOD', `Payment Method '${method}' is not valid (Check, ACH, EFT, Wire).`);
+    if (payeeId !== '' && !this.payees.has(payeeId)) error('PAYEE_NOT_FOUND', `Payee ${payeeId} not found.`);
+    const bankKnown = bankId !== '' && this.banks.has(bankId);
+    if (bankId !== '' && !bankKnown) error('BANK_NOT_FOUND', `Bank ${bankId} not found.`);
+    const checkNumber = f['CheckNumber']?.trim() || undefined;
+    if (bankKnown && checkNumber !== undefined && [...this.checks, ...planned].some((c) => c.bankId === bankId && c.checkNumber === checkNumber)) {
+      error('DUPLICATE_CHECK', `Check number ${checkNumber} already exists for bank ${bankId}.`);
+    }
+
+    const details: CheckDetail[] = [];
+    for (const detail of input.details) {
+      const payableId = (detail['PayableId'] ?? '').trim();
+      const payable = this.payables.get(payableId);
+      const lineCents = detail['AmountPaid'] === undefined ? amountCents : centsOf(detail['AmountPaid']);
+      if (payableId === '') {
+        error('REQUIRED', 'Detail PayableId is required.');
+        continue;
+      }
+      if (payable === undefined) {
+        error('PAYABLE_NOT_FOUND', `Payable ${payableId} not found.`);
+        continue;
+      }
+      if (payeeId !== '' && payable.payeeId !== payeeId) error('PAYABLE_PAYEE', `Payable ${payableId} belongs to payee ${payable.payeeId}, not ${payeeId}.`);
+      if (propertyId !== undefined && payable.propertyId !== undefined && payable.propertyId !== propertyId) {
+        error('PAYABLE_PROPERTY', `Payable ${payableId} is on property ${payable.propertyId}, not ${propertyId}.`);
+      }
+      const invoiceNumber = detail['InvoiceNumber']?.trim();
+      if (invoiceNumber !== undefined && invoiceNumber !== '' && invoiceNumber !== payable.invoiceNumber) {
+        error('PAYABLE_INVOICE', `Invoice number ${invoiceNumber} does not match payable ${payableId} (invoice ${payable.invoiceNumber}).`);
+      }
+      if (lineCents === undefined || lineCents === 0) {
+        error('INVALID_AMOUNT', `Detail Amount Paid '${detail['AmountPaid'] ?? ''}' is not a valid amount.`);
+        continue;
+      }
+      const paidSoFar = payable.paidCents + planned.flatMap((c) => c.details).filter((d) => d.payableId === payableId).reduce((sum, d) => sum + d.amountCents, 0);
+      const open = payable.amountCents - paidSoFar;
+      if (lineCents > open) error('OVERPAYMENT', `Amount ${decimalOf(lineCents)} exceeds the open balance ${decimalOf(Math.max(0, open))} of payable ${payableId}.`);
+      details.push({ payableId, invoiceNumber: payable.invoiceNumber, amountCents: lineCents });
+    }
+    const total = details.reduce((sum, detail) => sum + detail.amountCents, 0);
+    if (amountCents !== undefined && details.length === input.details.length && details.length > 0 && total !== amountCents) {
+      error('AMOUNT_MISMATCH', `Check amount ${decimalOf(amountCents)} does not equal the sum of its details ${decimalOf(total)}.`);
+    }
+    if (errors.length > 0 || amountCents === undefined || paymentDate === undefined) return { messages: errors };
+    const notes = f['Notes'];
+    const paymentNumber = f['PaymentNumber']?.trim() || undefined;
+    return {
+      messages: [],
+      check: {
+        checkId: '',
+        payeeId,
+        bankId,
+        checkNumber: checkNumber ?? this.#nextCheckNumber(bankId, planned),
+        paymentDate,
+        amountCents,
+        paymentMethod: method,
+        status: 'Posted',
+        details,
+        ...(propertyId === undefined ? {} : { propertyId }),
+        ...(paymentNumber === undefined ? {} : { paymentNumber }),
+        ...(notes === undefined || notes === '' ? {} : { notes }),
+      },
+    };
+  }
+}
+
+/** A check under the names of the check document (what `SandboxPayment.fields` shows). */
+export function wireFields(check: StoredCheck): Record<string, string> {
+  const first = check.details[0];
+  const fields: Record<string, string | undefined> = {
+    CheckId: check.checkId,
+    PropertyId: check.propertyId,
+    PayeeId: check.payeeId,
+    BankId: check.bankId,
+    CheckNumber: check.checkNumber,
+    PaymentDate: check.paymentDate,
+    AmountPaid: decimalOf(check.amountCents),
+    PaymentMethod: check.paymentMethod,
+    PaymentNumber: check.paymentNumber,
+    Notes: check.notes,
+    Status: check.status,
+    PayableId: first?.payableId,
+    InvoiceNumber: first?.invoiceNumber,
+  };
+  return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}

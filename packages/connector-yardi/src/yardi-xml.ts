@@ -1,0 +1,133 @@
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+
+/**
+ * The client's XML layer, for the SOAP envelope and for the check document inside it. Documents are built with
+ * fast-xml-parser's XMLBuilder, which escapes every value; answers are parsed with entity processing off and
+ * decoded here (the five standard entities and character references only). A DOCTYPE is refused outright, so
+ * no entity can be declared, let alone an external one.
+ */
+
+/** A parsed element: text, or an object of children (`@_` attributes, `#text`). */
+export type XmlNode = string | XmlObject;
+export interface XmlObject {
+  [name: string]: XmlNode | XmlNode[];
+}
+
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  suppressEmptyNode: false,
+  processEntities: true,
+  format: false,
+});
+
+const STANDARD_ENTITY = /&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));/g;
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Decodes the standard entities and character references in one pass, so `&amp;lt;` stays `&lt;`. */
+export function decodeXmlText(value: string): string {
+  if (!value.includes('&')) return value;
+  return value.replace(STANDARD_ENTITY, (match, decimal: string | undefined, hex: string | undefined, name: string | undefined) => {
+    if (name !== undefined) return NAMED[name] ?? match;
+    const codePoint = decimal !== undefined ? Number.parseInt(decimal, 10) : Number.parseInt(hex ?? '', 16);
+    return Number.isInteger(codePoint) && codePoint > 0 && codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : match;
+  });
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: false,
+  htmlEntities: false,
+  cdataPropName: '#cdata',
+  tagValueProcessor: (_name, value) => decodeXmlText(value),
+  attributeValueProcessor: (_name, value) => decodeXmlText(value),
+});
+
+/** Characters XML 1.0 cannot carry, not even escaped: C0 controls other than tab/LF/CR, lone surrogates. */
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Thrown when a value cannot be written as XML 1.0 text. */
+export class XmlValueError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} holds a character XML cannot carry (a control character or a lone surrogate)`);
+    this.name = 'XmlValueError';
+  }
+}
+
+function assertXmlSafe(value: unknown, path: string): void {
+  if (typeof value === 'string') {
+    if (NOT_XML_CHAR.test(value)) throw new XmlValueError(path);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => assertXmlSafe(item, `${path}[${index}]`));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, child] of Object.entries(value)) assertXmlSafe(child, path === '' ? key : `${path}.${key}`);
+  }
+}
+
+/** Builds an XML document from a tree whose key order is the element order; every value is escaped. */
+export function buildXml(tree: Record<string, unknown>, declaration = true): string {
+  assertXmlSafe(tree, '');
+  const body = builder.build(tree) as string;
+  return declaration ? `<?xml version="1.0" encoding="utf-8"?>${body}` : body;
+}
+
+/** Thrown when an answer is not well-formed XML, or declares a DOCTYPE. */
+export class XmlParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'XmlParseError';
+  }
+}
+
+/** Parses an answer; namespace prefixes are dropped (`soap:Body` is `Body`). */
+export function parseXml(text: string): XmlObject {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new XmlParseError('the answer declares a DOCTYPE or an entity, which a SOAP answer never does');
+  const verdict = XMLValidator.validate(text);
+  if (verdict !== true) throw new XmlParseError(`the answer is not well-formed XML: ${verdict.err.msg} (line ${verdict.err.line})`);
+  const parsed: unknown = parser.parse(text);
+  if (typeof parsed !== 'object' || parsed === null) throw new XmlParseError('the answer has no root element');
+  return parsed as XmlObject;
+}
+
+/** The children named `name`, whether one or many. */
+export function children(node: XmlNode | XmlNode[] | undefined, name: string): XmlNode[] {
+  if (node === undefined || typeof node === 'string' || Array.isArray(node)) return [];
+  const value = node[name];
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The first child named `name`. */
+export function child(node: XmlNode | XmlNode[] | undefined, name: string): XmlNode | undefined {
+  return children(node, name)[0];
+}
+
+/** An element's text (text and CDATA), or undefined when it has none; an empty element is ''. */
+export function textOf(node: XmlNode | undefined): string | undefined {
+  if (node === undefined) return undefined;
+  if (typeof node === 'string') return node;
+  const parts: string[] = [];
+  for (const key of ['#text', '#cdata']) {
+    const value = node[key];
+    if (typeof value === 'string') parts.push(value);
+    else if (Array.isArray(value)) parts.push(...value.filter((item): item is string => typeof item === 'string'));
+  }
+  return parts.length === 0 && Object.keys(node).some((key) => !key.startsWith('@_')) ? undefined : parts.join('');
+}
+
+/** The text of the first child named `name`. */
+export function childText(node: XmlNode | undefined, name: string): string | undefined {
+  return textOf(child(node, name));
+}
+
+/** An attribute's value. */
+export function attribute(node: XmlNode | undefined, name: string): string | undefined {
+  if (node === undefined || typeof node === 'string') return undefined;
+  const value = node[`@_${name}`];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,238 @@
+import {
+  CORE_VERSION,
+  ErrorCodes,
+  LedgerlinkError,
+  type HubEvent,
+  type HttpClient,
+  type Ledger,
+  type Logger,
+} from '@ledgerlink/core';
+import type { DependencyContainer } from 'tsyringe';
+import type { LoadedConfig } from './config/load-config.js';
+import { createRootContainer, createTenantScope, type TenantScope } from './container.js';
+import { createHubRuntime, type HubRuntime } from './hub/hub-runtime.js';
+import { ConnectorRegistry, loadPluginConnectors, type AnyConnector } from './plugins/connector-registry.js';
+import { BUILT_IN_CONNECTORS } from './plugins/built-in-connectors.js';
+import { Scheduler } from './scheduler.js';
+import { openStore } from './store/open-store.js';
+import type { EventInbox } from './store/event-inbox.js';
+
+export interface RunnerOptions {
+  loaded: LoadedConfig;
+  logger: Logger;
+  clock?: () => Date;
+  /** Connectors besides the built-in ones and the config's plugins (tests, the demo's hub). */
+  extraConnectors?: readonly AnyConnector[];
+  transport?: HttpClient;
+  /** Where the ledger lives; default the config's store. */
+  ledger?: { ledger: Ledger; inbox: EventInbox; close(): Promise<void> };
+}
+
+/** What a webhook delivery did: the route's answer to the hub. */
+export interface WebhookReceipt {
+  received: number;
+  duplicates: number;
+}
+
+/**
+ * The runner: one per customer deployment. `start` checks everything before starting anything (config,
+ * connectors and their core range, every tenant's connection settings and mapping), opens the ledger, settles
+ * what a previous run left in flight, then takes webhooks and runs the schedules. `stop` stops intake, lets
+ * calls in flight finish (or leaves them recoverable in the ledger), and closes.
+ */
+export class Runner {
+  readonly tenants = new Map<string, TenantScope>();
+  #root: DependencyContainer | undefined;
+  #hub: HubRuntime | null = null;
+  #store: { ledger: Ledger; inbox: EventInbox; close(): Promise<void> } | undefined;
+  #scheduler: Scheduler | undefined;
+  #registry: ConnectorRegistry | undefined;
+  #stopping: Promise<void> | undefined;
+  #started = false;
+  readonly #processing = new Set<Promise<void>>();
+
+  constructor(private readonly options: RunnerOptions) {}
+
+  get config() {
+    return this.options.loaded.config;
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
+  get ledger(): Ledger {
+    if (this.#store === undefined) throw new Error('the runner is not started');
+    return this.#store.ledger;
+  }
+
+  get inbox(): EventInbox {
+    if (this.#store === undefined) throw new Error('the runner is not started');
+    return this.#store.inbox;
+  }
+
+  get hub(): HubRuntime | null {
+    return this.#hub;
+  }
+
+  get registry(): ConnectorRegistry {
+    if (this.#registry === undefined) throw new Error('the runner is not started');
+    return this.#registry;
+  }
+
+  get container(): DependencyContainer {
+    if (this.#root === undefined) throw new Error('the runner is not started');
+    return this.#root;
+  }
+
+  get started(): boolean {
+    return this.#started && this.#stopping === undefined;
+  }
+
+  tenant(id: string): TenantScope {
+    const scope = this.tenants.get(id);
+    if (scope === undefined) {
+      throw new LedgerlinkError(ErrorCodes.TENANT_NOT_FOUND, `no tenant "${id}" in this deployment; tenants: ${[...this.tenants.keys()].join(', ')}`);
+    }
+    return scope;
+  }
+
+  /** Builds everything, settles the previous run's leftovers, then starts the schedules. */
+  async start(): Promise<void> {
+    const { loaded, logger } = this.options;
+    const clock = this.options.clock ?? (() => new Date());
+    const plugins = await loadPluginConnectors(loaded.config.plugins);
+    const registry = new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(this.options.extraConnectors ?? []), ...plugins]);
+    this.#registry = registry;
+
+    // Everything that can be refused is refused here, before the store is opened or a socket is used.
+    const hubConfig = loaded.config.hub;
+    this.#hub =
+      hubConfig === undefined
+        ? null
+        : createHubRuntime(registry.hub(hubConfig.connector), {
+            config: hubConfig.connection,
+            ...(hubConfig.webhookSecret === undefined ? {} : { webhookSecret: hubConfig.webhookSecret }),
+            logger,
+            now: clock,
+          });
+    this.#store = this.options.ledger ?? openStore(loaded, clock);
+    this.#root = createRootContainer({
+      loaded,
+      registry,
+      ledger: this.#store.ledger,
+      inbox: this.#store.inbox,
+      logger,
+      clock,
+      hub: this.#hub,
+      ...(this.options.transport === undefined ? {} : { transport: this.options.transport }),
+    });
+    try {
+      for (const tenant of loaded.config.tenants) this.tenants.set(tenant.id, createTenantScope(this.#root, tenant, loaded));
+    } catch (error) {
+      await this.closeAll();
+      throw error;
+    }
+    logger.info(
+      { coreVersion: CORE_VERSION, tenants: [...this.tenants.values()].map((t) => `${t.config.id}:${t.runtime.connector.manifest.id}`) },
+      `runner starting with ${this.tenants.size} tenant(s)`,
+    );
+
+    // Crash recovery before anything new is sent.
+    for (const scope of this.tenants.values()) {
+      const { settled, resent } = await scope.exporter.recover();
+      if (settled + resent > 0) scope.logger.info({ settled, resent }, 'recovery done');
+    }
+    for (const event of await this.inbox.unprocessed()) this.track(this.processEvent(event));
+
+    this.#scheduler = new Scheduler(this, logger);
+    this.#scheduler.start();
+    this.#started = true;
+    logger.info('runner started');
+  }
+
+  /**
+   * Takes one webhook delivery: verifies and parses it with the hub connector, records each event in the
+   * inbox (a repeat is harmless), and acts on the new ones after answering.
+   */
+  async receiveWebhook(body: string, headers: Record<string, string>): Promise<WebhookReceipt> {
+    const hub = this.#hub;
+    if (hub === null) throw new LedgerlinkError(ErrorCodes.CAPABILITY_MISSING, 'this deployment has no hub configured: webhooks cannot be taken');
+    if (this.#stopping !== undefined) throw new LedgerlinkError(ErrorCodes.CANCELLED, 'the runner is shutting down: deliver again later');
+    const events = hub.connector.webhooks.parse(body, headers, hub.webhookSecret ?? '', (this.options.clock ?? (() => new Date()))());
+    let duplicates = 0;
+    for (const event of events) {
+      const { fresh } = await this.inbox.record(event);
+      if (!fresh) {
+        duplicates += 1;
+        continue;
+      }
+      this.track(this.processEvent(event));
+    }
+    return { received: events.length, duplicates };
+  }
+
+  private track(work: Promise<void>): void {
+    this.#processing.add(work);
+    void work.finally(() => this.#processing.delete(work));
+  }
+
+  /** Acts on one hub event for every tenant of its company; marked processed once done. */
+  async processEvent(event: HubEvent): Promise<void> {
+    const hub = this.#hub;
+    if (hub === null) return;
+    const scopes = [...this.tenants.values()].filter((scope) => scope.config.hubCompanyId === event.companyId);
+    try {
+      if (event.type === 'payment.funding_complete' && scopes.length > 0) {
+        const payment = await hub.client.payment(event.companyId, event.resourceId, { signal: AbortSignal.timeout(30_000) });
+        if (payment === undefined) this.logger.warn({ event }, `hub payment ${event.resourceId} not found: the event is dropped`);
+        else for (const scope of scopes) await scope.exporter.intake(payment);
+      } else if (event.type === 'invoice.synced') {
+        for (const scope of scopes) await scope.exporter.onInvoiceSynced(event.resourceId);
+      }
+      await this.inbox.markProcessed(event.eventId);
+    } catch (error) {
+      // Left unprocessed: the next start acts on it, and the hub poll finds the payment anyway.
+      this.logger.warn({ err: error, eventId: event.eventId }, `hub event ${event.eventId} could not be acted on yet`);
+    }
+  }
+
+  /** Polls the hub for funded payments of every tenant (the fallback for missed webhooks). */
+  async pollHub(scope: TenantScope): Promise<number> {
+    const hub = this.#hub;
+    const companyId = scope.config.hubCompanyId;
+    if (hub === null || companyId === undefined) return 0;
+    const name = 'hub:funded';
+    const cursor = await this.ledger.getCursor(scope.config.id, name);
+    let seen = 0;
+    for await (const page of hub.client.fundedPayments(companyId, { signal: AbortSignal.timeout(120_000), ...(cursor === undefined ? {} : { cursor }) })) {
+      for (const payment of page.records) {
+        await scope.exporter.intake(payment);
+        seen += 1;
+      }
+      await this.ledger.setCursor(scope.config.id, name, page.cursor);
+    }
+    return seen;
+  }
+
+  /** Graceful shutdown: stop intake and schedules, let calls in flight finish or leave them recoverable, close. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const grace = this.config.runner.shutdownGraceMs;
+      this.logger.info({ graceMs: grace }, 'runner stopping: no new work; waiting for calls in flight');
+      this.#scheduler?.stop();
+      await Promise.allSettled([...this.#processing]);
+      await Promise.all([...this.tenants.values()].map((scope) => scope.exporter.stop(grace)));
+      await Promise.all([...this.tenants.values()].map((scope) => scope.importer.stop()));
+      await this.closeAll();
+      this.logger.info('runner stopped');
+    })();
+    return this.#stopping;
+  }
+
+  private async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.tenants.values()].map((scope) => scope.runtime.close()));
+    await this.#hub?.close();
+    await this.#store?.close();
+  }
+}

@@ -1,0 +1,56 @@
+import {
+  assertCompatible,
+  Lane,
+  parseConnectorConfig,
+  resolveRateLimit,
+  type Connector,
+  type HubClient,
+  type HubConnector,
+  type LaneStats,
+  type Logger,
+  type RateLimitOverride,
+} from '@ledgerlink/core';
+
+/** The hub's client behind its own lane: Procore's rate limit is a lane like any ERP's. */
+export interface HubRuntime {
+  readonly connector: HubConnector;
+  readonly client: HubClient;
+  /** The webhook secret from the config, when one is set. */
+  readonly webhookSecret: string | undefined;
+  laneStats(): LaneStats;
+  close(): Promise<void>;
+}
+
+export interface HubRuntimeOptions {
+  config: unknown;
+  webhookSecret?: string;
+  rateLimit?: RateLimitOverride;
+  logger: Logger;
+  now: () => Date;
+  timeoutMs?: number;
+}
+
+export function createHubRuntime(connector: HubConnector, options: HubRuntimeOptions): HubRuntime {
+  assertCompatible(connector);
+  const { id } = connector.manifest;
+  const logger = options.logger.child({ connector: id, connectorVersion: connector.manifest.version, role: 'hub' });
+  // The hub connector's config is checked like a tenant's connection block; "hub" names it in errors.
+  const config = parseConnectorConfig(connector as unknown as Connector, options.config, 'hub');
+  const rateLimit = resolveRateLimit(connector.capabilities.rateLimit, options.rateLimit, { label: `hub ${id}`, logger });
+  const lane = new Lane({ key: `hub/${id}`, rateLimit, logger, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+  const client = connector.createHubClient({ config, http: lane.http, lane: lane.signals, logger, now: options.now });
+  let closed: Promise<void> | undefined;
+  return {
+    connector,
+    client,
+    webhookSecret: options.webhookSecret,
+    laneStats: () => lane.stats(),
+    close() {
+      closed ??= (async () => {
+        await lane.close();
+        await client.close();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { acumaticaConnector } from '@ledgerlink/connector-acumatica';
+import { intacctConnector } from '@ledgerlink/connector-intacct';
+import { qboConnector } from '@ledgerlink/connector-qbo';
+import { sage300Connector } from '@ledgerlink/connector-sage300';
+import type { Connector } from '@ledgerlink/core';
+
+/**
+ * The composition root's list of ERP connectors that ship with the runner: named here, once, explicitly. A
+ * third-party connector is installed with npm and named under `plugins:` in the config; nothing is scanned and
+ * nothing registers itself on import.
+ */
+export const BUILT_IN_CONNECTORS: readonly Connector[] = [
+  intacctConnector as Connector,
+  qboConnector as Connector,
+  acumaticaConnector as Connector,
+  sage300Connector as Connector,
+];

@@ -1,0 +1,96 @@
+import { supports, type Logger } from '@ledgerlink/core';
+import type { TenantScope } from './container.js';
+
+/** What the scheduler drives: the runner's tenants and its hub poll. */
+export interface Schedulable {
+  readonly tenants: ReadonlyMap<string, TenantScope>;
+  readonly config: { hub?: { pollSeconds: number } | undefined; runner: { settleMs: number; recoveryMs: number } };
+  readonly hub: unknown;
+  pollHub(scope: TenantScope): Promise<number>;
+}
+
+interface Task {
+  name: string;
+  everyMs: number;
+  timer?: NodeJS.Timeout;
+  running: boolean;
+  run(): Promise<unknown>;
+}
+
+/**
+ * The runner's clock-driven work, per tenant: looking up writes an ERP queued, driving exports left in flight,
+ * polling the hub for missed webhooks and invoices that reached the ERP, and the import schedule. Each task
+ * runs once at a time; a failure is logged and the task runs again at its next tick.
+ */
+export class Scheduler {
+  readonly #tasks = new Map<string, Task>();
+  #stopped = false;
+
+  constructor(
+    private readonly runner: Schedulable,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    const { runner } = this;
+    for (const scope of runner.tenants.values()) {
+      const id = scope.config.id;
+      const caps = scope.runtime.connector.capabilities;
+      if (supports(caps, 'payment', 'export')) {
+        this.add(`${id}:settle`, runner.config.runner.settleMs, () => scope.exporter.settleQueued());
+        this.add(`${id}:recover`, runner.config.runner.recoveryMs, () => scope.exporter.recover());
+      }
+      const pollSeconds = runner.config.hub?.pollSeconds ?? 0;
+      if (runner.hub !== null && pollSeconds > 0 && supports(caps, 'payment', 'export')) {
+        this.add(`${id}:hub-poll`, pollSeconds * 1000, async () => {
+          await runner.pollHub(scope);
+          await scope.exporter.recheckBlocked();
+        });
+      }
+      const minutes = scope.config.schedules.import?.everyMinutes ?? 60;
+      if (runner.hub !== null && minutes > 0 && supports(caps, 'payment', 'import')) this.setImportEvery(id, minutes);
+    }
+  }
+
+  /** Changes (or, with 0, stops) a tenant's import schedule. */
+  setImportEvery(tenantId: string, minutes: number): void {
+    const scope = this.runner.tenants.get(tenantId);
+    if (scope === undefined) return;
+    this.remove(`${tenantId}:import`);
+    if (minutes > 0) this.add(`${tenantId}:import`, minutes * 60_000, () => scope.importer.run());
+  }
+
+  /** When each task next runs, for the console. */
+  tasks(): { name: string; everyMs: number; running: boolean }[] {
+    return [...this.#tasks.values()].map(({ name, everyMs, running }) => ({ name, everyMs, running }));
+  }
+
+  private add(name: string, everyMs: number, run: () => Promise<unknown>): void {
+    const task: Task = { name, everyMs, running: false, run };
+    const tick = async () => {
+      if (this.#stopped || task.running) return;
+      task.running = true;
+      try {
+        await task.run();
+      } catch (error) {
+        this.logger.warn({ err: error, task: name }, `${name} failed; it runs again in ${Math.round(everyMs / 1000)} s`);
+      } finally {
+        task.running = false;
+      }
+    };
+    task.timer = setInterval(() => void tick(), everyMs);
+    task.timer.unref();
+    this.#tasks.set(name, task);
+  }
+
+  private remove(name: string): void {
+    const task = this.#tasks.get(name);
+    if (task?.timer !== undefined) clearInterval(task.timer);
+    this.#tasks.delete(name);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const name of [...this.#tasks.keys()]) this.remove(name);
+  }
+}

@@ -1,0 +1,73 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { HubEvent } from '@ledgerlink/core';
+
+/**
+ * The hub's webhook events, each kept once by its event id. The webhook route records an event before it
+ * answers the hub; the runner marks it processed once acted on, so a repeated delivery is harmless and an
+ * event received just before a crash is acted on after the restart.
+ */
+export interface EventInbox {
+  /** Records the event; `fresh` is false when it was seen before (a repeated delivery). */
+  record(event: HubEvent): Promise<{ fresh: boolean }>;
+  markProcessed(eventId: string): Promise<void>;
+  /** Events received and not yet processed, oldest first. */
+  unprocessed(limit?: number): Promise<HubEvent[]>;
+}
+
+interface EventRow {
+  event_id: string;
+  company_id: string;
+  type: HubEvent['type'];
+  resource_id: string;
+  occurred_at: string;
+}
+
+export class SqliteEventInbox implements EventInbox {
+  readonly #insert: BetterSqlite3.Statement<[Record<string, unknown>]>;
+  readonly #repeat: BetterSqlite3.Statement<[string]>;
+  readonly #processed: BetterSqlite3.Statement<[string, string]>;
+  readonly #pending: BetterSqlite3.Statement<[number], EventRow>;
+
+  constructor(
+    db: BetterSqlite3.Database,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.#insert = db.prepare(
+      `INSERT INTO hub_events (event_id, company_id, type, resource_id, occurred_at, received_at)
+       VALUES (@event_id, @company_id, @type, @resource_id, @occurred_at, @received_at)
+       ON CONFLICT (event_id) DO NOTHING`,
+    );
+    this.#repeat = db.prepare('UPDATE hub_events SET deliveries = deliveries + 1 WHERE event_id = ?');
+    this.#processed = db.prepare('UPDATE hub_events SET processed_at = ? WHERE event_id = ? AND processed_at IS NULL');
+    this.#pending = db.prepare<[number], EventRow>(
+      'SELECT event_id, company_id, type, resource_id, occurred_at FROM hub_events WHERE processed_at IS NULL ORDER BY received_at LIMIT ?',
+    );
+  }
+
+  async record(event: HubEvent): Promise<{ fresh: boolean }> {
+    const result = this.#insert.run({
+      event_id: event.eventId,
+      company_id: event.companyId,
+      type: event.type,
+      resource_id: event.resourceId,
+      occurred_at: event.occurredAt,
+      received_at: this.clock().toISOString(),
+    });
+    if (result.changes === 0) this.#repeat.run(event.eventId);
+    return { fresh: result.changes === 1 };
+  }
+
+  async markProcessed(eventId: string): Promise<void> {
+    this.#processed.run(this.clock().toISOString(), eventId);
+  }
+
+  async unprocessed(limit = 500): Promise<HubEvent[]> {
+    return this.#pending.all(limit).map((row) => ({
+      eventId: row.event_id,
+      companyId: row.company_id,
+      type: row.type,
+      resourceId: row.resource_id,
+      occurredAt: row.occurred_at,
+    }));
+  }
+}

@@ -1,0 +1,27 @@
+import type { HttpClient, InjectionToken } from '@ledgerlink/core';
+import type { DeploymentConfig, TenantConfig } from './config/schema.js';
+import type { HubRuntime } from './hub/hub-runtime.js';
+import type { ConnectorRegistry } from './plugins/connector-registry.js';
+import type { EventInbox } from './store/event-inbox.js';
+import type { LedgerHooks } from './flows/ledger-hooks.js';
+
+/**
+ * The runner's own DI tokens, beside core's TOKENS (config, ledger, logger, clock, connectors, tenant, runtime).
+ * Typed, and built on Symbol.for like core's, so two copies of the runner module still agree.
+ */
+export const RUNNER_TOKENS = {
+  /** The validated deployment config (core's TOKENS.config, typed). */
+  deployment: Symbol.for('ledgerlink.runner.deployment') as InjectionToken<DeploymentConfig>,
+  /** Every connector the runner knows (built in and plugins). */
+  registry: Symbol.for('ledgerlink.runner.registry') as InjectionToken<ConnectorRegistry>,
+  /** The hub's runtime, or `null` when the deployment has no hub (a CLI-only setup). */
+  hub: Symbol.for('ledgerlink.runner.hub') as InjectionToken<HubRuntime | null>,
+  /** The hub webhook events inbox. */
+  inbox: Symbol.for('ledgerlink.runner.inbox') as InjectionToken<EventInbox>,
+  /** The outbound HTTP transport lanes sit on (fetch by default). */
+  httpTransport: Symbol.for('ledgerlink.runner.httpTransport') as InjectionToken<HttpClient>,
+  /** In a tenant's child container: the tenant's config block. */
+  tenantConfig: Symbol.for('ledgerlink.runner.tenantConfig') as InjectionToken<TenantConfig>,
+  /** In a tenant's child container: the ledger hooks its runtime writes through. */
+  ledgerHooks: Symbol.for('ledgerlink.runner.ledgerHooks') as InjectionToken<LedgerHooks>,
+} as const;
