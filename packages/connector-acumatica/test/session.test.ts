@@ -95,3 +95,50 @@ describe('licence seats', () => {
     expect(sandbox.sessions()).toMatchObject({ open: 0, refusedLogins: 1 });
   });
 });
+
+describe('sign-out on the error paths', () => {
+  it('after a 429 on the PUT (the licence queue full inside the session)', async () => {
+    sandbox = await startSeeded({ faults: { faultsSpareLogin: true, throttleNext: 1 } });
+    expect(await exportOnce(sandbox, payment(), { retry: { maxAttempts: 1 } })).toMatchObject({ kind: 'retryable', reason: 'throttled', erp: { httpStatus: 429 } });
+    expect(sandbox.requestLog().map((entry) => entry.status)).toEqual([204, 429, 204]);
+    expect(sandbox.sessions()).toMatchObject({ open: 0, logins: 1, logouts: 1 });
+  });
+
+  it('after a 500 on the PUT', async () => {
+    sandbox = await startSeeded({ faults: { faultsSpareLogin: true, serverErrorRate: 1 } });
+    expect(await exportOnce(sandbox, payment(), { retry: { maxAttempts: 1 } })).toMatchObject({ kind: 'retryable', reason: 'server', committed: 'unknown' });
+    expect(sandbox.sessions()).toMatchObject({ open: 0, logins: 1, logouts: 1 });
+  });
+
+  it('after an import whose query was refused (the import fails, the seat is still given back)', async () => {
+    sandbox = await startSeeded({ faults: { faultsSpareLogin: true, throttleNext: 1 } });
+    const runtime = runtimeFor(sandbox);
+    try {
+      const failure = await (async () => {
+        for await (const page of runtime.importPayments()) expect(page).toBeUndefined();
+      })().then(
+        () => undefined,
+        (thrown: unknown) => thrown as { code?: string },
+      );
+      expect(failure?.code).toBe(ErrorCodes.ERP_THROTTLED);
+    } finally {
+      await runtime.close();
+    }
+    expect(sandbox.sessions()).toMatchObject({ open: 0, logins: 1, logouts: 1 });
+  });
+
+  it('after the session expired mid-release: 401, a new sign-in, the lost release found and finished, every session closed', async () => {
+    sandbox = await startSeeded({ faults: { releasePolls: 10_000 } });
+    const record = payment();
+    const exporting = exportOnce(sandbox, record);
+    while (!sandbox.requestLog().some((entry) => entry.url.includes('/ReleaseCheck/status/'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    sandbox.expireSessions();
+    sandbox.setFaults({ releasePolls: 0 });
+    expect(await exporting).toMatchObject({ kind: 'synced', replayed: true });
+    expect(sandbox.requestLog().some((entry) => entry.status === 401)).toBe(true);
+    expect(sandbox.payments().map((stored) => stored.status)).toEqual(['Closed']);
+    const counts = sandbox.sessions();
+    expect(counts.open).toBe(0);
+    expect(counts.logins).toBeGreaterThanOrEqual(2);
+  });
+});

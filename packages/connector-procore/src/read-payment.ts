@@ -9,6 +9,14 @@ import { amountCents, idText, isoDate, isRecord, optionalCents, property, text }
  */
 export function readPayment(wire: unknown): Payment {
   const id = idText(property(wire, 'id')) ?? '(no id)';
+  if (isRecord(wire) && isoDate(wire.date_payment_funded) === undefined && wire.status !== 'funding_complete') {
+    // Not funded yet: there is no Date Payment Funded, and nothing to export until 'Funding Complete'.
+    throw new LedgerlinkError(
+      ErrorCodes.RECORD_INVALID,
+      `Procore payment ${id} is not funded yet (status ${text(wire.status) ?? 'unknown'}): it is exported once it reaches 'Funding Complete'`,
+      { disposition: 'retryable', details: { id, status: text(wire.status) } },
+    );
+  }
   let candidate: unknown;
   try {
     candidate = toCanonical(wire);

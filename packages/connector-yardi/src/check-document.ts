@@ -41,5 +41,6 @@ export function buildCheckDocument(payload: Record<string, unknown>): string {
   const details = Array.isArray(payload['Details']) ? (payload['Details'] as Record<string, unknown>[]) : [];
   const check: Record<string, unknown> = ordered(payload, CHECK_ELEMENTS);
   check['Details'] = { Detail: details.map((detail) => ordered(detail, DETAIL_ELEMENTS)) };
-  return buildXml({ YsiTran: { Checks: { Check: check } } });
+  // No XML declaration: the document travels as a string, its encoding is the envelope's.
+  return buildXml({ YsiTran: { Checks: { Check: check } } }, false);
 }

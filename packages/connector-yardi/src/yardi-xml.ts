@@ -17,6 +17,7 @@ const builder = new XMLBuilder({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   suppressEmptyNode: false,
+  suppressBooleanAttributes: false,
   processEntities: true,
   format: false,
 });

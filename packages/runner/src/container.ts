@@ -44,7 +44,7 @@ export function createRootContainer(deps: RootDependencies): DependencyContainer
   root.register(TOKENS.connectors, { useValue: deps.registry.erpMap() });
   root.register(RUNNER_TOKENS.registry, { useValue: deps.registry });
   root.register(RUNNER_TOKENS.inbox, { useValue: deps.inbox });
-  root.register(RUNNER_TOKENS.hub, { useValue: deps.hub });
+  root.register(RUNNER_TOKENS.hub, { useValue: { runtime: deps.hub } });
   root.register(RUNNER_TOKENS.httpTransport, { useValue: deps.transport ?? createFetchHttpClient() });
   return root;
 }
@@ -82,6 +82,8 @@ export function createTenantScope(root: DependencyContainer, tenant: TenantConfi
     lookups: tenant.lookups,
     ...(tenant.mappingOverride === undefined ? {} : { mappingOverride: loadMappingFile(loaded.resolvePath(tenant.mappingOverride), { override: true }) }),
     ...(tenant.rateLimit === undefined ? {} : { rateLimit: tenant.rateLimit }),
+    ...(tenant.retry === undefined ? {} : { retry: tenant.retry }),
+    ...(tenant.timeoutMs === undefined ? {} : { timeoutMs: tenant.timeoutMs }),
     logger: rootLogger.child({ connectorVersion: version }),
     hooks,
     now: clock,

@@ -99,6 +99,30 @@ export class Runner {
 
   /** Builds everything, settles the previous run's leftovers, then starts the schedules. */
   async start(): Promise<void> {
+    if (this.#root === undefined) await this.prepare();
+    const { logger } = this.options;
+    // Crash recovery before anything new is sent.
+    for (const scope of this.tenants.values()) {
+      const { settled, resent } = await scope.exporter.recover();
+      if (settled + resent > 0) scope.logger.info({ settled, resent }, 'recovery done');
+    }
+    for (const event of await this.inbox.unprocessed()) this.track(this.processEvent(event));
+
+    this.#scheduler = new Scheduler(this, logger);
+    this.#scheduler.start();
+    this.#started = true;
+    logger.info('runner started');
+  }
+
+  get scheduler(): Scheduler | undefined {
+    return this.#scheduler;
+  }
+
+  /**
+   * Builds the runner without starting it: connectors, hub, store, tenants. The CLI's one-off commands
+   * (an on-demand import) use this; `start` calls it first.
+   */
+  async prepare(): Promise<void> {
     const { loaded, logger } = this.options;
     const clock = this.options.clock ?? (() => new Date());
     const plugins = await loadPluginConnectors(loaded.config.plugins);
@@ -135,20 +159,8 @@ export class Runner {
     }
     logger.info(
       { coreVersion: CORE_VERSION, tenants: [...this.tenants.values()].map((t) => `${t.config.id}:${t.runtime.connector.manifest.id}`) },
-      `runner starting with ${this.tenants.size} tenant(s)`,
+      `runner ready with ${this.tenants.size} tenant(s)`,
     );
-
-    // Crash recovery before anything new is sent.
-    for (const scope of this.tenants.values()) {
-      const { settled, resent } = await scope.exporter.recover();
-      if (settled + resent > 0) scope.logger.info({ settled, resent }, 'recovery done');
-    }
-    for (const event of await this.inbox.unprocessed()) this.track(this.processEvent(event));
-
-    this.#scheduler = new Scheduler(this, logger);
-    this.#scheduler.start();
-    this.#started = true;
-    logger.info('runner started');
   }
 
   /**
@@ -213,6 +225,13 @@ export class Runner {
       await this.ledger.setCursor(scope.config.id, name, page.cursor);
     }
     return seen;
+  }
+
+  /** Closes a runner that was only prepared (the CLI's one-off commands). */
+  async close(): Promise<void> {
+    if (this.#started) return this.stop();
+    await Promise.all([...this.tenants.values()].map((scope) => scope.importer.stop()));
+    await this.closeAll();
   }
 
   /** Graceful shutdown: stop intake and schedules, let calls in flight finish or leave them recoverable, close. */

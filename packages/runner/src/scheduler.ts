@@ -37,7 +37,11 @@ export class Scheduler {
       const id = scope.config.id;
       const caps = scope.runtime.connector.capabilities;
       if (supports(caps, 'payment', 'export')) {
-        this.add(`${id}:settle`, runner.config.runner.settleMs, () => scope.exporter.settleQueued());
+        // The settle tick also picks up what another process (the CLI) moved back to pending.
+        this.add(`${id}:settle`, runner.config.runner.settleMs, async () => {
+          scope.exporter.kick();
+          await scope.exporter.settleQueued();
+        });
         this.add(`${id}:recover`, runner.config.runner.recoveryMs, () => scope.exporter.recover());
       }
       const pollSeconds = runner.config.hub?.pollSeconds ?? 0;

@@ -1,6 +1,6 @@
 import type { HttpClient, InjectionToken } from '@ledgerlink/core';
 import type { DeploymentConfig, TenantConfig } from './config/schema.js';
-import type { HubRuntime } from './hub/hub-runtime.js';
+import type { HubSlot } from './hub/hub-runtime.js';
 import type { ConnectorRegistry } from './plugins/connector-registry.js';
 import type { EventInbox } from './store/event-inbox.js';
 import type { LedgerHooks } from './flows/ledger-hooks.js';
@@ -14,8 +14,8 @@ export const RUNNER_TOKENS = {
   deployment: Symbol.for('ledgerlink.runner.deployment') as InjectionToken<DeploymentConfig>,
   /** Every connector the runner knows (built in and plugins). */
   registry: Symbol.for('ledgerlink.runner.registry') as InjectionToken<ConnectorRegistry>,
-  /** The hub's runtime, or `null` when the deployment has no hub (a CLI-only setup). */
-  hub: Symbol.for('ledgerlink.runner.hub') as InjectionToken<HubRuntime | null>,
+  /** The hub's runtime in a slot (tsyringe cannot hold a null value): `runtime` is null without a hub. */
+  hub: Symbol.for('ledgerlink.runner.hub') as InjectionToken<HubSlot>,
   /** The hub webhook events inbox. */
   inbox: Symbol.for('ledgerlink.runner.inbox') as InjectionToken<EventInbox>,
   /** The outbound HTTP transport lanes sit on (fetch by default). */

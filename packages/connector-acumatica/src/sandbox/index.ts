@@ -59,6 +59,7 @@ const NO_FAULTS: AcumaticaSandboxFaults = {
   enforceLimits: false,
   releaseFailNext: 0,
   releasePolls: 1,
+  faultsSpareLogin: false,
 };
 
 export const startAcumaticaSandbox = async (options: AcumaticaSandboxOptions = {}): Promise<AcumaticaSandbox> => {

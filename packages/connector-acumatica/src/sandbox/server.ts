@@ -48,6 +48,8 @@ export interface AcumaticaSandboxFaults extends SandboxFaults {
   releaseFailNext: number;
   /** Status polls answered 202 before a release finishes. */
   releasePolls: number;
+  /** When true, `throttleNext` and `serverErrorRate` spare sign-in, so a test can fault a call inside a session. */
+  faultsSpareLogin: boolean;
 }
 
 interface Operation {
@@ -101,6 +103,8 @@ export function createHandler(state: RouterState): (request: IncomingMessage, re
     stats.maxConcurrent = Math.max(stats.maxConcurrent, inFlight);
     const url = new URL(request.url ?? '/', 'http://sandbox.invalid');
     const isLogout = request.method === 'POST' && url.pathname.toLowerCase() === `${state.instancePath}/entity/auth/logout`.toLowerCase();
+    const isLogin = request.method === 'POST' && url.pathname.toLowerCase() === `${state.instancePath}/entity/auth/login`.toLowerCase();
+    const faultable = !isLogout && !(isLogin && faults.faultsSpareLogin);
     if (!isLogout) queued++;
     let counted = true;
     // A request stops counting when its answer is written (before the client can send the next one), or
@@ -137,11 +141,11 @@ export function createHandler(state: RouterState): (request: IncomingMessage, re
         window.push(Date.now());
       }
       if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
-      if (!isLogout && faults.throttleNext > 0) {
+      if (faultable && faults.throttleNext > 0) {
         faults.throttleNext--;
         return throttle(state);
       }
-      if (!isLogout && faults.serverErrorRate > 0 && Math.random() < faults.serverErrorRate) {
+      if (faultable && faults.serverErrorRate > 0 && Math.random() < faults.serverErrorRate) {
         return { status: 500, body: { message: 'An error has occurred.', exceptionMessage: 'Simulated internal server error.', exceptionType: 'System.Exception' } };
       }
       return route(state, operations, request, url, body);

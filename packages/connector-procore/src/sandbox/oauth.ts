@@ -80,6 +80,13 @@ export class SandboxOAuth {
     return { token: match[1] as string };
   }
 
+  /** A new valid refresh token, as connecting the app again gives one. */
+  issueRefreshToken(): string {
+    const refreshToken = randomBytes(32).toString('hex');
+    this.refreshTokens.add(refreshToken);
+    return refreshToken;
+  }
+
   /** Ends every access token now, as 90 minutes passing would. */
   expireAccessTokens(): void {
     this.accessTokens.clear();

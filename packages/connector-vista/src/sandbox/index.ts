@@ -52,7 +52,7 @@ export const startVistaSandbox = (async (options: VistaSandboxOptions = {}): Pro
     return { ...errorAnswer(429, 'Rate limit is exceeded. Try again in 1 seconds.'), headers: { 'retry-after': '1' } };
   };
 
-  const answer = async (request: IncomingMessage, response: ServerResponse, body: string, now: number): Promise<Answer | 'dropped'> => {
+  const answer = async (request: IncomingMessage, body: string, now: number): Promise<Answer | 'dropped'> => {
     if (faults.throttleNext > 0) {
       faults.throttleNext -= 1;
       return throttle();
@@ -141,7 +141,7 @@ export const startVistaSandbox = (async (options: VistaSandboxOptions = {}): Pro
     response.on('close', () => (inFlight -= 1));
     const body = await readBody(request);
     if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
-    const result = await answer(request, response, body, Date.now());
+    const result = await answer(request, body, Date.now());
     if (result !== 'dropped') send(response, result);
   };
 

@@ -94,7 +94,7 @@ export function loginFault(text: string, code: string): SoapFault {
   return { Fault: { faultcode: 'soap:Client', faultstring: text, detail: { ErrorCode: code }, statusCode: 500 } };
 }
 
-const envelopeWriter = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', suppressEmptyNode: true, processEntities: true });
+const envelopeWriter = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', suppressEmptyNode: true, suppressBooleanAttributes: false, processEntities: true });
 
 /** A whole SOAP Fault envelope, for answers given before the SOAP layer (throttling, server failures). */
 export function faultEnvelope(faultcode: string, faultstring: string): string {

@@ -65,7 +65,7 @@ export function leaf(node: Tree | undefined, name: string): string | undefined {
   return typeof text === 'string' ? text : '';
 }
 
-const writer = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: 'attr:', suppressEmptyNode: true, processEntities: true });
+const writer = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: 'attr:', suppressEmptyNode: true, suppressBooleanAttributes: false, processEntities: true });
 
 /** Writes a result document fragment (no declaration: it goes inside the SOAP answer). */
 export function writeFragment(tree: Record<string, unknown>): string {

@@ -18,7 +18,13 @@ export const OPERATIONS: Record<string, string[]> = {
   GetPayables2: ['YardiPropertyId', 'PayableId', 'InvoiceNumber', 'VendorId', 'CheckFromDate', 'CheckToDate', 'UnpaidOnly'],
 };
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', suppressEmptyNode: true, processEntities: true });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  suppressEmptyNode: true,
+  suppressBooleanAttributes: false,
+  processEntities: true,
+});
 
 const stringElement = (name: string) => ({ '@minOccurs': '0', '@maxOccurs': '1', '@name': name, '@type': 's:string' });
 const sequence = (elements: unknown[]) => ({ 's:complexType': { 's:sequence': { 's:element': elements } } });

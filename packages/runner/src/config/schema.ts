@@ -34,6 +34,17 @@ export const TenantConfig = z
     hubCompanyId: z.string().min(1).optional(),
     /** The connector's connection settings; secrets as ${env:NAME} or ${file:PATH}. */
     connection: z.record(z.string(), z.unknown()),
+    /** Retries of a retryable outcome within one export run (exponential back-off with full jitter). */
+    retry: z
+      .object({
+        maxAttempts: z.number().int().min(1).optional(),
+        baseDelayMs: z.number().int().min(0).optional(),
+        maxDelayMs: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Per-call HTTP timeout to the ERP, in milliseconds (default 30 000). */
+    timeoutMs: z.number().int().positive().optional(),
     /** Lower (or, explicitly, raise) the connector's declared rate limit. */
     rateLimit: RateLimitOverride.optional(),
     schedules: z.object({ import: Schedule.optional() }).strict().default({}),

@@ -18,7 +18,7 @@ import {
 } from '@ledgerlink/core';
 import { inject, injectable } from 'tsyringe';
 import type { DeploymentConfig, TenantConfig } from '../config/schema.js';
-import type { HubRuntime } from '../hub/hub-runtime.js';
+import type { HubRuntime, HubSlot } from '../hub/hub-runtime.js';
 import { RUNNER_TOKENS } from '../tokens.js';
 import { assignCheckNumber } from './check-numbers.js';
 import { SYSTEM_ACTOR } from './ledger-hooks.js';
@@ -55,10 +55,14 @@ export class TenantExporter {
     @inject(RUNNER_TOKENS.deployment) private readonly deployment: DeploymentConfig,
     @inject(TOKENS.runtime) private readonly runtime: ConnectorRuntime,
     @inject(TOKENS.ledger) private readonly ledger: Ledger,
-    @inject(RUNNER_TOKENS.hub) private readonly hub: HubRuntime | null,
+    @inject(RUNNER_TOKENS.hub) private readonly hubSlot: HubSlot,
     @inject(TOKENS.logger) private readonly logger: Logger,
   ) {
     this.#enabled = config.exports.enabled;
+  }
+
+  private get hub(): HubRuntime | null {
+    return this.hubSlot.runtime;
   }
 
   get exportsEnabled(): boolean {

@@ -15,7 +15,7 @@ import {
 } from '@ledgerlink/core';
 import { inject, injectable } from 'tsyringe';
 import type { TenantConfig } from '../config/schema.js';
-import type { HubRuntime } from '../hub/hub-runtime.js';
+import type { HubRuntime, HubSlot } from '../hub/hub-runtime.js';
 import { RUNNER_TOKENS } from '../tokens.js';
 import { SYSTEM_ACTOR } from './ledger-hooks.js';
 
@@ -52,9 +52,13 @@ export class TenantImporter {
     @inject(RUNNER_TOKENS.tenantConfig) private readonly config: TenantConfig,
     @inject(TOKENS.runtime) private readonly runtime: ConnectorRuntime,
     @inject(TOKENS.ledger) private readonly ledger: Ledger,
-    @inject(RUNNER_TOKENS.hub) private readonly hub: HubRuntime | null,
+    @inject(RUNNER_TOKENS.hub) private readonly hubSlot: HubSlot,
     @inject(TOKENS.logger) private readonly logger: Logger,
   ) {}
+
+  private get hub(): HubRuntime | null {
+    return this.hubSlot.runtime;
+  }
 
   get running(): boolean {
     return this.#running !== undefined;

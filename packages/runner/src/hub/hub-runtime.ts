@@ -21,6 +21,11 @@ export interface HubRuntime {
   close(): Promise<void>;
 }
 
+/** What the DI container holds for the hub: its runtime, or null when the deployment has no hub. */
+export interface HubSlot {
+  readonly runtime: HubRuntime | null;
+}
+
 export interface HubRuntimeOptions {
   config: unknown;
   webhookSecret?: string;

@@ -1,0 +1,124 @@
+import { ErrorCodes, LedgerlinkError, type ClientContext, type ConnectorClient, type LoadContext } from '@ledgerlink/core';
+import { BillPaymentExtractor } from './bill-payment-extractor.js';
+import { BillPaymentLoader } from './bill-payment-loader.js';
+import type { QbdConfig } from './config.js';
+import { requestIdFor } from './external-guid.js';
+import { QbwcService } from './qbwc-service.js';
+import { text } from './qbxml-wire.js';
+import { WorkQueue, type RequestAnswer } from './work-queue.js';
+
+type Listener = (error: LedgerlinkError) => void;
+
+/**
+ * The QuickBooks Desktop client. QuickBooks is never called: the customer's Web Connector calls the SOAP service
+ * this client hosts (on `config.listen`), pulls the queued qbXML and hands back QuickBooks' answers. The lane's
+ * HttpClient is therefore unused; the pace is the Web Connector's (one company file, one session, one message at
+ * a time). The service starts on first use and stops on `close()`.
+ */
+export function createQbdClient({ config, logger }: ClientContext<QbdConfig>): ConnectorClient {
+  const queue = new WorkQueue();
+  const problems = new Set<Listener>();
+  const tell = (error: LedgerlinkError) => {
+    for (const listener of problems) listener(error);
+  };
+  const service = new QbwcService(config, queue, {
+    authFailed(username) {
+      logger.warn({ username }, 'the Web Connector logged in with a user name or password that does not match the connection settings');
+      tell(
+        new LedgerlinkError(
+          ErrorCodes.ERP_AUTH,
+          `the Web Connector logged in as "${username}" with credentials that do not match connection.username / connection.password; ` +
+            'set the same password in the Web Connector (and the same UserName in the .qwc), or fix the connection settings',
+          { disposition: 'fatal' },
+        ),
+      );
+    },
+    connectionError(hresult, message) {
+      logger.warn({ hresult }, `the Web Connector could not open QuickBooks: ${message}`);
+      tell(
+        new LedgerlinkError(
+          ErrorCodes.ERP_TRANSPORT,
+          `the Web Connector could not open QuickBooks or the company file (${hresult}: ${message}); open QuickBooks with the company file ` +
+            '(or fix connection.companyFile) and let the Web Connector run again',
+          { disposition: 'retryable' },
+        ),
+      );
+    },
+  });
+  let closed = false;
+  const ready = async () => {
+    if (closed) throw new LedgerlinkError(ErrorCodes.CANCELLED, 'the QuickBooks Desktop client is closed', { disposition: 'retryable' });
+    try {
+      await service.start();
+    } catch (error) {
+      const { host, port, path } = config.listen;
+      throw new LedgerlinkError(
+        ErrorCodes.ERP_TRANSPORT,
+        `cannot serve the Web Connector on http://${host}:${port}${path} (${error instanceof Error ? error.message : String(error)}); ` +
+          'free the port or change connection.listen',
+        { disposition: 'retryable', cause: error },
+      );
+    }
+  };
+
+  let checks = 0;
+  const check = async (context: LoadContext) => {
+    await ready();
+    checks += 1;
+    const requestId = requestIdFor('check', 'company', checks);
+    await new Promise<void>((resolve, reject) => {
+      const finish = (error?: LedgerlinkError) => {
+        clearTimeout(timer);
+        problems.delete(finish);
+        context.signal.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = () => finish(new LedgerlinkError(ErrorCodes.CANCELLED, 'the connection check was cancelled', { disposition: 'retryable' }));
+      const timer = setTimeout(
+        () =>
+          finish(
+            new LedgerlinkError(
+              ErrorCodes.ERP_TRANSPORT,
+              `the Web Connector did not call within ${Math.round(config.checkWaitMs / 1000)} s; load the .qwc from \`ledgerlink qbd qwc\`, ` +
+                `check that it reaches ${service.address ?? 'the listen address'} and that QuickBooks is open, then check again`,
+              { disposition: 'retryable' },
+            ),
+          ),
+        config.checkWaitMs,
+      );
+      problems.add(finish);
+      context.signal.addEventListener('abort', onAbort, { once: true });
+      queue.enqueue({
+        build: () => ({ name: 'CompanyQueryRq', requestId, content: {} }),
+        answer: (answer: RequestAnswer) => {
+          if (answer.kind === 'response' && answer.response.statusCode === '0') {
+            logger.info({ company: text(answer.response.rets[0], 'CompanyName') }, 'QuickBooks Desktop answered the company query');
+            finish();
+            return;
+          }
+          const said =
+            answer.kind === 'response'
+              ? `${answer.response.statusCode}: ${answer.response.statusMessage}`
+              : answer.kind === 'failed'
+                ? `${answer.hresult}: ${answer.message}`
+                : answer.why;
+          finish(new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, `QuickBooks did not answer the company query (${said}); open the company file in QuickBooks and check again`));
+        },
+      });
+    });
+  };
+
+  return {
+    check,
+    payments: {
+      exporter: new BillPaymentLoader(queue, config, logger, ready),
+      importer: new BillPaymentExtractor(queue, config, ready),
+    },
+    async close() {
+      closed = true;
+      queue.drain('the QuickBooks Desktop client closed');
+      await service.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { fileURLToPath } from 'node:url';
+import { defineConnector } from '@ledgerlink/core';
+import { createQbdClient } from './client.js';
+import { QbdConfig } from './config.js';
+
+/** This package's version, shown by `ledgerlink connectors`. */
+export const VERSION = '0.1.0';
+
+/**
+ * QuickBooks Desktop: Procore Pay payment records out as bill payment checks applied to their bills, and bill
+ * payment checks made in QuickBooks back as payments issued, all through the QuickBooks Web Connector, which
+ * polls the SOAP service this connector hosts.
+ */
+export const qbdConnector = defineConnector<QbdConfig>({
+  manifest: {
+    id: 'qbd',
+    displayName: 'QuickBooks Desktop',
+    version: VERSION,
+    contractVersion: 'v1',
+    coreRange: '^0.1.0',
+    description: 'Bill payment checks to QuickBooks Desktop (qbXML 13.0 through the Web Connector) and back',
+  },
+  capabilities: {
+    entities: { payment: ['export', 'import'] },
+    partialPayments: true,
+    // One payment per load: the queue puts many requests into one qbXML message by itself.
+    maxBatch: 1,
+    // One company file, one Web Connector session, one message at a time. QuickBooks publishes no rate; the
+    // connector makes no outbound HTTP, so the lane has nothing to gate (README, "Rate limits").
+    rateLimit: { requests: 600, intervalMs: 60_000, concurrency: 1 },
+    idempotency: 'lookup',
+    asyncExport: true,
+  },
+  configSchema: QbdConfig,
+  mapping: { path: fileURLToPath(new URL('../mapping.yaml', import.meta.url)) },
+  createClient: createQbdClient,
+});
+
+export { QbdConfig } from './config.js';
+export { createQbdClient } from './client.js';
+export { renderQwc } from './qwc.js';
+export type { QwcOptions } from './qwc.js';
+export { externalGuidFor } from './external-guid.js';
+export { decodeCursor, encodeCursor } from './bill-payment-extractor.js';
+export { QBWC_NAMESPACE, qbwcWsdl } from './qbwc-wsdl.js';

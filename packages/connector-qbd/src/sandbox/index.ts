@@ -1,0 +1,74 @@
+import { createServer } from 'node:net';
+import type { ErpSandbox, SandboxFaults, SandboxOptions } from '@ledgerlink/core';
+import { CompanyFile } from './company-file.js';
+import { QuickBooks } from './quickbooks.js';
+import { WebConnector } from './web-connector.js';
+
+/** The Web Connector login the sandbox uses: a test's connection config must expect exactly these. */
+export const QBD_SANDBOX_WEB_CONNECTOR = { username: 'ledgerlink-sandbox', password: 'sandbox-wc-password', path: '/qbwc' } as const;
+
+export interface QbdSandboxOptions extends SandboxOptions {
+  /** How often the simulated Web Connector runs a session (RunEveryNSeconds of a real .qwc), default 50 ms. */
+  pollMs?: number;
+  /** How long the simulated QuickBooks takes per request, default 80 ms (the real one is slower still). */
+  processingMs?: number;
+  /** The company file path the Web Connector reports, default a Windows-style path. */
+  companyFile?: string;
+}
+
+const NO_FAULTS: SandboxFaults = { latencyMs: 0, throttleNext: 0, serverErrorRate: 0, commitThenDrop: 0, enforceLimits: false };
+
+/** Reserves a free loopback port: the connector listens there and the simulated Web Connector polls it. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the QuickBooks Desktop sandbox: an in-memory company file behind a simulated QuickBooks, and a
+ * simulated Web Connector that polls `url` (where the connector under test listens: QuickBooks Desktop is the
+ * client in this protocol). `url` is `http://127.0.0.1:<free port>/qbwc`. The throttle knob answers QuickBooks'
+ * busy status (3180); `enforceLimits` has nothing to enforce (QuickBooks publishes no rate, and one Web
+ * Connector works one message at a time).
+ */
+export async function startQbdSandbox(options: QbdSandboxOptions = {}): Promise<ErpSandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port !== undefined && options.port !== 0 ? options.port : await freePort(host);
+  const url = `http://${host}:${port}${QBD_SANDBOX_WEB_CONNECTOR.path}`;
+  const faults: SandboxFaults = { ...NO_FAULTS, ...options.faults };
+  const company = new CompanyFile();
+  if (options.seed !== undefined) company.seed(options.seed);
+  const quickbooks = new QuickBooks(company, faults, options.processingMs ?? 80);
+  const webConnector = new WebConnector(
+    {
+      url,
+      username: QBD_SANDBOX_WEB_CONNECTOR.username,
+      password: QBD_SANDBOX_WEB_CONNECTOR.password,
+      companyFile: options.companyFile ?? 'C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\Ledgerlink Sandbox.qbw',
+      pollMs: options.pollMs ?? 50,
+    },
+    quickbooks,
+    faults,
+  );
+  webConnector.start();
+
+  return {
+    url,
+    seed: (seed) => company.seed(seed),
+    setFaults: (changes) => {
+      Object.assign(faults, changes);
+    },
+    payments: () => company.payments(),
+    addPayment: (input) => company.addPayment(input),
+    stats: () => quickbooks.stats(),
+    resetStats: () => quickbooks.resetStats(),
+    close: () => webConnector.stop(),
+  };
+}

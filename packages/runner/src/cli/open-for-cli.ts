@@ -1,0 +1,38 @@
+import { formatConfigProblem } from '../config/load-config.js';
+import { validateDeployment } from '../config/validate-deployment.js';
+import { Runner } from '../daemon.js';
+import { createLogger } from '../logging/create-logger.js';
+import { BUILT_IN_CONNECTORS } from '../plugins/built-in-connectors.js';
+import { ConnectorRegistry, loadPluginConnectors } from '../plugins/connector-registry.js';
+import { loadConfig } from '../config/load-config.js';
+import type { CliIo } from './io.js';
+
+/**
+ * Loads, validates and builds a runner from a config file for a CLI command. Problems are printed as
+ * `file:line:col message` and `undefined` is returned. `start: false` builds without starting (one-off commands).
+ */
+export async function openForCli(
+  file: string,
+  io: CliIo,
+  options: { start: boolean; logDestination?: NodeJS.WritableStream },
+): Promise<{ runner: Runner } | undefined> {
+  const first = loadConfig(file, io.env);
+  const plugins = first.ok ? first.loaded.config.plugins : [];
+  const registry = new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(await loadPluginConnectors(plugins))]);
+  const result = validateDeployment(file, registry, io.env);
+  if (!result.ok) {
+    for (const problem of result.problems) io.err(formatConfigProblem(problem));
+    return undefined;
+  }
+  const { logging } = result.loaded.config;
+  const logger = createLogger({
+    level: options.start ? logging.level : 'warn',
+    pretty: logging.pretty,
+    secrets: result.loaded.secrets,
+    destination: options.logDestination ?? (options.start ? process.stdout : process.stderr),
+  });
+  const runner = new Runner({ loaded: result.loaded, logger });
+  if (options.start) await runner.start();
+  else await runner.prepare();
+  return { runner };
+}

@@ -1,0 +1,221 @@
+import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
+import { ErrorCodes, type Payment } from '@ledgerlink/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Runner } from '../src/daemon.js';
+import { eventually, runnerFor, tempDir, untilState } from './support/runner-harness.js';
+
+const env = { QBO_CLIENT_SECRET: QBO_SANDBOX_APP.clientSecret, QBO_REFRESH_TOKEN: QBO_SANDBOX_APP.refreshToken };
+let sandbox: QboSandbox;
+let n = 0;
+
+function tenant(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    erp: 'qbo',
+    connection: {
+      baseUrl: sandbox.url,
+      tokenUrl: `${sandbox.url}${QBO_SANDBOX_TOKEN_PATH}`,
+      realmId: QBO_SANDBOX_APP.realmId,
+      clientId: QBO_SANDBOX_APP.clientId,
+      clientSecret: '${env:QBO_CLIENT_SECRET}',
+      refreshToken: '${env:QBO_REFRESH_TOKEN}',
+    },
+    retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+    ...extra,
+  };
+}
+
+/** A payment of a fresh bill, vendor and bank account that the sandbox knows (unless told otherwise). */
+function payment(overrides: Partial<Payment> = {}, seed = true): Payment {
+  n += 1;
+  const ids = { vendor: String(700 + n), bank: String(80 + n), bill: String(5000 + n) };
+  const amountCents = 123_45 + n;
+  if (seed) {
+    sandbox.seed({
+      vendors: [{ id: ids.vendor, name: `Vendor ${n}` }],
+      bankAccounts: [{ id: ids.bank }],
+      bills: [{ id: ids.bill, vendorId: ids.vendor, number: `INV-${n}`, amountCents }],
+    });
+  }
+  return {
+    id: `hub-pay-${n}`,
+    status: 'funding_complete',
+    amountCents,
+    method: 'check',
+    fundedOn: '2026-11-30',
+    bankId: ids.bank,
+    checkNumber: String(20_000 + n),
+    vendor: { id: `hub-v-${n}`, name: `Vendor ${n}`, erpId: ids.vendor },
+    invoice: { id: `hub-inv-${n}`, number: `INV-${n}`, amountCents, erpId: ids.bill },
+    project: { id: 'hub-p-1', number: 'P-100' },
+    ...overrides,
+  };
+}
+
+function landedFor(billId: string) {
+  return sandbox.payments().filter((landed) => landed.applications.some((application) => application.billId === billId));
+}
+
+describe('export flow (runner + SQLite + the QuickBooks Online sandbox over loopback)', () => {
+  const dirs: (() => void)[] = [];
+  const runners: Runner[] = [];
+
+  beforeAll(async () => {
+    sandbox = await startQboSandbox();
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((runner) => runner.stop()));
+    for (const cleanup of dirs.splice(0)) cleanup();
+  });
+
+  async function started(tenants: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
+    const { dir, cleanup } = tempDir();
+    dirs.push(cleanup);
+    const built = runnerFor(dir, { store: { sqlite: { path: 'ledger.db' } }, tenants, runner: { settleMs: 50, recoveryMs: 60_000 }, ...extra }, env);
+    await built.runner.start();
+    runners.push(built.runner);
+    return { ...built, dir };
+  }
+
+  it('records a funded payment, sends it once, and links the ledger item to the ERP id', async () => {
+    const { runner } = await started([tenant('acme')]);
+    const pay = payment();
+    const result = await runner.tenant('acme').exporter.intake(pay);
+    expect(result.kind).toBe('recorded');
+    const id = result.kind === 'ignored' ? '' : result.item.id;
+    const synced = await untilState(runner, id, 'synced');
+    const landed = landedFor(pay.invoice.erpId as string);
+    expect(landed).toHaveLength(1);
+    expect(synced.targetId).toBe(landed[0]?.erpId);
+    expect(landed[0]?.amountCents).toBe(pay.amountCents);
+    // A second delivery of the same payment is the same item, and nothing more is sent.
+    const again = await runner.tenant('acme').exporter.intake(pay);
+    expect(again.kind).toBe('known');
+    expect(landedFor(pay.invoice.erpId as string)).toHaveLength(1);
+    const audit = await runner.ledger.audit(id);
+    expect(audit.map((entry) => entry.action)).toEqual(expect.arrayContaining(['created', 'attempt']));
+  });
+
+  it('blocks a payment whose invoice is not in the ERP yet, and sends it once the invoice is', async () => {
+    const { runner } = await started([tenant('acme')]);
+    const pay = payment();
+    const { erpId: _erpId, ...invoiceWithoutErp } = pay.invoice;
+    const first = await runner.tenant('acme').exporter.intake({ ...pay, invoice: invoiceWithoutErp });
+    expect(first.kind === 'recorded' && first.item.state).toBe('blocked');
+    const id = first.kind === 'ignored' ? '' : first.item.id;
+    expect((await runner.ledger.get(id))?.blockedReason).toMatch(/not in QuickBooks Online yet/);
+    expect(landedFor(pay.invoice.erpId as string)).toHaveLength(0);
+    // The hub now reports the invoice synced (the poll brings the payment again, with the invoice's ERP id).
+    await runner.tenant('acme').exporter.intake(pay);
+    const synced = await untilState(runner, id, 'synced');
+    expect((synced.record.invoice as { erpId?: string }).erpId).toBe(pay.invoice.erpId);
+    expect(landedFor(pay.invoice.erpId as string)).toHaveLength(1);
+  });
+
+  it('refuses tax and markups before any call, and says why', async () => {
+    const { runner } = await started([tenant('acme')]);
+    const before = sandbox.stats().requests;
+    const result = await runner.tenant('acme').exporter.intake(payment({ taxCents: 500 }));
+    expect(result.kind === 'recorded' && result.item.state).toBe('failed');
+    const item = result.kind === 'recorded' ? result.item : undefined;
+    expect(item?.lastError).toMatchObject({ code: ErrorCodes.TAX_UNSUPPORTED, kind: 'rejected' });
+    expect(sandbox.stats().requests).toBe(before);
+  });
+
+  it('waits for an approver where the tenant requires approval; approved goes, rejected fails with the reason', async () => {
+    const { runner } = await started([tenant('acme', { requireApproval: { payment: true } })]);
+    const exporter = runner.tenant('acme').exporter;
+    const one = payment();
+    const two = payment();
+    const first = await exporter.intake(one);
+    const second = await exporter.intake(two);
+    expect(first.kind === 'recorded' && first.item.state).toBe('awaiting_approval');
+    const firstId = first.kind === 'recorded' ? first.item.id : '';
+    const secondId = second.kind === 'recorded' ? second.item.id : '';
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(landedFor(one.invoice.erpId as string)).toHaveLength(0);
+    await exporter.approve(firstId, { kind: 'user', id: 'approver@acme' });
+    await untilState(runner, firstId, 'synced');
+    const rejected = await exporter.reject(secondId, 'wrong vendor', { kind: 'user', id: 'approver@acme' });
+    expect(rejected.state).toBe('failed');
+    expect(rejected.lastError?.message).toContain('wrong vendor');
+    expect(landedFor(two.invoice.erpId as string)).toHaveLength(0);
+    expect((await runner.ledger.audit(firstId)).some((entry) => entry.action === 'approved' && entry.actor.id === 'approver@acme')).toBe(true);
+  });
+
+  it('fails a used check number as needs-edit; after the check number is edited, exporting again syncs it', async () => {
+    const { runner } = await started([tenant('acme')]);
+    const exporter = runner.tenant('acme').exporter;
+    const first = payment();
+    await untilState(runner, ((await exporter.intake(first)) as { item: { id: string } }).item.id, 'synced');
+    const second = payment({});
+    sandbox.seed({ bankAccounts: [{ id: first.bankId }] });
+    const clash = { ...second, bankId: first.bankId, checkNumber: first.checkNumber };
+    const recorded = await exporter.intake(clash);
+    const id = recorded.kind === 'recorded' ? recorded.item.id : '';
+    const failed = await untilState(runner, id, 'failed');
+    expect(failed.lastError).toMatchObject({ kind: 'needs-edit', editableFields: ['checkNumber'] });
+    expect(failed.lastError?.erp?.message).toBeTruthy();
+    await exporter.edit(id, { checkNumber: '99001' }, { kind: 'user', id: 'accountant@acme' });
+    await exporter.retry(id, { kind: 'user', id: 'accountant@acme' });
+    const synced = await untilState(runner, id, 'synced');
+    expect(synced.revision).toBe(2);
+    const landed = landedFor(second.invoice.erpId as string);
+    expect(landed).toHaveLength(1);
+    expect(landed[0]?.checkNumber).toBe('99001');
+  });
+
+  it('gives a payment without a check number the next one of its bank, never the same twice', async () => {
+    const { runner } = await started([tenant('acme', { nextCheckNumber: {} })]);
+    const one = payment({ checkNumber: undefined });
+    await runner.stop();
+    runners.pop();
+    const { runner: numbered } = await started([tenant('acme', { nextCheckNumber: { [one.bankId]: 10_000 } })]);
+    const two = { ...payment({ checkNumber: undefined }), bankId: one.bankId };
+    const a = await numbered.tenant('acme').exporter.intake(one);
+    const b = await numbered.tenant('acme').exporter.intake(two);
+    const numbers = [a, b].map((result) => (result.kind === 'ignored' ? undefined : (result.item.record as { checkNumber?: string }).checkNumber));
+    expect(numbers).toEqual(['10000', '10001']);
+  });
+
+  it('keeps pending payments while exports are disabled, and sends them once enabled', async () => {
+    const { runner } = await started([tenant('acme', { exports: { enabled: false } })]);
+    const pay = payment();
+    const result = await runner.tenant('acme').exporter.intake(pay);
+    const id = result.kind === 'recorded' ? result.item.id : '';
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await runner.ledger.get(id))?.state).toBe('pending');
+    runner.tenant('acme').exporter.setExportsEnabled(true);
+    await untilState(runner, id, 'synced');
+  });
+
+  it('after a lost answer and a restart, settles the payment through the ERP instead of posting it twice', async () => {
+    const built = await started([tenant('acme', { retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } })]);
+    const pay = payment();
+    sandbox.setFaults({ commitThenDrop: 1 });
+    const result = await built.runner.tenant('acme').exporter.intake(pay);
+    const id = result.kind === 'recorded' ? result.item.id : '';
+    // One attempt, its answer lost: the item stays exporting with an unknown outcome.
+    const stuck = await eventually('the lost attempt to be recorded', async () => {
+      const attempts = await built.runner.ledger.attempts(id);
+      return attempts.at(-1)?.outcome?.kind === 'retryable' ? attempts : undefined;
+    });
+    expect(stuck.at(-1)?.outcome).toMatchObject({ committed: 'unknown' });
+    expect((await built.runner.ledger.get(id))?.state).toBe('exporting');
+    expect(landedFor(pay.invoice.erpId as string)).toHaveLength(1);
+    await built.runner.stop();
+    runners.pop();
+
+    // The next start recovers it before anything else.
+    const again = runnerFor(built.dir, { store: { sqlite: { path: 'ledger.db' } }, tenants: [tenant('acme')], runner: { settleMs: 50 } }, env);
+    await again.runner.start();
+    runners.push(again.runner);
+    const synced = await untilState(again.runner, id, 'synced');
+    const landed = landedFor(pay.invoice.erpId as string);
+    expect(landed).toHaveLength(1);
+    expect(synced.targetId).toBe(landed[0]?.erpId);
+  });
+});
