@@ -2,6 +2,7 @@ import { acumaticaConnector } from '@ledgerlink/connector-acumatica';
 import { intacctConnector } from '@ledgerlink/connector-intacct';
 import { qboConnector } from '@ledgerlink/connector-qbo';
 import { sage300Connector } from '@ledgerlink/connector-sage300';
+import { vistaConnector } from '@ledgerlink/connector-vista';
 import type { Connector } from '@ledgerlink/core';
 
 /**
@@ -14,4 +15,5 @@ export const BUILT_IN_CONNECTORS: readonly Connector[] = [
   qboConnector as Connector,
   acumaticaConnector as Connector,
   sage300Connector as Connector,
+  vistaConnector as Connector,
 ];
