@@ -12,7 +12,7 @@ afterEach(() => sandbox.close());
 
 describe('licence limits and fault knobs', () => {
   it('past half the per-window cap, requests are delayed, not declined: every export syncs', async () => {
-    sandbox = await startSeeded({ faults: { enforceLimits: true }, licence: { maxRequestsPerWindow: 6, windowMs: 400 } });
+    sandbox = await startSeeded({ faults: { enforceLimits: true }, licence: { maxRequestsPerWindow: 8, windowMs: 1_500 } });
     const records = BILLS.slice(0, 2).map((bill) => payment({ bill }));
     const runtime = runtimeFor(sandbox, { rateLimit: { concurrency: 1 } });
     try {

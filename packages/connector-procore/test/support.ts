@@ -96,7 +96,7 @@ export function clientFor(
   });
 }
 
-export const context = { signal: new AbortController().signal };
+export const context: { signal: AbortSignal } = { signal: new AbortController().signal };
 
 export async function collect<T>(pages: AsyncIterable<{ records: T[]; cursor: string }>): Promise<{ records: T[]; cursors: string[] }> {
   const records: T[] = [];

@@ -38,7 +38,11 @@ describe("Procore's limits as a lane", () => {
     const client = clientFor(hub, { pauses });
     await client.check(context);
     hub.setFaults({ throttleNext: 1, throttleResetSeconds: 3 });
-    const error = await client.payment(String(COMPANY), String(paymentId), context).catch((caught: unknown) => caught as { code: string; disposition: string; details: { retryAfterMs?: number; erp: { message: string } } });
+    type Refusal = { code: string; disposition: string; details: { retryAfterMs?: number; erp: { message: string } } };
+    const error = await client.payment(String(COMPANY), String(paymentId), context).then(
+      () => undefined,
+      (caught: unknown) => caught as Refusal,
+    );
     expect(error).toMatchObject({ code: 'LL_ERP_THROTTLED', disposition: 'retryable' });
     expect(error?.details.erp.message).toContain('surpassed the max number of requests');
     expect(error?.details.retryAfterMs).toBeGreaterThan(1_000);

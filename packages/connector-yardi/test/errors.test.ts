@@ -107,6 +107,24 @@ describe("Yardi's answers, mapped to outcomes", () => {
     }
   });
 
+  it('a bare 503 (no Retry-After) pauses the whole lane through its throttle signal', async () => {
+    const local = await startSandbox({ retryAfterSeconds: null });
+    try {
+      const payment = seededPayment(local, 32);
+      local.setFaults({ throttleNext: 1 });
+      const runtime = runtimeFor(local);
+      const outcome = await withRuntime(runtime, async (r) => {
+        const result = await exportOne(r, payment);
+        expect(r.laneStats().throttlePauses).toBe(1);
+        return result;
+      });
+      expect(outcome).toMatchObject({ kind: 'synced' });
+      expect(local.stats().throttled).toBe(1);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('a server failure is retryable; once Yardi recovers the check is stored once', async () => {
     const payment = seededPayment(sandbox, 31);
     sandbox.setFaults({ serverErrorRate: 1 });

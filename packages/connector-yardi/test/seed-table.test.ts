@@ -17,8 +17,10 @@ describe('seed table, Procore <-> Yardi Voyager', () => {
   it('export: all ten rows arrive in the check Yardi stores', async () => {
     const payment = seededPayment(sandbox, 1, { method: 'ach' });
     const outcome = await withRuntime(runtimeFor(sandbox), (runtime) => exportOne(runtime, payment));
-    expect(outcome).toMatchObject({ kind: 'synced' });
     const [stored] = sandbox.payments();
+    // One call, answered with the new check's id: no lookup was needed.
+    expect(outcome).toEqual({ kind: 'synced', erpId: stored?.erpId });
+    expect(sandbox.operations()).toEqual(['ImportCheck_Login']);
     expect(stored?.fields).toMatchObject({
       AmountPaid: '2500.01', //               Amount -> Amount Paid
       BankId: 'op1', //                       Bank ID -> Bank ID

@@ -12,6 +12,7 @@ import {
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
 import type { LoadedConfig } from './config/load-config.js';
 import type { DeploymentConfig, TenantConfig } from './config/schema.js';
+import type { RunnerEvents } from './events.js';
 import { LedgerHooks } from './flows/ledger-hooks.js';
 import { TenantExporter } from './flows/tenant-exporter.js';
 import { TenantImporter } from './flows/tenant-importer.js';
@@ -31,6 +32,7 @@ export interface RootDependencies {
   hub: HubRuntime | null;
   /** The outbound transport under every lane (default: fetch). */
   transport?: HttpClient;
+  events: RunnerEvents;
 }
 
 /** The root container: one per runner. Tenants get child containers of it (`createTenantScope`). */
@@ -44,6 +46,7 @@ export function createRootContainer(deps: RootDependencies): DependencyContainer
   root.register(TOKENS.connectors, { useValue: deps.registry.erpMap() });
   root.register(RUNNER_TOKENS.registry, { useValue: deps.registry });
   root.register(RUNNER_TOKENS.inbox, { useValue: deps.inbox });
+  root.register(RUNNER_TOKENS.events, { useValue: deps.events });
   root.register(RUNNER_TOKENS.hub, { useValue: { runtime: deps.hub } });
   root.register(RUNNER_TOKENS.httpTransport, { useValue: deps.transport ?? createFetchHttpClient() });
   return root;
@@ -75,7 +78,8 @@ export function createTenantScope(root: DependencyContainer, tenant: TenantConfi
 
   const child = root.createChildContainer();
   const logger = rootLogger.child({ tenant: tenant.id, connector: id, connectorVersion: version });
-  const hooks = new LedgerHooks(ledger);
+  const events = root.resolve(RUNNER_TOKENS.events as symbol) as RunnerEvents;
+  const hooks = new LedgerHooks(ledger, undefined, { events, tenant: tenant.id, connector: id });
   const runtime = createConnectorRuntime(connector, {
     tenant: tenant.id,
     config: tenant.connection,

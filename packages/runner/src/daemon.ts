@@ -13,6 +13,7 @@ import { createRootContainer, createTenantScope, type TenantScope } from './cont
 import { createHubRuntime, type HubRuntime } from './hub/hub-runtime.js';
 import { ConnectorRegistry, loadPluginConnectors, type AnyConnector } from './plugins/connector-registry.js';
 import { BUILT_IN_CONNECTORS } from './plugins/built-in-connectors.js';
+import { RunnerEvents } from './events.js';
 import { Scheduler } from './scheduler.js';
 import { openStore } from './store/open-store.js';
 import type { EventInbox } from './store/event-inbox.js';
@@ -42,6 +43,8 @@ export interface WebhookReceipt {
  */
 export class Runner {
   readonly tenants = new Map<string, TenantScope>();
+  /** Attempts, exports and hub calls as they happen (metrics, the console). */
+  readonly events = new RunnerEvents();
   #root: DependencyContainer | undefined;
   #hub: HubRuntime | null = null;
   #store: { ledger: Ledger; inbox: EventInbox; close(): Promise<void> } | undefined;
@@ -149,6 +152,7 @@ export class Runner {
       logger,
       clock,
       hub: this.#hub,
+      events: this.events,
       ...(this.options.transport === undefined ? {} : { transport: this.options.transport }),
     });
     try {

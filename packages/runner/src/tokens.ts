@@ -3,6 +3,7 @@ import type { DeploymentConfig, TenantConfig } from './config/schema.js';
 import type { HubSlot } from './hub/hub-runtime.js';
 import type { ConnectorRegistry } from './plugins/connector-registry.js';
 import type { EventInbox } from './store/event-inbox.js';
+import type { RunnerEvents } from './events.js';
 import type { LedgerHooks } from './flows/ledger-hooks.js';
 
 /**
@@ -20,6 +21,8 @@ export const RUNNER_TOKENS = {
   inbox: Symbol.for('ledgerlink.runner.inbox') as InjectionToken<EventInbox>,
   /** The outbound HTTP transport lanes sit on (fetch by default). */
   httpTransport: Symbol.for('ledgerlink.runner.httpTransport') as InjectionToken<HttpClient>,
+  /** What the runner reports as it works (attempts, exports, hub calls): metrics listen. */
+  events: Symbol.for('ledgerlink.runner.events') as InjectionToken<RunnerEvents>,
   /** In a tenant's child container: the tenant's config block. */
   tenantConfig: Symbol.for('ledgerlink.runner.tenantConfig') as InjectionToken<TenantConfig>,
   /** In a tenant's child container: the ledger hooks its runtime writes through. */

@@ -31,8 +31,8 @@ const NO_FAULTS: SandboxFaults = { latencyMs: 0, throttleNext: 0, serverErrorRat
 export interface YardiSandboxOptions extends SandboxOptions {
   /** The throttle answer's status: 503 "Server Too Busy" (IIS, the default) or 429. [U] */
   throttleStatus?: 429 | 503;
-  /** Seconds in the throttle answer's `Retry-After` (default 1). */
-  retryAfterSeconds?: number;
+  /** Seconds in the throttle answer's `Retry-After` (default 1); `null` sends none (IIS's bare 503). */
+  retryAfterSeconds?: number | null;
   /** Write a `code` attribute on each message (default true); off, the client must go by text alone. */
   messageCodes?: boolean;
 }
@@ -63,7 +63,7 @@ export async function startYardiSandbox(options: YardiSandboxOptions = {}): Prom
   const operationsSeen: string[] = [];
   let inFlight = 0;
   const throttleStatus = options.throttleStatus ?? 503;
-  const retryAfter = String(options.retryAfterSeconds ?? 1);
+  const retryAfter = options.retryAfterSeconds === null ? undefined : String(options.retryAfterSeconds ?? 1);
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -103,7 +103,7 @@ export async function startYardiSandbox(options: YardiSandboxOptions = {}): Prom
 
   const throttle = (response: ServerResponse): void => {
     stats.throttled += 1;
-    send(response, throttleStatus, faultEnvelope('soap:Server', 'Server Too Busy'), { 'retry-after': retryAfter });
+    send(response, throttleStatus, faultEnvelope('soap:Server', 'Server Too Busy'), retryAfter === undefined ? {} : { 'retry-after': retryAfter });
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {

@@ -99,8 +99,7 @@ export class VendorCompany {
       if (result.check !== undefined) planned.push(result.check);
     }
     if (messages.some((message) => message.type === 'Error')) return { messages, created: [] };
-    for (const check of planned) this.#store(check);
-    return { messages, created: planned };
+    return { messages, created: planned.map((check) => this.#store(check)) };
   }
 
   /** A check entered in Yardi directly (import tests, the demo). */

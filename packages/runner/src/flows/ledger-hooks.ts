@@ -1,4 +1,5 @@
 import type { Actor, ExportHooks, ExportItem, Ledger, Outcome } from '@ledgerlink/core';
+import type { RunnerEvents } from '../events.js';
 
 /** The runner acting on its own: attempts, recoveries, unblocking. */
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'runner' };
@@ -9,23 +10,36 @@ export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'runner' };
  * a call the ledger does not know about could not be recovered.
  */
 export class LedgerHooks implements ExportHooks {
-  /** Open attempt number per item, between the two hooks. */
-  readonly #open = new Map<string, number>();
+  /** Open attempt number and start time per item, between the two hooks. */
+  readonly #open = new Map<string, { number: number; startedAt: number }>();
 
   constructor(
     private readonly ledger: Ledger,
     private readonly actor: Actor = SYSTEM_ACTOR,
+    private readonly report?: { events: RunnerEvents; tenant: string; connector: string },
   ) {}
+
+  /** Records an answer found without a call of ours (a queued write looked up) as an attempt of its own. */
+  async record(item: ExportItem, outcome: Outcome): Promise<void> {
+    await this.beforeAttempt(item);
+    await this.afterAttempt(item, outcome);
+  }
 
   async beforeAttempt(item: ExportItem): Promise<void> {
     const { attempt } = await this.ledger.beginAttempt(item.id, this.actor);
-    this.#open.set(item.id, attempt.number);
+    this.#open.set(item.id, { number: attempt.number, startedAt: performance.now() });
   }
 
   async afterAttempt(item: ExportItem, outcome: Outcome): Promise<void> {
-    const number = this.#open.get(item.id);
-    if (number === undefined) throw new Error(`no open attempt for ledger item ${item.id}: beforeAttempt did not run`);
-    await this.ledger.completeAttempt(item.id, number, outcome, this.actor);
+    const open = this.#open.get(item.id);
+    if (open === undefined) throw new Error(`no open attempt for ledger item ${item.id}: beforeAttempt did not run`);
+    const after = await this.ledger.completeAttempt(item.id, open.number, outcome, this.actor);
     this.#open.delete(item.id);
+    if (this.report === undefined) return;
+    const { events, tenant, connector } = this.report;
+    events.emit('attempt', { tenant, connector, itemId: item.id, outcome, durationMs: performance.now() - open.startedAt });
+    if (outcome.kind === 'synced') {
+      events.emit('exported', { tenant, connector, itemId: item.id, latencyMs: Date.parse(after.updatedAt) - Date.parse(after.createdAt) });
+    }
   }
 }

@@ -21,7 +21,7 @@ import type { DeploymentConfig, TenantConfig } from '../config/schema.js';
 import type { HubRuntime, HubSlot } from '../hub/hub-runtime.js';
 import { RUNNER_TOKENS } from '../tokens.js';
 import { assignCheckNumber } from './check-numbers.js';
-import { SYSTEM_ACTOR } from './ledger-hooks.js';
+import { SYSTEM_ACTOR, type LedgerHooks } from './ledger-hooks.js';
 
 const HUB_ACTOR: Actor = { kind: 'hub', id: 'hub' };
 const PAGE = 500;
@@ -57,6 +57,7 @@ export class TenantExporter {
     @inject(TOKENS.ledger) private readonly ledger: Ledger,
     @inject(RUNNER_TOKENS.hub) private readonly hubSlot: HubSlot,
     @inject(TOKENS.logger) private readonly logger: Logger,
+    @inject(RUNNER_TOKENS.ledgerHooks) private readonly hooks: LedgerHooks,
   ) {
     this.#enabled = config.exports.enabled;
   }
@@ -352,8 +353,7 @@ export class TenantExporter {
         return false;
       }
       if (found.kind === 'accepted') return false;
-      const { attempt } = await this.ledger.beginAttempt(item.id, SYSTEM_ACTOR);
-      await this.ledger.completeAttempt(item.id, attempt.number, found, SYSTEM_ACTOR);
+      await this.hooks.record(exportItem, found);
       return true;
     } catch (error) {
       this.logger.warn({ err: error, itemId: item.id }, `looking up queued payment ${item.sourceId} failed; trying again later`);

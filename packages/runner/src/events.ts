@@ -1,0 +1,15 @@
+import { EventEmitter } from 'node:events';
+import type { Outcome } from '@ledgerlink/core';
+
+/** What the runner reports as it works: the metrics and the console listen. */
+export interface RunnerEventMap {
+  /** One ERP call (an attempt) ended with this outcome. */
+  attempt: [{ tenant: string; connector: string; itemId: string; outcome: Outcome; durationMs: number }];
+  /** An export reached the ERP: `latencyMs` from the moment the ledger recorded the payment. */
+  exported: [{ tenant: string; connector: string; itemId: string; latencyMs: number }];
+  /** One call to the hub ended: `ok` or the kind of failure. */
+  hubCall: [{ operation: string; outcome: 'ok' | 'error' }];
+}
+
+/** A typed event emitter; listeners must not throw (they are observers, not part of the flow). */
+export class RunnerEvents extends EventEmitter<RunnerEventMap> {}
