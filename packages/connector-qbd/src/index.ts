@@ -27,7 +27,7 @@ export const qbdConnector = defineConnector<QbdConfig>({
     maxBatch: 1,
     // One company file, one Web Connector session, one message at a time. QuickBooks publishes no rate; the
     // connector makes no outbound HTTP, so the lane has nothing to gate (README, "Rate limits").
-    rateLimit: { requests: 600, intervalMs: 60_000, concurrency: 1 },
+    rateLimit: { requests: 1000, intervalMs: 60_000, concurrency: 1 },
     idempotency: 'lookup',
     asyncExport: true,
   },

@@ -1,6 +1,7 @@
 import { ErrorCodes, LedgerlinkError, type ExtractContext, type ExtractPage, type Extractor } from '@ledgerlink/core';
 import { checksOf, importRecords, isFinal } from './check-records.js';
 import type { YardiConfig } from './config.js';
+import { readResult } from './yardi-messages.js';
 import type { YardiSoap } from './yardi-soap.js';
 
 /** Where an import stopped: every check dated on or before `through` has been read (as of that run). */
@@ -58,10 +59,13 @@ export class CheckExtractor implements Extractor {
     if (from > today) from = today;
     for (;;) {
       const windowEnd = [addDays(from, this.config.importWindowDays - 1), today].sort()[0] as string;
-      const result = await this.soap.call('GetCheckInvoice', [
-        ['CheckFromDate', from],
-        ['CheckToDate', windowEnd],
-      ]);
+      const result = readResult(
+        'GetCheckInvoice',
+        await this.soap.call('GetCheckInvoice', [
+          ['CheckFromDate', from],
+          ['CheckToDate', windowEnd],
+        ]),
+      );
       const records = checksOf(result)
         .filter((check) => isFinal(check.fields))
         .flatMap(importRecords);

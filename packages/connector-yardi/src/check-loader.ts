@@ -12,7 +12,7 @@ import {
 import { buildCheckDocument } from './check-document.js';
 import { checksOf, importedCheckId, payablesOf } from './check-records.js';
 import type { YardiMessageRules } from './config.js';
-import { errorsOf, messagesOf, refusalOutcome, type CheckReferences } from './yardi-messages.js';
+import { errorsOf, messagesOf, readResult, refusalOutcome, type CheckReferences } from './yardi-messages.js';
 import type { YardiSoap } from './yardi-soap.js';
 import { XmlValueError } from './yardi-xml.js';
 
@@ -45,10 +45,13 @@ export class CheckLoader implements Loader {
     const cents = amount === undefined ? item.record.amountCents : parseCents(amount);
     try {
       if (refs.checkNumber !== undefined) {
-        const result = await this.soap.call('GetCheckInvoice', [
-          ['CheckNumber', refs.checkNumber],
-          ['BankId', refs.bankId],
-        ]);
+        const result = readResult(
+          'GetCheckInvoice',
+          await this.soap.call('GetCheckInvoice', [
+            ['CheckNumber', refs.checkNumber],
+            ['BankId', refs.bankId],
+          ]),
+        );
         const match = checksOf(result).find(
           (check) =>
             check.fields['BankId'] === refs.bankId &&
@@ -61,7 +64,7 @@ export class CheckLoader implements Loader {
         return id === undefined ? null : Outcomes.synced(id, { replayed: true });
       }
       const date = stringField(item.payload, 'PaymentDate');
-      const result = await this.soap.call('GetPayables2', [['PayableId', refs.payableId]]);
+      const result = readResult('GetPayables2', await this.soap.call('GetPayables2', [['PayableId', refs.payableId]]));
       for (const payable of payablesOf(result)) {
         if (payable.fields['PayableId'] !== refs.payableId) continue;
         const match = payable.checks.find(

@@ -2,6 +2,7 @@ import { HttpTransportError, ErrorCodes, LedgerlinkError, type ClientContext, ty
 import { CheckExtractor } from './check-extractor.js';
 import { CheckLoader } from './check-loader.js';
 import type { YardiConfig } from './config.js';
+import { readResult } from './yardi-messages.js';
 import { YardiSoap } from './yardi-soap.js';
 
 /**
@@ -19,10 +20,13 @@ export function createYardiClient(context: ClientContext<YardiConfig>): Connecto
       // A read of today's checks: it needs a valid login and an interface licence that covers Vendor Invoicing.
       const today = now().toISOString().slice(0, 10);
       try {
-        await soap.call('GetCheckInvoice', [
-          ['CheckFromDate', today],
-          ['CheckToDate', today],
-        ]);
+        readResult(
+          'GetCheckInvoice',
+          await soap.call('GetCheckInvoice', [
+            ['CheckFromDate', today],
+            ['CheckToDate', today],
+          ]),
+        );
       } catch (error) {
         if (error instanceof HttpTransportError) {
           throw new LedgerlinkError(ErrorCodes.ERP_TRANSPORT, `Yardi did not answer at ${new URL(config.url).origin}: ${error.message}; check url`, {

@@ -1,4 +1,4 @@
-import { Outcomes, type EditableField, type ErpAnswer, type Outcome } from '@ledgerlink/core';
+import { ErrorCodes, LedgerlinkError, Outcomes, type EditableField, type ErpAnswer, type Outcome } from '@ledgerlink/core';
 import type { YardiMessageRules } from './config.js';
 import { attribute, child, children, textOf, type XmlNode } from './yardi-xml.js';
 
@@ -40,6 +40,17 @@ export function errorsOf(messages: YardiMessage[]): YardiMessage[] {
 export function erpAnswerOf(errors: YardiMessage[]): ErpAnswer {
   const code = errors.find((error) => error.code !== undefined)?.code;
   return { message: errors.map((error) => error.text).join(' | '), ...(code === undefined ? {} : { code }) };
+}
+
+/**
+ * A read's result, or a coded error when Yardi refused the read with error messages (a bad filter, a property the
+ * interface user may not see): an empty page must never stand for a refusal.
+ */
+export function readResult(method: string, result: XmlNode): XmlNode {
+  const errors = errorsOf(messagesOf(result));
+  if (errors.length === 0) return result;
+  const erp = erpAnswerOf(errors);
+  throw new LedgerlinkError(ErrorCodes.ERP_REJECTED, `Yardi refused ${method}: ${erp.message}`, { details: { erp } });
 }
 
 /** What the payment carried, for messages that say what to change. */

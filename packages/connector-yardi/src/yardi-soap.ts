@@ -95,7 +95,9 @@ export class YardiSoap {
     const code = textOf(child(fault, 'faultcode'))?.trim();
     const message = textOf(child(fault, 'faultstring'))?.trim() || '(a SOAP Fault without a faultstring)';
     const detailCode = childText(child(fault, 'detail'), 'ErrorCode')?.trim();
-    const erp: ErpAnswer = { message, httpStatus: status, ...(detailCode ?? code ? { code: detailCode ?? code } : {}) };
+    // A detail code (where Yardi gives one) says more than the SOAP faultcode (`soap:Client`/`soap:Server`).
+    const erpCode = detailCode || code;
+    const erp: ErpAnswer = { message, httpStatus: status, ...(erpCode ? { code: erpCode } : {}) };
     if (matchesRule(this.config.messageRules.authentication, detailCode, message)) {
       return new LedgerlinkError(
         ErrorCodes.ERP_AUTH,

@@ -90,3 +90,23 @@ describe('import: posted checks over date windows', () => {
     ]);
   });
 });
+
+describe('import: a refused read is an error, never an empty page', () => {
+  it("Yardi's error messages on GetCheckInvoice are thrown with its text", async () => {
+    const sandbox = await startSandbox();
+    try {
+      // 2025-02-30 is no date: the sandbox refuses the window with an error message.
+      const runtime = runtimeFor(sandbox, { importStartDate: '2025-02-30' }, { now: () => new Date('2025-03-10T00:00:00Z') });
+      let error: unknown;
+      try {
+        await withRuntime(runtime, (r) => readAll(r));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(isLedgerlinkError(error) && error.code).toBe('LL_ERP_REJECTED');
+      expect((error as Error).message).toContain("CheckFromDate '2025-02-30' is not a valid date.");
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@ export interface Schedulable {
   readonly tenants: ReadonlyMap<string, TenantScope>;
   readonly config: { hub?: { pollSeconds: number } | undefined; runner: { settleMs: number; recoveryMs: number } };
   readonly hub: unknown;
+  readonly ledger: { getCursor(tenant: string, name: string): Promise<string | undefined> };
   pollHub(scope: TenantScope): Promise<number>;
 }
 
@@ -16,6 +17,9 @@ interface Task {
   running: boolean;
   run(): Promise<unknown>;
 }
+
+/** The ledger cursor that keeps an admin's import schedule (minutes) across restarts. */
+export const IMPORT_SCHEDULE_CURSOR = 'schedule:import';
 
 /**
  * The runner's clock-driven work, per tenant: looking up writes an ERP queued, driving exports left in flight,
@@ -51,9 +55,25 @@ export class Scheduler {
           await scope.exporter.recheckBlocked();
         });
       }
-      const minutes = scope.config.schedules.import?.everyMinutes ?? 60;
-      if (runner.hub !== null && minutes > 0 && supports(caps, 'payment', 'import')) this.setImportEvery(id, minutes);
+      if (runner.hub !== null && supports(caps, 'payment', 'import')) {
+        const configured = scope.config.schedules.import?.everyMinutes ?? 60;
+        // An admin's change made through the API outlives a restart: it is kept in the ledger.
+        void runner.ledger.getCursor(id, IMPORT_SCHEDULE_CURSOR).then(
+          (stored) => {
+            if (this.#stopped) return;
+            const minutes = stored === undefined ? configured : Number(stored);
+            this.setImportEvery(id, Number.isInteger(minutes) && minutes >= 0 ? minutes : configured);
+          },
+          (error: unknown) => this.logger.warn({ err: error, tenant: id }, 'reading the stored import schedule failed; using the config'),
+        );
+      }
     }
+  }
+
+  /** A tenant's import schedule in minutes (0 = on demand only), as the scheduler runs it now. */
+  importEvery(tenantId: string): number {
+    const task = this.#tasks.get(`${tenantId}:import`);
+    return task === undefined ? 0 : Math.round(task.everyMs / 60_000);
   }
 
   /** Changes (or, with 0, stops) a tenant's import schedule. */
