@@ -45,7 +45,8 @@ describe("Procore's limits as a lane", () => {
     );
     expect(error).toMatchObject({ code: 'LL_ERP_THROTTLED', disposition: 'retryable' });
     expect(error?.details.erp.message).toContain('surpassed the max number of requests');
-    expect(error?.details.retryAfterMs).toBeGreaterThan(1_000);
+    // Reset is a whole-second timestamp ~3 s ahead; a loaded machine may take a while to read the answer.
+    expect(error?.details.retryAfterMs).toBeGreaterThan(0);
     expect(error?.details.retryAfterMs).toBeLessThanOrEqual(4_000);
     expect(pauses.at(-1)).toBe(error?.details.retryAfterMs);
     // The next call goes through.

@@ -54,14 +54,14 @@ describe('webhook deliveries', () => {
       }
       throw new Error('expected a refusal');
     };
-    expect(refusal({ authorization: 'Bearer wrong' })).toMatchObject({ code: 'LL_ERP_AUTH', details: { reason: 'bad-signature' } });
+    expect(refusal({ authorization: 'Bearer wrong' })).toMatchObject({ code: 'LL_WEBHOOK_UNAUTHENTICATED', details: { reason: 'bad-signature' } });
     expect(refusal({ authorization: `Bearer ${SECRET}x` }).message).toContain('destination_headers');
-    expect(refusal({ 'x-ledgerlink-signature': hmacHeader(body, 'other-secret') })).toMatchObject({ code: 'LL_ERP_AUTH', details: { reason: 'bad-signature' } });
+    expect(refusal({ 'x-ledgerlink-signature': hmacHeader(body, 'other-secret') })).toMatchObject({ code: 'LL_WEBHOOK_UNAUTHENTICATED', details: { reason: 'bad-signature' } });
     expect(refusal({ 'x-ledgerlink-signature': hmacHeader(`${body} `) }).message).toContain('does not match the body');
     expect(refusal({ 'x-ledgerlink-signature': 't=abc,v1=zz' }).message).toContain('malformed');
     // A good bearer does not excuse a bad signature beside it.
     expect(refusal({ authorization: `Bearer ${SECRET}`, 'x-ledgerlink-signature': hmacHeader(body, 'other') }).details.reason).toBe('bad-signature');
-    expect(refusal({})).toMatchObject({ code: 'LL_ERP_AUTH', details: { reason: 'missing-signature' } });
+    expect(refusal({})).toMatchObject({ code: 'LL_WEBHOOK_UNAUTHENTICATED', details: { reason: 'missing-signature' } });
     // The secret never appears in what is said.
     expect(JSON.stringify(refusal({ authorization: 'Bearer wrong' }))).not.toContain(SECRET);
   });
@@ -77,7 +77,7 @@ describe('webhook deliveries', () => {
       parse(body, { 'x-ledgerlink-signature': signedLongAgo });
       throw new Error('expected a refusal');
     } catch (error) {
-      expect(error).toMatchObject({ code: 'LL_ERP_PROTOCOL', details: { reason: 'stale' } });
+      expect(error).toMatchObject({ code: 'LL_WEBHOOK_STALE', details: { reason: 'stale' } });
     }
   });
 
@@ -87,7 +87,7 @@ describe('webhook deliveries', () => {
       parse(JSON.stringify({ id: 5, timestamp: NOW.toISOString() }), { authorization: `Bearer ${SECRET}` });
       throw new Error('expected a refusal');
     } catch (error) {
-      expect(error).toMatchObject({ code: 'LL_ERP_PROTOCOL', details: { reason: 'malformed-event', missing: ['company_id', 'resource_id', 'resource_name', 'event_type'] } });
+      expect(error).toMatchObject({ code: 'LL_WEBHOOK_MALFORMED', details: { reason: 'malformed-event', missing: ['company_id', 'resource_id', 'resource_name', 'event_type'] } });
     }
   });
 

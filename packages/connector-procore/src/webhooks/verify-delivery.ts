@@ -8,7 +8,12 @@ export const SIGNATURE_HEADER = 'x-ledgerlink-signature';
 export type WebhookRefusal = 'missing-signature' | 'bad-signature' | 'stale' | 'malformed-body' | 'malformed-event' | 'no-secret';
 
 export function refuse(reason: WebhookRefusal, message: string, details: Record<string, unknown> = {}): LedgerlinkError {
-  const code = reason === 'missing-signature' || reason === 'bad-signature' ? ErrorCodes.ERP_AUTH : ErrorCodes.ERP_PROTOCOL;
+  const code =
+    reason === 'missing-signature' || reason === 'bad-signature' || reason === 'no-secret'
+      ? ErrorCodes.WEBHOOK_UNAUTHENTICATED
+      : reason === 'stale'
+        ? ErrorCodes.WEBHOOK_STALE
+        : ErrorCodes.WEBHOOK_MALFORMED;
   return new LedgerlinkError(code, message, { disposition: 'rejected', details: { reason, ...details } });
 }
 
