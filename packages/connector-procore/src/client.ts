@@ -32,7 +32,7 @@ export interface ProcoreHubClient extends HubClient {
 export function createProcoreHubClient(context: ClientContext<ProcoreConfig>): ProcoreHubClient {
   const { config, http, lane, now } = context;
   const logger = context.logger.child({ connector: 'procore' });
-  const tokens = new ProcoreTokens(config, http, logger, now);
+  const tokens = new ProcoreTokens(config, http, logger, now, context.credentials);
   const api = new ProcoreApi(config, http, lane, tokens, now);
   const index = new HubIndex();
   const lookups = new HubLookups(api, config.perPage);

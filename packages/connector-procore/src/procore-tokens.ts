@@ -1,4 +1,4 @@
-import { ErrorCodes, HttpTransportError, LedgerlinkError, type HttpClient, type Logger } from '@ledgerlink/core';
+import { ErrorCodes, HttpTransportError, LedgerlinkError, type HttpClient, type Logger, rotatingCredential, type CredentialStore } from '@ledgerlink/core';
 import type { ProcoreConfig } from './config.js';
 import { parseJson, property } from './procore-wire.js';
 
@@ -25,6 +25,8 @@ interface AccessToken {
 export class ProcoreTokens {
   private access: AccessToken | undefined;
   private refreshToken: string;
+  /** Where the newest refresh token is kept so a restart does not lose it (single-use tokens). */
+  private readonly rotated: { latest: string; save(value: string): void };
   private refreshing: Promise<string> | undefined;
   /** Refreshes that succeeded (for tests and the runner's metrics). */
   rotations = 0;
@@ -34,8 +36,10 @@ export class ProcoreTokens {
     private readonly http: HttpClient,
     private readonly logger: Logger,
     private readonly now: () => Date,
+    credentials?: CredentialStore,
   ) {
-    this.refreshToken = config.refreshToken;
+    this.rotated = rotatingCredential(credentials, 'refreshToken', config.refreshToken);
+    this.refreshToken = this.rotated.latest;
     if (config.accessToken !== undefined) this.access = { value: config.accessToken };
   }
 
@@ -117,8 +121,9 @@ export class ProcoreTokens {
     const rotated = property(body, 'refresh_token');
     if (typeof rotated === 'string' && rotated !== '' && rotated !== this.refreshToken) {
       this.refreshToken = rotated;
+      this.rotated.save(rotated);
       // The value is a secret: only the fact is logged.
-      this.logger.info({ rotations: this.rotations }, 'Procore rotated the refresh token; the new one is kept in memory for this process');
+      this.logger.info({ rotations: this.rotations }, 'Procore rotated the refresh token; the new one is kept (in memory, and in the runner\'s credentials file)');
     } else {
       this.logger.warn({}, 'Procore refreshed the access token without returning a new refresh token; keeping the previous one');
     }

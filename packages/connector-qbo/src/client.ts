@@ -19,7 +19,7 @@ import { QboTokens } from './qbo-tokens.js';
 export function createQboClient(context: ClientContext<QboConfig>): ConnectorClient {
   const { config, http, logger, now } = context;
   const log = logger.child({ connector: 'qbo', realmId: config.realmId });
-  const tokens = new QboTokens(config, http, log, now);
+  const tokens = new QboTokens(config, http, log, now, context.credentials);
   const api = new QboApi(config, http, tokens, now);
 
   return {

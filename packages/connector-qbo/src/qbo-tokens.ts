@@ -1,4 +1,4 @@
-import { ErrorCodes, HttpTransportError, LedgerlinkError, type HttpClient, type Logger } from '@ledgerlink/core';
+import { ErrorCodes, HttpTransportError, LedgerlinkError, type HttpClient, type Logger, rotatingCredential, type CredentialStore } from '@ledgerlink/core';
 import type { QboConfig } from './config.js';
 import { parseJson, property } from './qbo-wire.js';
 
@@ -22,6 +22,8 @@ interface AccessToken {
 export class QboTokens {
   private access: AccessToken | undefined;
   private refreshToken: string;
+  /** Where the newest refresh token is kept so a restart does not lose it (single-use tokens). */
+  private readonly rotated: { latest: string; save(value: string): void };
   private refreshing: Promise<string> | undefined;
 
   constructor(
@@ -29,8 +31,10 @@ export class QboTokens {
     private readonly http: HttpClient,
     private readonly logger: Logger,
     private readonly now: () => Date,
+    credentials?: CredentialStore,
   ) {
-    this.refreshToken = config.refreshToken;
+    this.rotated = rotatingCredential(credentials, 'refreshToken', config.refreshToken);
+    this.refreshToken = this.rotated.latest;
     if (config.accessToken !== undefined) this.access = { value: config.accessToken };
   }
 
@@ -119,10 +123,11 @@ export class QboTokens {
     const rotated = property(body, 'refresh_token');
     if (typeof rotated === 'string' && rotated !== '' && rotated !== this.refreshToken) {
       this.refreshToken = rotated;
+      this.rotated.save(rotated);
       // The value itself is a secret: only the fact is logged.
       this.logger.info(
         { realmId: this.config.realmId },
-        'Intuit rotated the QuickBooks refresh token; the new one is kept in memory for this process',
+        'Intuit rotated the QuickBooks refresh token; the new one is kept (in memory, and in the runner\'s credentials file)',
       );
     }
     return accessToken;

@@ -38,6 +38,7 @@ export type { Connector, ConnectorDefinition } from './connector/define-connecto
 export type {
   ClientContext,
   ConnectorClient,
+  CredentialStore,
   ExtractContext,
   ExtractPage,
   Extractor,
@@ -59,6 +60,7 @@ export type {
   SyncedOutcome,
 } from './connector/outcome.js';
 export { defineHubConnector } from './connector/hub.js';
+export { rotatingCredential } from './connector/credentials.js';
 export type { HubClient, HubConnector, HubConnectorDefinition, HubEvent, HubWebhooks } from './connector/hub.js';
 export { maxInWindow } from './connector/sandbox.js';
 export type {

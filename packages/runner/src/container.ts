@@ -5,6 +5,7 @@ import {
   loadMappingFile,
   TOKENS,
   type ConnectorRuntime,
+  type CredentialStore,
   type HttpClient,
   type Ledger,
   type Logger,
@@ -19,6 +20,7 @@ import { TenantImporter } from './flows/tenant-importer.js';
 import type { HubRuntime } from './hub/hub-runtime.js';
 import type { ConnectorRegistry } from './plugins/connector-registry.js';
 import type { EventInbox } from './store/event-inbox.js';
+import { FileCredentialStore } from './store/credential-file.js';
 import { RUNNER_TOKENS } from './tokens.js';
 
 /** What the composition root is built from: made once at start, each checked before anything runs. */
@@ -33,6 +35,8 @@ export interface RootDependencies {
   /** The outbound transport under every lane (default: fetch). */
   transport?: HttpClient;
   events: RunnerEvents;
+  /** Rotated credentials per tenant (or `hub`), kept beside the store. */
+  credentials?: (scope: string) => CredentialStore;
 }
 
 /** The root container: one per runner. Tenants get child containers of it (`createTenantScope`). */
@@ -47,6 +51,7 @@ export function createRootContainer(deps: RootDependencies): DependencyContainer
   root.register(RUNNER_TOKENS.registry, { useValue: deps.registry });
   root.register(RUNNER_TOKENS.inbox, { useValue: deps.inbox });
   root.register(RUNNER_TOKENS.events, { useValue: deps.events });
+  root.register(RUNNER_TOKENS.credentials, { useValue: deps.credentials ?? (() => new FileCredentialStore(undefined)) });
   root.register(RUNNER_TOKENS.hub, { useValue: { runtime: deps.hub } });
   root.register(RUNNER_TOKENS.httpTransport, { useValue: deps.transport ?? createFetchHttpClient() });
   return root;
@@ -75,6 +80,7 @@ export function createTenantScope(root: DependencyContainer, tenant: TenantConfi
   const transport = root.resolve(RUNNER_TOKENS.httpTransport as symbol) as HttpClient;
   const connector = registry.erp(tenant.erp);
   const { id, version } = connector.manifest;
+  const credentials = root.resolve(RUNNER_TOKENS.credentials as symbol) as (scope: string) => CredentialStore;
 
   const child = root.createChildContainer();
   const logger = rootLogger.child({ tenant: tenant.id, connector: id, connectorVersion: version });
@@ -92,6 +98,7 @@ export function createTenantScope(root: DependencyContainer, tenant: TenantConfi
     hooks,
     now: clock,
     transport,
+    credentials: credentials(tenant.id),
   });
   child.register(TOKENS.tenant, { useValue: tenant.id });
   child.register(RUNNER_TOKENS.tenantConfig, { useValue: tenant });

@@ -15,7 +15,7 @@ import { ConnectorRegistry, loadPluginConnectors, type AnyConnector } from './pl
 import { BUILT_IN_CONNECTORS } from './plugins/built-in-connectors.js';
 import { RunnerEvents } from './events.js';
 import { Scheduler } from './scheduler.js';
-import { openStore } from './store/open-store.js';
+import { openStore, type OpenStore } from './store/open-store.js';
 import type { EventInbox } from './store/event-inbox.js';
 
 export interface RunnerOptions {
@@ -26,7 +26,7 @@ export interface RunnerOptions {
   extraConnectors?: readonly AnyConnector[];
   transport?: HttpClient;
   /** Where the ledger lives; default the config's store. */
-  ledger?: { ledger: Ledger; inbox: EventInbox; close(): Promise<void> };
+  ledger?: OpenStore;
 }
 
 /** What a webhook delivery did: the route's answer to the hub. */
@@ -47,7 +47,7 @@ export class Runner {
   readonly events = new RunnerEvents();
   #root: DependencyContainer | undefined;
   #hub: HubRuntime | null = null;
-  #store: { ledger: Ledger; inbox: EventInbox; close(): Promise<void> } | undefined;
+  #store: OpenStore | undefined;
   #scheduler: Scheduler | undefined;
   #registry: ConnectorRegistry | undefined;
   #stopping: Promise<void> | undefined;
@@ -132,23 +132,31 @@ export class Runner {
     const registry = new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(this.options.extraConnectors ?? []), ...plugins]);
     this.#registry = registry;
 
-    // Everything that can be refused is refused here, before the store is opened or a socket is used.
     const hubConfig = loaded.config.hub;
-    this.#hub =
-      hubConfig === undefined
-        ? null
-        : createHubRuntime(registry.hub(hubConfig.connector), {
-            config: hubConfig.connection,
-            ...(hubConfig.webhookSecret === undefined ? {} : { webhookSecret: hubConfig.webhookSecret }),
-            logger,
-            now: clock,
-          });
+    const hubConnector = hubConfig === undefined ? undefined : registry.hub(hubConfig.connector);
     this.#store = this.options.ledger ?? openStore(loaded, clock);
+    const store = this.#store;
+    try {
+      this.#hub =
+        hubConfig === undefined || hubConnector === undefined
+          ? null
+          : createHubRuntime(hubConnector, {
+              config: hubConfig.connection,
+              ...(hubConfig.webhookSecret === undefined ? {} : { webhookSecret: hubConfig.webhookSecret }),
+              logger,
+              now: clock,
+              credentials: store.credentials('hub'),
+            });
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
     this.#root = createRootContainer({
       loaded,
       registry,
-      ledger: this.#store.ledger,
-      inbox: this.#store.inbox,
+      ledger: store.ledger,
+      inbox: store.inbox,
+      credentials: (scope: string) => store.credentials(scope),
       logger,
       clock,
       hub: this.#hub,

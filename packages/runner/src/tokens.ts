@@ -1,4 +1,4 @@
-import type { HttpClient, InjectionToken } from '@ledgerlink/core';
+import type { CredentialStore, HttpClient, InjectionToken } from '@ledgerlink/core';
 import type { DeploymentConfig, TenantConfig } from './config/schema.js';
 import type { HubSlot } from './hub/hub-runtime.js';
 import type { ConnectorRegistry } from './plugins/connector-registry.js';
@@ -23,6 +23,8 @@ export const RUNNER_TOKENS = {
   httpTransport: Symbol.for('ledgerlink.runner.httpTransport') as InjectionToken<HttpClient>,
   /** What the runner reports as it works (attempts, exports, hub calls): metrics listen. */
   events: Symbol.for('ledgerlink.runner.events') as InjectionToken<RunnerEvents>,
+  /** Rotated credentials (refresh tokens) per tenant or `hub`, in files beside the store. */
+  credentials: Symbol.for('ledgerlink.runner.credentials') as InjectionToken<(scope: string) => CredentialStore>,
   /** In a tenant's child container: the tenant's config block. */
   tenantConfig: Symbol.for('ledgerlink.runner.tenantConfig') as InjectionToken<TenantConfig>,
   /** In a tenant's child container: the ledger hooks its runtime writes through. */

@@ -52,6 +52,15 @@ export interface Extractor<TRecord = Record<string, unknown>> {
   pages(context: ExtractContext): AsyncIterable<ExtractPage<TRecord>>;
 }
 
+/**
+ * Where a client keeps credentials its ERP rotates (OAuth refresh tokens that are single-use), so a restart does
+ * not lose the newest one. The runner keeps them in a file of their own beside the store (never in the ledger).
+ */
+export interface CredentialStore {
+  get(name: string): string | undefined;
+  set(name: string, value: string): void;
+}
+
 /** What core gives a connector's `createClient`. */
 export interface ClientContext<TConfig> {
   /** The connection settings, already validated by the connector's config schema. */
@@ -63,6 +72,8 @@ export interface ClientContext<TConfig> {
   logger: Logger;
   /** Current time, injectable for tests. */
   now: () => Date;
+  /** Rotated credentials that must outlive the process; absent in tests that do not need it. */
+  credentials?: CredentialStore;
 }
 
 /** A connector's client: speaks the ERP's wire format. Entities it does not support are absent. */

@@ -45,7 +45,14 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.transport === undefined ? {} : { transport: options.transport }),
   });
-  const client = connector.createClient({ config, http: lane.http, lane: lane.signals, logger, now });
+  const client = connector.createClient({
+    config,
+    http: lane.http,
+    lane: lane.signals,
+    logger,
+    now,
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+  });
   let closed: Promise<void> | undefined;
 
   const mapPayment = (payment: Payment, recordId?: string): MappingResult => {

@@ -1,6 +1,7 @@
 import type { Connector } from '../connector/define-connector.js';
 import type { RateLimit } from '../connector/capabilities.js';
 import type { HttpClient } from '../connector/http.js';
+import type { CredentialStore } from '../connector/contracts.js';
 import type { Outcome, RejectedOutcome } from '../connector/outcome.js';
 import type { Logger } from '../logger.js';
 import type { MappingDocument, RecordError } from '../mapping/types.js';
@@ -54,6 +55,8 @@ export interface RuntimeOptions {
   retry?: Partial<RetryPolicy>;
   /** Per-call HTTP timeout (default 30 s). */
   timeoutMs?: number;
+  /** Where the client keeps rotated credentials (see CredentialStore). */
+  credentials?: CredentialStore;
   /** The transport under the lane (default: fetch). The runner's composition root injects it. */
   transport?: HttpClient;
   logger?: Logger;

@@ -4,6 +4,7 @@ import {
   parseConnectorConfig,
   resolveRateLimit,
   type Connector,
+  type CredentialStore,
   type HubClient,
   type HubConnector,
   type LaneStats,
@@ -33,6 +34,7 @@ export interface HubRuntimeOptions {
   logger: Logger;
   now: () => Date;
   timeoutMs?: number;
+  credentials?: CredentialStore;
 }
 
 export function createHubRuntime(connector: HubConnector, options: HubRuntimeOptions): HubRuntime {
@@ -43,7 +45,14 @@ export function createHubRuntime(connector: HubConnector, options: HubRuntimeOpt
   const config = parseConnectorConfig(connector as unknown as Connector, options.config, 'hub');
   const rateLimit = resolveRateLimit(connector.capabilities.rateLimit, options.rateLimit, { label: `hub ${id}`, logger });
   const lane = new Lane({ key: `hub/${id}`, rateLimit, logger, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
-  const client = connector.createHubClient({ config, http: lane.http, lane: lane.signals, logger, now: options.now });
+  const client = connector.createHubClient({
+    config,
+    http: lane.http,
+    lane: lane.signals,
+    logger,
+    now: options.now,
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+  });
   let closed: Promise<void> | undefined;
   return {
     connector,

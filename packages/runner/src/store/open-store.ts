@@ -1,4 +1,5 @@
-import { ErrorCodes, LedgerlinkError, type Ledger } from '@ledgerlink/core';
+import { ErrorCodes, LedgerlinkError, type CredentialStore, type Ledger } from '@ledgerlink/core';
+import { credentialFileFor, FileCredentialStore } from './credential-file.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { SqliteEventInbox, type EventInbox } from './event-inbox.js';
 import { openSqliteLedger } from './sqlite-ledger.js';
@@ -6,6 +7,8 @@ import { openSqliteLedger } from './sqlite-ledger.js';
 export interface OpenStore {
   ledger: Ledger;
   inbox: EventInbox;
+  /** Rotated credentials of a tenant or of the hub, kept beside the store (not in it). */
+  credentials(scope: string): CredentialStore;
   close(): Promise<void>;
 }
 
@@ -21,5 +24,14 @@ export function openStore(loaded: LoadedConfig, clock: () => Date): OpenStore {
   const path = store.sqlite.path === ':memory:' ? ':memory:' : loaded.resolvePath(store.sqlite.path);
   const ledger = openSqliteLedger({ path, clock });
   const inbox = new SqliteEventInbox(ledger.database, clock);
-  return { ledger, inbox, close: () => ledger.close() };
+  const stores = new Map<string, CredentialStore>();
+  const credentials = (scope: string): CredentialStore => {
+    let found = stores.get(scope);
+    if (found === undefined) {
+      found = new FileCredentialStore(credentialFileFor(path, scope));
+      stores.set(scope, found);
+    }
+    return found;
+  };
+  return { ledger, inbox, credentials, close: () => ledger.close() };
 }
