@@ -1,7 +1,8 @@
-import { ErrorCodes } from '@ledgerlink/core';
+import { createFetchHttpClient, ErrorCodes } from '@ledgerlink/core';
+import { qboConnector } from '../src/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { QboSandbox } from '../src/sandbox/index.js';
-import { directClient, loadItemFor, recordingLogger, runtimeFor, seededPayment, signal, startSandbox } from './support.js';
+import { contextFor, directClient, loadItemFor, recordingLogger, runtimeFor, seededPayment, signal, startSandbox } from './support.js';
 
 let sandbox: QboSandbox;
 beforeEach(async () => {
@@ -17,10 +18,32 @@ describe('OAuth 2.0: bearer tokens and their refresh', () => {
     const client = directClient(sandbox, {}, recordingLogger(lines));
     await client.check({ signal });
     expect(sandbox.tokenRequests()).toBe(1);
-    expect(lines.map((line) => line.message)).toContain('Intuit rotated the QuickBooks refresh token; the new one is kept in memory for this process');
+    expect(lines.map((line) => line.message)).toContain("Intuit rotated the QuickBooks refresh token; the new one is kept (in memory, and in the runner's credentials file)");
     const logged = JSON.stringify(lines);
     expect(logged).not.toContain(sandbox.app.refreshToken);
     expect(logged).not.toMatch(/eyJsandbox|AB11/);
+  });
+
+  it('keeps the rotated refresh token in the credential store, and a restarted client starts from it', async () => {
+    const kept = new Map<string, string>();
+    const store = { get: (name: string) => kept.get(name), set: (name: string, value: string) => void kept.set(name, value) };
+    const first = qboConnector.createClient({ ...contextFor(sandbox), credentials: store });
+    await first.check({ signal });
+    const [rotated] = [...kept.values()];
+    expect(rotated).toMatch(/^AB11/);
+    expect(rotated).not.toBe(sandbox.app.refreshToken);
+    // A restarted client presents the rotated token, not the configured one.
+    const presented: string[] = [];
+    const restarted = qboConnector.createClient({
+      ...contextFor(sandbox),
+      credentials: store,
+      http: async (request) => {
+        if (request.body?.includes('refresh_token=')) presented.push(new URLSearchParams(request.body).get('refresh_token') ?? '');
+        return createFetchHttpClient({ timeoutMs: 5_000 })(request);
+      },
+    });
+    await restarted.check({ signal });
+    expect(presented).toEqual([rotated]);
   });
 
   it('an expired access token gets a 401; the client refreshes once and the same request then syncs', async () => {

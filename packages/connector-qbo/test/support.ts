@@ -1,5 +1,6 @@
 import {
   createConnectorRuntime,
+  type ClientContext,
   createFetchHttpClient,
   type ConnectorClient,
   type ConnectorRuntime,
@@ -104,13 +105,18 @@ export function recordingLogger(lines: { level: string; fields: Record<string, u
  * returns it. Payloads come from the connector's own mapping through a runtime.
  */
 export function directClient(sandbox: QboSandbox, config: Partial<QboConfig> = {}, logger?: Logger): ConnectorClient {
-  return qboConnector.createClient({
+  return qboConnector.createClient(contextFor(sandbox, config, logger));
+}
+
+/** The client context the engine would give, on a plain fetch transport. */
+export function contextFor(sandbox: QboSandbox, config: Partial<QboConfig> = {}, logger?: Logger): ClientContext<QboConfig> {
+  return {
     config: configFor(sandbox, config),
     http: createFetchHttpClient({ timeoutMs: 5_000 }),
     lane: { throttled: () => {} },
     logger: logger ?? recordingLogger([]),
     now: () => new Date(),
-  });
+  };
 }
 
 /** The load item the engine would hand the loader: the payment mapped by the connector's mapping.yaml. */
