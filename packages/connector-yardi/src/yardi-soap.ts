@@ -77,6 +77,7 @@ export class YardiSoap {
       envelope = parseXml(response.body);
     } catch (error) {
       if (status >= 500) throw serverError(method, { httpStatus: status, message: excerpt(response.body) }, error);
+      if (status !== 200) throw protocolError(method, status, `HTTP ${status} without a SOAP answer: check url (the Vendor Invoicing .asmx service)`);
       throw protocolError(method, status, error instanceof XmlParseError ? error.message : String(error));
     }
     const body = child(child(envelope, 'Envelope'), 'Body');

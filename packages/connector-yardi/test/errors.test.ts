@@ -33,6 +33,12 @@ describe("Yardi's answers, mapped to outcomes", () => {
     expect((error as Error).message).not.toContain('EXPIRED-KEY');
   });
 
+  it('a url that is not the service is LL_ERP_PROTOCOL on check(), saying to check url', async () => {
+    const error = await thrown(() => withRuntime(runtimeFor(sandbox, { url: `${sandbox.url}/webservices/ItfResidentTransactions20.asmx` }), (runtime) => runtime.check()));
+    expect(isLedgerlinkError(error) && error.code).toBe('LL_ERP_PROTOCOL');
+    expect((error as Error).message).toContain('HTTP 404 without a SOAP answer: check url');
+  });
+
   it('an unknown payable is rejected with Yardi\'s text and code', async () => {
     const payment = seededPayment(sandbox, 10);
     const unknown = { ...payment, invoice: { ...payment.invoice, erpId: '99999' } };

@@ -47,6 +47,8 @@ describe('import: posted checks over date windows', () => {
     expect(records.every((record) => record.method === 'ach' && record.erpStatus === 'Posted')).toBe(true);
     expect(cursors).toEqual(['2025-01-30', '2025-03-01', '2025-03-31', '2025-04-15'].map((through) => JSON.stringify({ through })));
     const windows = recording.exchanges.map((exchange) => /<CheckFromDate>([\d-]+)<\/CheckFromDate><CheckToDate>([\d-]+)</.exec(exchange.request.body ?? '')?.slice(1));
+    // Yardi keeps no session: every call carries the login and the interface licence.
+    for (const exchange of recording.exchanges) expect(exchange.request.body).toMatch(/<UserName>.+<Password>.+<InterfaceEntity>.+<InterfaceLicense>.+<\/InterfaceLicense>/);
     expect(windows).toEqual([
       ['2025-01-01', '2025-01-30'],
       ['2025-01-31', '2025-03-01'],

@@ -62,7 +62,8 @@ describe('the sandbox on its own', () => {
 
   it('enforceLimits throttles a third call in flight at once; latencyMs holds every answer', async () => {
     sandbox.resetStats();
-    sandbox.setFaults({ enforceLimits: true, latencyMs: 150 });
+    // Latency long enough that all three are in flight together even on a busy machine.
+    sandbox.setFaults({ enforceLimits: true, latencyMs: 600 });
     try {
       const statuses = await Promise.all([1, 2, 3].map(() => post(checkInvoiceRequest()).then((response) => response.status)));
       expect(statuses.sort()).toEqual([200, 200, 503]);

@@ -1,5 +1,6 @@
 import type { SandboxPayment, SandboxPaymentInput, SandboxSeed } from '@ledgerlink/core';
-import { centsOf, decimalOf, isoDateOf } from './amounts.js';
+import { decimalOf } from './amounts.js';
+import { validateCheck } from './check-rules.js';
 
 /** A message of an interface answer, as Yardi's result documents list them. */
 export interface InterfaceMessage {
@@ -57,8 +58,6 @@ export interface CheckInput {
   details: Record<string, string | undefined>[];
 }
 
-const METHODS = new Set(['Check', 'ACH', 'EFT', 'Wire']);
-
 /**
  * The in-memory Yardi database behind the sandbox: payees (vendors), banks, payables and checks, with the rules
  * an imported check meets. Importing a check pays the payable it names (Yardi's check import creates the paid
@@ -94,7 +93,7 @@ export class VendorCompany {
     const messages: InterfaceMessage[] = [];
     const planned: StoredCheck[] = [];
     for (const input of inputs) {
-      const result = this.#validate(input, planned);
+      const result = validateCheck(input, this, planned);
       messages.push(...result.messages);
       if (result.check !== undefined) planned.push(result.check);
     }
@@ -109,7 +108,7 @@ export class VendorCompany {
       checkId: '',
       payeeId: input.vendorId,
       bankId: input.bankAccountId,
-      checkNumber: input.checkNumber ?? this.#nextCheckNumber(input.bankAccountId, []),
+      checkNumber: input.checkNumber ?? this.nextCheckNumber(input.bankAccountId, []),
       paymentDate: input.date,
       amountCents: input.amountCents,
       paymentMethod: input.method === 'ach' ? 'ACH' : 'Check',
@@ -167,92 +166,11 @@ export class VendorCompany {
   }
 
   /** Yardi numbers a check without one from the bank's next free number. */
-  #nextCheckNumber(bankId: string, planned: StoredCheck[]): string {
+  nextCheckNumber(bankId: string, planned: StoredCheck[]): string {
     const used = new Set([...this.checks, ...planned].filter((check) => check.bankId === bankId).map((check) => check.checkNumber));
     let next = 1001;
     while (used.has(String(next))) next += 1;
     return String(next);
-  }
-
-  #validate(input: CheckInput, planned: StoredCheck[]): { messages: InterfaceMessage[]; check?: StoredCheck } {
-    const errors: InterfaceMessage[] = [];
-    const error = (code: string, text: string) => errors.push({ type: 'Error', code, text });
-    const f = input.fields;
-    for (const name of ['PayeeId', 'BankId', 'PaymentDate', 'AmountPaid']) {
-      if ((f[name] ?? '').trim() === '') error('REQUIRED', `${name} is required.`);
-    }
-    if (input.details.length === 0) error('REQUIRED', 'The check has no Details/Detail: name the payable it pays.');
-    const payeeId = (f['PayeeId'] ?? '').trim();
-    const bankId = (f['BankId'] ?? '').trim();
-    const propertyId = f['PropertyId']?.trim() || undefined;
-    const amountCents = centsOf(f['AmountPaid']);
-    const paymentDate = isoDateOf(f['PaymentDate']);
-    const method = f['PaymentMethod']?.trim() || 'Check';
-    if (f['AmountPaid'] !== undefined && (amountCents === undefined || amountCents === 0)) error('INVALID_AMOUNT', `Amount Paid '${f['AmountPaid']}' is not a valid amount.`);
-    if (f['PaymentDate'] !== undefined && paymentDate === undefined) error('INVALID_DATE', `Payment Date '${f['PaymentDate']}' is not a valid date.`);
-    if (!METHODS.has(method)) error('INVALID_METHOD', `Payment Method '${method}' is not valid (Check, ACH, EFT, Wire).`);
-    if (payeeId !== '' && !this.payees.has(payeeId)) error('PAYEE_NOT_FOUND', `Payee ${payeeId} not found.`);
-    const bankKnown = bankId !== '' && this.banks.has(bankId);
-    if (bankId !== '' && !bankKnown) error('BANK_NOT_FOUND', `Bank ${bankId} not found.`);
-    const checkNumber = f['CheckNumber']?.trim() || undefined;
-    if (bankKnown && checkNumber !== undefined && [...this.checks, ...planned].some((c) => c.bankId === bankId && c.checkNumber === checkNumber)) {
-      error('DUPLICATE_CHECK', `Check number ${checkNumber} already exists for bank ${bankId}.`);
-    }
-
-    const details: CheckDetail[] = [];
-    for (const detail of input.details) {
-      const payableId = (detail['PayableId'] ?? '').trim();
-      const payable = this.payables.get(payableId);
-      const lineCents = detail['AmountPaid'] === undefined ? amountCents : centsOf(detail['AmountPaid']);
-      if (payableId === '') {
-        error('REQUIRED', 'Detail PayableId is required.');
-        continue;
-      }
-      if (payable === undefined) {
-        error('PAYABLE_NOT_FOUND', `Payable ${payableId} not found.`);
-        continue;
-      }
-      if (payeeId !== '' && payable.payeeId !== payeeId) error('PAYABLE_PAYEE', `Payable ${payableId} belongs to payee ${payable.payeeId}, not ${payeeId}.`);
-      if (propertyId !== undefined && payable.propertyId !== undefined && payable.propertyId !== propertyId) {
-        error('PAYABLE_PROPERTY', `Payable ${payableId} is on property ${payable.propertyId}, not ${propertyId}.`);
-      }
-      const invoiceNumber = detail['InvoiceNumber']?.trim();
-      if (invoiceNumber !== undefined && invoiceNumber !== '' && invoiceNumber !== payable.invoiceNumber) {
-        error('PAYABLE_INVOICE', `Invoice number ${invoiceNumber} does not match payable ${payableId} (invoice ${payable.invoiceNumber}).`);
-      }
-      if (lineCents === undefined || lineCents === 0) {
-        error('INVALID_AMOUNT', `Detail Amount Paid '${detail['AmountPaid'] ?? ''}' is not a valid amount.`);
-        continue;
-      }
-      const paidSoFar = payable.paidCents + planned.flatMap((c) => c.details).filter((d) => d.payableId === payableId).reduce((sum, d) => sum + d.amountCents, 0);
-      const open = payable.amountCents - paidSoFar;
-      if (lineCents > open) error('OVERPAYMENT', `Amount ${decimalOf(lineCents)} exceeds the open balance ${decimalOf(Math.max(0, open))} of payable ${payableId}.`);
-      details.push({ payableId, invoiceNumber: payable.invoiceNumber, amountCents: lineCents });
-    }
-    const total = details.reduce((sum, detail) => sum + detail.amountCents, 0);
-    if (amountCents !== undefined && details.length === input.details.length && details.length > 0 && total !== amountCents) {
-      error('AMOUNT_MISMATCH', `Check amount ${decimalOf(amountCents)} does not equal the sum of its details ${decimalOf(total)}.`);
-    }
-    if (errors.length > 0 || amountCents === undefined || paymentDate === undefined) return { messages: errors };
-    const notes = f['Notes'];
-    const paymentNumber = f['PaymentNumber']?.trim() || undefined;
-    return {
-      messages: [],
-      check: {
-        checkId: '',
-        payeeId,
-        bankId,
-        checkNumber: checkNumber ?? this.#nextCheckNumber(bankId, planned),
-        paymentDate,
-        amountCents,
-        paymentMethod: method,
-        status: 'Posted',
-        details,
-        ...(propertyId === undefined ? {} : { propertyId }),
-        ...(paymentNumber === undefined ? {} : { paymentNumber }),
-        ...(notes === undefined || notes === '' ? {} : { notes }),
-      },
-    };
   }
 }
 

@@ -5,6 +5,7 @@ import { qbdConnector } from '@ledgerlink/connector-qbd';
 import { qboConnector } from '@ledgerlink/connector-qbo';
 import { sage300Connector } from '@ledgerlink/connector-sage300';
 import { vistaConnector } from '@ledgerlink/connector-vista';
+import { yardiConnector } from '@ledgerlink/connector-yardi';
 import type { Connector, HubConnector } from '@ledgerlink/core';
 
 /**
@@ -20,4 +21,5 @@ export const BUILT_IN_CONNECTORS: readonly (Connector | HubConnector)[] = [
   sage300Connector as Connector,
   vistaConnector as Connector,
   acumaticaConnector as Connector,
+  yardiConnector as Connector,
 ];

@@ -1,50 +1,95 @@
-import { isLedgerlinkError, ErrorCodes } from '@ledgerlink/core';
+import { isLedgerlinkError } from '@ledgerlink/core';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { TokenAuthenticator } from '../auth/token-auth.js';
 import type { Runner } from '../daemon.js';
-import { registerHealthRoutes } from './health-routes.js';
+import { createRunnerMetrics, type RunnerMetrics } from '../metrics/runner-metrics.js';
+import { ApiError, ApiErrorCodes, DOMAIN_STATUS } from './api-errors.js';
+import { registerConsoleRoutes } from './console-routes.js';
+import { healthRoutes } from './health-routes.js';
+import { openApiDocument } from './openapi.js';
+import { recordRoutes } from './record-routes.js';
+import { registerApiRoutes, route, type ApiRoute } from './route-kit.js';
+import { sessionRoutes } from './session-routes.js';
+import { tenantRoutes } from './tenant-routes.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 
-/** HTTP status per ledgerlink code, for answers to callers; anything unlisted is a 500 without internals. */
-const STATUS: Partial<Record<string, number>> = {
-  [ErrorCodes.WEBHOOK_UNAUTHENTICATED]: 401,
-  [ErrorCodes.WEBHOOK_STALE]: 409,
-  [ErrorCodes.WEBHOOK_MALFORMED]: 400,
-  [ErrorCodes.LEDGER_NOT_FOUND]: 404,
-  [ErrorCodes.TENANT_NOT_FOUND]: 404,
-  [ErrorCodes.LEDGER_TRANSITION]: 409,
-  [ErrorCodes.LEDGER_EDIT_REFUSED]: 409,
-  [ErrorCodes.LEDGER_LINK_IMMUTABLE]: 409,
-  [ErrorCodes.CAPABILITY_MISSING]: 409,
-  [ErrorCodes.CANCELLED]: 503,
-};
-
 export interface ServerOptions {
-  /** Largest request body accepted, in bytes (default 1 MiB). */
+  /** Largest JSON body the API routes accept, in bytes (default 64 KiB: the largest real body is a reason). */
   bodyLimit?: number;
+  /** Largest webhook delivery, in bytes (default 1 MiB: a batch of hub events). */
+  webhookBodyLimit?: number;
+  /** The clock token expiry is judged by (default: the system clock). */
+  now?: () => Date;
+  /** Metrics to serve; default a registry of this runner's own, closed with the server. */
+  metrics?: RunnerMetrics;
+  /** Serve the operator console at `/` (default true). */
+  console?: boolean;
+}
+
+/** Every API route (not the webhook, which has its own raw-body parser and hub authentication). */
+export function apiRoutes(runner: Runner, metrics: RunnerMetrics): ApiRoute[] {
+  const routes = [...healthRoutes(runner, metrics), ...recordRoutes(runner), ...tenantRoutes(runner), ...sessionRoutes(runner)];
+  const document = openApiDocument(routes);
+  routes.push(
+    route({
+      method: 'GET',
+      url: '/openapi.json',
+      tag: 'operations',
+      summary: 'The OpenAPI document',
+      permission: null,
+      returns: 'this document (OpenAPI 3.1)',
+      async handler() {
+        return document;
+      },
+    }),
+  );
+  return routes;
+}
+
+function errorStatus(error: unknown): number {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }
 
 /**
- * The runner's HTTP server (fastify): webhook intake and health now; the records API and console register
- * beside them. Errors go out as `{ code, message, details }`, never with a stack trace.
+ * The runner's HTTP server (fastify): the hub's webhooks, the records and tenants API with its token roles,
+ * probes and metrics, the OpenAPI document and the operator console. Errors go out as
+ * `{ code, message, details }`, never with a stack trace or an internal message.
  */
 export function createServer(runner: Runner, options: ServerOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 1024 * 1024, return503OnClosing: true });
+  const bodyLimit = options.bodyLimit ?? 64 * 1024;
+  const app = Fastify({ logger: false, bodyLimit: options.webhookBodyLimit ?? 1024 * 1024, return503OnClosing: true });
+  const metrics = options.metrics ?? createRunnerMetrics(runner);
+  if (options.metrics === undefined) app.addHook('onClose', async () => metrics.close());
+
   app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ApiError) {
+      void reply.status(error.status).send({ code: error.code, message: error.message, details: error.details });
+      return;
+    }
     if (isLedgerlinkError(error)) {
-      const status = STATUS[error.code] ?? 500;
+      const status = DOMAIN_STATUS[error.code] ?? 500;
       if (status >= 500) runner.logger.error({ err: error, url: request.url }, 'request failed');
       void reply.status(status).send({ code: error.code, message: error.message, details: error.details ?? {} });
       return;
     }
-    const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
-    if (status >= 500) runner.logger.error({ err: error, url: request.url }, 'request failed');
-    void reply.status(status).send({
-      code: status === 413 ? 'LL_BODY_TOO_LARGE' : status >= 500 ? 'LL_INTERNAL' : 'LL_BAD_REQUEST',
-      message: status >= 500 ? 'internal error; the runner log has the details' : (error as Error).message,
-      details: {},
-    });
+    const status = errorStatus(error);
+    if (status >= 500) {
+      runner.logger.error({ err: error, method: request.method, url: request.url }, 'request failed');
+      void reply.status(500).send({ code: ApiErrorCodes.INTERNAL, message: 'internal error; the runner log has the details', details: {} });
+      return;
+    }
+    // fastify's own 4xx (body too large, not JSON, wrong content type): its message is about the request, not us.
+    const code = status === 413 ? ApiErrorCodes.BODY_TOO_LARGE : ApiErrorCodes.INVALID_REQUEST;
+    const message = status === 413 ? `the body is larger than this route takes (${request.routeOptions.bodyLimit ?? bodyLimit} bytes)` : (error as Error).message;
+    void reply.status(status).send({ code, message, details: { field: '(body)' } });
   });
-  registerHealthRoutes(app, runner);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ code: ApiErrorCodes.NOT_FOUND, message: `no route ${request.method} ${request.url.split('?')[0]}: /openapi.json lists them`, details: {} });
+  });
+
   registerWebhookRoutes(app, runner);
+  registerApiRoutes(app, apiRoutes(runner, metrics), new TokenAuthenticator(runner.config.api.tokens, options.now), bodyLimit);
+  if (options.console ?? true) registerConsoleRoutes(app);
   return app;
 }
