@@ -29,6 +29,11 @@ export class HubLookups {
     return cached;
   }
 
+  /** Every project id of a company (read once, then cached). */
+  async projectIds(companyId: string): Promise<string[]> {
+    return (await this.companyProjects(companyId)).map((project) => project.id);
+  }
+
   async projectByNumber(companyId: string, projectNumber: string): Promise<string | undefined> {
     const projects = await this.companyProjects(companyId);
     return projects.find((project) => project.number === projectNumber)?.id;

@@ -72,13 +72,28 @@ async function resolveTarget(lookups: HubLookups, index: HubIndex, companyId: st
     (payment.erpInvoiceId === undefined ? undefined : index.erpInvoice(companyId, payment.erpInvoiceId)) ??
     (payment.commitmentId === undefined ? undefined : index.commitment(companyId, payment.commitmentId));
   let projectId = known?.projectId;
-  if (projectId === undefined && payment.projectNumber !== undefined) projectId = await lookups.projectByNumber(companyId, payment.projectNumber);
+  if (projectId === undefined && payment.projectNumber !== undefined) {
+    projectId = await lookups.projectByNumber(companyId, payment.projectNumber);
+    if (projectId === undefined) throw refusal(payment, `project number ${payment.projectNumber} is not a project of company ${companyId}`);
+  }
+  if (projectId === undefined && (payment.erpInvoiceId !== undefined || payment.invoiceNumber !== undefined)) {
+    // No project named: the invoice it pays is looked for project by project (the ERP knows the bill, not the job).
+    for (const candidate of await lookups.projectIds(companyId)) {
+      const found = await lookups.findRequisition(companyId, candidate, {
+        ...(payment.erpInvoiceId === undefined ? {} : { erpInvoiceId: payment.erpInvoiceId }),
+        ...(payment.invoiceNumber === undefined ? {} : { invoiceNumber: payment.invoiceNumber }),
+      });
+      if (found !== undefined) {
+        projectId = candidate;
+        break;
+      }
+    }
+  }
   if (projectId === undefined) {
     throw refusal(
       payment,
-      payment.projectNumber === undefined
-        ? 'it names no project and its invoice is not one the hub has paid through this connector; map projectNumber in the ERP mapping'
-        : `project number ${payment.projectNumber} is not a project of company ${companyId}`,
+      `no project of company ${companyId} has an invoice ${payment.erpInvoiceId ?? payment.invoiceNumber ?? '(none named)'} synced from the ERP; ` +
+        'sync the invoice first, or map projectNumber in the ERP mapping',
     );
   }
   let contractId = payment.commitmentId ?? known?.commitmentId;

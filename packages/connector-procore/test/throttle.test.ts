@@ -48,7 +48,8 @@ describe("Procore's limits as a lane", () => {
     // Reset is a whole-second timestamp ~3 s ahead; a loaded machine may take a while to read the answer.
     expect(error?.details.retryAfterMs).toBeGreaterThan(0);
     expect(error?.details.retryAfterMs).toBeLessThanOrEqual(4_000);
-    expect(pauses.at(-1)).toBe(error?.details.retryAfterMs);
+    // The pause and the error each read the clock once: they agree to within a few milliseconds.
+    expect(Math.abs((pauses.at(-1) ?? 0) - (error?.details.retryAfterMs ?? Infinity))).toBeLessThan(50);
     // The next call goes through.
     expect((await client.payment(String(COMPANY), String(paymentId), context))?.id).toBe(String(paymentId));
   });

@@ -143,6 +143,7 @@ export class Runner {
           : createHubRuntime(hubConnector, {
               config: hubConfig.connection,
               ...(hubConfig.webhookSecret === undefined ? {} : { webhookSecret: hubConfig.webhookSecret }),
+              ...(hubConfig.rateLimit === undefined ? {} : { rateLimit: hubConfig.rateLimit }),
               logger,
               now: clock,
               credentials: store.credentials('hub'),

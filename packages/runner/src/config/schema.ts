@@ -98,6 +98,8 @@ export const DeploymentConfig = z
         webhookSecret: z.string().min(1).optional(),
         /** Polling of the hub as the fallback for missed webhooks, in seconds (0 = off). */
         pollSeconds: z.number().int().min(0).default(60),
+        /** Lower (or, explicitly, raise) the hub connector's declared rate limit. */
+        rateLimit: RateLimitOverride.optional(),
       })
       .strict()
       .optional(),
