@@ -16,7 +16,8 @@ export const QbdConfig = z
     listen: z
       .object({
         host: z.string().trim().min(1).default('127.0.0.1'),
-        port: z.number().int().min(1).max(65_535),
+        // Coerced: a port often comes from the environment (${env:QBD_PORT}), which is text.
+        port: z.coerce.number().int().min(1).max(65_535),
         path: z.string().regex(/^\/\S*$/, 'the path starts with "/", e.g. "/qbwc"').default('/qbwc'),
       })
       .strict(),

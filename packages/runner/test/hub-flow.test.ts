@@ -215,6 +215,11 @@ describe('hub flows (Procore sandbox webhooks -> runner HTTP -> SQLite -> QuickB
     expect(hub.paymentsIssued(COMPANY).filter((payment) => payment.origin_id === `acme-qbo:${erpPaymentId}`)).toHaveLength(1);
     const item = await runner.ledger.getBySource('acme-qbo', 'payment', 'import', erpPaymentId);
     expect(item?.state).toBe('synced');
+    // The payments this tenant exported (earlier tests) are final in QuickBooks too, but are not brought back.
+    expect(first.ownExports).toBeGreaterThan(0);
+    const exported = (await runner.ledger.list({ tenant: 'acme-qbo', direction: 'export', state: 'synced' })).items.map((i) => i.targetId);
+    const echoed = hub.paymentsIssued(COMPANY).filter((payment) => exported.some((erpId) => payment.origin_id === `acme-qbo:${erpId}`));
+    expect(echoed).toEqual([]);
   });
 
   it('never writes a configured secret to the log', () => {

@@ -88,6 +88,14 @@ export class MemoryLedger implements Ledger {
     return id === undefined ? undefined : this.get(id);
   }
 
+  async getByTarget(tenant: string, entity: Entity, direction: Direction, targetId: string): Promise<LedgerItem | undefined> {
+    for (const row of this.rows.values()) {
+      const { item } = row;
+      if (item.tenant === tenant && item.entity === entity && item.direction === direction && item.targetId === targetId) return cloneJson(item);
+    }
+    return undefined;
+  }
+
   async list(filter: LedgerFilter = {}): Promise<LedgerPage> {
     const after = decodeLedgerCursor(filter.cursor);
     const limit = ledgerPageSize(filter);

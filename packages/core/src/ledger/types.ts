@@ -138,6 +138,11 @@ export interface Ledger {
   upsert(item: NewLedgerItem, actor: Actor): Promise<{ item: LedgerItem; created: boolean }>;
   get(id: string): Promise<LedgerItem | undefined>;
   getBySource(tenant: string, entity: Entity, direction: Direction, sourceId: string): Promise<LedgerItem | undefined>;
+  /**
+   * The item linked to `targetId` on the target side (an export's ERP id), if any: how an import recognises a
+   * payment ledgerlink itself exported, so it does not come back to the hub as a second record.
+   */
+  getByTarget(tenant: string, entity: Entity, direction: Direction, targetId: string): Promise<LedgerItem | undefined>;
   list(filter?: LedgerFilter): Promise<LedgerPage>;
   /** Counts by tenant and state (for the console and metrics). */
   counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]>;

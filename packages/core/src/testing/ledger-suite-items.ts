@@ -76,6 +76,14 @@ export function describeItems(context: LedgerSuiteContext): void {
       expect(await context.ledger.get('no-such-item')).toBeUndefined();
     });
 
+    it('getByTarget finds the item linked to an ERP id, in its tenant and direction only', async () => {
+      const synced = await itemIn(context.ledger, 'synced', 7);
+      expect(await context.ledger.getByTarget(synced.tenant, 'payment', 'export', 'ERP-7')).toEqual(synced);
+      expect(await context.ledger.getByTarget(synced.tenant, 'payment', 'import', 'ERP-7')).toBeUndefined();
+      expect(await context.ledger.getByTarget('globex', 'payment', 'export', 'ERP-7')).toBeUndefined();
+      expect(await context.ledger.getByTarget(synced.tenant, 'payment', 'export', 'ERP-8')).toBeUndefined();
+    });
+
     it('list filters by tenant, state (one or several), entity and direction', async () => {
       const pending = await itemIn(context.ledger, 'pending', 1);
       const failed = await itemIn(context.ledger, 'failed', 2);

@@ -31,6 +31,8 @@ export interface ImportSummary {
   alreadyThere: number;
   /** Not written: the hub refused or did not answer; tried again at the next import. */
   failed: number;
+  /** Payments ledgerlink exported itself (Procore Pay's own): already in the hub, not brought back. */
+  ownExports: number;
   /** ERP records that could not be mapped: which record, which field. */
   errors: RecordError[];
   cursor?: string;
@@ -81,7 +83,7 @@ export class TenantImporter {
         `tenant ${this.tenant} cannot import payments: the config has no hub (hub:) or no hubCompanyId for this tenant to write Payments Issued to`,
       );
     }
-    const summary: ImportSummary = { read: 0, written: 0, alreadyThere: 0, failed: 0, errors: [] };
+    const summary: ImportSummary = { read: 0, written: 0, alreadyThere: 0, failed: 0, ownExports: 0, errors: [] };
     // Hub writes that failed last time first: they are in the ledger, the cursor has moved past them.
     for (const item of await this.unfinished()) await this.write(item, hub, companyId, summary, actor);
 
@@ -91,6 +93,11 @@ export class TenantImporter {
       for (const error of page.errors) this.logger.warn({ error }, `an ERP payment could not be mapped for import: ${error.field}: ${error.message}`);
       for (const record of page.records) {
         summary.read += 1;
+        // A payment this tenant exported from the hub is the hub's own record: importing it would show it twice.
+        if ((await this.ledger.getByTarget(this.tenant, 'payment', 'export', record.erpPaymentId)) !== undefined) {
+          summary.ownExports += 1;
+          continue;
+        }
         const { item } = await this.ledger.upsert(
           { tenant: this.tenant, entity: 'payment', direction: 'import', sourceId: record.erpPaymentId, record: record as unknown as Record<string, unknown> },
           actor,

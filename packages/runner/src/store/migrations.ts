@@ -102,6 +102,14 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX hub_events_unprocessed ON hub_events (received_at) WHERE processed_at IS NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'items by target id',
+    sql: `
+      -- An import recognises a payment ledgerlink exported itself by its ERP id.
+      CREATE INDEX ledger_items_target ON ledger_items (tenant, entity, direction, target_id) WHERE target_id IS NOT NULL;
+    `,
+  },
 ];
 
 function checkOrder(migrations: readonly Migration[]): void {

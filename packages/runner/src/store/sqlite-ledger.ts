@@ -119,6 +119,11 @@ export class SqliteLedger implements Ledger {
     return row === undefined ? undefined : itemFromRow(row);
   }
 
+  async getByTarget(tenant: string, entity: Entity, direction: Direction, targetId: string): Promise<LedgerItem | undefined> {
+    const row = this.statements.itemByTarget.get(tenant, entity, direction, targetId);
+    return row === undefined ? undefined : itemFromRow(row);
+  }
+
   async list(filter: LedgerFilter = {}): Promise<LedgerPage> {
     const limit = ledgerPageSize(filter);
     const where = ['seq > ?'];

@@ -6,6 +6,7 @@ import type { AttemptRow, AuditRow, ItemRow } from './sqlite-rows.js';
 export interface LedgerStatements {
   itemById: Statement<[string], ItemRow>;
   itemBySource: Statement<[string, string, string, string], ItemRow>;
+  itemByTarget: Statement<[string, string, string, string], ItemRow>;
   insertItem: Statement<[Omit<ItemRow, 'seq'>]>;
   updateItem: Statement<[Omit<ItemRow, 'seq'>]>;
   attempt: Statement<[string, number], AttemptRow>;
@@ -45,6 +46,7 @@ export function createStatements(db: Database): LedgerStatements {
   return {
     itemById: db.prepare('SELECT * FROM ledger_items WHERE id = ?'),
     itemBySource: db.prepare('SELECT * FROM ledger_items WHERE tenant = ? AND entity = ? AND direction = ? AND source_id = ?'),
+    itemByTarget: db.prepare('SELECT * FROM ledger_items WHERE tenant = ? AND entity = ? AND direction = ? AND target_id = ? ORDER BY seq LIMIT 1'),
     insertItem: db.prepare(
       `INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((column) => `@${column}`).join(', ')})`,
     ),

@@ -1,0 +1,40 @@
+import type { LedgerState } from '@ledgerlink/core';
+
+export interface TenantCounts {
+  tenant: string;
+  erp: string;
+  /** Export items by state. */
+  states: Partial<Record<LedgerState, number>>;
+  /** Payments imported into the hub's Payments Issued. */
+  imported: number;
+}
+
+const COLUMNS: readonly LedgerState[] = ['pending', 'awaiting_approval', 'blocked', 'exporting', 'synced', 'failed'];
+const TITLES: Record<LedgerState, string> = {
+  pending: 'pending',
+  awaiting_approval: 'approval',
+  blocked: 'blocked',
+  exporting: 'exporting',
+  synced: 'synced',
+  failed: 'failed',
+};
+
+/** The live summary: one row per tenant, counts by state, the newest failures with what the ERP said. */
+export function renderSummary(header: string[], rows: TenantCounts[], failures: string[], funded: number): string {
+  const width = 10;
+  const lines = [...header, '', `${'tenant'.padEnd(20)}${'erp'.padEnd(11)}${COLUMNS.map((state) => TITLES[state].padStart(width)).join('')}${'imported'.padStart(width)}`];
+  const totals: Partial<Record<LedgerState, number>> = {};
+  let imported = 0;
+  for (const row of rows) {
+    // An import item counts in its tenant's states too; the export columns show exports only where they differ.
+    lines.push(
+      `${row.tenant.padEnd(20)}${row.erp.padEnd(11)}${COLUMNS.map((state) => String(row.states[state] ?? 0).padStart(width)).join('')}${String(row.imported).padStart(width)}`,
+    );
+    for (const state of COLUMNS) totals[state] = (totals[state] ?? 0) + (row.states[state] ?? 0);
+    imported += row.imported;
+  }
+  lines.push(`${'all'.padEnd(31)}${COLUMNS.map((state) => String(totals[state] ?? 0).padStart(width)).join('')}${String(imported).padStart(width)}`);
+  lines.push('', `payments funded in the hub: ${funded}`);
+  if (failures.length > 0) lines.push('', 'latest failures (fix in the console: edit check number / bank ID, export again):', ...failures.map((line) => `  ${line}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { runDemo } from './run-demo.js';
+
+/**
+ * `npm start`: the demo. DEMO_DURATION_SECONDS stops it after a while (otherwise Ctrl-C); PORT moves the runner's
+ * HTTP server off 8080.
+ */
+const repo = resolve(import.meta.dirname, '../../../..');
+const seconds = Number(process.env.DEMO_DURATION_SECONDS ?? '');
+try {
+  await runDemo({
+    configFile: resolve(repo, 'examples/demo.yaml'),
+    port: process.env.PORT === undefined ? 8080 : Number(process.env.PORT),
+    ...(Number.isFinite(seconds) && seconds > 0 ? { durationMs: seconds * 1000 } : {}),
+  });
+  process.exitCode = 0;
+} catch (error) {
+  process.stderr.write(`the demo stopped: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+}

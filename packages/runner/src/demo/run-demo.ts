@@ -1,0 +1,174 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { startProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
+import type { ErpSandbox, LedgerState } from '@ledgerlink/core';
+import type { FastifyInstance } from 'fastify';
+import { formatConfigProblem } from '../config/load-config.js';
+import { validateDeployment } from '../config/validate-deployment.js';
+import { Runner } from '../daemon.js';
+import { createLogger } from '../logging/create-logger.js';
+import { BUILT_IN_CONNECTORS } from '../plugins/built-in-connectors.js';
+import { ConnectorRegistry } from '../plugins/connector-registry.js';
+import { createServer } from '../server/create-server.js';
+import { DEMO_ERPS } from './demo-erps.js';
+import { DemoWorld } from './demo-world.js';
+import { renderSummary, type TenantCounts } from './demo-summary.js';
+
+export interface DemoOptions {
+  /** The demo config (examples/demo.yaml). */
+  configFile: string;
+  /** Stop after this long (default: run until SIGINT/SIGTERM). */
+  durationMs?: number;
+  /** Port of the runner's HTTP server (default 8080; 0 = any free port). */
+  port?: number;
+  /** A payment is funded every this many milliseconds, round-robin over the tenants. */
+  fundEveryMs?: number;
+  /** Where the summary goes. */
+  out?: NodeJS.WriteStream | NodeJS.WritableStream;
+  /** Start from an empty ledger (default true). */
+  fresh?: boolean;
+}
+
+export interface DemoResult {
+  counts: TenantCounts[];
+  funded: number;
+  url: string;
+}
+
+/**
+ * The demo a newcomer watches: the Procore hub sandbox and the seven ERP sandboxes on loopback, the runner on the
+ * SQLite ledger under `.ledgerlink/`, payments funded continuously (some meant to fail: a check number already
+ * used, an unknown bank, an invoice not yet synced, a partial payment where the ERP refuses one), and a live
+ * summary of counts by state per tenant. Logs (pino JSON) go to `.ledgerlink/demo.log`.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const out = options.out ?? process.stdout;
+  const tty = Boolean((out as NodeJS.WriteStream).isTTY);
+  const webhookSecret = randomBytes(16).toString('hex');
+  const adminToken = `llt_demo_${randomBytes(12).toString('base64url')}`;
+  const hub: ProcoreSandbox = await startProcoreSandbox({ hourlyLimit: 1_000_000, spikeLimit: 1_000_000, webhooks: { baseDelayMs: 500, maxDelayMs: 5_000 } });
+  const sandboxes = new Map<string, ErpSandbox>();
+  let server: FastifyInstance | undefined;
+  let runner: Runner | undefined;
+  const worlds: DemoWorld[] = [];
+  try {
+    for (const erp of DEMO_ERPS) sandboxes.set(erp.tenant, await erp.start());
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DEMO_PORT: String(options.port ?? 8080),
+      DEMO_PROCORE_URL: hub.url,
+      DEMO_PROCORE_CLIENT_ID: hub.app.clientId,
+      DEMO_PROCORE_CLIENT_SECRET: hub.app.clientSecret,
+      DEMO_PROCORE_REFRESH_TOKEN: hub.issueRefreshToken(),
+      DEMO_WEBHOOK_SECRET: webhookSecret,
+      DEMO_ADMIN_TOKEN_SHA256: createHash('sha256').update(adminToken).digest('hex'),
+      ...Object.assign({}, ...DEMO_ERPS.map((erp) => erp.env(sandboxes.get(erp.tenant) as ErpSandbox))),
+    };
+    const registry = new ConnectorRegistry(BUILT_IN_CONNECTORS);
+    const validated = validateDeployment(options.configFile, registry, env);
+    if (!validated.ok) throw new Error(`the demo config is invalid:\n${validated.problems.map(formatConfigProblem).join('\n')}`);
+    const { loaded } = validated;
+    const store = loaded.config.store;
+    const dbPath = 'sqlite' in store ? loaded.resolvePath(store.sqlite.path) : ':memory:';
+    if (options.fresh !== false && dbPath !== ':memory:') {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+      rmSync(join(dirname(dbPath), 'credentials'), { recursive: true, force: true });
+    }
+    mkdirSync(dirname(resolve(dbPath)), { recursive: true });
+    const logFile = join(dirname(resolve(dbPath)), 'demo.log');
+    const logger = createLogger({ level: 'info', pretty: 'never', secrets: [...loaded.secrets, adminToken], destination: createWriteStream(logFile) });
+    runner = new Runner({ loaded, logger });
+    await runner.start();
+    server = createServer(runner);
+    const url = await server.listen({ host: loaded.config.server.host, port: loaded.config.server.port });
+    hub.subscribe({ url: `${url}/webhooks/procore`, secret: webhookSecret });
+
+    DEMO_ERPS.forEach((erp, index) => worlds.push(new DemoWorld(erp, hub, sandboxes.get(erp.tenant) as ErpSandbox, 1000 + index)));
+    const header = [
+      `ledgerlink demo: the Procore sandbox funds payments; the runner exports them to ${DEMO_ERPS.length} ERP sandboxes.`,
+      `console: ${url}/   token: ${adminToken}`,
+      `ledger: ${dbPath}   log: ${logFile}   stop: Ctrl-C`,
+    ];
+    let funded = 0;
+    let tick = 0;
+    const fund = setInterval(() => {
+      const world = worlds[tick % worlds.length] as DemoWorld;
+      tick += 1;
+      try {
+        world.next();
+        funded += 1;
+        if (tick % 6 === 0) world.paidInErp();
+      } catch (error) {
+        logger.warn({ err: error }, 'the demo could not fund a payment');
+      }
+    }, options.fundEveryMs ?? 400);
+    const approve = setInterval(() => void approveOld(runner as Runner), 4_000);
+    // The accountant's "Sync Payments" button, every 15 s: payments made in the ERP come into Payments Issued.
+    const importNow = setInterval(() => {
+      for (const scope of (runner as Runner).tenants.values()) {
+        if (scope.runtime.connector.capabilities.entities.payment?.includes('import')) {
+          void scope.importer.run({ kind: 'user', id: 'demo-approver' }).catch((error: unknown) => logger.warn({ err: error, tenant: scope.config.id }, 'demo import failed'));
+        }
+      }
+    }, 15_000);
+
+    const counts = async (): Promise<TenantCounts[]> => {
+      const rows = await (runner as Runner).ledger.counts();
+      const imported = await Promise.all(
+        DEMO_ERPS.map(async (erp) => (await (runner as Runner).ledger.list({ tenant: erp.tenant, direction: 'import', state: 'synced', limit: 500 })).items.length),
+      );
+      return DEMO_ERPS.map((erp, index) => {
+        const states = Object.fromEntries(rows.filter((row) => row.tenant === erp.tenant).map((row) => [row.state, row.count])) as Partial<Record<LedgerState, number>>;
+        // The ledger counts both directions; imports are shown in their own column.
+        const importedHere = imported[index] ?? 0;
+        if (states.synced !== undefined) states.synced -= importedHere;
+        return { tenant: erp.tenant, erp: erp.erp, states, imported: importedHere };
+      });
+    };
+    const recentFailures = async (): Promise<string[]> => {
+      const page = await (runner as Runner).ledger.list({ state: 'failed', limit: 500 });
+      return page.items.slice(-4).map((item) => {
+        const said = item.lastError?.erp ? ` (ERP: ${item.lastError.erp.code ? `[${item.lastError.erp.code}] ` : ''}${item.lastError.erp.message})` : '';
+        return `${item.tenant} ${item.sourceId}: ${item.lastError?.message ?? ''}${said}`.slice(0, 160);
+      });
+    };
+    const draw = async () => {
+      const text = renderSummary(header, await counts(), await recentFailures(), funded);
+      out.write(tty ? `\x1b[H\x1b[2J${text}\n` : `${text}\n\n`);
+    };
+    const drawTimer = setInterval(() => void draw().catch(() => undefined), tty ? 1_000 : 5_000);
+
+    await new Promise<void>((done) => {
+      const finish = () => done();
+      process.once('SIGINT', finish);
+      process.once('SIGTERM', finish);
+      if (options.durationMs !== undefined) setTimeout(finish, options.durationMs).unref();
+    });
+    clearInterval(fund);
+    clearInterval(approve);
+    clearInterval(importNow);
+    clearInterval(drawTimer);
+    await draw();
+    return { counts: await counts(), funded, url };
+  } finally {
+    for (const world of worlds) world.stop();
+    await server?.close();
+    await runner?.stop();
+    await hub.close();
+    await Promise.all([...sandboxes.values()].map((sandbox) => sandbox.close()));
+  }
+}
+
+/** The demo's approver: payments waiting longer than 8 s are approved, the newest stay for the console. */
+async function approveOld(runner: Runner): Promise<void> {
+  const waiting = await runner.ledger.list({ state: 'awaiting_approval', limit: 100 });
+  const cutoff = Date.now() - 8_000;
+  for (const item of waiting.items) {
+    if (Date.parse(item.createdAt) > cutoff) continue;
+    await runner
+      .tenant(item.tenant)
+      .exporter.approve(item.id, { kind: 'user', id: 'demo-approver' })
+      .catch(() => undefined);
+  }
+}
