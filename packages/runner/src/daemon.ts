@@ -147,6 +147,7 @@ export class Runner {
               logger,
               now: clock,
               credentials: store.credentials('hub'),
+              onCall: (operation, outcome) => this.events.emit('hubCall', { operation, outcome }),
             });
     } catch (error) {
       await store.close();

@@ -19,6 +19,8 @@ interface Call {
   method: string;
   path: string;
   body?: unknown;
+  /** Checks an allowed call's answer. */
+  check?: (body: any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any -- each route's answer differs
   /** Checks the ledger or runner after a refused call: nothing moved. */
   unchanged?: () => Promise<void>;
 }
@@ -61,10 +63,12 @@ const CASES: RouteCase[] = [
     status: 200,
     prepare: async () => {
       const before = (await stack.runner.ledger.get(failedId))?.revision;
+      const checkNumber = String(60_000 + ++n);
       return {
         method: 'PATCH',
         path: `/records/${failedId}`,
-        body: { checkNumber: String(60_000 + ++n) },
+        body: { checkNumber },
+        check: (body) => expect(body).toMatchObject({ state: 'failed', record: { checkNumber } }),
         unchanged: async () => expect((await stack.runner.ledger.get(failedId))?.revision).toBe(before),
       };
     },
@@ -75,7 +79,7 @@ const CASES: RouteCase[] = [
     status: 202,
     prepare: async () => {
       const id = await rejectedRecord();
-      return { method: 'POST', path: `/records/${id}/export`, unchanged: stays(id, 'failed') };
+      return { method: 'POST', path: `/records/${id}/export`, check: (body) => expect(body).toMatchObject({ id, state: 'pending' }), unchanged: stays(id, 'failed') };
     },
   },
   {
@@ -84,7 +88,7 @@ const CASES: RouteCase[] = [
     status: 200,
     prepare: async () => {
       const id = await awaitingApproval();
-      return { method: 'POST', path: `/records/${id}/approve`, unchanged: stays(id, 'awaiting_approval') };
+      return { method: 'POST', path: `/records/${id}/approve`, check: (body) => expect(body).toMatchObject({ id, state: 'pending' }), unchanged: stays(id, 'awaiting_approval') };
     },
   },
   {
@@ -93,11 +97,22 @@ const CASES: RouteCase[] = [
     status: 200,
     prepare: async () => {
       const id = await awaitingApproval();
-      return { method: 'POST', path: `/records/${id}/reject`, body: { reason: 'wrong project' }, unchanged: stays(id, 'awaiting_approval') };
+      return {
+        method: 'POST',
+        path: `/records/${id}/reject`,
+        body: { reason: 'wrong project' },
+        check: (body) => expect(body).toMatchObject({ id, state: 'failed', lastError: { message: expect.stringContaining('wrong project') } }),
+        unchanged: stays(id, 'awaiting_approval'),
+      };
     },
   },
   { name: 'GET /tenants', allowed: ALL, status: 200, prepare: async () => ({ method: 'GET', path: '/tenants' }) },
-  { name: 'POST /tenants/:id/import', allowed: IMPORTERS, status: 200, prepare: async () => ({ method: 'POST', path: '/tenants/acme/import' }) },
+  { name: 'POST /tenants/:id/import', allowed: IMPORTERS, status: 200, prepare: async () => ({
+      method: 'POST',
+      path: '/tenants/acme/import',
+      check: (body) => expect(body).toMatchObject({ read: expect.any(Number), written: expect.any(Number), failed: expect.any(Number) }),
+    }),
+  },
   { name: 'GET /tenants/:id/schedule', allowed: ALL, status: 200, prepare: async () => ({ method: 'GET', path: '/tenants/acme/schedule' }) },
   {
     name: 'PUT /tenants/:id/schedule',
@@ -105,7 +120,14 @@ const CASES: RouteCase[] = [
     status: 200,
     prepare: async () => {
       const before = stack.runner.scheduler?.importEvery('acme');
-      return { method: 'PUT', path: '/tenants/acme/schedule', body: { everyMinutes: 30 + ++n }, unchanged: async () => expect(stack.runner.scheduler?.importEvery('acme')).toBe(before) };
+      const everyMinutes = 30 + ++n;
+      return {
+        method: 'PUT',
+        path: '/tenants/acme/schedule',
+        body: { everyMinutes },
+        check: (body) => expect(body).toMatchObject({ tenant: 'acme', everyMinutes, importable: true }),
+        unchanged: async () => expect(stack.runner.scheduler?.importEvery('acme')).toBe(before),
+      };
     },
   },
   {
@@ -113,8 +135,13 @@ const CASES: RouteCase[] = [
     allowed: ADMINS,
     status: 200,
     prepare: async () => {
-      stack.runner.tenant('appr').exporter.setExportsEnabled(true);
-      return { method: 'POST', path: '/tenants/appr/exports/disable', unchanged: async () => expect(stack.runner.tenant('appr').exporter.exportsEnabled).toBe(true) };
+      await stack.runner.tenant('appr').exporter.setExportsEnabled(true);
+      return {
+        method: 'POST',
+        path: '/tenants/appr/exports/disable',
+        check: (body) => expect(body).toEqual({ tenant: 'appr', exportsEnabled: false }),
+        unchanged: async () => expect(stack.runner.tenant('appr').exporter.exportsEnabled).toBe(true),
+      };
     },
   },
   {
@@ -122,8 +149,13 @@ const CASES: RouteCase[] = [
     allowed: ADMINS,
     status: 200,
     prepare: async () => {
-      stack.runner.tenant('appr').exporter.setExportsEnabled(false);
-      return { method: 'POST', path: '/tenants/appr/exports/enable', unchanged: async () => expect(stack.runner.tenant('appr').exporter.exportsEnabled).toBe(false) };
+      await stack.runner.tenant('appr').exporter.setExportsEnabled(false);
+      return {
+        method: 'POST',
+        path: '/tenants/appr/exports/enable',
+        check: (body) => expect(body).toEqual({ tenant: 'appr', exportsEnabled: true }),
+        unchanged: async () => expect(stack.runner.tenant('appr').exporter.exportsEnabled).toBe(false),
+      };
     },
   },
   { name: 'GET /session', allowed: ALL, status: 200, prepare: async () => ({ method: 'GET', path: '/session' }) },
@@ -138,7 +170,7 @@ describe('route x role matrix (seed 003)', () => {
     failedId = (await stack.failedRecord('acme')).id;
   }, 60_000);
   afterAll(async () => {
-    stack.runner.tenant('appr').exporter.setExportsEnabled(true);
+    await stack.runner.tenant('appr').exporter.setExportsEnabled(true);
     await stack?.close();
   });
 
@@ -151,6 +183,7 @@ describe('route x role matrix (seed 003)', () => {
           const answer = await stack.call(call.method, call.path, { token: role, ...(call.body === undefined ? {} : { body: call.body }) });
           if (allowed) {
             expect(answer.status, JSON.stringify(answer.body)).toBe(route.status);
+            call.check?.(answer.body);
           } else {
             expect(answer.status, JSON.stringify(answer.body)).toBe(403);
             expect(answer.body).toMatchObject({ code: 'LL_API_FORBIDDEN', details: { role: role.startsWith('read_only') ? 'read_only' : expect.any(String) } });
@@ -189,6 +222,7 @@ describe('route x role matrix (seed 003)', () => {
   });
 
   it('acts as the token subject: the audit trail names who approved', async () => {
+    await stack.runner.tenant('appr').exporter.setExportsEnabled(true);
     const id = await awaitingApproval();
     const answer = await stack.call('POST', `/records/${id}/approve`, { token: 'approver' });
     expect(answer.status).toBe(200);

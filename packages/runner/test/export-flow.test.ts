@@ -188,7 +188,7 @@ describe('export flow (runner + SQLite + the QuickBooks Online sandbox over loop
     const id = result.kind === 'recorded' ? result.item.id : '';
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await runner.ledger.get(id))?.state).toBe('pending');
-    runner.tenant('acme').exporter.setExportsEnabled(true);
+    await runner.tenant('acme').exporter.setExportsEnabled(true);
     await untilState(runner, id, 'synced');
   });
 

@@ -38,6 +38,7 @@ describe('hub flows (Procore sandbox webhooks -> runner HTTP -> SQLite -> QuickB
   let log: LogCapture;
   let cleanup: () => void;
   let webhookUrl: string;
+  const hubCalls: { operation: string; outcome: string }[] = [];
 
   beforeAll(async () => {
     hub = await startProcoreSandbox({
@@ -87,6 +88,7 @@ describe('hub flows (Procore sandbox webhooks -> runner HTTP -> SQLite -> QuickB
     );
     runner = built.runner;
     log = built.log;
+    runner.events.on('hubCall', (call) => hubCalls.push(call));
     await runner.start();
     server = createServer(runner);
     const address = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -123,6 +125,8 @@ describe('hub flows (Procore sandbox webhooks -> runner HTTP -> SQLite -> QuickB
     expect(synced.targetId).toBe(landed[0]?.erpId);
     expect(landed[0]).toMatchObject({ amountCents: paid.amountCents, checkNumber: String(30_000 + n), bankAccountId: paid.bank });
     expect(landed[0]?.memo).toBe('Pay app #4 <final>');
+    // The hub calls are reported (the metrics count them).
+    expect(hubCalls).toContainEqual({ operation: 'payment', outcome: 'ok' });
     const deliveries = hub.deliveries().filter((delivery) => delivery.resourceId === String(paid.paymentId));
     expect(deliveries.at(-1)?.attempts.at(-1)?.status).toBe(200);
   });

@@ -24,6 +24,8 @@ import { assignCheckNumber } from './check-numbers.js';
 import { SYSTEM_ACTOR, type LedgerHooks } from './ledger-hooks.js';
 
 const HUB_ACTOR: Actor = { kind: 'hub', id: 'hub' };
+/** The ledger cursor that keeps an admin's exports on/off switch across restarts (the config gives the default). */
+export const EXPORTS_ENABLED_CURSOR = 'exports:enabled';
 const PAGE = 500;
 
 /** What `intake` did with a payment, for the webhook route, the poller and the CLI. */
@@ -70,8 +72,9 @@ export class TenantExporter {
     return this.#enabled;
   }
 
-  /** Switches exports on or off (an admin's decision): pending payments wait while off. */
-  setExportsEnabled(enabled: boolean): void {
+  /** Switches exports on or off (an admin's decision, kept in the ledger across restarts): pending payments wait while off. */
+  async setExportsEnabled(enabled: boolean): Promise<void> {
+    await this.ledger.setCursor(this.tenant, EXPORTS_ENABLED_CURSOR, String(enabled));
     this.#enabled = enabled;
     this.logger.info({ enabled }, enabled ? 'exports enabled' : 'exports disabled: pending payments wait');
     if (enabled) this.kick();
@@ -274,8 +277,8 @@ export class TenantExporter {
       record: item.record as unknown as Payment,
       ...(mayBeCommitted ? { mayBeCommitted: true } : {}),
     }));
-    let run: Promise<void> | undefined;
-    run = (async () => {
+    const self: { run?: Promise<void> } = {};
+    const run = (async () => {
       try {
         const outcomes = await this.runtime.exportPayments(exportItems, { signal: this.#closing.signal });
         await Promise.all(items.map((item, index) => this.settleRefusal(item, outcomes[index])));
@@ -284,10 +287,11 @@ export class TenantExporter {
         this.logger.error({ err: error, items: items.length }, 'export stopped: the ledger could not be written; the items are recovered later');
       } finally {
         for (const item of items) this.#inFlight.delete(item.id);
-        if (run !== undefined) this.#running.delete(run);
+        if (self.run !== undefined) this.#running.delete(self.run);
         this.kick();
       }
     })();
+    self.run = run;
     this.#running.add(run);
   }
 
@@ -307,6 +311,8 @@ export class TenantExporter {
    * (lookup) or the ERP replays it (native key) instead of posting twice.
    */
   async recover(): Promise<{ settled: number; resent: number }> {
+    const stored = await this.ledger.getCursor(this.tenant, EXPORTS_ENABLED_CURSOR);
+    if (stored !== undefined) this.#enabled = stored === 'true';
     let settled = 0;
     const resend: LedgerItem[] = [];
     for await (const item of this.items('exporting', 'export')) {

@@ -35,6 +35,8 @@ export interface HubRuntimeOptions {
   now: () => Date;
   timeoutMs?: number;
   credentials?: CredentialStore;
+  /** Told of every hub call and how it ended (metrics). */
+  onCall?: (operation: string, outcome: 'ok' | 'error') => void;
 }
 
 export function createHubRuntime(connector: HubConnector, options: HubRuntimeOptions): HubRuntime {
@@ -45,7 +47,7 @@ export function createHubRuntime(connector: HubConnector, options: HubRuntimeOpt
   const config = parseConnectorConfig(connector as unknown as Connector, options.config, 'hub');
   const rateLimit = resolveRateLimit(connector.capabilities.rateLimit, options.rateLimit, { label: `hub ${id}`, logger });
   const lane = new Lane({ key: `hub/${id}`, rateLimit, logger, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
-  const client = connector.createHubClient({
+  const inner = connector.createHubClient({
     config,
     http: lane.http,
     lane: lane.signals,
@@ -53,6 +55,7 @@ export function createHubRuntime(connector: HubConnector, options: HubRuntimeOpt
     now: options.now,
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   });
+  const client = observed(inner, options.onCall);
   let closed: Promise<void> | undefined;
   return {
     connector,
@@ -66,5 +69,41 @@ export function createHubRuntime(connector: HubConnector, options: HubRuntimeOpt
       })();
       return closed;
     },
+  };
+}
+
+/** The hub client with each call reported (ok or error) to `onCall`; iterations report once per page. */
+function observed(client: HubClient, onCall: HubRuntimeOptions['onCall']): HubClient {
+  if (onCall === undefined) return client;
+  const report = async <T>(operation: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      const value = await work();
+      onCall(operation, 'ok');
+      return value;
+    } catch (error) {
+      onCall(operation, 'error');
+      throw error;
+    }
+  };
+  return {
+    check: (context) => report('check', () => client.check(context)),
+    payment: (companyId, paymentId, context) => report('payment', () => client.payment(companyId, paymentId, context)),
+    invoice: (companyId, invoiceId, context) => report('invoice', () => client.invoice(companyId, invoiceId, context)),
+    writePaymentIssued: (companyId, payment, originId, context) =>
+      report('writePaymentIssued', () => client.writePaymentIssued(companyId, payment, originId, context)),
+    fundedPayments: (companyId, context) => ({
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const page of client.fundedPayments(companyId, context)) {
+            onCall('fundedPayments', 'ok');
+            yield page;
+          }
+        } catch (error) {
+          onCall('fundedPayments', 'error');
+          throw error;
+        }
+      },
+    }),
+    close: () => client.close(),
   };
 }

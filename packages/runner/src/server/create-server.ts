@@ -29,7 +29,7 @@ export interface ServerOptions {
 /** Every API route (not the webhook, which has its own raw-body parser and hub authentication). */
 export function apiRoutes(runner: Runner, metrics: RunnerMetrics): ApiRoute[] {
   const routes = [...healthRoutes(runner, metrics), ...recordRoutes(runner), ...tenantRoutes(runner), ...sessionRoutes(runner)];
-  const document = openApiDocument(routes);
+  let document: Record<string, unknown> | undefined;
   routes.push(
     route({
       method: 'GET',
@@ -39,6 +39,8 @@ export function apiRoutes(runner: Runner, metrics: RunnerMetrics): ApiRoute[] {
       permission: null,
       returns: 'this document (OpenAPI 3.1)',
       async handler() {
+        // Built once, from the very definitions registered (this one included).
+        document ??= openApiDocument(routes);
         return document;
       },
     }),

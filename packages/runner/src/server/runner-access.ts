@@ -1,4 +1,4 @@
-import { ErrorCodes, LedgerlinkError, type LedgerItem } from '@ledgerlink/core';
+import { ErrorCodes, LedgerlinkError, supports, type LedgerItem } from '@ledgerlink/core';
 import type { TenantScope } from '../container.js';
 import type { Runner } from '../daemon.js';
 
@@ -9,6 +9,11 @@ export async function loadItem(runner: Runner, id: string): Promise<LedgerItem> 
     throw new LedgerlinkError(ErrorCodes.LEDGER_NOT_FOUND, `no record "${id}" in the ledger: GET /records lists them`, { details: { id } });
   }
   return item;
+}
+
+/** Whether a tenant can import at all: its connector imports payments and the deployment has a hub to write to. */
+export function importable(runner: Runner, scope: TenantScope): boolean {
+  return runner.hub !== null && scope.config.hubCompanyId !== undefined && supports(scope.runtime.connector.capabilities, 'payment', 'import');
 }
 
 /** What the API shows of a tenant: its ERP, switches, schedule and lane. */
@@ -23,6 +28,7 @@ export function tenantView(runner: Runner, scope: TenantScope, counts: Record<st
     requiresApproval: scope.config.requireApproval.payment,
     importEveryMinutes: runner.scheduler?.importEvery(scope.config.id) ?? 0,
     importRunning: scope.importer.running,
+    importable: importable(runner, scope),
     lane: { key: lane.key, queued: lane.queued, running: lane.running, throttled: lane.paused, throttlePauses: lane.throttlePauses, rateLimit: lane.rateLimit },
     counts,
   };

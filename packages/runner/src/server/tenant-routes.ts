@@ -5,12 +5,7 @@ import type { Runner } from '../daemon.js';
 import { IMPORT_SCHEDULE_CURSOR } from '../scheduler.js';
 import { ScheduleBody, TenantIdParams } from './api-schemas.js';
 import { route, type ApiRoute } from './route-kit.js';
-import { tenantView } from './runner-access.js';
-
-/** Whether a tenant can import at all: its connector imports payments and the deployment has a hub to write to. */
-function importable(runner: Runner, scope: TenantScope): boolean {
-  return runner.hub !== null && scope.config.hubCompanyId !== undefined && supports(scope.runtime.connector.capabilities, 'payment', 'import');
-}
+import { importable, tenantView } from './runner-access.js';
 
 function requireImportable(runner: Runner, scope: TenantScope): void {
   if (!importable(runner, scope)) {
@@ -40,13 +35,13 @@ function exportsRoute(runner: Runner, enabled: boolean): ApiRoute {
     summary: `${enabled ? 'Enable' : 'Disable'} ERP exports`,
     description: enabled
       ? 'Pending payments start going to the ERP again.'
-      : 'Pending payments wait (they are still recorded); calls already in flight finish. Until the runner persists the switch, a restart takes the config value (`exports.enabled`) again.',
+      : 'Pending payments wait (they are still recorded); calls already in flight finish. The switch is kept across restarts (the config\'s `exports.enabled` is the first default).',
     permission: 'exports',
     params: TenantIdParams,
     returns: '`{ tenant, exportsEnabled }`',
     async handler({ params, actor }) {
       const scope = runner.tenant(params.id);
-      scope.exporter.setExportsEnabled(enabled);
+      await scope.exporter.setExportsEnabled(enabled);
       scope.logger.info({ actor }, `exports ${verb}d by ${actor.id}`);
       return { tenant: scope.config.id, exportsEnabled: scope.exporter.exportsEnabled };
     },

@@ -1,0 +1,36 @@
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../src/demo/run-demo.js';
+import { tempDir } from './support/runner-harness.js';
+
+const repo = resolve(import.meta.dirname, '../../..');
+
+describe('npm start: the demo', () => {
+  it('moves payments into all seven ERP sandboxes, shows failures, and imports payments made in the ERPs', { timeout: 90_000 }, async () => {
+    const { dir, cleanup } = tempDir('ll-demo-');
+    // The demo config as shipped; its store path (../.ledgerlink/demo.db) lands in the temporary directory.
+    mkdirSync(join(dir, 'examples'));
+    copyFileSync(join(repo, 'examples/demo.yaml'), join(dir, 'examples/demo.yaml'));
+    const out = new PassThrough();
+    const printed: string[] = [];
+    out.on('data', (chunk: Buffer) => printed.push(chunk.toString()));
+    try {
+      const result = await runDemo({ configFile: join(dir, 'examples/demo.yaml'), port: 0, durationMs: 20_000, fundEveryMs: 150, out });
+      expect(result.counts.map((row) => row.erp).sort()).toEqual(['acumatica', 'intacct', 'qbd', 'qbo', 'sage300', 'vista', 'yardi']);
+      for (const row of result.counts) expect(row.states.synced ?? 0, `${row.tenant} synced`).toBeGreaterThan(0);
+      const total = (state: 'failed' | 'synced') => result.counts.reduce((sum, row) => sum + (row.states[state] ?? 0), 0);
+      expect(total('failed')).toBeGreaterThan(0);
+      expect(result.counts.reduce((sum, row) => sum + row.imported, 0)).toBeGreaterThan(0);
+      const text = printed.join('');
+      expect(text).toContain('console: http://127.0.0.1:');
+      expect(text).toMatch(/latest failures/);
+      const log = readFileSync(join(dir, '.ledgerlink/demo.log'), 'utf8');
+      expect(log).toContain('"tenant":"beacon-qbo"');
+      for (const secret of ['sandbox-password', 'sandbox-agent-token-7c1d2f', 'vista-sandbox-key']) expect(log).not.toContain(secret);
+    } finally {
+      cleanup();
+    }
+  });
+});
