@@ -1,0 +1,220 @@
+/**
+ * Runner benchmark (issue 5, "Figures"): the whole path, webhook to ERP, on SQLite.
+ *   1. throughput: payments funded as fast as the hub can, each exported through the runner to the QuickBooks
+ *      Online sandbox (unthrottled): payments per second, ERP and hub calls per exported payment;
+ *   2. latency at 50 events/s: from 'Funding Complete' (the hub funds the payment and sends the webhook) to the
+ *      ERP record (the ledger says synced): p50 and p99;
+ *   3. under a real limit: the Intacct sandbox enforcing its published rate and concurrency (60 requests/s, 2 at
+ *      once): the achieved request rate as a share of that limit, and how often the limit was broken (0).
+ *
+ * Run: npm run bench (Nx `bench` target of @ledgerlink/runner). Figures go to stdout; copy them to the README.
+ */
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INTACCT_SANDBOX_CREDENTIALS, startIntacctSandbox } from '@ledgerlink/connector-intacct/sandbox';
+import { generatePayments, startProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
+import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox } from '@ledgerlink/connector-qbo/sandbox';
+import { maxInWindow, silentLogger, type ErpSandbox } from '@ledgerlink/core';
+import { stringify } from 'yaml';
+import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../src/config/load-config.js';
+import { Runner } from '../src/daemon.js';
+import { createServer } from '../src/server/create-server.js';
+
+const COMPANY = 4264;
+const SECRET = 'bench-webhook-secret-0123456789';
+
+interface Stack {
+  runner: Runner;
+  hub: ProcoreSandbox;
+  erp: ErpSandbox;
+  close(): Promise<void>;
+}
+
+async function stack(kind: 'qbo' | 'intacct', count: number, enforce: boolean): Promise<{ stack: Stack; ids: number[] }> {
+  const generated = generatePayments({ count, companyId: COMPANY, seed: 11, failureRates: { 'used-check-number': 0, 'unknown-bank': 0, 'invoice-not-synced': 0, partial: 0 } });
+  const erpSeed = kind === 'intacct' ? { ...generated.erpSeed, bills: (generated.erpSeed.bills ?? []).map((bill, i) => ({ ...bill, id: String(90_000 + i) })) } : generated.erpSeed;
+  if (kind === 'intacct') {
+    // Intacct keys bills by RECORDNO (numbers): the hub's invoices point at the renumbered bills.
+    const renamed = new Map((generated.erpSeed.bills ?? []).map((bill, i) => [bill.id, String(90_000 + i)]));
+    for (const invoice of generated.seed.invoices ?? []) {
+      if (invoice.erpId !== undefined) invoice.erpId = renamed.get(invoice.erpId) ?? invoice.erpId;
+    }
+  }
+  const hub = await startProcoreSandbox({ seed: generated.seed, hourlyLimit: 10_000_000, spikeLimit: 10_000_000 });
+  const erp = kind === 'qbo' ? await startQboSandbox({ seed: erpSeed }) : await startIntacctSandbox({ seed: erpSeed, faults: { enforceLimits: enforce } });
+  const dir = mkdtempSync(join(tmpdir(), 'll-bench-'));
+  const env = {
+    PROCORE_SECRET: hub.app.clientSecret,
+    PROCORE_REFRESH: hub.issueRefreshToken(),
+    WEBHOOK_SECRET: SECRET,
+    QBO_SECRET: QBO_SANDBOX_APP.clientSecret,
+    QBO_REFRESH: QBO_SANDBOX_APP.refreshToken,
+    INTACCT_SENDER_PASSWORD: INTACCT_SANDBOX_CREDENTIALS.senderPassword,
+    INTACCT_USER_PASSWORD: INTACCT_SANDBOX_CREDENTIALS.userPassword,
+  };
+  const connection =
+    kind === 'qbo'
+      ? { baseUrl: erp.url, tokenUrl: `${erp.url}${QBO_SANDBOX_TOKEN_PATH}`, realmId: QBO_SANDBOX_APP.realmId, clientId: QBO_SANDBOX_APP.clientId, clientSecret: '${env:QBO_SECRET}', refreshToken: '${env:QBO_REFRESH}' }
+      : {
+          endpointUrl: erp.url,
+          senderId: INTACCT_SANDBOX_CREDENTIALS.senderId,
+          senderPassword: '${env:INTACCT_SENDER_PASSWORD}',
+          companyId: INTACCT_SANDBOX_CREDENTIALS.companyId,
+          userId: INTACCT_SANDBOX_CREDENTIALS.userId,
+          userPassword: '${env:INTACCT_USER_PASSWORD}',
+        };
+  const file = join(dir, 'bench.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      store: { sqlite: { path: 'ledger.db' } },
+      hub: {
+        connector: 'procore',
+        connection: { baseUrl: hub.url, loginUrl: hub.url, clientId: hub.app.clientId, clientSecret: '${env:PROCORE_SECRET}', refreshToken: '${env:PROCORE_REFRESH}' },
+        webhookSecret: '${env:WEBHOOK_SECRET}',
+        pollSeconds: 0,
+        rateLimit: { requests: 1_000_000, intervalMs: 60_000, concurrency: 16, allowAboveDeclared: true },
+      },
+      tenants: [
+        {
+          id: 'bench',
+          erp: kind,
+          hubCompanyId: String(COMPANY),
+          connection,
+          schedules: { import: { everyMinutes: 0 } },
+          // Unthrottled run: the QBO lane is opened up; the throttled run keeps Intacct's declared limit.
+          ...(kind === 'qbo' ? { rateLimit: { requests: 1_000_000, intervalMs: 60_000, concurrency: 16, allowAboveDeclared: true } } : {}),
+        },
+      ],
+      runner: { settleMs: 1000, maxInFlight: 400 },
+    }),
+  );
+  const loaded = loadConfig(file, env);
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+  const runner = new Runner({ loaded: loaded.loaded, logger: silentLogger });
+  await runner.start();
+  const server = createServer(runner);
+  const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  hub.subscribe({ url: `${url}/webhooks/procore`, secret: SECRET, auth: 'bearer' });
+  return {
+    ids: generated.payments.map((payment) => payment.id),
+    stack: {
+      runner,
+      hub,
+      erp,
+      async close() {
+        await server.close();
+        await runner.stop();
+        await hub.close();
+        await erp.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    },
+  };
+}
+
+/** Waits until `count` exports are synced; returns when the last one was (ms since epoch). */
+async function allSynced(runner: Runner, count: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await runner.ledger.counts();
+    const synced = counts.filter((row) => row.state === 'synced').reduce((sum, row) => sum + row.count, 0);
+    if (synced >= count) return Date.now();
+    const failed = counts.filter((row) => row.state === 'failed').reduce((sum, row) => sum + row.count, 0);
+    if (failed > 0) {
+      const first = (await runner.ledger.list({ state: 'failed', limit: 1 })).items[0];
+      throw new Error(`${failed} export(s) failed during the benchmark; the first: ${JSON.stringify(first?.lastError)}`);
+    }
+    if (Date.now() > deadline) throw new Error(`only ${synced} of ${count} synced in time`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function throughput(count: number): Promise<void> {
+  const { stack: s, ids } = await stack('qbo', count, false);
+  try {
+    s.hub.resetStats();
+    s.erp.resetStats();
+    const started = Date.now();
+    for (const id of ids) s.hub.fundPayment(id);
+    const ended = await allSynced(s.runner, count, 300_000);
+    const seconds = (ended - started) / 1000;
+    const hubCalls = s.hub.stats().requests;
+    const erpCalls = s.erp.stats().requests;
+    console.log(`throughput (QBO sandbox unthrottled, SQLite): ${count} payments in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(0)} payments/s`);
+    console.log(`  calls per exported payment: ERP ${(erpCalls / count).toFixed(2)}, hub ${(hubCalls / count).toFixed(2)}`);
+  } finally {
+    await s.close();
+  }
+}
+
+async function latency(count: number, perSecond: number): Promise<void> {
+  const { stack: s, ids } = await stack('qbo', count, false);
+  try {
+    const funded = new Map<string, number>();
+    const latencies: number[] = [];
+    s.runner.events.on('exported', ({ itemId }) => {
+      void s.runner.ledger.get(itemId).then((item) => {
+        const at = item === undefined ? undefined : funded.get(item.sourceId);
+        if (at !== undefined) latencies.push(performance.now() - at);
+      });
+    });
+    const gap = 1000 / perSecond;
+    const start = performance.now();
+    for (let i = 0; i < ids.length; i++) {
+      const due = start + i * gap;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      funded.set(String(ids[i]), performance.now());
+      s.hub.fundPayment(ids[i] as number);
+    }
+    await allSynced(s.runner, count, 120_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    latencies.sort((a, b) => a - b);
+    console.log(
+      `latency at ${perSecond} events/s (${latencies.length} payments), Funding Complete -> ERP record: p50 ${percentile(latencies, 50).toFixed(0)} ms, ` +
+        `p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${(latencies.at(-1) ?? 0).toFixed(0)} ms`,
+    );
+  } finally {
+    await s.close();
+  }
+}
+
+async function throttled(count: number): Promise<void> {
+  const { stack: s, ids } = await stack('intacct', count, true);
+  try {
+    const limit = s.runner.tenant('bench').runtime.rateLimit;
+    s.erp.resetStats();
+    const started = Date.now();
+    for (const id of ids) s.hub.fundPayment(id);
+    const ended = await allSynced(s.runner, count, 600_000);
+    const stats = s.erp.stats();
+    const seconds = (ended - started) / 1000;
+    // The sustained rate: arrivals after the first full window (a sliding window lets the first one burst).
+    const sorted = [...stats.arrivals].sort((a, b) => a - b);
+    const first = sorted[0] ?? started;
+    const last = sorted.at(-1) ?? ended;
+    const sustained = sorted.filter((at) => at >= first + limit.intervalMs).length;
+    const ratePerSecond = sustained / Math.max(0.001, (last - first - limit.intervalMs) / 1000);
+    const limitPerSecond = (limit.requests / limit.intervalMs) * 1000;
+    const busiest = maxInWindow(stats.arrivals, limit.intervalMs);
+    console.log(
+      `under Intacct's limit (${limit.requests} per ${limit.intervalMs} ms, ${limit.concurrency} at once, enforced by the sandbox): ${count} payments, ` +
+        `${stats.requests} requests in ${seconds.toFixed(1)} s; sustained ${ratePerSecond.toFixed(1)}/s after the first window = ${((100 * ratePerSecond) / limitPerSecond).toFixed(1)}% of the limit; ` +
+        `busiest window ${busiest}/${limit.requests}; most at once ${stats.maxConcurrent}/${limit.concurrency}; limit violations (throttle answers) ${stats.throttled}`,
+    );
+  } finally {
+    await s.close();
+  }
+}
+
+await throughput(Number(process.env.BENCH_PAYMENTS ?? 2000));
+await latency(Number(process.env.BENCH_LATENCY_PAYMENTS ?? 1000), 50);
+await throttled(Number(process.env.BENCH_THROTTLED_PAYMENTS ?? 600));
