@@ -9,3 +9,4 @@ export type { ConformanceFixtures, ConformanceOptions, PaymentDefaults } from '.
 export { planChecks } from './plan.js';
 export type { CheckPlan } from './plan.js';
 export { SPECIAL_NOTES, SPECIAL_VENDOR_NAME } from './checks/special-characters.js';
+export { describeSandboxIsolation } from './sandbox-isolation.js';

@@ -3,7 +3,7 @@
  * the AP check register. The agent's rules for setting the codes are in set-codes.ts. Written from the
  * protocol text (README.md, "Agent protocol v1"), not from the connector's client.
  */
-import { formatCents } from '@ledgerlink/core';
+import { amountText } from './amounts.js';
 
 export interface ApVendor {
   id: string;
@@ -77,8 +77,8 @@ export function invoiceJson(invoice: ApInvoice): Record<string, unknown> {
     invoice: invoice.invoice,
     description: invoice.description,
     invoiceDate: invoice.invoiceDate,
-    amount: formatCents(invoice.amountCents),
-    balance: formatCents(invoice.balanceCents),
+    amount: amountText(invoice.amountCents),
+    balance: amountText(invoice.balanceCents),
     status: invoiceStatus(invoice),
     invoiceCode1: invoice.invoiceCode1,
     invoiceCode2: invoice.invoiceCode2,
@@ -143,7 +143,7 @@ export class ApCompany {
     const located = this.locate(check.vendor, check.invoice);
     if (!('invoiceCode1' in located)) throw new Error(`sandbox: ${JSON.stringify(located.body)}`);
     if (check.amountCents > located.balanceCents) {
-      throw new Error(`sandbox: check of ${formatCents(check.amountCents)} is above the open balance ${formatCents(located.balanceCents)}`);
+      throw new Error(`sandbox: check of ${amountText(check.amountCents)} is above the open balance ${amountText(located.balanceCents)}`);
     }
     located.balanceCents -= check.amountCents;
     this.checks.push(check);

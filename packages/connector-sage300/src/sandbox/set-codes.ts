@@ -3,7 +3,7 @@
  * widths, vendor and invoice, same codes (harmless), bank, conflicting codes, paid or different balance,
  * duplicate check, then both codes set together.
  */
-import { formatCents, parseCents } from '@ledgerlink/core';
+import { amountText, centsOf } from './amounts.js';
 import { type AgentAnswer, type ApCompany, type ApInvoice, type SetCodesRequest, agentError, invoiceJson, invoiceStatus } from './ap-company.js';
 
 /** Sets both codes of one invoice together, or answers why not. */
@@ -46,18 +46,19 @@ export function setCodes(company: ApCompany, vendor: string, invoiceNumber: stri
   if (invoice.balanceCents === 0) {
     return agentError(409, 'INVOICE_PAID', `${label} is Fully paid in Sage; there is nothing left to select for payment.`, {
       status: invoiceStatus(invoice),
-      balance: formatCents(invoice.balanceCents),
+      balance: amountText(invoice.balanceCents),
     });
   }
   if (request.amount !== undefined) {
-    const amountCents = parseCents(request.amount);
+    const amountCents = centsOf(request.amount);
+    if (amountCents === undefined) return agentError(400, 'INVALID_AMOUNT', `amount "${request.amount}" is not an amount with at most two decimals, e.g. "1234.50"`, { amount: request.amount });
     if (amountCents !== invoice.balanceCents) {
-      const balance = formatCents(invoice.balanceCents);
+      const balance = amountText(invoice.balanceCents);
       return agentError(
         409,
         'AMOUNT_MISMATCH',
-        `${label} has an open balance of ${balance} in Sage, not ${formatCents(amountCents)}; a check run would pay ${balance}.`,
-        { amount: formatCents(amountCents), balance, status: invoiceStatus(invoice) },
+        `${label} has an open balance of ${balance} in Sage, not ${amountText(amountCents)}; a check run would pay ${balance}.`,
+        { amount: amountText(amountCents), balance, status: invoiceStatus(invoice) },
       );
     }
   }
