@@ -61,6 +61,8 @@ export type {
 } from './connector/outcome.js';
 export { defineHubConnector } from './connector/hub.js';
 export { rotatingCredential } from './connector/credentials.js';
+export { OAuthRefreshTokens } from './connector/oauth-tokens.js';
+export type { OAuthTokenOptions } from './connector/oauth-tokens.js';
 export type { HubClient, HubConnector, HubConnectorDefinition, HubEvent, HubWebhooks } from './connector/hub.js';
 export { maxInWindow } from './connector/sandbox.js';
 export type {
