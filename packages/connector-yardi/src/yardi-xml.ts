@@ -1,4 +1,7 @@
+import { assertXmlSafe, decodeXmlText, XmlValueError } from '@ledgerlink/core';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+
+export { decodeXmlText, XmlValueError };
 
 /**
  * The client's XML layer, for the SOAP envelope and for the check document inside it. Documents are built with
@@ -22,19 +25,6 @@ const builder = new XMLBuilder({
   format: false,
 });
 
-const STANDARD_ENTITY = /&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));/g;
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** Decodes the standard entities and character references in one pass, so `&amp;lt;` stays `&lt;`. */
-export function decodeXmlText(value: string): string {
-  if (!value.includes('&')) return value;
-  return value.replace(STANDARD_ENTITY, (match, decimal: string | undefined, hex: string | undefined, name: string | undefined) => {
-    if (name !== undefined) return NAMED[name] ?? match;
-    const codePoint = decimal !== undefined ? Number.parseInt(decimal, 10) : Number.parseInt(hex ?? '', 16);
-    return Number.isInteger(codePoint) && codePoint > 0 && codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : match;
-  });
-}
-
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
@@ -48,27 +38,6 @@ const parser = new XMLParser({
   tagValueProcessor: (_name, value) => decodeXmlText(value),
   attributeValueProcessor: (_name, value) => decodeXmlText(value),
 });
-
-/** Characters XML 1.0 cannot carry, not even escaped: C0 controls other than tab/LF/CR, lone surrogates. */
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Thrown when a value cannot be written as XML 1.0 text. */
-export class XmlValueError extends Error {
-  constructor(readonly path: string) {
-    super(`${path} holds a character XML cannot carry (a control character or a lone surrogate)`);
-    this.name = 'XmlValueError';
-  }
-}
-
-function assertXmlSafe(value: unknown, path: string): void {
-  if (typeof value === 'string') {
-    if (NOT_XML_CHAR.test(value)) throw new XmlValueError(path);
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => assertXmlSafe(item, `${path}[${index}]`));
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, child] of Object.entries(value)) assertXmlSafe(child, path === '' ? key : `${path}.${key}`);
-  }
-}
 
 /** Builds an XML document from a tree whose key order is the element order; every value is escaped. */
 export function buildXml(tree: Record<string, unknown>, declaration = true): string {

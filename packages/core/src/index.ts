@@ -62,6 +62,7 @@ export type {
 export { defineHubConnector } from './connector/hub.js';
 export { rotatingCredential } from './connector/credentials.js';
 export { OAuthRefreshTokens } from './connector/oauth-tokens.js';
+export { assertXmlSafe, decodeXmlText, XmlValueError } from './connector/xml-text.js';
 export type { OAuthTokenOptions } from './connector/oauth-tokens.js';
 export type { HubClient, HubConnector, HubConnectorDefinition, HubEvent, HubWebhooks } from './connector/hub.js';
 export { maxInWindow } from './connector/sandbox.js';
