@@ -16,6 +16,11 @@ try {
   });
   process.exitCode = 0;
 } catch (error) {
-  process.stderr.write(`the demo stopped: ${(error as Error).message}\n`);
+  const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  process.stderr.write(
+    taken
+      ? `the demo could not start: port ${process.env.PORT ?? 8080} is taken; run it on another one, e.g. PORT=8081 npm start\n`
+      : `the demo stopped: ${(error as Error).message}\n`,
+  );
   process.exitCode = 1;
 }
