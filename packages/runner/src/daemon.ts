@@ -134,7 +134,7 @@ export class Runner {
 
     const hubConfig = loaded.config.hub;
     const hubConnector = hubConfig === undefined ? undefined : registry.hub(hubConfig.connector);
-    this.#store = this.options.ledger ?? openStore(loaded, clock);
+    this.#store = this.options.ledger ?? (await openStore(loaded, clock));
     const store = this.#store;
     try {
       this.#hub =

@@ -47,7 +47,7 @@ describe('the composition root', () => {
     const validated = validateDeployment(join(repo, 'examples/demo.yaml'), registry, env);
     if (!validated.ok) throw new Error(validated.problems.map((p) => `${p.line}:${p.col} ${p.path} ${p.message}`).join('\n'));
     const loaded = { ...validated.loaded, config: { ...validated.loaded.config, store: { sqlite: { path: ':memory:' } } } };
-    const store = openStore(loaded, () => new Date());
+    const store = await openStore(loaded, () => new Date());
     const hubConfig = loaded.config.hub!;
     const hubRuntime = createHubRuntime(registry.hub('procore'), { config: hubConfig.connection, logger: silentLogger, now: () => new Date() });
     const root = createRootContainer({

@@ -100,9 +100,9 @@ export function describeStates(context: LedgerSuiteContext): void {
         context.ledger.edit('no-such-item', { checkNumber: '1' }, accountant),
         context.ledger.audit('no-such-item'),
         context.ledger.attempts('no-such-item'),
-      ];
+      ].map((attempt) => refusal(attempt));
       for (const attempt of attempts) {
-        const error = await refusal(attempt);
+        const error = await attempt;
         expect(error.code).toBe(ErrorCodes.LEDGER_NOT_FOUND);
         expect(error.message).toContain('no-such-item');
       }

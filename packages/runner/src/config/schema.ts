@@ -82,7 +82,20 @@ export const DeploymentConfig = z
     store: z
       .union([
         z.object({ sqlite: z.object({ path: z.string().min(1) }).strict() }).strict(),
-        z.object({ postgres: z.object({ url: z.string().min(1) }).strict() }).strict(),
+        z
+          .object({
+            postgres: z
+              .object({
+                /** postgres://user@host:5432/database; a password in it must come from ${env:…}. */
+                url: z.string().min(1),
+                /** A schema of its own (default public). */
+                schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a plain lower-case identifier').optional(),
+                /** Where rotated credentials are kept (never in the database): default .ledgerlink/credentials beside the config. */
+                credentialsDir: z.string().min(1).optional(),
+              })
+              .strict(),
+          })
+          .strict(),
       ])
       .default({ sqlite: { path: '.ledgerlink/ledger.db' } }),
     server: z

@@ -5,3 +5,7 @@ export { LEDGER_MIGRATIONS, SchemaVersionError, applyMigrations, schemaVersion }
 export type { Migration } from './migrations.js';
 export { SqliteEventInbox } from './event-inbox.js';
 export type { EventInbox } from './event-inbox.js';
+export { PostgresLedger } from './postgres-ledger.js';
+export type { PostgresLedgerOptions } from './postgres-ledger.js';
+export { openStore } from './open-store.js';
+export type { OpenStore } from './open-store.js';

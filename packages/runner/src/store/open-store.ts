@@ -3,6 +3,8 @@ import { credentialFileFor, FileCredentialStore } from './credential-file.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { SqliteEventInbox, type EventInbox } from './event-inbox.js';
 import { openSqliteLedger } from './sqlite-ledger.js';
+import { PostgresLedger } from './postgres-ledger.js';
+import { join } from 'node:path';
 
 export interface OpenStore {
   ledger: Ledger;
@@ -12,26 +14,39 @@ export interface OpenStore {
   close(): Promise<void>;
 }
 
-/** Opens the config's store. SQLite is the embedded default; its path is relative to the config file. */
-export function openStore(loaded: LoadedConfig, clock: () => Date): OpenStore {
-  const store = loaded.config.store;
-  if ('postgres' in store) {
-    throw new LedgerlinkError(
-      ErrorCodes.CONFIG_INVALID,
-      'store.postgres is not available in this version of the runner: use store.sqlite (the embedded default)',
-    );
-  }
-  const path = store.sqlite.path === ':memory:' ? ':memory:' : loaded.resolvePath(store.sqlite.path);
-  const ledger = openSqliteLedger({ path, clock });
-  const inbox = new SqliteEventInbox(ledger.database, clock);
+function credentialStores(fileFor: (scope: string) => string | undefined): (scope: string) => CredentialStore {
   const stores = new Map<string, CredentialStore>();
-  const credentials = (scope: string): CredentialStore => {
+  return (scope) => {
     let found = stores.get(scope);
     if (found === undefined) {
-      found = new FileCredentialStore(credentialFileFor(path, scope));
+      found = new FileCredentialStore(fileFor(scope));
       stores.set(scope, found);
     }
     return found;
   };
-  return { ledger, inbox, credentials, close: () => ledger.close() };
+}
+
+/**
+ * Opens the config's store: SQLite (the embedded default; its path relative to the config file) or PostgreSQL.
+ */
+export async function openStore(loaded: LoadedConfig, clock: () => Date): Promise<OpenStore> {
+  const store = loaded.config.store;
+  if ('postgres' in store) {
+    let ledger: PostgresLedger;
+    try {
+      ledger = await PostgresLedger.open({ url: store.postgres.url, clock, ...(store.postgres.schema === undefined ? {} : { schema: store.postgres.schema }) });
+    } catch (error) {
+      throw new LedgerlinkError(
+        ErrorCodes.CONFIG_INVALID,
+        `cannot open the PostgreSQL store (store.postgres.url): ${(error as Error).message}; check the server is up and the URL, user and database are right`,
+        { cause: error },
+      );
+    }
+    const dir = loaded.resolvePath(store.postgres.credentialsDir ?? '.ledgerlink/credentials');
+    return { ledger, inbox: ledger.inbox(), credentials: credentialStores((scope) => join(dir, `${scope}.json`)), close: () => ledger.close() };
+  }
+  const path = store.sqlite.path === ':memory:' ? ':memory:' : loaded.resolvePath(store.sqlite.path);
+  const ledger = openSqliteLedger({ path, clock });
+  const inbox = new SqliteEventInbox(ledger.database, clock);
+  return { ledger, inbox, credentials: credentialStores((scope) => credentialFileFor(path, scope)), close: () => ledger.close() };
 }

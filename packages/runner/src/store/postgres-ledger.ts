@@ -1,0 +1,326 @@
+import {
+  compareLedgerCounts,
+  decodeLedgerCursor,
+  encodeLedgerCursor,
+  ledgerFilterStates,
+  ledgerFilterText,
+  ledgerPageSize,
+  numberAudit,
+  planBeginAttempt,
+  planCompleteAttempt,
+  planEdit,
+  planNewItem,
+  planTransition,
+  requireLedgerItem,
+  type Actor,
+  type AttemptRecord,
+  type AuditEntry,
+  type Direction,
+  type EditableField,
+  type Entity,
+  type HubEvent,
+  type Ledger,
+  type LedgerFilter,
+  type LedgerItem,
+  type LedgerPage,
+  type LedgerPlan,
+  type LedgerState,
+  type LedgerTransition,
+  type NewLedgerItem,
+  type Outcome,
+} from '@ledgerlink/core';
+import pg from 'pg';
+import type { EventInbox } from './event-inbox.js';
+import { applyPostgresMigrations } from './postgres-migrations.js';
+import { attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, type AttemptRow, type AuditRow, type ItemRow } from './sqlite-rows.js';
+
+const ITEM_COLUMNS = [
+  'id',
+  'tenant',
+  'entity',
+  'direction',
+  'source_id',
+  'state',
+  'record',
+  'target_id',
+  'revision',
+  'attempts',
+  'idempotency_key',
+  'last_error',
+  'blocked_reason',
+  'search_text',
+  'created_at',
+  'updated_at',
+] as const;
+const MUTABLE = ITEM_COLUMNS.filter((column) => !['id', 'tenant', 'entity', 'direction', 'source_id', 'created_at'].includes(column));
+const INSERT_ITEM = `INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+  ON CONFLICT (tenant, entity, direction, source_id) DO NOTHING RETURNING *`;
+const UPDATE_ITEM = `UPDATE ledger_items SET ${MUTABLE.map((column, i) => `${column} = $${i + 2}`).join(', ')} WHERE id = $1`;
+
+export interface PostgresLedgerOptions {
+  /** `postgres://user@host:5432/database`. */
+  url: string;
+  /** A schema of its own (default `public`): created if missing. */
+  schema?: string;
+  clock?: () => Date;
+  /** Connections in the pool (default 5). */
+  poolSize?: number;
+}
+
+type Client = pg.PoolClient;
+
+/**
+ * The Ledger on PostgreSQL, for deployments that outgrow one machine: the same rules as the SQLite store (the
+ * shared `plan*` functions), each method one transaction that locks the item's row (`SELECT … FOR UPDATE`)
+ * before it reads it, so two runner replicas cannot both act on what they read.
+ */
+export class PostgresLedger implements Ledger {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** Opens a pool, creates the schema if needed and brings it to the newest version. */
+  static async open(options: PostgresLedgerOptions): Promise<PostgresLedger> {
+    const schema = options.schema ?? 'public';
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`schema "${schema}" must be a plain lower-case identifier`);
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 5, options: `-c search_path=${schema}` });
+    try {
+      const client = await pool.connect();
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await applyPostgresMigrations(client, options.clock ?? (() => new Date()));
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return new PostgresLedger(pool, options.clock ?? (() => new Date()));
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  private async transaction<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async lockedItem(client: Client, id: string): Promise<LedgerItem> {
+    const { rows } = await client.query<ItemRow>('SELECT * FROM ledger_items WHERE id = $1 FOR UPDATE', [id]);
+    return requireLedgerItem(rows[0] === undefined ? undefined : itemFromRow(rows[0]), id);
+  }
+
+  private async apply(client: Client, plan: LedgerPlan): Promise<LedgerItem> {
+    if (!plan.changed) return plan.item;
+    const params = itemParams(plan.item);
+    await client.query(UPDATE_ITEM, [params.id, ...MUTABLE.map((column) => params[column])]);
+    if (plan.attempt !== undefined) {
+      const attempt = attemptParams(plan.attempt);
+      await client.query(
+        `INSERT INTO ledger_attempts (item_id, number, idempotency_key, started_at, finished_at, outcome) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (item_id, number) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome`,
+        [attempt.item_id, attempt.number, attempt.idempotency_key, attempt.started_at, attempt.finished_at, attempt.outcome],
+      );
+    }
+    await this.appendAudit(client, plan);
+    return plan.item;
+  }
+
+  private async appendAudit(client: Client, plan: LedgerPlan): Promise<void> {
+    const { rows } = await client.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM ledger_audit WHERE item_id = $1', [plan.item.id]);
+    for (const entry of numberAudit(plan.audit, rows[0]?.seq ?? 0)) {
+      const row = auditParams(entry);
+      await client.query('INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        row.item_id,
+        row.seq,
+        row.at,
+        row.actor_kind,
+        row.actor_id,
+        row.action,
+        row.detail,
+      ]);
+    }
+  }
+
+  async upsert(input: NewLedgerItem, actor: Actor): Promise<{ item: LedgerItem; created: boolean }> {
+    const plan = planNewItem(input, actor, this.now());
+    return this.transaction(async (client) => {
+      const params = itemParams(plan.item);
+      const inserted = await client.query<ItemRow>(INSERT_ITEM, ITEM_COLUMNS.map((column) => params[column]));
+      if (inserted.rows[0] === undefined) {
+        const { tenant, entity, direction, sourceId } = plan.item;
+        const existing = await client.query<ItemRow>('SELECT * FROM ledger_items WHERE tenant = $1 AND entity = $2 AND direction = $3 AND source_id = $4', [
+          tenant,
+          entity,
+          direction,
+          sourceId,
+        ]);
+        return { item: itemFromRow(existing.rows[0] as ItemRow), created: false };
+      }
+      await this.appendAudit(client, plan);
+      return { item: plan.item, created: true };
+    });
+  }
+
+  async get(id: string): Promise<LedgerItem | undefined> {
+    const { rows } = await this.pool.query<ItemRow>('SELECT * FROM ledger_items WHERE id = $1', [id]);
+    return rows[0] === undefined ? undefined : itemFromRow(rows[0]);
+  }
+
+  async getBySource(tenant: string, entity: Entity, direction: Direction, sourceId: string): Promise<LedgerItem | undefined> {
+    const { rows } = await this.pool.query<ItemRow>('SELECT * FROM ledger_items WHERE tenant = $1 AND entity = $2 AND direction = $3 AND source_id = $4', [
+      tenant,
+      entity,
+      direction,
+      sourceId,
+    ]);
+    return rows[0] === undefined ? undefined : itemFromRow(rows[0]);
+  }
+
+  async getByTarget(tenant: string, entity: Entity, direction: Direction, targetId: string): Promise<LedgerItem | undefined> {
+    const { rows } = await this.pool.query<ItemRow>(
+      'SELECT * FROM ledger_items WHERE tenant = $1 AND entity = $2 AND direction = $3 AND target_id = $4 ORDER BY seq LIMIT 1',
+      [tenant, entity, direction, targetId],
+    );
+    return rows[0] === undefined ? undefined : itemFromRow(rows[0]);
+  }
+
+  async list(filter: LedgerFilter = {}): Promise<LedgerPage> {
+    const limit = ledgerPageSize(filter);
+    const params: unknown[] = [decodeLedgerCursor(filter.cursor)];
+    const where = ['seq > $1'];
+    for (const [column, value] of [
+      ['tenant', filter.tenant],
+      ['entity', filter.entity],
+      ['direction', filter.direction],
+    ] as const) {
+      if (value === undefined) continue;
+      params.push(value);
+      where.push(`${column} = $${params.length}`);
+    }
+    const states = ledgerFilterStates(filter);
+    if (states !== undefined) {
+      params.push(states);
+      where.push(`state = ANY($${params.length})`);
+    }
+    const text = ledgerFilterText(filter);
+    if (text !== undefined) {
+      params.push(text);
+      where.push(`strpos(search_text, $${params.length}) > 0`);
+    }
+    params.push(limit + 1);
+    const { rows } = await this.pool.query<ItemRow>(`SELECT * FROM ledger_items WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${params.length}`, params);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const items = page.map(itemFromRow);
+    return rows.length > limit && last !== undefined ? { items, nextCursor: encodeLedgerCursor(last.seq) } : { items };
+  }
+
+  async counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]> {
+    const { rows } = await this.pool.query<{ tenant: string; state: LedgerState; count: number }>(
+      'SELECT tenant, state, count(*)::int AS count FROM ledger_items GROUP BY tenant, state',
+    );
+    return rows.sort(compareLedgerCounts);
+  }
+
+  async transition(id: string, change: LedgerTransition, actor: Actor): Promise<LedgerItem> {
+    return this.transaction(async (client) => this.apply(client, planTransition(await this.lockedItem(client, id), change, actor, this.now())));
+  }
+
+  async beginAttempt(id: string, actor: Actor): Promise<{ item: LedgerItem; attempt: AttemptRecord }> {
+    return this.transaction(async (client) => {
+      const plan = planBeginAttempt(await this.lockedItem(client, id), actor, this.now());
+      return { item: await this.apply(client, plan), attempt: plan.attempt as AttemptRecord };
+    });
+  }
+
+  async completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor): Promise<LedgerItem> {
+    return this.transaction(async (client) => {
+      const item = await this.lockedItem(client, id);
+      const { rows } = await client.query<AttemptRow>('SELECT * FROM ledger_attempts WHERE item_id = $1 AND number = $2', [id, attemptNumber]);
+      const attempt = rows[0] === undefined ? undefined : attemptFromRow(rows[0]);
+      return this.apply(client, planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber));
+    });
+  }
+
+  async edit(id: string, changes: Partial<Record<EditableField, string>>, actor: Actor): Promise<LedgerItem> {
+    return this.transaction(async (client) => this.apply(client, planEdit(await this.lockedItem(client, id), changes, actor, this.now())));
+  }
+
+  async audit(id: string): Promise<AuditEntry[]> {
+    await this.requireItem(id);
+    const { rows } = await this.pool.query<AuditRow>('SELECT * FROM ledger_audit WHERE item_id = $1 ORDER BY seq', [id]);
+    return rows.map(auditFromRow);
+  }
+
+  async attempts(id: string): Promise<AttemptRecord[]> {
+    await this.requireItem(id);
+    const { rows } = await this.pool.query<AttemptRow>('SELECT * FROM ledger_attempts WHERE item_id = $1 ORDER BY number', [id]);
+    return rows.map(attemptFromRow);
+  }
+
+  private async requireItem(id: string): Promise<void> {
+    requireLedgerItem(await this.get(id), id);
+  }
+
+  async getCursor(tenant: string, name: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM ledger_cursors WHERE tenant = $1 AND name = $2', [tenant, name]);
+    return rows[0]?.value;
+  }
+
+  async setCursor(tenant: string, name: string, value: string): Promise<void> {
+    if (typeof value !== 'string') throw new TypeError(`a cursor value is text; got ${JSON.stringify(value)}`);
+    await this.pool.query(
+      `INSERT INTO ledger_cursors (tenant, name, value, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      [tenant, name, value, this.now()],
+    );
+  }
+
+  /** The hub event inbox in the same database. */
+  inbox(): EventInbox {
+    const pool = this.pool;
+    const now = () => this.now();
+    return {
+      async record(event: HubEvent) {
+        const inserted = await pool.query(
+          `INSERT INTO hub_events (event_id, company_id, type, resource_id, occurred_at, received_at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (event_id) DO UPDATE SET deliveries = hub_events.deliveries + 1 RETURNING (xmax = 0) AS fresh`,
+          [event.eventId, event.companyId, event.type, event.resourceId, event.occurredAt, now()],
+        );
+        return { fresh: (inserted.rows[0] as { fresh?: boolean } | undefined)?.fresh === true };
+      },
+      async markProcessed(eventId: string) {
+        await pool.query('UPDATE hub_events SET processed_at = $1 WHERE event_id = $2 AND processed_at IS NULL', [now(), eventId]);
+      },
+      async unprocessed(limit = 500) {
+        const { rows } = await pool.query<{ event_id: string; company_id: string; type: HubEvent['type']; resource_id: string; occurred_at: string }>(
+          'SELECT event_id, company_id, type, resource_id, occurred_at FROM hub_events WHERE processed_at IS NULL ORDER BY received_at LIMIT $1',
+          [limit],
+        );
+        return rows.map((row) => ({ eventId: row.event_id, companyId: row.company_id, type: row.type, resourceId: row.resource_id, occurredAt: row.occurred_at }));
+      },
+    };
+  }
+
+  #closed: Promise<void> | undefined;
+
+  async close(): Promise<void> {
+    this.#closed ??= this.pool.end();
+    return this.#closed;
+  }
+}

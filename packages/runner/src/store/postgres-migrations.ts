@@ -1,0 +1,116 @@
+import type pg from 'pg';
+import { SchemaVersionError } from './migrations.js';
+
+/** The PostgreSQL schema, oldest step first: the same tables as SQLite's, in PostgreSQL's types. Append only. */
+export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'ledger tables',
+    sql: `
+      CREATE TABLE ledger_items (
+        seq             INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id              TEXT NOT NULL UNIQUE,
+        tenant          TEXT NOT NULL,
+        entity          TEXT NOT NULL,
+        direction       TEXT NOT NULL,
+        source_id       TEXT NOT NULL,
+        state           TEXT NOT NULL CHECK (state IN ('pending', 'awaiting_approval', 'blocked', 'exporting', 'synced', 'failed')),
+        record          TEXT NOT NULL,
+        target_id       TEXT,
+        revision        INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        last_error      TEXT,
+        blocked_reason  TEXT,
+        search_text     TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        UNIQUE (tenant, entity, direction, source_id)
+      );
+      CREATE INDEX ledger_items_tenant_state ON ledger_items (tenant, state, seq);
+      CREATE INDEX ledger_items_state ON ledger_items (state, seq);
+      CREATE INDEX ledger_items_target ON ledger_items (tenant, entity, direction, target_id) WHERE target_id IS NOT NULL;
+      CREATE TABLE ledger_attempts (
+        item_id         TEXT NOT NULL REFERENCES ledger_items (id),
+        number          INTEGER NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        started_at      TEXT NOT NULL,
+        finished_at     TEXT,
+        outcome         TEXT,
+        PRIMARY KEY (item_id, number)
+      );
+      CREATE TABLE ledger_audit (
+        item_id    TEXT NOT NULL REFERENCES ledger_items (id),
+        seq        INTEGER NOT NULL,
+        at         TEXT NOT NULL,
+        actor_kind TEXT NOT NULL CHECK (actor_kind IN ('user', 'system', 'hub')),
+        actor_id   TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        detail     TEXT,
+        PRIMARY KEY (item_id, seq)
+      );
+      CREATE TABLE ledger_cursors (
+        tenant     TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, name)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'hub event inbox',
+    sql: `
+      CREATE TABLE hub_events (
+        event_id     TEXT PRIMARY KEY,
+        company_id   TEXT NOT NULL,
+        type         TEXT NOT NULL,
+        resource_id  TEXT NOT NULL,
+        occurred_at  TEXT NOT NULL,
+        received_at  TEXT NOT NULL,
+        processed_at TEXT,
+        deliveries   INTEGER NOT NULL DEFAULT 1
+      );
+      CREATE INDEX hub_events_unprocessed ON hub_events (received_at) WHERE processed_at IS NULL;
+    `,
+  },
+];
+
+/** Serialises migrations of one database across processes (runner replicas starting together). */
+const MIGRATION_LOCK = 7_265_001;
+
+/** Brings the schema on the connection's search_path to the newest version; refuses a newer one. */
+export async function applyPostgresMigrations(client: pg.PoolClient, clock: () => Date): Promise<number[]> {
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+    const found = rows[0]?.version ?? 0;
+    const known = POSTGRES_MIGRATIONS.length;
+    if (found > known) {
+      throw new SchemaVersionError(
+        `the ledger database is at schema version ${found}, but this ledgerlink knows versions up to ${known}: it was written by a newer ledgerlink`,
+        found,
+        known,
+      );
+    }
+    const applied: number[] = [];
+    for (const migration of POSTGRES_MIGRATIONS) {
+      if (migration.version <= found) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, clock().toISOString()]);
+        await client.query('COMMIT');
+        applied.push(migration.version);
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    }
+    return applied;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+  }
+}

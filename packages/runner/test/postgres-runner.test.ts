@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runnerFor, tempDir, untilState } from './support/runner-harness.js';
+
+/** Needs PostgreSQL: LEDGERLINK_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test (fails, saying so, without it). */
+const url = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+describe('the runner on the PostgreSQL store (store.postgres)', () => {
+  let qbo: QboSandbox;
+  const schema = `ll_runner_${randomBytes(6).toString('hex')}`;
+  const dir = tempDir();
+
+  beforeAll(async () => {
+    qbo = await startQboSandbox();
+  });
+  afterAll(async () => {
+    await qbo.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+    dir.cleanup();
+  });
+
+  it('records, exports and links a payment, and recognises a repeated hub event, with the ledger in PostgreSQL', async () => {
+    qbo.seed({ vendors: [{ id: '901', name: 'Vendor PG' }], bankAccounts: [{ id: '91' }], bills: [{ id: '9901', vendorId: '901', number: 'INV-PG', amountCents: 4321 }] });
+    const { runner } = runnerFor(
+      dir.dir,
+      {
+        store: { postgres: { url: '${env:PG_URL}', schema } },
+        tenants: [
+          {
+            id: 'pg-qbo',
+            erp: 'qbo',
+            connection: {
+              baseUrl: qbo.url,
+              tokenUrl: `${qbo.url}${QBO_SANDBOX_TOKEN_PATH}`,
+              realmId: QBO_SANDBOX_APP.realmId,
+              clientId: QBO_SANDBOX_APP.clientId,
+              clientSecret: '${env:QBO_SECRET}',
+              refreshToken: '${env:QBO_REFRESH}',
+            },
+          },
+        ],
+        runner: { settleMs: 50 },
+      },
+      { PG_URL: url, QBO_SECRET: QBO_SANDBOX_APP.clientSecret, QBO_REFRESH: QBO_SANDBOX_APP.refreshToken },
+    );
+    await runner.start();
+    try {
+      const result = await runner.tenant('pg-qbo').exporter.intake({
+        id: 'pg-pay-1',
+        status: 'funding_complete',
+        amountCents: 4321,
+        method: 'check',
+        fundedOn: '2026-12-01',
+        bankId: '91',
+        checkNumber: '70001',
+        vendor: { id: 'v', name: 'Vendor PG', erpId: '901' },
+        invoice: { id: 'i', number: 'INV-PG', amountCents: 4321, erpId: '9901' },
+        project: { id: 'p', number: 'P-1' },
+      });
+      const id = result.kind === 'ignored' ? '' : result.item.id;
+      const synced = await untilState(runner, id, 'synced');
+      expect(qbo.payments().filter((payment) => payment.applications.some((a) => a.billId === '9901'))).toHaveLength(1);
+      expect(synced.targetId).toBeTruthy();
+      const event = { eventId: 'evt-1', companyId: '1', type: 'other' as const, resourceId: 'r', occurredAt: new Date().toISOString() };
+      expect(await runner.inbox.record(event)).toEqual({ fresh: true });
+      expect(await runner.inbox.record(event)).toEqual({ fresh: false });
+      expect((await runner.inbox.unprocessed()).map((e) => e.eventId)).toEqual(['evt-1']);
+      await runner.inbox.markProcessed('evt-1');
+      expect(await runner.inbox.unprocessed()).toEqual([]);
+    } finally {
+      await runner.stop();
+    }
+  });
+});
