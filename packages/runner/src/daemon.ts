@@ -7,6 +7,8 @@ import {
   type Ledger,
   type Logger,
 } from '@ledgerlink/core';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { DependencyContainer } from 'tsyringe';
 import type { LoadedConfig } from './config/load-config.js';
 import { createRootContainer, createTenantScope, type TenantScope } from './container.js';
@@ -27,6 +29,24 @@ export interface RunnerOptions {
   transport?: HttpClient;
   /** Where the ledger lives; default the config's store. */
   ledger?: OpenStore;
+}
+
+/** The lease every runner process of a deployment competes for. */
+const RUNNER_LEASE = 'runner';
+
+/**
+ * A holder (`host:pid:nonce`) on this machine whose process no longer exists: a runner that was killed. Its lease
+ * is taken at once instead of after it expires, so a restart after a crash does not wait.
+ */
+function holderIsGone(holder: string): boolean {
+  const [host, pid] = holder.split(':');
+  if (host !== hostname() || pid === undefined || !/^\d+$/.test(pid) || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** What a webhook delivery did: the route's answer to the hub. */
@@ -100,10 +120,58 @@ export class Runner {
     return scope;
   }
 
-  /** Builds everything, settles the previous run's leftovers, then starts the schedules. */
+  /** This process's name in the runner lease. */
+  readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  #active = false;
+  #keeper: NodeJS.Timeout | undefined;
+
+  /** True while this process holds the runner lease and runs the flows; false on a standby replica. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /**
+   * Builds everything, then takes the runner lease: the holder settles the previous run's leftovers and starts the
+   * schedules; a replica that finds the lease held stands by (it serves the API and records webhooks) and takes
+   * over when the holder stops or dies.
+   */
   async start(): Promise<void> {
     if (this.#root === undefined) await this.prepare();
+    const ttl = this.config.runner.leaseTtlMs;
+    this.#started = true;
+    if (!(await this.takeLease())) this.logger.warn({ holder: this.holder }, 'another runner holds the lease on this store: standing by');
+    this.#keeper = setInterval(() => void this.keepLease(), Math.max(250, Math.floor(ttl / 3)));
+    this.#keeper.unref();
+  }
+
+  private async takeLease(): Promise<boolean> {
+    if (this.#store === undefined || !(await this.#store.leases.acquire(RUNNER_LEASE, this.holder, this.config.runner.leaseTtlMs, holderIsGone))) return false;
+    await this.activate();
+    return true;
+  }
+
+  /** Renews the lease, or takes it when the holder is gone; a holder that loses it stops sending at once. */
+  private async keepLease(): Promise<void> {
+    if (this.#stopping !== undefined || this.#store === undefined) return;
+    try {
+      if (!this.#active) {
+        await this.takeLease();
+        return;
+      }
+      if (!(await this.#store.leases.acquire(RUNNER_LEASE, this.holder, this.config.runner.leaseTtlMs))) {
+        this.logger.error({ holder: this.holder }, 'the runner lease was taken by another runner: this one stops sending and shuts down');
+        this.events.emit('leaseLost', { holder: this.holder });
+        void this.stop();
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'renewing the runner lease failed; trying again');
+    }
+  }
+
+  /** The lease holder's start: crash recovery before anything new is sent, then the schedules. */
+  private async activate(): Promise<void> {
     const { logger } = this.options;
+    this.#active = true;
     // Crash recovery before anything new is sent.
     for (const scope of this.tenants.values()) {
       const { settled, resent } = await scope.exporter.recover();
@@ -113,8 +181,7 @@ export class Runner {
 
     this.#scheduler = new Scheduler(this, logger);
     this.#scheduler.start();
-    this.#started = true;
-    logger.info('runner started');
+    logger.info({ holder: this.holder }, 'runner started: holds the lease and sends');
   }
 
   get scheduler(): Scheduler | undefined {
@@ -253,10 +320,14 @@ export class Runner {
     this.#stopping ??= (async () => {
       const grace = this.config.runner.shutdownGraceMs;
       this.logger.info({ graceMs: grace }, 'runner stopping: no new work; waiting for calls in flight');
+      if (this.#keeper !== undefined) clearInterval(this.#keeper);
       this.#scheduler?.stop();
       await Promise.allSettled([...this.#processing]);
       await Promise.all([...this.tenants.values()].map((scope) => scope.exporter.stop(grace)));
       await Promise.all([...this.tenants.values()].map((scope) => scope.importer.stop()));
+      // Given back only after the calls in flight ended: a standby takes over at once, with nothing in flight.
+      if (this.#active) await this.#store?.leases.release(RUNNER_LEASE, this.holder).catch(() => undefined);
+      this.#active = false;
       await this.closeAll();
       this.logger.info('runner stopped');
     })();

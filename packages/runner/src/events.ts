@@ -7,6 +7,8 @@ export interface RunnerEventMap {
   attempt: [{ tenant: string; connector: string; itemId: string; outcome: Outcome; durationMs: number }];
   /** An export reached the ERP: `latencyMs` from the moment the ledger recorded the payment. */
   exported: [{ tenant: string; connector: string; itemId: string; latencyMs: number }];
+  /** This process lost the runner lease to another: it stops sending. */
+  leaseLost: [{ holder: string }];
   /** One call to the hub ended: `ok` or the kind of failure. */
   hubCall: [{ operation: string; outcome: 'ok' | 'error' }];
 }

@@ -77,3 +77,77 @@ describe('the runner on the PostgreSQL store (store.postgres)', () => {
     }
   });
 });
+
+describe('two runner replicas on one PostgreSQL store', () => {
+  it('only the lease holder sends; when it stops, the standby takes over and sends what is pending', async () => {
+    const qbo = await startQboSandbox();
+    const schema = `ll_replicas_${randomBytes(6).toString('hex')}`;
+    const dirA = tempDir();
+    const dirB = tempDir();
+    const env = { PG_URL: url, QBO_SECRET: QBO_SANDBOX_APP.clientSecret, QBO_REFRESH: QBO_SANDBOX_APP.refreshToken };
+    const config = {
+      store: { postgres: { url: '${env:PG_URL}', schema } },
+      tenants: [
+        {
+          id: 'ha-qbo',
+          erp: 'qbo',
+          connection: {
+            baseUrl: qbo.url,
+            tokenUrl: `${qbo.url}${QBO_SANDBOX_TOKEN_PATH}`,
+            realmId: QBO_SANDBOX_APP.realmId,
+            clientId: QBO_SANDBOX_APP.clientId,
+            clientSecret: '${env:QBO_SECRET}',
+            refreshToken: '${env:QBO_REFRESH}',
+          },
+        },
+      ],
+      runner: { settleMs: 50, leaseTtlMs: 1500 },
+    };
+    const a = runnerFor(dirA.dir, config, env).runner;
+    const b = runnerFor(dirB.dir, config, env).runner;
+    try {
+      await a.start();
+      await b.start();
+      expect([a.active, b.active]).toEqual([true, false]);
+      qbo.seed({ vendors: [{ id: '951', name: 'Vendor HA' }], bankAccounts: [{ id: '95' }], bills: [{ id: '9951', vendorId: '951', number: 'INV-HA', amountCents: 777 }] });
+      const payment = {
+        id: 'ha-pay-1',
+        status: 'funding_complete' as const,
+        amountCents: 777,
+        method: 'check' as const,
+        fundedOn: '2026-12-01',
+        bankId: '95',
+        checkNumber: '70501',
+        vendor: { id: 'v', name: 'Vendor HA', erpId: '951' },
+        invoice: { id: 'i', number: 'INV-HA', amountCents: 777, erpId: '9951' },
+        project: { id: 'p', number: 'P-1' },
+      };
+      // The standby records the payment (a webhook reached it) but does not send it.
+      const recorded = await b.tenant('ha-qbo').exporter.intake(payment);
+      const id = recorded.kind === 'ignored' ? '' : recorded.item.id;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The holder picks it up on its next tick; exactly one payment lands.
+      await untilState(a, id, 'synced');
+      expect(qbo.payments().filter((p) => p.applications.some((x) => x.billId === '9951'))).toHaveLength(1);
+
+      // The holder stops (lease given back); the standby takes over and sends a new payment.
+      await a.stop();
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(b.active).toBe(true);
+      qbo.seed({ bills: [{ id: '9952', vendorId: '951', number: 'INV-HA2', amountCents: 888 }] });
+      const second = await b.tenant('ha-qbo').exporter.intake({ ...payment, id: 'ha-pay-2', amountCents: 888, checkNumber: '70502', invoice: { id: 'i2', number: 'INV-HA2', amountCents: 888, erpId: '9952' } });
+      await untilState(b, second.kind === 'ignored' ? '' : second.item.id, 'synced');
+      expect(qbo.payments().filter((p) => p.applications.some((x) => x.billId === '9952'))).toHaveLength(1);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await qbo.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+      dirA.cleanup();
+      dirB.cleanup();
+    }
+  }, 30_000);
+});

@@ -131,9 +131,14 @@ export const DeploymentConfig = z
         maxInFlight: z.number().int().positive().default(200),
         /** How long a graceful shutdown waits for calls in flight, in milliseconds. */
         shutdownGraceMs: z.number().int().positive().default(10_000),
+        /**
+         * The runner lease: only its holder sends (replicas on one store stand by). Renewed every third of this; a
+         * holder that dies is replaced once it expires. Milliseconds.
+         */
+        leaseTtlMs: z.number().int().min(1000).default(15_000),
       })
       .strict()
-      .default({ settleMs: 2000, recoveryMs: 60_000, maxInFlight: 200, shutdownGraceMs: 10_000 }),
+      .default({ settleMs: 2000, recoveryMs: 60_000, maxInFlight: 200, shutdownGraceMs: 10_000, leaseTtlMs: 15_000 }),
     logging: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'), pretty: z.enum(['auto', 'always', 'never']).default('auto') })
       .strict()

@@ -26,9 +26,10 @@ export function healthRoutes(runner: Runner, metrics: RunnerMetrics): ApiRoute[]
       url: '/readyz',
       tag: 'operations',
       summary: 'Readiness',
-      description: 'The store answers and the runner is started (lanes and schedules running); 503 otherwise, with which check failed.',
+      description:
+        'The store answers and the runner is started; 503 otherwise, with which check failed. `role` says whether this process holds the runner lease and sends (`active`) or stands by (`standby`: it serves the API and records webhooks, and takes over when the holder stops).',
       permission: null,
-      returns: '`{ ready, checks: { store, runner } }` (503 when not ready)',
+      returns: '`{ ready, role, checks: { store, runner } }` (503 when not ready)',
       async handler({ reply }) {
         const checks: Record<string, string> = {};
         try {
@@ -39,7 +40,7 @@ export function healthRoutes(runner: Runner, metrics: RunnerMetrics): ApiRoute[]
         }
         checks.runner = runner.started ? 'ok' : 'not started or stopping';
         const ready = Object.values(checks).every((value) => value === 'ok');
-        return reply.status(ready ? 200 : 503).send({ ready, checks });
+        return reply.status(ready ? 200 : 503).send({ ready, role: runner.active ? 'active' : 'standby', checks });
       },
     }),
     route({

@@ -9,3 +9,4 @@ export { PostgresLedger } from './postgres-ledger.js';
 export type { PostgresLedgerOptions } from './postgres-ledger.js';
 export { openStore } from './open-store.js';
 export type { OpenStore } from './open-store.js';
+export type { LeaseStore } from './lease.js';

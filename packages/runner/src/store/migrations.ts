@@ -110,6 +110,18 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX ledger_items_target ON ledger_items (tenant, entity, direction, target_id) WHERE target_id IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'runner lease',
+    sql: `
+      -- Which runner process may send: one holder at a time, renewed while it lives (expires_at in ms since epoch).
+      CREATE TABLE runner_leases (
+        name       TEXT PRIMARY KEY,
+        holder     TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 function checkOrder(migrations: readonly Migration[]): void {

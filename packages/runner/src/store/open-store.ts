@@ -5,12 +5,15 @@ import { SqliteEventInbox, type EventInbox } from './event-inbox.js';
 import { openSqliteLedger } from './sqlite-ledger.js';
 import { PostgresLedger } from './postgres-ledger.js';
 import { join } from 'node:path';
+import type { LeaseStore } from './lease.js';
 
 export interface OpenStore {
   ledger: Ledger;
   inbox: EventInbox;
   /** Rotated credentials of a tenant or of the hub, kept beside the store (not in it). */
   credentials(scope: string): CredentialStore;
+  /** Which runner process may send (see LeaseStore). */
+  leases: LeaseStore;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,13 @@ function credentialStores(fileFor: (scope: string) => string | undefined): (scop
       stores.set(scope, found);
     }
     return found;
+  };
+}
+
+function leasesOf(store: { acquireLease: LeaseStore['acquire']; releaseLease: LeaseStore['release'] }): LeaseStore {
+  return {
+    acquire: (name, holder, ttlMs, isGone) => store.acquireLease(name, holder, ttlMs, isGone),
+    release: (name, holder) => store.releaseLease(name, holder),
   };
 }
 
@@ -43,10 +53,16 @@ export async function openStore(loaded: LoadedConfig, clock: () => Date): Promis
       );
     }
     const dir = loaded.resolvePath(store.postgres.credentialsDir ?? '.ledgerlink/credentials');
-    return { ledger, inbox: ledger.inbox(), credentials: credentialStores((scope) => join(dir, `${scope}.json`)), close: () => ledger.close() };
+    return {
+      ledger,
+      inbox: ledger.inbox(),
+      credentials: credentialStores((scope) => join(dir, `${scope}.json`)),
+      leases: leasesOf(ledger),
+      close: () => ledger.close(),
+    };
   }
   const path = store.sqlite.path === ':memory:' ? ':memory:' : loaded.resolvePath(store.sqlite.path);
   const ledger = openSqliteLedger({ path, clock });
   const inbox = new SqliteEventInbox(ledger.database, clock);
-  return { ledger, inbox, credentials: credentialStores((scope) => credentialFileFor(path, scope)), close: () => ledger.close() };
+  return { ledger, inbox, credentials: credentialStores((scope) => credentialFileFor(path, scope)), leases: leasesOf(ledger), close: () => ledger.close() };
 }

@@ -291,6 +291,35 @@ export class PostgresLedger implements Ledger {
     );
   }
 
+  /** Takes or renews a lease (see LeaseStore); expiry is measured on the database server's clock. */
+  async acquireLease(name: string, holder: string, ttlMs: number, isGone?: (holder: string) => boolean): Promise<boolean> {
+    if (isGone !== undefined) {
+      const current = await this.pool.query<{ holder: string }>('SELECT holder FROM runner_leases WHERE name = $1', [name]);
+      const other = current.rows[0]?.holder;
+      if (other !== undefined && other !== holder && isGone(other)) {
+        // Compare-and-swap: replaced only if that gone holder still has it.
+        await this.pool.query(`UPDATE runner_leases SET holder = $3, expires_at = now() + $4 * interval '1 millisecond' WHERE name = $1 AND holder = $2`, [
+          name,
+          other,
+          holder,
+          ttlMs,
+        ]);
+      }
+    }
+    const { rows } = await this.pool.query<{ holder: string }>(
+      `INSERT INTO runner_leases (name, holder, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE runner_leases.holder = excluded.holder OR runner_leases.expires_at < now()
+       RETURNING holder`,
+      [name, holder, ttlMs],
+    );
+    return rows[0]?.holder === holder;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.pool.query('DELETE FROM runner_leases WHERE name = $1 AND holder = $2', [name, holder]);
+  }
+
   /** The hub event inbox in the same database. */
   inbox(): EventInbox {
     const pool = this.pool;

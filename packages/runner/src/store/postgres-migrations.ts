@@ -75,6 +75,17 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX hub_events_unprocessed ON hub_events (received_at) WHERE processed_at IS NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'runner lease',
+    sql: `
+      CREATE TABLE runner_leases (
+        name       TEXT PRIMARY KEY,
+        holder     TEXT NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Serialises migrations of one database across processes (runner replicas starting together). */

@@ -61,6 +61,24 @@ export class SqliteLedger implements Ledger {
     this.statements = createStatements(db);
   }
 
+  /** Takes or renews a lease (see LeaseStore); expiry is measured on this machine's clock, shared by its processes. */
+  async acquireLease(name: string, holder: string, ttlMs: number, isGone?: (holder: string) => boolean): Promise<boolean> {
+    const now = Date.now();
+    return this.write(() => {
+      const row = this.db.prepare<[string], { holder: string; expires_at: number }>('SELECT holder, expires_at FROM runner_leases WHERE name = ?').get(name);
+      if (row !== undefined && row.holder !== holder && row.expires_at > now && isGone?.(row.holder) !== true) return false;
+      this.db
+        .prepare('INSERT INTO runner_leases (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at')
+        .run(name, holder, now + ttlMs);
+      return true;
+    });
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    if (!this.db.open) return;
+    this.db.prepare('DELETE FROM runner_leases WHERE name = ? AND holder = ?').run(name, holder);
+  }
+
   /** The open database, for the stores that share the ledger's file (the hub event inbox). */
   get database(): BetterSqlite3.Database {
     return this.db;
