@@ -32,30 +32,23 @@ import {
 import pg from 'pg';
 import type { EventInbox } from './event-inbox.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
-import { attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, type AttemptRow, type AuditRow, type ItemRow } from './sqlite-rows.js';
+import {
+  attemptFromRow,
+  attemptParams,
+  auditFromRow,
+  auditParams,
+  ITEM_COLUMNS,
+  itemFromRow,
+  itemParams,
+  MUTABLE_COLUMNS,
+  type AttemptRow,
+  type AuditRow,
+  type ItemRow,
+} from './sqlite-rows.js';
 
-const ITEM_COLUMNS = [
-  'id',
-  'tenant',
-  'entity',
-  'direction',
-  'source_id',
-  'state',
-  'record',
-  'target_id',
-  'revision',
-  'attempts',
-  'idempotency_key',
-  'last_error',
-  'blocked_reason',
-  'search_text',
-  'created_at',
-  'updated_at',
-] as const;
-const MUTABLE = ITEM_COLUMNS.filter((column) => !['id', 'tenant', 'entity', 'direction', 'source_id', 'created_at'].includes(column));
 const INSERT_ITEM = `INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
   ON CONFLICT (tenant, entity, direction, source_id) DO NOTHING RETURNING *`;
-const UPDATE_ITEM = `UPDATE ledger_items SET ${MUTABLE.map((column, i) => `${column} = $${i + 2}`).join(', ')} WHERE id = $1`;
+const UPDATE_ITEM = `UPDATE ledger_items SET ${MUTABLE_COLUMNS.map((column, i) => `${column} = $${i + 2}`).join(', ')} WHERE id = $1`;
 
 export interface PostgresLedgerOptions {
   /** `postgres://user@host:5432/database`. */
@@ -127,7 +120,7 @@ export class PostgresLedger implements Ledger {
   private async apply(client: Client, plan: LedgerPlan): Promise<LedgerItem> {
     if (!plan.changed) return plan.item;
     const params = itemParams(plan.item);
-    await client.query(UPDATE_ITEM, [params.id, ...MUTABLE.map((column) => params[column])]);
+    await client.query(UPDATE_ITEM, [params.id, ...MUTABLE_COLUMNS.map((column) => params[column])]);
     if (plan.attempt !== undefined) {
       const attempt = attemptParams(plan.attempt);
       await client.query(

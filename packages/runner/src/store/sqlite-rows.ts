@@ -41,6 +41,29 @@ export interface AuditRow {
   detail: string | null;
 }
 
+/** The item columns, in table order (both stores). */
+export const ITEM_COLUMNS = [
+  'id',
+  'tenant',
+  'entity',
+  'direction',
+  'source_id',
+  'state',
+  'record',
+  'target_id',
+  'revision',
+  'attempts',
+  'idempotency_key',
+  'last_error',
+  'blocked_reason',
+  'search_text',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof Omit<ItemRow, 'seq'>)[];
+
+/** What an update may change: never the identity, the source key or the creation time. */
+export const MUTABLE_COLUMNS = ITEM_COLUMNS.filter((column) => !['id', 'tenant', 'entity', 'direction', 'source_id', 'created_at'].includes(column));
+
 /** The named parameters of an item insert or update. */
 export function itemParams(item: LedgerItem): Omit<ItemRow, 'seq'> {
   return {

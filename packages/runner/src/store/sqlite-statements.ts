@@ -1,3 +1,4 @@
+import { ITEM_COLUMNS, MUTABLE_COLUMNS } from './sqlite-rows.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { LedgerState } from '@ledgerlink/core';
 import type { AttemptRow, AuditRow, ItemRow } from './sqlite-rows.js';
@@ -19,28 +20,6 @@ export interface LedgerStatements {
   cursor: Statement<[string, string], { value: string }>;
   putCursor: Statement<[{ tenant: string; name: string; value: string; updated_at: string }]>;
 }
-
-const ITEM_COLUMNS = [
-  'id',
-  'tenant',
-  'entity',
-  'direction',
-  'source_id',
-  'state',
-  'record',
-  'target_id',
-  'revision',
-  'attempts',
-  'idempotency_key',
-  'last_error',
-  'blocked_reason',
-  'search_text',
-  'created_at',
-  'updated_at',
-];
-
-/** What an update may change: never the identity, the source key or the creation time. */
-const MUTABLE_COLUMNS = ITEM_COLUMNS.filter((column) => !['id', 'tenant', 'entity', 'direction', 'source_id', 'created_at'].includes(column));
 
 export function createStatements(db: Database): LedgerStatements {
   return {
