@@ -192,6 +192,22 @@ describe('export flow (runner + SQLite + the QuickBooks Online sandbox over loop
     await untilState(runner, id, 'synced');
   });
 
+  it("keeps an admin's exports switch across a restart (the config gives only the first default)", async () => {
+    const built = await started([tenant('acme')]);
+    await built.runner.tenant('acme').exporter.setExportsEnabled(false);
+    await built.runner.stop();
+    runners.pop();
+    const again = runnerFor(built.dir, { store: { sqlite: { path: 'ledger.db' } }, tenants: [tenant('acme')], runner: { settleMs: 50 } }, env);
+    await again.runner.start();
+    runners.push(again.runner);
+    expect(again.runner.tenant('acme').exporter.exportsEnabled).toBe(false);
+    const pay = payment();
+    const result = await again.runner.tenant('acme').exporter.intake(pay);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await again.runner.ledger.get(result.kind === 'recorded' ? result.item.id : ''))?.state).toBe('pending');
+    expect(landedFor(pay.invoice.erpId as string)).toHaveLength(0);
+  });
+
   it('after a lost answer and a restart, settles the payment through the ERP instead of posting it twice', async () => {
     const built = await started([tenant('acme', { retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } })]);
     const pay = payment();
