@@ -25,11 +25,17 @@ export {
   Vendor,
   isPartialPayment,
 } from './model/payment.js';
+export { CommitmentRef, Requisition, RequisitionLine } from './model/requisition.js';
+export { Address, ErpVendor, HubVendor } from './model/vendor.js';
 export { validateRecord } from './model/validate.js';
+
+// entities: one definition each drives the runner's export and import flows
+export { ENTITY_DEFINITIONS, HUB_REQUESTS, entityDirections } from './entity/definitions.js';
+export type { AnyEntityDefinition, EntityAction, EntityDefinition, Prerequisite } from './entity/definitions.js';
 export type { RecordValidation } from './model/validate.js';
 
 // connector contract
-export { Capabilities, Direction, Entity, RateLimit, supports } from './connector/capabilities.js';
+export { Capabilities, Direction, Entity, RateLimit, entityOptionsOf, supports } from './connector/capabilities.js';
 export type { CapabilitiesInput } from './connector/capabilities.js';
 export { CONTRACT_VERSION, Manifest } from './connector/manifest.js';
 export type { ContractVersion } from './connector/manifest.js';

@@ -112,7 +112,7 @@ describe('the bad-input list: every problem at once, each at file:line:col', () 
   it('structure: version, entities, directions, sources, conditions, patterns, targets, groups', () => {
     expect(problemsOf('bad-structure.yaml')).toEqual([
       'bad-structure.yaml:1:10 version: expected 1, got 2',
-      "bad-structure.yaml:4:3 unknown entity 'payments' (did you mean payment?); known entities: payment",
+      "bad-structure.yaml:4:3 unknown entity 'payments' (did you mean payment?); known entities: payment, requisition, vendor",
       "bad-structure.yaml:7:5 unknown direction 'exprt' under payment (did you mean export?); known directions: export, import",
       'bad-structure.yaml:11:9 a field needs one source: from, const or template',
       'bad-structure.yaml:12:9 a field takes one source, but this one has from and const',

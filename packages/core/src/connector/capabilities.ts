@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** The entities ledgerlink moves. Payments first; the rest follow the Intacct feature map (seed 004). */
-export const Entity = z.enum(['payment']);
+/**
+ * The entities ledgerlink moves: payments, the subcontractor invoices (requisitions) they pay, and the vendors
+ * both belong to. The rest follow the Intacct feature map (seed 004); `ENTITY_DEFINITIONS` describes each.
+ */
+export const Entity = z.enum(['payment', 'requisition', 'vendor']);
 export type Entity = z.infer<typeof Entity>;
 
 /** Export = hub to ERP; import = ERP to hub. */
@@ -48,6 +51,22 @@ export const Capabilities = z
      * by `Loader.find`.
      */
     asyncExport: z.boolean().default(false),
+    /**
+     * Per entity, where it differs from the connector-wide `maxBatch` / `idempotency` (a bill may batch where a
+     * payment cannot, say). Entities absent here use the connector-wide values.
+     */
+    entityOptions: z
+      .partialRecord(
+        Entity,
+        z.object({ maxBatch: z.number().int().positive().optional(), idempotency: z.enum(['native', 'lookup']).optional() }).strict(),
+      )
+      .default({}),
+    /**
+     * Entities × directions the connector's ERP (or this project's access to it) cannot do, each with the reason the
+     * kit checks the refusal against and Procore's metadata leaves disabled. e.g. `{ vendor: { import: 'Sage 300 CRE's
+     * agent exposes no vendor list' } }`.
+     */
+    unsupported: z.partialRecord(Entity, z.partialRecord(Direction, z.string().min(1))).default({}),
   })
   .strict();
 export type Capabilities = z.infer<typeof Capabilities>;
@@ -55,4 +74,10 @@ export type CapabilitiesInput = z.input<typeof Capabilities>;
 
 export function supports(capabilities: Capabilities, entity: Entity, direction: Direction): boolean {
   return capabilities.entities[entity]?.includes(direction) ?? false;
+}
+
+/** The batch size and idempotency of one entity: its `entityOptions`, else the connector-wide values. */
+export function entityOptionsOf(capabilities: Capabilities, entity: Entity): { maxBatch: number; idempotency: 'native' | 'lookup' } {
+  const own = capabilities.entityOptions[entity];
+  return { maxBatch: own?.maxBatch ?? capabilities.maxBatch, idempotency: own?.idempotency ?? capabilities.idempotency };
 }

@@ -1,10 +1,12 @@
 import type { Logger } from '../logger.js';
 import type { Payment } from '../model/payment.js';
+import type { Requisition } from '../model/requisition.js';
+import type { HubVendor } from '../model/vendor.js';
 import type { HttpClient, LaneSignals } from './http.js';
 import type { Outcome } from './outcome.js';
 
 /** One record handed to a loader: the canonical record, its mapped payload, and the key that dedupes it. */
-export interface LoadItem<TPayload = Record<string, unknown>> {
+export interface LoadItem<TPayload = Record<string, unknown>, TRecord = Payment> {
   /** The ledger item id. */
   id: string;
   /**
@@ -13,8 +15,8 @@ export interface LoadItem<TPayload = Record<string, unknown>> {
    * gets a new key, so the ERP does not replay the old refusal.
    */
   idempotencyKey: string;
-  /** The canonical record (the hub's vocabulary). */
-  record: Payment;
+  /** The canonical record (the hub's vocabulary): a Payment, a Requisition or a HubVendor per the loader's entity. */
+  record: TRecord;
   /** The ERP payload the connector's mapping produced from it. */
   payload: TPayload;
 }
@@ -24,14 +26,14 @@ export interface LoadContext {
 }
 
 /** Writes records into the ERP: a batch in (at most `maxBatch`), one outcome per record out, same order. */
-export interface Loader<TPayload = Record<string, unknown>> {
-  load(batch: LoadItem<TPayload>[], context: LoadContext): Promise<Outcome[]>;
+export interface Loader<TPayload = Record<string, unknown>, TRecord = Payment> {
+  load(batch: LoadItem<TPayload, TRecord>[], context: LoadContext): Promise<Outcome[]>;
   /**
    * Finds what an earlier attempt may have committed (after a lost answer, a crash, or an `accepted`
    * outcome): by the idempotency key where the ERP keeps it, else by natural key (check number + vendor...).
    * Returns `synced` when the ERP has the record, `accepted` when it is still queued, `null` when absent.
    */
-  find(item: LoadItem<TPayload>, context: LoadContext): Promise<Outcome | null>;
+  find(item: LoadItem<TPayload, TRecord>, context: LoadContext): Promise<Outcome | null>;
 }
 
 /** A page of records read from a system, with the cursor that resumes after it. */
@@ -84,6 +86,20 @@ export interface ConnectorClient {
     /** Present when the connector declares `payment: [export]`. */
     exporter?: Loader;
     /** Present when the connector declares `payment: [import]`: yields ERP records the ERP treats as final. */
+    importer?: Extractor;
+  };
+  /**
+   * Subcontractor invoices as the ERP's AP bills. Present when the connector declares `requisition: [export]`. The
+   * outcome's `erpId` is the bill's id: the payments of this requisition carry it as `invoice.erpId`.
+   */
+  requisitions?: {
+    exporter?: Loader<Record<string, unknown>, Requisition>;
+  };
+  /** AP vendors. Present when the connector declares `vendor: [...]`. */
+  vendors?: {
+    /** `vendor: [export]`: creates the ERP vendor; `find` looks it up by the key sent, else by name/code. */
+    exporter?: Loader<Record<string, unknown>, HubVendor>;
+    /** `vendor: [import]`: yields the ERP's vendors (raw ERP records, mapped by the `vendor.import` mapping). */
     importer?: Extractor;
   };
   /** Releases sessions and sockets (Acumatica's logout, say). */

@@ -37,7 +37,11 @@ export function mappingSource(document: MappingDocument, entity: Entity, directi
       },
     ]);
   }
-  return new TransformGenerator(direction, MAPPING_MODELS[entity][direction]).generate(spec.fields);
+  const model = MAPPING_MODELS[entity][direction];
+  if (model === undefined) {
+    throw new MappingFileError([{ ...positions.at(['entities', entity, direction], 'key'), message: `ledgerlink has no ${entity} ${direction} direction` }]);
+  }
+  return new TransformGenerator(direction, model).generate(spec.fields);
 }
 
 /** Target field -> source path, for the fields an import maps with `from`: named in schema errors. */
@@ -57,7 +61,8 @@ function sourcesOf(fields: FieldsSpec): Map<string, string> {
  */
 export function compileMapping(document: MappingDocument, entity: Entity, direction: Direction, options: CompileOptions = {}): CompiledMapping {
   const source = mappingSource(document, entity, direction);
-  const model = MAPPING_MODELS[entity][direction];
+  // mappingSource refused a direction ledgerlink does not have, so the model is there.
+  const model = MAPPING_MODELS[entity][direction]!;
   const factory = new Function('h', source) as (h: Runtime) => Transform;
   const transform = factory(runtime);
   const validate = options.validate ?? true;

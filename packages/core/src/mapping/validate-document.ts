@@ -210,6 +210,10 @@ export class DocumentValidator {
     const parsed = this.zod(DirectionSchema, value, path, this.unknownKeyIn(`${entity}.${direction}`));
     if (!parsed) return undefined;
     const model = MAPPING_MODELS[entity][direction];
+    if (model === undefined) {
+      this.report(path, 'key', `${entity}.${direction}: ledgerlink has no ${entity} ${direction} direction (it has: ${Object.keys(MAPPING_MODELS[entity]).join(', ')})`);
+      return undefined;
+    }
     const fieldsPath = [...path, 'fields'];
     const fields = this.validateFields(parsed.fields, fieldsPath, { direction, model, scopes: [], inGroup: false });
     if (!this.override && Object.keys(parsed.fields).length === 0) {
