@@ -27,8 +27,8 @@ export interface QbdSandboxOptions extends SandboxOptions {
 export interface QbdSandbox extends ErpSandbox {
   /** Runs one Web Connector session now (after any in progress), as "Update Selected" does. */
   runSession(): Promise<void>;
-  /** Sessions the Web Connector has run so far, and how it ended the last one (its log line). */
-  webConnector(): { sessions: number; noOps: number; lastLog: string };
+  /** Sessions the Web Connector has run so far (all, and those with work), NoOp pauses, and its last log line. */
+  webConnector(): { sessions: number; worked: number; noOps: number; lastLog: string };
 }
 
 const NO_FAULTS: SandboxFaults = { latencyMs: 0, throttleNext: 0, serverErrorRate: 0, commitThenDrop: 0, enforceLimits: false };
@@ -87,6 +87,6 @@ export async function startQbdSandbox(options: QbdSandboxOptions = {}): Promise<
     resetStats: () => quickbooks.resetStats(),
     close: () => webConnector.stop(),
     runSession: () => webConnector.runNow(),
-    webConnector: () => ({ sessions: webConnector.sessions, noOps: webConnector.noOps, lastLog: webConnector.lastLog }),
+    webConnector: () => ({ sessions: webConnector.sessions, worked: webConnector.worked, noOps: webConnector.noOps, lastLog: webConnector.lastLog }),
   };
 }

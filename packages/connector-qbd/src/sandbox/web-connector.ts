@@ -50,6 +50,8 @@ export class WebConnector {
   sessions = 0;
   /** How often the service answered `NoOp` (each one a pause of the Web Connector). */
   noOps = 0;
+  /** Sessions in which the service had work (authenticate named a company file). */
+  worked = 0;
 
   constructor(settings: WebConnectorSettings, quickbooks: QuickBooks, faults: SandboxFaults) {
     this.#settings = settings;
@@ -109,6 +111,7 @@ export class WebConnector {
       this.lastLog = status === 'nvu' ? 'invalid user' : 'no work';
       return;
     }
+    this.worked += 1;
     const companyFile = status === '' ? this.#settings.companyFile : status;
     let first = true;
     for (let round = 0; round < 1_000; round++) {
