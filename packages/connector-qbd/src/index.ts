@@ -38,7 +38,7 @@ export const qbdConnector = defineConnector<QbdConfig>({
 
 export { QbdConfig } from './config.js';
 export { createQbdClient } from './client.js';
-export { renderQwc } from './qwc.js';
+export { appUrlProblem, LEDGERLINK_OWNER_ID, renderQwc } from './qwc.js';
 export type { QwcOptions } from './qwc.js';
 export { externalGuidFor } from './external-guid.js';
 export { decodeCursor, encodeCursor } from './bill-payment-extractor.js';
