@@ -1,4 +1,4 @@
-import { createConnectorRuntime, type ExportItem, type Payment, type PaymentIssued } from '@ledgerlink/core';
+import { createConnectorRuntime, parseMapping, type ExportItem, type Payment, type PaymentIssued } from '@ledgerlink/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { qbdConnector } from '../src/index.js';
 import { startQbdSandbox, type QbdSandbox } from '../src/sandbox/index.js';
@@ -70,6 +70,31 @@ describe('one Web Connector session does all the work queued for it', () => {
       expect(saved.find((p) => p.vendorId === fixtures.vendorId(1))?.checkNumber).toBeUndefined();
       expect(saved.find((p) => p.vendorId === fixtures.vendorId(2))?.checkNumber).toBe('20002');
       expect(sandbox.webConnector()).toMatchObject({ worked: 1, noOps: 0 });
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('one add QuickBooks cannot parse does not sink the others sharing its message: they go again alone, in the same session', async () => {
+    const sandbox = await manualSandbox();
+    // A customer keying vendors by name; one vendor's name is longer than the 209 characters FullName holds.
+    const override = parseMapping(
+      'version: 1\nentities:\n  payment:\n    export:\n      fields:\n        PayeeEntityRef.ListID: null\n        PayeeEntityRef.FullName: { from: vendor.name, required: true }\n',
+      'by-name.yaml',
+      { override: true },
+    );
+    const payments = [31, 32, 33, 34].map((n) => payment(sandbox, n, `3${n}00`));
+    const long = 'L'.repeat(210);
+    sandbox.seed({ vendors: [{ id: fixtures.vendorId(33), name: long }] });
+    const named = payments.map((p, index) => (index === 2 ? { ...p, vendor: { ...p.vendor, name: long } } : p));
+    const rt = createConnectorRuntime(qbdConnector, { tenant: 't', config: configFor(sandbox, { answerWaitMs: 15_000 }), mappingOverride: override, retry: { maxAttempts: 1 } });
+    try {
+      const pending = rt.exportPayments(named.map(item));
+      await runOneWorkingSession(sandbox);
+      const outcomes = await pending;
+      expect(outcomes.map((outcome) => outcome.kind)).toEqual(['synced', 'synced', 'rejected', 'synced']);
+      expect(outcomes[2]).toMatchObject({ erp: { code: '0x80040400' } });
+      expect(sandbox.payments().map((p) => p.checkNumber).sort()).toEqual(['33100', '33200', '33400']);
     } finally {
       await rt.close();
     }
