@@ -1,6 +1,7 @@
 import { LedgerlinkError, silentLogger, type LoadItem, type Outcome, type Payment } from '@ledgerlink/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BillPaymentExtractor } from '../src/bill-payment-extractor.js';
 import { BillPaymentLoader } from '../src/bill-payment-loader.js';
 import type { QbdConfig } from '../src/config.js';
 import { externalGuidFor } from '../src/external-guid.js';
@@ -153,6 +154,54 @@ describe('fuzz: QuickBooks answers read by the connector', () => {
           expectTyped(await pending);
         }),
         { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
+});
+
+describe('fuzz: import pages read by the connector', () => {
+  const page = fc
+    .record({ answer, remaining: fc.oneof(fc.constantFrom('0', '1', '2'), xmlText), iteratorId: fc.oneof(blank, fc.constant('{IT}'), xmlText) })
+    .map(({ answer: given, remaining, iteratorId }) =>
+      given.kind === 'xml' ? { ...given, name: 'BillPaymentCheckQueryRs' as const, extra: ` iteratorRemainingCount="${escape(remaining)}" iteratorID="${escape(iteratorId)}"` } : given,
+    );
+
+  it(
+    'yields pages or throws a LedgerlinkError, whatever QuickBooks answers, and never waits past the last answer',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(page, { minLength: 1, maxLength: 3 }), async (pages) => {
+          const queue = new WorkQueue();
+          const extractor = new BillPaymentExtractor(queue, { ...config, importWaitMs: 2_000 }, async () => {});
+          const reading = (async () => {
+            let count = 0;
+            for await (const read of extractor.pages({ signal: new AbortController().signal })) {
+              expect(Array.isArray(read.records)).toBe(true);
+              expect(typeof read.cursor).toBe('string');
+              count += 1;
+            }
+            return count;
+          })().catch((error: unknown) => error);
+          for (const given of pages) {
+            await new Promise((resolve) => setImmediate(resolve));
+            if (given.kind === 'xml') {
+              const requests = queue.take('t');
+              if (requests.length === 0) continue;
+              try {
+                queue.answer('t', parseResponseMessage(render(given, requests[0]?.requestId ?? '').replace('<BillPaymentCheckQueryRs ', `<BillPaymentCheckQueryRs${given.extra} `)));
+              } catch (error) {
+                expect(error).toBeInstanceOf(LedgerlinkError);
+                queue.loseUnanswered('unreadable');
+              }
+            } else deliver(queue, 't', given);
+          }
+          await new Promise((resolve) => setImmediate(resolve));
+          queue.drain('fuzz case over');
+          const ended = await reading;
+          if (typeof ended !== 'number') expect(ended).toBeInstanceOf(LedgerlinkError);
+        }),
+        { numRuns: Math.max(20, Math.floor(RUNS / 2)) },
       );
     },
     TIMEOUT,
