@@ -2,7 +2,7 @@ import { ErrorCodes, LedgerlinkError, type ExtractContext, type ExtractPage, typ
 import type { QbdConfig } from './config.js';
 import { requestIdFor } from './external-guid.js';
 import { erpAnswerOf, isEmptyQuery, isOk } from './qbd-outcomes.js';
-import { text, type QbxmlResponse } from './qbxml-wire.js';
+import { text, usableTxnId, type QbxmlResponse } from './qbxml-wire.js';
 import type { RequestAnswer, WorkQueue } from './work-queue.js';
 
 /** Where an import resumes: bill payment checks modified at or after this time (QuickBooks' own TimeModified). */
@@ -62,7 +62,11 @@ export class BillPaymentExtractor implements Extractor {
       }
       // The next page was queued when this one arrived (see #request).
       const more = !isEmptyQuery(response) && hasMore(response);
-      const records = response.rets.filter((ret) => text(ret, 'IsToBePrinted') !== 'true');
+      // A Ret without a usable TxnID (blank, padded, not text) is passed on with TxnID "" so the mapping reports
+      // the record (erpPaymentId is required) instead of importing it under a blank id.
+      const records = response.rets
+        .filter((ret) => text(ret, 'IsToBePrinted') !== 'true')
+        .map((ret) => (usableTxnId(text(ret, 'TxnID')) === undefined ? { ...ret, TxnID: '' } : ret));
       // Until the last page the cursor stays at the run's start: QuickBooks' iterator order is not TimeModified order.
       yield { records, cursor: encodeCursor(more ? start : latest === undefined ? {} : { modifiedFrom: latest }) };
       if (!more || context.signal.aborted) return;
