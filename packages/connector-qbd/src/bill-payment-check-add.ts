@@ -34,11 +34,23 @@ function asObject(value: unknown, where: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** The add's content from the mapped payload plus the ExternalGUID, in schema order. */
+/**
+ * The add's content from the mapped payload plus the ExternalGUID, in schema order. The schema requires
+ * exactly one of `IsToBePrinted` or `RefNumber` ("BEGIN OR: You may have IsToBePrinted OR RefNumber", qbXML
+ * 12.0 to 16.0); without either QuickBooks fails the whole message. A payment with a check number carries it
+ * as RefNumber; one without (ACH, a wire) is not a check waiting to be printed, so it carries
+ * `IsToBePrinted false` and QuickBooks leaves No. empty.
+ */
 export function billPaymentCheckAdd(payload: Record<string, unknown>, externalGuid: string): AddContent {
   const lines = payload.AppliedToTxnAdd;
   if (!Array.isArray(lines) || lines.length === 0) throw new PayloadError('BillPaymentCheckAdd needs at least one AppliedToTxnAdd (the bill it pays)');
-  const content = ordered({ ...payload, ExternalGUID: externalGuid, AppliedToTxnAdd: undefined }, ADD_ORDER, 'BillPaymentCheckAdd');
+  const refNumber = typeof payload.RefNumber === 'string' && payload.RefNumber.trim() !== '' ? payload.RefNumber : undefined;
+  const toBePrinted = payload.IsToBePrinted;
+  if (refNumber !== undefined && toBePrinted !== undefined && toBePrinted !== null) {
+    throw new PayloadError('BillPaymentCheckAdd takes IsToBePrinted or RefNumber, not both (the mapping sets both)');
+  }
+  const choice = refNumber !== undefined ? { RefNumber: refNumber, IsToBePrinted: undefined } : { RefNumber: undefined, IsToBePrinted: toBePrinted ?? 'false' };
+  const content = ordered({ ...payload, ...choice, ExternalGUID: externalGuid, AppliedToTxnAdd: undefined }, ADD_ORDER, 'BillPaymentCheckAdd');
   content.AppliedToTxnAdd = lines.map((line, index) =>
     ordered(asObject(line, `AppliedToTxnAdd[${index}]`), APPLIED_ORDER, `BillPaymentCheckAdd/AppliedToTxnAdd[${index}]`),
   );

@@ -2,7 +2,7 @@ import { ErrorCodes, LedgerlinkError, type ExtractContext, type ExtractPage, typ
 import type { QbdConfig } from './config.js';
 import { requestIdFor } from './external-guid.js';
 import { erpAnswerOf, isEmptyQuery, isOk } from './qbd-outcomes.js';
-import { text, type QbxmlResponse } from './qbxml-wire.js';
+import { text, usableTxnId, type QbxmlResponse } from './qbxml-wire.js';
 import type { RequestAnswer, WorkQueue } from './work-queue.js';
 
 /** Where an import resumes: bill payment checks modified at or after this time (QuickBooks' own TimeModified). */
@@ -60,9 +60,13 @@ export class BillPaymentExtractor implements Extractor {
         const modified = text(ret, 'TimeModified');
         if (modified !== undefined && (latest === undefined || Date.parse(modified) > Date.parse(latest))) latest = modified;
       }
-      const more = (response.iteratorRemainingCount ?? 0) > 0 && response.iteratorId !== undefined;
-      if (more) this.#request(pages, { iterator: 'Continue', iteratorID: response.iteratorId as string }, undefined);
-      const records = response.rets.filter((ret) => text(ret, 'IsToBePrinted') !== 'true');
+      // The next page was queued when this one arrived (see #request).
+      const more = !isEmptyQuery(response) && hasMore(response);
+      // A Ret without a usable TxnID (blank, padded, not text) is passed on with TxnID "" so the mapping reports
+      // the record (erpPaymentId is required) instead of importing it under a blank id.
+      const records = response.rets
+        .filter((ret) => text(ret, 'IsToBePrinted') !== 'true')
+        .map((ret) => (usableTxnId(text(ret, 'TxnID')) === undefined ? { ...ret, TxnID: '' } : ret));
       // Until the last page the cursor stays at the run's start: QuickBooks' iterator order is not TimeModified order.
       yield { records, cursor: encodeCursor(more ? start : latest === undefined ? {} : { modifiedFrom: latest }) };
       if (!more || context.signal.aborted) return;
@@ -75,7 +79,17 @@ export class BillPaymentExtractor implements Extractor {
     const content: Record<string, unknown> = { MaxReturned: String(this.#config.importPageSize) };
     if (modifiedFrom !== undefined) content.ModifiedDateRangeFilter = { FromModifiedDate: modifiedFrom };
     content.IncludeLineItems = 'true';
-    this.#queue.enqueue({ build: () => ({ name: 'BillPaymentCheckQueryRq', requestId, attributes, content }), answer: (answer) => pages.push(answer) });
+    this.#queue.enqueue({
+      build: () => ({ name: 'BillPaymentCheckQueryRq', requestId, attributes, content }),
+      answer: (answer) => {
+        // The next page is queued the moment this one arrives, before the Web Connector is told how much is
+        // left: QuickBooks' iterator lives only as long as this session, and the consumer may be slow.
+        if (answer.kind === 'response' && isOk(answer.response) && !isEmptyQuery(answer.response) && hasMore(answer.response)) {
+          this.#request(pages, { iterator: 'Continue', iteratorID: answer.response.iteratorId as string }, undefined);
+        }
+        pages.push(answer);
+      },
+    });
   }
 
   #readAnswer(answer: RequestAnswer): QbxmlResponse {
@@ -94,6 +108,10 @@ export class BillPaymentExtractor implements Extractor {
       disposition: 'retryable',
     });
   }
+}
+
+function hasMore(response: QbxmlResponse): boolean {
+  return (response.iteratorRemainingCount ?? 0) > 0 && response.iteratorId !== undefined && response.iteratorId !== '';
 }
 
 /** Answers arrive on the Web Connector's schedule; the generator takes them in order. */

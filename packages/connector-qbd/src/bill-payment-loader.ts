@@ -4,7 +4,7 @@ import type { QbdConfig } from './config.js';
 import { externalGuidFor, requestIdFor } from './external-guid.js';
 import { PaymentLookup, type LookupKey } from './payment-lookup.js';
 import { failureOutcome, transportOutcome } from './qbd-outcomes.js';
-import { text } from './qbxml-wire.js';
+import { text, usableTxnId } from './qbxml-wire.js';
 import type { WorkQueue } from './work-queue.js';
 
 /** One payment's way through the queue: lookup, then add; `done` settles with its outcome (null: not in QuickBooks). */
@@ -59,7 +59,7 @@ export class BillPaymentLoader implements Loader {
       const found = await this.#lookup.lookup(this.#lookupKey(item.payload));
       if (found.kind === 'error') return found.outcome;
       const ours = found.rets.find((ret) => isOurs(ret, externalGuidFor(item.id)));
-      return ours === undefined ? null : Outcomes.synced(text(ours, 'TxnID') ?? '', { replayed: true });
+      return ours === undefined ? null : syncedOrUnknown(ours);
     });
     const outcome = await this.#wait(fresh, context.signal);
     // "Not in QuickBooks" is an answer for this call only: the next load starts afresh.
@@ -100,28 +100,38 @@ export class BillPaymentLoader implements Loader {
       return Outcomes.rejected(`the mapped payment is not a valid BillPaymentCheckAdd: ${error.message}; fix the mapping override`, undefined, ErrorCodes.MAPPING_FAILED);
     }
 
-    const found = await this.#lookup.lookup(this.#lookupKey(payload));
-    if (found.kind === 'error') return found.outcome;
-    const ours = found.rets.find((ret) => isOurs(ret, guid));
-    if (ours !== undefined) return Outcomes.synced(text(ours, 'TxnID') ?? '', { replayed: true });
-    const bank = refOf(payload, 'BankAccountRef');
-    const clash = refNumber === undefined || bank === undefined ? undefined : found.rets.find((ret) => text(ret, 'BankAccountRef', bank.by) === bank.value);
-    if (clash !== undefined) {
-      const txnId = text(clash, 'TxnID') ?? '?';
-      return Outcomes.needsEdit(
-        ['checkNumber'],
-        `check number ${refNumber} is already used on bank account "${bank?.value}" in QuickBooks (bill payment check ${txnId} of ` +
-          `${text(clash, 'TxnDate') ?? '?'} to ${text(clash, 'PayeeEntityRef', 'FullName') ?? '?'}). QuickBooks would take it twice; ledgerlink does not. ` +
-          'Edit the check number and export again.',
-        {
-          message: `BillPaymentCheck ${txnId} already has RefNumber "${refNumber}" on this bank account`,
-          detail: `TxnID=${txnId}; TxnDate=${text(clash, 'TxnDate') ?? ''}; Amount=${text(clash, 'Amount') ?? ''}`,
-        },
-      );
+    // The add follows the lookup's answer in the same Web Connector session: announce it, so the session is not
+    // reported done (100) between the two.
+    const release = this.#queue.hold();
+    try {
+      const found = await this.#lookup.lookup(this.#lookupKey(payload));
+      if (found.kind === 'error') return found.outcome;
+      const ours = found.rets.find((ret) => isOurs(ret, guid));
+      if (ours !== undefined) return syncedOrUnknown(ours);
+      const bank = refOf(payload, 'BankAccountRef');
+      const clash = refNumber === undefined || bank === undefined ? undefined : found.rets.find((ret) => text(ret, 'BankAccountRef', bank.by) === bank.value);
+      if (clash !== undefined) {
+        const txnId = text(clash, 'TxnID') ?? '?';
+        return Outcomes.needsEdit(
+          ['checkNumber'],
+          `check number ${refNumber} is already used on bank account "${bank?.value}" in QuickBooks (bill payment check ${txnId} of ` +
+            `${text(clash, 'TxnDate') ?? '?'} to ${text(clash, 'PayeeEntityRef', 'FullName') ?? '?'}). QuickBooks would take it twice; ledgerlink does not. ` +
+            'Edit the check number and export again.',
+          {
+            message: `BillPaymentCheck ${txnId} already has RefNumber "${refNumber}" on this bank account`,
+            detail: `TxnID=${txnId}; TxnDate=${text(clash, 'TxnDate') ?? ''}; Amount=${text(clash, 'Amount') ?? ''}`,
+          },
+        );
+      }
+      const adding = this.#add(item, content, bank?.value ?? '');
+      release();
+      return await adding;
+    } finally {
+      release();
     }
-    return this.#add(item, content, bank?.value ?? '');
   }
 
+  /** Queues the add (synchronously: the caller's hold is released only after) and settles with its outcome. */
   #add(item: LoadItem, content: Record<string, unknown>, bankRef: string): Promise<Outcome> {
     const requestId = this.#requestId(item.idempotencyKey, 'add');
     const what = `adding payment ${item.record.id}`;
@@ -134,10 +144,21 @@ export class BillPaymentLoader implements Loader {
             return;
           }
           const { response } = answer;
-          const txnId = text(response.rets[0], 'TxnID');
-          if (txnId !== undefined && response.statusSeverity.toLowerCase() !== 'error') {
+          const said = text(response.rets[0], 'TxnID');
+          const txnId = usableTxnId(said);
+          const saved = response.statusCode === '0' || response.statusSeverity.toLowerCase() === 'warn';
+          if (txnId !== undefined && saved) {
             if (response.statusCode !== '0') this.#logger.warn({ statusCode: response.statusCode }, `QuickBooks saved ${item.record.id} with a warning: ${response.statusMessage}`);
             resolve(Outcomes.synced(txnId));
+            return;
+          }
+          if (saved) {
+            // Saved, says QuickBooks, but without an id this record can be settled by: ask QuickBooks (ExternalGUID) next time.
+            resolve(
+              Outcomes.transport(`QuickBooks answered the add of ${item.record.id} as saved but with no usable TxnID (${JSON.stringify(said ?? null)}); ledgerlink looks it up before trying again`, {
+                committed: 'unknown',
+              }),
+            );
             return;
           }
           resolve(failureOutcome(response, { bankRef, what }));
@@ -196,6 +217,13 @@ export class BillPaymentLoader implements Loader {
     this.#sequence += 1;
     return requestIdFor(key, purpose, this.#sequence);
   }
+}
+
+/** A check QuickBooks holds for this item: synced by its TxnID, or (no usable TxnID) not settled by it. */
+function syncedOrUnknown(ret: Record<string, unknown>): Outcome {
+  const txnId = usableTxnId(text(ret, 'TxnID'));
+  if (txnId !== undefined) return Outcomes.synced(txnId, { replayed: true });
+  return Outcomes.transport('QuickBooks holds a bill payment check with this payment\'s ExternalGUID but no usable TxnID; ledgerlink asks again', { committed: 'unknown' });
 }
 
 function isOurs(ret: Record<string, unknown>, guid: string): boolean {

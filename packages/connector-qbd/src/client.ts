@@ -5,7 +5,7 @@ import type { QbdConfig } from './config.js';
 import { requestIdFor } from './external-guid.js';
 import { QbwcService } from './qbwc-service.js';
 import { text } from './qbxml-wire.js';
-import { WorkQueue, type RequestAnswer } from './work-queue.js';
+import { WorkQueue, type QueuedRequest, type RequestAnswer } from './work-queue.js';
 
 type Listener = (error: LedgerlinkError) => void;
 
@@ -71,6 +71,8 @@ export function createQbdClient({ config, logger }: ClientContext<QbdConfig>): C
         clearTimeout(timer);
         problems.delete(finish);
         context.signal.removeEventListener('abort', onAbort);
+        // A check that gave up takes its query back: a Web Connector logging in later finds no stale work.
+        queue.withdraw(query);
         if (error === undefined) resolve();
         else reject(error);
       };
@@ -89,7 +91,7 @@ export function createQbdClient({ config, logger }: ClientContext<QbdConfig>): C
       );
       problems.add(finish);
       context.signal.addEventListener('abort', onAbort, { once: true });
-      queue.enqueue({
+      const query: QueuedRequest = {
         build: () => ({ name: 'CompanyQueryRq', requestId, content: {} }),
         answer: (answer: RequestAnswer) => {
           if (answer.kind === 'response' && answer.response.statusCode === '0') {
@@ -105,7 +107,8 @@ export function createQbdClient({ config, logger }: ClientContext<QbdConfig>): C
                 : answer.why;
           finish(new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, `QuickBooks did not answer the company query (${said}); open the company file in QuickBooks and check again`));
         },
-      });
+      };
+      queue.enqueue(query);
     });
   };
 

@@ -18,7 +18,7 @@ export const qbdConnector = defineConnector<QbdConfig>({
     version: VERSION,
     contractVersion: 'v1',
     coreRange: '^0.1.0',
-    description: 'Bill payment checks to QuickBooks Desktop (qbXML 13.0 through the Web Connector) and back',
+    description: 'Bill payment checks to QuickBooks Desktop (qbXML 13.0, or 12.0 for QuickBooks 2013, through the Web Connector) and back',
   },
   capabilities: {
     entities: { payment: ['export', 'import'] },
@@ -38,7 +38,7 @@ export const qbdConnector = defineConnector<QbdConfig>({
 
 export { QbdConfig } from './config.js';
 export { createQbdClient } from './client.js';
-export { renderQwc } from './qwc.js';
+export { appUrlProblem, LEDGERLINK_OWNER_ID, renderQwc } from './qwc.js';
 export type { QwcOptions } from './qwc.js';
 export { externalGuidFor } from './external-guid.js';
 export { decodeCursor, encodeCursor } from './bill-payment-extractor.js';

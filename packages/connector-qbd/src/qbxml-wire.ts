@@ -1,7 +1,18 @@
+import { ErrorCodes, LedgerlinkError } from '@ledgerlink/core';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 
-/** The qbXML version every request message declares: 13.0 has `ExternalGUID` on BillPaymentCheckAdd. */
+/**
+ * The qbXML versions this connector writes. Every element it uses exists in 12.0 (`ExternalGUID` on
+ * BillPaymentCheckAdd since 9.0, per Intuit's qbxmlops120 sample); a QuickBooks that speaks 13.0 or later gets
+ * 13.0, QuickBooks 2013 (12.0) gets 12.0, anything older is refused.
+ */
 export const QBXML_VERSION = '13.0';
+export const QBXML_MIN_MAJOR = 12;
+
+/** The version to declare for a QuickBooks that speaks qbXML `major` (as the Web Connector reports it). */
+export function qbxmlVersionFor(major: number): string {
+  return Number.isFinite(major) && major > 0 && major < 13 ? `${Math.max(major, QBXML_MIN_MAJOR)}.0` : QBXML_VERSION;
+}
 
 /** One request inside a message: its element name (`BillPaymentCheckAddRq`), attributes and ordered content. */
 export interface QbxmlRequest {
@@ -24,7 +35,7 @@ const builder = new XMLBuilder({
  * One qbXML request message. Every value is escaped by the XML builder. `continueOnError`: each request of
  * the message stands alone, so one refused payment does not stop the others (3231 would follow otherwise).
  */
-export function buildRequestMessage(requests: QbxmlRequest[]): string {
+export function buildRequestMessage(requests: QbxmlRequest[], version: string = QBXML_VERSION): string {
   const rqs: Record<string, unknown[]> = {};
   for (const request of requests) {
     const attributes = Object.fromEntries(Object.entries({ requestID: request.requestId, ...request.attributes }).map(([k, v]) => [`@_${k}`, v]));
@@ -32,7 +43,7 @@ export function buildRequestMessage(requests: QbxmlRequest[]): string {
   }
   // Requests of one kind are grouped; the order of answers is matched by requestID, never by position.
   const body = builder.build({ QBXML: { QBXMLMsgsRq: { '@_onError': 'continueOnError', ...rqs } } }) as string;
-  return `<?xml version="1.0" encoding="utf-8"?><?qbxml version="${QBXML_VERSION}"?>${body}`;
+  return `<?xml version="1.0" encoding="utf-8"?><?qbxml version="${version}"?>${body}`;
 }
 
 /** One `…Rs` of a response message: its status attributes and its `…Ret` records. */
@@ -65,25 +76,48 @@ const parser = new XMLParser({
 });
 
 /**
- * Reads a qbXML response message into its `…Rs` parts. Throws when the text is not a qbXML response, so the
- * caller can report the whole message as unreadable.
+ * Reads a qbXML response message into its `…Rs` parts. Throws a LedgerlinkError (`LL_ERP_PROTOCOL`) when the
+ * text is not a qbXML response, so the caller can report the whole message as unreadable; anything else in
+ * it that is not the shape of an `…Rs` is read as an `…Rs` without status (which no caller takes as success).
  */
 export function parseResponseMessage(xml: string): QbxmlResponse[] {
-  const document = parser.parse(xml) as { QBXML?: { QBXMLMsgsRs?: Record<string, unknown> } };
-  const messages = document.QBXML?.QBXMLMsgsRs;
-  if (messages === undefined || typeof messages !== 'object') throw new Error('not a qbXML response (no QBXML/QBXMLMsgsRs)');
+  let document: unknown;
+  try {
+    document = parser.parse(xml) as unknown;
+  } catch (error) {
+    throw unreadable(`not well-formed XML (${error instanceof Error ? error.message : String(error)})`, error);
+  }
+  const messages = objectAt(objectAt(document, 'QBXML'), 'QBXMLMsgsRs');
+  if (messages === undefined) throw unreadable('no QBXML/QBXMLMsgsRs element');
   const out: QbxmlResponse[] = [];
   for (const [name, value] of Object.entries(messages)) {
     if (!name.endsWith('Rs')) continue;
-    for (const rs of Array.isArray(value) ? value : [value]) out.push(readRs(name, rs as Record<string, unknown>));
+    for (const rs of Array.isArray(value) ? (value as unknown[]) : [value]) out.push(readRs(name, asRecord(rs)));
   }
   return out;
 }
 
+function unreadable(why: string, cause?: unknown): LedgerlinkError {
+  return new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, `the Web Connector handed back an answer that is not a qbXML response: ${why}`, {
+    disposition: 'retryable',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function objectAt(value: unknown, key: string): Record<string, unknown> | undefined {
+  const inner = asRecord(value)[key];
+  return inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : undefined;
+}
+
 function readRs(name: string, rs: Record<string, unknown>): QbxmlResponse {
-  const attributes = (rs.$ ?? {}) as Record<string, string>;
+  const attributes = Object.fromEntries(Object.entries(asRecord(rs.$)).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   const retName = Object.keys(rs).find((key) => key.endsWith('Ret'));
-  const rets = retName === undefined ? [] : (rs[retName] as Record<string, unknown>[]);
+  const found = retName === undefined ? [] : rs[retName];
+  const rets = (Array.isArray(found) ? (found as unknown[]) : [found]).filter((ret) => ret !== null && typeof ret === 'object' && !Array.isArray(ret)) as Record<string, unknown>[];
   const remaining = attributes.iteratorRemainingCount;
   return {
     name,
@@ -92,7 +126,7 @@ function readRs(name: string, rs: Record<string, unknown>): QbxmlResponse {
     statusSeverity: attributes.statusSeverity ?? '',
     statusMessage: attributes.statusMessage ?? '',
     ...(attributes.iteratorID === undefined ? {} : { iteratorId: attributes.iteratorID }),
-    ...(remaining === undefined || !/^\d+$/.test(remaining) ? {} : { iteratorRemainingCount: Number(remaining) }),
+    ...(remaining === undefined || !/^\d{1,9}$/.test(remaining) ? {} : { iteratorRemainingCount: Number(remaining) }),
     rets: rets.map(stripAttributes),
   };
 }
@@ -111,4 +145,9 @@ export function text(record: Record<string, unknown> | undefined, ...path: strin
     current = (current as Record<string, unknown>)[key];
   }
   return typeof current === 'string' ? current : undefined;
+}
+
+/** A TxnID QuickBooks could have written: not blank, no whitespace around it. A blank id never settles a payment. */
+export function usableTxnId(value: string | undefined): string | undefined {
+  return value !== undefined && value.trim() !== '' && value.trim() === value ? value : undefined;
 }

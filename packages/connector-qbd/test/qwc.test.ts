@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { renderQwc } from '../src/index.js';
+import { LEDGERLINK_OWNER_ID, renderQwc } from '../src/index.js';
 
 const base = {
   appUrl: 'https://ledgerlink.example.com/qbwc',
@@ -36,5 +36,11 @@ describe('renderQwc', () => {
       /https:\/\/[\s\S]*ownerId must be a GUID[\s\S]*runEveryNSeconds/,
     );
     expect(renderQwc({ ...base, appUrl: 'http://localhost:8080/qbwc' })).toContain('<AppURL>http://localhost:8080/qbwc</AppURL>');
+  });
+
+  it('uses one OwnerID for the application unless told otherwise (Intuit: one per application)', () => {
+    const { ownerId: _ownerId, ...rest } = base;
+    expect(renderQwc(rest)).toContain(`<OwnerID>${LEDGERLINK_OWNER_ID}</OwnerID>`);
+    expect(renderQwc({ ...rest, username: 'other tenant' })).toContain(`<OwnerID>${LEDGERLINK_OWNER_ID}</OwnerID>`);
   });
 });

@@ -1,3 +1,4 @@
+import { LedgerlinkError } from '@ledgerlink/core';
 import { describe, expect, it } from 'vitest';
 import { billPaymentCheckAdd } from '../src/bill-payment-check-add.js';
 import { externalGuidFor, requestIdFor } from '../src/external-guid.js';
@@ -56,5 +57,36 @@ describe('qbXML written by the connector', () => {
       },
       { name: 'BillPaymentCheckAddRs', requestId: 'a1', statusCode: '3140', statusSeverity: 'Error', statusMessage: 'There is an invalid reference to QuickBooks Account "B".', rets: [] },
     ]);
+  });
+
+  it('writes IsToBePrinted false in RefNumber\'s place for a payment without a check number (the schema needs one of them)', () => {
+    const payload = {
+      PayeeEntityRef: { ListID: '80000001-1741900000' },
+      TxnDate: '2025-03-14',
+      BankAccountRef: { ListID: '40000001-1741900100' },
+      Memo: 'ach',
+      AppliedToTxnAdd: [{ TxnID: '2001-1741900200', PaymentAmount: '10.50' }],
+    };
+    for (const ach of [payload, { ...payload, RefNumber: '' }, { ...payload, RefNumber: '   ' }]) {
+      const xml = buildRequestMessage([{ name: 'BillPaymentCheckAddRq', requestId: 'r1', content: { BillPaymentCheckAdd: billPaymentCheckAdd(ach, externalGuidFor('pay-1')) } }]);
+      expect(xml).toContain('</BankAccountRef><IsToBePrinted>false</IsToBePrinted><Memo>ach</Memo>');
+      expect(xml).not.toContain('<RefNumber>');
+    }
+    expect(() => billPaymentCheckAdd({ ...payload, RefNumber: '7', IsToBePrinted: 'true' }, externalGuidFor('p'))).toThrow(/IsToBePrinted or RefNumber, not both/);
+  });
+
+  it('declares qbXML 12.0 when the Web Connector reports QuickBooks speaks only 12', () => {
+    const xml = buildRequestMessage([{ name: 'CompanyQueryRq', requestId: 'c', content: {} }], '12.0');
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?><\?qbxml version="12.0"\?>/);
+  });
+
+  it('refuses an answer that is not a qbXML response with a LedgerlinkError, and reads odd Rs shapes without throwing', () => {
+    for (const bad of ['', 'not xml', '<QBXML/>', '<QBXML><QBXMLMsgsRs>text</QBXMLMsgsRs></QBXML>']) {
+      expect(() => parseResponseMessage(bad)).toThrow(LedgerlinkError);
+    }
+    expect(parseResponseMessage('<QBXML><QBXMLMsgsRs><BillPaymentCheckAddRs>text</BillPaymentCheckAddRs><X>1</X></QBXMLMsgsRs></QBXML>')).toEqual([
+      { name: 'BillPaymentCheckAddRs', statusCode: '', statusSeverity: '', statusMessage: '', rets: [] },
+    ]);
+    expect(parseResponseMessage('<QBXML><QBXMLMsgsRs><BillPaymentCheckAddRs statusCode="0"><BillPaymentCheckRet>x</BillPaymentCheckRet></BillPaymentCheckAddRs></QBXMLMsgsRs></QBXML>')[0]?.rets).toEqual([]);
   });
 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { SandboxPayment, SandboxPaymentInput, SandboxSeed } from '@ledgerlink/core';
 import { amountOf } from './amounts.js';
 
@@ -91,7 +90,10 @@ export class CompanyFile {
     return saved;
   }
 
-  /** A payment made in QuickBooks directly; a non-final one is a check still waiting to be printed. */
+  /**
+   * A payment made in QuickBooks directly; a non-final one is a check still waiting to be printed. It has no
+   * ExternalGUID: the QuickBooks user interface never sets one, only an SDK application's add does.
+   */
   addPayment(input: SandboxPaymentInput): string {
     const payee = this.vendors.get(input.vendorId) ?? { listId: input.vendorId, name: input.vendorId };
     const bank = this.accounts.get(input.bankAccountId) ?? { listId: input.bankAccountId, name: input.bankAccountId };
@@ -103,7 +105,6 @@ export class CompanyFile {
       txnDate: input.date,
       ...(input.final && input.checkNumber !== undefined ? { refNumber: input.checkNumber } : {}),
       ...(input.notes === undefined ? {} : { memo: input.notes }),
-      externalGuid: `{${randomUUID().toUpperCase()}}`,
       isToBePrinted: !input.final,
       applied: [{ bill, amountCents: input.amountCents }],
     });

@@ -8,12 +8,27 @@ import { WebConnector } from './web-connector.js';
 export const QBD_SANDBOX_WEB_CONNECTOR = { username: 'ledgerlink-sandbox', password: 'sandbox-wc-password', path: '/qbwc' } as const;
 
 export interface QbdSandboxOptions extends SandboxOptions {
-  /** How often the simulated Web Connector runs a session (RunEveryNSeconds of a real .qwc), default 50 ms. */
+  /**
+   * How often the simulated Web Connector runs a session (RunEveryNSeconds of a real .qwc), default 250 ms so a
+   * test suite moves; a real .qwc says 60 s or more. 0: no scheduled sessions, only `runSession()`.
+   */
   pollMs?: number;
+  /** How long the Web Connector pauses after a `NoOp` before asking again, default 5 s as QBWC does. */
+  noOpPauseMs?: number;
   /** How long the simulated QuickBooks takes per request, default 80 ms (the real one is slower still). */
   processingMs?: number;
   /** The company file path the Web Connector reports, default a Windows-style path. */
   companyFile?: string;
+  /** The newest qbXML version the simulated QuickBooks speaks, default 13 (QuickBooks 2014+); 12 is QuickBooks 2013. */
+  qbxmlMajor?: number;
+}
+
+/** The QuickBooks Desktop sandbox: an ERP sandbox whose Web Connector can also be run by hand. */
+export interface QbdSandbox extends ErpSandbox {
+  /** Runs one Web Connector session now (after any in progress), as "Update Selected" does. */
+  runSession(): Promise<void>;
+  /** Sessions the Web Connector has run so far (all, and those with work), NoOp pauses, and its last log line. */
+  webConnector(): { sessions: number; worked: number; noOps: number; lastLog: string };
 }
 
 const NO_FAULTS: SandboxFaults = { latencyMs: 0, throttleNext: 0, serverErrorRate: 0, commitThenDrop: 0, enforceLimits: false };
@@ -38,21 +53,22 @@ function freePort(host: string): Promise<number> {
  * busy status (3180); `enforceLimits` has nothing to enforce (QuickBooks publishes no rate, and one Web
  * Connector works one message at a time).
  */
-export async function startQbdSandbox(options: QbdSandboxOptions = {}): Promise<ErpSandbox> {
+export async function startQbdSandbox(options: QbdSandboxOptions = {}): Promise<QbdSandbox> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port !== undefined && options.port !== 0 ? options.port : await freePort(host);
   const url = `http://${host}:${port}${QBD_SANDBOX_WEB_CONNECTOR.path}`;
   const faults: SandboxFaults = { ...NO_FAULTS, ...options.faults };
   const company = new CompanyFile();
   if (options.seed !== undefined) company.seed(options.seed);
-  const quickbooks = new QuickBooks(company, faults, options.processingMs ?? 80);
+  const quickbooks = new QuickBooks(company, faults, options.processingMs ?? 80, options.qbxmlMajor ?? 13);
   const webConnector = new WebConnector(
     {
       url,
       username: QBD_SANDBOX_WEB_CONNECTOR.username,
       password: QBD_SANDBOX_WEB_CONNECTOR.password,
       companyFile: options.companyFile ?? 'C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\Ledgerlink Sandbox.qbw',
-      pollMs: options.pollMs ?? 50,
+      pollMs: options.pollMs ?? 250,
+      noOpPauseMs: options.noOpPauseMs ?? 5_000,
     },
     quickbooks,
     faults,
@@ -70,5 +86,7 @@ export async function startQbdSandbox(options: QbdSandboxOptions = {}): Promise<
     stats: () => quickbooks.stats(),
     resetStats: () => quickbooks.resetStats(),
     close: () => webConnector.stop(),
+    runSession: () => webConnector.runNow(),
+    webConnector: () => ({ sessions: webConnector.sessions, worked: webConnector.worked, noOps: webConnector.noOps, lastLog: webConnector.lastLog }),
   };
 }

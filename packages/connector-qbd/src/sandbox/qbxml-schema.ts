@@ -1,44 +1,65 @@
 import type { XmlNode } from './qbxml-tree.js';
 
 /**
- * The element order of the qbXML 13.0 schema for the requests the sandbox knows, and which elements may
- * repeat. QuickBooks validates a message against the schema before it runs anything: one element out of place
- * fails the whole message with a parse error.
+ * What the qbXML schema says about the requests the sandbox knows: element order, repeats, required elements
+ * and choices, and each value's type and length. QuickBooks validates a message against the schema before it
+ * runs anything: one element out of place, a missing choice or a value of the wrong form fails the whole
+ * message with a parse error (HRESULT 0x80040400), never a status on one request.
+ *
+ * Source: Intuit's qbXML SDK sample documents `qbxmlops120.xml` and `qbxmlops130.xml` (generated from the SDK's
+ * schemas; mirrored in the public repository github.com/qbwc/qbxml, `schema/`). The elements used here are the
+ * same in 12.0 and 13.0 (`ExternalGUID` on BillPaymentCheckAdd since 9.0, `Override` since 10.0,
+ * `DiscountClassRef` since 11.0). Types: AMTTYPE, DATETYPE, GUIDTYPE, BOOLTYPE, INTTYPE, STRTYPE with the
+ * "max length = N for QBD" notes of those documents.
  */
 interface Shape {
   /** Element names in schema order; names in one inner array are alternatives at that position. */
   order: (string | string[])[];
   repeat?: string[];
-  required?: string[];
+  /** Required elements; an inner array is a choice of which exactly one must be present. */
+  required?: (string | string[])[];
   children?: Record<string, Shape>;
+  /** The value type of each leaf element (elements absent here are free text). */
+  types?: Record<string, ValueType>;
 }
 
-const REF: Shape = { order: ['ListID', 'FullName'] };
+/** A leaf's type: a qbXML simple type, or a string with its QuickBooks Desktop length limit. */
+type ValueType = 'AMTTYPE' | 'DATETYPE' | 'DATETIMETYPE' | 'GUIDTYPE' | 'OWNERIDTYPE' | 'BOOLTYPE' | 'INTTYPE' | { max: number };
+
+const REF = (max: number): Shape => ({ order: ['ListID', 'FullName'], types: { FullName: { max } } });
+const LIST_FILTER: Shape = {
+  order: [['ListID', 'FullName', 'ListIDWithChildren', 'FullNameWithChildren']],
+  repeat: ['ListID', 'FullName'],
+};
 
 const SHAPES: Record<string, Shape> = {
-  CompanyQueryRq: { order: ['IncludeRetElement'], repeat: ['IncludeRetElement'] },
+  CompanyQueryRq: { order: ['IncludeRetElement', 'OwnerID'], repeat: ['IncludeRetElement', 'OwnerID'], types: { IncludeRetElement: { max: 50 }, OwnerID: 'OWNERIDTYPE' } },
   BillPaymentCheckAddRq: {
     order: ['BillPaymentCheckAdd', 'IncludeRetElement'],
     repeat: ['IncludeRetElement'],
     required: ['BillPaymentCheckAdd'],
+    types: { IncludeRetElement: { max: 50 } },
     children: {
       BillPaymentCheckAdd: {
         order: ['PayeeEntityRef', 'APAccountRef', 'TxnDate', 'BankAccountRef', ['IsToBePrinted', 'RefNumber'], 'Memo', 'ExchangeRate', 'ExternalGUID', 'AppliedToTxnAdd'],
         repeat: ['AppliedToTxnAdd'],
-        required: ['PayeeEntityRef', 'BankAccountRef', 'AppliedToTxnAdd'],
+        // "BEGIN OR: You may have IsToBePrinted OR RefNumber": one of them, not optional.
+        required: ['PayeeEntityRef', 'BankAccountRef', ['IsToBePrinted', 'RefNumber'], 'AppliedToTxnAdd'],
+        types: { TxnDate: 'DATETYPE', IsToBePrinted: 'BOOLTYPE', RefNumber: { max: 11 }, Memo: { max: 4095 }, ExternalGUID: 'GUIDTYPE' },
         children: {
-          PayeeEntityRef: REF,
-          APAccountRef: REF,
-          BankAccountRef: REF,
+          PayeeEntityRef: REF(209),
+          APAccountRef: REF(159),
+          BankAccountRef: REF(159),
           AppliedToTxnAdd: {
             order: ['TxnID', 'PaymentAmount', 'TxnLineDetail', 'SetCredit', 'DiscountAmount', 'DiscountAccountRef', 'DiscountClassRef'],
             repeat: ['TxnLineDetail', 'SetCredit'],
             required: ['TxnID'],
+            types: { PaymentAmount: 'AMTTYPE', DiscountAmount: 'AMTTYPE' },
             children: {
-              DiscountAccountRef: REF,
-              DiscountClassRef: REF,
-              TxnLineDetail: { order: ['TxnLineID', 'Amount'] },
-              SetCredit: { order: ['CreditTxnID', 'TxnLineID', 'AppliedAmount', 'Override'] },
+              DiscountAccountRef: REF(159),
+              DiscountClassRef: REF(159),
+              TxnLineDetail: { order: ['TxnLineID', 'Amount'], types: { Amount: 'AMTTYPE' } },
+              SetCredit: { order: ['CreditTxnID', 'TxnLineID', 'AppliedAmount', 'Override'], types: { AppliedAmount: 'AMTTYPE', Override: 'BOOLTYPE' } },
             },
           },
         },
@@ -55,16 +76,19 @@ const SHAPES: Record<string, Shape> = {
       'EntityFilter',
       'AccountFilter',
       ['RefNumberFilter', 'RefNumberRangeFilter'],
+      'CurrencyFilter',
       'IncludeLineItems',
       'IncludeRetElement',
       'OwnerID',
     ],
     repeat: ['TxnID', 'RefNumber', 'RefNumberCaseSensitive', 'IncludeRetElement', 'OwnerID'],
+    types: { MaxReturned: 'INTTYPE', IncludeLineItems: 'BOOLTYPE', IncludeRetElement: { max: 50 }, OwnerID: 'OWNERIDTYPE' },
     children: {
-      ModifiedDateRangeFilter: { order: ['FromModifiedDate', 'ToModifiedDate'] },
-      TxnDateRangeFilter: { order: [['FromTxnDate', 'DateMacro'], 'ToTxnDate'] },
-      EntityFilter: { order: [['ListID', 'FullName', 'ListIDWithChildren', 'FullNameWithChildren']], repeat: ['ListID', 'FullName'] },
-      AccountFilter: { order: [['ListID', 'FullName', 'ListIDWithChildren', 'FullNameWithChildren']], repeat: ['ListID', 'FullName'] },
+      ModifiedDateRangeFilter: { order: ['FromModifiedDate', 'ToModifiedDate'], types: { FromModifiedDate: 'DATETIMETYPE', ToModifiedDate: 'DATETIMETYPE' } },
+      TxnDateRangeFilter: { order: [['FromTxnDate', 'DateMacro'], 'ToTxnDate'], types: { FromTxnDate: 'DATETYPE', ToTxnDate: 'DATETYPE' } },
+      EntityFilter: LIST_FILTER,
+      AccountFilter: LIST_FILTER,
+      CurrencyFilter: { order: [['ListID', 'FullName']], repeat: ['ListID', 'FullName'] },
       RefNumberFilter: { order: ['MatchCriterion', 'RefNumber'], required: ['MatchCriterion', 'RefNumber'] },
       RefNumberRangeFilter: { order: ['FromRefNumber', 'ToRefNumber'] },
     },
@@ -72,7 +96,19 @@ const SHAPES: Record<string, Shape> = {
 };
 
 /** Exclusive groups of the query: a list of TxnIDs, of RefNumbers, or the filters, never two of them. */
-const QUERY_CHOICES = [['TxnID'], ['RefNumber'], ['RefNumberCaseSensitive'], ['MaxReturned', 'ModifiedDateRangeFilter', 'TxnDateRangeFilter', 'EntityFilter', 'AccountFilter', 'RefNumberFilter', 'RefNumberRangeFilter']];
+const QUERY_CHOICES = [
+  ['TxnID'],
+  ['RefNumber'],
+  ['RefNumberCaseSensitive'],
+  ['MaxReturned', 'ModifiedDateRangeFilter', 'TxnDateRangeFilter', 'EntityFilter', 'AccountFilter', 'RefNumberFilter', 'RefNumberRangeFilter', 'CurrencyFilter'],
+];
+
+/** Request attributes the schema declares (`requestID` on all; the iterator pair and metaData on queries). */
+const ATTRIBUTES: Record<string, string[]> = {
+  CompanyQueryRq: ['requestID'],
+  BillPaymentCheckAddRq: ['requestID'],
+  BillPaymentCheckQueryRq: ['requestID', 'metaData', 'iterator', 'iteratorID'],
+};
 
 export function knowsRequest(name: string): boolean {
   return SHAPES[name] !== undefined;
@@ -82,6 +118,10 @@ export function knowsRequest(name: string): boolean {
 export function schemaProblem(request: XmlNode): string | null {
   const shape = SHAPES[request.name];
   if (shape === undefined) return `unknown request ${request.name}`;
+  const unknownAttribute = Object.keys(request.attributes).find((name) => !(ATTRIBUTES[request.name] ?? []).includes(name));
+  if (unknownAttribute !== undefined) return `${request.name} has no attribute ${unknownAttribute}`;
+  const { iterator } = request.attributes;
+  if (iterator !== undefined && iterator !== 'Start' && iterator !== 'Continue' && iterator !== 'Stop') return `${request.name}: iterator "${iterator}" is not Start, Continue or Stop`;
   const problem = check(request, shape, request.name);
   if (problem !== null) return problem;
   if (request.name === 'BillPaymentCheckQueryRq') {
@@ -105,12 +145,53 @@ function check(node: XmlNode, shape: Shape, where: string): string | null {
     if (inner !== undefined) {
       const problem = check(element, inner, `${where}/${element.name}`);
       if (problem !== null) return problem;
-    } else if (element.children.length > 0) {
-      return `${where}/${element.name}: a value element has child elements`;
+      continue;
     }
+    if (element.children.length > 0) return `${where}/${element.name}: a value element has child elements`;
+    const type = shape.types?.[element.name];
+    const problem = type === undefined ? null : valueProblem(element.text, type);
+    if (problem !== null) return `${where}/${element.name}: "${element.text}" ${problem}`;
   }
   for (const name of shape.required ?? []) {
-    if (!node.children.some((element) => element.name === name)) return `${where}: the required element ${name} is missing`;
+    const choice = Array.isArray(name) ? name : [name];
+    if (!node.children.some((element) => choice.includes(element.name))) {
+      return `${where}: the required element ${choice.length > 1 ? `(one of ${choice.join(', ')})` : choice[0]} is missing`;
+    }
   }
   return null;
+}
+
+const GUID = /^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/i;
+
+/** Why a value is not of its type, or null. */
+function valueProblem(value: string, type: ValueType): string | null {
+  if (typeof type === 'object') return value.length > type.max ? `is longer than ${type.max} characters` : null;
+  switch (type) {
+    case 'AMTTYPE':
+      // Two decimals, always: "10.5" and "10.555" are not amounts to QuickBooks.
+      return /^-?\d{1,12}\.\d{2}$/.test(value) ? null : 'is not an amount with two decimals (e.g. 10.50)';
+    case 'DATETYPE':
+      return isCalendarDate(value) ? null : 'is not a date YYYY-MM-DD';
+    case 'DATETIMETYPE': {
+      const match = /^(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})?)?$/.exec(value);
+      return match !== null && isCalendarDate(match[1] ?? '') ? null : 'is not a date-time YYYY-MM-DDTHH:MM:SS[+hh:mm]';
+    }
+    case 'GUIDTYPE':
+      return GUID.test(value) ? null : 'is not a GUID {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}';
+    case 'OWNERIDTYPE':
+      // OwnerID is a GUID, or 0 for the public data extensions.
+      return value === '0' || GUID.test(value) ? null : 'is not 0 or a GUID';
+    case 'BOOLTYPE':
+      return value === 'true' || value === 'false' ? null : 'is not true or false';
+    case 'INTTYPE':
+      return /^\d{1,9}$/.test(value) && Number(value) >= 1 ? null : 'is not a whole number of at least 1';
+  }
+}
+
+function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

@@ -29,10 +29,24 @@ export class QuickBooks {
   /** Why the last message was refused as unparseable: the sandbox's own diagnostic. */
   lastParseProblem: string | undefined;
 
-  constructor(company: CompanyFile, faults: SandboxFaults, processingMs: number) {
+  readonly #qbxmlMajor: number;
+
+  /** `qbxmlMajor`: the newest qbXML version this QuickBooks speaks (13 for QuickBooks 2014 and later, 12 for 2013). */
+  constructor(company: CompanyFile, faults: SandboxFaults, processingMs: number, qbxmlMajor = 13) {
     this.#processor = new RequestProcessor(company);
     this.#faults = faults;
     this.#processingMs = processingMs;
+    this.#qbxmlMajor = qbxmlMajor;
+  }
+
+  /** The qbXML major version the Web Connector reports to the service in sendRequestXML. */
+  get qbxmlMajor(): number {
+    return this.#qbxmlMajor;
+  }
+
+  /** The Web Connector closed its session with this QuickBooks: iterators end with it. */
+  endSession(): void {
+    this.#processor.endSession();
   }
 
   stats(): SandboxStats {
@@ -49,7 +63,7 @@ export class QuickBooks {
     let requests: XmlNode[];
     let stopOnError: boolean;
     try {
-      ({ requests, stopOnError } = readMessage(xml));
+      ({ requests, stopOnError } = readMessage(xml, this.#qbxmlMajor));
     } catch (error) {
       this.lastParseProblem = error instanceof Error ? error.message : String(error);
       return { kind: 'hresult', ...PARSE_ERROR };
@@ -90,12 +104,12 @@ export class QuickBooks {
 }
 
 /** The requests of a message, after the checks QuickBooks makes before running any of them. */
-function readMessage(xml: string): { requests: XmlNode[]; stopOnError: boolean } {
+function readMessage(xml: string, qbxmlMajor: number): { requests: XmlNode[]; stopOnError: boolean } {
   const nodes = parseQbxml(xml);
   const pi = nodes.find((node) => node.name === '?qbxml');
   const version = pi?.attributes.version;
   if (version === undefined || !/^\d+\.\d+$/.test(version)) throw new Error('the <?qbxml version="…"?> instruction is missing');
-  if (Number(version.split('.')[0]) > 13) throw new Error(`qbXML ${version} is newer than this QuickBooks (13.0)`);
+  if (Number(version.split('.')[0]) > qbxmlMajor) throw new Error(`qbXML ${version} is newer than this QuickBooks (${qbxmlMajor}.0)`);
   const root = nodes.find((node) => node.name === 'QBXML');
   const messages = root === undefined ? undefined : child(root, 'QBXMLMsgsRq');
   if (messages === undefined) throw new Error('no QBXML/QBXMLMsgsRq element');

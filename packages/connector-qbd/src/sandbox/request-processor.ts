@@ -49,6 +49,11 @@ export class RequestProcessor {
     this.#company = company;
   }
 
+  /** The Web Connector session ended: QuickBooks' iterators end with it. */
+  endSession(): void {
+    this.#iterators.clear();
+  }
+
   /** The busy answer of a multi-user company file: nothing is saved. */
   busy(request: XmlNode): RequestResult {
     const object = request.name.replace(/(Add|Query|Mod)Rq$/, '');
@@ -75,12 +80,11 @@ export class RequestProcessor {
     const error = (code: string, message: string) => rs('BillPaymentCheckAddRs', request, { code, severity: 'Error', message });
     const company = this.#company;
 
+    // Types, lengths, order and the IsToBePrinted | RefNumber choice were checked with the whole message
+    // (a parse error when wrong); what is left are QuickBooks' rules about the records.
     const refNumber = childText(add, 'RefNumber');
-    if (refNumber !== undefined && refNumber.length > 11) return error('3070', `The string "${refNumber}" in the field "RefNumber" is too long.`);
     const memo = childText(add, 'Memo');
-    if (memo !== undefined && memo.length > 4095) return error('3070', `The string in the field "Memo" is too long.`);
     const txnDate = childText(add, 'TxnDate') ?? new Date().toISOString().slice(0, 10);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(txnDate) || Number.isNaN(Date.parse(txnDate))) return error('3020', `There was an error when converting the date value "${txnDate}" in the field "TxnDate".`);
 
     const payeeRef = refOf(child(add, 'PayeeEntityRef'));
     const payee = company.find(company.vendors, payeeRef);
@@ -113,9 +117,6 @@ export class RequestProcessor {
     }
 
     const externalGuid = childText(add, 'ExternalGUID');
-    if (externalGuid !== undefined && !/^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/i.test(externalGuid)) {
-      return error('3000', `The given object ID "${externalGuid}" in the field "ExternalGUID" is invalid.`);
-    }
     const isToBePrinted = childText(add, 'IsToBePrinted') === 'true';
     // RefNumber is not unique in QuickBooks: a check number already used is saved again, without a word.
     const saved = company.save({

@@ -22,7 +22,10 @@ export interface WebConnectorSettings {
   username: string;
   password: string;
   companyFile: string;
+  /** RunEveryNSeconds of the .qwc, in ms; 0 = no scheduled runs (a test starts each with `runNow`). */
   pollMs: number;
+  /** How long the Web Connector pauses after `NoOp` from getLastError before asking again (QBWC: 5 s). */
+  noOpPauseMs: number;
 }
 
 /** Thrown to abandon a session on purpose (commit, then drop). */
@@ -43,6 +46,12 @@ export class WebConnector {
   #session: Promise<void> = Promise.resolve();
   /** What the Web Connector's log would show: the last session's end. */
   lastLog = '';
+  /** Sessions run so far (logins that got work, and logins answered `none`/`nvu`). */
+  sessions = 0;
+  /** How often the service answered `NoOp` (each one a pause of the Web Connector). */
+  noOps = 0;
+  /** Sessions in which the service had work (authenticate named a company file). */
+  worked = 0;
 
   constructor(settings: WebConnectorSettings, quickbooks: QuickBooks, faults: SandboxFaults) {
     this.#settings = settings;
@@ -51,7 +60,21 @@ export class WebConnector {
   }
 
   start(): void {
-    this.#schedule();
+    if (this.#settings.pollMs > 0) this.#schedule();
+  }
+
+  /** Runs one session now ("Update Selected"), after any session in progress; errors go to `lastLog`. */
+  runNow(): Promise<void> {
+    const run = this.#session.then(() => this.#runLogged());
+    this.#session = run;
+    return run;
+  }
+
+  #runLogged(): Promise<void> {
+    return this.runSession().catch((error: unknown) => {
+      // Nobody listening (the connector is not running) or a dropped session: QBWC logs it and waits.
+      this.lastLog = error instanceof Error ? error.message : String(error);
+    });
   }
 
   async stop(): Promise<void> {
@@ -63,17 +86,21 @@ export class WebConnector {
   #schedule(): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
-      this.#session = this.runSession()
-        .catch((error: unknown) => {
-          // Nobody listening (the connector is not running) or a dropped session: QBWC logs it and waits.
-          this.lastLog = error instanceof Error ? error.message : String(error);
-        })
-        .finally(() => this.#schedule());
+      void this.runNow().finally(() => this.#schedule());
     }, this.#settings.pollMs);
   }
 
-  /** One Web Connector run ("Update Selected"). */
+  /** One Web Connector run ("Update Selected"). QuickBooks' iterators end with it, however it ends. */
   async runSession(): Promise<void> {
+    this.sessions += 1;
+    try {
+      await this.#exchange();
+    } finally {
+      this.#quickbooks.endSession();
+    }
+  }
+
+  async #exchange(): Promise<void> {
     await this.#call('serverVersion', {});
     const version = await this.#call('clientVersion', { strVersion: '2.3.0.215' });
     if (version.startsWith('E:')) throw new Error(`the service refused this Web Connector: ${version}`);
@@ -84,23 +111,25 @@ export class WebConnector {
       this.lastLog = status === 'nvu' ? 'invalid user' : 'no work';
       return;
     }
+    this.worked += 1;
     const companyFile = status === '' ? this.#settings.companyFile : status;
     let first = true;
-    for (let round = 0; round < 10_000; round++) {
+    for (let round = 0; round < 1_000; round++) {
       const xml = await this.#call('sendRequestXML', {
         ticket,
         strHCPResponse: first ? '<?xml version="1.0" ?><QBXML><QBXMLMsgsRs></QBXMLMsgsRs></QBXML>' : '',
         strCompanyFileName: companyFile,
         qbXMLCountry: 'US',
-        qbXMLMajorVers: '13',
+        qbXMLMajorVers: String(this.#quickbooks.qbxmlMajor),
         qbXMLMinorVers: '0',
       });
       first = false;
       if (xml === '') {
         const error = await this.#call('getLastError', { ticket });
-        // NoOp: "nothing now, ask again shortly".
+        // NoOp: "nothing now, ask again shortly" (QBWC pauses 5 s, then calls sendRequestXML again).
         if (error === 'NoOp') {
-          await new Promise((resolve) => setTimeout(resolve, this.#settings.pollMs));
+          this.noOps += 1;
+          await new Promise((resolve) => setTimeout(resolve, this.#settings.noOpPauseMs));
           continue;
         }
         this.lastLog = error;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { QbdConfig, renderQwc } from '@ledgerlink/connector-qbd';
+import { appUrlProblem, QbdConfig, renderQwc } from '@ledgerlink/connector-qbd';
 import { formatConfigProblem, loadConfig } from '../config/load-config.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -13,11 +13,13 @@ function guidFrom(name: string): string {
 /**
  * `ledgerlink qbd qwc --config FILE --tenant ID`: prints the .qwc file the customer adds to the QuickBooks Web
  * Connector, from the tenant's connection (listen address, Web Connector user). The Web Connector needs HTTPS
- * for any host but localhost: behind a TLS proxy, give its address with --app-url.
+ * for any host but localhost: behind a TLS proxy, give its address with --app-url; a plain http address of
+ * another host is refused in one line. The OwnerID is ledgerlink's own (one per application, as Intuit asks);
+ * the FileID is stable per tenant and company file.
  */
 export function qbdCommand(args: string[], io: CliIo): number {
   const [sub, ...rest] = args;
-  if (sub !== 'qwc') throw new UsageError('qbd qwc --config FILE --tenant ID [--app-url URL] [--every SECONDS] [--owner-id GUID] [--file-id GUID]');
+  if (sub !== 'qwc') throw new UsageError('qbd qwc --config FILE --tenant ID [--app-url URL] [--every SECONDS] [--file-id GUID]');
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -25,7 +27,6 @@ export function qbdCommand(args: string[], io: CliIo): number {
       tenant: { type: 'string' },
       'app-url': { type: 'string' },
       every: { type: 'string' },
-      'owner-id': { type: 'string' },
       'file-id': { type: 'string' },
     },
   });
@@ -50,15 +51,21 @@ export function qbdCommand(args: string[], io: CliIo): number {
   const appUrl = values['app-url'] ?? `http://${host}:${listen.port}${listen.path}`;
   const seconds = values.every === undefined ? 60 : Number(values.every);
   if (!Number.isInteger(seconds) || seconds < 1) throw new UsageError('--every takes whole seconds, e.g. 60');
-  io.out(
-    renderQwc({
-      appName: `ledgerlink ${tenant.id}`,
-      appUrl,
-      username,
-      ownerId: values['owner-id'] ?? guidFrom(`ledgerlink-owner:${tenant.id}`),
-      fileId: values['file-id'] ?? guidFrom(`ledgerlink-file:${tenant.id}:${connection.data.companyFile}`),
-      runEveryNSeconds: seconds,
-    }),
-  );
+  const urlProblem = appUrlProblem(appUrl);
+  if (urlProblem !== null) {
+    const hint = values['app-url'] === undefined ? `tenant ${tenant.id} listens on ${appUrl}; ` : '';
+    io.err(`${values.config}: cannot write the .qwc: ${hint}${urlProblem}. Put a TLS proxy in front and pass its address: --app-url https://…`);
+    return 1;
+  }
+  const fileId = values['file-id'] ?? guidFrom(`ledgerlink-file:${tenant.id}:${connection.data.companyFile}`);
+  let qwc: string;
+  try {
+    qwc = renderQwc({ appName: `ledgerlink ${tenant.id}`, appUrl, username, fileId, runEveryNSeconds: seconds });
+  } catch (error) {
+    // renderQwc lists every problem; the CLI says them without a stack trace.
+    io.err(`${values.config}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  io.out(qwc);
   return 0;
 }
