@@ -74,12 +74,15 @@ export type { HubClient, HubConnector, HubConnectorDefinition, HubEvent, HubWebh
 export { maxInWindow } from './connector/sandbox.js';
 export type {
   ErpSandbox,
+  SandboxBill,
   SandboxFaults,
   SandboxOptions,
   SandboxPayment,
   SandboxPaymentInput,
   SandboxSeed,
   SandboxStats,
+  SandboxVendor,
+  SandboxVendorInput,
   StartSandbox,
 } from './connector/sandbox.js';
 

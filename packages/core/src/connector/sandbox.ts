@@ -72,6 +72,49 @@ export interface SandboxStats {
   arrivals: number[];
 }
 
+/**
+ * The sandbox's reading of an AP bill it holds: seeded (`seed({ bills })`) or created by a requisition export.
+ * Present on sandboxes of connectors that declare `requisition: [export]`.
+ */
+export interface SandboxBill {
+  erpId: string;
+  vendorId: string;
+  /** The bill's number as stored (the requisition's invoice number). */
+  number: string;
+  /** The bill's total, integer cents (for an exported requisition: its `totalCents`). */
+  amountCents: number;
+  /** Retainage held on the bill, integer cents, where the ERP keeps it. */
+  retainageCents?: number;
+  /** ISO date. */
+  date?: string;
+  projectNumber?: string;
+  /** One per requisition line, in order, where the ERP keeps lines. */
+  lines: { amountCents: number; description?: string; costCode?: string }[];
+  /** True when created through the ERP's API (an export), false when seeded. */
+  created: boolean;
+  /** The bill's fields under the ERP's own names, as stored. */
+  fields: Record<string, unknown>;
+}
+
+/** The sandbox's reading of a vendor it holds. Present on sandboxes of connectors that declare `vendor`. */
+export interface SandboxVendor {
+  erpId: string;
+  name: string;
+  /** The vendor's code or number, where the ERP keeps one. */
+  code?: string;
+  active: boolean;
+  /** True when created through the ERP's API (an export), false when seeded or added with `addVendor`. */
+  created: boolean;
+  fields: Record<string, unknown>;
+}
+
+/** A vendor made in the ERP directly (for vendor import tests and the demo). */
+export interface SandboxVendorInput {
+  name: string;
+  code?: string;
+  active: boolean;
+}
+
 export interface ErpSandbox {
   /** Base URL the connector's config points at. */
   readonly url: string;
@@ -79,6 +122,12 @@ export interface ErpSandbox {
   setFaults(faults: Partial<SandboxFaults>): void;
   payments(): SandboxPayment[];
   addPayment(input: SandboxPaymentInput): string;
+  /** Every bill the ERP holds (seeded and exported): required where the connector exports requisitions. */
+  bills?(): SandboxBill[];
+  /** Every vendor the ERP holds: required where the connector declares `vendor`. */
+  vendors?(): SandboxVendor[];
+  /** A vendor made in the ERP directly; returns its ERP id (what vendor import must return as `erpVendorId`). */
+  addVendor?(input: SandboxVendorInput): string;
   stats(): SandboxStats;
   resetStats(): void;
   close(): Promise<void>;
