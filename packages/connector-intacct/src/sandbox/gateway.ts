@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Company, Row, RuleBreak, SandboxRule } from './company.js';
+import { type Company, type Row, type RuleBreak, type SandboxRule, stateCode } from './company.js';
 import { compareValues, filterRows, OBJECT_FIELDS, orderRows, parseCondition, QueryError } from './query.js';
 import { attr, childNames, element, elements, leaf, readXml, textOf, type Tree, writeXml } from './sandbox-xml.js';
 
@@ -12,7 +12,7 @@ import { attr, childNames, element, elements, leaf, readXml, textOf, type Tree, 
 
 /** Error numbers the sandbox answers with, by rule. Business-rule numbers are placeholders (Intacct's are not public). */
 export interface SandboxErrorCodes extends Record<SandboxRule, string> {
-  /** A repeated control id with uniqueid=true. */
+  /** A function whose controlid already completed once, sent again with uniqueid=true. */
   controlIdUsed: string;
 }
 
@@ -60,8 +60,33 @@ export interface GatewayAnswer {
   wrotePayment: boolean;
 }
 
+/**
+ * How a refused sign-in (wrong user credentials, an expired or unknown session) is answered. `http-401` is the
+ * shape of the SDK's own fixtures (RequestHandlerTest "400 level error with XML response"): HTTP 401 and a bare
+ * control block with `XMLGW_JPP0002`. `operation` is the shape of Intacct's FAQ: HTTP 200, control success, the
+ * failure under `operation/authentication`.
+ */
+export type SignInRefusal = 'http-401' | 'operation';
+
+/** Intacct's "Sign-in information is incorrect" (SDK fixtures). */
+export const SIGN_IN_REFUSED: ErrorEntryShape = {
+  errorno: 'XMLGW_JPP0002',
+  description: 'Sign-in information is incorrect. Please check your request.',
+};
+
+interface ErrorEntryShape {
+  errorno: string;
+  description: string;
+}
+
 export interface GatewayOptions {
   company: Company;
+  signInRefusal: () => SignInRefusal;
+  /**
+   * What a filter on APPYMT `STATE` compares with: the display value (`Posted`) or the stored code (`C`). Reads
+   * always answer the display value. Which one Intacct's filters use is not documented: tests run both.
+   */
+  stateFilter: () => 'display' | 'code';
   credentials: SandboxCredentials;
   codes: () => SandboxErrorCodes;
   /** The URL getAPISession names as the session's endpoint. */
@@ -88,7 +113,12 @@ function errorMessage(errors: ErrorEntry[]): Record<string, unknown> {
 export class SandboxGateway {
   readonly #options: GatewayOptions;
   readonly #sessions = new Map<string, Session>();
-  readonly #usedControlIds = new Set<string>();
+  /**
+   * Function control ids that completed with uniqueid=true, per company. Intacct checks the `controlid` attribute
+   * of each `<function>` (not the request's controlid) "to determine if the operation was previously executed and
+   * completed": a function that failed or was rolled back does not burn its id.
+   */
+  readonly #completedFunctions = new Set<string>();
   readonly #resultSets = new Map<string, { object: string; rows: Row[]; fields: string[]; pageSize: number }>();
 
   constructor(options: GatewayOptions) {
@@ -138,21 +168,22 @@ export class SandboxGateway {
         entry('XL03000006', 'Incorrect Intacct XML Partner ID or password.', 'Check the Web Services sender credentials.', 'Sender ID or password is incorrect'),
       ]);
     }
-    const uniqueKey = `${senderId}\u0000${controlId}`;
-    if (uniqueId && this.#usedControlIds.has(uniqueKey)) {
-      return this.#controlFailure(200, echo, [
-        entry(
-          this.#options.codes().controlIdUsed,
-          `The control ID '${controlId}' was already used by an earlier request; with uniqueid true a request cannot be submitted twice.`,
-          'Use a new control ID to send a new request.',
-        ),
-      ]);
-    }
-
     const operation = element(request, 'operation');
     if (operation === undefined) return this.#controlFailure(400, echo, [entry('XL03000003', 'XML Parse error: the request has no <operation>.')]);
     const signIn = this.#authenticate(element(operation, 'authentication'));
     if ('errors' in signIn) {
+      if (this.#options.signInRefusal() === 'http-401') {
+        return {
+          status: 401,
+          wrotePayment: false,
+          body: writeXml({
+            response: {
+              control: { status: 'failure' },
+              errormessage: { error: [{ errorno: SIGN_IN_REFUSED.errorno, description: SIGN_IN_REFUSED.description }] },
+            },
+          }),
+        };
+      }
       return {
         status: 200,
         wrotePayment: false,
@@ -164,14 +195,24 @@ export class SandboxGateway {
         }),
       };
     }
-    if (uniqueId) this.#usedControlIds.add(uniqueKey);
 
     const functions = elements(element(operation, 'content'), 'function');
     const transaction = attr(operation, 'transaction') === 'true';
     const before = transaction ? this.#options.company.snapshot() : undefined;
-    const results = functions.map((fn) => ({ fn, name: childNames(fn)[0] ?? '', result: this.#run(fn, signIn) }));
+    const companyId = signIn.session.companyId;
+    const completedKey = (fn: Tree): string => `${companyId}\u0000${attr(fn, 'controlid') ?? ''}`;
+    const results = functions.map((fn) => {
+      const name = childNames(fn)[0] ?? '';
+      if (uniqueId && this.#completedFunctions.has(completedKey(fn))) {
+        return { fn, name, result: this.#alreadyCompleted(attr(fn, 'controlid') ?? '') };
+      }
+      return { fn, name, result: this.#run(fn, signIn) };
+    });
     const failed = results.some((r) => r.result.status === 'failure');
     if (transaction && failed && before !== undefined) this.#options.company.restore(before);
+    if (uniqueId && !(transaction && failed)) {
+      for (const { fn, result } of results) if (result.status === 'success') this.#completedFunctions.add(completedKey(fn));
+    }
 
     const resultElements = results.map(({ fn, name, result }) => {
       const head = { function: name, controlid: attr(fn, 'controlid') ?? '' };
@@ -203,6 +244,21 @@ export class SandboxGateway {
           },
         },
       }),
+    };
+  }
+
+  /** A function sent again with uniqueid=true after it completed: refused, nothing runs. */
+  #alreadyCompleted(functionControlId: string): FunctionResult {
+    return {
+      status: 'failure',
+      errors: [
+        entry(
+          this.#options.codes().controlIdUsed,
+          `The function '${functionControlId}' was already executed and completed; with uniqueid true it cannot be repeated.`,
+          'Send a new function controlid to run the operation again.',
+          'Duplicate function',
+        ),
+      ],
     };
   }
 
@@ -308,6 +364,18 @@ export class SandboxGateway {
     return { rows, fields };
   }
 
+  /** Filters rows as Intacct compares them (STATE by display value or by code), returning the rows as read. */
+  #filtered(rows: Row[], filter: (view: Row[]) => Row[]): Row[] {
+    if (this.#options.stateFilter() === 'display') return filter(rows);
+    const byView = new Map<Row, Row>();
+    const views = rows.map((row) => {
+      const view = row.STATE === undefined ? row : { ...row, STATE: stateCode(row.STATE) };
+      byView.set(view, row);
+      return view;
+    });
+    return filter(views).map((view) => byView.get(view) as Row);
+  }
+
   #select(row: Row, fields: string[]): Row {
     const out: Row = {};
     for (const field of fields) out[field] = row[field] ?? '';
@@ -320,7 +388,7 @@ export class SandboxGateway {
     const select = elements(element(body, 'select'), 'field').map((f) => textOf(f) ?? '');
     if (select.length === 0) throw new QueryError('The select element is required: returning all fields is not supported.');
     for (const field of select) if (!fields.includes(field)) throw new QueryError(`Unknown field '${field}' in select.`);
-    const matched = orderRows(element(body, 'orderby'), filterRows(element(body, 'filter'), rows, fields), fields);
+    const matched = orderRows(element(body, 'orderby'), this.#filtered(rows, (view) => filterRows(element(body, 'filter'), view, fields)), fields);
     const pageSize = Math.min(2000, Math.max(1, Number(leaf(body, 'pagesize') ?? '100') || 100));
     const offset = Math.max(0, Number(leaf(body, 'offset') ?? '0') || 0);
     const page = matched.slice(offset, offset + pageSize);
@@ -345,7 +413,7 @@ export class SandboxGateway {
     const selected = requested === '*' || requested === '' ? fields : requested.split(',').map((f) => f.trim().toUpperCase());
     for (const field of selected) if (!fields.includes(field)) throw new QueryError(`Unknown field '${field}' in fields.`);
     const predicate = parseCondition(leaf(body, 'query') ?? '', fields);
-    const matched = rows.filter(predicate).sort((a, b) => compareValues(a.RECORDNO ?? '', b.RECORDNO ?? ''));
+    const matched = this.#filtered(rows, (view) => view.filter(predicate)).sort((a, b) => compareValues(a.RECORDNO ?? '', b.RECORDNO ?? ''));
     const pageSize = Math.min(1000, Math.max(1, Number(leaf(body, 'pagesize') ?? '100') || 100));
     return this.#listPage((object ?? '').toLowerCase(), matched, selected, pageSize);
   }
