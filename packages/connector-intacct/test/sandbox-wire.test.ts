@@ -169,6 +169,19 @@ describe('Intacct sandbox, on the wire', () => {
     expect(Number(at(results(rest.answer)[0], 'data', '@numremaining'))).toBe(total - 2);
   });
 
+  it('refuses what Intacct refuses: a DESCRIPTION over 1000 characters, a date that does not exist, an amount with three decimals', async () => {
+    const base = createFunction('v', { vendor: 'V-1', bank: 'BA-1', bill: '7001', amount: '1.00' }) as { create: { APPYMT: Record<string, unknown> } };
+    const variants: Record<string, unknown>[] = [
+      { ...base.create.APPYMT, DESCRIPTION: 'x'.repeat(1001) },
+      { ...base.create.APPYMT, PAYMENTDATE: '02/30/2025' },
+      { ...base.create.APPYMT, APPYMTDETAILS: { APPYMTDETAIL: [{ RECORDKEY: '7001', TRX_PAYMENTAMOUNT: '1.005' }] } },
+    ];
+    for (const [index, appymt] of variants.entries()) {
+      const { answer } = await send(sandbox, [{ '@_controlid': `v${index}`, create: { APPYMT: appymt } }]);
+      expect(at(results(answer)[0], 'status'), JSON.stringify(appymt).slice(0, 80)).toBe('failure');
+    }
+  });
+
   it('query refuses a missing select, as Intacct does ("returning all fields is not supported")', async () => {
     const { answer } = await send(sandbox, [{ '@_controlid': 'q', query: { object: 'APPYMT', select: '' } }]);
     const [result] = results(answer);

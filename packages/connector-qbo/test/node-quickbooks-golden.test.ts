@@ -149,6 +149,27 @@ describe('node-quickbooks against the QBO sandbox', () => {
     expect(readJsonFault(JSON.stringify(refused.body))?.errors[0]).toMatchObject({ code: '610', element: 'VendorRef' });
   });
 
+  it('is refused what QuickBooks refuses: a TxnDate that does not exist, three decimals, a Ref No. over 21 characters', async () => {
+    const ids = idsFor(1);
+    const base = {
+      VendorRef: { value: ids.vendorId },
+      PayType: 'Check',
+      CheckPayment: { BankAccountRef: { value: ids.bankAccountId } },
+      TotalAmt: 1,
+      Line: [{ Amount: 1, LinkedTxn: [{ TxnId: ids.billId, TxnType: 'Bill' }] }],
+    };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...base, TxnDate: '2025-02-30' }, 'TxnDate'],
+      [{ ...base, TotalAmt: 10.555, Line: [{ ...base.Line[0], Amount: 10.555 }] }, 'TotalAmt'],
+      [{ ...base, DocNumber: 'R'.repeat(22) }, 'DocNumber'],
+    ];
+    for (const [body, element] of cases) {
+      const refused = await call<BillPaymentRecord>((callback) => qbo.createBillPayment(body as never, callback as never));
+      expect(refused.status, element).toBe(400);
+      expect((refused.body as { Fault: { Error: { element?: string }[] } }).Fault.Error[0]?.element).toBe(element);
+    }
+  });
+
   it('reads the 401 of an expired token (lower-case fault) and the XML body of a 429', async () => {
     sandbox.expireAccessTokens();
     const expired = await call<BillPaymentRecord>((callback) => qbo.getBillPayment('1001', callback as never));

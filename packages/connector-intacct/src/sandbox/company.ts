@@ -59,6 +59,9 @@ export function stateCode(display: string): string {
   return PAYMENT_STATES[display] ?? display;
 }
 
+/** The memo's length limit (DataBlend's AP payment field list). */
+const DESCRIPTION_MAX = 1000;
+
 const PAYMENT_METHODS = ['Printed Check', 'EFT', 'Cash', 'Credit Card', 'ACH', 'Record Transfer', 'Joint Check'];
 
 /** `123.45` → 12345; undefined for anything that is not a plain decimal with at most two places. */
@@ -158,6 +161,9 @@ export class Company {
     }
     const date = usDate(header.PAYMENTDATE as string);
     if (date === undefined) return { rule: 'invalidField', description2: `PAYMENTDATE '${header.PAYMENTDATE}' is not a date in the format mm/dd/yyyy.` };
+    if ((header.DESCRIPTION ?? '').length > DESCRIPTION_MAX) {
+      return { rule: 'invalidField', description2: `DESCRIPTION is longer than ${DESCRIPTION_MAX} characters.` };
+    }
     const bank = header.FINANCIALENTITY as string;
     if (!this.state.accounts.has(bank)) {
       return {
