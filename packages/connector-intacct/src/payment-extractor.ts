@@ -93,14 +93,21 @@ function decodeCursor(cursor: string | undefined): Position | undefined {
 function advance(after: Position | undefined, headers: Record<string, string>[]): Position {
   const last = headers[headers.length - 1] as Record<string, string>;
   const modified = last.WHENMODIFIED;
-  if (modified === undefined || headers.some((header) => header.RECORDNO === undefined)) {
-    throw new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, 'Intacct returned a payment without WHENMODIFIED or RECORDNO; the import cannot resume after it', {
+  if (modified === undefined || modified.trim() === '' || headers.some((header) => !/^\d+$/.test(header.RECORDNO ?? ''))) {
+    throw new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, 'Intacct returned a payment without WHENMODIFIED or a well-formed RECORDNO; the import cannot resume after it', {
       disposition: 'retryable',
     });
   }
   const atLast = headers.filter((header) => header.WHENMODIFIED === modified).map((header) => header.RECORDNO as string);
   const earlier = after !== undefined && after.modified === modified ? after.seen : [];
-  return { modified, seen: [...new Set([...earlier, ...atLast])] };
+  const next = { modified, seen: [...new Set([...earlier, ...atLast])] };
+  if (after !== undefined && after.modified === modified && next.seen.length === after.seen.length) {
+    // The page held only payments already read: Intacct ignored the cursor's filter. Reading on would never end.
+    throw new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, 'Intacct answered the next import page with payments already read; the import stops here and is retried', {
+      disposition: 'retryable',
+    });
+  }
+  return next;
 }
 
 export interface PaymentExtractorOptions {

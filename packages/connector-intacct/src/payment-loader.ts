@@ -58,7 +58,7 @@ export function createPaymentLoader(options: PaymentLoaderOptions): Loader {
       if (result === undefined) return protocolOutcome('Intacct answered the payment without a result; it may have been created');
       if (result.status === 'success') {
         const recordNo = childText(result.data?.records[0], 'RECORDNO');
-        if (recordNo !== undefined && /^\d+$/.test(recordNo.trim())) return Outcomes.synced(recordNo.trim());
+        if (isRecordNo(recordNo)) return Outcomes.synced(recordNo);
         // Created, but the answer does not say under which number: look it up rather than guess.
         const found = await lookUp(payment, context);
         return found === null ? protocolOutcome('Intacct created the payment but its answer named no RECORDNO') : Outcomes.synced(found, { replayed: true });
@@ -139,7 +139,7 @@ export function createPaymentLoader(options: PaymentLoaderOptions): Loader {
         },
         'looking the payment up by check number',
       );
-      keys = page.records.map((row) => row.RECORDNO).filter((key): key is string => key !== undefined && key.trim() !== '');
+      keys = page.records.map((row) => row.RECORDNO).filter(isRecordNo);
     } else {
       // No check number (EFT): the same vendor, account and date.
       const candidates = await runQueryAll(
@@ -153,7 +153,7 @@ export function createPaymentLoader(options: PaymentLoaderOptions): Loader {
         'looking the payment up by vendor, account and date',
         context.signal,
       );
-      keys = candidates.map((row) => row.RECORDNO).filter((key): key is string => key !== undefined && key.trim() !== '');
+      keys = candidates.map((row) => row.RECORDNO).filter(isRecordNo);
     }
     if (keys.length === 0) return null;
     const details = await runQueryAll(
@@ -169,7 +169,7 @@ export function createPaymentLoader(options: PaymentLoaderOptions): Loader {
     const wanted = applicationKey(payment.details.map((d) => [d.RECORDKEY, d.TRX_PAYMENTAMOUNT]));
     for (const key of keys) {
       const lines = details.filter((d) => d.PAYMENTKEY === key).map((d): [string | undefined, string | undefined] => [d.RECORDKEY, d.TRX_PAYMENTAMOUNT]);
-      if (applicationKey(lines) === wanted) return key.trim();
+      if (applicationKey(lines) === wanted) return key;
     }
     return null;
   }
@@ -189,6 +189,11 @@ export function createPaymentLoader(options: PaymentLoaderOptions): Loader {
       return found === null ? null : Outcomes.synced(found, { replayed: true });
     },
   };
+}
+
+/** Intacct keys records by whole numbers: a blank or malformed RECORDNO settles nothing. */
+function isRecordNo(value: string | undefined): value is string {
+  return value !== undefined && /^\d{1,20}$/.test(value);
 }
 
 /** Bills and amounts of a payment, order-free; amounts compared in cents so `100.3` equals `100.30`. */
