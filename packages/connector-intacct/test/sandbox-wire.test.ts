@@ -111,6 +111,15 @@ describe('Intacct sandbox, on the wire', () => {
     expect(errorsOf(results(unchecked.answer)[0])[0]).toMatchObject({ errorno: 'BL01001973' });
   });
 
+  it('uniqueid left out is true, as documented: a completed function sent again is refused', async () => {
+    const fn = createFunction('u3', { vendor: 'V-2', bank: 'BA-2', bill: '7002', amount: '1.00', docNumber: 'U-3' });
+    const withoutUniqueId = (controlId: string): string => loginRequest([fn], { controlId }).replace('<uniqueid>false</uniqueid>', '');
+    expect(at(results(parseAnswer((await post(sandbox.url, withoutUniqueId('r-1'))).body))[0], 'status')).toBe('success');
+    const again = results(parseAnswer((await post(sandbox.url, withoutUniqueId('r-2'))).body))[0];
+    expect(errorsOf(again)[0]).toMatchObject({ errorno: 'XL03000017' });
+    expect(sandbox.payments().filter((payment) => payment.checkNumber === 'U-3')).toHaveLength(1);
+  });
+
   it('uniqueid=true: a function that failed does not burn its controlid, nor does a request controlid count', async () => {
     const bad = createFunction('u2', { vendor: 'V-1', bank: 'BA-404', bill: '7001', amount: '1.00', docNumber: 'U-2' });
     const failed = await send(sandbox, [bad], { controlId: 'same-request', uniqueId: true });

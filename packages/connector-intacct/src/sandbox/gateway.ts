@@ -156,7 +156,8 @@ export class SandboxGateway {
     }
     const senderId = leaf(control, 'senderid') ?? '';
     const controlId = leaf(control, 'controlid') ?? '';
-    const uniqueId = leaf(control, 'uniqueid') === 'true';
+    // "When set to true, which is the default, a request cannot be repeated" (developer.intacct.com, requests).
+    const uniqueId = (leaf(control, 'uniqueid') ?? 'true').trim() !== 'false';
     const echo = { senderid: senderId, controlid: controlId, uniqueid: uniqueId ? 'true' : 'false', dtdversion: leaf(control, 'dtdversion') ?? '' };
     if (leaf(control, 'dtdversion') !== '3.0') return this.#controlFailure(400, echo, [entry('XL03000003', 'XML Parse error: dtdversion must be 3.0.')]);
     if (controlId.length < 1 || controlId.length > 256) {
