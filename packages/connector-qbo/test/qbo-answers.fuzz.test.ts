@@ -28,6 +28,8 @@ interface FuzzAnswer {
   status: number;
   contentType: string;
   body: string;
+  /** Whether Intuit's token endpoint gets this answer too (a fresh client then refreshes first), or a good token. */
+  tokenToo?: boolean;
 }
 
 let answer: FuzzAnswer = { status: 200, contentType: 'application/json', body: '{}' };
@@ -40,7 +42,7 @@ beforeAll(async () => {
     request.on('end', () => {
       // The token endpoint always works: the fuzz is about the API's answers.
       const current =
-        request.url?.startsWith(QBO_SANDBOX_TOKEN_PATH) === true
+        request.url?.startsWith(QBO_SANDBOX_TOKEN_PATH) === true && answer.tokenToo !== true
           ? {
               status: 200,
               contentType: 'application/json',
@@ -130,7 +132,16 @@ const xmlFault = fc
 const fuzzAnswer: fc.Arbitrary<FuzzAnswer> = fc.record({
   status: fc.oneof(fc.constantFrom(200, 200, 200, 400, 401, 403, 429, 500, 503), fc.integer({ min: 200, max: 599 })),
   contentType: fc.constantFrom('application/json', 'application/xml', 'text/html'),
-  body: fc.oneof(jsonBody.map((value) => JSON.stringify(value)), xmlFault, fc.string({ maxLength: 40 }), fc.constant('')),
+  body: fc.oneof(
+    jsonBody.map((value) => JSON.stringify(value)),
+    xmlFault,
+    fc.string({ maxLength: 40 }),
+    fc.constant(''),
+    fc
+      .record({ access_token: fc.oneof(fc.string({ maxLength: 6 }), anyValue), expires_in: anyValue, refresh_token: fc.oneof(fc.string({ maxLength: 6 }), anyValue), error: fc.constantFrom('invalid_grant', 'invalid_client') }, { requiredKeys: [] })
+      .map((value) => JSON.stringify(value)),
+  ),
+  tokenToo: fc.boolean(),
 });
 
 // ---- properties ----
@@ -184,10 +195,11 @@ const OPERATIONS = ['load', 'find', 'import', 'check'] as const;
 
 describe('QuickBooks Online answers, fuzzed', () => {
   it('export, find, import and check: no crash, no hang, only LedgerlinkErrors or typed outcomes; a blank Id never settles', async () => {
-    const qbo = client();
+    const shared = client();
     await fc.assert(
       fc.asyncProperty(fuzzAnswer, fc.constantFrom(...OPERATIONS), async (generated, operation) => {
         answer = generated;
+        const qbo = generated.tokenToo === true ? client() : shared;
         // One operation a run keeps the file fast; every operation meets every kind of answer over the runs.
         switch (operation) {
           case 'load':
