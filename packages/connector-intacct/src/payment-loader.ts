@@ -78,7 +78,17 @@ export function createPaymentLoader(options: PaymentLoaderOptions): Loader {
       // replay may as well meet the bill's reduced balance or its own check number first. So any other refusal is
       // checked against what Intacct holds: the same vendor, account, check number (or date), bills and amounts
       // mean the earlier attempt completed and its answer was lost.
-      const found = await lookUp(payment, context);
+      let found: string | null;
+      try {
+        found = await lookUp(payment, context);
+      } catch (error) {
+        // A lookup Intacct refuses outright cannot tell a replay; the refusal itself then decides. One that may
+        // succeed later (throttle, no answer) is retried with the export.
+        if (error instanceof LedgerlinkError && error.disposition !== 'retryable') {
+          logger.warn({ item: item.id, code: error.code }, 'looking the refused payment up failed; the refusal stands');
+          found = null;
+        } else throw error;
+      }
       if (found !== null) {
         logger.info({ item: item.id, errorno: classified.primary?.errorno }, 'Intacct refused a resend of a payment it already holds; settled as a replay');
         return Outcomes.synced(found, { replayed: true });
