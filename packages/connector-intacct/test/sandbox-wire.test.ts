@@ -191,6 +191,18 @@ describe('Intacct sandbox, on the wire', () => {
     }
   });
 
+  it("refuses a control block out of the request DTD's order, or an operation with content before authentication (XL03000003)", async () => {
+    const good = loginRequest([{ '@_controlid': 'o', getAPISession: '' }]);
+    const swapped = good.replace(/<controlid>raw-test<\/controlid><uniqueid>false<\/uniqueid><dtdversion>3.0<\/dtdversion>/, '<dtdversion>3.0</dtdversion><uniqueid>false</uniqueid><controlid>raw-test</controlid>');
+    expect(swapped).not.toBe(good);
+    const answer = await post(sandbox.url, swapped);
+    expect(at(controlErrors(parseAnswer(answer.body))[0], 'errorno')).toBe('XL03000003');
+    const content = good.match(/<content>.*<\/content>/)?.[0] as string;
+    const reversed = good.replace(content, '').replace('<authentication>', `${content}<authentication>`);
+    expect(at(controlErrors(parseAnswer((await post(sandbox.url, reversed)).body))[0], 'errorno')).toBe('XL03000003');
+    expect(at(results(parseAnswer((await post(sandbox.url, good)).body))[0], 'status')).toBe('success');
+  });
+
   it('query refuses a missing select, as Intacct does ("returning all fields is not supported")', async () => {
     const { answer } = await send(sandbox, [{ '@_controlid': 'q', query: { object: 'APPYMT', select: '' } }]);
     const [result] = results(answer);

@@ -110,6 +110,23 @@ function errorMessage(errors: ErrorEntry[]): Record<string, unknown> {
   return { error: errors.map((e) => ({ errorno: e.errorno, description: e.description, description2: e.description2, correction: e.correction })) };
 }
 
+/** The request DTD's element order for the control block (as the SDK's ControlBlock writes it) and the operation. */
+const CONTROL_ORDER = ['senderid', 'password', 'controlid', 'uniqueid', 'dtdversion', 'policyid', 'includewhitespace', 'debug'];
+const OPERATION_ORDER = ['authentication', 'content'];
+
+/** What is wrong with the order of a block's children (unknown or repeated elements too), or undefined. */
+function outOfOrder(node: Tree | undefined, order: string[]): string | undefined {
+  if (node === undefined) return undefined;
+  let last = -1;
+  for (const name of childNames(node)) {
+    const at = order.indexOf(name);
+    if (at < 0) return `element <${name}> is not allowed here.`;
+    if (at < last || elements(node, name).length > 1) return `element <${name}> is out of order (expected ${order.join(', ')}).`;
+    last = at;
+  }
+  return undefined;
+}
+
 export class SandboxGateway {
   readonly #options: GatewayOptions;
   readonly #sessions = new Map<string, Session>();
@@ -159,6 +176,10 @@ export class SandboxGateway {
     // "When set to true, which is the default, a request cannot be repeated" (developer.intacct.com, requests).
     const uniqueId = (leaf(control, 'uniqueid') ?? 'true').trim() !== 'false';
     const echo = { senderid: senderId, controlid: controlId, uniqueid: uniqueId ? 'true' : 'false', dtdversion: leaf(control, 'dtdversion') ?? '' };
+    const misordered = outOfOrder(control, CONTROL_ORDER) ?? outOfOrder(element(request, 'operation'), OPERATION_ORDER);
+    if (misordered !== undefined) {
+      return this.#controlFailure(400, echo, [entry('XL03000003', `XML Parse error: ${misordered}`, 'Write the elements in the order of the request DTD.')]);
+    }
     if (leaf(control, 'dtdversion') !== '3.0') return this.#controlFailure(400, echo, [entry('XL03000003', 'XML Parse error: dtdversion must be 3.0.')]);
     if (controlId.length < 1 || controlId.length > 256) {
       return this.#controlFailure(400, echo, [entry('XL03000003', 'XML Parse error: controlid must be 1 to 256 characters.')]);
