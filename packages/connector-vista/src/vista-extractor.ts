@@ -1,5 +1,5 @@
 import { ErrorCodes, LedgerlinkError, type ExtractContext, type ExtractPage, type Extractor } from '@ledgerlink/core';
-import { protocolError, readFailure } from './vista-errors.js';
+import { protocolError, readFailure, typedError } from './vista-errors.js';
 import { asCachePage, readJson, type CacheFilter, type VistaApi } from './vista-wire.js';
 
 /** The payment statuses this connector treats as final: posted in AP, or cleared in CM. */
@@ -40,13 +40,20 @@ export class VistaExtractor implements Extractor {
       { field: 'APCo', operator: 'eq', value: String(this.#apCompany) },
       ...(since === undefined ? [] : [{ field: 'LastUpdated', operator: 'gt' as const, value: since }]),
     ];
+    const search = async (from: string | null) => {
+      try {
+        return await this.#api.search(from, filters);
+      } catch (error) {
+        throw typedError(error, 'reading AP payments from the cache');
+      }
+    };
     for (;;) {
-      let response = await this.#api.search(token, filters);
+      let response = await search(token);
       if (response.status === 400 && token !== null && token === start.token) {
         // A stored token the cache no longer honours (tokens are not promised to live): read again from `since`.
         token = null;
         high = since;
-        response = await this.#api.search(token, filters);
+        response = await search(token);
       }
       if (response.status !== 200) throw readFailure(response, 'reading AP payments from the cache');
       const page = asCachePage(readJson(response.body));
