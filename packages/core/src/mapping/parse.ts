@@ -31,7 +31,8 @@ export function mappingFromYaml(
  */
 export function parseMapping(text: string, file: string, options: ParseOptions = {}): MappingDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  // Duplicate keys are found by readYamlTree in one pass; yaml's own check compares every key with every other.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true });
   return mappingFromYaml(doc, lineCounter, file, options);
 }
 
