@@ -16,8 +16,11 @@ const BANK_FIELD = 'Account';
 
 /** What Vista (or the API in front of it) said, verbatim: its `statusCode`, `message`, and each problem. */
 export function erpAnswerOf(response: HttpResponse): ErpAnswer {
-  const body = readJson(response.body) as { statusCode?: unknown; message?: unknown } | undefined;
-  const message = typeof body?.message === 'string' && body.message.trim() !== '' ? body.message : response.body.slice(0, 500) || `HTTP ${response.status}`;
+  // The lane always hands over text; an HttpClient that does not (a test double, a plugin's) must not turn a
+  // refusal into a TypeError (issue 10 found 112 of them here).
+  const text = typeof response.body === 'string' ? response.body : '';
+  const body = readJson(text) as { statusCode?: unknown; message?: unknown } | null | undefined;
+  const message = typeof body?.message === 'string' && body.message.trim() !== '' ? body.message : text.slice(0, 500) || `HTTP ${response.status}`;
   const problems = problemsOf(body);
   return {
     ...(typeof body?.statusCode === 'number' ? { code: String(body.statusCode) } : {}),

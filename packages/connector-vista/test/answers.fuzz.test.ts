@@ -202,6 +202,8 @@ describe('Vista client under fuzzed Direct API answers', () => {
         if (page !== undefined) expect(page.data.every((record) => typeof record === 'object')).toBe(true);
         const erp = erpAnswerOf({ status, headers: {}, body });
         expect(typeof erp.message).toBe('string');
+        // What a careless HttpClient might hand over instead of text.
+        expect(typeof erpAnswerOf({ status, headers: {}, body: value as string }).message).toBe('string');
       }),
       { numRuns: fuzzRuns(2000) },
     );
