@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetchHttpClient, silentLogger, type ConnectorClient, type LoadItem, type Payment } from '@ledgerlink/core';
 import { erpAnswer, fieldErrors, refusalOutcome, failureOutcome } from '../src/acumatica-errors.js';
 import { isSameCheck, naturalKey } from '../src/check-payload.js';
+import { createCheckImporter } from '../src/check-importer.js';
 import { AcumaticaConfig } from '../src/config.js';
 import { acumaticaConnector } from '../src/index.js';
+import { AcumaticaSession } from '../src/session.js';
 import {
   checkFind,
   checkLoad,
@@ -234,6 +236,18 @@ describe('Acumatica client under fuzzed answers', () => {
     const item: LoadItem = { id: 'pay-1', idempotencyKey: 'pay-1.amount', record: RECORD, payload: { ...PAYLOAD, PaymentAmount: { value: '1e5' } } };
     const outcomes = await client.payments.exporter!.load([item], { signal });
     expect(outcomes).toMatchObject([{ kind: 'rejected', code: 'LL_MAPPING_FAILED' }]);
+  });
+
+  it('ends an import run whose pages stay full, with a cursor that goes on from there', async () => {
+    const full = JSON.stringify([{ ReferenceNbr: { value: '000001' } }, { ReferenceNbr: { value: '000002' } }]);
+    const page: FuzzAnswer = { status: 200, headers: { 'content-type': 'application/json' }, body: full, delivery: 'normal' };
+    server.script({ login: Array.from({ length: 10 }, () => SIGNED_IN), import: Array.from({ length: 10 }, () => page) });
+    const config = AcumaticaConfig.parse({ baseUrl: server.url, username: 'ledgerlink', password: 'secret-fuzz', tenant: 'Company', pageSize: 2 });
+    const session = new AcumaticaSession({ config, http: createFetchHttpClient({ timeoutMs: 1000 }), lane: { throttled() {} }, logger: silentLogger });
+    const cursors: string[] = [];
+    for await (const read of createCheckImporter({ config, session, maxPagesPerRun: 5 }).pages({ signal })) cursors.push(read.cursor);
+    expect(cursors).toHaveLength(5);
+    expect(JSON.parse(cursors[4]!)).toMatchObject({ skip: 10 });
   });
 
   it('reads any body with the pure answer readers without throwing', () => {

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetchHttpClient, silentLogger, type ConnectorClient, type LoadItem, type Payment } from '@ledgerlink/core';
 import { vistaConnector, type VistaConfig } from '../src/index.js';
 import { erpAnswerOf } from '../src/vista-errors.js';
-import { asAccepted, asActionState, asCachePage, problemsOf, readJson } from '../src/vista-wire.js';
+import { VistaExtractor } from '../src/vista-extractor.js';
+import { asAccepted, asActionState, asCachePage, problemsOf, readJson, VistaApi } from '../src/vista-wire.js';
 import {
   checkFind,
   checkLoad,
@@ -137,6 +138,17 @@ const cursor = fc.oneof(
   fc.string({ maxLength: 20 }),
 );
 
+const CONFIG: VistaConfig = {
+  baseUrl: 'http://127.0.0.1:9',
+  subscriberUid: 'sub-1',
+  applicationKey: 'key-fuzz',
+  module: 'ap',
+  apiVersion: '1',
+  paymentObject: 'paymenthistories',
+  apCompany: 1,
+  pageSize: 50,
+};
+
 let server: FuzzServer;
 let client: ConnectorClient;
 
@@ -148,16 +160,7 @@ beforeAll(async () => {
     if (path.includes('/cache/search')) return 'search';
     return 'cache';
   });
-  const config: VistaConfig = {
-    baseUrl: server.url,
-    subscriberUid: 'sub-1',
-    applicationKey: 'key-fuzz',
-    module: 'ap',
-    apiVersion: '1',
-    paymentObject: 'paymenthistories',
-    apCompany: 1,
-    pageSize: 50,
-  };
+  const config: VistaConfig = { ...CONFIG, baseUrl: server.url };
   client = vistaConnector.createClient({
     config,
     http: createFetchHttpClient({ timeoutMs: 100 }),
@@ -190,6 +193,17 @@ describe('Vista client under fuzzed Direct API answers', () => {
       { numRuns: fuzzRuns(200) },
     );
   }, fuzzTimeout(200));
+
+  it('ends an import run that keeps receiving continuation tokens, with a cursor that goes on from there', async () => {
+    const page = JSON.stringify({ data: [], continuationToken: 'again' });
+    const forever: FuzzAnswer = { status: 200, headers: { 'content-type': 'application/json' }, body: page, delivery: 'normal' };
+    server.script({ search: Array.from({ length: 10 }, () => forever) });
+    const extractor = new VistaExtractor(new VistaApi({ ...CONFIG, baseUrl: server.url }, createFetchHttpClient({ timeoutMs: 1000 })), 1, 5);
+    const cursors: string[] = [];
+    for await (const read of extractor.pages({ signal })) cursors.push(read.cursor);
+    expect(cursors).toHaveLength(5);
+    expect(JSON.parse(cursors[4]!)).toMatchObject({ token: 'again' });
+  });
 
   it('reads any body with the pure answer readers without throwing', () => {
     fc.assert(
