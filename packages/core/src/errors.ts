@@ -69,6 +69,8 @@ export const ErrorCodes = {
   INVOICE_NOT_IN_ERP: 'LL_INVOICE_NOT_IN_ERP',
   /** No tenant with that id in this deployment. */
   TENANT_NOT_FOUND: 'LL_TENANT_NOT_FOUND',
+  /** An approver rejected the payment while the tenant requires approval: only an approver may export it again. */
+  APPROVAL_REQUIRED: 'LL_APPROVAL_REQUIRED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
