@@ -5,7 +5,7 @@ import { ProcoreConfig } from './config.js';
 import { createProcoreWebhooks } from './webhooks/parse-webhook.js';
 
 /** This package's version, shown by `ledgerlink connectors`. */
-export const VERSION = '0.2.0';
+export const VERSION = '0.1.0';
 
 /**
  * Procore, the hub, on its ERP Platform: work arrives as ERP Requests (`create_contract_payment`,
