@@ -304,6 +304,11 @@ export interface ErpToolView {
   /** Contract payments whose last close-out failed (Procore's Failed to Export filter). */
   failedToExport: ContractPaymentView[];
   paymentsIssued: InvoicePaymentWire[];
+  /**
+   * Payments issued whose origin_id is the origin_id of one of the company's synced contract payments: an export
+   * written back as a payment issued (what must never happen).
+   */
+  exportsWrittenBack: InvoicePaymentWire[];
   requestDetails: RequestDetailWire[];
 }
 
