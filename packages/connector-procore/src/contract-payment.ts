@@ -25,8 +25,6 @@ export async function contractPayment(reads: HubReads, places: RequisitionPlaces
   const vendorId = procoreId(wire.vendor_id);
   const requisitionId = procoreId(wire.requisition_id);
   const amountCents = money(request, paymentId, wire.amount, 'amount');
-  const taxCents = optionalMoney(request, paymentId, wire.tax_amount, 'tax_amount');
-  const markupCents = optionalMoney(request, paymentId, wire.markup_amount, 'markup_amount');
 
   const of = `of contract payment ${paymentId}`;
   const [vendor, requisition, project] = await Promise.all([
@@ -47,6 +45,10 @@ export async function contractPayment(reads: HubReads, places: RequisitionPlaces
   if (requisitionId !== undefined && projectId !== undefined) places.set(`${companyId}/${requisitionId}`, projectId);
 
   const commitmentId = procoreId(wire.contract_id) ?? procoreId(property(requisition, 'commitment_id'));
+  // Tax and markups are the invoice's [I: requisition summary]; the payload may carry its own.
+  const summary = property(requisition, 'summary');
+  const taxCents = optionalMoney(request, paymentId, wire.tax_amount ?? property(summary, 'tax_amount'), 'tax_amount');
+  const markupCents = optionalMoney(request, paymentId, wire.markup_amount ?? property(summary, 'markup_amount'), 'markup_amount');
   const invoiceAmount = requisitionAmount(requisition);
   const candidate: Record<string, unknown> = {
     id,

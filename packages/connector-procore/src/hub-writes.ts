@@ -7,9 +7,9 @@ import {
   type PaymentIssuedWrite,
 } from '@ledgerlink/core';
 import { MAX_BULK, platformPaths } from './platform-paths.js';
-import type { ProcoreApi } from './procore-api.js';
+import type { ProcoreApi, ProcoreCall } from './procore-api.js';
 import { unreadable } from './procore-errors.js';
-import { isRecord, procoreId, property, text } from './procore-wire.js';
+import { isRecord, parseJson, procoreId, property, text } from './procore-wire.js';
 
 /**
  * External Data Sync: `origin_id`s written in chunks of at most 100. An item Procore refuses is an error naming it:
@@ -27,7 +27,7 @@ export async function syncExternalData(api: ProcoreApi, companyId: string, updat
   for (let start = 0; start < updates.length; start += MAX_BULK) {
     const chunk = updates.slice(start, start + MAX_BULK);
     const doing = `writing External Data (${chunk.length} item${chunk.length === 1 ? '' : 's'}) for company ${companyId}`;
-    const { body } = await api.json({
+    const body = await bulkAnswer(api, {
       method: 'PATCH',
       path: platformPaths.externalDataSync(companyId),
       companyId,
@@ -61,7 +61,7 @@ export async function syncPaymentsIssued(api: ProcoreApi, companyId: string, wri
   for (let start = 0; start < writes.length; start += MAX_BULK) {
     const chunk = writes.slice(start, start + MAX_BULK);
     const doing = `syncing ${chunk.length} payment${chunk.length === 1 ? '' : 's'} issued to company ${companyId}`;
-    const { body } = await api.json({
+    const body = await bulkAnswer(api, {
       method: 'PATCH',
       path: platformPaths.invoicePaymentsSync(companyId),
       companyId,
@@ -70,7 +70,6 @@ export async function syncPaymentsIssued(api: ProcoreApi, companyId: string, wri
     });
     const entities = property(body, 'entities');
     const errors = property(body, 'errors');
-    if (!Array.isArray(entities) && !Array.isArray(errors)) throw unreadable(doing, 'neither entities nor errors');
     const done = new Map<string, PaymentIssuedResult>();
     for (const error of Array.isArray(errors) ? errors : []) {
       const originId = text(property(error, 'origin_id'));
@@ -102,6 +101,21 @@ export async function unlinkPaymentIssued(api: ProcoreApi, companyId: string, pa
   const doing = `unlinking payment ${paymentId} of company ${companyId}`;
   const response = await api.call({ method: 'PATCH', path: platformPaths.invoicePaymentUnlink(companyId, paymentId), companyId, doing });
   if (response.status < 200 || response.status >= 300) throw api.error(response, doing);
+}
+
+/**
+ * A bulk write's answer `{ entities, errors }`: on a 2xx, and on the 422 Procore gives when every item was refused
+ * (the per-item errors are the answer then, not a failure of the call). Anything else is thrown as a coded error.
+ */
+async function bulkAnswer(api: ProcoreApi, call: ProcoreCall): Promise<unknown> {
+  const response = await api.call(call);
+  const ok = response.status >= 200 && response.status < 300;
+  const body = parseJson(response.body);
+  if (ok || response.status === 422) {
+    if (Array.isArray(property(body, 'entities')) || Array.isArray(property(body, 'errors'))) return body;
+    if (ok) throw unreadable(call.doing, `HTTP ${response.status} without entities or errors`, { status: response.status });
+  }
+  throw api.error(response, call.doing);
 }
 
 function toWire(write: PaymentIssuedWrite): Record<string, unknown> {

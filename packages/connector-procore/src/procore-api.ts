@@ -4,6 +4,9 @@ import { CREDENTIALS_HINT, failureError, readFailure, resetInMs, unreadable, wai
 import type { ProcoreTokens } from './procore-tokens.js';
 import { nextLink, parseJson } from './procore-wire.js';
 
+/** A list longer than this many pages is not a list Procore would send: stop rather than loop. */
+const MAX_PAGES = 10_000;
+
 export interface ProcoreCall {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   /** Below the API host: one of `platformPaths`. */
@@ -71,6 +74,7 @@ export class ProcoreApi {
   /** A paged list (`page`, `per_page`), page by page, until a page is short or carries no `rel="next"`. */
   async *pages(call: ProcoreCall, perPage: number): AsyncGenerator<unknown[]> {
     for (let page = 1; ; page++) {
+      if (page > MAX_PAGES) throw unreadable(call.doing, `more than ${MAX_PAGES} pages; the list is not read further`);
       const { body, response } = await this.json({ ...call, params: { ...call.params, page: String(page), per_page: String(perPage) } });
       if (!Array.isArray(body)) throw unreadable(call.doing, 'something that is not a list', { page });
       if (body.length === 0) return;
