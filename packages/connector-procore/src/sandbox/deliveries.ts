@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Delivery, DeliveryAttempt, DeliveryKnobs, ErpRequestName, HookWire } from './types.js';
 
 export interface DeliveryTimings {
@@ -62,6 +64,8 @@ export class DeliveryService {
   private nextDeliveryId = 1;
   private nextEventId = 1;
   private closed = false;
+  private readonly httpAgent = new Agent({ keepAlive: true });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true });
 
   constructor(private readonly timings: DeliveryTimings) {
     this.nextEventId = Math.floor(Date.now() / 1000) * 1000;
@@ -148,6 +152,27 @@ export class DeliveryService {
       queue.waiting = [];
     }
     for (const controller of this.controllers) controller.abort();
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  /** One POST over keep-alive connections; resolves with the status once the whole answer arrived. */
+  private post(url: string, delivery: Delivery, signal: AbortSignal): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const target = new URL(url);
+      const https = target.protocol === 'https:';
+      const outgoing = (https ? httpsRequest : httpRequest)(
+        target,
+        { method: 'POST', headers: { ...delivery.headers, 'content-length': String(Buffer.byteLength(delivery.body)) }, agent: https ? this.httpsAgent : this.httpAgent, signal },
+        (response) => {
+          response.on('data', () => undefined);
+          response.on('end', () => resolve(response.statusCode ?? 0));
+          response.on('error', reject);
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(delivery.body);
+    });
   }
 
   private queue(hook: HookWire): HookQueue {
@@ -178,9 +203,7 @@ export class DeliveryService {
     this.controllers.add(controller);
     const timer = setTimeout(() => controller.abort(), this.timings.timeoutMs);
     try {
-      const response = await fetch(queue.hook.destination_url, { method: 'POST', headers: delivery.headers, body: delivery.body, signal: controller.signal });
-      record.status = response.status;
-      await response.arrayBuffer().catch(() => undefined);
+      record.status = await this.post(queue.hook.destination_url, delivery, controller.signal);
     } catch {
       record.error = controller.signal.aborted ? 'timeout' : 'network';
     } finally {
