@@ -14,6 +14,7 @@ import type { LoadedConfig } from './config/load-config.js';
 import { createRootContainer, createTenantScope, type TenantScope } from './container.js';
 import { createHubRuntime, type HubRuntime } from './hub/hub-runtime.js';
 import { HubRequestDispatcher } from './hub/request-dispatcher.js';
+import { WorkQueue } from './hub/work-queue.js';
 import { ConnectorRegistry, loadPluginConnectors, type AnyConnector } from './plugins/connector-registry.js';
 import { BUILT_IN_CONNECTORS } from './plugins/built-in-connectors.js';
 import { RunnerEvents } from './events.js';
@@ -76,6 +77,8 @@ export class Runner {
   #stopping: Promise<void> | undefined;
   #started = false;
   readonly #processing = new Set<Promise<void>>();
+  /** Deliveries acted on after their answer, eight at a time. */
+  readonly #intake = new WorkQueue(8);
 
   constructor(private readonly options: RunnerOptions) {}
 
@@ -186,7 +189,7 @@ export class Runner {
       const { settled, resent } = await scope.exporter.recover();
       if (settled + resent > 0) scope.logger.info({ settled, resent }, 'recovery done');
     }
-    for (const event of await this.inbox.unprocessed()) this.track(this.processEvent(event));
+    for (const event of await this.inbox.unprocessed()) this.track(this.#intake.run(() => this.processEvent(event)));
     // Close-outs a crash left undecided or unsent (an ERP write done, Procore not told yet).
     if (this.#dispatcher !== undefined) this.track(this.#dispatcher.pass().then(() => undefined, (error: unknown) => this.logger.warn({ err: error }, 'the close-out pass failed; it runs again on the hub schedule')));
 
@@ -279,7 +282,8 @@ export class Runner {
         duplicates += 1;
         continue;
       }
-      this.track(this.processEvent(event));
+      // After the answer, a few at a time: the route's only work is the inbox row.
+      this.track(this.#intake.run(() => this.processEvent(event)));
     }
     return { received: events.length, duplicates };
   }

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erpRequestEvent, HUB_COMPANY, hookBearer, startApiStack, untilStateOf, type ApiStack } from './api-harness.js';
 import { eventually } from './support/runner-harness.js';
@@ -11,19 +13,32 @@ import { eventually } from './support/runner-harness.js';
 
 let stack: ApiStack;
 
-async function deliver(body: string, headers: Record<string, string>) {
-  return stack.call('POST', '/webhooks/procore', { body, headers: { 'content-type': 'application/json', ...headers } });
-}
-
-function bearer(company = HUB_COMPANY): Record<string, string> {
-  return { authorization: `Bearer ${hookBearer(company)}` };
-}
-
-/** Error answers: `{ code, message, details }` and nothing else; no stack trace. */
-function expectCleanError(body: unknown, code: string): void {
-  expect(Object.keys(body as object).sort()).toEqual(['code', 'details', 'message']);
-  expect((body as { code: string }).code).toBe(code);
-  expect(JSON.stringify(body)).not.toMatch(/\n\s+at |node:internal|\.ts:\d+/);
+/**
+ * POSTs every body at once from a child process, as a delivery service does: over a pool of 64 keep-alive
+ * connections. Each delivery's status and milliseconds from the moment it was handed to the pool (queueing included).
+ */
+async function burst(url: string, bodies: string[], authorization: string): Promise<{ status: number; ms: number }[]> {
+  const script = `
+    const http = require('node:http');
+    const { url, bodies, authorization } = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const post = (body) => new Promise((resolve) => {
+      const started = performance.now();
+      const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization, 'content-length': Buffer.byteLength(body) } }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode, ms: performance.now() - started }));
+      });
+      request.on('error', () => resolve({ status: 0, ms: performance.now() - started }));
+      request.end(body);
+    });
+    Promise.all(bodies.map(post)).then((timings) => { process.stdout.write(JSON.stringify(timings)); agent.destroy(); });
+  `;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.end(JSON.stringify({ url, bodies, authorization }));
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  await once(child, 'close');
+  return JSON.parse(out) as { status: number; ms: number }[];
 }
 
 describe('POST /webhooks/procore', () => {
@@ -88,18 +103,15 @@ describe('POST /webhooks/procore', () => {
   });
 
   it('answers each of a burst of 1,000 deliveries within 5 s (Procore retries anything slower)', async () => {
-    // Requests the hub does not have: the work after the answer (a 404 per fetch) must not slow the answers.
+    // Sent from another process, as Procore's delivery service is: the runner's event loop is its own. The requests
+    // named do not exist in the hub: the work after each answer (a fetch, a 404) must not slow the answers.
     const bodies = Array.from({ length: 1000 }, (_, i) => JSON.stringify(erpRequestEvent(5_000_000 + i)));
-    const timings = await Promise.all(
-      bodies.map(async (body) => {
-        const started = performance.now();
-        const answer = await deliver(body, bearer());
-        return { status: answer.status, ms: performance.now() - started };
-      }),
-    );
+    const timings = await burst(`${stack.url}/webhooks/procore`, bodies, `Bearer ${hookBearer()}`);
+    expect(timings).toHaveLength(1000);
     expect(timings.filter((t) => t.status !== 200)).toEqual([]);
     expect(Math.max(...timings.map((t) => t.ms))).toBeLessThan(5000);
-  }, 60_000);
+    await eventually('every delivery acted on', async () => ((await stack.runner.inbox.unprocessed(2000)).length === 0 ? true : undefined), 60_000);
+  }, 120_000);
 
   it("takes the Procore sandbox's own delivery (hook, trigger, bearer in destination_headers) end to end", async () => {
     await stack.connectHooks();

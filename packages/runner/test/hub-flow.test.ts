@@ -54,7 +54,7 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     expect(view.originId).toBe(item.targetId);
     expect(stack.hub.externalData('contract_payment', paid.contractPaymentId)?.origin_id).toBe(item.targetId);
     expect(stack.hub.requestDetail(detail?.id ?? -1)?.status).toBe('success');
-    expect((await stack.runner.requests.get(String(HUB_COMPANY), String(request.id)))?.closeOutSentAt).toBeDefined();
+    await eventually('the close-out recorded as sent', async () => (await stack.runner.requests.get(String(HUB_COMPANY), String(request.id)))?.closeOutSentAt);
   });
 
   it('a duplicate delivery (same ulid) is acted on once', async () => {
@@ -198,11 +198,30 @@ describe('sync_contract_payments racing 200 exports in flight', () => {
     const bills = new Set(payments.map((p) => p.billId));
     const posted = () => race.qbo.payments().filter((payment) => payment.applications.some((a) => bills.has(a.billId)));
     await eventually('200 payments posted in QuickBooks', () => (posted().length === 200 ? true : undefined), 60_000);
+    await eventually('every answer lost (200 exports in flight)', async () => {
+      const page = await race.runner.ledger.list({ tenant: 'acme', direction: 'export', state: 'exporting', limit: 500 });
+      return page.items.length === 200 && race.runner.tenant('acme').exporter.inFlight() === 0 ? true : undefined;
+    }, 60_000);
+    // A control: a payment made in QuickBooks itself, read by the same sync, must be written.
+    const control = race.payment();
+    const controlId = race.qbo.addPayment({
+      vendorId: control.vendor.erpId as string,
+      bankAccountId: control.bankId,
+      billId: control.invoice.erpId as string,
+      amountCents: control.amountCents,
+      date: '2026-12-01',
+      method: 'check',
+      checkNumber: '888001',
+      final: true,
+    });
     syncs.push(race.hub.syncPayments(HUB_COMPANY));
     for (const sync of syncs) await eventually('each sync closed out', () => (race.hub.requestDetail(sync.detail?.id ?? -1)?.status === 'success' ? true : undefined), 30_000);
 
     const ours = new Set(posted().map((payment) => `acme:${payment.erpId}`));
     expect(race.hub.paymentsIssued(HUB_COMPANY).filter((p) => p.origin_id !== null && ours.has(p.origin_id))).toEqual([]);
+    expect(race.hub.paymentsIssued(HUB_COMPANY).map((p) => p.origin_id)).toContain(`acme:${controlId}`);
+    const imported = await race.runner.ledger.list({ tenant: 'acme', direction: 'import', limit: 500 });
+    expect(imported.items.map((item) => item.sourceId)).toEqual([controlId]);
 
     // Recovery finds each in the ERP (no second post); a sync after that still writes none back.
     await race.runner.tenant('acme').exporter.recover();
