@@ -41,7 +41,7 @@ describe('the client on the ERP Platform sandbox: auth and ERP Requests', () => 
 
   it('refuses wrong client credentials with LL_HUB_AUTH naming the settings, never the secret', async () => {
     const client = clientFor(hub, { config: { clientSecret: 'wrong-secret-value' } });
-    const error = await client.check(context).catch((caught: unknown) => caught as { code: string; message: string });
+    const error = (await client.check(context).catch((caught: unknown) => caught)) as { code: string; message: string };
     expect(error).toMatchObject({ code: 'LL_HUB_AUTH' });
     expect(error.message).toContain('hub.connection.clientId');
     expect(error.message).toContain('hub.connection.clientSecret');

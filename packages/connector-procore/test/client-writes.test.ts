@@ -46,9 +46,9 @@ describe('the client on the ERP Platform sandbox: close-out, External Data, paym
     const { paymentId } = addPayment(hub, 10_00);
     await client.syncExternalData(C, [{ itemType: 'contract_payment', itemId: String(paymentId), originId: 'A' }], context);
     // A synced object is locked: another origin_id for it is refused.
-    const error = await client
+    const error = (await client
       .syncExternalData(C, [{ itemType: 'contract_payment', itemId: String(paymentId), originId: 'B' }], context)
-      .catch((caught: unknown) => caught as { code: string; message: string });
+      .catch((caught: unknown) => caught)) as { code: string; message: string };
     expect(error).toMatchObject({ code: 'LL_HUB_ERROR' });
     expect(error.message).toContain(`contract_payment ${paymentId}`);
     await expect(client.syncExternalData(C, [{ itemType: 'contract_payment', itemId: ' ', originId: 'B' }], context)).rejects.toMatchObject({ code: 'LL_HUB_ERROR' });
