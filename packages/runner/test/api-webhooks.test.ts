@@ -41,6 +41,21 @@ async function burst(url: string, bodies: string[], authorization: string): Prom
   return JSON.parse(out) as { status: number; ms: number }[];
 }
 
+async function deliver(body: string, headers: Record<string, string>) {
+  return stack.call('POST', '/webhooks/procore', { body, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+function bearer(company = HUB_COMPANY): Record<string, string> {
+  return { authorization: `Bearer ${hookBearer(company)}` };
+}
+
+/** Error answers: `{ code, message, details }` and nothing else; no stack trace. */
+function expectCleanError(body: unknown, code: string): void {
+  expect(Object.keys(body as object).sort()).toEqual(['code', 'details', 'message']);
+  expect((body as { code: string }).code).toBe(code);
+  expect(JSON.stringify(body)).not.toMatch(/\n\s+at |node:internal|\.ts:\d+/);
+}
+
 describe('POST /webhooks/procore', () => {
   beforeAll(async () => {
     stack = await startApiStack();
