@@ -16,40 +16,55 @@ export type ExternalDataOutcome = { record: ExternalDataRecord } | { refused: st
  * `origin_id` is synced and locked: another `origin_id` is refused until the first is unlinked with null.
  */
 export class ExternalData {
-  private readonly records = new Map<string, ExternalDataRecord>();
-  /** `${itemType}:${originId}` → the item ids linked to it, for finding a synced object by its ERP id. */
-  private readonly byOrigin = new Map<string, Set<number>>();
+  /** item type → item id → record; nested maps, so 100,000 seeded links stay cheap. */
+  private readonly records = new Map<string, Map<number, ExternalDataRecord>>();
+  /** item type → origin_id → the item id (or ids) linked to it, for finding a synced object by its ERP id. */
+  private readonly byOrigin = new Map<string, Map<string, number | Set<number>>>();
 
   get(itemType: string, itemId: number): ExternalDataRecord | undefined {
-    return this.records.get(`${itemType}:${itemId}`);
+    return this.records.get(itemType)?.get(itemId);
   }
 
   originId(itemType: string, itemId: number): string | null {
-    return this.records.get(`${itemType}:${itemId}`)?.origin_id ?? null;
+    return this.records.get(itemType)?.get(itemId)?.origin_id ?? null;
   }
 
   /** Writes one record; `originId` null unlinks. The caller has checked that the object exists. */
   write(itemType: string, itemId: number, originId: string | null, originData: string | null | undefined): ExternalDataOutcome {
-    const key = `${itemType}:${itemId}`;
-    const current = this.records.get(key);
+    let ofType = this.records.get(itemType);
+    if (ofType === undefined) this.records.set(itemType, (ofType = new Map()));
+    const current = ofType.get(itemId);
     if (current?.origin_id != null && originId !== null && current.origin_id !== originId) {
       return {
         refused: `${itemType} ${itemId} is synced with origin_id ${JSON.stringify(current.origin_id)} and locked: unlink it (origin_id null) before linking another origin_id`,
       };
     }
     const record: ExternalDataRecord = { item_type: itemType, item_id: itemId, origin_id: originId, origin_data: originData === undefined ? (current?.origin_data ?? null) : originData };
-    this.records.set(key, record);
-    if (current?.origin_id != null) this.byOrigin.get(`${itemType}:${current.origin_id}`)?.delete(itemId);
-    if (originId !== null) {
-      let ids = this.byOrigin.get(`${itemType}:${originId}`);
-      if (ids === undefined) this.byOrigin.set(`${itemType}:${originId}`, (ids = new Set()));
-      ids.add(itemId);
-    }
+    ofType.set(itemId, record);
+    if (current?.origin_id != null && current.origin_id !== originId) this.unindex(itemType, current.origin_id, itemId);
+    if (originId !== null) this.index(itemType, originId, itemId);
     return { record: { ...record } };
   }
 
   /** Item ids of this type linked to this origin_id. */
   itemsWithOrigin(itemType: string, originId: string): number[] {
-    return [...(this.byOrigin.get(`${itemType}:${originId}`) ?? [])];
+    const ids = this.byOrigin.get(itemType)?.get(originId);
+    return ids === undefined ? [] : typeof ids === 'number' ? [ids] : [...ids];
+  }
+
+  private index(itemType: string, originId: string, itemId: number): void {
+    let ofType = this.byOrigin.get(itemType);
+    if (ofType === undefined) this.byOrigin.set(itemType, (ofType = new Map()));
+    const ids = ofType.get(originId);
+    if (ids === undefined || ids === itemId) ofType.set(originId, itemId);
+    else if (typeof ids === 'number') ofType.set(originId, new Set([ids, itemId]));
+    else ids.add(itemId);
+  }
+
+  private unindex(itemType: string, originId: string, itemId: number): void {
+    const ofType = this.byOrigin.get(itemType);
+    const ids = ofType?.get(originId);
+    if (ids === itemId) ofType?.delete(originId);
+    else if (typeof ids === 'object') ids.delete(itemId);
   }
 }

@@ -18,6 +18,8 @@ import type { ProcoreSandbox, ProcoreSandboxFaults, ProcoreSandboxOptions, Proco
 
 export type * from './types.js';
 export { SandboxRefusal } from './http-io.js';
+export { generatePayments } from './generate.js';
+export type { GeneratedPayment, GeneratedPayments, GeneratePaymentsOptions, PaymentScenario } from './generate.js';
 
 /** The service account the sandbox knows unless told otherwise (test values, not secrets). */
 export const PROCORE_SANDBOX_SERVICE_ACCOUNT: ServiceAccount = {
@@ -254,6 +256,5 @@ export async function createProcoreSandbox(options: ProcoreSandboxOptions = {}):
 }
 
 // The disbursements-era sandbox, kept only until its last users move to the platform sandbox; then deleted.
-export { generatePayments, PROCORE_SANDBOX_APP, startProcoreSandbox } from './legacy/index.js';
-export type { GeneratedPayment, GeneratedPayments, GeneratePaymentsOptions, PaymentScenario } from './legacy/index.js';
+export { PROCORE_SANDBOX_APP, startProcoreSandbox } from './legacy/index.js';
 export type { ProcoreSandbox as LegacyProcoreSandbox, ProcoreSandboxOptions as LegacyProcoreSandboxOptions, Subscription } from './legacy/index.js';

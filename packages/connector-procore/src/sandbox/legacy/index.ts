@@ -10,8 +10,32 @@ import { ulid, WebhookSender, type Subscription } from './webhook-sender.js';
 
 export type * from './types.js';
 export type { Subscription } from './webhook-sender.js';
-export { generatePayments } from './generate.js';
-export type { GeneratedPayment, GeneratedPayments, GeneratePaymentsOptions, PaymentScenario } from './generate.js';
+import type { ProcoreSandboxSeed as PlatformSeed } from '../types.js';
+
+/**
+ * The platform sandbox's seed (what `generatePayments` now makes) in this sandbox's shapes, so the callers not yet
+ * moved to the platform keep working until they are; deleted with this folder.
+ */
+function fromPlatformSeed(seed: ProcoreSandboxSeed | PlatformSeed): ProcoreSandboxSeed {
+  if (!('requisitions' in seed) && !('contractPayments' in seed)) return seed as ProcoreSandboxSeed;
+  const platform = seed as PlatformSeed;
+  return {
+    companies: platform.companies ?? [],
+    projects: (platform.projects ?? []).map((p) => ({ ...(p.id === undefined ? {} : { id: p.id }), companyId: p.companyId, number: p.projectNumber, ...(p.name === undefined ? {} : { name: p.name }) })),
+    vendors: (platform.vendors ?? []).map((v) => ({ ...(v.id === undefined ? {} : { id: v.id }), companyId: v.companyId, name: v.name, ...(v.originCode === undefined ? {} : { code: v.originCode }), ...(v.originId === undefined ? {} : { erpId: v.originId }) })),
+    commitments: (platform.commitments ?? []).map((c) => ({ ...(c.id === undefined ? {} : { id: c.id }), projectId: c.projectId, vendorId: c.vendorId, ...(c.number === undefined ? {} : { number: c.number }), ...(c.title === undefined ? {} : { title: c.title }) })),
+    invoices: (platform.requisitions ?? []).map((r) => ({ ...(r.id === undefined ? {} : { id: r.id }), commitmentId: r.commitmentId, number: r.invoiceNumber, amountCents: r.totalCents, ...(r.originId === undefined ? {} : { erpId: r.originId }) })),
+    payments: (platform.contractPayments ?? []).map((p) => ({
+      ...(p.id === undefined ? {} : { id: p.id }),
+      invoiceId: p.requisitionId,
+      amountCents: p.amountCents,
+      method: p.paymentMethod,
+      bankId: p.bankId,
+      ...(p.checkNumber === undefined ? {} : { checkNumber: p.checkNumber }),
+      ...(p.paymentNumber === undefined ? {} : { paymentNumber: p.paymentNumber }),
+    })),
+  };
+}
 
 /** The app the sandbox knows unless told otherwise (test values, not secrets). */
 export const PROCORE_SANDBOX_APP: SandboxApp = {
@@ -24,7 +48,7 @@ export interface ProcoreSandboxOptions {
   port?: number;
   host?: string;
   app?: Partial<SandboxApp>;
-  seed?: ProcoreSandboxSeed;
+  seed?: ProcoreSandboxSeed | PlatformSeed;
   faults?: Partial<ProcoreSandboxFaults>;
   /** Access token lifetime (Procore: 5400 s, 90 minutes). */
   accessTokenTtlSeconds?: number;
@@ -44,7 +68,7 @@ export interface ProcoreSandbox {
   /** Base URL: both `baseUrl` and `loginUrl` of the connector's config. */
   readonly url: string;
   readonly app: SandboxApp;
-  seed(seed: ProcoreSandboxSeed): void;
+  seed(seed: ProcoreSandboxSeed | PlatformSeed): void;
   addCompany(name: string, id?: IdInput): number;
   addProject(companyId: IdInput, number: string, name?: string, id?: IdInput): number;
   addVendor(input: VendorInput): number;
@@ -88,7 +112,7 @@ export async function startProcoreSandbox(options: ProcoreSandboxOptions = {}): 
   const app: SandboxApp = { ...PROCORE_SANDBOX_APP, ...options.app };
   const oauth = new SandboxOAuth(app, options.accessTokenTtlSeconds ?? 5400, now);
   const data = new HubData(now);
-  if (options.seed !== undefined) data.seed(options.seed);
+  if (options.seed !== undefined) data.seed(fromPlatformSeed(options.seed));
   const sender = new WebhookSender({
     timeoutMs: options.webhooks?.timeoutMs ?? 5_000,
     baseDelayMs: options.webhooks?.baseDelayMs ?? 1_000,
@@ -207,7 +231,7 @@ export async function startProcoreSandbox(options: ProcoreSandboxOptions = {}): 
   return {
     url,
     app: { ...app },
-    seed: (seed) => data.seed(seed),
+    seed: (seed) => data.seed(fromPlatformSeed(seed)),
     addCompany: (name, id) => data.addCompany({ name, ...(id === undefined ? {} : { id }) }),
     addProject: (companyId, number, name, id) => data.addProject({ companyId, number, ...(name === undefined ? {} : { name }), ...(id === undefined ? {} : { id }) }),
     addVendor: (input) => data.addVendor(input),
