@@ -1,4 +1,6 @@
 import {
+  ErrorCodes,
+  isLedgerlinkError,
   type ClientContext,
   type CloseOut,
   type ErpRequest,
@@ -76,20 +78,28 @@ export function createProcoreHubClient(context: ClientContext<ProcoreConfig>): P
       if (procoreId(invoiceId) === undefined) return undefined;
       const known = places.get(`${companyId}/${invoiceId}`);
       if (known !== undefined) return requisitionIn(companyId, known, invoiceId);
-      // Requisitions are project-scoped and the contract passes no project: look through the company's projects.
-      for await (const projects of api.pages(
-        { method: 'GET', path: platformPaths.projects(), companyId, params: { company_id: companyId }, doing: `listing the projects of company ${companyId}` },
-        config.perPage,
-      )) {
-        for (const project of projects) {
-          const projectId = procoreId(property(project, 'id'));
-          if (projectId === undefined) continue;
-          const found = await requisitionIn(companyId, projectId, invoiceId);
-          if (found !== undefined) {
-            places.set(`${companyId}/${invoiceId}`, projectId);
-            return found;
+      // Requisitions are project-scoped and the contract passes no project (after a restart the payments' places are
+      // forgotten): look through the company's projects.
+      try {
+        for await (const projects of api.pages(
+          { method: 'GET', path: platformPaths.projects(), companyId, params: { company_id: companyId }, doing: `listing the projects of company ${companyId}` },
+          config.perPage,
+        )) {
+          for (const project of projects) {
+            const projectId = procoreId(property(project, 'id'));
+            if (projectId === undefined) continue;
+            const found = await requisitionIn(companyId, projectId, invoiceId);
+            if (found !== undefined) {
+              places.set(`${companyId}/${invoiceId}`, projectId);
+              return found;
+            }
           }
         }
+      } catch (error) {
+        // The projects list is an inferred path: where it is missing, the requisition cannot be found (yet), which is
+        // what `undefined` says; the payment's next ERP Request teaches the client where it lives.
+        if (!(isLedgerlinkError(error) && error.code === ErrorCodes.HUB_NOT_FOUND)) throw error;
+        logger.warn({ companyId, invoiceId }, 'cannot list the company\'s projects to find a requisition (HTTP 404); check platformPaths.projects');
       }
       return undefined;
     },

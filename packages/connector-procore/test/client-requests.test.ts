@@ -102,6 +102,9 @@ describe('the client on the ERP Platform sandbox: auth and ERP Requests', () => 
     });
     // The invoice-before-payment rule's read: the same requisition, its ERP id once synced.
     expect(await client.invoice(C, String(requisitionId), context)).toMatchObject({ id: String(requisitionId), amountCents: 100_000_000_00, erpId: expect.stringMatching(/^BILL-/) as unknown });
+    // A client that has not read the payment (a restart) looks for the requisition through the company's projects.
+    expect(await clientFor(hub).invoice(C, String(requisitionId + 1_000_000), context)).toBeUndefined();
+    expect(await client.invoice(C, ' ', context)).toBeUndefined();
     const unsynced = addPayment(hub, 10_00, { originId: null });
     const second = await client.contractPayment((await client.erpRequest(C, String(unsynced.requestId), context)) as ErpRequest, context);
     expect((second as { invoice: Record<string, unknown> }).invoice.erpId).toBeUndefined();
