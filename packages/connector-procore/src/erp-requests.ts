@@ -65,17 +65,22 @@ export async function* openRequests(api: ProcoreApi, logger: Logger, companyId: 
   }
   const seenRequests = new Set<string>();
   for (let start = 0; start < open.length; start += perPage) {
-    const page: ErpRequest[] = [];
-    for (const { detailId, requestId } of open.slice(start, start + perPage)) {
-      if (seenRequests.has(requestId)) continue;
+    const wanted = open.slice(start, start + perPage).filter(({ requestId }) => {
+      if (seenRequests.has(requestId)) return false;
       seenRequests.add(requestId);
-      const request = await fetchErpRequest(api, companyId, requestId);
+      return true;
+    });
+    // Read side by side: the lane holds them to Procore's concurrency.
+    const found = await Promise.all(wanted.map(({ requestId }) => fetchErpRequest(api, companyId, requestId)));
+    const page: ErpRequest[] = [];
+    found.forEach((request, index) => {
+      const { detailId, requestId } = wanted[index] as { detailId: string; requestId: string };
       if (request === undefined) {
         logger.warn({ companyId, requestId, detailId }, 'an open request detail names an ERP request Procore no longer has');
-        continue;
+        return;
       }
       page.push(request.requestDetailId === undefined ? { ...request, requestDetailId: detailId } : request);
-    }
+    });
     if (page.length > 0) yield page;
   }
 }
