@@ -17,8 +17,15 @@ import { isRecord, parseJson, procoreId, property, text } from './procore-wire.j
  */
 export async function syncExternalData(api: ProcoreApi, companyId: string, updates: ExternalDataUpdate[]): Promise<void> {
   for (const update of updates) {
-    if (procoreId(update.itemId) === undefined) {
-      throw new LedgerlinkError(ErrorCodes.HUB_ERROR, `External Data for ${update.itemType} "${update.itemId}": not a Procore id`, {
+    // A blank ERP id would mark the object synced (and locked) with nothing behind it.
+    const problem =
+      procoreId(update.itemId) === undefined
+        ? 'not a Procore id'
+        : update.originId !== null && (typeof update.originId !== 'string' || update.originId.trim() === '')
+          ? 'a blank origin_id (the ERP id); null unlinks'
+          : undefined;
+    if (problem !== undefined) {
+      throw new LedgerlinkError(ErrorCodes.HUB_ERROR, `External Data for ${update.itemType} "${update.itemId}": ${problem}`, {
         disposition: 'rejected',
         details: { itemType: update.itemType, itemId: update.itemId },
       });
@@ -57,9 +64,15 @@ export async function syncExternalData(api: ProcoreApi, companyId: string, updat
  * write in the order given. A repeated `origin_id` updates the payment Procore already has (never a second one).
  */
 export async function syncPaymentsIssued(api: ProcoreApi, companyId: string, writes: PaymentIssuedWrite[]): Promise<PaymentIssuedResult[]> {
-  const results: PaymentIssuedResult[] = [];
-  for (let start = 0; start < writes.length; start += MAX_BULK) {
-    const chunk = writes.slice(start, start + MAX_BULK);
+  const results = new Map<PaymentIssuedWrite, PaymentIssuedResult>();
+  // A blank origin_id cannot name a payment: it is refused here, never sent.
+  const sendable = writes.filter((write) => {
+    if (typeof write.originId === 'string' && write.originId.trim() !== '') return true;
+    results.set(write, { originId: write.originId, ok: false, message: 'a payment issued needs a non-blank origin_id (the ERP payment id)' });
+    return false;
+  });
+  for (let start = 0; start < sendable.length; start += MAX_BULK) {
+    const chunk = sendable.slice(start, start + MAX_BULK);
     const doing = `syncing ${chunk.length} payment${chunk.length === 1 ? '' : 's'} issued to company ${companyId}`;
     const body = await bulkAnswer(api, {
       method: 'PATCH',
@@ -87,10 +100,10 @@ export async function syncPaymentsIssued(api: ProcoreApi, companyId: string, wri
       );
     }
     for (const write of chunk) {
-      results.push(done.get(write.originId) ?? { originId: write.originId, ok: false, message: `Procore answered nothing for payment ${write.originId}; it is sent again on the next sync` });
+      results.set(write, done.get(write.originId) ?? { originId: write.originId, ok: false, message: `Procore answered nothing for payment ${write.originId}; it is sent again on the next sync` });
     }
   }
-  return results;
+  return writes.map((write) => results.get(write) as PaymentIssuedResult);
 }
 
 /** Invoice Payments Unlink: the payment issued is no longer in the ERP. */

@@ -52,6 +52,10 @@ describe('the client on the ERP Platform sandbox: close-out, External Data, paym
     expect(error).toMatchObject({ code: 'LL_HUB_ERROR' });
     expect(error.message).toContain(`contract_payment ${paymentId}`);
     await expect(client.syncExternalData(C, [{ itemType: 'contract_payment', itemId: ' ', originId: 'B' }], context)).rejects.toMatchObject({ code: 'LL_HUB_ERROR' });
+    // A blank ERP id never marks an object synced: refused before anything is sent.
+    const other = addPayment(hub, 20_00);
+    await expect(client.syncExternalData(C, [{ itemType: 'contract_payment', itemId: String(other.paymentId), originId: '  ' }], context)).rejects.toMatchObject({ code: 'LL_HUB_ERROR' });
+    expect(hub.externalData('contract_payment', other.paymentId)?.origin_id ?? null).toBeNull();
   });
 
   it('syncs payments issued in bulk, one result per write; a replay updates the same payment, never a second one', async () => {
@@ -79,6 +83,9 @@ describe('the client on the ERP Platform sandbox: close-out, External Data, paym
     // A chunk in which every write is refused answers 422 with the errors: still one result per write.
     const refused = await client.syncPaymentsIssued(C, [issued(500, { commitmentId: '999999' })], context);
     expect(refused).toMatchObject([{ originId: 'acme-qbo:PAY-500', ok: false }]);
+    // A blank origin_id is refused in place, the write beside it goes through, order kept.
+    const mixed = await client.syncPaymentsIssued(C, [{ ...issued(501), originId: ' ' }, issued(502)], context);
+    expect(mixed.map((r) => [r.originId, r.ok])).toEqual([[' ', false], ['acme-qbo:PAY-502', true]]);
   });
 
   it('unlinks a payment issued the ERP deleted', async () => {
