@@ -6,8 +6,8 @@ import { isRecord, procoreId, property, text } from './procore-wire.js';
 
 /**
  * The one-time setup of a company, idempotent: each object is found first (the connection: the company's one ERP
- * connection; the hook: by namespace and destination; the trigger: by resource and event), then created, updated
- * when it differs, or left `unchanged`.
+ * connection; the hook: by namespace and destination, else the namespace's only hook; the trigger: by resource and
+ * event), then created, updated when it differs, or left `unchanged`.
  */
 export function createHubSetup(api: ProcoreApi, namespace: string, perPage: number): HubSetup {
   const list = async (companyId: string, path: string, params: Record<string, string>, doing: string): Promise<unknown[]> => {
@@ -53,14 +53,21 @@ export function createHubSetup(api: ProcoreApi, namespace: string, perPage: numb
         destination_headers: { Authorization: `Bearer ${hook.bearer}` },
       };
       const hooks = await list(companyId, platformPaths.hooks(), { company_id: companyId }, `listing the webhook hooks of company ${companyId}`);
-      const current = hooks.find((row) => text(property(row, 'namespace')) === namespace && text(property(row, 'destination_url')) === hook.destinationUrl);
+      const ours = hooks.filter((row) => text(property(row, 'namespace')) === namespace);
+      // The namespace is ledgerlink's alone in the company: a single hook of it that delivers elsewhere is this one,
+      // moved (a new public URL), and is pointed at the new address rather than left delivering to the old one.
+      const current = ours.find((row) => text(property(row, 'destination_url')) === hook.destinationUrl) ?? (ours.length === 1 ? ours[0] : undefined);
       if (current === undefined) {
         const doing = `creating the webhook hook of company ${companyId}`;
         const { body } = await api.json({ method: 'POST', path: platformPaths.hooks(), companyId, body: { company_id: Number(companyId), hook: wanted }, doing });
         return { what: 'hook', action: 'created', id: idOf(body, doing), detail: hook.destinationUrl };
       }
       const id = idOf(current, 'listing the webhook hooks');
-      if (text(property(current, 'api_version')) === 'v2' && sameHeaders(property(current, 'destination_headers'), wanted.destination_headers)) {
+      if (
+        text(property(current, 'destination_url')) === hook.destinationUrl &&
+        text(property(current, 'api_version')) === 'v2' &&
+        sameHeaders(property(current, 'destination_headers'), wanted.destination_headers)
+      ) {
         return { what: 'hook', action: 'unchanged', id, detail: hook.destinationUrl };
       }
       await api.json({

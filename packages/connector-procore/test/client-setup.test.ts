@@ -66,6 +66,11 @@ describe('company setup and webhook deliveries on the ERP Platform sandbox', () 
     expect(await run(exportOnly, { ...hook, bearer: bearerFor('rotated-secret', C) })).toEqual(['erp_connection updated', 'hook updated', 'trigger unchanged']);
     expect(hub.erpConnections(COMPANY)[0]?.metadata).toEqual(exportOnly);
     expect(hub.hooks(COMPANY)[0]?.destination_headers).toEqual({ Authorization: `Bearer ${bearerFor('rotated-secret', C)}` });
+
+    // The runner moved: its one hook is pointed at the new address, not joined by a second one.
+    const moved = { ...hook, destinationUrl: 'https://ledgerlink-2.example.com/webhooks/procore' };
+    expect(await run(exportOnly, moved)).toEqual(['erp_connection unchanged', 'hook updated', 'trigger unchanged']);
+    expect(hub.hooks(COMPANY).map((h) => h.destination_url)).toEqual([moved.destinationUrl]);
   });
 
   it('deliveries through the hook parse into events; a duplicate carries the same ulid; another company\'s bearer is refused', async () => {
