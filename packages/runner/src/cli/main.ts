@@ -22,7 +22,7 @@ export const USAGE = `ledgerlink — keeps Procore and your ERP in step
   ledgerlink failed edit ID --config FILE [--check-number N] [--bank-id B] [--by NAME]
   ledgerlink failed retry ID --config FILE [--by NAME]
   ledgerlink import --tenant T --config FILE        import paid payments from the tenant's ERP now
-  ledgerlink sandbox [--webhook URL] [--fund-every MS]  start the Procore and ERP sandboxes; prints their env
+  ledgerlink sandbox [--url RUNNER_URL] [--fund-every MS]  start the Procore and ERP sandboxes; prints their env
   ledgerlink ${PROCORE_USAGE}
                                                     set up each tenant's Procore company: ERP connection, hook, trigger
   ledgerlink qbd qwc --config FILE --tenant ID [--app-url URL]   the .qwc file for the QuickBooks Web Connector
