@@ -183,6 +183,14 @@ describe('fuzz: every hub answer the client parses', () => {
         await settles(() => clientAnswering(token, answers).setup.ensureHook('4264', { destinationUrl: 'https://x/webhooks/procore', bearer: 'b' }, context), (step) => expect(isId(step.id)).toBe(true));
         await settles(() => clientAnswering(token, answers).setup.ensureTrigger('4264', '5', context), (step) => expect(isId(step.id)).toBe(true));
         await settles(() => clientAnswering(token, answers).check(context), () => undefined);
+        await settles(
+          () => clientAnswering(token, answers).invoice('4264', '8001', context),
+          (invoice) => {
+            if (invoice === undefined) return;
+            expect(isId(invoice.id) && Number.isSafeInteger(invoice.amountCents)).toBe(true);
+            if (invoice.erpId !== undefined) expect(invoice.erpId.trim()).not.toBe('');
+          },
+        );
       }),
       { numRuns: RUNS },
     );
