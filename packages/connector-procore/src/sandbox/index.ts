@@ -6,7 +6,7 @@ import { DeliveryService } from './deliveries.js';
 import { detailWire, ErpRequests, requestWire } from './erp-requests.js';
 import { ErpTool } from './erp-tool.js';
 import { ExternalData } from './external-data.js';
-import { errors, json, parseJson, readBody, SandboxRefusal, send, type Answer } from './http-io.js';
+import { errors, isRecord, json, parseJson, readBody, SandboxRefusal, send, type Answer } from './http-io.js';
 import { COMMITMENT_ITEM_TYPE, HubObjects } from './hub-objects.js';
 import { IdSequence, toId } from './ids.js';
 import { InvoicePayments } from './invoice-payments.js';
@@ -70,23 +70,35 @@ export async function createProcoreSandbox(options: ProcoreSandboxOptions = {}):
 
   function link(itemType: string, itemId: number, originId: string | undefined): void {
     if (originId === undefined) return;
+    if (typeof originId !== 'string' || originId.trim() === '') throw new SandboxRefusal(422, `${itemType} ${itemId}: originId must be a non-blank string`);
     const outcome = externalData.write(itemType, itemId, originId, undefined);
     if ('refused' in outcome) throw new SandboxRefusal(422, outcome.refused);
   }
 
+  /** A seed list, checked: an array of objects, or nothing. */
+  function listOf<T>(value: T[] | undefined, what: string): T[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) throw new SandboxRefusal(400, `seed.${what} must be an array`);
+    value.forEach((entry, index) => {
+      if (!isRecord(entry)) throw new SandboxRefusal(422, `seed.${what}[${index}] must be an object`);
+    });
+    return value;
+  }
+
   function seed(input: ProcoreSandboxSeed): SeedCounts {
+    if (!isRecord(input)) throw new SandboxRefusal(400, 'the seed must be an object');
     const now = new Date().toISOString();
     const today = now.slice(0, 10);
-    for (const company of input.companies ?? []) objects.addCompany(company);
-    for (const project of input.projects ?? []) link('project', objects.addProject(project).id, project.originId);
-    for (const vendor of input.vendors ?? []) link('vendor', objects.addVendor(vendor, now).id, vendor.originId);
-    for (const commitment of input.commitments ?? []) {
+    for (const company of listOf(input.companies, 'companies')) objects.addCompany(company);
+    for (const project of listOf(input.projects, 'projects')) link('project', objects.addProject(project).id, project.originId);
+    for (const vendor of listOf(input.vendors, 'vendors')) link('vendor', objects.addVendor(vendor, now).id, vendor.originId);
+    for (const commitment of listOf(input.commitments, 'commitments')) {
       const added = objects.addCommitment(commitment);
       link(COMMITMENT_ITEM_TYPE[added.kind], added.id, commitment.originId);
     }
-    for (const requisition of input.requisitions ?? []) link('requisition', objects.addRequisition(requisition, today, now).id, requisition.originId);
-    for (const payment of input.contractPayments ?? []) objects.addContractPayment(payment, now.replace(/\.\d{3}Z$/, 'Z'));
-    for (const payment of input.invoicePayments ?? []) invoicePayments.seed(payment);
+    for (const requisition of listOf(input.requisitions, 'requisitions')) link('requisition', objects.addRequisition(requisition, today, now).id, requisition.originId);
+    for (const payment of listOf(input.contractPayments, 'contractPayments')) objects.addContractPayment(payment, now.replace(/\.\d{3}Z$/, 'Z'));
+    for (const payment of listOf(input.invoicePayments, 'invoicePayments')) invoicePayments.seed(payment);
     return {
       companies: input.companies?.length ?? 0,
       projects: input.projects?.length ?? 0,
