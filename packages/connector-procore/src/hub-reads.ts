@@ -1,7 +1,7 @@
 import type { ProcoreApi } from './procore-api.js';
 
 /** How long a hub object read for one payment is reused for the next ones (vendors and projects repeat in a batch). */
-const REUSE_MS = 30_000;
+const REUSE_MS = 5_000;
 
 /**
  * Reads of hub objects that many contract payments share (a vendor, a project): concurrent reads of one object share
