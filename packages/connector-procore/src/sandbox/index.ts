@@ -86,7 +86,8 @@ export async function createProcoreSandbox(options: ProcoreSandboxOptions = {}):
   }
 
   function seed(input: ProcoreSandboxSeed): SeedCounts {
-    if (!isRecord(input)) throw new SandboxRefusal(400, 'the seed must be an object');
+    const raw: unknown = input;
+    if (!isRecord(raw)) throw new SandboxRefusal(400, 'the seed must be an object');
     const now = new Date().toISOString();
     const today = now.slice(0, 10);
     for (const company of listOf(input.companies, 'companies')) objects.addCompany(company);
