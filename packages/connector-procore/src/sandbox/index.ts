@@ -267,7 +267,3 @@ export async function createProcoreSandbox(options: ProcoreSandboxOptions = {}):
   };
   return sandbox;
 }
-
-// The disbursements-era sandbox, kept only until its last users move to the platform sandbox; then deleted.
-export { PROCORE_SANDBOX_APP, startProcoreSandbox } from './legacy/index.js';
-export type { ProcoreSandbox as LegacyProcoreSandbox, ProcoreSandboxOptions as LegacyProcoreSandboxOptions, Subscription } from './legacy/index.js';
