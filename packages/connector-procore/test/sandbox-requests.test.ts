@@ -89,6 +89,21 @@ describe('ERP Requests and Request Details', () => {
     expect((await call(sandbox, token, 'GET', `${BASE}/erp_request_details?filters[status]=done`)).status).toBe(400);
   });
 
+  it('a listing read page by page reflects a close-out made between pages, and pages through thousands quickly', async () => {
+    sandbox = await startCompany();
+    const token = await accessToken(sandbox);
+    const ids = Array.from({ length: 3_000 }, () => (sandbox as ProcoreSandbox).syncPayments(COMPANY).detail?.id as number);
+    const page = async (n: number) => (await call(sandbox as ProcoreSandbox, token, 'GET', `${BASE}/erp_request_details?filters[status]=in_progress&per_page=100&page=${n}`)).body as { id: number }[];
+    expect((await page(1))[0]?.id).toBe(ids[0]);
+    await closeOut(sandbox, token, ids[0] as number, 'success');
+    expect((await page(1))[0]?.id).toBe(ids[1]);
+    const started = Date.now();
+    const seen: number[] = [];
+    for (let n = 1; n <= 30; n++) seen.push(...(await page(n)).map((d) => d.id));
+    expect(seen).toEqual(ids.slice(1));
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('a failed close-out is what the Failed to Export list shows, with its messages; success again is accepted', async () => {
     sandbox = await startCompany();
     const token = await accessToken(sandbox);

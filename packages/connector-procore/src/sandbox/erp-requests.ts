@@ -19,6 +19,9 @@ export class ErpRequests {
   readonly details = new Map<number, StoredDetail>();
   /** Detail ids per company, in creation (id) order: the listing is oldest first. */
   private readonly detailsByCompany = new Map<number, number[]>();
+  /** Bumped on every new or changed detail: a listing read page by page is filtered once, not once per page. */
+  private version = 0;
+  private listed: { key: string; version: number; rows: StoredDetail[] } | undefined;
 
   constructor(
     private readonly ids: IdSequence,
@@ -34,6 +37,7 @@ export class ErpRequests {
     const requestId = this.ids.take(undefined, 'erp request');
     let detail: StoredDetail | undefined;
     if (withDetail) {
+      this.version++;
       const detailId = this.ids.take(undefined, 'request detail');
       detail = { id: detailId, erp_request_id: requestId, companyId, status: 'in_progress', messages: [], created_at: at, updated_at: at, history: [] };
       this.details.set(detailId, detail);
@@ -57,6 +61,8 @@ export class ErpRequests {
 
   /** Details of a company, oldest first, optionally of one status or one request. */
   listDetails(companyId: number, status: string | null, requestId: number | null): StoredDetail[] {
+    const key = `${companyId}|${status ?? ''}|${requestId ?? ''}`;
+    if (this.listed?.key === key && this.listed.version === this.version) return this.listed.rows;
     const rows: StoredDetail[] = [];
     for (const id of this.detailsByCompany.get(companyId) ?? []) {
       const detail = this.details.get(id) as StoredDetail;
@@ -64,12 +70,14 @@ export class ErpRequests {
       if (requestId !== null && detail.erp_request_id !== requestId) continue;
       rows.push(detail);
     }
+    this.listed = { key, version: this.version, rows };
     return rows;
   }
 
   /** A close-out: the new status and, when given, the messages (replacing the old ones). */
   close(detail: StoredDetail, status: RequestDetailStatus, messages: RequestDetailMessage[] | undefined): void {
     const at = new Date().toISOString();
+    this.version++;
     detail.status = status;
     if (messages !== undefined) detail.messages = messages.map((m) => ({ message: m.message }));
     detail.updated_at = at;
