@@ -168,6 +168,57 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     expect(origins).toContain(`acme:${made}`);
   });
 
+  it('reset_payment unlinks a payment issued the ERP no longer has, and keeps one it still has', async () => {
+    const own = stack.payment();
+    const inErp = stack.qbo.addPayment({
+      vendorId: own.vendor.erpId as string,
+      bankAccountId: own.bankId,
+      billId: own.invoice.erpId as string,
+      amountCents: own.amountCents,
+      date: '2026-12-02',
+      method: 'check',
+      checkNumber: '777002',
+      final: true,
+    });
+    const { detail } = stack.hub.syncPayments(HUB_COMPANY);
+    await eventually('the sync closed out', () => (stack.hub.requestDetail(detail?.id ?? -1)?.status === 'success' ? true : undefined));
+    const kept = stack.hub.paymentsIssued(HUB_COMPANY).find((p) => p.origin_id === `acme:${inErp}`);
+    if (kept === undefined) throw new Error('the ERP payment was not synced into Payments Issued');
+    // A payment issued whose ERP payment was deleted since (the ERP never had 424242).
+    stack.hub.seed({ invoicePayments: [{ id: 880_001, companyId: HUB_COMPANY, originId: 'acme:424242', amountCents: 12_345, date: '2026-12-01', paymentMethod: 'check' }] });
+
+    const requests = [stack.hub.resetPayment(kept.id), stack.hub.resetPayment(880_001)];
+    for (const { request } of requests) {
+      await eventually(`reset ${request.id} done`, async () => (await stack.runner.requests.get(String(HUB_COMPANY), String(request.id)))?.closeOutSentAt);
+    }
+    const issued = new Map(stack.hub.paymentsIssued(HUB_COMPANY).map((p) => [p.id, p.origin_id]));
+    expect(issued.get(kept.id)).toBe(`acme:${inErp}`);
+    expect(issued.get(880_001)).toBeNull();
+  });
+
+  it('a close-out Procore did not take is sent again by the close-out pass', async () => {
+    stack.hub.setDeliveryKnobs({ paused: true });
+    const paid = stack.hubPayment();
+    const { request } = stack.hub.fundPayment(paid.contractPaymentId);
+    stack.qbo.setFaults({ latencyMs: 300 });
+    await stack.runner.dispatcher?.take(await erpRequest(request.id));
+    // Procore fails every call while the ERP answers: the close-out cannot be sent.
+    stack.hub.setFaults({ errorRate: 1 });
+    const item = await untilStateOf(stack.runner, (await itemOf(paid)).id, 'synced');
+    await eventually('the close-out decided, not sent', async () => {
+      const row = await stack.runner.requests.get(String(HUB_COMPANY), String(request.id));
+      return row?.closeOut?.status === 'success' && row.closeOutSentAt === undefined ? true : undefined;
+    });
+    expect(stack.hub.contractPayment(paid.contractPaymentId).status).not.toBe('synced');
+    stack.hub.setFaults({ errorRate: 0 });
+    stack.qbo.setFaults({ latencyMs: 0 });
+    await stack.runner.dispatcher?.pass();
+    const view = await toolShows(paid, 'synced');
+    expect(view.originId).toBe(item.targetId);
+    expect(landed(paid.billId)).toHaveLength(1);
+    stack.hub.setDeliveryKnobs({ paused: false });
+  });
+
   it('an unknown request name is closed out failed, saying this integration does not handle it', async () => {
     const { detail } = stack.hub.refreshVendors(HUB_COMPANY);
     await eventually('the close-out', () => (stack.hub.requestDetail(detail?.id ?? -1)?.status === 'failed' ? true : undefined));
