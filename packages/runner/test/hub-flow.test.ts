@@ -53,7 +53,8 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     expect(landed(paid.billId)).toHaveLength(1);
     expect(view.originId).toBe(item.targetId);
     expect(stack.hub.externalData('contract_payment', paid.contractPaymentId)?.origin_id).toBe(item.targetId);
-    expect(stack.hub.requestDetail(detail?.id ?? -1)?.status).toBe('success');
+    // External Data goes first, then the close-out: wait for the second.
+    await eventually('the request detail closed out success', () => (stack.hub.requestDetail(detail?.id ?? -1)?.status === 'success' ? true : undefined));
     await eventually('the close-out recorded as sent', async () => (await stack.runner.requests.get(String(HUB_COMPANY), String(request.id)))?.closeOutSentAt);
   });
 
@@ -109,7 +110,7 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     expect((item.record as { checkNumber?: string }).checkNumber).toBe(String(Number(clash.checkNumber) + 500_000));
     expect(landed(clash.billId)).toHaveLength(1);
     expect(stack.hub.requestDetail(failedRequest.detail?.id ?? -1)?.status).toBe('failed');
-    expect(stack.hub.requestDetail(edited.detail?.id ?? -1)?.status).toBe('success');
+    await eventually('the second request closed out success', () => (stack.hub.requestDetail(edited.detail?.id ?? -1)?.status === 'success' ? true : undefined));
   });
 
   it('a request for a payment the ledger already has synced closes out success with the known origin_id and posts nothing', async () => {

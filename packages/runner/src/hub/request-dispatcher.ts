@@ -96,8 +96,9 @@ export class HubRequestDispatcher {
 
   /**
    * Takes one ERP Request: recorded once by its id; a request already closed out is not acted on again (its
-   * close-out is sent again if the hub never took it); one still open is dispatched again (every handler is
-   * idempotent: the ledger keys the payment, the importer joins a run in progress).
+   * close-out is sent again if the hub never took it), nor one already tied to its ledger item; one taken on but
+   * not that far is dispatched again (every handler is idempotent: the ledger keys the payment, the importer joins a
+   * run in progress).
    */
   async take(request: ErpRequest): Promise<void> {
     const scopes = this.scopesOf(request.companyId);
@@ -110,6 +111,11 @@ export class HubRequestDispatcher {
     });
     if (isFinal(row.closeOut)) {
       if (row.closeOutSentAt === undefined) await this.send(row);
+      return;
+    }
+    // Taken on before and tied to its item (a delivery acted on just before a crash): only its close-out is left.
+    if (row.itemId !== undefined) {
+      await this.settleItem(row.itemId);
       return;
     }
     const route = REQUEST_ROUTES[request.requestName];
