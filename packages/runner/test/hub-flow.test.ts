@@ -169,6 +169,20 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     expect(origins).toContain(`acme:${made}`);
   });
 
+  it('sync_contract_payments that cannot read the ERP closes out failed, telling the accountant to press Sync Payments again', async () => {
+    stack.qbo.setFaults({ serverErrorRate: 1 });
+    try {
+      const { detail } = stack.hub.syncPayments(HUB_COMPANY);
+      const closed = await eventually('the sync closed out failed', () => {
+        const found = stack.hub.requestDetail(detail?.id ?? -1);
+        return found?.status === 'failed' ? found : undefined;
+      });
+      expect(closed.messages.map((m) => m.message).join(' ')).toMatch(/Sync Payments could not finish reading QuickBooks Online: .*Press Sync Payments again/);
+    } finally {
+      stack.qbo.setFaults({ serverErrorRate: 0 });
+    }
+  });
+
   it('reset_payment unlinks a payment issued the ERP no longer has, and keeps one it still has', async () => {
     const own = stack.payment();
     const inErp = stack.qbo.addPayment({

@@ -1,4 +1,4 @@
-import type { CloseOut, Entity, ErpRequest, HubEvent, Ledger, Logger } from '@ledgerlink/core';
+import { supports, type CloseOut, type Entity, type ErpRequest, type HubEvent, type Ledger, type Logger } from '@ledgerlink/core';
 import type { TenantScope } from '../container.js';
 import type { HubRequestRow, HubRequests } from '../store/hub-requests.js';
 import { closeOutFor, isFinal, sameCloseOut } from './close-outs.js';
@@ -52,9 +52,22 @@ async function exportContractPayment({ dispatcher, hub, request, row, scopes, si
 async function syncContractPayments({ dispatcher, row, scopes }: RequestContext): Promise<void> {
   const messages: string[] = [];
   for (const scope of scopes) {
-    const summary = await scope.importer.run(HUB_ACTOR);
-    for (const failure of summary.notWritten) messages.push(`Payment ${failure.erpPaymentId} from ${scope.runtime.connector.manifest.displayName} was not written: ${failure.message}`);
-    for (const error of summary.errors) messages.push(`Payment ${error.recordId} in ${scope.runtime.connector.manifest.displayName} could not be read: ${error.field}: ${error.message}`);
+    const erpName = scope.runtime.connector.manifest.displayName;
+    if (!supports(scope.runtime.connector.capabilities, 'payment', 'import')) {
+      messages.push(`${erpName} does not report payments to import: Sync Payments has nothing to bring in for this company.`);
+      continue;
+    }
+    let summary;
+    try {
+      summary = await scope.importer.run(HUB_ACTOR);
+    } catch (error) {
+      // The accountant sees it and presses Sync Payments again; the import resumes from its cursor.
+      scope.logger.warn({ err: error }, 'sync_contract_payments: the import stopped');
+      messages.push(`Sync Payments could not finish reading ${erpName}: ${(error as Error).message}. Press Sync Payments again.`);
+      continue;
+    }
+    for (const failure of summary.notWritten) messages.push(`Payment ${failure.erpPaymentId} from ${erpName} was not written: ${failure.message}`);
+    for (const error of summary.errors) messages.push(`Payment ${error.recordId} in ${erpName} could not be read: ${error.field}: ${error.message}`);
   }
   await dispatcher.closeOut(row, messages.length === 0 ? { status: 'success', messages: [] } : { status: 'failed', messages });
 }
