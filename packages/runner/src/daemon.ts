@@ -189,7 +189,7 @@ export class Runner {
       const { settled, resent } = await scope.exporter.recover();
       if (settled + resent > 0) scope.logger.info({ settled, resent }, 'recovery done');
     }
-    for (const event of await this.inbox.unprocessed()) this.track(this.#intake.run(() => this.processEvent(event)));
+    for (const event of await this.inbox.unprocessed(10_000)) this.track(this.#intake.run(() => this.processEvent(event)));
     // Close-outs a crash left undecided or unsent (an ERP write done, Procore not told yet).
     if (this.#dispatcher !== undefined) this.track(this.#dispatcher.pass().then(() => undefined, (error: unknown) => this.logger.warn({ err: error }, 'the close-out pass failed; it runs again on the hub schedule')));
 
@@ -299,7 +299,8 @@ export class Runner {
    */
   async processEvent(event: HubEvent): Promise<void> {
     const dispatcher = this.#dispatcher;
-    if (dispatcher === undefined) return;
+    // Stopping: a delivery still queued stays unprocessed in the inbox; the next start acts on it.
+    if (dispatcher === undefined || this.#stopping !== undefined) return;
     try {
       await dispatcher.event(event);
       await this.inbox.markProcessed(event.eventId);
