@@ -57,7 +57,7 @@ export interface ApiStack {
    * requisition synced to the ERP, payment not yet funded) whose vendor, bill and bank the QuickBooks sandbox
    * knows. `overrides` change the canonical payment the ids come from (amount, check number, bank id).
    */
-  hubPayment(options?: { company?: number; overrides?: Partial<Payment>; requisitionSynced?: boolean }): HubPayment;
+  hubPayment(options?: { company?: number; overrides?: Partial<Payment>; requisitionSynced?: boolean; taxCents?: number }): HubPayment;
   /** Creates each company's ERP connection, hook (to this runner, with the company's bearer) and trigger. */
   connectHooks(): Promise<void>;
   /** A failed record (a check number already used on its bank): needs-edit with `checkNumber`. */
@@ -209,6 +209,7 @@ export async function startApiStack(
       invoiceNumber: canonical.invoice.number,
       totalCents: canonical.invoice.amountCents,
       ...(hubOptions.requisitionSynced === false ? {} : { originId: canonical.invoice.erpId as string }),
+      ...(hubOptions.taxCents === undefined ? {} : { taxCents: hubOptions.taxCents }),
     });
     const contractPaymentId = hub.addContractPayment({
       requisitionId,

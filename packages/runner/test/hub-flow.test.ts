@@ -145,6 +145,15 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     expect(landed(paid.billId)).toHaveLength(1);
   });
 
+  it('a payment with tax on its invoice is refused before any ERP call, and Procore is told why', async () => {
+    const paid = stack.hubPayment({ taxCents: 12_50 });
+    stack.hub.fundPayment(paid.contractPaymentId);
+    const view = await toolShows(paid, 'failed');
+    expect(view.messages.map((m) => m.message).join(' ')).toMatch(/tax/i);
+    expect(landed(paid.billId)).toHaveLength(0);
+    expect((await itemOf(paid)).attempts).toBe(0);
+  });
+
   it('sync_contract_payments writes the ERP\'s own payments with Invoice Payments Sync, never a payment ledgerlink exported', async () => {
     const paid = stack.hubPayment();
     stack.hub.fundPayment(paid.contractPaymentId);
