@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { POSTGRES_MIGRATIONS } from '../src/store/postgres-migrations.js';
 import { LEDGER_MIGRATIONS, applyMigrations, openSqliteLedger, PostgresLedger, SqliteEventInbox, SqliteHubRequests, type EventInbox, type HubRequests } from '../src/store/index.js';
 
 /**
@@ -92,6 +93,32 @@ describe('hub tables', () => {
       expect(row).toEqual({ resource_name: 'payment.funding_complete', event_type: 'create', processed_at: 'y' });
     } finally {
       db.close();
+    }
+  });
+
+  it('PostgreSQL: a version 3 inbox migrates (type -> resource_name); its disbursements-era events are settled', async () => {
+    const schema = `ll_hub_up_${randomBytes(6).toString('hex')}`;
+    schemas.push(schema);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}`);
+      await client.query(`SET search_path TO ${schema}`);
+      await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      for (const migration of POSTGRES_MIGRATIONS.slice(0, 3)) {
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [migration.version, migration.name, 'then']);
+      }
+      await client.query("INSERT INTO hub_events (event_id, company_id, type, resource_id, occurred_at, received_at) VALUES ('e1', '4264', 'payment.funding_complete', '8101', 'x', 'y')");
+    } finally {
+      await client.end();
+    }
+    const ledger = await PostgresLedger.open({ url, schema });
+    try {
+      expect(await ledger.inbox().unprocessed()).toEqual([]);
+      await exercise(ledger.inbox(), ledger.hubRequests());
+    } finally {
+      await ledger.close();
     }
   });
 
