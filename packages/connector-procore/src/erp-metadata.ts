@@ -38,7 +38,7 @@ export type MetadataEntity = (typeof METADATA_ENTITIES)[number];
  * drives the import of payments through `requisitions.configs.sync_payments` (the doc says it will move to
  * `contract_payments.configs.import`): both are set, the requisition block itself stays disabled.
  */
-const BLOCK_OF: Record<Entity, MetadataEntity> = { payment: 'contract_payments' };
+const BLOCK_OF: Record<Entity, MetadataEntity> = { payment: 'contract_payments', requisition: 'requisitions', vendor: 'vendors' };
 
 function block(directions: readonly Direction[]): Record<string, unknown> {
   const exports = directions.includes('export');
