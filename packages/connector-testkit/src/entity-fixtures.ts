@@ -112,6 +112,11 @@ export function billsNumbered(harness: Harness<unknown>, number: string): Sandbo
   return member(harness, 'bills', 'requisition export')().filter((bill) => bill.number === number);
 }
 
+/** The bills the ERP holds for this vendor ERP id (required: `bills()`, for requisition export). */
+export function billsOfVendor(harness: Harness<unknown>, vendorId: string): SandboxBill[] {
+  return member(harness, 'bills', 'requisition export')().filter((bill) => bill.vendorId === vendorId);
+}
+
 /** The vendors the ERP holds with this name (required: `vendors()`, for vendor export). */
 export function vendorsNamed(harness: Harness<unknown>, name: string): SandboxVendor[] {
   return member(harness, 'vendors', 'vendor export')().filter((vendor) => vendor.name === name);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, createConnectorRuntime, parseMapping, type Requisition } from '../src/index.js';
 import { startFakeErp, type FakeErp } from './support/fake-erp.js';
+import { exportItem, payment } from './support/payments.js';
 import { runtimeFixture } from './support/runtime-fixture.js';
 import { TEST_CAPABILITIES, testConnector } from './support/test-connector.js';
 
@@ -99,5 +100,29 @@ describe('entity mappings', () => {
     const [noLoader] = await runtime.exportRecords('requisition', [{ id: 'REQ-1', idempotencyKey: 'REQ-1.r1', record: requisition('V-1') }]);
     expect(noLoader).toMatchObject({ kind: 'rejected', code: ErrorCodes.CAPABILITY_MISSING, message: expect.stringContaining('offers no requisition exporter') });
     expect(erp.arrivals).toHaveLength(0);
+  });
+});
+
+describe('a client that reports synced with a blank ERP id', () => {
+  it('never ends synced: the outcome is retryable until the retries run out', async () => {
+    const base = testConnector({ capabilities: { idempotency: 'native' } });
+    const blanking = {
+      ...base,
+      createClient: (context: Parameters<typeof base.createClient>[0]) => {
+        const client = base.createClient(context);
+        const exporter = client.payments.exporter!;
+        return {
+          ...client,
+          payments: {
+            ...client.payments,
+            exporter: { find: exporter.find, load: async (batch: never[], c: { signal: AbortSignal }) => (await exporter.load(batch, c)).map(() => ({ kind: 'synced' as const, erpId: ' ' })) },
+          },
+        };
+      },
+    };
+    const runtime = runtimes.create({ connector: blanking, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const [outcome] = await runtime.exportRecords('payment', [exportItem(payment(1))]);
+    expect(outcome).toMatchObject({ kind: 'retryable', code: ErrorCodes.RETRIES_EXHAUSTED, committed: 'unknown' });
+    expect(outcome?.kind === 'retryable' && outcome.message).toContain('reported synced without an ERP id');
   });
 });

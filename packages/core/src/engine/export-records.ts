@@ -156,7 +156,7 @@ async function attemptBatch<TRecord, TItem extends RecordExportItem>(
       try {
         const found = await exporter.find(entry.load, context);
         if (found === null) toLoad.push(entry);
-        else entry.outcome = found.kind === 'synced' ? Outcomes.synced(found.erpId, { replayed: true }) : found;
+        else entry.outcome = withErpId(found.kind === 'synced' ? Outcomes.synced(found.erpId, { replayed: true }) : found, run.erpName, run.label, 'find');
       } catch (error) {
         entry.outcome = fromThrown(error, run.erpName, 'looking up');
       }
@@ -208,8 +208,24 @@ async function load<TRecord, TItem extends RecordExportItem>(
     outcomes = entries.map(() => outcome);
   }
   entries.forEach((entry, i) => {
-    entry.outcome = outcomes[i] as Outcome;
+    entry.outcome = withErpId(outcomes[i] as Outcome, run.erpName, run.label, 'load');
   });
+}
+
+/**
+ * A `synced` outcome without a usable ERP id is a broken client, not a sync: the ledger would link the record to
+ * nothing. It becomes retryable with `committed: 'unknown'`, so the record is looked up or replayed, never synced blank.
+ */
+function withErpId(outcome: Outcome, erpName: string, label: string, step: 'load' | 'find'): Outcome {
+  if (outcome?.kind !== 'synced') return outcome;
+  if (typeof outcome.erpId === 'string' && outcome.erpId.trim() !== '') return outcome;
+  return {
+    kind: 'retryable',
+    code: ErrorCodes.ERP_PROTOCOL,
+    reason: 'server',
+    committed: 'unknown',
+    message: `${erpName}'s ${label} ${step} reported synced without an ERP id (${JSON.stringify(outcome.erpId ?? null)}); the ERP may hold the ${label}`,
+  };
 }
 
 /** A client's exception is never a crash: its batch becomes retryable, and whether the ERP acted is unknown. */
