@@ -67,6 +67,8 @@ export const ErrorCodes = {
   HUB_AUTH: 'LL_HUB_AUTH',
   /** A payment's invoice is not in the ERP yet: the payment waits, blocked, until it is. */
   INVOICE_NOT_IN_ERP: 'LL_INVOICE_NOT_IN_ERP',
+  /** A record needs another entity in the ERP first (a requisition its vendor): it waits until that one is synced. */
+  PREREQUISITE_NOT_IN_ERP: 'LL_PREREQUISITE_NOT_IN_ERP',
   /** No tenant with that id in this deployment. */
   TENANT_NOT_FOUND: 'LL_TENANT_NOT_FOUND',
   /** An approver rejected the payment while the tenant requires approval: only an approver may export it again. */
