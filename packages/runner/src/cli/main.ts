@@ -7,6 +7,7 @@ import { BUILT_IN_CONNECTORS } from '../plugins/built-in-connectors.js';
 import { ConnectorRegistry, isHubConnector, loadPluginConnectors } from '../plugins/connector-registry.js';
 import { UsageError, type CliIo } from './io.js';
 import { MAPPING_USAGE, mappingApply, mappingCheck } from './mapping-commands.js';
+import { NEW_USAGE, newCommand } from './new-connector-command.js';
 import { qbdCommand } from './qbd-command.js';
 import { runCommand } from './run-command.js';
 import { sandboxCommand } from './sandbox-command.js';
@@ -25,6 +26,7 @@ export const USAGE = `ledgerlink — keeps Procore and your ERP in step
   ledgerlink qbd qwc --config FILE --tenant ID [--app-url URL]   the .qwc file for the QuickBooks Web Connector
   ledgerlink token new                              a new API token and the sha256 the config keeps
   ledgerlink token hash TOKEN                       the sha256 of an existing token
+${NEW_USAGE}
 ${MAPPING_USAGE}`;
 
 /** The CLI: returns the exit code (0 ok, 1 a problem found, 2 a usage mistake). */
@@ -48,6 +50,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return qbdCommand(args, io);
       case 'sandbox':
         return await sandboxCommand(args, io);
+      case 'new':
+        return newCommand(args, io);
       case 'mapping': {
         const [sub, ...rest] = args;
         if (sub === 'check') return mappingCheck(rest, io);
