@@ -1,18 +1,24 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
 import type { ErpSandbox } from '@ledgerlink/core';
-import { DEMO_ERPS } from '../demo/demo-erps.js';
+import { DEMO_ERPS, type DemoErp } from '../demo/demo-erps.js';
+import { isHubConnector, loadPluginConnectors } from '../plugins/connector-registry.js';
+import { loadPluginSandbox } from '../plugins/plugin-sandbox.js';
 import { DemoWorld } from '../demo/demo-world.js';
 import { UsageError, type CliIo } from './io.js';
 
 /**
  * `ledgerlink sandbox`: the Procore hub sandbox and every ERP sandbox on loopback, for running the daemon by hand
  * (`ledgerlink run --config examples/demo.yaml`). Prints the environment examples/demo.yaml reads; with
- * `--fund-every MS` the hub funds a payment that often, round-robin over the demo's companies.
+ * `--fund-every MS` the hub funds a payment that often, round-robin over the demo's companies. Each `--plugin PKG`
+ * (a package name, or a package folder relative to the current directory) adds that connector's `./sandbox`, its
+ * own hub company (tenant `demo-<id>`) and `DEMO_<ID>_URL`.
  */
 export async function sandboxCommand(args: string[], io: CliIo, stop: Promise<void> = untilSignal()): Promise<number> {
-  const { values } = parseArgs({ args, options: { webhook: { type: 'string' }, 'fund-every': { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { webhook: { type: 'string' }, 'fund-every': { type: 'string' }, plugin: { type: 'string', multiple: true, default: [] } } });
+  const pluginErps = await pluginDemoErps(values.plugin, (path) => resolve(io.cwd, path));
   const fundEvery = values['fund-every'] === undefined ? undefined : Number(values['fund-every']);
   if (fundEvery !== undefined && !(Number.isInteger(fundEvery) && fundEvery > 0)) throw new UsageError('--fund-every takes milliseconds, e.g. 500');
   const webhookSecret = randomBytes(16).toString('hex');
@@ -28,7 +34,7 @@ export async function sandboxCommand(args: string[], io: CliIo, stop: Promise<vo
       DEMO_PROCORE_REFRESH_TOKEN: hub.issueRefreshToken(),
       DEMO_WEBHOOK_SECRET: webhookSecret,
     };
-    for (const erp of DEMO_ERPS) {
+    for (const erp of [...DEMO_ERPS, ...pluginErps]) {
       const sandbox = await erp.start();
       sandboxes.push(sandbox);
       Object.assign(env, erp.env(sandbox));
@@ -36,6 +42,7 @@ export async function sandboxCommand(args: string[], io: CliIo, stop: Promise<vo
     }
     hub.subscribe({ url: values.webhook ?? 'http://127.0.0.1:8080/webhooks/procore', secret: webhookSecret });
     io.out('# sandboxes running; in another shell, set these and run: ledgerlink run --config examples/demo.yaml');
+    for (const erp of pluginErps) io.out(`# plugin ${erp.erp}: hub company ${erp.companyId}; add a tenant { id: ${erp.tenant}, erp: ${erp.erp}, hubCompanyId: "${erp.companyId}" } pointing at $${urlVariable(erp.erp)}`);
     io.out('# (DEMO_ADMIN_TOKEN_SHA256: from `ledgerlink token new`)');
     for (const [name, value] of Object.entries(env)) io.out(`export ${name}='${value}'`);
     let tick = 0;
@@ -48,6 +55,33 @@ export async function sandboxCommand(args: string[], io: CliIo, stop: Promise<vo
     await hub.close();
     await Promise.all(sandboxes.map((sandbox) => sandbox.close()));
   }
+}
+
+/** The demo's view of each plugin: its sandbox, a hub company of its own, and the kit's default id styles. */
+async function pluginDemoErps(entries: readonly string[], resolvePath: (path: string) => string): Promise<DemoErp[]> {
+  const erps: DemoErp[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const connectors = (await loadPluginConnectors([entry], undefined, resolvePath)).filter((connector) => !isHubConnector(connector));
+    const start = await loadPluginSandbox(entry, resolvePath);
+    for (const connector of connectors) {
+      const id = connector.manifest.id;
+      erps.push({
+        tenant: `demo-${id}`,
+        erp: id,
+        companyId: 6001 + index,
+        start: () => start(),
+        env: (sandbox) => ({ [urlVariable(id)]: sandbox.url }),
+        vendorId: (n) => `V${n}`,
+        bankId: (n) => `BANK${n}`,
+        billId: (n) => String(1000 + n),
+      });
+    }
+  }
+  return erps;
+}
+
+function urlVariable(id: string): string {
+  return `DEMO_${id.toUpperCase().replaceAll('-', '_')}_URL`;
 }
 
 function untilSignal(): Promise<void> {
