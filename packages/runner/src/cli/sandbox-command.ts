@@ -3,9 +3,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
 import type { ErpSandbox } from '@ledgerlink/core';
-import { DEMO_ERPS, type DemoErp } from '../demo/demo-erps.js';
-import { isHubConnector, loadPluginConnectors } from '../plugins/connector-registry.js';
-import { loadPluginSandbox } from '../plugins/plugin-sandbox.js';
+import { DEMO_ERPS } from '../demo/demo-erps.js';
+import { pluginDemoErps, pluginUrlVariable } from '../demo/plugin-erps.js';
 import { DemoWorld } from '../demo/demo-world.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -42,7 +41,7 @@ export async function sandboxCommand(args: string[], io: CliIo, stop: Promise<vo
     }
     hub.subscribe({ url: values.webhook ?? 'http://127.0.0.1:8080/webhooks/procore', secret: webhookSecret });
     io.out('# sandboxes running; in another shell, set these and run: ledgerlink run --config examples/demo.yaml');
-    for (const erp of pluginErps) io.out(`# plugin ${erp.erp}: hub company ${erp.companyId}; add a tenant { id: ${erp.tenant}, erp: ${erp.erp}, hubCompanyId: "${erp.companyId}" } pointing at $${urlVariable(erp.erp)}`);
+    for (const erp of pluginErps) io.out(`# plugin ${erp.erp}: hub company ${erp.companyId}; add a tenant { id: ${erp.tenant}, erp: ${erp.erp}, hubCompanyId: "${erp.companyId}" } pointing at $${pluginUrlVariable(erp.erp)}`);
     io.out('# (DEMO_ADMIN_TOKEN_SHA256: from `ledgerlink token new`)');
     for (const [name, value] of Object.entries(env)) io.out(`export ${name}='${value}'`);
     let tick = 0;
@@ -55,33 +54,6 @@ export async function sandboxCommand(args: string[], io: CliIo, stop: Promise<vo
     await hub.close();
     await Promise.all(sandboxes.map((sandbox) => sandbox.close()));
   }
-}
-
-/** The demo's view of each plugin: its sandbox, a hub company of its own, and the kit's default id styles. */
-async function pluginDemoErps(entries: readonly string[], resolvePath: (path: string) => string): Promise<DemoErp[]> {
-  const erps: DemoErp[] = [];
-  for (const [index, entry] of entries.entries()) {
-    const connectors = (await loadPluginConnectors([entry], undefined, resolvePath)).filter((connector) => !isHubConnector(connector));
-    const start = await loadPluginSandbox(entry, resolvePath);
-    for (const connector of connectors) {
-      const id = connector.manifest.id;
-      erps.push({
-        tenant: `demo-${id}`,
-        erp: id,
-        companyId: 6001 + index,
-        start: () => start(),
-        env: (sandbox) => ({ [urlVariable(id)]: sandbox.url }),
-        vendorId: (n) => `V${n}`,
-        bankId: (n) => `BANK${n}`,
-        billId: (n) => String(1000 + n),
-      });
-    }
-  }
-  return erps;
-}
-
-function urlVariable(id: string): string {
-  return `DEMO_${id.toUpperCase().replaceAll('-', '_')}_URL`;
 }
 
 function untilSignal(): Promise<void> {
