@@ -1,10 +1,14 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConnector } from '@ledgerlink/core';
 import { createQbdClient } from './client.js';
 import { QbdConfig } from './config.js';
 
+/** package.json is the one source of the version: read at run time, from src/ and dist/ alike. */
+const packageJson = createRequire(import.meta.url)('../package.json') as { version: string };
+
 /** This package's version, shown by `ledgerlink connectors`. */
-export const VERSION = '0.1.0';
+export const VERSION: string = packageJson.version;
 
 /**
  * QuickBooks Desktop: Procore Pay payment records out as bill payment checks applied to their bills, and bill
