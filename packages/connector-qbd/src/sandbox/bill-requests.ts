@@ -1,7 +1,7 @@
 import { centsOf } from './amounts.js';
 import { billRetOf, type Bill, type BillLine, type CompanyFile, type ListRecord } from './company-file.js';
 import { child, childText, type XmlNode } from './qbxml-tree.js';
-import { listMatches, OK, refOf, rs, shown, type RequestResult } from './request-processor.js';
+import { listMatches, OK, refOf, rs, shown, type RequestResult } from './qbxml-status.js';
 
 /**
  * `BillAddRq` and `BillQueryRq` with QuickBooks' rules: every reference (vendor, item, account, customer:job) must

@@ -1,7 +1,7 @@
 import type { CompanyFile, VendorRecord } from './company-file.js';
 import { vendorRetOf } from './company-file.js';
 import { child, childText, type XmlNode } from './qbxml-tree.js';
-import { OK, rs, type RequestResult } from './request-processor.js';
+import { OK, rs, type RequestResult } from './qbxml-status.js';
 
 const ADDRESS_PARTS = ['Addr1', 'Addr2', 'Addr3', 'Addr4', 'Addr5', 'City', 'State', 'PostalCode', 'Country', 'Note'];
 
