@@ -131,4 +131,21 @@ describe('requisitions as QuickBooks Desktop bills', () => {
       await client.close();
     }
   });
+
+  it('reports QuickBooks busy (3180) as throttled with nothing saved, and the next attempt adds the bill once', async () => {
+    const { n, vendorId } = seededVendor();
+    const record = requisition(n, vendorId);
+    sandbox.setFaults({ throttleNext: 1 });
+    const client = clientFor(sandbox);
+    try {
+      const [busy] = await client.requisitions!.exporter!.load([requisitionItem(record)], { signal });
+      expect(busy).toMatchObject({ kind: 'retryable', reason: 'throttled', erp: { code: '3180' } });
+      expect(sandbox.bills().filter((bill) => bill.number === record.number)).toHaveLength(0);
+      const [added] = await client.requisitions!.exporter!.load([requisitionItem(record)], { signal });
+      expect(added?.kind).toBe('synced');
+      expect(sandbox.bills().filter((bill) => bill.number === record.number)).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
 });
