@@ -7,8 +7,9 @@ import type { XmlNode } from './qbxml-tree.js';
  * message with a parse error (HRESULT 0x80040400), never a status on one request.
  *
  * Source: Intuit's qbXML SDK sample documents `qbxmlops120.xml` and `qbxmlops130.xml` (generated from the SDK's
- * schemas; mirrored in the public repository github.com/qbwc/qbxml, `schema/`). The elements used here are the
- * same in 12.0 and 13.0 (`ExternalGUID` on BillPaymentCheckAdd since 9.0, `Override` since 10.0,
+ * schemas; mirrored in the public repository github.com/qbwc/qbxml, `schema/`): the payment requests, and BillAdd,
+ * BillQuery, VendorAdd and VendorQuery (the elements a QuickBooks Desktop company file takes; the `not in QBD`
+ * ones left out). The elements used here are the same in 12.0 and 13.0 (`ExternalGUID` on BillPaymentCheckAdd since 9.0, `Override` since 10.0,
  * `DiscountClassRef` since 11.0). Types: AMTTYPE, DATETYPE, GUIDTYPE, BOOLTYPE, INTTYPE, STRTYPE with the
  * "max length = N for QBD" notes of those documents.
  */
