@@ -21,7 +21,10 @@ export const IntacctErrorCodes = z
     unknownVendor: z.array(z.string().min(1)).default(['BL01001975']),
     /** Bill (`RECORDKEY`) not found: rejected. */
     unknownBill: z.array(z.string().min(1)).default(['BL01001976']),
-    /** A repeated `controlid` with `uniqueid=true`: the request was seen before; the client looks the payment up. */
+    /**
+     * A function `controlid` that already completed, sent again with `uniqueid=true`: the client looks the payment
+     * up (as it does for any refusal a resend can meet, so an unknown code still settles a replay).
+     */
     controlIdAlreadyUsed: z.array(z.string().min(1)).default(['XL03000017']),
   })
   .strict();

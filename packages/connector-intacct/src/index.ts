@@ -7,8 +7,8 @@ import { IntacctConfig } from './config.js';
 export const VERSION = '0.1.0';
 
 /**
- * Sage Intacct over its XML gateway: `create APPYMT` for payments out, `query APPYMT` (state Approved) for
- * payments issued back. See README.md for the field mapping, limits and what a deployment must confirm.
+ * Sage Intacct over its XML gateway: `create APPYMT` for payments out, `query APPYMT` (states Approved and Posted)
+ * for payments issued back. See README.md for the field mapping, limits and what a deployment must confirm.
  */
 export const intacctConnector = defineConnector<IntacctConfig>({
   manifest: {
@@ -17,7 +17,7 @@ export const intacctConnector = defineConnector<IntacctConfig>({
     version: VERSION,
     contractVersion: 'v1',
     coreRange: '^0.1.0',
-    description: 'Payments to Sage Intacct as AP payments (APPYMT) applied to bills; approved payments back as payments issued.',
+    description: 'Payments to Sage Intacct as AP payments (APPYMT) applied to bills; approved and posted payments back as payments issued.',
   },
   capabilities: {
     entities: { payment: ['export', 'import'] },
@@ -36,4 +36,4 @@ export const intacctConnector = defineConnector<IntacctConfig>({
 
 export { IntacctConfig, IntacctErrorCodes, INTACCT_GATEWAY_URL } from './config.js';
 export type { IntacctConfigInput } from './config.js';
-export { APPROVED_STATE } from './payment-extractor.js';
+export { FINAL_STATES } from './payment-extractor.js';

@@ -18,6 +18,12 @@ import { childText, XmlParseError } from './intacct-xml.js';
  * turns every kind of answer into a {@link GatewayReply}. Secrets are only ever in request bodies, never logged.
  */
 
+/** Intacct's "Sign-in information is incorrect. Please check your request." (SDK RequestHandler fixtures). */
+export const SIGN_IN_REFUSED_CODES: ReadonlySet<string> = new Set(['XMLGW_JPP0002']);
+
+/** "Incorrect Intacct XML Partner ID or password": the Web Services sender, in the control block. */
+export const SENDER_NOT_AUTHORISED = 'XL03000006';
+
 /** What came back from one request. */
 export type GatewayReply =
   | { kind: 'results'; results: IntacctResult[] }
@@ -210,6 +216,8 @@ export class IntacctGateway {
     } catch (error) {
       if (!(error instanceof XmlParseError)) throw error;
       if (status === 429) return throttled({ message: `Intacct answered HTTP 429`, httpStatus: 429 }, retryAfterMs);
+      // A 401 is a refused sign-in or session whatever its body says.
+      if (status === 401) return { kind: 'authentication-failure', errors: [], httpStatus: status, stage };
       return { kind: 'unreadable', message: `Intacct answered HTTP ${status} that is not its XML response (${error.message})`, httpStatus: status };
     }
     if (response.kind === 'operation') {
@@ -225,7 +233,17 @@ export class IntacctGateway {
       if (status !== 429) this.#lane.throttled(retryAfterMs);
       return throttled(erpAnswerOf(errors, classified.primary, status), retryAfterMs);
     }
-    if (response.kind === 'control-failure') return { kind: 'control-failure', errors, httpStatus: status };
+    if (response.kind === 'control-failure') {
+      // The SDK's fixtures show a refused sign-in as HTTP 401 with a bare control block and XMLGW_JPP0002, for a
+      // login and for a session alike: that is the sign-in failing (a stale session signs in again), not a
+      // request Intacct could not run. A sender refusal (XL03000006) stays a control failure: signing in again
+      // cannot cure it.
+      const sender = errors.some((error) => error.errorno === SENDER_NOT_AUTHORISED);
+      if (!sender && (status === 401 || errors.some((error) => error.errorno !== undefined && SIGN_IN_REFUSED_CODES.has(error.errorno)))) {
+        return { kind: 'authentication-failure', errors, httpStatus: status, stage };
+      }
+      return { kind: 'control-failure', errors, httpStatus: status };
+    }
     return { kind: 'authentication-failure', errors, httpStatus: status, stage };
   }
 }

@@ -1,6 +1,6 @@
 import { ErrorCodes, LedgerlinkError, Outcomes, type Outcome, type RetryableOutcome } from '@ledgerlink/core';
 import { erpAnswerOf } from './intacct-errors.js';
-import type { GatewayReply } from './intacct-gateway.js';
+import { type GatewayReply, SENDER_NOT_AUTHORISED } from './intacct-gateway.js';
 
 /**
  * Gateway replies that are not a function's own answer (throttle, 5xx, lost connection, sign-in refused...)
@@ -9,8 +9,6 @@ import type { GatewayReply } from './intacct-gateway.js';
 
 type Failure = Exclude<GatewayReply, { kind: 'results' }>;
 
-const SENDER_NOT_AUTHORISED = 'XL03000006';
-
 function authMessage(reply: Extract<Failure, { kind: 'control-failure' | 'authentication-failure' }>): string {
   if (reply.kind === 'control-failure') {
     return (
@@ -18,7 +16,11 @@ function authMessage(reply: Extract<Failure, { kind: 'control-failure' | 'authen
       "in the company's Web Services settings"
     );
   }
-  return 'Intacct refused the sign-in: check companyId, userId, userPassword (and entity/locationId) in the connection settings';
+  const said = reply.errors[0]?.errorno === undefined ? `HTTP ${reply.httpStatus}` : reply.errors[0].errorno;
+  return (
+    `Intacct refused the sign-in (${said}): check companyId, userId and userPassword (and entity/locationId, and the ` +
+    'senderId/senderPassword authorised for the company) in the connection settings'
+  );
 }
 
 function isSenderRefusal(reply: Failure): boolean {

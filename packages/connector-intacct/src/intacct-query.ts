@@ -44,6 +44,7 @@ export async function runQueryAll(
     if (signal.aborted) throw new LedgerlinkError(ErrorCodes.CANCELLED, `cancelled while ${doing}`, { disposition: 'retryable' });
     const page = await runQuery(gateway, { ...options, pageSize, offset: rows.length }, doing);
     rows.push(...page.records);
-    if (page.numRemaining <= 0 || page.records.length === 0) return rows;
+    // A short page is the last one whatever numremaining claims, so a confused answer cannot page forever.
+    if (page.numRemaining <= 0 || page.records.length < pageSize) return rows;
   }
 }

@@ -4,13 +4,21 @@ import { runQuery, runQueryAll } from './intacct-query.js';
 import type { QueryFilter } from './intacct-request.js';
 
 /**
- * Imports the payments Intacct treats as final: `STATE` = `Approved` (seed 000: "Payments in Sage Intacct must
- * be in an 'Approved' status before they can be imported"). Pages are read by key, not by offset: ordered by
- * (`WHENMODIFIED`, `RECORDNO`), each page asks for what was modified at or after the newest `WHENMODIFIED` read
- * and leaves out the payments already read at exactly that time. So a payment approved while a run pages
- * through cannot shift the pages under it, and one approved later in the same second as the last one read
- * (Intacct's timestamps have whole seconds) is still found, whatever its RECORDNO. The cursor is that time
- * and those RECORDNOs.
+ * Imports the payments Intacct treats as final: `STATE` Approved or Posted. Seed 000 asks for "an 'Approved'
+ * status"; Intacct posts a payment at once when the company has no payment approvals, and moves an approved one
+ * on to Posted when it is printed or confirmed, so reading Approved alone would never import either kind.
+ * Whether Intacct's filters compare `STATE` with the display value (`Posted`) or the stored code (`C`) is not
+ * documented, so the query asks for both (`STATE in ('Approved', 'Posted', 'A', 'C')`: no code is another
+ * state's display value), and each header read is checked again here. Filtering in the query (rather than
+ * reading every state) keeps the keyset cursor right: a payment read as Submitted and approved later within the
+ * same second would otherwise be behind the cursor. Pages are read by key, not by offset: each page asks for what
+ * was modified at or after the newest `WHENMODIFIED` read and leaves out the payments already read at exactly
+ * that time. So a payment approved while a run pages through cannot shift the pages under it, and one approved
+ * later in the same second as the last one read (Intacct's timestamps have whole seconds) is still found,
+ * whatever its RECORDNO. The cursor is that time and those RECORDNOs.
+ *
+ * On read, the payment date is `WHENCREATED` (`PAYMENTDATE` is a create field; Intacct reads it back as
+ * WHENCREATED, a `mm/dd/yyyy` date); `WHENMODIFIED` is the audit timestamp the cursor follows.
  *
  * One record per bill a payment applies to (`APPYMTDETAIL`): the hub keeps a payment issued per invoice. Each
  * record holds the payment's header fields, its `APPYMTDETAIL` and the paid bill's `APBILL` (`RECORDID` is the
@@ -18,8 +26,13 @@ import type { QueryFilter } from './intacct-request.js';
  * RECORDNO, or `RECORDNO.detailRECORDNO` when one payment pays several bills, so every record has its own key.
  */
 
-/** The state the import reads (the display value Intacct shows and filters on). */
-export const APPROVED_STATE = 'Approved';
+/** The states the import reads, as display values and as Intacct's stored codes. */
+export const FINAL_STATES: ReadonlySet<string> = new Set(['Approved', 'Posted', 'A', 'C']);
+
+/** Whether a payment header read back is final (Approved or Posted). */
+export function isFinalPayment(header: Record<string, string>): boolean {
+  return FINAL_STATES.has((header.STATE ?? '').trim());
+}
 
 const HEADER_FIELDS = [
   'RECORDNO',
@@ -30,7 +43,7 @@ const HEADER_FIELDS = [
   'VENDORNAME',
   'DOCNUMBER',
   'DESCRIPTION',
-  'PAYMENTDATE',
+  'WHENCREATED',
   'CURRENCY',
   'TRX_TOTALENTERED',
   'WHENMODIFIED',
@@ -80,14 +93,21 @@ function decodeCursor(cursor: string | undefined): Position | undefined {
 function advance(after: Position | undefined, headers: Record<string, string>[]): Position {
   const last = headers[headers.length - 1] as Record<string, string>;
   const modified = last.WHENMODIFIED;
-  if (modified === undefined || headers.some((header) => header.RECORDNO === undefined)) {
-    throw new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, 'Intacct returned a payment without WHENMODIFIED or RECORDNO; the import cannot resume after it', {
+  if (modified === undefined || modified.trim() === '' || headers.some((header) => !/^\d+$/.test(header.RECORDNO ?? ''))) {
+    throw new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, 'Intacct returned a payment without WHENMODIFIED or a well-formed RECORDNO; the import cannot resume after it', {
       disposition: 'retryable',
     });
   }
   const atLast = headers.filter((header) => header.WHENMODIFIED === modified).map((header) => header.RECORDNO as string);
   const earlier = after !== undefined && after.modified === modified ? after.seen : [];
-  return { modified, seen: [...new Set([...earlier, ...atLast])] };
+  const next = { modified, seen: [...new Set([...earlier, ...atLast])] };
+  if (after !== undefined && after.modified === modified && next.seen.length === after.seen.length) {
+    // The page held only payments already read: Intacct ignored the cursor's filter. Reading on would never end.
+    throw new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, 'Intacct answered the next import page with payments already read; the import stops here and is retried', {
+      disposition: 'retryable',
+    });
+  }
+  return next;
 }
 
 export interface PaymentExtractorOptions {
@@ -99,14 +119,14 @@ export function createPaymentExtractor(options: PaymentExtractorOptions): Extrac
   const { gateway, pageSize } = options;
 
   async function readPage(after: Position | undefined): Promise<Record<string, string>[]> {
-    const approved: QueryFilter = { op: 'equalto', field: 'STATE', value: APPROVED_STATE };
+    const final: QueryFilter = { op: 'in', field: 'STATE', values: [...FINAL_STATES] };
     const filter: QueryFilter =
       after === undefined
-        ? approved
+        ? final
         : {
             op: 'and',
             filters: [
-              approved,
+              final,
               {
                 op: 'or',
                 filters: [
@@ -124,8 +144,14 @@ export function createPaymentExtractor(options: PaymentExtractorOptions): Extrac
           };
     const page = await runQuery(
       gateway,
-      { object: 'APPYMT', select: HEADER_FIELDS, filter, orderBy: [{ field: 'WHENMODIFIED' }, { field: 'RECORDNO' }], pageSize },
-      'importing approved payments',
+      {
+        object: 'APPYMT',
+        select: HEADER_FIELDS,
+        filter,
+        orderBy: [{ field: 'WHENMODIFIED' }, { field: 'RECORDNO' }],
+        pageSize,
+      },
+      'importing payments',
     );
     return page.records;
   }
@@ -135,8 +161,9 @@ export function createPaymentExtractor(options: PaymentExtractorOptions): Extrac
       let after = decodeCursor(context.cursor);
       for (;;) {
         if (context.signal.aborted) return;
-        const headers = await readPage(after);
-        if (headers.length === 0) return;
+        const read = await readPage(after);
+        if (read.length === 0) return;
+        const headers = read.filter(isFinalPayment);
         const paymentKeys = headers.map((h) => h.RECORDNO).filter((key): key is string => key !== undefined);
         const details =
           paymentKeys.length === 0
@@ -149,7 +176,7 @@ export function createPaymentExtractor(options: PaymentExtractorOptions): Extrac
                   filter: { op: 'in', field: 'PAYMENTKEY', values: paymentKeys },
                   orderBy: [{ field: 'RECORDNO' }],
                 },
-                'reading the bills the approved payments pay',
+                'reading the bills the imported payments pay',
                 context.signal,
               );
         const billKeys = [...new Set(details.map((d) => d.RECORDKEY).filter((key): key is string => key !== undefined))];
@@ -159,7 +186,7 @@ export function createPaymentExtractor(options: PaymentExtractorOptions): Extrac
             : await runQueryAll(
                 gateway,
                 { object: 'APBILL', select: BILL_FIELDS, filter: { op: 'in', field: 'RECORDNO', values: billKeys } },
-                'reading the bills the approved payments pay',
+                'reading the bills the imported payments pay',
                 context.signal,
               );
         const billByKey = new Map(bills.map((bill) => [bill.RECORDNO, bill]));
@@ -179,9 +206,9 @@ export function createPaymentExtractor(options: PaymentExtractorOptions): Extrac
             });
           }
         }
-        after = advance(after, headers);
+        after = advance(after, read);
         yield { records, cursor: encodeCursor(after) };
-        if (headers.length < pageSize) return;
+        if (read.length < pageSize) return;
       }
     },
   };

@@ -58,7 +58,7 @@ export function createPaymentLoader(options: PaymentLoaderOptions): Loader {
       if (result === undefined) return protocolOutcome('Intacct answered the payment without a result; it may have been created');
       if (result.status === 'success') {
         const recordNo = childText(result.data?.records[0], 'RECORDNO');
-        if (recordNo !== undefined && recordNo.trim() !== '') return Outcomes.synced(recordNo.trim());
+        if (isRecordNo(recordNo)) return Outcomes.synced(recordNo);
         // Created, but the answer does not say under which number: look it up rather than guess.
         const found = await lookUp(payment, context);
         return found === null ? protocolOutcome('Intacct created the payment but its answer named no RECORDNO') : Outcomes.synced(found, { replayed: true });
@@ -70,6 +70,29 @@ export function createPaymentLoader(options: PaymentLoaderOptions): Loader {
         });
       }
       const classified = classifyErrors(result.errors, errorCodes);
+      if (classified.kind === 'unknownBankAccount' || classified.kind === 'unknownVendor') {
+        // Nothing can have been posted with an account or vendor Intacct does not have.
+        return businessOutcome(classified, result.errors, payment);
+      }
+      // Intacct refuses a repeated function controlid (uniqueid=true) under an errorno that is not public, and a
+      // replay may as well meet the bill's reduced balance or its own check number first. So any other refusal is
+      // checked against what Intacct holds: the same vendor, account, check number (or date), bills and amounts
+      // mean the earlier attempt completed and its answer was lost.
+      let found: string | null;
+      try {
+        found = await lookUp(payment, context);
+      } catch (error) {
+        // A lookup Intacct refuses outright cannot tell a replay; the refusal itself then decides. One that may
+        // succeed later (throttle, no answer) is retried with the export.
+        if (error instanceof LedgerlinkError && error.disposition !== 'retryable') {
+          logger.warn({ item: item.id, code: error.code }, 'looking the refused payment up failed; the refusal stands');
+          found = null;
+        } else throw error;
+      }
+      if (found !== null) {
+        logger.info({ item: item.id, errorno: classified.primary?.errorno }, 'Intacct refused a resend of a payment it already holds; settled as a replay');
+        return Outcomes.synced(found, { replayed: true });
+      }
       if (classified.kind === 'controlIdAlreadyUsed') return replay(item, payment, classified, result.errors, context);
       return businessOutcome(classified, result.errors, payment);
     } catch (error) {
@@ -97,17 +120,22 @@ export function createPaymentLoader(options: PaymentLoaderOptions): Loader {
     const found = await lookUp(payment, context);
     if (found !== null) return Outcomes.synced(found, { replayed: true });
     return Outcomes.rejected(
-      `Intacct has already received this export (control id ${controlIdFor(item.idempotencyKey)}) but holds no payment with its ` +
-        `vendor, checking account and ${payment.header.DOCNUMBER === undefined ? 'date and bills' : 'check number'}: the earlier attempt ` +
-        'failed. Check the payment in Intacct; edit the record and export it again to send it as a new request',
+      `Intacct says this export (function controlid ${controlIdFor(item.idempotencyKey)}) already completed, but holds no payment with its ` +
+        `vendor, checking account, ${payment.header.DOCNUMBER === undefined ? 'date' : 'check number'}, bills and amounts: it may have ` +
+        'been voided or deleted since. Check the payment in Intacct; edit the record and export it again to send it as a new request',
       erpAnswerOf(errors, classified.primary),
     );
   }
 
-  /** The RECORDNO of a payment matching the natural key, or null. */
+  /**
+   * The RECORDNO of the payment Intacct holds for this one, or null: the same vendor, checking account and check
+   * number (or, without one, payment date, which reads back as WHENCREATED), applied to the same bills for the
+   * same amounts. Never writes.
+   */
   async function lookUp(payment: ApPaymentPayload, context: LoadContext): Promise<string | null> {
     const { VENDORID, FINANCIALENTITY, DOCNUMBER, PAYMENTDATE } = payment.header;
     const eq = (field: string, value: string | undefined): QueryFilter => ({ op: 'equalto', field, value: value ?? '' });
+    let keys: string[];
     if (DOCNUMBER !== undefined) {
       // Intacct keeps a check number once per checking account: vendor + account + number is the payment.
       const page = await runQuery(
@@ -121,21 +149,22 @@ export function createPaymentLoader(options: PaymentLoaderOptions): Loader {
         },
         'looking the payment up by check number',
       );
-      return page.records[0]?.RECORDNO ?? null;
+      keys = page.records.map((row) => row.RECORDNO).filter(isRecordNo);
+    } else {
+      // No check number (EFT): the same vendor, account and date.
+      const candidates = await runQueryAll(
+        gateway,
+        {
+          object: 'APPYMT',
+          select: ['RECORDNO'],
+          filter: { op: 'and', filters: [eq('VENDORID', VENDORID), eq('FINANCIALENTITY', FINANCIALENTITY), eq('WHENCREATED', PAYMENTDATE)] },
+          orderBy: [{ field: 'RECORDNO' }],
+        },
+        'looking the payment up by vendor, account and date',
+        context.signal,
+      );
+      keys = candidates.map((row) => row.RECORDNO).filter(isRecordNo);
     }
-    // No check number (EFT): the same vendor, account and date, applied to the same bills for the same amounts.
-    const candidates = await runQueryAll(
-      gateway,
-      {
-        object: 'APPYMT',
-        select: ['RECORDNO'],
-        filter: { op: 'and', filters: [eq('VENDORID', VENDORID), eq('FINANCIALENTITY', FINANCIALENTITY), eq('PAYMENTDATE', PAYMENTDATE)] },
-        orderBy: [{ field: 'RECORDNO' }],
-      },
-      'looking the payment up by vendor, account and date',
-      context.signal,
-    );
-    const keys = candidates.map((row) => row.RECORDNO).filter((key): key is string => key !== undefined);
     if (keys.length === 0) return null;
     const details = await runQueryAll(
       gateway,
@@ -170,6 +199,11 @@ export function createPaymentLoader(options: PaymentLoaderOptions): Loader {
       return found === null ? null : Outcomes.synced(found, { replayed: true });
     },
   };
+}
+
+/** Intacct keys records by whole numbers: a blank or malformed RECORDNO settles nothing. */
+function isRecordNo(value: string | undefined): value is string {
+  return value !== undefined && /^\d{1,20}$/.test(value);
 }
 
 /** Bills and amounts of a payment, order-free; amounts compared in cents so `100.3` equals `100.30`. */

@@ -60,6 +60,50 @@ describe('the API session', () => {
     expect(sandbox.payments().filter((p) => p.vendorId === 'V-3')).toHaveLength(1);
   });
 
+  it("a refused sign-in in the SDK fixtures' shape (HTTP 401, control-level XMLGW_JPP0002) is LL_ERP_AUTH naming the credential settings, for check() and for each export", async () => {
+    sandbox = await startSandbox();
+    const payment = paymentFor(8);
+    sandbox.seed(seedFor(payment));
+    const runtime = runtimeFor(sandbox, { config: { userPassword: 'Hunter2-user' }, retry: { maxAttempts: 1 } });
+    try {
+      const error = (await runtime.check().then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      )) as { code?: string; message?: string };
+      expect(error?.code).toBe(ErrorCodes.ERP_AUTH);
+      expect(error?.message).toContain('XMLGW_JPP0002');
+      for (const setting of ['companyId', 'userId', 'userPassword']) expect(error?.message).toContain(setting);
+      expect(error?.message).not.toContain('Hunter2-user');
+      const [outcome] = await runtime.exportPayments([itemFor(payment)]);
+      expect(outcome).toMatchObject({ kind: 'rejected', code: ErrorCodes.ERP_AUTH, erp: { code: 'XMLGW_JPP0002', httpStatus: 401 } });
+      expect((outcome as { message: string }).message).toContain('userPassword');
+      expect((outcome as { message: string }).message).not.toContain('support');
+    } finally {
+      await runtime.close();
+    }
+    expect(sandbox.requestLog().map((request) => request.status)).toContain(401);
+  });
+
+  it('a stale session answered with HTTP 401 / XMLGW_JPP0002 signs in again and the payment lands once', async () => {
+    sandbox = await startSandbox({ signInRefusal: 'http-401' });
+    const first = paymentFor(9);
+    const second = paymentFor(10);
+    sandbox.seed(seedFor(first));
+    sandbox.seed(seedFor(second));
+    const runtime = runtimeFor(sandbox);
+    try {
+      expect((await runtime.exportPayments([itemFor(first)]))[0]).toMatchObject({ kind: 'synced' });
+      sandbox.expireSessions();
+      expect((await runtime.exportPayments([itemFor(second)]))[0]).toMatchObject({ kind: 'synced' });
+    } finally {
+      await runtime.close();
+    }
+    const statuses = sandbox.requestLog().map((request) => request.status);
+    expect(statuses).toContain(401);
+    expect(requestsWith(sandbox, '<getAPISession')).toHaveLength(2);
+    expect(sandbox.payments().filter((p) => p.vendorId === 'V-10')).toHaveLength(1);
+  });
+
   it('a wrong sender password fails the connection check with LL_ERP_AUTH naming the sender, never the secret', async () => {
     sandbox = await startSandbox();
     const runtime = runtimeFor(sandbox, { config: { senderPassword: 'Hunter2-sender' } });
@@ -99,6 +143,47 @@ describe('idempotency: controlid from the ledger key, uniqueid=true', () => {
     // The lookup by natural key that settled it: vendor, checking account and check number.
     const lookup = requestsWith(sandbox, '<object>APPYMT</object>').find((body) => body.includes('<field>DOCNUMBER</field>'));
     expect(lookup).toContain('<value>20005</value>');
+  });
+
+  it('the resend after commit-then-drop is refused on its function controlid; a replay is recognised by what Intacct holds, not by an errorno or the words "control id"', async () => {
+    sandbox = await startSandbox({ faults: { commitThenDrop: 1 }, errorCodes: { controlIdUsed: 'ZZ00000001' } });
+    const outcome = await exportOne(51);
+    const [stored] = sandbox.payments();
+    expect(outcome).toEqual({ kind: 'synced', erpId: stored?.erpId, replayed: true });
+    expect(sandbox.payments()).toHaveLength(1);
+    const resend = sandbox.requestLog().filter((request) => request.body.includes('<create>'))[1];
+    expect(resend?.status).toBe(200);
+  });
+
+  it('a create that failed does not burn its function controlid: once the cause is fixed, the same attempt goes through', async () => {
+    sandbox = await startSandbox();
+    const payment = paymentFor(52);
+    sandbox.seed({ ...seedFor(payment), bankAccounts: [] });
+    const runtime = runtimeFor(sandbox);
+    try {
+      expect((await runtime.exportPayments([itemFor(payment)]))[0]).toMatchObject({ kind: 'needs-edit', fields: ['bankId'] });
+      sandbox.seed({ bankAccounts: [{ id: payment.bankId }] });
+      expect((await runtime.exportPayments([itemFor(payment)]))[0]).toMatchObject({ kind: 'synced' });
+    } finally {
+      await runtime.close();
+    }
+    expect(sandbox.payments().filter((p) => p.vendorId === 'V-52')).toHaveLength(1);
+  });
+
+  it('a refusal that only looks like a business error (the bill already paid by the lost attempt) is settled as the replay it is', async () => {
+    sandbox = await startSandbox({ faults: { commitThenDrop: 1 } });
+    const payment = paymentFor(53, { amountCents: 50_000, checkNumber: undefined, method: 'ach' });
+    sandbox.seed(seedFor(payment));
+    // A resend under another function controlid (as after a lost ledger write): uniqueid cannot catch it, the
+    // bill's balance refuses it, and the lookup by vendor, account, date, bill and amount finds the payment.
+    const runtime = runtimeFor(sandbox, { retry: { maxAttempts: 1 } });
+    try {
+      expect((await runtime.exportPayments([itemFor(payment, 1)]))[0]).toMatchObject({ kind: 'retryable' });
+      expect((await runtime.exportPayments([itemFor(payment, 2)]))[0]).toMatchObject({ kind: 'synced', replayed: true });
+    } finally {
+      await runtime.close();
+    }
+    expect(sandbox.payments().filter((p) => p.vendorId === 'V-53')).toHaveLength(1);
   });
 
   it('an edited record (revision 2) is a new request with a new control id', async () => {

@@ -30,7 +30,7 @@ function add(n: number, final: boolean): string {
 }
 
 describe('import paging and cursor', () => {
-  it('pages of pageSize, Approved only, filtered by STATE in the query itself', async () => {
+  it('pages of pageSize, final states only (Posted and Approved), filtered by STATE in the query itself', async () => {
     sandbox = await startSandbox({ now: frozen });
     const approved = [1, 2, 3, 4, 5].map((n) => add(n, true));
     const draft = add(6, false);
@@ -47,7 +47,7 @@ describe('import paging and cursor', () => {
     const queries = requestsWith(sandbox, '<object>APPYMT</object>');
     expect(queries.length).toBeGreaterThanOrEqual(3);
     for (const query of queries) {
-      expect(query).toContain('<equalto><field>STATE</field><value>Approved</value></equalto>');
+      expect(query).toContain('<in><field>STATE</field><value>Approved</value><value>Posted</value><value>A</value><value>C</value></in>');
       expect(query).toContain('<pagesize>2</pagesize>');
     }
   });
@@ -82,6 +82,56 @@ describe('import paging and cursor', () => {
     const runtime = runtimeFor(sandbox);
     try {
       expect((await importAll(runtime)).records.map((record) => record.erpPaymentId)).toEqual([kept]);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('reads Posted (no approval workflow) and Approved payments, not Draft, Submitted, Declined or Voided, whether filters compare display values or codes', async () => {
+    for (const stateFilter of ['display', 'code'] as const) {
+      sandbox = await startSandbox({ stateFilter });
+      const posted = add(31, true);
+      const approved = add(32, false);
+      sandbox.setPaymentState(approved, 'Approved');
+      const others = (['Draft', 'Submitted', 'Declined', 'Voided'] as const).map((state, index) => {
+        const erpId = add(33 + index, false);
+        sandbox.setPaymentState(erpId, state);
+        return erpId;
+      });
+      const runtime = runtimeFor(sandbox);
+      try {
+        const result = await importAll(runtime);
+        expect(result.errors, stateFilter).toEqual([]);
+        expect(result.records.map((record) => [record.erpPaymentId, record.erpStatus]).sort(), stateFilter).toEqual(
+          [
+            [posted, 'Posted'],
+            [approved, 'Approved'],
+          ].sort(),
+        );
+        for (const other of others) expect(result.records.map((record) => record.erpPaymentId)).not.toContain(other);
+        // The payment date comes back from WHENCREATED: PAYMENTDATE is a create field only.
+        expect(result.records.map((record) => record.paidOn)).toEqual(['2025-03-04', '2025-03-04']);
+      } finally {
+        await runtime.close();
+        await sandbox.close();
+      }
+    }
+    sandbox = await startSandbox();
+  });
+
+  it('an approved payment that is posted later comes back again with its new state (the hub write is idempotent)', async () => {
+    let clock = new Date('2025-03-04T10:00:00Z');
+    sandbox = await startSandbox({ now: () => clock });
+    const erpId = add(41, false);
+    sandbox.setPaymentState(erpId, 'Approved');
+    const runtime = runtimeFor(sandbox);
+    try {
+      const first = await importAll(runtime);
+      expect(first.records.map((record) => record.erpStatus)).toEqual(['Approved']);
+      clock = new Date('2025-03-04T10:00:05Z');
+      sandbox.setPaymentState(erpId, 'Posted');
+      const second = await importAll(runtime, first.cursors.at(-1));
+      expect(second.records.map((record) => [record.erpPaymentId, record.erpStatus])).toEqual([[erpId, 'Posted']]);
     } finally {
       await runtime.close();
     }

@@ -61,7 +61,7 @@ describe('seed table, export: Procore -> Sage Intacct (create APPYMT)', () => {
   });
 });
 
-describe('seed table, import: Sage Intacct -> Procore (query APPYMT, Approved only)', () => {
+describe('seed table, import: Sage Intacct -> Procore (query APPYMT, Approved and Posted)', () => {
   let sandbox: IntacctSandbox;
   let records: PaymentIssued[];
   let approvedCheck: string;
@@ -78,6 +78,7 @@ describe('seed table, import: Sage Intacct -> Procore (query APPYMT, Approved on
       vendorId: 'V-11', bankAccountId: 'BA-11', billId: '7011', amountCents: 25_050, date: '2025-03-04', method: 'check', checkNumber: '5511', final: true,
     });
     approvedEft = sandbox.addPayment({ vendorId: 'V-12', bankAccountId: 'BA-12', billId: '7012', amountCents: 999, date: '2025-03-05', method: 'ach', final: true });
+    sandbox.setPaymentState(approvedEft, 'Approved');
     draft = sandbox.addPayment({ vendorId: 'V-13', bankAccountId: 'BA-13', billId: '7013', amountCents: 100, date: '2025-03-06', method: 'check', checkNumber: '5513', final: false });
     const runtime = runtimeFor(sandbox);
     try {
@@ -92,9 +93,9 @@ describe('seed table, import: Sage Intacct -> Procore (query APPYMT, Approved on
 
   const byId = (erpId: string): PaymentIssued => records.find((r) => r.erpPaymentId === erpId) as PaymentIssued;
 
-  it("Payment Status: only 'Approved' payments come back, their state kept as erpStatus", () => {
+  it("Payment Status: only final payments (Posted, Approved) come back, their state kept as erpStatus", () => {
     expect(records.map((r) => [r.erpPaymentId, r.erpStatus]).sort()).toEqual([
-      [approvedCheck, 'Approved'],
+      [approvedCheck, 'Posted'],
       [approvedEft, 'Approved'],
     ].sort());
     expect(records.map((r) => r.erpPaymentId)).not.toContain(draft);
@@ -104,7 +105,7 @@ describe('seed table, import: Sage Intacct -> Procore (query APPYMT, Approved on
     expect(byId(approvedCheck).amountCents).toBe(25_050);
   });
 
-  it('Payment Date -> Date Payment Funded: mm/dd/yyyy back to ISO', () => {
+  it('Payment Date -> Date Payment Funded: WHENCREATED (how PAYMENTDATE reads back), mm/dd/yyyy to ISO', () => {
     expect(byId(approvedCheck).paidOn).toBe('2025-03-04');
   });
 

@@ -96,15 +96,49 @@ describe('Intacct sandbox, on the wire', () => {
     expect(at(errorsOf(result)[0], 'description2')).toContain('more than the open balance');
   });
 
-  it('uniqueid=true: a second request with the same control id is refused in the control block, and runs nothing', async () => {
+  it('uniqueid=true: a function controlid that completed is refused in its result when sent again, whatever the request controlid', async () => {
     const fn = createFunction('u1', { vendor: 'V-1', bank: 'BA-1', bill: '7001', amount: '1.00', docNumber: 'U-1' });
-    const first = await send(sandbox, [fn], { controlId: 'once-only', uniqueId: true });
+    const first = await send(sandbox, [fn], { controlId: 'request-a', uniqueId: true });
     expect(at(results(first.answer)[0], 'status')).toBe('success');
-    const again = await send(sandbox, [fn], { controlId: 'once-only', uniqueId: true });
-    expect(controlStatus(again.answer)).toBe('failure');
-    expect(at(again.answer, 'response', 'operation')).toBeUndefined();
-    expect(controlErrors(again.answer)[0]).toMatchObject({ errorno: 'XL03000017' });
+    const again = await send(sandbox, [fn], { controlId: 'request-b', uniqueId: true });
+    expect(controlStatus(again.answer)).toBe('success');
+    const [refused] = results(again.answer);
+    expect(refused).toMatchObject({ status: 'failure', function: 'create', controlid: 'u1' });
+    expect(errorsOf(refused)[0]).toMatchObject({ errorno: 'XL03000017' });
     expect(sandbox.payments().filter((payment) => payment.checkNumber === 'U-1')).toHaveLength(1);
+    // uniqueid=false runs it again (here: refused by the check number rule, which proves it ran).
+    const unchecked = await send(sandbox, [fn], { controlId: 'request-b', uniqueId: false });
+    expect(errorsOf(results(unchecked.answer)[0])[0]).toMatchObject({ errorno: 'BL01001973' });
+  });
+
+  it('uniqueid left out is true, as documented: a completed function sent again is refused', async () => {
+    const fn = createFunction('u3', { vendor: 'V-2', bank: 'BA-2', bill: '7002', amount: '1.00', docNumber: 'U-3' });
+    const withoutUniqueId = (controlId: string): string => loginRequest([fn], { controlId }).replace('<uniqueid>false</uniqueid>', '');
+    expect(at(results(parseAnswer((await post(sandbox.url, withoutUniqueId('r-1'))).body))[0], 'status')).toBe('success');
+    const again = results(parseAnswer((await post(sandbox.url, withoutUniqueId('r-2'))).body))[0];
+    expect(errorsOf(again)[0]).toMatchObject({ errorno: 'XL03000017' });
+    expect(sandbox.payments().filter((payment) => payment.checkNumber === 'U-3')).toHaveLength(1);
+  });
+
+  it('uniqueid=true: a function that failed does not burn its controlid, nor does a request controlid count', async () => {
+    const bad = createFunction('u2', { vendor: 'V-1', bank: 'BA-404', bill: '7001', amount: '1.00', docNumber: 'U-2' });
+    const failed = await send(sandbox, [bad], { controlId: 'same-request', uniqueId: true });
+    expect(at(results(failed.answer)[0], 'status')).toBe('failure');
+    const good = createFunction('u2', { vendor: 'V-1', bank: 'BA-1', bill: '7001', amount: '1.00', docNumber: 'U-2' });
+    const retried = await send(sandbox, [good], { controlId: 'same-request', uniqueId: true });
+    expect(at(results(retried.answer)[0], 'status')).toBe('success');
+    expect(sandbox.payments().filter((payment) => payment.checkNumber === 'U-2')).toHaveLength(1);
+  });
+
+  it("a refused sign-in is HTTP 401 with a bare control block and XMLGW_JPP0002, the SDK fixtures' shape", async () => {
+    const answer = await post(
+      sandbox.url,
+      loginRequest([{ '@_controlid': 'x', getAPISession: '' }]).replace('<password>sandbox-user-password</password>', '<password>wrong</password>'),
+    );
+    expect(answer.status).toBe(401);
+    const parsed = parseAnswer(answer.body);
+    expect(at(parsed, 'response', 'control')).toEqual({ status: 'failure' });
+    expect(controlErrors(parsed)[0]).toEqual({ errorno: 'XMLGW_JPP0002', description: 'Sign-in information is incorrect. Please check your request.' });
   });
 
   it('a wrong sender password is a control failure XL03000006; a DOCTYPE is an XML parse error XL03000003', async () => {
@@ -142,6 +176,31 @@ describe('Intacct sandbox, on the wire', () => {
     const rest = await send(sandbox, [{ '@_controlid': 'm', readMore: { resultId: at(data, '@resultId') } }]);
     expect(Number(at(results(rest.answer)[0], 'data', '@count'))).toBe(1);
     expect(Number(at(results(rest.answer)[0], 'data', '@numremaining'))).toBe(total - 2);
+  });
+
+  it('refuses what Intacct refuses: a DESCRIPTION over 1000 characters, a date that does not exist, an amount with three decimals', async () => {
+    const base = createFunction('v', { vendor: 'V-1', bank: 'BA-1', bill: '7001', amount: '1.00' }) as { create: { APPYMT: Record<string, unknown> } };
+    const variants: Record<string, unknown>[] = [
+      { ...base.create.APPYMT, DESCRIPTION: 'x'.repeat(1001) },
+      { ...base.create.APPYMT, PAYMENTDATE: '02/30/2025' },
+      { ...base.create.APPYMT, APPYMTDETAILS: { APPYMTDETAIL: [{ RECORDKEY: '7001', TRX_PAYMENTAMOUNT: '1.005' }] } },
+    ];
+    for (const [index, appymt] of variants.entries()) {
+      const { answer } = await send(sandbox, [{ '@_controlid': `v${index}`, create: { APPYMT: appymt } }]);
+      expect(at(results(answer)[0], 'status'), JSON.stringify(appymt).slice(0, 80)).toBe('failure');
+    }
+  });
+
+  it("refuses a control block out of the request DTD's order, or an operation with content before authentication (XL03000003)", async () => {
+    const good = loginRequest([{ '@_controlid': 'o', getAPISession: '' }]);
+    const swapped = good.replace(/<controlid>raw-test<\/controlid><uniqueid>false<\/uniqueid><dtdversion>3.0<\/dtdversion>/, '<dtdversion>3.0</dtdversion><uniqueid>false</uniqueid><controlid>raw-test</controlid>');
+    expect(swapped).not.toBe(good);
+    const answer = await post(sandbox.url, swapped);
+    expect(at(controlErrors(parseAnswer(answer.body))[0], 'errorno')).toBe('XL03000003');
+    const content = good.match(/<content>.*<\/content>/)?.[0] as string;
+    const reversed = good.replace(content, '').replace('<authentication>', `${content}<authentication>`);
+    expect(at(controlErrors(parseAnswer((await post(sandbox.url, reversed)).body))[0], 'errorno')).toBe('XL03000003');
+    expect(at(results(parseAnswer((await post(sandbox.url, good)).body))[0], 'status')).toBe('success');
   });
 
   it('query refuses a missing select, as Intacct does ("returning all fields is not supported")', async () => {

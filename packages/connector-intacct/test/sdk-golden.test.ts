@@ -121,6 +121,7 @@ describe('request documents: ours against the official SDK', () => {
       const outcomes = await runtime.exportPayments([itemFor(dime), itemFor(cents)]);
       expect(outcomes.map((o) => o.kind)).toEqual(['synced', 'synced']);
       expect(await runtime.settle(itemFor(dime))).toMatchObject({ kind: 'synced', replayed: true });
+      for await (const page of runtime.importPayments({})) expect(page.errors).toEqual([]);
     } finally {
       await runtime.close();
     }
@@ -165,6 +166,23 @@ describe('request documents: ours against the official SDK', () => {
     config.userId = credentials.userId;
     config.userPassword = credentials.userPassword;
     const theirs = tree(new RequestBlock(config, sdkRequestConfig(controlId, false), [new sdk.Functions.ApiSessionCreate(controlId)]).writeXml());
+    expect(differences(ours, theirs)).toEqual([]);
+  });
+
+  it('the import page: query APPYMT on the final states (an in filter) as the SDK Query writes it', () => {
+    const body = requestsWith(sandbox, '<query>').find((xml) => xml.includes('<in><field>STATE</field>')) as string;
+    const ours = tree(body);
+    const controlId = textAt(ours, ['request', 'control', 'controlid']);
+    const sessionId = textAt(ours, ['request', 'operation', 'authentication', 'sessionid']);
+    const fields = ['RECORDNO', 'STATE', 'PAYMENTMETHOD', 'FINANCIALENTITY', 'VENDORID', 'VENDORNAME', 'DOCNUMBER', 'DESCRIPTION', 'WHENCREATED', 'CURRENCY', 'TRX_TOTALENTERED', 'WHENMODIFIED'];
+    const query = new Query(controlId);
+    query
+      .assignSelectFields(new QuerySelect.SelectBuilder().addFields(fields).selects)
+      .assignFromObject('APPYMT')
+      .assignFilter(new QueryFilter.Filter('STATE').in(['Approved', 'Posted', 'A', 'C']))
+      .assignOrderBy(new QueryOrderBy.OrderBuilder().addAscending('WHENMODIFIED').addAscending('RECORDNO').orders)
+      .assignPageSize(100);
+    const theirs = tree(new RequestBlock(sdkSessionConfig(sessionId), sdkRequestConfig(controlId, false), [query]).writeXml());
     expect(differences(ours, theirs)).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import {
   ErrorCodes,
+  HttpTransportError,
   LedgerlinkError,
   parseRetryAfter,
   type ErpAnswer,
@@ -63,7 +64,20 @@ export class QboApi {
    * whether to retry; callers that owe an outcome turn them into one.
    */
   async query<T>(statement: string, entity: string): Promise<T[]> {
-    const response = await this.call({ method: 'GET', path: 'query', params: { query: statement } });
+    let response: HttpResponse;
+    try {
+      response = await this.call({ method: 'GET', path: 'query', params: { query: statement } });
+    } catch (error) {
+      // A read never commits anything: a lost connection is retryable, as a coded error like every other.
+      if (error instanceof HttpTransportError) {
+        throw new LedgerlinkError(ErrorCodes.ERP_TRANSPORT, `no answer from QuickBooks to a query: ${error.message}`, {
+          disposition: 'retryable',
+          cause: error,
+          details: { query: statement },
+        });
+      }
+      throw error;
+    }
     const body = parseJson(response.body);
     const fault = response.status === 200 ? readJsonFault(response.body) : undefined;
     if (response.status !== 200 || fault !== undefined || body === undefined) {

@@ -1,6 +1,6 @@
-import type { ExtractContext, ExtractPage, Extractor } from '@ledgerlink/core';
+import { ErrorCodes, type ExtractContext, type ExtractPage, type Extractor, LedgerlinkError } from '@ledgerlink/core';
 import type { QboApi } from './qbo-api.js';
-import { queryLiteral, type WireBillPayment } from './qbo-wire.js';
+import { isQboId, property, queryLiteral, type WireBillPayment } from './qbo-wire.js';
 
 /**
  * Where an import stopped: the last `MetaData.LastUpdatedTime` seen and the ids of the payments seen with exactly
@@ -63,7 +63,7 @@ export class QboExtractor implements Extractor {
       const statement =
         `select * from BillPayment${where} ORDERBY MetaData.LastUpdatedTime ` +
         `STARTPOSITION ${startPosition} MAXRESULTS ${this.pageSize}`;
-      const rows = await this.api.query<WireBillPayment>(statement, 'BillPayment');
+      const rows = wellFormed(await this.api.query<unknown>(statement, 'BillPayment'));
 
       const before = cursor;
       const seen = new Set(before?.idsAtLastUpdated ?? []);
@@ -88,5 +88,24 @@ export class QboExtractor implements Extractor {
 }
 
 function timeOf(row: WireBillPayment): string | undefined {
-  return row.MetaData?.LastUpdatedTime;
+  const time = property(property(row, 'MetaData'), 'LastUpdatedTime');
+  return typeof time === 'string' && time !== '' ? time : undefined;
+}
+
+/**
+ * The rows of a page, each an object with a well-formed Id. A row QuickBooks would never send (not an object, a
+ * blank or malformed Id) makes the page unreadable: a protocol error, retried later, rather than a payment issued
+ * under a key that is not one.
+ */
+function wellFormed(rows: unknown[]): WireBillPayment[] {
+  rows.forEach((row, index) => {
+    if (typeof row !== 'object' || row === null || Array.isArray(row) || !isQboId(property(row, 'Id'))) {
+      throw new LedgerlinkError(
+        ErrorCodes.ERP_PROTOCOL,
+        `QuickBooks answered an import query with a bill payment (row ${index + 1}) that has no well-formed Id; the import stops here and is retried`,
+        { disposition: 'retryable' },
+      );
+    }
+  });
+  return rows as WireBillPayment[];
 }

@@ -20,6 +20,7 @@ import {
 } from './qbo-outcomes.js';
 import {
   DOC_NUMBER_MAX,
+  isQboId,
   parseJson,
   property,
   queryLiteral,
@@ -65,11 +66,11 @@ export class QboLoader implements Loader {
     const amountCents = item.record.amountCents;
     const match = rows.find(
       (row) =>
-        row.VendorRef?.value === refs.vendorId &&
-        row.CheckPayment?.BankAccountRef?.value === refs.bankAccountId &&
-        typeof row.TotalAmt === 'number' &&
-        parseCents(row.TotalAmt) === amountCents &&
-        (row.Line ?? []).some((line) => (line.LinkedTxn ?? []).some((txn) => txn.TxnId === refs.billId)),
+        isQboId(property(row, 'Id')) &&
+        property(property(row, 'VendorRef'), 'value') === refs.vendorId &&
+        property(property(property(row, 'CheckPayment'), 'BankAccountRef'), 'value') === refs.bankAccountId &&
+        centsOrUndefined(property(row, 'TotalAmt')) === amountCents &&
+        linkedBillIds(row).includes(refs.billId),
     );
     return match === undefined ? null : Outcomes.synced(match.Id, { replayed: true });
   }
@@ -106,10 +107,10 @@ export class QboLoader implements Loader {
     // QuickBooks can put a Fault in a 200: only a BillPayment with an Id is a success.
     if (response.status === 200 && readJsonFault(response.body) === undefined) {
       const id = property(property(parseJson(response.body), 'BillPayment'), 'Id');
-      if (typeof id === 'string' && id !== '') return Outcomes.synced(id);
-      return Outcomes.serverError('QuickBooks answered 200 without a BillPayment Id; the payment may exist, it is looked up before any retry', {
+      if (isQboId(id)) return Outcomes.synced(id);
+      return Outcomes.serverError('QuickBooks answered 200 without a well-formed BillPayment Id; the payment may exist, it is looked up before any retry', {
         committed: 'unknown',
-        erp: { httpStatus: 200, message: 'no BillPayment.Id in the answer' },
+        erp: { httpStatus: 200, message: `BillPayment.Id in the answer: ${typeof id === 'string' ? JSON.stringify(id.slice(0, 40)) : typeof id}` },
       });
     }
     const failure = this.api.failure(response);
@@ -145,6 +146,26 @@ export class QboLoader implements Loader {
     }
     return referenceOutcome(missing, refs, said, failure);
   }
+}
+
+/** An amount read back, in cents, or undefined when it is not one (parsed digit by digit, never thrown). */
+function centsOrUndefined(value: unknown): number | undefined {
+  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+  try {
+    return parseCents(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bill ids a bill payment row links, whatever shape the row has. */
+function linkedBillIds(row: unknown): unknown[] {
+  const lines = property(row, 'Line');
+  if (!Array.isArray(lines)) return [];
+  return lines.flatMap((line: unknown) => {
+    const linked = property(line, 'LinkedTxn');
+    return Array.isArray(linked) ? linked.map((txn: unknown) => property(txn, 'TxnId')) : [];
+  });
 }
 
 function referencesOf(item: LoadItem): PaymentReferences {

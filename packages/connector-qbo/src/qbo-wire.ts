@@ -92,3 +92,8 @@ export function parseJson(body: string): unknown {
     return undefined;
   }
 }
+
+/** QuickBooks entity Ids are whole numbers written as text: anything else (blank, `1e3`, ` 7`) settles nothing. */
+export function isQboId(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{1,20}$/.test(value);
+}

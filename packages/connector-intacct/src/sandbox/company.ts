@@ -39,6 +39,29 @@ interface StoredPayment {
   createdAt: Date;
 }
 
+/**
+ * APPYMT states: the display value Intacct reads back, and the one-letter code it stores. Approved (A) and
+ * Posted (C) are documented (a payment without an approval workflow is posted directly; an approved one moves
+ * on to Posted when it is printed or confirmed); the other codes are this sandbox's choice.
+ */
+export const PAYMENT_STATES: Record<string, string> = {
+  Draft: 'D',
+  Submitted: 'S',
+  'Partially Approved': 'P',
+  Approved: 'A',
+  Declined: 'R',
+  Posted: 'C',
+  Voided: 'V',
+};
+
+/** The stored code of a state's display value (the value itself when it is not a known state). */
+export function stateCode(display: string): string {
+  return PAYMENT_STATES[display] ?? display;
+}
+
+/** The memo's length limit (DataBlend's AP payment field list). */
+const DESCRIPTION_MAX = 1000;
+
 const PAYMENT_METHODS = ['Printed Check', 'EFT', 'Cash', 'Credit Card', 'ACH', 'Record Transfer', 'Joint Check'];
 
 /** `123.45` → 12345; undefined for anything that is not a plain decimal with at most two places. */
@@ -138,6 +161,9 @@ export class Company {
     }
     const date = usDate(header.PAYMENTDATE as string);
     if (date === undefined) return { rule: 'invalidField', description2: `PAYMENTDATE '${header.PAYMENTDATE}' is not a date in the format mm/dd/yyyy.` };
+    if ((header.DESCRIPTION ?? '').length > DESCRIPTION_MAX) {
+      return { rule: 'invalidField', description2: `DESCRIPTION is longer than ${DESCRIPTION_MAX} characters.` };
+    }
     const bank = header.FINANCIALENTITY as string;
     if (!this.state.accounts.has(bank)) {
       return {
@@ -214,6 +240,7 @@ export class Company {
   setState(recordNo: number, state: string): void {
     const payment = this.state.payments.get(recordNo);
     if (payment === undefined) throw new Error(`no payment ${recordNo}`);
+    if (PAYMENT_STATES[state] === undefined) throw new Error(`"${state}" is not an APPYMT state (${Object.keys(PAYMENT_STATES).join(', ')})`);
     payment.fields.STATE = state;
     payment.modifiedAt = this.clock();
   }
@@ -231,12 +258,17 @@ export class Company {
   rows(object: string): Row[] | undefined {
     switch (object.toUpperCase()) {
       case 'APPYMT':
-        return this.paymentList().map((p) => ({
-          ...p.fields,
-          VENDORNAME: this.state.vendors.get(p.fields.VENDORID ?? '') ?? '',
-          WHENCREATED: timestampText(p.createdAt),
-          WHENMODIFIED: timestampText(p.modifiedAt),
-        }));
+        // PAYMENTDATE is a create field only: the payment date reads back as WHENCREATED (a date, mm/dd/yyyy);
+        // WHENMODIFIED is the audit timestamp.
+        return this.paymentList().map((p) => {
+          const { PAYMENTDATE, ...fields } = p.fields;
+          return {
+            ...fields,
+            VENDORNAME: this.state.vendors.get(p.fields.VENDORID ?? '') ?? '',
+            WHENCREATED: PAYMENTDATE ?? '',
+            WHENMODIFIED: timestampText(p.modifiedAt),
+          };
+        });
       case 'APPYMTDETAIL':
         return this.paymentList().flatMap((p) =>
           p.details.map((d) => ({

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Company, Row, RuleBreak, SandboxRule } from './company.js';
+import { type Company, type Row, type RuleBreak, type SandboxRule, stateCode } from './company.js';
 import { compareValues, filterRows, OBJECT_FIELDS, orderRows, parseCondition, QueryError } from './query.js';
 import { attr, childNames, element, elements, leaf, readXml, textOf, type Tree, writeXml } from './sandbox-xml.js';
 
@@ -12,7 +12,7 @@ import { attr, childNames, element, elements, leaf, readXml, textOf, type Tree, 
 
 /** Error numbers the sandbox answers with, by rule. Business-rule numbers are placeholders (Intacct's are not public). */
 export interface SandboxErrorCodes extends Record<SandboxRule, string> {
-  /** A repeated control id with uniqueid=true. */
+  /** A function whose controlid already completed once, sent again with uniqueid=true. */
   controlIdUsed: string;
 }
 
@@ -60,8 +60,33 @@ export interface GatewayAnswer {
   wrotePayment: boolean;
 }
 
+/**
+ * How a refused sign-in (wrong user credentials, an expired or unknown session) is answered. `http-401` is the
+ * shape of the SDK's own fixtures (RequestHandlerTest "400 level error with XML response"): HTTP 401 and a bare
+ * control block with `XMLGW_JPP0002`. `operation` is the shape of Intacct's FAQ: HTTP 200, control success, the
+ * failure under `operation/authentication`.
+ */
+export type SignInRefusal = 'http-401' | 'operation';
+
+/** Intacct's "Sign-in information is incorrect" (SDK fixtures). */
+export const SIGN_IN_REFUSED: ErrorEntryShape = {
+  errorno: 'XMLGW_JPP0002',
+  description: 'Sign-in information is incorrect. Please check your request.',
+};
+
+interface ErrorEntryShape {
+  errorno: string;
+  description: string;
+}
+
 export interface GatewayOptions {
   company: Company;
+  signInRefusal: () => SignInRefusal;
+  /**
+   * What a filter on APPYMT `STATE` compares with: the display value (`Posted`) or the stored code (`C`). Reads
+   * always answer the display value. Which one Intacct's filters use is not documented: tests run both.
+   */
+  stateFilter: () => 'display' | 'code';
   credentials: SandboxCredentials;
   codes: () => SandboxErrorCodes;
   /** The URL getAPISession names as the session's endpoint. */
@@ -85,10 +110,32 @@ function errorMessage(errors: ErrorEntry[]): Record<string, unknown> {
   return { error: errors.map((e) => ({ errorno: e.errorno, description: e.description, description2: e.description2, correction: e.correction })) };
 }
 
+/** The request DTD's element order for the control block (as the SDK's ControlBlock writes it) and the operation. */
+const CONTROL_ORDER = ['senderid', 'password', 'controlid', 'uniqueid', 'dtdversion', 'policyid', 'includewhitespace', 'debug'];
+const OPERATION_ORDER = ['authentication', 'content'];
+
+/** What is wrong with the order of a block's children (unknown or repeated elements too), or undefined. */
+function outOfOrder(node: Tree | undefined, order: string[]): string | undefined {
+  if (node === undefined) return undefined;
+  let last = -1;
+  for (const name of childNames(node)) {
+    const at = order.indexOf(name);
+    if (at < 0) return `element <${name}> is not allowed here.`;
+    if (at < last || elements(node, name).length > 1) return `element <${name}> is out of order (expected ${order.join(', ')}).`;
+    last = at;
+  }
+  return undefined;
+}
+
 export class SandboxGateway {
   readonly #options: GatewayOptions;
   readonly #sessions = new Map<string, Session>();
-  readonly #usedControlIds = new Set<string>();
+  /**
+   * Function control ids that completed with uniqueid=true, per company. Intacct checks the `controlid` attribute
+   * of each `<function>` (not the request's controlid) "to determine if the operation was previously executed and
+   * completed": a function that failed or was rolled back does not burn its id.
+   */
+  readonly #completedFunctions = new Set<string>();
   readonly #resultSets = new Map<string, { object: string; rows: Row[]; fields: string[]; pageSize: number }>();
 
   constructor(options: GatewayOptions) {
@@ -126,8 +173,13 @@ export class SandboxGateway {
     }
     const senderId = leaf(control, 'senderid') ?? '';
     const controlId = leaf(control, 'controlid') ?? '';
-    const uniqueId = leaf(control, 'uniqueid') === 'true';
+    // "When set to true, which is the default, a request cannot be repeated" (developer.intacct.com, requests).
+    const uniqueId = (leaf(control, 'uniqueid') ?? 'true').trim() !== 'false';
     const echo = { senderid: senderId, controlid: controlId, uniqueid: uniqueId ? 'true' : 'false', dtdversion: leaf(control, 'dtdversion') ?? '' };
+    const misordered = outOfOrder(control, CONTROL_ORDER) ?? outOfOrder(element(request, 'operation'), OPERATION_ORDER);
+    if (misordered !== undefined) {
+      return this.#controlFailure(400, echo, [entry('XL03000003', `XML Parse error: ${misordered}`, 'Write the elements in the order of the request DTD.')]);
+    }
     if (leaf(control, 'dtdversion') !== '3.0') return this.#controlFailure(400, echo, [entry('XL03000003', 'XML Parse error: dtdversion must be 3.0.')]);
     if (controlId.length < 1 || controlId.length > 256) {
       return this.#controlFailure(400, echo, [entry('XL03000003', 'XML Parse error: controlid must be 1 to 256 characters.')]);
@@ -138,21 +190,22 @@ export class SandboxGateway {
         entry('XL03000006', 'Incorrect Intacct XML Partner ID or password.', 'Check the Web Services sender credentials.', 'Sender ID or password is incorrect'),
       ]);
     }
-    const uniqueKey = `${senderId}\u0000${controlId}`;
-    if (uniqueId && this.#usedControlIds.has(uniqueKey)) {
-      return this.#controlFailure(200, echo, [
-        entry(
-          this.#options.codes().controlIdUsed,
-          `The control ID '${controlId}' was already used by an earlier request; with uniqueid true a request cannot be submitted twice.`,
-          'Use a new control ID to send a new request.',
-        ),
-      ]);
-    }
-
     const operation = element(request, 'operation');
     if (operation === undefined) return this.#controlFailure(400, echo, [entry('XL03000003', 'XML Parse error: the request has no <operation>.')]);
     const signIn = this.#authenticate(element(operation, 'authentication'));
     if ('errors' in signIn) {
+      if (this.#options.signInRefusal() === 'http-401') {
+        return {
+          status: 401,
+          wrotePayment: false,
+          body: writeXml({
+            response: {
+              control: { status: 'failure' },
+              errormessage: { error: [{ errorno: SIGN_IN_REFUSED.errorno, description: SIGN_IN_REFUSED.description }] },
+            },
+          }),
+        };
+      }
       return {
         status: 200,
         wrotePayment: false,
@@ -164,14 +217,24 @@ export class SandboxGateway {
         }),
       };
     }
-    if (uniqueId) this.#usedControlIds.add(uniqueKey);
 
     const functions = elements(element(operation, 'content'), 'function');
     const transaction = attr(operation, 'transaction') === 'true';
     const before = transaction ? this.#options.company.snapshot() : undefined;
-    const results = functions.map((fn) => ({ fn, name: childNames(fn)[0] ?? '', result: this.#run(fn, signIn) }));
+    const companyId = signIn.session.companyId;
+    const completedKey = (fn: Tree): string => `${companyId}\u0000${attr(fn, 'controlid') ?? ''}`;
+    const results = functions.map((fn) => {
+      const name = childNames(fn)[0] ?? '';
+      if (uniqueId && this.#completedFunctions.has(completedKey(fn))) {
+        return { fn, name, result: this.#alreadyCompleted(attr(fn, 'controlid') ?? '') };
+      }
+      return { fn, name, result: this.#run(fn, signIn) };
+    });
     const failed = results.some((r) => r.result.status === 'failure');
     if (transaction && failed && before !== undefined) this.#options.company.restore(before);
+    if (uniqueId && !(transaction && failed)) {
+      for (const { fn, result } of results) if (result.status === 'success') this.#completedFunctions.add(completedKey(fn));
+    }
 
     const resultElements = results.map(({ fn, name, result }) => {
       const head = { function: name, controlid: attr(fn, 'controlid') ?? '' };
@@ -203,6 +266,21 @@ export class SandboxGateway {
           },
         },
       }),
+    };
+  }
+
+  /** A function sent again with uniqueid=true after it completed: refused, nothing runs. */
+  #alreadyCompleted(functionControlId: string): FunctionResult {
+    return {
+      status: 'failure',
+      errors: [
+        entry(
+          this.#options.codes().controlIdUsed,
+          `The function '${functionControlId}' was already executed and completed; with uniqueid true it cannot be repeated.`,
+          'Send a new function controlid to run the operation again.',
+          'Duplicate function',
+        ),
+      ],
     };
   }
 
@@ -308,6 +386,18 @@ export class SandboxGateway {
     return { rows, fields };
   }
 
+  /** Filters rows as Intacct compares them (STATE by display value or by code), returning the rows as read. */
+  #filtered(rows: Row[], filter: (view: Row[]) => Row[]): Row[] {
+    if (this.#options.stateFilter() === 'display') return filter(rows);
+    const byView = new Map<Row, Row>();
+    const views = rows.map((row) => {
+      const view = row.STATE === undefined ? row : { ...row, STATE: stateCode(row.STATE) };
+      byView.set(view, row);
+      return view;
+    });
+    return filter(views).map((view) => byView.get(view) as Row);
+  }
+
   #select(row: Row, fields: string[]): Row {
     const out: Row = {};
     for (const field of fields) out[field] = row[field] ?? '';
@@ -320,7 +410,7 @@ export class SandboxGateway {
     const select = elements(element(body, 'select'), 'field').map((f) => textOf(f) ?? '');
     if (select.length === 0) throw new QueryError('The select element is required: returning all fields is not supported.');
     for (const field of select) if (!fields.includes(field)) throw new QueryError(`Unknown field '${field}' in select.`);
-    const matched = orderRows(element(body, 'orderby'), filterRows(element(body, 'filter'), rows, fields), fields);
+    const matched = orderRows(element(body, 'orderby'), this.#filtered(rows, (view) => filterRows(element(body, 'filter'), view, fields)), fields);
     const pageSize = Math.min(2000, Math.max(1, Number(leaf(body, 'pagesize') ?? '100') || 100));
     const offset = Math.max(0, Number(leaf(body, 'offset') ?? '0') || 0);
     const page = matched.slice(offset, offset + pageSize);
@@ -345,7 +435,7 @@ export class SandboxGateway {
     const selected = requested === '*' || requested === '' ? fields : requested.split(',').map((f) => f.trim().toUpperCase());
     for (const field of selected) if (!fields.includes(field)) throw new QueryError(`Unknown field '${field}' in fields.`);
     const predicate = parseCondition(leaf(body, 'query') ?? '', fields);
-    const matched = rows.filter(predicate).sort((a, b) => compareValues(a.RECORDNO ?? '', b.RECORDNO ?? ''));
+    const matched = this.#filtered(rows, (view) => view.filter(predicate)).sort((a, b) => compareValues(a.RECORDNO ?? '', b.RECORDNO ?? ''));
     const pageSize = Math.min(1000, Math.max(1, Number(leaf(body, 'pagesize') ?? '100') || 100));
     return this.#listPage((object ?? '').toLowerCase(), matched, selected, pageSize);
   }

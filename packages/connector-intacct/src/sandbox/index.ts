@@ -11,7 +11,13 @@ import type {
   StartSandbox,
 } from '@ledgerlink/core';
 import { Company, usDate, usDateText, decimalOf } from './company.js';
-import { DEFAULT_SANDBOX_ERROR_CODES, SandboxGateway, type SandboxCredentials, type SandboxErrorCodes } from './gateway.js';
+import {
+  DEFAULT_SANDBOX_ERROR_CODES,
+  SandboxGateway,
+  type SandboxCredentials,
+  type SandboxErrorCodes,
+  type SignInRefusal,
+} from './gateway.js';
 
 /**
  * A local Sage Intacct XML gateway for tests and the demo: a real HTTP server on 127.0.0.1 that speaks the
@@ -40,9 +46,17 @@ export interface IntacctSandboxOptions extends SandboxOptions {
   errorCodes?: Partial<SandboxErrorCodes>;
   /**
    * The state a payment created through the API takes (unless its ACTION is Draft). Default `Submitted`: a
-   * company with AP payment approvals, where an approver moves it to `Approved` in Intacct.
+   * company with AP payment approvals, where an approver moves it to `Approved` in Intacct; `Posted` is a
+   * company without them.
    */
   exportedPaymentState?: string;
+  /**
+   * How a refused sign-in or a stale session is answered: `http-401` (default; the SDK fixtures' HTTP 401 with
+   * a control-level `XMLGW_JPP0002`) or `operation` (HTTP 200, failure under `operation/authentication`).
+   */
+  signInRefusal?: SignInRefusal;
+  /** Whether a filter on APPYMT `STATE` compares display values (`Posted`, default) or codes (`C`). */
+  stateFilter?: 'display' | 'code';
   /** How long a session lives without being expired on purpose (default one hour). */
   sessionTimeoutMs?: number;
   limits?: { requests: number; intervalMs: number; concurrency: number };
@@ -68,7 +82,7 @@ export interface IntacctSandbox extends ErpSandbox {
   readonly sessionEndpoint: string;
   /** Ends every session now: the next request with a session id is refused. */
   expireSessions(): void;
-  /** Sets a payment's state as an Intacct user would (`Approved`, `Voided`...). */
+  /** Sets a payment's state as an Intacct user would (`Approved`, `Posted`, `Voided`...). */
   setPaymentState(erpId: string, state: string): void;
   setErrorCodes(codes: Partial<SandboxErrorCodes>): void;
   /** Every request received, with the answer's HTTP status. */
@@ -112,6 +126,8 @@ export async function startIntacctSandboxWith(options: IntacctSandboxOptions = {
     credentials,
     codes: () => codes,
     sessionEndpoint: () => `${base}${SESSION_PATH}`,
+    signInRefusal: () => options.signInRefusal ?? 'http-401',
+    stateFilter: () => options.stateFilter ?? 'display',
     sessionTimeoutMs: options.sessionTimeoutMs ?? 3_600_000,
     clock,
   });
@@ -221,7 +237,7 @@ export async function startIntacctSandboxWith(options: IntacctSandboxOptions = {
           date: date === undefined ? '' : date.toISOString().slice(0, 10),
           method: p.fields.PAYMENTMETHOD ?? '',
           status: p.fields.STATE ?? '',
-          final: p.fields.STATE === 'Approved',
+          final: p.fields.STATE === 'Approved' || p.fields.STATE === 'Posted',
           applications: p.details.map((d) => ({ billId: String(d.billRecordNo), amountCents: d.amountCents })),
           fields: {
             ...p.fields,
@@ -246,7 +262,8 @@ export async function startIntacctSandboxWith(options: IntacctSandboxOptions = {
         [{ RECORDKEY: input.billId, TRX_PAYMENTAMOUNT: decimalOf(input.amountCents) }],
       );
       if ('rule' in created) throw new Error(`the sandbox refused the payment: ${created.description2}`);
-      company.setState(created.recordNo, input.final ? 'Approved' : 'Draft');
+      // Made in Intacct by hand, in a company without payment approvals: posted at once.
+      company.setState(created.recordNo, input.final ? 'Posted' : 'Draft');
       return String(created.recordNo);
     },
     stats(): SandboxStats {

@@ -10,7 +10,7 @@ import { childNames, element, elements, leaf, textOf, type Tree } from './sandbo
 /** The fields each object offers (what `select`/`fields` may name). */
 export const OBJECT_FIELDS: Record<string, string[]> = {
   APPYMT: [
-    'RECORDNO', 'STATE', 'PAYMENTMETHOD', 'FINANCIALENTITY', 'VENDORID', 'VENDORNAME', 'DOCNUMBER', 'DESCRIPTION', 'PAYMENTDATE',
+    'RECORDNO', 'STATE', 'PAYMENTMETHOD', 'FINANCIALENTITY', 'VENDORID', 'VENDORNAME', 'DOCNUMBER', 'DESCRIPTION',
     'CURRENCY', 'BASECURR', 'AMOUNTTOPAY', 'TRX_TOTALENTERED', 'PAYMENTREQUESTMETHOD', 'GROUPPAYMENTS', 'PAYMENTCONTACT',
     'EXCH_RATE_DATE', 'EXCH_RATE_TYPE_ID', 'WHENCREATED', 'WHENMODIFIED',
   ],

@@ -50,6 +50,15 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** `YYYY-MM-DD` naming a day that exists (`Date.parse` alone takes 2025-02-30 as March 2). */
+function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /** `POST /billpayment`: QuickBooks' rules, in the order it reports them; the first broken one answers. */
 export function checkBillPayment(body: unknown, company: CompanyView, options: RuleOptions): RuleResult {
   const fail = (code: string, Message: string, Detail: string, element?: string): RuleResult => ({
@@ -117,7 +126,7 @@ export function checkBillPayment(body: unknown, company: CompanyView, options: R
   }
 
   const txnDate = at(body, 'TxnDate');
-  if (txnDate !== undefined && (typeof txnDate !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(txnDate) || Number.isNaN(Date.parse(txnDate)))) {
+  if (txnDate !== undefined && (typeof txnDate !== 'string' || !isCalendarDate(txnDate))) {
     return fail('2010', INVALID, 'Property Name:TxnDate specified is unsupported or invalid', 'TxnDate');
   }
   const docNumber = at(body, 'DocNumber');

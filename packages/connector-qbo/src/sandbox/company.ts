@@ -166,6 +166,12 @@ export class QboCompany {
     return structuredClone(record);
   }
 
+  /** One bill payment by its Id, as `GET /billpayment/{id}` returns it; undefined when there is none. */
+  billPayment(id: string): Record<string, unknown> | undefined {
+    const found = this.stored.find((payment) => payment.record['Id'] === id);
+    return found === undefined ? undefined : structuredClone(found.record);
+  }
+
   /** The rows a query over `entity` reads, as QuickBooks returns them; undefined for an entity it does not know. */
   table(entity: string): Record<string, unknown>[] | undefined {
     switch (entity.toLowerCase()) {

@@ -98,6 +98,8 @@ export async function startQboSandbox(options: QboSandboxOptions = {}): Promise<
         return send(response, json(200, { CompanyInfo: { Id: realmId, CompanyName: 'Sandbox Construction Co', Country: 'US' }, time: answerTime(now()) }));
       }
       if (request.method === 'GET' && resource === 'query') return send(response, query(url.searchParams.get('query') ?? ''));
+      const read = /^billpayment\/([^/]+)$/.exec(resource);
+      if (request.method === 'GET' && read !== null) return send(response, readBillPayment(decodeURIComponent(read[1] as string)));
       if (request.method === 'POST' && resource === 'billpayment') return createBillPayment(request, response, url, realmId, body);
       return send(response, unsupported(url.pathname, 400));
     } finally {
@@ -108,6 +110,23 @@ export async function startQboSandbox(options: QboSandboxOptions = {}): Promise<
   function query(statement: string): Answer {
     queries.push(statement);
     return answerQuery(company, statement, now());
+  }
+
+  /**
+   * `GET /billpayment/{id}`: `{"BillPayment":{…},"time":…}`, or for an id the company does not hold, QuickBooks'
+   * 610 Object Not Found in a ValidationFault (HTTP 400), naming no element.
+   */
+  function readBillPayment(id: string): Answer {
+    const record = company.billPayment(id);
+    if (record !== undefined) return json(200, { BillPayment: record, time: answerTime(now()) });
+    return fault(now(), [
+      {
+        Message: 'Object Not Found',
+        Detail: "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.",
+        code: '610',
+        element: '',
+      },
+    ]);
   }
 
   function createBillPayment(request: IncomingMessage, response: ServerResponse, url: URL, realmId: string, body: string): void {
