@@ -32,13 +32,12 @@ describe('requisitions as QuickBooks Desktop bills', () => {
     expect(externalGuidFor('req-1', 'requisition')).not.toBe(externalGuidFor('req-1'));
   });
 
-  it('exports a requisition as a bill, then a payment applies to that bill (both land)', async () => {
+  it('exports a requisition as a bill through the engine, then a payment applies to that bill (both land)', async () => {
     const { n, vendorId, bankId } = seededVendor();
     const record = requisition(n, vendorId);
-    const client = clientFor(sandbox);
     const rt = runtimeFor(sandbox);
     try {
-      const [outcome] = await client.requisitions!.exporter!.load([requisitionItem(record)], { signal });
+      const [outcome] = await rt.exportRecords('requisition', [{ id: record.id, idempotencyKey: `${record.id}.r1`, record }]);
       expect(outcome?.kind).toBe('synced');
       const billId = outcome?.kind === 'synced' ? outcome.erpId : '';
       const bill = sandbox.bills().find((candidate) => candidate.erpId === billId);
@@ -48,7 +47,6 @@ describe('requisitions as QuickBooks Desktop bills', () => {
         { amountCents: 234_566, description: 'Rebar & "ties" <stock>', costCode: QBD_SANDBOX_COST_CODE_ITEMS[1]?.id },
       ]);
       expect(bill?.fields).toMatchObject({ RefNumber: record.number, AmountDue: '12345.67', ExternalGUID: externalGuidFor(record.id, 'requisition'), DueDate: '2025-05-30' });
-      await client.close();
 
       // Procore pays the net of retainage: the retainage stays open on the bill.
       const net = record.totalCents - record.retainageCents;
@@ -71,7 +69,6 @@ describe('requisitions as QuickBooks Desktop bills', () => {
       expect(check?.applications).toEqual([{ billId, amountCents: net }]);
       expect(sandbox.bills().find((candidate) => candidate.erpId === billId)?.fields).toMatchObject({ OpenAmount: '1234.57', IsPaid: 'false' });
     } finally {
-      await client.close();
       await rt.close();
     }
   });
