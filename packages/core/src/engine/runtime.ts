@@ -8,7 +8,7 @@ import { Payment, PaymentIssued } from '../model/payment.js';
 import { validateRecord } from '../model/validate.js';
 import { parseConnectorConfig } from './connector-config.js';
 import { exportPayments } from './export-payments.js';
-import { Lane } from './lane.js';
+import { Lane, withLaneSignal } from './lane.js';
 import { compilePaymentMappings } from './payment-mappings.js';
 import { preflightPayment } from './preflight.js';
 import { resolveRateLimit } from './rate-limit.js';
@@ -68,11 +68,13 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
     connector: connector as Connector,
     tenant,
     rateLimit,
-    check: () => client.check({ signal: closing.signal }),
+    check: () => withLaneSignal(closing.signal, () => client.check({ signal: closing.signal })),
     preflight,
     mapPayment,
     exportPayments(items: ExportItem[], exportOptions: { signal?: AbortSignal } = {}): Promise<Outcome[]> {
-      return exportPayments(items, {
+      const signal = withClosing(exportOptions.signal);
+      // The run's calls that wait in the lane (a throttle pause of minutes) end at once when the run is cancelled.
+      return withLaneSignal(signal, () => exportPayments(items, {
         erpName: displayName,
         capabilities: connector.capabilities,
         exporter: client.payments.exporter,
@@ -81,8 +83,8 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
         retry,
         hooks,
         logger,
-        signal: withClosing(exportOptions.signal),
-      });
+        signal,
+      }));
     },
     async settle(item: ExportItem, settleOptions: { signal?: AbortSignal } = {}): Promise<Outcome | null> {
       const exporter = client.payments.exporter;
@@ -98,7 +100,8 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
         );
       }
       const loadItem: LoadItem = { id: item.id, idempotencyKey: item.idempotencyKey, record: valid.value, payload: mapped.value };
-      return exporter.find(loadItem, { signal: withClosing(settleOptions.signal) });
+      const signal = withClosing(settleOptions.signal);
+      return withLaneSignal(signal, () => exporter.find(loadItem, { signal }));
     },
     importPayments(importOptions: { cursor?: string; signal?: AbortSignal } = {}): AsyncIterable<ImportPage> {
       const importer = client.payments.importer;
