@@ -96,7 +96,8 @@ describe('reliability: tenants[].timeoutMs reaches the tenant’s lane (one shar
     expect(patientAttempts).toHaveLength(1);
     expect(patientAttempts[0]?.outcome).toMatchObject({ kind: 'synced' });
     expect(landedFor(patientPay.invoice.erpId as string)).toHaveLength(1);
-    expect(synced.erpId).toBe(landedFor(patientPay.invoice.erpId as string)[0]?.id);
+    expect(synced.targetId).toBeDefined();
+    expect(synced.targetId).toBe(landedFor(patientPay.invoice.erpId as string)[0]?.erpId);
 
     // The ERP committed the write it answered too late. Once it is quick again, the item is settled as that
     // write (same requestid, replayed): exactly one payment in the ERP, none lost.
@@ -104,6 +105,7 @@ describe('reliability: tenants[].timeoutMs reaches the tenant’s lane (one shar
     const settled = await untilState(runner, quickId, 'synced', 15_000);
     const landed = landedFor(quickPay.invoice.erpId as string);
     expect(landed).toHaveLength(1);
-    expect(settled.erpId).toBe(landed[0]?.id);
+    expect(settled.targetId).toBeDefined();
+    expect(settled.targetId).toBe(landed[0]?.erpId);
   });
 });
