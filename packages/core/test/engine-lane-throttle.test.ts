@@ -102,6 +102,7 @@ describe('Lane throttle pauses: a burst counts once, the window bounds them, any
     // The next call waited out the one pause, no more (before the fix: 200 ms doubled seven times, 25.6 s).
     expect(resumedAfter).toBeGreaterThanOrEqual(200 - SLACK_MS);
     expect(resumedAfter).toBeLessThan(1_000);
+    console.info(`throttle burst: 8 concurrent 429s, ${target.stats().throttlePauses} pause of ${target.stats().longestPauseMs} ms; next call ${resumedAfter} ms after the burst`);
   });
 
   it('repeated throttles double the pause only up to the limit’s window', { timeout: 5_000 }, async () => {
@@ -131,6 +132,7 @@ describe('Lane throttle pauses: a burst counts once, the window bounds them, any
     expect(pauses).toEqual(Array.from({ length: 8 }, () => 50));
     expect(target.stats().longestPauseMs).toBe(50);
     expect(Date.now() - started).toBeLessThan(2_000);
+    console.info(`mixed 429/5xx: 8 throttles, longest pause ${target.stats().longestPauseMs} ms, 17 calls in ${Date.now() - started} ms`);
   });
 
   it('a success resets the escalation; so does a 4xx', { timeout: 5_000 }, async () => {
