@@ -155,8 +155,9 @@ export class Lane {
    * flight finish; no call starts until the pause ends. A pause never shortens one already running.
    *
    * The default pause doubles only from one burst to the next: throttles of calls that started before the
-   * current pause began (`startedBefore`, the lane knows it for its own HTTP calls; a signal's call is unknown,
-   * so a signal while paused counts as the same burst) are the same refusal seen again and do not escalate it.
+   * current pause began are the same refusal seen again and do not escalate it. `callNumber` says when the call
+   * started (the lane numbers its own HTTP calls); a signal's call is unknown, so a signal while paused counts
+   * as the same burst.
    * It is bounded by the rate limit's own window: after a window the ERP has forgotten the calls that earned
    * the throttle, so waiting longer only delays work, unless the ERP itself named a longer Retry-After.
    */

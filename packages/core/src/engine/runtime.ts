@@ -1,5 +1,5 @@
 import { assertCompatible, type Connector } from '../connector/define-connector.js';
-import type { Extractor, LoadItem } from '../connector/contracts.js';
+import type { ExtractPage, Extractor, LoadItem } from '../connector/contracts.js';
 import type { Outcome } from '../connector/outcome.js';
 import { ErrorCodes, LedgerlinkError } from '../errors.js';
 import { silentLogger } from '../logger.js';
@@ -149,19 +149,40 @@ async function* importPages(
   lookups: Record<string, Record<string, string>>,
 ): AsyncGenerator<ImportPage> {
   let cursor = start;
-  for await (const page of importer.pages({ signal, ...(cursor === undefined ? {} : { cursor }) })) {
-    const records: PaymentIssued[] = [];
-    const errors: RecordError[] = [];
-    page.records.forEach((raw, index) => {
-      const where = `record ${index + 1} of the page after cursor ${cursor === undefined ? '(start)' : `"${cursor}"`}`;
-      const mapped = mapping(raw, { lookups });
-      const valid = mapped.ok ? validateRecord(PaymentIssued, mapped.value) : mapped;
-      if (valid.ok) records.push(valid.value);
-      else errors.push(...valid.errors.map((error) => ({ ...error, recordId: error.recordId ?? where })));
-    });
-    cursor = page.cursor;
-    yield { records, errors, cursor: page.cursor };
-    if (signal.aborted) return;
+  const pages = importer.pages({ signal, ...(cursor === undefined ? {} : { cursor }) })[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      // Each step runs under the import's signal: a page call waiting in a paused lane ends when the import stops.
+      let step: IteratorResult<ExtractPage>;
+      try {
+        step = await withLaneSignal(signal, () => pages.next());
+      } catch (error) {
+        // A failed step has ended the importer's iterator itself.
+        finished = true;
+        throw error;
+      }
+      if (step.done === true) {
+        finished = true;
+        return;
+      }
+      const page = step.value;
+      const records: PaymentIssued[] = [];
+      const errors: RecordError[] = [];
+      page.records.forEach((raw, index) => {
+        const where = `record ${index + 1} of the page after cursor ${cursor === undefined ? '(start)' : `"${cursor}"`}`;
+        const mapped = mapping(raw, { lookups });
+        const valid = mapped.ok ? validateRecord(PaymentIssued, mapped.value) : mapped;
+        if (valid.ok) records.push(valid.value);
+        else errors.push(...valid.errors.map((error) => ({ ...error, recordId: error.recordId ?? where })));
+      });
+      cursor = page.cursor;
+      yield { records, errors, cursor: page.cursor };
+      if (signal.aborted) return;
+    }
+  } finally {
+    // Left early (the consumer stopped, or the signal): the importer's iterator is ended as `for await` would.
+    if (!finished) await pages.return?.();
   }
 }
 
