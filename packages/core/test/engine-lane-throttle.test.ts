@@ -182,3 +182,20 @@ describe('Lane timeout', () => {
     await expect(quick.http({ method: 'GET', url, timeoutMs: 100 })).rejects.toMatchObject({ reason: 'timeout' });
   });
 });
+
+describe('Lane close during a throttle pause', () => {
+  it('cancels the calls waiting behind a two-minute pause at once, and closes without waiting it out', { timeout: 5_000 }, async () => {
+    const server = await erp([{ status: 429, retryAfter: '120' }]);
+    const { lane: target } = lane({ requests: 100, intervalMs: 60_000, concurrency: 1 }, 50);
+    expect((await call(target, server.url)).status).toBe(429);
+    expect(target.paused).toBe(true);
+    const waiting = [call(target, server.url), call(target, server.url), call(target, server.url)].map((pending) => pending.catch((error: unknown) => error));
+    while (target.stats().queued < 3) await new Promise((resolve) => setTimeout(resolve, 2));
+    const closingAt = Date.now();
+    await target.close();
+    const errors = await Promise.all(waiting);
+    expect(Date.now() - closingAt).toBeLessThan(500);
+    for (const error of errors) expect(error).toMatchObject({ code: 'LL_CANCELLED' });
+    expect(server.arrivals).toHaveLength(1);
+  });
+});
