@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { gzipSync, deflateSync } from 'node:zlib';
 import { createConnectorRuntime, type ConnectorRuntime, type Logger } from '@ledgerlink/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -148,6 +149,32 @@ describe('the hosted Web Connector endpoint bounds every body before the SOAP la
     expect(empty.status).toBe(400);
   });
 
+  it('reads at most 8 bodies at once: a ninth gets 503 while eight slow bodies trickle', async () => {
+    const { url } = await host();
+    const { port } = new URL(url);
+    // Eight requests that announce a body and send none of it.
+    const slow = await Promise.all(
+      Array.from({ length: 8 }, () => {
+        return new Promise<Socket>((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1', () => {
+            socket.write('POST /qbwc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n<');
+            resolve(socket);
+          });
+          socket.on('error', reject);
+        });
+      }),
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const ninth = await post(url, envelope('serverVersion', {}), { soapaction: `"${NS}serverVersion"` });
+      expect(ninth.status).toBe(503);
+    } finally {
+      for (const socket of slow) socket.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(result(await soap(url, 'serverVersion'), 'serverVersion')).toMatch(/^ledgerlink-qbd /);
+  });
+
   it('answers a SOAP fault without a stack trace for a body that is not SOAP', async () => {
     const { url } = await host();
     const answer = await post(url, '<not-soap/>', { soapaction: `"${NS}serverVersion"` });
@@ -220,7 +247,8 @@ describe('failed logins are slowed down, then locked out, per user name and per 
   it('400 wrong passwords in a burst: only a handful are checked', { timeout: 20_000 }, async () => {
     const { url, service } = await host();
     const startedAt = Date.now();
-    const batch = 50;
+    // 8 at once: the most bodies the endpoint reads at once (more would get 503s, not login answers).
+    const batch = 8;
     for (let sent = 0; sent < 400; sent += batch) {
       await Promise.all(Array.from({ length: batch }, (_, i) => authenticate(url, LOGIN.username, `guess-${sent + i}`)));
     }
