@@ -6,6 +6,7 @@ import { BillPaymentExtractor } from '../src/bill-payment-extractor.js';
 import { BillPaymentLoader } from '../src/bill-payment-loader.js';
 import type { QbdConfig } from '../src/config.js';
 import { externalGuidFor } from '../src/external-guid.js';
+import { displayUserName } from '../src/login-guard.js';
 import { QbwcService } from '../src/qbwc-service.js';
 import { parseResponseMessage } from '../src/qbxml-wire.js';
 import { WorkQueue } from '../src/work-queue.js';
@@ -299,4 +300,19 @@ describe("fuzz: the Web Connector's SOAP calls to the service", () => {
     },
     TIMEOUT,
   );
+});
+
+describe('fuzz: a user name as the log shows it', () => {
+  it('is bounded, quoted, and holds no control or bidi characters, whatever was sent', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 200 })), (name) => {
+        const shown = displayUserName(name);
+        expect(shown.length).toBeLessThanOrEqual(64 * 12 + 40);
+        expect(shown.startsWith('"')).toBe(true);
+        expect(shown).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+        if (name.length <= 64 && !/["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(name)) expect(shown).toBe(`"${name}"`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
 });
