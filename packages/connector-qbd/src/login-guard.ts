@@ -2,9 +2,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** How failed Web Connector logins are slowed down and locked out. */
 export interface LoginGuardSettings {
-  /** Failures in a row allowed without delay, per user name and per source address. */
+  /** Failures in a row answered without delay, per user name and per source address. */
   freeFailures: number;
-  /** The wait after the first failure past `freeFailures`, doubling with each further one. */
+  /** The wait after the `freeFailures`th failure before the next attempt is checked, doubling with each further one. */
   baseDelayMs: number;
   maxDelayMs: number;
   /** Failures in a row that lock the user name (or address) out for `lockoutMs`. */
@@ -53,8 +53,8 @@ export interface LoginStats {
 }
 
 /**
- * Slows down and then locks out repeated failed logins, per user name and per source address: after
- * `freeFailures` failures each further one makes the next attempt wait (doubling), after `lockoutAfter` the
+ * Slows down and then locks out repeated failed logins, per user name and per source address: from the
+ * `freeFailures`th failure on each one makes the next attempt wait (doubling), after `lockoutAfter` the
  * name or address is locked for `lockoutMs`. An attempt that comes early is refused without its password being
  * compared, so guessing in parallel gains nothing. A success clears the counters of its name and address; a key
  * with no failure for `lockoutMs` is forgotten.
@@ -122,8 +122,8 @@ export class LoginGuard {
       lockedOut = !entry.locked || entry.blockedUntil <= now;
       entry.locked = true;
       delayMs = lockoutMs;
-    } else if (entry.count > freeFailures) {
-      delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(entry.count - freeFailures - 1, 30));
+    } else if (entry.count >= freeFailures) {
+      delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(entry.count - freeFailures, 30));
     }
     entry.blockedUntil = Math.max(entry.blockedUntil, now + delayMs);
     // Re-inserted so the map's order is least recently failed first.
