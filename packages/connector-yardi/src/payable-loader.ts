@@ -78,8 +78,15 @@ export class PayableLoader implements Loader<Record<string, unknown>, Requisitio
         erp,
       );
     }
-    const payableId = soundId(childText(child(child(result, 'Payables'), 'Payable'), 'PayableId')?.trim());
-    if (payableId !== undefined) return Outcomes.synced(payableId);
+    const answered = child(child(result, 'Payables'), 'Payable');
+    const payableId = soundId(childText(answered, 'PayableId')?.trim());
+    // A PayableId is settled only for the payable sent: an answer naming another payee or invoice number is looked up.
+    const sameBill = ['PayeeId', 'InvoiceNumber'].every((name) => {
+      const said = childText(answered, name)?.trim();
+      const sent = item.payload[name];
+      return said === undefined || said === '' || typeof sent !== 'string' || said === sent.trim();
+    });
+    if (payableId !== undefined && sameBill) return Outcomes.synced(payableId);
     return Outcomes.serverError('Yardi answered ImportPayable_Login without an error and without a usable PayableId; the payable may exist, so it is looked up before any retry', {
       committed: 'unknown',
       erp: { message: 'no usable Payables/Payable/PayableId and no error Message in ImportPayable_LoginResult' },
