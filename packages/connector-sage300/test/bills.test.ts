@@ -125,8 +125,9 @@ describe('the connector: requisition, vendor export and import', () => {
     });
   });
 
-  it('exports a requisition, then pays the new bill with a payment whose invoice.erpId is its id', async () => {
-    const bill = await exportOne(bills(), itemOf('requisition', REQUISITION));
+  it('exports a requisition, then pays the new bill with a payment whose invoice.erpId is its id (through the engine)', async () => {
+    const runtime = createConnectorRuntime(sage300Connector, { tenant: 'bills-test', config: { agentUrl: sandbox.url, agentToken: sandbox.agentToken } });
+    const [bill] = await runtime.exportRecords('requisition', [{ id: REQUISITION.id, idempotencyKey: 'req-77.r1', record: REQUISITION }]);
     expect(bill).toEqual({ kind: 'synced', erpId: 'PA-7 Acme' });
     const landed = sandbox.bills().find((one) => one.erpId === 'PA-7 Acme');
     // The description is cut to Sage's 30 characters, not refused.
@@ -145,7 +146,6 @@ describe('the connector: requisition, vendor export and import', () => {
       invoice: { id: REQUISITION.id, number: REQUISITION.number, amountCents: 900_001, erpId: (bill as { erpId: string }).erpId },
       project: { id: 'hub-project-1', number: 'P-100' },
     };
-    const runtime = createConnectorRuntime(sage300Connector, { tenant: 'bills-test', config: { agentUrl: sandbox.url, agentToken: sandbox.agentToken } });
     try {
       const [paid] = await runtime.exportPayments([{ id: payment.id, idempotencyKey: 'pay-77.r1', record: payment }]);
       expect(paid).toEqual({ kind: 'synced', erpId: 'ACME/PA-7 Acme' });

@@ -124,8 +124,10 @@ describe('Yardi requisitions and vendors', () => {
     expect(sandbox.bills().filter((bill) => bill.created)).toHaveLength(1);
   });
 
-  it('exports a requisition, then pays the new payable with a check whose invoice.erpId is its PayableId', async () => {
-    const bill = await exportOne(payables(), itemOf('requisition', REQUISITION));
+  it('exports a requisition, then pays the new payable with a check whose invoice.erpId is its PayableId (through the engine)', async () => {
+    const runtime = createConnectorRuntime(yardiConnector, { tenant: 'yardi-entities', config: configFor(sandbox) });
+    const [bill] = await runtime.exportRecords('requisition', [{ id: REQUISITION.id, idempotencyKey: 'req-7.r1', record: REQUISITION }]);
+    expect(bill).toEqual({ kind: 'synced', erpId: '90001' });
     const payableId = (bill as { erpId: string }).erpId;
     const payment: Payment = {
       id: 'pay-7',
@@ -140,7 +142,6 @@ describe('Yardi requisitions and vendors', () => {
       invoice: { id: REQUISITION.id, number: REQUISITION.number, amountCents: 1_000_001, erpId: payableId },
       project: { id: 'hub-p-1', number: 'tower1' },
     };
-    const runtime = createConnectorRuntime(yardiConnector, { tenant: 'yardi-entities', config: configFor(sandbox) });
     try {
       expect(await runtime.exportPayments([{ id: payment.id, idempotencyKey: 'pay-7.r1', record: payment }])).toEqual([{ kind: 'synced', erpId: expect.stringMatching(/^\d+$/) as string }]);
     } finally {
