@@ -1,8 +1,12 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProcoreSandbox } from '../src/sandbox/index.js';
 import { readAmount, wireAmount } from '../src/sandbox/money.js';
 import { accessToken, COMPANY, PAYMENT, REQUISITION, startCompany } from './sandbox-wire.js';
+
+// Every case goes over a real socket: on a loaded 2-core machine a few hundred cases take longer than the default
+// 20 s, and a property cut off by its timeout keeps sending into the next test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const RUNS = Number(process.env.LEDGERLINK_FUZZ_RUNS ?? 150);
 // Over HTTP each run costs a few milliseconds; the bench's 20,000 runs get the time they need.
