@@ -4,8 +4,10 @@
  * Cash Account, then amount and bills compared) and never posted a second time.
  */
 import {
+  ErrorCodes,
   HttpTransportError,
   Outcomes,
+  type RetryableOutcome,
   type HttpResponse,
   type LoadContext,
   type LoadItem,
@@ -14,8 +16,9 @@ import {
   type Outcome,
 } from '@ledgerlink/core';
 import { erpAnswer, failureOutcome, fieldErrors, parseJson, refusalOutcome } from './acumatica-errors.js';
-import { entityUrl, fieldText, isRecord, odataString, toWireJson, type WireEntity } from './acumatica-wire.js';
+import { entityUrl, fieldText, fieldValue, isRecord, odataString, toWireJson, type WireEntity } from './acumatica-wire.js';
 import { checkEntity, isSameCheck, naturalKey } from './check-payload.js';
+import { soundId } from './erp-id.js';
 import type { AcumaticaConfig } from './config.js';
 import { releaseCheck, type CheckKey } from './release.js';
 import { SignInError, type AcumaticaSession, type SessionSend } from './session.js';
@@ -58,7 +61,17 @@ export function createCheckExporter(context: ExporterContext): Loader {
 
 async function exportCheck(context: ExporterContext, send: SessionSend, item: LoadItem, signal: AbortSignal): Promise<Outcome> {
   const { config } = context;
-  const entity = checkEntity(item.payload);
+  let entity: WireEntity;
+  try {
+    entity = checkEntity(item.payload);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return Outcomes.rejected(
+      `payment ${item.id} cannot be sent to Acumatica: ${error.message} (PaymentAmount and AmountPaid must be exact decimals); fix the mapping, then export again`,
+      undefined,
+      ErrorCodes.MAPPING_FAILED,
+    );
+  }
   let response: HttpResponse;
   try {
     response = await send({
@@ -78,7 +91,7 @@ async function exportCheck(context: ExporterContext, send: SessionSend, item: Lo
 
   if (response.status === 200 || response.status === 201) {
     const created = parseJson(response.body);
-    const referenceNbr = fieldText(created, 'ReferenceNbr');
+    const referenceNbr = soundId(fieldText(created, 'ReferenceNbr'));
     if (!isRecord(created) || referenceNbr === undefined) {
       return Outcomes.serverError('Acumatica saved the check but its answer carries no ReferenceNbr; it is looked up before any retry.', {
         committed: 'unknown',
@@ -129,8 +142,9 @@ async function findCheck(context: ExporterContext, send: SessionSend, item: Load
   if (response.status !== 200) return failureOutcome(response, `looking up check ${key.paymentRef}`, 'unknown');
   const rows = parseJson(response.body);
   const found = (Array.isArray(rows) ? rows : []).find((row) => isSameCheck(row, key));
-  const referenceNbr = fieldText(found, 'ReferenceNbr');
-  if (!isRecord(found) || referenceNbr === undefined) return null;
+  if (!isRecord(found)) return null;
+  const referenceNbr = soundId(fieldText(found, 'ReferenceNbr'));
+  if (referenceNbr === undefined) return unlinkable(found, key.paymentRef);
   const status = fieldText(found, 'Status') ?? '';
   const onHold = fieldText(found, 'Hold') === 'true';
   if (RELEASABLE.has(status) && !onHold) {
@@ -170,6 +184,21 @@ async function finishRelease(
     if (failure.kind === 'retryable') return { ...failure, message: `${message} ${failure.message}` };
   }
   return Outcomes.serverError(message, { committed: 'unknown' });
+}
+
+/**
+ * A check that is ours but whose ReferenceNbr is blank or malformed: it exists, so it is not posted again, and
+ * a blank id never settles the payment; the lookup is retried until Acumatica shows a usable number.
+ */
+function unlinkable(found: WireEntity, paymentRef: string): RetryableOutcome {
+  const shown = JSON.stringify(fieldValue(found, 'ReferenceNbr')) ?? 'nothing';
+  return {
+    kind: 'retryable',
+    code: ErrorCodes.ERP_PROTOCOL,
+    reason: 'server',
+    committed: 'unknown',
+    message: `Acumatica shows check ${paymentRef} with the ReferenceNbr ${shown}, which is not a reference number; ledgerlink looks again before any new posting.`,
+  };
 }
 
 function keyOf(record: WireEntity, referenceNbr: string): CheckKey {

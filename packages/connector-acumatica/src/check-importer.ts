@@ -25,11 +25,19 @@ interface ImportCursor {
   runMaxSeen: string[];
 }
 
-export function createCheckImporter(context: { config: AcumaticaConfig; session: AcumaticaSession }): Extractor {
+/** Pages one import run reads at most; the cursor keeps `$skip`, so the next run goes on from there. */
+export const MAX_PAGES_PER_RUN = 1000;
+
+/**
+ * `maxPagesPerRun` ends a run whose pages stay full (a site that ignores `$skip` would otherwise keep one import
+ * running for ever).
+ */
+export function createCheckImporter(context: { config: AcumaticaConfig; session: AcumaticaSession; maxPagesPerRun?: number }): Extractor {
+  const maxPages = context.maxPagesPerRun ?? MAX_PAGES_PER_RUN;
   return {
     async *pages({ cursor, signal }: ExtractContext): AsyncIterable<ExtractPage> {
       const state = decodeCursor(cursor);
-      for (;;) {
+      for (let pages = 1; ; pages++) {
         if (signal.aborted) throw new LedgerlinkError(ErrorCodes.CANCELLED, 'import cancelled', { disposition: 'retryable' });
         const rows = await readPage(context, state);
         const records: Record<string, unknown>[] = [];
@@ -46,6 +54,7 @@ export function createCheckImporter(context: { config: AcumaticaConfig; session:
         state.skip += rows.length;
         if (rows.length >= context.config.pageSize) {
           yield { records, cursor: encodeCursor(state) };
+          if (pages >= maxPages) return;
           continue;
         }
         yield { records, cursor: encodeCursor(endOfRun(state)) };

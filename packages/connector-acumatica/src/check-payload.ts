@@ -13,6 +13,7 @@ const DECIMAL_FIELDS = new Set(['PaymentAmount', 'AmountPaid']);
  * dropped, and amounts become exact decimal number tokens.
  */
 export function checkEntity(payload: Record<string, unknown>): WireEntity {
+  // Throws a RangeError for an amount that is not an exact decimal; the exporter rejects the record for it.
   return normalize(payload) as WireEntity;
 }
 
@@ -44,20 +45,33 @@ export interface CheckNaturalKey {
   applications: Map<string, number>;
 }
 
+/** Cents of an amount as sent or read; undefined when it is not an exact decimal in range. */
+export function centsOf(value: unknown): number | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  try {
+    return parseCents(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The payload's natural key; undefined when a part is missing or an amount is not exact (see `checkEntity`). */
 export function naturalKey(payload: Record<string, unknown>): CheckNaturalKey | undefined {
   const paymentRef = fieldText(payload, 'PaymentRef');
   const vendor = fieldText(payload, 'Vendor');
   const cashAccount = fieldText(payload, 'CashAccount');
-  const amount = fieldValue(payload, 'PaymentAmount');
-  if (paymentRef === undefined || vendor === undefined || cashAccount === undefined) return undefined;
-  if (typeof amount !== 'string' && typeof amount !== 'number') return undefined;
+  const amountCents = centsOf(fieldValue(payload, 'PaymentAmount'));
+  if (paymentRef === undefined || vendor === undefined || cashAccount === undefined || amountCents === undefined) return undefined;
   const applications = new Map<string, number>();
   for (const row of detailRows(payload, 'Details')) {
     const bill = fieldText(row, 'ReferenceNbr');
     const paid = fieldValue(row, 'AmountPaid');
-    if (bill !== undefined && (typeof paid === 'string' || typeof paid === 'number')) applications.set(bill, parseCents(paid));
+    if (bill === undefined || paid === undefined || paid === null) continue;
+    const cents = centsOf(paid);
+    if (cents === undefined) return undefined;
+    applications.set(bill, cents);
   }
-  return { paymentRef, vendor, cashAccount, amountCents: parseCents(amount), applications };
+  return { paymentRef, vendor, cashAccount, amountCents, applications };
 }
 
 /**
@@ -70,14 +84,14 @@ export function isSameCheck(found: unknown, key: CheckNaturalKey): boolean {
   const type = fieldText(found, 'Type');
   if (type !== undefined && type !== 'Payment') return false;
   if (fieldText(found, 'Status') === 'Voided') return false;
-  const amount = fieldValue(found, 'PaymentAmount');
-  if ((typeof amount !== 'string' && typeof amount !== 'number') || parseCents(amount) !== key.amountCents) return false;
+  // An amount Acumatica would not send (an exponent, three places, out of range) never matches.
+  if (centsOf(fieldValue(found, 'PaymentAmount')) !== key.amountCents) return false;
   const applied = new Map<string, number>();
   for (const row of [...detailRows(found, 'Details'), ...detailRows(found, 'History')]) {
     const bill = fieldText(row, 'ReferenceNbr');
-    const paid = fieldValue(row, 'AmountPaid');
-    if (bill === undefined || (typeof paid !== 'string' && typeof paid !== 'number')) continue;
-    applied.set(bill, (applied.get(bill) ?? 0) + parseCents(paid));
+    const paid = centsOf(fieldValue(row, 'AmountPaid'));
+    if (bill === undefined || paid === undefined) continue;
+    applied.set(bill, (applied.get(bill) ?? 0) + paid);
   }
   for (const [bill, cents] of key.applications) if (applied.get(bill) !== cents) return false;
   return true;

@@ -7,12 +7,21 @@ import { z } from 'zod';
 /** The protocol major version this client speaks (the `/v1` path prefix). */
 export const AGENT_PROTOCOL = '1';
 
+/**
+ * An id that addresses an invoice and becomes the payment's erpId: a blank or padded one would mark nothing (or
+ * another invoice) and settle the payment on it.
+ */
+const InvoiceKey = z
+  .string()
+  .min(1)
+  .refine((value) => value.trim() === value && !/\p{Cc}/u.test(value), 'must not be blank, padded with spaces or hold control characters');
+
 /** What the export mapping (mapping.yaml) produces for one payment: the address and the body of the PUT. */
 export const SetCodesPayload = z.object({
   /** Sage vendor id (up to 10 characters). */
-  vendor: z.string().min(1),
+  vendor: InvoiceKey,
   /** Sage invoice number (up to 15 characters). */
-  invoice: z.string().min(1),
+  invoice: InvoiceKey,
   invoiceCode1: z.string().min(1),
   invoiceCode2: z.string().min(1),
   /** Sage AP bank code the check is drawn on. */

@@ -12,6 +12,7 @@ import {
   type Loader,
   type Outcome,
   Outcomes,
+  type RetryableOutcome,
 } from '@ledgerlink/core';
 import type { AgentClient } from './agent-client.js';
 import { refusalOutcome } from './agent-errors.js';
@@ -43,8 +44,11 @@ export class InvoiceCodeExporter implements Loader {
     if (response.status !== 200) throw lookupFailed(codeForStatus(response.status), `HTTP ${response.status}: ${response.body.slice(0, 300)}`);
     const found = readJson(AgentInvoice, response.body);
     if (!found) throw lookupFailed(ErrorCodes.ERP_PROTOCOL, 'an invoice the connector cannot read');
+    if (found.vendor !== vendor || found.invoice !== invoice) {
+      throw lookupFailed(ErrorCodes.ERP_PROTOCOL, `the agent answered with invoice ${JSON.stringify(found.invoice)} of vendor ${JSON.stringify(found.vendor)}`);
+    }
     return found.invoiceCode1 === invoiceCode1 && found.invoiceCode2 === invoiceCode2
-      ? Outcomes.synced(paymentErpId(found.vendor, found.invoice), { replayed: true })
+      ? Outcomes.synced(paymentErpId(vendor, invoice), { replayed: true })
       : null;
   }
 
@@ -64,6 +68,9 @@ export class InvoiceCodeExporter implements Loader {
     try {
       response = await this.agent.call({ method: 'PUT', path: `${invoicePath(vendor, invoice)}/codes`, body, idempotencyKey: item.idempotencyKey });
     } catch (error) {
+      if (error instanceof HttpTransportError && error.reason === 'cancelled') {
+        throw new LedgerlinkError(ErrorCodes.CANCELLED, `The call to the Sage agent was cancelled: ${error.message}`, { disposition: 'retryable', cause: error });
+      }
       if (error instanceof HttpTransportError) {
         return Outcomes.transport(`No answer from the Sage agent at ${this.agent.baseUrl}: ${error.message}`, {
           reason: error.reason === 'timeout' ? 'timeout' : 'network',
@@ -82,9 +89,23 @@ export class InvoiceCodeExporter implements Loader {
         erp: { message: response.body.slice(0, 500), httpStatus: response.status },
       });
     }
-    const erpId = paymentErpId(answer.invoice.vendor, answer.invoice.invoice);
+    const marked = answer.invoice;
+    if (marked.vendor !== vendor || marked.invoice !== invoice || marked.invoiceCode1 !== payload.invoiceCode1 || marked.invoiceCode2 !== payload.invoiceCode2) {
+      // A 2xx about another invoice, or other codes, settles nothing: look the invoice up before trying again.
+      const outcome: RetryableOutcome = {
+        kind: 'retryable',
+        code: ErrorCodes.ERP_PROTOCOL,
+        reason: 'server',
+        committed: 'unknown',
+        message:
+          `The Sage agent answered HTTP ${response.status} for invoice ${JSON.stringify(marked.invoice)} of vendor ${JSON.stringify(marked.vendor)} ` +
+          `with codes ${JSON.stringify(marked.invoiceCode1)}/${JSON.stringify(marked.invoiceCode2)}, not what was sent; ledgerlink looks the invoice up before trying again.`,
+        erp: { message: response.body.slice(0, 500), httpStatus: response.status },
+      };
+      return outcome;
+    }
     const replayed = !answer.changed || response.headers['idempotency-replayed'] === 'true';
-    return Outcomes.synced(erpId, { replayed });
+    return Outcomes.synced(paymentErpId(vendor, invoice), { replayed });
   }
 }
 

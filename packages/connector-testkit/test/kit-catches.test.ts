@@ -27,11 +27,13 @@ function broken(what: string, breakage: Breakage): Connector<ExampleConfig> {
     createClient(context: ClientContext<ExampleConfig>) {
       const client = createExampleClient({ ...context, http: breakage.http?.(context.http) ?? context.http });
       const exporter = client.payments.exporter;
+      const bills = client.requisitions?.exporter;
       const change = breakage.outcome;
-      if (exporter === undefined || change === undefined) return client;
+      if (exporter === undefined || bills === undefined || change === undefined) return client;
       return {
         ...client,
         payments: { ...client.payments, exporter: { find: exporter.find, load: async (batch, c) => (await exporter.load(batch, c)).map(change) } },
+        requisitions: { exporter: { find: bills.find, load: async (batch, c) => (await bills.load(batch, c)).map(change) } },
       };
     },
   });
@@ -107,6 +109,51 @@ describe('the kit fails a broken connector', () => {
       },
       { exportDate: 'paidOn' },
     );
+  });
+
+  it('requisition-commit-then-drop: a client that posts the bill again after a lost answer', async () => {
+    // It forgets the idempotency key and, when the ERP answers that the number is taken, posts again with a
+    // suffixed number (a way people dodge a duplicate error): the retry lands a second bill for the vendor.
+    const seen = new Set<string>();
+    const reposting = broken('posts bills twice', {
+      http: (http) => async (request) => {
+        if (request.method !== 'POST' || !request.url.endsWith('/v1/bills') || request.body === undefined) return http(request);
+        const { 'idempotency-key': key = '', ...headers } = request.headers ?? {};
+        const body = JSON.parse(request.body) as Record<string, unknown>;
+        const again = seen.has(key);
+        seen.add(key);
+        return http({ ...request, headers, body: JSON.stringify(again ? { ...body, number: `${String(body.number)}-R` } : body) });
+      },
+    });
+    await withHarness(reposting, async (harness) => {
+      await expect(CHECKS['requisition-commit-then-drop'].run(harness)).rejects.toThrow(/exactly one bill for the vendor/);
+    });
+  });
+
+  it('requisition-export: a client that reports a bill synced with a blank id', async () => {
+    const blank = broken('blank bill ids', { outcome: (outcome) => (outcome.kind === 'synced' ? { ...outcome, erpId: '' } : outcome) });
+    await withHarness(blank, async (harness) => {
+      await expect(CHECKS['requisition-export'].run(harness)).rejects.toThrow(/requisition export: expected a synced outcome/);
+    });
+  });
+
+  it('vendor-import: a sandbox without addVendor fails saying what to add', async () => {
+    const bare = async () => {
+      const sandbox = await startExampleSandbox();
+      return { ...sandbox, addVendor: undefined, close: () => sandbox.close() };
+    };
+    const harness = new Harness(exampleConnector, {
+      startSandbox: bare,
+      config: (sandbox) => ({ baseUrl: sandbox.url, apiKey: EXAMPLE_API_KEY }),
+      invalidConfig: { config: () => ({}), field: 'baseUrl' },
+      fixtures: {},
+    }) as unknown as Harness<unknown>;
+    await harness.start();
+    try {
+      await expect(CHECKS['vendor-import'].run(harness)).rejects.toThrow(/declares vendor import, so its sandbox must offer addVendor\(\)/);
+    } finally {
+      await harness.stop();
+    }
   });
 
   it('a stale skip: every not-applicable proof fails against the Example ERP, which does all of it', async () => {

@@ -1,6 +1,6 @@
 import type { ClientContext, ConnectorClient } from '@ledgerlink/core';
 import type { VistaConfig } from './config.js';
-import { readFailure } from './vista-errors.js';
+import { readFailure, typedError } from './vista-errors.js';
 import { VistaExtractor } from './vista-extractor.js';
 import { VistaLoader } from './vista-loader.js';
 import { VistaApi } from './vista-wire.js';
@@ -14,7 +14,9 @@ export function createVistaClient({ config, http, now }: ClientContext<VistaConf
   return {
     async check() {
       // The cheapest call that proves the key, the subscriber and the object: one cache record.
-      const response = await api.readCache(1, 0);
+      const response = await api.readCache(1, 0).catch((error: unknown) => {
+        throw typedError(error, `reading the ${config.paymentObject} cache`);
+      });
       if (response.status !== 200) throw readFailure(response, `reading the ${config.paymentObject} cache`);
     },
     payments: {

@@ -16,8 +16,11 @@ const BANK_FIELD = 'Account';
 
 /** What Vista (or the API in front of it) said, verbatim: its `statusCode`, `message`, and each problem. */
 export function erpAnswerOf(response: HttpResponse): ErpAnswer {
-  const body = readJson(response.body) as { statusCode?: unknown; message?: unknown } | undefined;
-  const message = typeof body?.message === 'string' && body.message.trim() !== '' ? body.message : response.body.slice(0, 500) || `HTTP ${response.status}`;
+  // The lane always hands over text; an HttpClient that does not (a test double, a plugin's) must not turn a
+  // refusal into a TypeError (issue 10 found 112 of them here).
+  const text = typeof response.body === 'string' ? response.body : '';
+  const body = readJson(text) as { statusCode?: unknown; message?: unknown } | null | undefined;
+  const message = typeof body?.message === 'string' && body.message.trim() !== '' ? body.message : text.slice(0, 500) || `HTTP ${response.status}`;
   const problems = problemsOf(body);
   return {
     ...(typeof body?.statusCode === 'number' ? { code: String(body.statusCode) } : {}),
@@ -101,10 +104,26 @@ export function protocolError(response: HttpResponse, doing: string): Ledgerlink
   );
 }
 
-/** A transport failure as an outcome (cancellation is rethrown for the engine). */
+/** A transport failure as an outcome; cancellation (shutdown) is thrown as a coded error for the engine. */
 export function transportOutcome(error: unknown): Outcome {
   if (error instanceof HttpTransportError && error.reason !== 'cancelled') {
     return Outcomes.transport(`Vista Direct API: ${error.message}`, { reason: error.reason, committed: error.committed });
   }
-  throw error;
+  throw typedError(error, 'calling the Direct API');
+}
+
+/**
+ * A lost answer as a LedgerlinkError: retryable `LL_ERP_TRANSPORT`, or `LL_CANCELLED` on shutdown, so no raw
+ * transport error reaches the engine or the import flow. Any other error is returned unchanged.
+ */
+export function typedError(error: unknown, doing: string): unknown {
+  if (error instanceof HttpTransportError) {
+    return error.reason === 'cancelled'
+      ? new LedgerlinkError(ErrorCodes.CANCELLED, `Vista Direct API call cancelled while ${doing}: ${error.message}`, { disposition: 'retryable', cause: error })
+      : new LedgerlinkError(ErrorCodes.ERP_TRANSPORT, `Vista Direct API did not answer while ${doing}: ${error.message}`, {
+          disposition: 'retryable',
+          cause: error,
+        });
+  }
+  return error;
 }

@@ -1,6 +1,9 @@
 import { ErrorCodes, LedgerlinkError, type ExtractContext, type ExtractPage, type Extractor } from '@ledgerlink/core';
-import { protocolError, readFailure } from './vista-errors.js';
+import { protocolError, readFailure, typedError } from './vista-errors.js';
 import { asCachePage, readJson, type CacheFilter, type VistaApi } from './vista-wire.js';
+
+/** Pages one import run reads at most (at the default 1,000 records a page, a million records). */
+export const MAX_PAGES_PER_RUN = 1000;
 
 /** The payment statuses this connector treats as final: posted in AP, or cleared in CM. */
 export const FINAL_STATUSES: readonly string[] = ['Posted', 'Cleared'];
@@ -25,10 +28,16 @@ interface ImportCursor {
 export class VistaExtractor implements Extractor {
   readonly #api: VistaApi;
   readonly #apCompany: number;
+  readonly #maxPages: number;
 
-  constructor(api: VistaApi, apCompany: number) {
+  /**
+   * `maxPagesPerRun` ends a run that keeps receiving continuation tokens (a broken cache would otherwise keep one
+   * import running for ever); the cursor holds the token, so the next run goes on from there.
+   */
+  constructor(api: VistaApi, apCompany: number, maxPagesPerRun = MAX_PAGES_PER_RUN) {
     this.#api = api;
     this.#apCompany = apCompany;
+    this.#maxPages = maxPagesPerRun;
   }
 
   async *pages(context: ExtractContext): AsyncIterable<ExtractPage> {
@@ -40,13 +49,20 @@ export class VistaExtractor implements Extractor {
       { field: 'APCo', operator: 'eq', value: String(this.#apCompany) },
       ...(since === undefined ? [] : [{ field: 'LastUpdated', operator: 'gt' as const, value: since }]),
     ];
-    for (;;) {
-      let response = await this.#api.search(token, filters);
+    const search = async (from: string | null) => {
+      try {
+        return await this.#api.search(from, filters);
+      } catch (error) {
+        throw typedError(error, 'reading AP payments from the cache');
+      }
+    };
+    for (let pages = 1; ; pages++) {
+      let response = await search(token);
       if (response.status === 400 && token !== null && token === start.token) {
         // A stored token the cache no longer honours (tokens are not promised to live): read again from `since`.
         token = null;
         high = since;
-        response = await this.#api.search(token, filters);
+        response = await search(token);
       }
       if (response.status !== 200) throw readFailure(response, 'reading AP payments from the cache');
       const page = asCachePage(readJson(response.body));
@@ -62,7 +78,7 @@ export class VistaExtractor implements Extractor {
       }
       token = page.continuationToken;
       yield { records, cursor: formatCursor({ ...(since === undefined ? {} : { since }), token, ...(high === undefined ? {} : { high }) }) };
-      if (context.signal.aborted) return;
+      if (context.signal.aborted || pages >= this.#maxPages) return;
     }
   }
 }

@@ -1,6 +1,17 @@
-import { Outcomes, parseCents, type LoadContext, type LoadItem, type Loader, type Outcome } from '@ledgerlink/core';
+import {
+  ErrorCodes,
+  HttpTransportError,
+  Outcomes,
+  parseCents,
+  type LoadContext,
+  type LoadItem,
+  type Loader,
+  type Outcome,
+  type RetryableOutcome,
+} from '@ledgerlink/core';
 import { searchAll } from './cache-search.js';
-import { describeProblems, outcomeOfRefusedPost, protocolError, readFailure, refusalOf, transportOutcome } from './vista-errors.js';
+import { soundId } from './erp-id.js';
+import { describeProblems, erpAnswerOf, outcomeOfRefusedPost, protocolError, readFailure, refusalOf, transportOutcome, typedError } from './vista-errors.js';
 import { asAccepted, asActionState, readJson, type ActionState, type VistaApi } from './vista-wire.js';
 
 /** The natural key of a payment in Vista's payment history, as the mapping writes it. */
@@ -37,23 +48,49 @@ export class VistaLoader implements Loader {
   async find(item: LoadItem, _context: LoadContext): Promise<Outcome | null> {
     const key = naturalKeyOf(item.payload);
     if (key === undefined) return null;
+    if (key === 'amount') {
+      return Outcomes.rejected(
+        `the mapped PaymentTxnAmount ${JSON.stringify(item.payload.PaymentTxnAmount)} of payment ${item.id} is not an exact amount; fix the mapping (format: money)`,
+        undefined,
+        ErrorCodes.MAPPING_FAILED,
+      );
+    }
+    try {
+      return await this.#find(item, key);
+    } catch (error) {
+      // A lost answer while looking: the earlier attempt's fate is still unknown, so the next one looks again.
+      if (error instanceof HttpTransportError && error.reason !== 'cancelled') {
+        return Outcomes.transport(`Vista Direct API, looking up CM Reference ${key.reference}: ${error.message}`, { reason: error.reason, committed: 'unknown' });
+      }
+      throw typedError(error, `looking up CM Reference ${key.reference}`);
+    }
+  }
+
+  async #find(item: LoadItem, key: NaturalKey): Promise<Outcome | null> {
     const actionId = this.#actions.get(item.idempotencyKey);
     const state = actionId === undefined ? undefined : await this.#actionState(actionId);
-    if (state !== undefined && (state.status === 'Queued' || state.status === 'Processing')) return Outcomes.accepted(state.actionId);
+    if (state !== undefined && (state.status === 'Queued' || state.status === 'Processing')) return Outcomes.accepted(actionId);
 
     const candidates = await searchAll(this.#api, this.#filters(key, true), `looking up CM Reference ${key.reference} of vendor ${key.vendor}`);
     const found = candidates.find((record) => matches(record, key));
-    if (found !== undefined) return Outcomes.synced(String(found.KeyID), { replayed: state === undefined });
+    if (found !== undefined) return linked(found, key, state === undefined);
     if (state === undefined) return null;
-    if (state.status === 'Successful') return Outcomes.accepted(state.actionId); // in Vista, not yet in the cache
+    if (state.status === 'Successful') return Outcomes.accepted(actionId); // in Vista, not yet in the cache
     return this.#failed(state, key);
   }
 
   async #post(item: LoadItem): Promise<Outcome> {
     try {
       const response = await this.#api.create({ APCo: this.#apCompany, ...item.payload });
-      const accepted = response.status === 200 || response.status === 202 ? asAccepted(readJson(response.body)) : undefined;
-      if (accepted === undefined) return outcomeOfRefusedPost(response, this.#now().getTime());
+      if (response.status < 200 || response.status >= 300) return outcomeOfRefusedPost(response, this.#now().getTime());
+      const accepted = asAccepted(readJson(response.body));
+      if (accepted === undefined) {
+        // A 2xx means the queue may have taken the action: without its id, look before posting again.
+        return Outcomes.serverError(
+          `Vista Direct API answered HTTP ${response.status} to the create action without a usable actionId; the payment is looked up before any retry`,
+          { committed: 'unknown', erp: erpAnswerOf(response) },
+        );
+      }
       this.#actions.set(item.idempotencyKey, accepted.actionId);
       return Outcomes.accepted(accepted.actionId);
     } catch (error) {
@@ -84,7 +121,7 @@ export class VistaLoader implements Loader {
       const holders = await searchAll(this.#api, this.#filters(key, false), `looking up who holds CM Reference ${key.reference}`);
       // The cache may have caught up since the first search.
       const ours = holders.find((record) => matches(record, key));
-      if (ours !== undefined) return Outcomes.synced(String(ours.KeyID), { replayed: true });
+      if (ours !== undefined) return linked(ours, key, true);
       if (!holders.some((record) => record.Account === key.account)) return Outcomes.accepted(state.actionId);
     }
     return refusalOf(problems, erp);
@@ -99,29 +136,52 @@ export class VistaLoader implements Loader {
   }
 }
 
-function naturalKeyOf(payload: Record<string, unknown>): NaturalKey | undefined {
+/** The payload's natural key; `'amount'` when its amount is not an exact decimal (a broken mapping override). */
+function naturalKeyOf(payload: Record<string, unknown>): NaturalKey | 'amount' | undefined {
   const { VendorID, Account, DocumentOrCheckNo, PaymentMethod, PaymentTxnAmount } = payload;
   if (typeof VendorID !== 'string' || typeof Account !== 'string' || typeof DocumentOrCheckNo !== 'string') return undefined;
   if (typeof PaymentTxnAmount !== 'string' || typeof PaymentMethod !== 'string') return undefined;
-  return { vendor: VendorID, account: Account, reference: DocumentOrCheckNo, method: PaymentMethod, amountCents: parseCents(PaymentTxnAmount) };
+  const amountCents = centsOf(PaymentTxnAmount);
+  if (amountCents === undefined) return 'amount';
+  return { vendor: VendorID, account: Account, reference: DocumentOrCheckNo, method: PaymentMethod, amountCents };
+}
+
+function centsOf(amount: string | number): number | undefined {
+  try {
+    return parseCents(amount);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The payment found in the cache, linked by its KeyID. A blank or malformed KeyID never settles it: the payment
+ * is there (so it is not posted again), and the lookup is retried until Vista shows a usable id.
+ */
+function linked(record: Record<string, unknown>, key: NaturalKey, replayed: boolean): Outcome {
+  const id = soundId(record.KeyID);
+  if (id !== undefined) return Outcomes.synced(id, { replayed });
+  const outcome: RetryableOutcome = {
+    kind: 'retryable',
+    code: ErrorCodes.ERP_PROTOCOL,
+    reason: 'server',
+    committed: 'unknown',
+    message:
+      `Vista's cache shows CM Reference ${key.reference} of vendor ${key.vendor} with the KeyID ${JSON.stringify(record.KeyID) ?? 'undefined'}, ` +
+      'which is not an id; ledgerlink looks again before any new posting. If it persists, report it to Trimble support.',
+  };
+  return outcome;
 }
 
 /** Same CM account, pay method and amount (CM Reference and vendor were the search's filters). */
 function matches(record: Record<string, unknown>, key: NaturalKey): boolean {
   const amount = record.PaymentTxnAmount;
   if (typeof amount !== 'string' && typeof amount !== 'number') return false;
-  let cents: number;
-  try {
-    cents = parseCents(amount);
-  } catch {
-    return false;
-  }
   return (
     record.Account === key.account &&
     record.PaymentMethod === key.method &&
     record.DocumentOrCheckNo === key.reference &&
     record.VendorID === key.vendor &&
-    cents === key.amountCents &&
-    (typeof record.KeyID === 'string' || typeof record.KeyID === 'number')
+    centsOf(amount) === key.amountCents
   );
 }

@@ -1,5 +1,6 @@
 import type { HttpClient, HttpRequest, HttpResponse } from '@ledgerlink/core';
 import type { VistaConfig } from './config.js';
+import { soundId } from './erp-id.js';
 
 /**
  * The Direct API's routes and JSON shapes as this client reads them (erp-reference.md §6.2). Shapes marked
@@ -108,9 +109,11 @@ export function problemsOf(body: unknown): VistaProblem[] {
   }));
 }
 
+/** The create answer; undefined without a usable action id (blank, padded, not text). */
 export function asAccepted(body: unknown): ActionAccepted | undefined {
-  if (!isObject(body) || typeof body.actionId !== 'string' || body.actionId === '') return undefined;
-  return { actionId: body.actionId, status: typeof body.status === 'string' ? body.status : 'Queued' };
+  const actionId = isObject(body) && typeof body.actionId === 'string' ? soundId(body.actionId) : undefined;
+  if (!isObject(body) || actionId === undefined) return undefined;
+  return { actionId, status: typeof body.status === 'string' ? body.status : 'Queued' };
 }
 
 export function asActionState(body: unknown): ActionState | undefined {

@@ -1,4 +1,4 @@
-import { ErrorCodes, LedgerlinkError, type ExtractContext, type ExtractPage, type Extractor } from '@ledgerlink/core';
+import { ErrorCodes, HttpTransportError, LedgerlinkError, type ExtractContext, type ExtractPage, type Extractor } from '@ledgerlink/core';
 import { checksOf, importRecords, isFinal } from './check-records.js';
 import type { YardiConfig } from './config.js';
 import { readResult } from './yardi-messages.js';
@@ -59,19 +59,30 @@ export class CheckExtractor implements Extractor {
     if (from > today) from = today;
     for (;;) {
       const windowEnd = [addDays(from, this.config.importWindowDays - 1), today].sort()[0] as string;
-      const result = readResult(
-        'GetCheckInvoice',
-        await this.soap.call('GetCheckInvoice', [
-          ['CheckFromDate', from],
-          ['CheckToDate', windowEnd],
-        ]),
-      );
+      const result = readResult('GetCheckInvoice', await this.read(from, windowEnd));
       const records = checksOf(result)
         .filter((check) => isFinal(check.fields))
         .flatMap(importRecords);
       yield { records, cursor: encodeCursor({ through: windowEnd }) };
       if (windowEnd >= today || context.signal.aborted) return;
       from = addDays(windowEnd, 1);
+    }
+  }
+
+  /** One window's read; a lost answer is a retryable coded error (a shutdown, LL_CANCELLED), never a raw one. */
+  private async read(from: string, to: string) {
+    try {
+      return await this.soap.call('GetCheckInvoice', [
+        ['CheckFromDate', from],
+        ['CheckToDate', to],
+      ]);
+    } catch (error) {
+      if (!(error instanceof HttpTransportError)) throw error;
+      const cancelled = error.reason === 'cancelled';
+      throw new LedgerlinkError(cancelled ? ErrorCodes.CANCELLED : ErrorCodes.ERP_TRANSPORT, `Yardi did not answer GetCheckInvoice for ${from}..${to}: ${error.message}`, {
+        disposition: 'retryable',
+        cause: error,
+      });
     }
   }
 }

@@ -8,10 +8,12 @@ import {
   type LoadItem,
   type Loader,
   type Outcome,
+  type RetryableOutcome,
 } from '@ledgerlink/core';
 import { buildCheckDocument } from './check-document.js';
 import { checksOf, importedCheckId, payablesOf } from './check-records.js';
 import type { YardiMessageRules } from './config.js';
+import { soundId } from './erp-id.js';
 import { errorsOf, messagesOf, readResult, refusalOutcome, type CheckReferences } from './yardi-messages.js';
 import type { YardiSoap } from './yardi-soap.js';
 import { XmlValueError } from './yardi-xml.js';
@@ -42,7 +44,14 @@ export class CheckLoader implements Loader {
   async find(item: LoadItem, _context: LoadContext): Promise<Outcome | null> {
     const refs = referencesOf(item);
     const amount = stringField(item.payload, 'AmountPaid');
-    const cents = amount === undefined ? item.record.amountCents : parseCents(amount);
+    const cents = amount === undefined ? item.record.amountCents : centsOf(amount);
+    if (cents === undefined) {
+      return Outcomes.rejected(
+        `the mapped AmountPaid ${JSON.stringify(amount)} of payment ${item.id} is not an exact amount; fix the mapping (format: money)`,
+        undefined,
+        ErrorCodes.MAPPING_FAILED,
+      );
+    }
     try {
       if (refs.checkNumber !== undefined) {
         const result = readResult(
@@ -60,8 +69,7 @@ export class CheckLoader implements Loader {
             sameCents(check.fields['AmountPaid'], cents) &&
             check.details.some((detail) => detail['PayableId'] === refs.payableId),
         );
-        const id = match?.fields['CheckId'];
-        return id === undefined ? null : Outcomes.synced(id, { replayed: true });
+        return match === undefined ? null : linked(match.fields['CheckId'], refs);
       }
       const date = stringField(item.payload, 'PaymentDate');
       const result = readResult('GetPayables2', await this.soap.call('GetPayables2', [['PayableId', refs.payableId]]));
@@ -74,8 +82,7 @@ export class CheckLoader implements Loader {
             sameCents(check['AmountPaid'], cents) &&
             (date === undefined || (check['PaymentDate'] ?? '').startsWith(date)),
         );
-        const id = match?.['CheckId'];
-        if (id !== undefined) return Outcomes.synced(id, { replayed: true });
+        if (match !== undefined) return linked(match['CheckId'], refs);
       }
       return null;
     } catch (error) {
@@ -114,13 +121,33 @@ function stringField(payload: Record<string, unknown>, name: string): string | u
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 
-function sameCents(value: string | undefined, cents: number): boolean {
-  if (value === undefined) return false;
+function centsOf(value: string): number | undefined {
   try {
-    return parseCents(value) === cents;
+    return parseCents(value);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function sameCents(value: string | undefined, cents: number): boolean {
+  return value !== undefined && centsOf(value) === cents;
+}
+
+/**
+ * Our check, found: linked by its CheckId. A blank or malformed CheckId never settles the payment; the check
+ * exists, so it is not written again, and the lookup is retried until Yardi shows a usable id.
+ */
+function linked(checkId: string | undefined, refs: CheckReferences): Outcome {
+  const id = soundId(checkId?.trim());
+  if (id !== undefined) return Outcomes.synced(id, { replayed: true });
+  const outcome: RetryableOutcome = {
+    kind: 'retryable',
+    code: ErrorCodes.ERP_PROTOCOL,
+    reason: 'server',
+    committed: 'unknown',
+    message: `Yardi shows check ${refs.checkNumber ?? '(no number)'} on bank ${refs.bankId} for payable ${refs.payableId} without a usable CheckId; ledgerlink looks again before writing it anew.`,
+  };
+  return outcome;
 }
 
 function referencesOf(item: LoadItem): CheckReferences {

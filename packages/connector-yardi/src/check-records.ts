@@ -1,3 +1,4 @@
+import { soundId } from './erp-id.js';
 import { child, childText, children, textOf, type XmlNode } from './yardi-xml.js';
 
 /**
@@ -51,7 +52,7 @@ export function payablesOf(result: XmlNode): YardiPayable[] {
 /** The check id of an `ImportCheck_Login` result (`<Checks><Check><CheckId>`), if Yardi gave one. */
 export function importedCheckId(result: XmlNode): string | undefined {
   const id = childText(child(child(result, 'Checks'), 'Check'), 'CheckId')?.trim();
-  return id === undefined || id === '' ? undefined : id;
+  return soundId(id);
 }
 
 /** Check statuses Yardi treats as final: a posted check. An unposted one may still be changed or deleted. */

@@ -3,6 +3,16 @@ import { z } from 'zod';
 const Secret = z.string().min(1, 'must not be empty');
 const Id = z.string().trim().min(1, 'must not be empty');
 
+/** A pattern that compiles; one that does not would throw at the first answer it is matched against. */
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** One rule: Yardi's message codes that mean it, and case-insensitive patterns of its text. */
 function rule(patterns: string[]) {
   return z
@@ -10,7 +20,7 @@ function rule(patterns: string[]) {
       /** Message codes (the `code` attribute of a `Message`, or a Fault's detail code). */
       codes: z.array(z.string().min(1)).default([]),
       /** Case-insensitive regular expressions matched against the message text. */
-      patterns: z.array(z.string().min(1)).default(patterns),
+      patterns: z.array(z.string().min(1).refine(compiles, 'must be a valid regular expression')).default(patterns),
     })
     .strict()
     .default({ codes: [], patterns });

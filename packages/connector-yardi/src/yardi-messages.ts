@@ -16,8 +16,13 @@ export type MessageRule = YardiMessageRules['duplicateCheckNumber'];
 /** True when a message's code is one of the rule's codes, or its text matches one of the rule's patterns. */
 export function matchesRule(rule: MessageRule, code: string | undefined, text: string): boolean {
   if (code !== undefined && rule.codes.includes(code)) return true;
-  return rule.patterns.some((pattern) => new RegExp(pattern, 'i').test(text));
+  // A message is a sentence or two; a huge one must not make a pattern like `a .* b` work for seconds.
+  const head = text.slice(0, MAX_MATCHED_TEXT);
+  return rule.patterns.some((pattern) => new RegExp(pattern, 'i').test(head));
 }
+
+/** How much of a message the rules look at. */
+const MAX_MATCHED_TEXT = 2000;
 
 /** The messages of a result document. */
 export function messagesOf(result: XmlNode): YardiMessage[] {

@@ -59,7 +59,14 @@ export function parseXml(text: string): XmlObject {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new XmlParseError('the answer declares a DOCTYPE or an entity, which a SOAP answer never does');
   const verdict = XMLValidator.validate(text);
   if (verdict !== true) throw new XmlParseError(`the answer is not well-formed XML: ${verdict.err.msg} (line ${verdict.err.line})`);
-  const parsed: unknown = parser.parse(text);
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(text);
+  } catch (error) {
+    // The validator passed it, but the parser may still refuse it (nesting deeper than it takes, a bad entity).
+    if (error instanceof XmlValueError) throw error;
+    throw new XmlParseError(`the answer cannot be read as XML: ${error instanceof Error ? error.message : String(error)}`);
+  }
   if (typeof parsed !== 'object' || parsed === null) throw new XmlParseError('the answer has no root element');
   return parsed as XmlObject;
 }

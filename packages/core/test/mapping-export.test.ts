@@ -237,9 +237,17 @@ describe('export operators', () => {
       Code: { from: vendor.code, map: { ACME: "", BOLT: bolt }, required: true }`);
     expect(errors(map(payment()))).toEqual([
       { recordId: 'P-17', field: 'Notes', source: 'notes', message: 'required, but notes is missing' },
-      { recordId: 'P-17', field: 'Code', source: 'vendor.code', message: 'required, but the value is empty' },
+      { recordId: 'P-17', field: 'Code', source: 'vendor.code', message: 'required, but the value is empty or blank' },
     ]);
     expect(value(map(payment({ notes: 'ok', vendor: { id: 'V', name: 'N', code: 'BOLT' } })))).toEqual({ Notes: 'ok', Code: 'bolt' });
+  });
+
+  it('required: a blank result (spaces only) is empty too, so a blank value never reaches the ERP', () => {
+    const map = exporter(`
+      Memo: { from: notes, required: true }`);
+    expect(errors(map(payment({ notes: '   ' })))).toEqual([
+      { recordId: 'P-17', field: 'Memo', source: 'notes', message: 'required, but the value is empty or blank' },
+    ]);
   });
 });
 

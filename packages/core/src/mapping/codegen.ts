@@ -171,7 +171,8 @@ export class TransformGenerator {
       this.line(d, '}');
     }
     if (spec.format !== undefined) this.emitFormat(spec.format, fail, d);
-    if (spec.required) this.line(d, `if (v === "") ${fail('h.requiredEmpty()')}`);
+    // Blank counts as empty: an id of spaces ("  ") names nothing, and must not settle or link a payment.
+    if (spec.required) this.line(d, `if (typeof v === "string" && v.trim() === "") ${fail('h.requiredEmpty()')}`);
     this.line(d, `${this.write(out, target)} = v;`);
     this.line(depth, '}');
   }

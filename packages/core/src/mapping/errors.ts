@@ -20,6 +20,13 @@ export function sortProblems(problems: readonly MappingProblem[]): MappingProble
   );
 }
 
+/** How long one problem's message may be: a 100 kB key quoted back in full helps nobody. */
+const MAX_MESSAGE = 500;
+
+function clip(message: string): string {
+  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 3)}...`;
+}
+
 /**
  * A mapping file (or a merge of a mapping and an override) that is not valid. Carries every problem found,
  * each with its `file:line:col`; the message is one problem per line.
@@ -28,7 +35,7 @@ export class MappingFileError extends LedgerlinkError {
   readonly problems: MappingProblem[];
 
   constructor(problems: readonly MappingProblem[]) {
-    const sorted = sortProblems(problems);
+    const sorted = sortProblems(problems).map((problem) => ({ ...problem, message: clip(problem.message) }));
     super(ErrorCodes.MAPPING_INVALID, sorted.map(formatProblem).join('\n'), { details: { problems: sorted } });
     this.name = 'MappingFileError';
     this.problems = sorted;

@@ -153,7 +153,7 @@ export const runtime = {
     return source === undefined ? 'required, but there is no value' : `required, but ${source} is missing`;
   },
   requiredEmpty(): string {
-    return 'required, but the value is empty';
+    return 'required, but the value is empty or blank';
   },
 };
 

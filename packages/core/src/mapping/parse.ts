@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ErrorCodes, LedgerlinkError } from '../errors.js';
 import { createDocument } from './document.js';
@@ -31,14 +31,23 @@ export function mappingFromYaml(
  */
 export function parseMapping(text: string, file: string, options: ParseOptions = {}): MappingDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  // Duplicate keys are found by readYamlTree in one pass; yaml's own check compares every key with every other.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true });
   return mappingFromYaml(doc, lineCounter, file, options);
 }
+
+/** A mapping is a few kilobytes; a file this large is not one. */
+const MAX_MAPPING_BYTES = 4 * 1024 * 1024;
 
 /** Reads and parses a mapping file; `path` is how problems name the file. */
 export function loadMappingFile(path: string, options: ParseOptions = {}): MappingDocument {
   let text: string;
   try {
+    // Only a plain file of sensible size is read: a FIFO or /dev/zero named by mistake would never end.
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
+    if (!stat.isFile()) throw new Error('it is not a regular file');
+    if (stat.size > MAX_MAPPING_BYTES) throw new Error(`it is larger than ${MAX_MAPPING_BYTES / 1024 / 1024} MB`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type LineCounter, type Node } from 'yaml';
 import { PositionIndex, type TreePath } from './positions.js';
 import type { MappingProblem, SourcePosition } from './types.js';
 
@@ -9,8 +9,34 @@ export interface YamlTree {
   problems: MappingProblem[];
 }
 
+/**
+ * How many nodes a document may expand to once its aliases are followed. A real mapping has a few hundred;
+ * a "billion laughs" (each anchor aliasing the one before it several times) would otherwise expand to millions
+ * and hold the process for minutes.
+ */
+export const MAX_EXPANDED_NODES = 50_000;
+
+/** How many aliases a document may use (yaml's own default for `toJS` is 100; mappings rarely use any). */
+export const MAX_ALIASES = 1_000;
+
 /** Keys that would reach an object's prototype when used as property names. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * What each alias of a document refers to: the last node before it carrying its anchor, found in one walk.
+ * (yaml's `Alias.resolve` walks the whole document for every alias: n aliases would cost n².)
+ */
+function anchorsOf(doc: Document): Map<Alias, Node | undefined> {
+  const latest = new Map<string, Node>();
+  const resolved = new Map<Alias, Node | undefined>();
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) resolved.set(node, latest.get(node.source));
+      else if (typeof node.anchor === 'string' && node.anchor !== '') latest.set(node.anchor, node);
+    },
+  });
+  return resolved;
+}
 
 /** Turns yaml's pretty message ("… at line 3, column 1:\n\n<excerpt>") into one line. */
 function oneLine(message: string): string {
@@ -44,12 +70,53 @@ export function readYamlTree(
     return { value: undefined, positions, problems };
   }
 
+  const anchorOf = anchorsOf(doc);
+  const open = new Set<unknown>();
+  let expanded = 0;
+  let aliases = 0;
+  let stopped = false;
+  const stop = (at: SourcePosition, message: string): null => {
+    if (!stopped) problems.push({ ...at, message });
+    stopped = true;
+    return null;
+  };
+
   const read = (current: unknown, path: TreePath, depth: number): unknown => {
+    if (stopped) return null;
     if (depth > 64) {
       problems.push({ ...positions.at(path, 'value'), message: 'the document nests too deeply' });
       return null;
     }
-    if (isAlias(current)) return read(current.resolve(doc), path, depth + 1);
+    if (++expanded > MAX_EXPANDED_NODES) {
+      return stop(positions.at(path, 'value'), `the document expands to more than ${MAX_EXPANDED_NODES} values (aliases repeating aliases?); write it out plainly`);
+    }
+    if (isAlias(current)) {
+      const at = position(current.range?.[0]);
+      if (++aliases > MAX_ALIASES) return stop(at, `more than ${MAX_ALIASES} aliases; write the values out`);
+      const source = anchorOf.get(current);
+      if (source === undefined) {
+        problems.push({ ...at, message: `alias *${current.source} has no anchor &${current.source} before it` });
+        return null;
+      }
+      if (open.has(source)) {
+        problems.push({ ...at, message: `alias *${current.source} refers to a value that contains it` });
+        return null;
+      }
+      return read(source, path, depth + 1);
+    }
+    if (isMap(current) || isSeq(current)) {
+      open.add(current);
+      try {
+        return readCollection(current, path, depth);
+      } finally {
+        open.delete(current);
+      }
+    }
+    if (isScalar(current)) return current.value;
+    return null;
+  };
+
+  const readCollection = (current: unknown, path: TreePath, depth: number): unknown => {
     if (isMap(current)) {
       const out: Record<string, unknown> = {};
       const firstSeen = new Map<string, SourcePosition>();
@@ -87,7 +154,6 @@ export function readYamlTree(
         return itemNode === null ? null : read(itemNode, childPath, depth + 1);
       });
     }
-    if (isScalar(current)) return current.value;
     return null;
   };
 

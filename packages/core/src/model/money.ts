@@ -41,7 +41,8 @@ export function parseCents(value: string | number): number {
   }
   const cents = Number(whole) * 100 + Number(fraction.slice(0, 2).padEnd(2, '0'));
   if (!Number.isSafeInteger(cents) || cents > MAX_CENTS) throw new RangeError(`"${String(value)}" is out of range`);
-  return sign ? -cents : cents;
+  // "-0.00" is zero: a negative zero would print as 0 yet fail Object.is and sort before 0.
+  return sign && cents !== 0 ? -cents : cents;
 }
 
 function numberToPlainString(value: number): string {

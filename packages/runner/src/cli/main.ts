@@ -7,6 +7,7 @@ import { BUILT_IN_CONNECTORS } from '../plugins/built-in-connectors.js';
 import { ConnectorRegistry, isHubConnector, loadPluginConnectors } from '../plugins/connector-registry.js';
 import { UsageError, type CliIo } from './io.js';
 import { MAPPING_USAGE, mappingApply, mappingCheck } from './mapping-commands.js';
+import { PROCORE_USAGE, procoreCommand } from './procore-command.js';
 import { qbdCommand } from './qbd-command.js';
 import { runCommand } from './run-command.js';
 import { sandboxCommand } from './sandbox-command.js';
@@ -21,7 +22,9 @@ export const USAGE = `ledgerlink — keeps Procore and your ERP in step
   ledgerlink failed edit ID --config FILE [--check-number N] [--bank-id B] [--by NAME]
   ledgerlink failed retry ID --config FILE [--by NAME]
   ledgerlink import --tenant T --config FILE        import paid payments from the tenant's ERP now
-  ledgerlink sandbox [--webhook URL] [--fund-every MS]  start the Procore and ERP sandboxes; prints their env
+  ledgerlink sandbox [--url RUNNER_URL] [--fund-every MS]  start the Procore and ERP sandboxes; prints their env
+  ledgerlink ${PROCORE_USAGE}
+                                                    set up each tenant's Procore company: ERP connection, hook, trigger
   ledgerlink qbd qwc --config FILE --tenant ID [--app-url URL]   the .qwc file for the QuickBooks Web Connector
   ledgerlink token new                              a new API token and the sha256 the config keeps
   ledgerlink token hash TOKEN                       the sha256 of an existing token
@@ -46,6 +49,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return token(args, io);
       case 'qbd':
         return qbdCommand(args, io);
+      case 'procore':
+        return await procoreCommand(args, io);
       case 'sandbox':
         return await sandboxCommand(args, io);
       case 'mapping': {

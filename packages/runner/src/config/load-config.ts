@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { DeploymentConfig } from './schema.js';
 
@@ -72,7 +72,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const locate = (path: (string | number)[], atKey = false) => locateNode(doc, lineCounter, path, atKey);
   const baseDir = dirname(resolve(file));
   const secrets: string[] = [];
-  const raw = resolveReferences(doc.toJS() as unknown, [], { file, env, baseDir, secrets, problems, locate });
+  const plain = plainValue(doc, lineCounter, file);
+  if (!plain.ok) return { ok: false, problems: [plain.problem] };
+  const raw = resolveReferences(plain.value, [], { file, env, baseDir, secrets, problems, locate });
 
   const parsed = DeploymentConfig.safeParse(raw);
   if (!parsed.success) problems.push(...issuesToProblems(parsed.error.issues, file, locate));
@@ -87,6 +89,66 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       resolvePath: (path) => (isAbsolute(path) ? path : resolve(baseDir, path)),
     },
   };
+}
+
+/** A config is small: more aliases than this is an alias bomb, not a deployment. */
+const MAX_ALIASES = 100;
+
+/**
+ * The document as plain values. An alias inside the value it names would make a cycle, and many aliases
+ * repeating aliases would expand to millions of values: both are refused, at the alias, before `toJS`
+ * (whose own refusals carry no position).
+ */
+function plainValue(doc: Document, lineCounter: LineCounter, file: string): { ok: true; value: unknown } | { ok: false; problem: ConfigProblem } {
+  let problem: ConfigProblem | undefined;
+  let aliases = 0;
+  const at = (node: Node, message: string): ConfigProblem => ({ file, ...lineCounter.linePos(node.range?.[0] ?? 0), path: '', message });
+  visit(doc, {
+    Alias(_key, node, path) {
+      aliases += 1;
+      if (aliases > MAX_ALIASES) {
+        problem = at(node, `more than ${MAX_ALIASES} aliases; write the values out`);
+        return visit.BREAK;
+      }
+      if (path.some((ancestor) => (ancestor as { anchor?: string }).anchor === node.source)) {
+        problem = at(node, `alias *${node.source} refers to a value that contains it`);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (problem !== undefined) return { ok: false, problem };
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIASES }) as unknown };
+  } catch (error) {
+    const alias = firstAlias(doc);
+    const where = alias?.range?.[0] ?? 0;
+    return {
+      ok: false,
+      problem: {
+        file,
+        ...lineCounter.linePos(where),
+        path: '',
+        message: /alias/i.test(String(error))
+          ? `the aliases expand too far (aliases repeating aliases); write the values out (${error instanceof Error ? error.message : String(error)})`
+          : `cannot read the config: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    };
+  }
+}
+
+function firstAlias(doc: Document): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        found = node;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 export function issuesToProblems(
@@ -154,7 +216,7 @@ function resolveReferences(value: unknown, path: (string | number)[], context: R
   } else {
     const target = isAbsolute(name) ? name : resolve(context.baseDir, name);
     try {
-      resolved = readFileSync(target, 'utf8').trim();
+      resolved = readSecretFile(target);
     } catch (error) {
       context.problems.push({
         file: context.file,
@@ -167,6 +229,16 @@ function resolveReferences(value: unknown, path: (string | number)[], context: R
   }
   if (isSecret || kind === 'file') context.secrets.push(resolved);
   return resolved;
+}
+
+/** A secret is a line or a PEM: anything bigger, or not a plain file (a FIFO, /dev/zero), is refused unread. */
+const MAX_SECRET_BYTES = 64 * 1024;
+
+function readSecretFile(target: string): string {
+  const stat = statSync(target);
+  if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: stat.isDirectory() ? 'EISDIR' : 'not a regular file' });
+  if (stat.size > MAX_SECRET_BYTES) throw Object.assign(new Error('too large'), { code: `larger than ${MAX_SECRET_BYTES} bytes` });
+  return readFileSync(target, 'utf8').trim();
 }
 
 function locateNode(doc: Document, lineCounter: LineCounter, path: (string | number)[], atKey: boolean): { line: number; col: number } {
