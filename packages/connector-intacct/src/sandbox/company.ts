@@ -262,7 +262,8 @@ export class Company {
     const recordNo = this.#nextRecordNo();
     for (const line of lines) line.recordNo = this.#nextRecordNo();
     const total = lines.reduce((sum, line) => sum + line.amountCents, 0);
-    const retained = lines.reduce((sum, line) => sum + line.retainedCents, 0);
+    // Retainage is kept only where the lines carry it (Intacct Construction): otherwise the bill keeps none.
+    const retained = lines.some((line) => line.fields.TRX_AMOUNTRETAINED !== undefined) ? lines.reduce((sum, line) => sum + line.retainedCents, 0) : undefined;
     const project = lines.find((line) => line.fields.PROJECTID !== undefined)?.fields.PROJECTID;
     this.state.bills.set(recordNo, {
       recordNo,
@@ -271,7 +272,7 @@ export class Company {
       totalCents: total,
       paidCents: 0,
       created: true,
-      retainedCents: retained,
+      ...(retained === undefined ? {} : { retainedCents: retained }),
       fields: { ...header },
       lines,
       ...(project === undefined ? {} : { projectNumber: project }),
