@@ -43,6 +43,10 @@ export async function createOnce(gateway: IntacctGateway, fn: IntacctFunction, c
     }
     const classified = classifyErrors(result.errors, codes);
     if (classified.kind === 'controlIdAlreadyUsed') return { kind: 'already-completed', errors: result.errors, classified };
+    if (classified.kind === 'throttled') {
+      // GW-0010 in a function's own result: nothing ran; the lane pauses and the same attempt is sent again.
+      return { kind: 'outcome', outcome: Outcomes.throttled(`Intacct throttled the request while ${doing}; it will be retried`, { erp: erpAnswerOf(result.errors, classified.primary) }) };
+    }
     return { kind: 'refused', errors: result.errors, classified };
   } catch (error) {
     if (error instanceof Error && error.name === 'XmlValueError') {

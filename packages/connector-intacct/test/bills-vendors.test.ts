@@ -169,6 +169,19 @@ describe('requisition -> create APBILL', () => {
     expect((account as { message: string }).message).toContain('GL account 9999');
   });
 
+  it('GW-0010 inside a function result is throttling (retried), not a refusal of the bill', async () => {
+    const throttling = await startSandbox();
+    throttling.setErrorCodes({ unknownVendor: 'GW-0010' });
+    const throttled = clientFor(throttling);
+    try {
+      const [outcome] = await throttled.requisitions!.exporter!.load([itemOf(requisitionFor(10))], { signal });
+      expect(outcome).toMatchObject({ kind: 'retryable', code: 'LL_ERP_THROTTLED' });
+    } finally {
+      await throttled.close();
+      await throttling.close();
+    }
+  });
+
   it('a Construction company carries retainage per line with the documented override (TRX_AMOUNTRETAINED)', async () => {
     const override = parseMapping(
       [
