@@ -130,6 +130,7 @@ export function createApBillFunction(controlId: string, bill: ApBillPayload): In
   };
 }
 
+/** What the bill loader needs: the shared gateway, the tenant's error-code table, a logger. */
 export interface BillLoaderOptions {
   gateway: IntacctGateway;
   errorCodes: IntacctErrorCodes;

@@ -54,10 +54,12 @@ export function readVendorPayload(payload: Record<string, unknown>): { ok: true;
   return problems.length > 0 ? { ok: false, problems } : { ok: true, vendor };
 }
 
+/** `create` `VENDOR` with the fields in element order. */
 export function createVendorFunction(controlId: string, vendor: Record<string, unknown>): IntacctFunction {
   return { controlId, body: { create: { VENDOR: vendor } } };
 }
 
+/** What the vendor loader needs: the shared gateway, the tenant's error-code table, a logger. */
 export interface VendorLoaderOptions {
   gateway: IntacctGateway;
   errorCodes: IntacctErrorCodes;

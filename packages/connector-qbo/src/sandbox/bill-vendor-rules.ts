@@ -7,6 +7,7 @@ import type { FaultError } from './answers.js';
  * Vendor: DisplayName unique across customers, vendors and employees, 6240 Duplicate Name Exists Error).
  */
 
+/** What the bill and vendor rules need to know about the company. */
 export interface BillCompanyView {
   hasVendor(id: string): boolean;
   hasExpenseAccount(id: string): boolean;
@@ -16,6 +17,7 @@ export interface BillCompanyView {
   nameUser(displayName: string): string | undefined;
 }
 
+/** A bill that passed every rule, in the sandbox's terms. */
 export interface AcceptedBill {
   vendorId: string;
   txnDate?: string;
@@ -25,11 +27,13 @@ export interface AcceptedBill {
   lines: { amountCents: number; description?: string; accountId: string; customerId?: string }[];
 }
 
+/** A vendor that passed every rule: its name and the record to keep. */
 export interface AcceptedVendor {
   displayName: string;
   record: Record<string, unknown>;
 }
 
+/** A rule check's result: the accepted value, or QuickBooks' Fault errors. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FaultError[] };
 
 const OBJECT_NOT_FOUND =
