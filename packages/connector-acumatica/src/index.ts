@@ -2,12 +2,17 @@
  * @ledgerlink/connector-acumatica: payments to and from Acumatica Cloud ERP over the contract-based REST API
  * (AP checks applied to bills, released; released checks imported back).
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConnector } from '@ledgerlink/core';
 import { createAcumaticaClient } from './client.js';
 import { AcumaticaConfig } from './config.js';
 
-export const VERSION = '0.1.0';
+/** package.json is the one source of the version: read at run time, from src/ and dist/ alike. */
+const packageJson = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** This package's version, shown by `ledgerlink connectors`. */
+export const VERSION: string = packageJson.version;
 
 export { AcumaticaConfig } from './config.js';
 export type { AcumaticaConfigInput } from './config.js';

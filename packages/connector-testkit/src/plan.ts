@@ -17,7 +17,7 @@ export type CheckPlan =
   | { check: string; mode: 'invalid-skip'; problem: string };
 
 /** Checks that need payment export; without it each becomes a refusal check. */
-const NEEDS_EXPORT: ReadonlySet<ConformanceCheck> = new Set(PAYMENT_CHECKS.filter((check) => check !== 'config' && check !== 'import'));
+export const NEEDS_EXPORT: ReadonlySet<ConformanceCheck> = new Set(PAYMENT_CHECKS.filter((check) => check !== 'config' && check !== 'import'));
 
 /** Decides, from the declared capabilities and the skip reasons, how each check runs. */
 export function planChecks(capabilities: Capabilities, skip: Partial<Record<string, string>> = {}): CheckPlan[] {

@@ -1,6 +1,7 @@
 import { defineConnector, Outcomes, type ClientContext, type Connector, type HttpClient, type Outcome } from '@ledgerlink/core';
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../src/checks/index.js';
+import { ExportGate } from '../src/export-gate.js';
 import { Harness } from '../src/harness.js';
 import type { ConformanceFixtures } from '../src/options.js';
 import { createExampleClient } from './example/client.js';
@@ -89,6 +90,50 @@ describe('the kit fails a broken connector', () => {
     });
     await withHarness(impatient, async (harness) => {
       await expect(CHECKS.throttling.run(harness)).rejects.toThrow(/expected a synced outcome/);
+    });
+  });
+
+  it('throttling: an OAuth-style client whose token fetch rides out 429s but takes the ERP\'s own 429 for a final refusal', async () => {
+    // Its first call fetches a "token" (GET /v1/company here), retrying that call itself while it is throttled, as
+    // a token helper does; the throttle answers must reach the payment endpoint, where this client gives up.
+    let token: Promise<void> | undefined;
+    const tokenFirst = (http: HttpClient): HttpClient => async (request) => {
+      token ??= (async () => {
+        for (let tries = 0; tries < 10; tries += 1) {
+          const answer = await http({ method: 'GET', url: request.url.replace(/\/v1\/.*$/, '/v1/company'), headers: request.headers ?? {} });
+          if (answer.status !== 429) return;
+        }
+      })();
+      await token;
+      return http(request);
+    };
+    const oauthLike = broken('OAuth-style, gives up on the ERP\'s 429', {
+      http: tokenFirst,
+      outcome: (outcome) => (outcome.kind === 'retryable' && outcome.reason === 'throttled' ? Outcomes.rejected(outcome.message, outcome.erp) : outcome),
+    });
+    await withHarness(oauthLike, async (harness) => {
+      await expect(CHECKS.throttling.run(harness)).rejects.toThrow(/expected a synced outcome/);
+    });
+  });
+
+  it('a failed export: the checks that stand on it report "blocked by export"; config and import still run', async () => {
+    const misdated = broken('sends the wrong date', { http: rewriteBody((body) => ({ ...body, date: '2001-01-01' })) });
+    await withHarness(misdated, async (harness) => {
+      const gate = new ExportGate();
+      await expect(gate.guard('export', CHECKS.export.run)(harness)).rejects.toThrow(/field by field/);
+      for (const check of ['duplicate-check-number', 'unknown-bank', 'unknown-bill', 'throttling', 'rate-limit', 'commit-then-drop', 'special-characters'] as const) {
+        await expect(gate.guard(check, CHECKS[check].run)(harness), check).rejects.toThrow(/^blocked by export: the export check failed, so .* fix export first \(it failed with: .*field by field/);
+      }
+      await gate.guard('import', CHECKS.import.run)(harness);
+      await gate.guard('config', CHECKS.config.run)(harness);
+    });
+  });
+
+  it('a passing export lets its dependents run (the gate blocks nothing)', async () => {
+    await withHarness(exampleConnector, async (harness) => {
+      const gate = new ExportGate();
+      await gate.guard('export', CHECKS.export.run)(harness);
+      await gate.guard('unknown-bill', CHECKS['unknown-bill'].run)(harness);
     });
   });
 

@@ -209,7 +209,7 @@ export class Runner {
   async prepare(): Promise<void> {
     const { loaded, logger } = this.options;
     const clock = this.options.clock ?? (() => new Date());
-    const plugins = await loadPluginConnectors(loaded.config.plugins);
+    const plugins = await loadPluginConnectors(loaded.config.plugins, undefined, loaded.resolvePath);
     const registry = new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(this.options.extraConnectors ?? []), ...plugins]);
     this.#registry = registry;
 

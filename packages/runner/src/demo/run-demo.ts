@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { bearerFor, erpMetadataFor } from '@ledgerlink/connector-procore';
 import { createProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
@@ -10,9 +10,11 @@ import { validateDeployment } from '../config/validate-deployment.js';
 import { Runner } from '../daemon.js';
 import { createLogger } from '../logging/create-logger.js';
 import { BUILT_IN_CONNECTORS } from '../plugins/built-in-connectors.js';
-import { ConnectorRegistry } from '../plugins/connector-registry.js';
+import { ConnectorRegistry, loadPluginConnectors } from '../plugins/connector-registry.js';
 import { createServer } from '../server/create-server.js';
+import { parse } from 'yaml';
 import { DEMO_ERPS } from './demo-erps.js';
+import { pluginDemoErps } from './plugin-erps.js';
 import { DemoWorld } from './demo-world.js';
 import { renderSummary, type TenantCounts } from './demo-summary.js';
 
@@ -54,7 +56,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let runner: Runner | undefined;
   const worlds: DemoWorld[] = [];
   try {
-    for (const erp of DEMO_ERPS) sandboxes.set(erp.tenant, await erp.start());
+    // A config that names plugins gets their sandboxes too, one demo world per tenant of a plugin's ERP.
+    const plugins = configPlugins(options.configFile);
+    const resolvePlugin = (path: string) => resolve(dirname(options.configFile), path);
+    const demoErps = [...DEMO_ERPS, ...(await pluginDemoErps(plugins.entries, resolvePlugin, (erp) => plugins.tenantsOf(erp)))];
+    for (const erp of demoErps) sandboxes.set(erp.tenant, await erp.start());
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DEMO_PORT: String(options.port ?? 8080),
@@ -64,9 +70,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       DEMO_PROCORE_CLIENT_SECRET: hub.serviceAccount.clientSecret,
       DEMO_WEBHOOK_SECRET: webhookSecret,
       DEMO_ADMIN_TOKEN_SHA256: createHash('sha256').update(adminToken).digest('hex'),
-      ...Object.assign({}, ...DEMO_ERPS.map((erp) => erp.env(sandboxes.get(erp.tenant) as ErpSandbox))),
+      ...Object.assign({}, ...demoErps.map((erp) => erp.env(sandboxes.get(erp.tenant) as ErpSandbox))),
     };
-    const registry = new ConnectorRegistry(BUILT_IN_CONNECTORS);
+    const registry = new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(await loadPluginConnectors(plugins.entries, undefined, resolvePlugin))]);
     const validated = validateDeployment(options.configFile, registry, env);
     if (!validated.ok) throw new Error(`the demo config is invalid:\n${validated.problems.map(formatConfigProblem).join('\n')}`);
     const { loaded } = validated;
@@ -83,11 +89,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await runner.start();
     server = createServer(runner);
     const url = await server.listen({ host: loaded.config.server.host, port: loaded.config.server.port });
-    DEMO_ERPS.forEach((erp, index) => worlds.push(new DemoWorld(erp, hub, sandboxes.get(erp.tenant) as ErpSandbox, 1000 + index)));
+    demoErps.forEach((erp, index) => worlds.push(new DemoWorld(erp, hub, sandboxes.get(erp.tenant) as ErpSandbox, 1000 + index)));
     // What `ledgerlink procore connect` does for a customer: each company's ERP connection, hook and trigger.
     await connectCompanies(runner, `${url}/webhooks/procore`, webhookSecret);
     const header = [
-      `ledgerlink demo: Procore Pay funds payments in the Procore ERP Platform sandbox; ERP Requests reach the runner, which exports to ${DEMO_ERPS.length} ERP sandboxes and closes them out.`,
+      `ledgerlink demo: Procore Pay funds payments in the Procore ERP Platform sandbox; ERP Requests reach the runner, which exports to ${demoErps.length} ERP sandboxes and closes them out.`,
       `console: ${url}/   token: ${adminToken}`,
       `ledger: ${dbPath}   log: ${logFile}   stop: Ctrl-C`,
     ];
@@ -119,9 +125,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const counts = async (): Promise<TenantCounts[]> => {
       const rows = await (runner as Runner).ledger.counts();
       const imported = await Promise.all(
-        DEMO_ERPS.map(async (erp) => (await (runner as Runner).ledger.list({ tenant: erp.tenant, direction: 'import', state: 'synced', limit: 500 })).items.length),
+        demoErps.map(async (erp) => (await (runner as Runner).ledger.list({ tenant: erp.tenant, direction: 'import', state: 'synced', limit: 500 })).items.length),
       );
-      return DEMO_ERPS.map((erp, index) => {
+      return demoErps.map((erp, index) => {
         const states = Object.fromEntries(rows.filter((row) => row.tenant === erp.tenant).map((row) => [row.state, row.count])) as Partial<Record<LedgerState, number>>;
         // The ledger counts both directions; imports are shown in their own column.
         const importedHere = imported[index] ?? 0;
@@ -194,4 +200,21 @@ async function approveOld(runner: Runner): Promise<void> {
       .exporter.approve(item.id, { kind: 'user', id: 'demo-approver' })
       .catch(() => undefined);
   }
+}
+
+/**
+ * The demo config's `plugins:` and the tenants of each ERP, read from the YAML as written (before the environment
+ * the sandboxes provide exists): the demo must start a plugin's sandbox before the config can be validated.
+ */
+function configPlugins(file: string): { entries: string[]; tenantsOf(erp: string): { tenant: string; companyId: number }[] } {
+  const raw = parse(readFileSync(file, 'utf8')) as { plugins?: unknown; tenants?: { id?: unknown; erp?: unknown; hubCompanyId?: unknown }[] } | null;
+  const entries = Array.isArray(raw?.plugins) ? raw.plugins.filter((entry): entry is string => typeof entry === 'string') : [];
+  const tenants = Array.isArray(raw?.tenants) ? raw.tenants : [];
+  return {
+    entries,
+    tenantsOf: (erp) =>
+      tenants
+        .filter((tenant) => tenant.erp === erp && typeof tenant.id === 'string')
+        .map((tenant) => ({ tenant: tenant.id as string, companyId: Number(tenant.hubCompanyId) })),
+  };
 }
