@@ -274,3 +274,29 @@ describe('vendors: create VENDOR and query VENDOR', () => {
     }
   });
 });
+
+describe('through the engine: requisition, then its payment', () => {
+  it('exportRecords(requisition) lands the bill once despite a lost answer; exportPayments then pays it', async () => {
+    seedVendor(20);
+    sandbox.seed({ bankAccounts: [{ id: 'BA-20' }] });
+    const requisition = requisitionFor(20);
+    const runtime = runtimeFor(sandbox);
+    try {
+      sandbox.setFaults({ commitThenDrop: 1 });
+      const [outcome] = await runtime.exportRecords('requisition', [{ id: requisition.id, idempotencyKey: `${requisition.id}.r1`, record: requisition }]);
+      expect(outcome).toMatchObject({ kind: 'synced' });
+      const billId = (outcome as { erpId: string }).erpId;
+      expect(sandbox.bills!().filter((b) => b.vendorId === 'SUB-20')).toMatchObject([{ erpId: billId, number: 'PA-20', amountCents: 1_000_010 }]);
+      const payment = paymentFor(20, {
+        amountCents: 950_010,
+        vendor: { id: 'hub-v-20', name: 'Sub 20', erpId: 'SUB-20' },
+        invoice: { id: requisition.id, number: 'PA-20', amountCents: 1_000_010, erpId: billId },
+      });
+      const [paid] = await runtime.exportPayments([{ id: payment.id, idempotencyKey: `${payment.id}.r1`, record: payment }]);
+      expect(paid).toMatchObject({ kind: 'synced' });
+      expect(sandbox.billOpenCents(billId)).toBe(50_000);
+    } finally {
+      await runtime.close();
+    }
+  });
+});
