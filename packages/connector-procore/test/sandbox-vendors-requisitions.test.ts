@@ -63,6 +63,20 @@ describe('requisitions in the ERP tool (create_requisitions, reset_requisition)'
     expect((await control(sandbox, 'POST', '/requisitions/export', { ids: [second, second] })).status).toBe(422);
   });
 
+  it('lists the company\'s projects (where a requisition is looked for) and the create_requisitions requests by name', async () => {
+    sandbox = await startCompany();
+    const token = await accessToken(sandbox);
+    const projects = await call(sandbox, token, 'GET', `/rest/v1.0/projects?company_id=${COMPANY}`);
+    expect(projects.body).toEqual([{ id: PROJECT, name: 'Harbor View Tower', project_number: 'P-100', origin_id: 'JOB-100', company: { id: COMPANY } }]);
+    expect((await call(sandbox, token, 'GET', '/rest/v1.0/projects')).status).toBe(400);
+    expect((await call(sandbox, token, 'GET', '/rest/v1.0/projects?company_id=99')).status).toBe(403);
+    const requisition = sandbox.addRequisition({ commitmentId: COMMITMENT, invoiceNumber: 'X-2', totalCents: 500 });
+    const raised = sandbox.exportRequisitions([requisition]);
+    sandbox.refreshVendors(COMPANY);
+    const listed = await call(sandbox, token, 'GET', `${BASE}/erp_requests?filters[request_name]=create_requisitions`);
+    expect((listed.body as { id: number; request_name: string }[]).map((r) => [r.id, r.request_name])).toEqual([[raised.request.id, 'create_requisitions']]);
+  });
+
   it('refuses lines that do not add up to the total', async () => {
     sandbox = await startCompany();
     const answer = await control(sandbox, 'POST', '/seed', { requisitions: [{ commitmentId: COMMITMENT, invoiceNumber: 'X-1', totalCents: 100, lines: [{ amountCents: 60 }, { amountCents: 30 }] }] });

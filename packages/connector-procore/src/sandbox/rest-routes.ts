@@ -53,7 +53,7 @@ function inCompany(call: RestCall, pathCompany: number | undefined): number {
   return call.companyId;
 }
 
-/** `company_id` of a webhooks call (query or body) must be the header's company. */
+/** `company_id` of a webhooks or projects call (query or body) must be the header's company. */
 function hookCompany(call: RestCall): number {
   const raw = call.url.searchParams.get('company_id') ?? (isRecord(call.body) ? call.body.company_id : undefined);
   if (raw === undefined || raw === null) throw new SandboxRefusal(400, 'company_id is required (a company-level hook)');
@@ -252,6 +252,12 @@ const ROUTES: Route[] = [
     const vendor = s.objects.vendors.get(id as number);
     if (vendor === undefined || vendor.companyId !== inCompany(c, company)) return errors(404, `vendor ${id} not found in company ${company}`);
     return json(200, vendorPayload(vendor, s.externalData.originId('vendor', vendor.id)));
+  }),
+  route('GET', `${V1}/projects`, (s, c) => {
+    // A company's projects: `company_id` names it, and must be the header's company.
+    const companyId = hookCompany(c);
+    const rows = [...s.objects.projects.values()].filter((p) => p.companyId === companyId);
+    return paged(c.url, rows, (p) => ({ id: p.id, name: p.name, project_number: p.projectNumber, origin_id: s.externalData.originId('project', p.id), company: { id: companyId } }));
   }),
   route('GET', `${V1}/projects/(\\d+)`, (s, c, [id]) => {
     const project = s.objects.projects.get(id as number);
