@@ -10,11 +10,19 @@ import {
   type LoadContext,
   type PaymentIssuedResult,
   type PaymentIssuedWrite,
+  type StagedRecordResult,
+  type StagedRecordWrite,
+  type VendorUpdate,
+  type VendorUpdateResult,
 } from '@ledgerlink/core';
 import type { ProcoreConfig } from './config.js';
 import { contractPayment, readRequisition, type RequisitionPlaces } from './contract-payment.js';
 import { closeOut, fetchErpRequest, openRequests } from './erp-requests.js';
 import { HubReads } from './hub-reads.js';
+import { syncStagedRecords } from './hub-staged-records.js';
+import { readHubVendor, readVendorLinks, syncVendors } from './hub-vendors.js';
+import { requisitionBatch } from './requisition-batch.js';
+import { readRequisitionReset } from './requisitions.js';
 import { createHubSetup } from './hub-setup.js';
 import { syncExternalData, syncPaymentsIssued, unlinkPaymentIssued } from './hub-writes.js';
 import { platformPaths } from './platform-paths.js';
@@ -111,6 +119,18 @@ export function createProcoreHubClient(context: ClientContext<ProcoreConfig>): P
     syncPaymentsIssued: (companyId: string, writes: PaymentIssuedWrite[]): Promise<PaymentIssuedResult[]> => syncPaymentsIssued(api, companyId, writes),
 
     unlinkPaymentIssued: (companyId: string, paymentId: string): Promise<void> => unlinkPaymentIssued(api, companyId, paymentId),
+
+    requisitions: (request: ErpRequest): Promise<unknown[]> => requisitionBatch(api, reads, places, config.perPage, request),
+
+    vendor: (request: ErpRequest): Promise<unknown> => Promise.resolve().then(() => readHubVendor(request)),
+
+    syncStagedRecords: (companyId: string, records: StagedRecordWrite[]): Promise<StagedRecordResult[]> => syncStagedRecords(api, companyId, records),
+
+    syncVendors: (companyId: string, updates: VendorUpdate[]): Promise<VendorUpdateResult[]> => syncVendors(api, companyId, updates, config.perPage),
+
+    vendorLinks: readVendorLinks,
+
+    requisitionReset: readRequisitionReset,
 
     setup: createHubSetup(api, config.namespace, config.perPage),
 
