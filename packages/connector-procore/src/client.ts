@@ -47,6 +47,8 @@ export function createProcoreHubClient(context: ClientContext<ProcoreConfig>): P
   const api = new ProcoreApi(config, http, lane, tokens, now);
   const reads = new HubReads(api, now);
   const places: RequisitionPlaces = new Map();
+  // `create_requisitions` batches found fully synced by the fallback: not read again (see openRequests).
+  const closedBatches = new Set<string>();
 
   const requisitionIn = async (companyId: string, projectId: string, invoiceId: string): Promise<Invoice | undefined> => {
     const wire = await api.jsonOrMissing({
@@ -78,7 +80,7 @@ export function createProcoreHubClient(context: ClientContext<ProcoreConfig>): P
       return fetchErpRequest(api, companyId, requestId);
     },
 
-    openRequests: (companyId: string): AsyncIterable<ErpRequest[]> => openRequests(api, logger, companyId, config.perPage),
+    openRequests: (companyId: string): AsyncIterable<ErpRequest[]> => openRequests(api, logger, companyId, config.perPage, closedBatches),
 
     contractPayment: (request: ErpRequest): Promise<unknown> => contractPayment(reads, places, request),
 

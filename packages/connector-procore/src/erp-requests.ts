@@ -41,7 +41,13 @@ export async function fetchErpRequest(api: ProcoreApi, companyId: string, reques
  * resolved to its ERP Request. The open details are listed whole before the first page is handed out: the caller
  * closes details out as it goes, and a status-filtered page list would shift under it and skip some.
  */
-export async function* openRequests(api: ProcoreApi, logger: Logger, companyId: string, perPage: number): AsyncGenerator<ErpRequest[]> {
+export async function* openRequests(
+  api: ProcoreApi,
+  logger: Logger,
+  companyId: string,
+  perPage: number,
+  closedBatches: Set<string> = new Set(),
+): AsyncGenerator<ErpRequest[]> {
   const doing = `listing the open request details of company ${companyId}`;
   const open: { detailId: string; requestId: string }[] = [];
   const seenDetails = new Set<string>();
@@ -83,7 +89,7 @@ export async function* openRequests(api: ProcoreApi, logger: Logger, companyId: 
     });
     if (page.length > 0) yield page;
   }
-  yield* openRequisitionBatches(api, logger, companyId, perPage, seenRequests);
+  yield* openRequisitionBatches(api, logger, companyId, perPage, seenRequests, closedBatches);
 }
 
 /**
@@ -91,7 +97,14 @@ export async function* openRequests(api: ProcoreApi, logger: Logger, companyId: 
  * requests are listed by name, and a batch is open while a requisition it is the latest request for is not synced
  * (no External Data `origin_id`). A requisition exported again later is the later batch's.
  */
-async function* openRequisitionBatches(api: ProcoreApi, logger: Logger, companyId: string, perPage: number, seen: Set<string>): AsyncGenerator<ErpRequest[]> {
+async function* openRequisitionBatches(
+  api: ProcoreApi,
+  logger: Logger,
+  companyId: string,
+  perPage: number,
+  seen: Set<string>,
+  closedBatches: Set<string>,
+): AsyncGenerator<ErpRequest[]> {
   const doing = `listing the create_requisitions requests of company ${companyId}`;
   const requests: ErpRequest[] = [];
   try {
@@ -124,10 +137,17 @@ async function* openRequisitionBatches(api: ProcoreApi, logger: Logger, companyI
   for (const request of requests) for (const id of idsOf(request)) latest.set(id, request.id);
   let page: ErpRequest[] = [];
   for (const request of requests) {
+    const key = `${companyId}/${request.id}`;
+    if (closedBatches.has(key)) continue;
     const own = idsOf(request).filter((id) => latest.get(id) === request.id);
     if (own.length === 0) continue;
     const synced = await Promise.all(own.map((id) => requisitionSynced(api, companyId, id)));
-    if (synced.every(Boolean)) continue;
+    if (synced.every(Boolean)) {
+      // Once every requisition of a batch is synced it stays closed: a reset requisition comes back through a new
+      // export, a new request. So it is not read again on the next poll.
+      closedBatches.add(key);
+      continue;
+    }
     page.push(request);
     if (page.length >= perPage) {
       yield page;

@@ -84,6 +84,11 @@ describe('the client on the sandbox: requisitions (create_requisitions, reset_re
     await client.syncExternalData(C, [{ itemType: 'requisition', itemId: String(two), originId: 'BILL-A2', originData: 'APBILL 2' }], context);
     expect(await names()).toEqual([[String(vendorExport.request.id), 'create_vendor']]);
     expect(hub.requisition(two)).toMatchObject({ status: 'synced', originId: 'BILL-A2' });
+    // A batch found closed is not read again: the next poll lists the requests but asks no External Data.
+    hub.resetStats();
+    await names();
+    expect(hub.stats().byEndpoint['GET /rest/v1.0/companies/:id/external_data']).toBeUndefined();
+    expect(hub.stats().byEndpoint['GET /rest/v1.0/companies/:id/erp_requests']).toBe(1);
     // Locked: another bill id for a synced requisition is refused by Procore, and the client says which.
     const refused = await client.syncExternalData(C, [{ itemType: 'requisition', itemId: String(two), originId: 'BILL-OTHER' }], context).catch((error: unknown) => error);
     expect(isLedgerlinkError(refused) && refused.message).toMatch(new RegExp(`requisition ${two}.*locked`));
