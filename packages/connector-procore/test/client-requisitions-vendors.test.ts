@@ -152,6 +152,12 @@ describe('the client on the sandbox: vendors (create_vendor, sync_vendors, link_
     expect(hub.stagedRecords(COMPANY)).toEqual([
       expect.objectContaining({ item_type: 'vendor', origin_id: 'V-200', origin_code: 'NEWCO', origin_data: 'active', status: 'staged', data: { name: 'NewCo Electric Inc.', is_active: true, abbreviated_name: 'NEWCO', business_phone: '775-555-0101' } }),
     ]);
+    // The accountant imports it: the next refresh leaves it imported, and updates it as a linked vendor instead.
+    const stagedId = (first[0] as { stagedId: string }).stagedId;
+    const imported = hub.importStagedVendor(stagedId);
+    const newcoHubId = String((imported.request.request_data.vendor as { id: number }).id);
+    expect(await client.syncStagedRecords(C, [stagedVendorRecord(newco)], context)).toEqual([{ originId: 'V-200', ok: true, stagedId, status: 'imported' }]);
+    expect(await client.syncVendors(C, [{ originId: 'V-200', vendor: newco }], context)).toEqual([{ originId: 'V-200', ok: true, hubId: newcoHubId }]);
     // A refused record is answered as refused, by origin id.
     const bad = await client.syncStagedRecords(C, [{ itemType: 'sub_job', originId: 'SJ-1', data: {} }], context);
     expect(bad).toEqual([{ originId: 'SJ-1', ok: false, message: expect.stringContaining('project_origin_id is required') }]);

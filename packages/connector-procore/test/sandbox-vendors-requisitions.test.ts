@@ -185,3 +185,31 @@ describe('vendors in the ERP tool (create_vendor, sync_vendors, link_vendor, unl
     expect((await control(sandbox, 'POST', `/vendors/${vendor}/unlink`)).status).toBe(409);
   });
 });
+
+describe('Ready to Import: a staged vendor imported by the accountant', () => {
+  it('becomes a synced Procore vendor, the record imported (and kept so by a later sync without status), then create_vendor_in_procore', async () => {
+    sandbox = await startCompany();
+    const token = await accessToken(sandbox);
+    const stage = (status?: string) => call(sandbox as ProcoreSandbox, token, 'PATCH', `${BASE}/erp/staged_records/sync`, {
+      staged_records: [{ item_type: 'vendor', origin_id: 'V-300', origin_code: 'BAYEL', ...(status === undefined ? {} : { status }), data: { name: 'Bayside Electric', city: 'Oakland', is_active: true } }],
+    });
+    const staged = (await stage()).body as { entities: { id: number; status: string }[] };
+    const recordId = staged.entities[0]?.id as number;
+    expect(staged.entities[0]?.status).toBe('staged');
+    const imported = (await control(sandbox, 'POST', `/staged_records/${recordId}/import`)).body as { request: { id: number }; detail?: unknown };
+    expect(imported.detail).toBeUndefined();
+    const event = await show(sandbox, token, imported.request.id);
+    expect(event.request_name).toBe('create_vendor_in_procore');
+    const vendorId = (event.request_data.vendor as { id: number; origin_id: string }).id;
+    expect(event.request_data).toEqual({ vendor: { id: vendorId, origin_id: 'V-300' }, company_id: COMPANY });
+    expect(sandbox.vendor(vendorId)).toMatchObject({ name: 'Bayside Electric', status: 'synced', originId: 'V-300' });
+    expect((await control(sandbox, 'POST', `/staged_records/${recordId}/import`)).status).toBe(409);
+
+    // The next Refresh stages it again without a status: it stays imported; with one, the integrator decides.
+    expect(((await stage()).body as { entities: { status: string }[] }).entities[0]?.status).toBe('imported');
+    expect(((await stage('archived')).body as { entities: { status: string }[] }).entities[0]?.status).toBe('archived');
+    // And Company Vendors sync now finds it by its origin_id.
+    const updated = await call(sandbox, token, 'PATCH', `${BASE}/vendors/sync`, { updates: [{ origin_id: 'V-300', city: 'Berkeley' }] });
+    expect((updated.body as { entities: { id: number; city: string }[] }).entities).toEqual([expect.objectContaining({ id: vendorId, city: 'Berkeley' })]);
+  });
+});

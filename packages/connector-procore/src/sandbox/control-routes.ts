@@ -15,6 +15,7 @@ const CONTROLS: { method: string; pattern: RegExp; control: Control }[] = [
   { method: 'GET', pattern: /^\/_sandbox\/companies\/(\d+)\/erp_tool$/, control: (s, _body, id) => s.erpTool(id) },
   { method: 'GET', pattern: /^\/_sandbox\/companies\/(\d+)\/staged_records$/, control: (s, _body, id) => s.stagedRecords(id) },
   { method: 'POST', pattern: /^\/_sandbox\/vendors\/(\d+)\/export$/, control: (s, _body, id) => s.exportVendor(id) },
+  { method: 'POST', pattern: /^\/_sandbox\/staged_records\/(\d+)\/import$/, control: (s, _body, id) => s.importStagedVendor(id) },
   { method: 'POST', pattern: /^\/_sandbox\/vendors\/(\d+)\/link$/, control: (s, body, id) => s.linkVendor(id, body.originId as string) },
   { method: 'POST', pattern: /^\/_sandbox\/vendors\/(\d+)\/unlink$/, control: (s, _body, id) => s.unlinkVendor(id) },
   { method: 'GET', pattern: /^\/_sandbox\/vendors\/(\d+)$/, control: (s, _body, id) => s.vendor(id) },

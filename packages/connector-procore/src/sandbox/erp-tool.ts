@@ -107,6 +107,44 @@ export class ErpTool {
     return raised;
   }
 
+  /**
+   * The accountant imports a staged vendor from Ready to Import: a Procore vendor made from its `data`, synced with
+   * its `origin_id`, the record `imported`, then `create_vendor_in_procore` (no detail). Only vendors are imported
+   * here; a vendor already synced with that origin_id is refused (409).
+   */
+  importStagedVendor(stagedId: IdInput, createdAt: string): RaisedRequest {
+    const record = this.stagedRecords.get(toId(stagedId, 'staged record'));
+    if (record === undefined) throw new SandboxRefusal(404, `staged record ${String(stagedId)} not found`);
+    if (record.item_type !== 'vendor') throw new SandboxRefusal(422, `staged record ${record.id} is a ${record.item_type}: only vendors are imported here`);
+    if (record.status !== 'staged') throw new SandboxRefusal(409, `staged record ${record.id} is ${record.status}, not staged`);
+    const linked = this.externalData.itemsWithOrigin('vendor', record.origin_id).filter((id) => this.objects.vendors.get(id)?.companyId === record.company_id);
+    if (linked.length > 0) throw new SandboxRefusal(409, `vendor ${linked[0]} is already synced with origin_id ${JSON.stringify(record.origin_id)}: link it instead`);
+    const data = record.data;
+    const textOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+    const name = textOf(data.name);
+    if (name === undefined || name.trim() === '') throw new SandboxRefusal(422, `staged record ${record.id}: data.name is required to import a vendor`);
+    const vendor = this.objects.addVendor(
+      {
+        companyId: record.company_id,
+        name,
+        ...(record.origin_code === null ? {} : { originCode: record.origin_code }),
+        ...(textOf(data.abbreviated_name) === undefined ? {} : { abbreviatedName: textOf(data.abbreviated_name) }),
+        ...(textOf(data.address) === undefined ? {} : { address: textOf(data.address) }),
+        ...(textOf(data.city) === undefined ? {} : { city: textOf(data.city) }),
+        ...(textOf(data.state_code) === undefined ? {} : { stateCode: textOf(data.state_code) }),
+        ...(textOf(data.zip) === undefined ? {} : { zip: textOf(data.zip) }),
+        ...(textOf(data.country_code) === undefined ? {} : { countryCode: textOf(data.country_code) }),
+        ...(textOf(data.email_address) === undefined ? {} : { emailAddress: textOf(data.email_address) }),
+        ...(textOf(data.business_phone) === undefined ? {} : { businessPhone: textOf(data.business_phone) }),
+        isActive: data.is_active !== false,
+      },
+      createdAt,
+    );
+    this.externalData.write('vendor', vendor.id, record.origin_id, record.origin_data);
+    this.stagedRecords.markImported(record);
+    return this.raise(record.company_id, 'create_vendor_in_procore', false, () => ({ vendor: { id: vendor.id, origin_id: record.origin_id }, company_id: record.company_id }));
+  }
+
   exportRequisitions(ids: IdInput[]): RaisedRequest {
     if (!Array.isArray(ids) || ids.length === 0) throw new SandboxRefusal(422, 'export requisitions: give at least one requisition id');
     const requisitions = ids.map((id) => this.objects.requisition(id));

@@ -228,6 +228,7 @@ export async function createProcoreSandbox(options: ProcoreSandboxOptions = {}):
     exportRequisitions: (requisitionIds) => tool.exportRequisitions(requisitionIds),
     resetPayment: (invoicePaymentId, resetOptions) => tool.resetPayment(invoicePaymentId, resetOptions?.resetOverride ?? false),
     markRequisitionSynced: (requisitionId, originId) => tool.markRequisitionSynced(requisitionId, originId),
+    importStagedVendor: (stagedRecordId) => tool.importStagedVendor(stagedRecordId, now()),
     linkVendor: (vendorId, originId) => tool.linkVendor(vendorId, originId),
     unlinkVendor: (vendorId) => tool.unlinkVendor(vendorId),
     resetRequisition: (requisitionId, resetOptions) => tool.resetRequisition(requisitionId, resetOptions?.resetOverride ?? false),

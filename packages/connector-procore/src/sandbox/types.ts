@@ -162,6 +162,7 @@ export type ErpRequestName =
   | 'sync_vendors'
   | 'link_vendor'
   | 'unlink_vendor'
+  | 'create_vendor_in_procore'
   | 'create_requisitions'
   | 'reset_requisition';
 
@@ -493,6 +494,11 @@ export interface ProcoreSandbox {
   exportVendor(vendorId: IdInput): RaisedRequest;
   /** A batch of requisitions exported: `create_requisitions` (no request detail, as in the docs). */
   exportRequisitions(requisitionIds: IdInput[]): RaisedRequest;
+  /**
+   * The accountant imports a staged vendor (Ready to Import): a synced Procore vendor, the record `imported`,
+   * `create_vendor_in_procore` (no detail).
+   */
+  importStagedVendor(stagedRecordId: IdInput): RaisedRequest;
   /** The accountant links a Procore vendor to an ERP vendor: External Data written, `link_vendor` (no detail). */
   linkVendor(vendorId: IdInput, originId: string): RaisedRequest;
   /** The accountant unlinks a synced vendor: External Data cleared, `unlink_vendor` (no detail). */
