@@ -51,6 +51,12 @@ export interface AcumaticaSandbox extends ErpSandbox {
   readonly credentials: SandboxCredentials;
   readonly licence: SandboxLicence;
   setFaults(faults: Partial<AcumaticaSandboxFaults>): void;
+  /** Seeded and exported AP bills (Bills and Adjustments). */
+  bills(): SandboxBill[];
+  /** Every vendor (Vendors). */
+  vendors(): SandboxVendor[];
+  /** A vendor entered in Acumatica directly; its Vendor ID is `code`, else the next auto-number. */
+  addVendor(input: SandboxVendorInput): string;
   /** Sign-in sessions: how many are open, and how many sign-ins and sign-outs there were. */
   sessions(): SessionCounts;
   /** Ends every open session now (Acumatica's idle timeout): the next call with its cookie gets 401. */
