@@ -24,6 +24,7 @@ export interface InvoiceLine {
   Phase?: string;
   JCCType?: string;
   SL?: string;
+  SLItem?: string;
 }
 
 export interface InvoiceDraft {
@@ -107,7 +108,7 @@ export function validateInvoice(company: ApCompany, body: unknown): { draft: Inv
       ...(lineDescription === undefined ? {} : { Description: lineDescription }),
       GrossAmt: fromCents(amount ?? 0),
       Retainage: fromCents(retainage ?? 0),
-      ...Object.fromEntries((['Job', 'Phase', 'JCCType', 'SL'] as const).flatMap((field) => (typeof line[field] === 'string' && line[field] !== '' ? [[field, line[field]]] : []))),
+      ...Object.fromEntries((['Job', 'Phase', 'JCCType', 'SL', 'SLItem'] as const).flatMap((field) => (typeof line[field] === 'string' && line[field] !== '' ? [[field, line[field]]] : []))),
     });
   });
   if (total !== undefined && problems.length === 0 && gross !== total) {
