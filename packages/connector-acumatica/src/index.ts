@@ -3,12 +3,17 @@
  * (AP checks applied to bills, released; released checks imported back), subcontractor invoices as released AP
  * bills, and vendors both ways.
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConnector } from '@ledgerlink/core';
 import { createAcumaticaClient } from './client.js';
 import { AcumaticaConfig } from './config.js';
 
-export const VERSION = '0.1.0';
+/** package.json is the one source of the version: read at run time, from src/ and dist/ alike. */
+const packageJson = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** This package's version, shown by `ledgerlink connectors`. */
+export const VERSION: string = packageJson.version;
 
 export { AcumaticaConfig } from './config.js';
 export type { AcumaticaConfigInput } from './config.js';

@@ -1,10 +1,14 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConnector } from '@ledgerlink/core';
 import { createIntacctClient } from './client.js';
 import { IntacctConfig } from './config.js';
 
-/** This connector package's own version. */
-export const VERSION = '0.1.0';
+/** package.json is the one source of the version: read at run time, from src/ and dist/ alike. */
+const packageJson = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** This package's version, shown by `ledgerlink connectors`. */
+export const VERSION: string = packageJson.version;
 
 /**
  * Sage Intacct over its XML gateway: `create APPYMT` for payments out, `query APPYMT` (states Approved and Posted)

@@ -1,108 +1,123 @@
 import {
   ErrorCodes,
-  LedgerlinkError,
+  isLedgerlinkError,
   type ClientContext,
-  type ExtractPage,
+  type CloseOut,
+  type ErpRequest,
+  type ExternalDataUpdate,
   type HubClient,
   type Invoice,
   type LoadContext,
-  type Payment,
-  type PaymentIssued,
+  type PaymentIssuedResult,
+  type PaymentIssuedWrite,
 } from '@ledgerlink/core';
 import type { ProcoreConfig } from './config.js';
-import { fundedPayments } from './funded-payments.js';
-import { HubIndex } from './hub-index.js';
-import { HubLookups } from './hub-lookups.js';
+import { contractPayment, readRequisition, type RequisitionPlaces } from './contract-payment.js';
+import { closeOut, fetchErpRequest, openRequests } from './erp-requests.js';
+import { HubReads } from './hub-reads.js';
+import { createHubSetup } from './hub-setup.js';
+import { syncExternalData, syncPaymentsIssued, unlinkPaymentIssued } from './hub-writes.js';
+import { platformPaths } from './platform-paths.js';
 import { ProcoreApi } from './procore-api.js';
 import { ProcoreTokens } from './procore-tokens.js';
-import { idText, parseJson, property } from './procore-wire.js';
-import { readPayment, readRequisition } from './read-payment.js';
-import { writePaymentIssued } from './write-payment-issued.js';
+import { procoreId, property } from './procore-wire.js';
 
 /** The Procore hub client, with what tests and the runner's metrics may read besides the contract. */
 export interface ProcoreHubClient extends HubClient {
-  /** Successful token refreshes so far (each one rotated the single-use refresh token). */
-  tokenRotations(): number;
+  /** Access tokens granted so far (client credentials: one per expiry or refusal). */
+  tokenGrants(): number;
 }
 
 /**
- * The Procore client of one app connection: funded payments out of Procore Pay, invoices' ERP sync state, payments
- * issued back onto commitments. Every call goes through the hub's lane.
+ * The Procore ERP Platform client of one service account: ERP Requests in, close-outs, External Data and payments
+ * issued out, and the company setup. Every call goes through the hub's lane.
  */
 export function createProcoreHubClient(context: ClientContext<ProcoreConfig>): ProcoreHubClient {
   const { config, http, lane, now } = context;
   const logger = context.logger.child({ connector: 'procore' });
-  const tokens = new ProcoreTokens(config, http, logger, now, context.credentials);
+  const tokens = new ProcoreTokens(config, http, logger, now);
   const api = new ProcoreApi(config, http, lane, tokens, now);
-  const index = new HubIndex();
-  const lookups = new HubLookups(api, config.perPage);
+  const reads = new HubReads(api, now);
+  const places: RequisitionPlaces = new Map();
+
+  const requisitionIn = async (companyId: string, projectId: string, invoiceId: string): Promise<Invoice | undefined> => {
+    const wire = await api.jsonOrMissing({
+      method: 'GET',
+      path: platformPaths.requisition(projectId, invoiceId),
+      companyId,
+      doing: `reading requisition ${invoiceId} of project ${projectId}`,
+    });
+    return wire === undefined ? undefined : readRequisition(wire, invoiceId);
+  };
 
   return {
     async check(_context: LoadContext): Promise<void> {
-      const { body } = await api.json({
-        method: 'GET',
-        path: '/rest/v1.0/companies',
-        doing: 'listing the companies the app can reach',
-      });
-      const reachable = new Set((Array.isArray(body) ? body : []).map((row) => idText(property(row, 'id'))));
-      const missing = config.companyIds.filter((id) => !reachable.has(id));
-      if (missing.length > 0) {
-        throw new LedgerlinkError(
-          ErrorCodes.ERP_AUTH,
-          `the Procore app is not connected to compan${missing.length === 1 ? 'y' : 'ies'} ${missing.join(', ')}: ` +
-            'a company admin installs it in App Management, or remove the id from companyIds',
-          { details: { missing } },
-        );
+      await tokens.current();
+      // Listing each company's ERP connections proves the grant, the company and the ERP Integrations permission.
+      for (const companyId of config.companyIds) {
+        await api.json({
+          method: 'GET',
+          path: platformPaths.erpConnections(companyId),
+          companyId,
+          params: { page: '1', per_page: '1' },
+          doing: `reading the ERP connections of company ${companyId} (is the service account installed there?)`,
+        });
       }
     },
 
-    fundedPayments(companyId: string, options: LoadContext & { cursor?: string }): AsyncIterable<ExtractPage<Payment>> {
-      return fundedPayments(api, index, logger, {
-        companyId,
-        perPage: config.perPage,
-        signal: options.signal,
-        ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
-      });
+    erpRequest: (companyId: string, requestId: string): Promise<ErpRequest | undefined> => {
+      if (procoreId(requestId) === undefined) return Promise.resolve(undefined);
+      return fetchErpRequest(api, companyId, requestId);
     },
 
-    async payment(companyId: string, paymentId: string, _context: LoadContext): Promise<Payment | undefined> {
-      const doing = `reading payment ${paymentId} of company ${companyId}`;
-      const response = await api.call({
-        method: 'GET',
-        path: `/rest/v1.0/companies/${encodeURIComponent(companyId)}/payments/disbursements/${encodeURIComponent(paymentId)}`,
-        companyId,
-        doing,
-      });
-      if (response.status === 404) return undefined;
-      if (response.status !== 200) throw api.error(response, doing);
-      const payment = readPayment(parseJson(response.body));
-      index.learn(companyId, payment);
-      return payment;
-    },
+    openRequests: (companyId: string): AsyncIterable<ErpRequest[]> => openRequests(api, logger, companyId, config.perPage),
 
-    async invoice(companyId: string, invoiceId: string, _context: LoadContext): Promise<Invoice | undefined> {
-      const placed = index.invoice(companyId, invoiceId);
-      if (placed !== undefined) {
-        const wire = await lookups.requisition(companyId, placed.projectId, invoiceId);
-        if (wire !== undefined) return readRequisition(wire);
-      }
-      // Requisitions are project-scoped and the contract passes no project: try the company's projects in turn.
-      for (const project of await lookups.companyProjects(companyId)) {
-        if (project.id === placed?.projectId) continue;
-        const wire = await lookups.requisition(companyId, project.id, invoiceId);
-        if (wire !== undefined) return readRequisition(wire);
+    contractPayment: (request: ErpRequest): Promise<unknown> => contractPayment(reads, places, request),
+
+    async invoice(companyId: string, invoiceId: string): Promise<Invoice | undefined> {
+      if (procoreId(invoiceId) === undefined) return undefined;
+      const known = places.get(`${companyId}/${invoiceId}`);
+      if (known !== undefined) return requisitionIn(companyId, known, invoiceId);
+      // Requisitions are project-scoped and the contract passes no project (after a restart the payments' places are
+      // forgotten): look through the company's projects.
+      try {
+        for await (const projects of api.pages(
+          { method: 'GET', path: platformPaths.projects(), companyId, params: { company_id: companyId }, doing: `listing the projects of company ${companyId}` },
+          config.perPage,
+        )) {
+          for (const project of projects) {
+            const projectId = procoreId(property(project, 'id'));
+            if (projectId === undefined) continue;
+            const found = await requisitionIn(companyId, projectId, invoiceId);
+            if (found !== undefined) {
+              places.set(`${companyId}/${invoiceId}`, projectId);
+              return found;
+            }
+          }
+        }
+      } catch (error) {
+        // The projects list is an inferred path: where it is missing, the requisition cannot be found (yet), which is
+        // what `undefined` says; the payment's next ERP Request teaches the client where it lives.
+        if (!(isLedgerlinkError(error) && error.code === ErrorCodes.HUB_NOT_FOUND)) throw error;
+        logger.warn({ companyId, invoiceId }, 'cannot list the company\'s projects to find a requisition (HTTP 404); check platformPaths.projects');
       }
       return undefined;
     },
 
-    writePaymentIssued(companyId: string, payment: PaymentIssued, originId: string, _context: LoadContext) {
-      return writePaymentIssued(api, lookups, index, companyId, payment, originId);
-    },
+    closeOut: (companyId: string, requestDetailId: string, closing: CloseOut): Promise<void> => closeOut(api, companyId, requestDetailId, closing),
 
-    tokenRotations: () => tokens.rotations,
+    syncExternalData: (companyId: string, updates: ExternalDataUpdate[]): Promise<void> => syncExternalData(api, companyId, updates),
+
+    syncPaymentsIssued: (companyId: string, writes: PaymentIssuedWrite[]): Promise<PaymentIssuedResult[]> => syncPaymentsIssued(api, companyId, writes),
+
+    unlinkPaymentIssued: (companyId: string, paymentId: string): Promise<void> => unlinkPaymentIssued(api, companyId, paymentId),
+
+    setup: createHubSetup(api, config.namespace, config.perPage),
+
+    tokenGrants: () => tokens.grants,
 
     async close(): Promise<void> {
-      // Nothing to release: OAuth tokens are not sessions, and sockets belong to the lane.
+      // Nothing to release: access tokens are not sessions, and sockets belong to the lane.
     },
   };
 }

@@ -8,8 +8,9 @@ import { createProcoreWebhooks } from './webhooks/parse-webhook.js';
 export const VERSION = '0.1.0';
 
 /**
- * Procore, the hub: Procore Pay payments at 'Funding Complete' come out (webhooks, with polling as the fallback),
- * and payments the ERP issued go back onto commitments as `contract_payments` written with `origin_id`.
+ * Procore, the hub, on its ERP Platform: work arrives as ERP Requests (`create_contract_payment`,
+ * `sync_contract_payments`, `reset_payment`), results go back as close-outs and External Data, payments issued by
+ * Invoice Payments Sync.
  */
 export const procoreConnector = defineHubConnector<ProcoreConfig>({
   manifest: {
@@ -18,18 +19,18 @@ export const procoreConnector = defineHubConnector<ProcoreConfig>({
     version: VERSION,
     contractVersion: 'v1',
     coreRange: '^0.1.0',
-    description: 'The hub: Procore Pay payments out, payments issued back (REST v1.0, OAuth 2.0, webhooks)',
+    description: 'The hub: Procore ERP Platform (ERP Requests, close-out, External Data, Invoice Payments Sync; client credentials; webhooks)',
   },
   capabilities: {
     // The hub is the source of every export and the target of every import: both directions of `payment`.
     entities: { payment: ['export', 'import'] },
     partialPayments: true,
-    // Procore has no batch write for contract payments.
-    maxBatch: 1,
+    // Invoice Payments Sync and External Data Sync take up to 100 items per call [I].
+    maxBatch: 100,
     // 3,600 requests per hour per token. Procore's 10-second spike window cannot be stated in the same RateLimit:
     // its 429 (with X-Rate-Limit-Reset) pauses the lane instead. Concurrency is this project's choice [I].
     rateLimit: { requests: 3600, intervalMs: 3_600_000, concurrency: 4 },
-    // origin_id is unique in Procore: a repeated write answers 409 and is resolved to the existing payment.
+    // origin_id is unique in Procore: Invoice Payments Sync updates the payment an origin_id already names.
     idempotency: 'native',
   },
   configSchema: ProcoreConfig,
@@ -41,11 +42,12 @@ export const procoreConnector = defineHubConnector<ProcoreConfig>({
 export { ProcoreConfig } from './config.js';
 export { createProcoreHubClient } from './client.js';
 export type { ProcoreHubClient } from './client.js';
+export { erpMetadataFor, METADATA_ENTITIES } from './erp-metadata.js';
+export type { ErpLabels, MetadataEntity } from './erp-metadata.js';
+export { ERP_REQUESTS_EVENT, ERP_REQUESTS_RESOURCE, MAX_BULK, MAX_PER_PAGE, platformPaths } from './platform-paths.js';
 export { createProcoreWebhooks, PROCORE_RETRY_HORIZON_MS } from './webhooks/parse-webhook.js';
 export type { ProcoreWebhookOptions } from './webhooks/parse-webhook.js';
-export { SIGNATURE_HEADER } from './webhooks/verify-delivery.js';
+export { bearerFor } from './webhooks/verify-delivery.js';
 export type { WebhookRefusal } from './webhooks/verify-delivery.js';
 export { WebhookDeduper } from './webhooks/webhook-deduper.js';
-export { decodeFundedCursor, encodeFundedCursor } from './funded-payments.js';
-export type { FundedCursor } from './funded-payments.js';
-export { amountCents } from './procore-wire.js';
+export { exactCents } from './contract-payment.js';

@@ -1,25 +1,28 @@
 import { ErrorCodes, HttpTransportError, LedgerlinkError, type HttpClient, type HttpResponse, type LaneSignals } from '@ledgerlink/core';
 import type { ProcoreConfig } from './config.js';
-import { failureError, readFailure, resetInMs, waitOf } from './procore-errors.js';
-import { RECONNECT_HINT, type ProcoreTokens } from './procore-tokens.js';
-import { parseJson } from './procore-wire.js';
+import { CREDENTIALS_HINT, failureError, readFailure, resetInMs, unreadable, waitOf } from './procore-errors.js';
+import type { ProcoreTokens } from './procore-tokens.js';
+import { nextLink, parseJson } from './procore-wire.js';
+
+/** A list longer than this many pages is not a list Procore would send: stop rather than loop. */
+const MAX_PAGES = 10_000;
 
 export interface ProcoreCall {
-  method: 'GET' | 'POST' | 'PATCH';
-  /** Below the API host, e.g. `/rest/v1.0/contract_payments`. */
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  /** Below the API host: one of `platformPaths`. */
   path: string;
-  /** Sent as the `Procore-Company-Id` header: the company context of the call (none for company-less calls). */
-  companyId?: string;
+  /** Sent as the `Procore-Company-Id` header: the company context of the call. */
+  companyId: string;
   params?: Record<string, string>;
-  /** JSON body of a POST/PATCH. */
+  /** JSON body of a POST/PATCH/PUT. */
   body?: unknown;
-  /** Names the call in errors: "reading payment 17". */
+  /** Names the call in errors: "reading ERP request 17 of company 4264". */
   doing: string;
 }
 
 /**
- * Procore's REST API for the app: every call carries the bearer token and `Procore-Company-Id` and goes through
- * the lane; a 401 refreshes the token once and sends the same request again. The rate-limit headers are read on
+ * Procore's REST API for the service account: every call carries the bearer token and `Procore-Company-Id` and goes
+ * through the lane; a 401 gets a new token once and sends the same request again. The rate-limit headers are read on
  * every answer: when the reported window is spent, the lane pauses until its reset before Procore has to say 429.
  */
 export class ProcoreApi {
@@ -31,18 +34,17 @@ export class ProcoreApi {
     private readonly now: () => Date,
   ) {}
 
-  /** Sends a call; any answer comes back (after one refresh on a 401). No answer is a retryable LL_ERP_TRANSPORT. */
+  /** Sends a call; any answer comes back (after one new token on a 401). No answer is a retryable LL_ERP_TRANSPORT. */
   async call(call: ProcoreCall): Promise<HttpResponse> {
-    let token = await this.tokens.current();
+    const token = await this.tokens.current();
     let response = await this.send(call, token);
     if (response.status === 401) {
-      token = await this.tokens.refresh(token);
-      response = await this.send(call, token);
+      response = await this.send(call, await this.tokens.replace(token));
       if (response.status === 401) {
         const failure = readFailure(response, this.now().getTime());
         throw new LedgerlinkError(
-          ErrorCodes.ERP_AUTH,
-          `Procore refused a freshly refreshed access token while ${call.doing} (HTTP 401: ${failure.erp.message}): ${RECONNECT_HINT}`,
+          ErrorCodes.HUB_AUTH,
+          `Procore refused a freshly granted access token while ${call.doing} (HTTP 401: ${failure.erp.message}): ${CREDENTIALS_HINT}`,
           { details: { status: 401, erp: failure.erp } },
         );
       }
@@ -55,12 +57,31 @@ export class ProcoreApi {
     const response = await this.call(call);
     if (response.status < 200 || response.status >= 300) throw this.error(response, call.doing);
     const body = parseJson(response.body);
-    if (body === undefined) {
-      throw new LedgerlinkError(ErrorCodes.ERP_PROTOCOL, `Procore answered ${call.doing} with HTTP ${response.status} but no JSON body`, {
-        details: { status: response.status },
-      });
-    }
+    if (body === undefined) throw unreadable(call.doing, `HTTP ${response.status} but no JSON body`, { status: response.status });
     return { body, response };
+  }
+
+  /** A call whose 404 means "no such object" (`undefined`); other failures are thrown. */
+  async jsonOrMissing(call: ProcoreCall): Promise<unknown> {
+    const response = await this.call(call);
+    if (response.status === 404) return undefined;
+    if (response.status < 200 || response.status >= 300) throw this.error(response, call.doing);
+    const body = parseJson(response.body);
+    if (body === undefined) throw unreadable(call.doing, `HTTP ${response.status} but no JSON body`, { status: response.status });
+    return body;
+  }
+
+  /** A paged list (`page`, `per_page`), page by page, until a page is short or carries no `rel="next"`. */
+  async *pages(call: ProcoreCall, perPage: number): AsyncGenerator<unknown[]> {
+    for (let page = 1; ; page++) {
+      if (page > MAX_PAGES) throw unreadable(call.doing, `more than ${MAX_PAGES} pages; the list is not read further`);
+      const { body, response } = await this.json({ ...call, params: { ...call.params, page: String(page), per_page: String(perPage) } });
+      if (!Array.isArray(body)) throw unreadable(call.doing, 'something that is not a list', { page });
+      if (body.length === 0) return;
+      yield body;
+      // Procore sends `Link: rel="next"` while more remain; without the header a short page is the last.
+      if (nextLink(response.headers.link) === undefined && body.length < perPage) return;
+    }
   }
 
   /** The coded error of a failed answer. */
@@ -69,13 +90,13 @@ export class ProcoreApi {
   }
 
   private async send(call: ProcoreCall, token: string): Promise<HttpResponse> {
-    const url = new URL(`${this.config.baseUrl.replace(/\/+$/, '')}${call.path}`);
+    const url = new URL(`${this.config.apiBaseUrl.replace(/\/+$/, '')}${call.path}`);
     for (const [name, value] of Object.entries(call.params ?? {})) url.searchParams.set(name, value);
     const headers: Record<string, string> = {
       authorization: `Bearer ${token}`,
       accept: 'application/json',
+      'procore-company-id': call.companyId,
     };
-    if (call.companyId !== undefined && call.companyId !== '') headers['procore-company-id'] = call.companyId;
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     let response: HttpResponse;
     try {
@@ -100,9 +121,9 @@ export class ProcoreApi {
   }
 
   /**
-   * The lane already pauses on a 429 (without a delay of its own: Procore names the reset time, not a
-   * Retry-After) and on a 503 with Retry-After; this names the real wait, and pauses ahead of time when the
-   * window Procore reports has no requests left.
+   * The lane already pauses on a 429 (without a delay of its own when Procore names only the reset time) and on a
+   * 503 with Retry-After; this names the real wait, and pauses ahead of time when the window Procore reports has no
+   * requests left.
    */
   private observe(response: HttpResponse): void {
     const now = this.now().getTime();

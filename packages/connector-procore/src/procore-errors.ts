@@ -56,9 +56,15 @@ export function excerpt(body: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
+/** What an operator checks when Procore refuses the service account. */
+export const CREDENTIALS_HINT =
+  'check hub.connection.clientId and hub.connection.clientSecret (the Developer Managed Service Account in the Procore ' +
+  'Developer Portal) and that the account is installed in the company with Company Admin, Directory Admin and ERP Integrations Admin';
+
 /**
  * Turns a failed answer into a coded error that says what the runner should do: 429 and 503 are throttles (the
- * lane has paused), other 5xx are retried, 401/403 are the connection, the rest are refusals of this request.
+ * lane has paused), other 5xx are retried, 401/403 are the service account, 404 is a missing hub object, the rest
+ * are refusals of this call.
  */
 export function failureError(failure: ProcoreFailure, doing: string): LedgerlinkError {
   const said = `HTTP ${failure.status}: ${failure.erp.message}`;
@@ -80,11 +86,15 @@ export function failureError(failure: ProcoreFailure, doing: string): Ledgerlink
     });
   }
   if (failure.status === 401 || failure.status === 403) {
-    return new LedgerlinkError(
-      ErrorCodes.ERP_AUTH,
-      `Procore refused ${doing} (${said}): check that the app is installed and connected to this company and that its user may use the Payments and Commitments tools`,
-      { details },
-    );
+    return new LedgerlinkError(ErrorCodes.HUB_AUTH, `Procore refused ${doing} (${said}): ${CREDENTIALS_HINT}`, { details });
   }
-  return new LedgerlinkError(ErrorCodes.ERP_REJECTED, `Procore refused ${doing} (${said})`, { disposition: 'rejected', details });
+  if (failure.status === 404) {
+    return new LedgerlinkError(ErrorCodes.HUB_NOT_FOUND, `Procore has nothing at ${doing} (${said})`, { disposition: 'rejected', details });
+  }
+  return new LedgerlinkError(ErrorCodes.HUB_ERROR, `Procore refused ${doing} (${said})`, { disposition: 'rejected', details });
+}
+
+/** An answer that is 2xx but not what the wire says it is: named, never guessed at. */
+export function unreadable(doing: string, what: string, details: Record<string, unknown> = {}): LedgerlinkError {
+  return new LedgerlinkError(ErrorCodes.HUB_ERROR, `Procore answered ${doing} with ${what}`, { disposition: 'retryable', details });
 }

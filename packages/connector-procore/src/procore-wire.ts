@@ -1,5 +1,3 @@
-import { parseCents } from '@ledgerlink/core';
-
 /** Reads a JSON body; `undefined` when it is not JSON (a 429's text body, a proxy's HTML page). */
 export function parseJson(body: string): unknown {
   try {
@@ -31,26 +29,6 @@ export function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-/**
- * Procore sends money as decimal strings (`"1.0"`, `"0.10"`, `"99999999.99"`). Parsed digit by digit into integer
- * cents by core's `parseCents`, never through a float; more than two significant decimals is refused, not rounded.
- */
-export function amountCents(value: unknown, field: string): number {
-  if (typeof value !== 'string' && typeof value !== 'number') {
-    throw new RangeError(`${field} is missing or not a decimal amount (got ${value === null ? 'null' : typeof value})`);
-  }
-  try {
-    return parseCents(value);
-  } catch (error) {
-    throw new RangeError(`${field}: ${(error as Error).message}`);
-  }
-}
-
-/** Zero when absent or null (tax, markups); otherwise exact cents. */
-export function optionalCents(value: unknown, field: string): number | undefined {
-  return value === undefined || value === null ? undefined : amountCents(value, field);
-}
-
 /** The `YYYY-MM-DD` part of a Procore date or date-time (`2025-05-02` or `2025-05-02T10:00:00Z`). */
 export function isoDate(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
@@ -65,5 +43,15 @@ export function nextLink(header: string | undefined): string | undefined {
     const match = /<([^>]*)>\s*;\s*rel="?([a-z]+)"?/i.exec(part.trim());
     if (match !== null && match[2]?.toLowerCase() === 'next') return match[1];
   }
+  return undefined;
+}
+
+/**
+ * A Procore object id: a JSON integer (safe) or a string of digits, kept as text. Anything else (blank, `" "`,
+ * `"12a"`, `1.5`, `-3`, an integer beyond 2^53 that JSON already rounded) is no id at all.
+ */
+export function procoreId(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;
+  if (typeof value === 'string' && /^\d{1,30}$/.test(value.trim())) return value.trim();
   return undefined;
 }

@@ -1,12 +1,14 @@
-import { compileMapping, loadMappingFile } from '@ledgerlink/core';
+import { compileMapping, loadMappingFile, Payment } from '@ledgerlink/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { procoreConnector } from '../src/index.js';
+import { exactCents, procoreConnector } from '../src/index.js';
 import type { ProcoreSandbox } from '../src/sandbox/index.js';
-import { addPaid, clientFor, COMPANY, context, startHub } from './support.js';
+import { addPayment, clientFor, COMMITMENT, COMPANY, context, PROJECT, startHub, VENDOR } from './support.js';
 
-/** Compares wire values as Procore means them: ids as text, amounts as cents. */
+const C = String(COMPANY);
+
+/** Compares wire values as Procore means them: ids as text, amounts as cents, dates by their day, absent and null alike. */
 function normalise(value: unknown, key = ''): unknown {
-  if (value === null) return undefined;
+  if (value === null || value === undefined) return undefined;
   if (typeof value === 'object' && !Array.isArray(value)) {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>)
@@ -14,11 +16,21 @@ function normalise(value: unknown, key = ''): unknown {
         .filter(([, v]) => v !== undefined),
     );
   }
-  if (/amount/.test(key) && typeof value === 'string') {
-    const [whole = '0', fraction = ''] = value.split('.');
-    return Number(whole) * 100 + Number(fraction.padEnd(2, '0').slice(0, 2));
-  }
-  return typeof value === 'number' ? String(value) : value;
+  if (/amount|payment_due/.test(key) && typeof value === 'string') return exactCents(value);
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return value.slice(0, 10);
+  return value;
+}
+
+/** Keeps only the keys `shape` has, recursively: the wire carries more than the seed tables name. */
+function pick(wire: unknown, shape: unknown): unknown {
+  if (typeof shape !== 'object' || shape === null || typeof wire !== 'object' || wire === null) return wire;
+  return Object.fromEntries(Object.keys(shape).map((key) => [key, pick((wire as Record<string, unknown>)[key], (shape as Record<string, unknown>)[key])]));
+}
+
+async function rest(hub: ProcoreSandbox, path: string): Promise<unknown> {
+  const token = (await (await fetch(hub.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: hub.serviceAccount.clientId, client_secret: hub.serviceAccount.clientSecret }) })).json()) as { access_token: string };
+  return (await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${token.access_token}`, 'procore-company-id': C } })).json();
 }
 
 describe('mapping.yaml: the hub side of the seed tables', () => {
@@ -31,25 +43,28 @@ describe('mapping.yaml: the hub side of the seed tables', () => {
   });
 
   it('names, for every canonical field of an exported payment, the Procore field the client read it from', async () => {
-    const doc = loadMappingFile(procoreConnector.mapping.path);
-    const toWire = compileMapping(doc, 'payment', 'export');
-    const { paymentId } = addPaid(hub, 321_07, { invoiceCents: 400_00, method: 'ach' });
-    const wire = hub.fundPayment(paymentId, '2025-05-02');
-    const payment = await clientFor(hub).payment(String(COMPANY), String(paymentId), context);
+    const toWire = compileMapping(loadMappingFile(procoreConnector.mapping.path), 'payment', 'export');
+    const { paymentId, requisitionId, requestId } = addPayment(hub, 321_07, { totalCents: 400_00, method: 'ach' });
+    const client = clientFor(hub);
+    const request = await client.erpRequest(C, String(requestId), context);
+    const payment = Payment.parse(await client.contractPayment(request as NonNullable<typeof request>, context));
     const mapped = toWire(payment);
     expect(mapped.ok).toBe(true);
-    const { company_id: _c, created_at: _a, updated_at: _u, ...rest } = wire;
-    const expected = normalise(rest) as Record<string, unknown>;
-    delete (expected.invoice as Record<string, unknown>).commitment_id;
-    expect(normalise(mapped.ok ? mapped.value : {}, '')).toEqual(expected);
+    const wire = {
+      contract_payment: hub.contractPaymentPayload(paymentId),
+      vendor: await rest(hub, `/rest/v1.0/companies/${C}/vendors/${VENDOR}`),
+      requisition: await rest(hub, `/rest/v1.0/projects/${PROJECT}/requisitions/${requisitionId}`),
+      project: await rest(hub, `/rest/v1.0/projects/${PROJECT}?company_id=${C}`),
+    };
+    const value = normalise(mapped.ok ? mapped.value : {});
+    expect(value).toEqual(normalise(pick(wire, value)));
+    expect((value as { requisition: { commitment_id: string } }).requisition.commitment_id).toBe(String(COMMITMENT));
   });
 
-  it('reads a contract payment (Payments Issued) back into the PaymentIssued that was written', async () => {
-    addPaid(hub, 99_999_999_99, { erpId: 'BILL-1' });
-    const written = { erpPaymentId: 'll-origin-1', amountCents: 99_999_999_99, paidOn: '2025-05-07', method: 'ach' as const, checkNumber: '4712', erpStatus: 'Approved', invoiceNumber: 'INV-X', paymentNumber: 'P-1', notes: 'n & <m>' };
-    await clientFor(hub).writePaymentIssued(String(COMPANY), { ...written, erpInvoiceId: 'BILL-1', projectNumber: 'P-100' }, 'll-origin-1', context);
+  it('reads an Invoice Payment (Payments Issued) back into the PaymentIssued that was written', async () => {
+    const written = { erpPaymentId: 'acme-qbo:PAY-1', amountCents: 99_999_999_99, paidOn: '2025-05-07', method: 'ach' as const, checkNumber: '4712', erpStatus: 'Approved', invoiceNumber: 'INV-X', paymentNumber: 'P-1', notes: 'n & <m>', commitmentId: String(COMMITMENT) };
+    await clientFor(hub).syncPaymentsIssued(C, [{ originId: 'acme-qbo:PAY-1', payment: written }], context);
     const fromWire = compileMapping(loadMappingFile(procoreConnector.mapping.path), 'payment', 'import');
-    const read = fromWire(hub.paymentsIssued(COMPANY)[0]);
-    expect(read).toEqual({ ok: true, value: { ...written, commitmentId: expect.any(String) as unknown as string } });
+    expect(fromWire(hub.paymentsIssued(COMPANY)[0])).toEqual({ ok: true, value: written });
   });
 });

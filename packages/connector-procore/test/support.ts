@@ -1,19 +1,19 @@
 import { createFetchHttpClient, type HttpClient, type LaneSignals, type Logger } from '@ledgerlink/core';
 import { createProcoreHubClient, ProcoreConfig, type ProcoreHubClient } from '../src/index.js';
-import { startProcoreSandbox, type ProcoreSandbox, type ProcoreSandboxOptions } from '../src/sandbox/index.js';
+import { createProcoreSandbox, type ProcoreSandbox, type ProcoreSandboxOptions } from '../src/sandbox/index.js';
 
 export const COMPANY = 4264;
 export const PROJECT = 501;
 export const VENDOR = 601;
 export const COMMITMENT = 701;
 
-/** A small hub: one company, one project, one vendor linked to the ERP, one commitment. */
+/** A small Procore company: one project, one vendor linked to the ERP, one subcontract. */
 export function startHub(options: ProcoreSandboxOptions = {}): Promise<ProcoreSandbox> {
-  return startProcoreSandbox({
+  return createProcoreSandbox({
     seed: {
       companies: [{ id: COMPANY, name: 'Sandbox Builders Inc.' }],
-      projects: [{ id: PROJECT, companyId: COMPANY, number: 'P-100', name: 'Harbor View Tower' }],
-      vendors: [{ id: VENDOR, companyId: COMPANY, name: 'Summit Drywall Inc.', code: 'SUMMIT', erpId: 'V-100' }],
+      projects: [{ id: PROJECT, companyId: COMPANY, projectNumber: 'P-100', name: 'Harbor View Tower' }],
+      vendors: [{ id: VENDOR, companyId: COMPANY, name: 'Summit Drywall Inc.', originCode: 'SUMMIT', originId: 'V-100' }],
       commitments: [{ id: COMMITMENT, projectId: PROJECT, vendorId: VENDOR, number: 'SC-1' }],
     },
     ...options,
@@ -22,39 +22,41 @@ export function startHub(options: ProcoreSandboxOptions = {}): Promise<ProcoreSa
 
 let nextInvoice = 8000;
 
-/** Adds an invoice (synced unless `erpId` is null) and a payment of `amountCents` against it; returns the ids. */
-export function addPaid(
+/**
+ * Adds a requisition (synced to the ERP unless `originId` is null) and a Procore Pay payment of `amountCents` against
+ * it; funds it unless told not to. Returns the ids and, when funded, the ERP request raised.
+ */
+export function addPayment(
   hub: ProcoreSandbox,
   amountCents: number,
-  options: { erpId?: string | null; invoiceCents?: number; checkNumber?: string; method?: 'ach' | 'check' } = {},
-): { invoiceId: number; paymentId: number } {
-  const invoiceId = ++nextInvoice;
-  hub.addInvoice({
-    id: invoiceId,
+  options: { originId?: string | null; totalCents?: number; checkNumber?: string; method?: 'ach' | 'check'; fund?: boolean; dateFunded?: string } = {},
+): { requisitionId: number; paymentId: number; requestId?: number; detailId?: number } {
+  const invoice = ++nextInvoice;
+  const requisitionId = hub.addRequisition({
     commitmentId: COMMITMENT,
-    number: `INV-${invoiceId}`,
-    amountCents: options.invoiceCents ?? amountCents,
-    ...(options.erpId === null ? {} : { erpId: options.erpId ?? `BILL-${invoiceId}` }),
+    invoiceNumber: `INV-${invoice}`,
+    totalCents: options.totalCents ?? amountCents,
+    ...(options.originId === null ? {} : { originId: options.originId ?? `BILL-${invoice}` }),
   });
-  const paymentId = hub.addPayment({
-    invoiceId,
+  const paymentId = hub.addContractPayment({
+    requisitionId,
     amountCents,
-    method: options.method ?? 'check',
+    paymentMethod: options.method ?? 'check',
     bankId: 'GS-OPERATING-1',
-    checkNumber: options.checkNumber ?? String(10_000 + invoiceId),
-    paymentNumber: `PP-${invoiceId}`,
-    notes: 'Progress payment & retainage <final>',
+    checkNumber: options.checkNumber ?? String(10_000 + invoice),
+    paymentNumber: `PP-${invoice}`,
   });
-  return { invoiceId, paymentId };
+  if (options.fund === false) return { requisitionId, paymentId };
+  const raised = hub.fundPayment(paymentId, options.dateFunded === undefined ? undefined : { dateFunded: options.dateFunded });
+  return { requisitionId, paymentId, requestId: raised.request.id, ...(raised.detail === undefined ? {} : { detailId: raised.detail.id }) };
 }
 
 export function configFor(hub: ProcoreSandbox, overrides: Partial<ProcoreConfig> = {}): ProcoreConfig {
   return ProcoreConfig.parse({
-    baseUrl: hub.url,
-    loginUrl: hub.url,
-    clientId: hub.app.clientId,
-    clientSecret: hub.app.clientSecret,
-    refreshToken: hub.issueRefreshToken(),
+    apiBaseUrl: hub.url,
+    tokenUrl: hub.tokenUrl,
+    clientId: hub.serviceAccount.clientId,
+    clientSecret: hub.serviceAccount.clientSecret,
     companyIds: [String(COMPANY)],
     ...overrides,
   });
@@ -98,12 +100,13 @@ export function clientFor(
 
 export const context: { signal: AbortSignal } = { signal: new AbortController().signal };
 
-export async function collect<T>(pages: AsyncIterable<{ records: T[]; cursor: string }>): Promise<{ records: T[]; cursors: string[] }> {
-  const records: T[] = [];
-  const cursors: string[] = [];
+/** Every page of an async iterable, flattened. */
+export async function collect<T>(pages: AsyncIterable<T[]>): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let count = 0;
   for await (const page of pages) {
-    records.push(...page.records);
-    cursors.push(page.cursor);
+    items.push(...page);
+    count++;
   }
-  return { records, cursors };
+  return { items, pages: count };
 }

@@ -110,12 +110,12 @@ export class BillPaymentExtractor implements Extractor {
   }
 }
 
-function hasMore(response: QbxmlResponse): boolean {
+export function hasMore(response: QbxmlResponse): boolean {
   return (response.iteratorRemainingCount ?? 0) > 0 && response.iteratorId !== undefined && response.iteratorId !== '';
 }
 
-/** Answers arrive on the Web Connector's schedule; the generator takes them in order. */
-class PageBuffer {
+/** Answers arrive on the Web Connector's schedule; the generator takes them in order (the vendor import shares it). */
+export class PageBuffer {
   readonly #answers: RequestAnswer[] = [];
   #wake: (() => void) | undefined;
 

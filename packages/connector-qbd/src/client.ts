@@ -1,10 +1,14 @@
-import { ErrorCodes, LedgerlinkError, type ClientContext, type ConnectorClient, type LoadContext } from '@ledgerlink/core';
+import { ErrorCodes, LedgerlinkError, type ClientContext, type ConnectorClient, type HubVendor, type LoadContext, type Requisition } from '@ledgerlink/core';
+import { requisitionBills } from './bill-add.js';
 import { BillPaymentExtractor } from './bill-payment-extractor.js';
 import { BillPaymentLoader } from './bill-payment-loader.js';
 import type { QbdConfig } from './config.js';
 import { requestIdFor } from './external-guid.js';
 import { QbwcService } from './qbwc-service.js';
+import { LookupAddLoader } from './lookup-add-loader.js';
 import { text } from './qbxml-wire.js';
+import { hubVendors } from './vendor-add.js';
+import { VendorExtractor } from './vendor-extractor.js';
 import { WorkQueue, type QueuedRequest, type RequestAnswer } from './work-queue.js';
 
 type Listener = (error: LedgerlinkError) => void;
@@ -117,6 +121,13 @@ export function createQbdClient({ config, logger }: ClientContext<QbdConfig>): C
     payments: {
       exporter: new BillPaymentLoader(queue, config, logger, ready),
       importer: new BillPaymentExtractor(queue, config, ready),
+    },
+    requisitions: {
+      exporter: new LookupAddLoader<Requisition>(requisitionBills, queue, config, logger, ready),
+    },
+    vendors: {
+      exporter: new LookupAddLoader<HubVendor>(hubVendors, queue, config, logger, ready),
+      importer: new VendorExtractor(queue, config, ready),
     },
     async close() {
       closed = true;

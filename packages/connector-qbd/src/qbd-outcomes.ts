@@ -9,6 +9,7 @@ export const QbdStatus = {
   NOT_FOUND_IN_QUERY: '500',
   STRING_TOO_LONG: '3070',
   OBJECT_NOT_FOUND: '3120',
+  NAME_IN_USE: '3100',
   INVALID_REFERENCE: '3140',
   INVALID_VALUE: '3210',
 } as const;
@@ -59,6 +60,26 @@ export function failureOutcome(response: QbxmlResponse, context: { bankRef: stri
     return Outcomes.rejected(`QuickBooks refused a value (${said}); an amount above the bill's open balance is the usual cause.`, erp);
   }
   return Outcomes.rejected(`QuickBooks refused it while ${context.what} (${said}).`, erp);
+}
+
+/**
+ * What a failed BillAdd or VendorAdd means: busy is `throttled` (nothing saved), everything else QuickBooks
+ * refuses is `rejected` with its own words — an unknown vendor, cost code item, account or job (3140), a name
+ * already in use (3100), a value it will not take.
+ */
+export function addFailureOutcome(response: QbxmlResponse, what: string, hint: string): Outcome {
+  const erp = erpAnswerOf(response);
+  const said = `QuickBooks said ${response.statusCode}: ${response.statusMessage}`;
+  if (BUSY.has(response.statusCode)) {
+    return Outcomes.throttled(`QuickBooks was busy (another user works in the company file) while ${what}; ${said}. ledgerlink tries again.`, { erp });
+  }
+  if (response.statusCode === QbdStatus.INVALID_REFERENCE) {
+    return Outcomes.rejected(`QuickBooks does not know a record this refers to while ${what} (${said}). ${hint}`, erp);
+  }
+  if (response.statusCode === QbdStatus.NAME_IN_USE) {
+    return Outcomes.rejected(`QuickBooks already has that name while ${what} (${said}); names are unique across its name lists. Link the hub record to the existing one, or rename it, then export again.`, erp);
+  }
+  return Outcomes.rejected(`QuickBooks refused it while ${what} (${said}).`, erp);
 }
 
 function mentionsBank(message: string, bankRef: string): boolean {

@@ -60,7 +60,7 @@ export interface QbxmlResponse {
 }
 
 /** Elements that repeat in the answers this connector reads: always arrays, even with one item. */
-const REPEATED = new Set(['BillPaymentCheckRet', 'AppliedToTxnRet', 'CompanyRet', 'DataExtRet']);
+const REPEATED = new Set(['BillPaymentCheckRet', 'AppliedToTxnRet', 'CompanyRet', 'DataExtRet', 'BillRet', 'VendorRet', 'ExpenseLineRet', 'ItemLineRet', 'LinkedTxn']);
 
 const parser = new XMLParser({
   ignoreAttributes: false,

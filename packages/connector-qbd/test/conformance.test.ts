@@ -1,6 +1,6 @@
 import { describeConnectorConformance } from '@ledgerlink/connector-testkit';
 import { qbdConnector } from '../src/index.js';
-import { startQbdSandbox } from '../src/sandbox/index.js';
+import { QBD_SANDBOX_COST_CODE_ITEMS, startQbdSandbox } from '../src/sandbox/index.js';
 import { configFor, fixtures } from './support.js';
 
 describeConnectorConformance(qbdConnector, {
@@ -14,5 +14,9 @@ describeConnectorConformance(qbdConnector, {
     field: 'password',
   },
   badCredentials: (sandbox) => configFor(sandbox, { password: 'not-the-web-connector-password' }),
-  fixtures,
+  fixtures: {
+    ...fixtures,
+    // QuickBooks checks every line's item: the generated lines bill cost codes the sandbox's company file has.
+    requisitionDefaults: (n) => ({ line: { costCodeOriginId: QBD_SANDBOX_COST_CODE_ITEMS[n % QBD_SANDBOX_COST_CODE_ITEMS.length]?.id as string } }),
+  },
 });

@@ -1,10 +1,14 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConnector } from '@ledgerlink/core';
 import { createQboClient } from './client.js';
 import { QboConfig } from './config.js';
 
+/** package.json is the one source of the version: read at run time, from src/ and dist/ alike. */
+const packageJson = createRequire(import.meta.url)('../package.json') as { version: string };
+
 /** This package's version, shown by `ledgerlink connectors`. */
-export const VERSION = '0.1.0';
+export const VERSION: string = packageJson.version;
 
 /**
  * QuickBooks Online: Procore Pay payment records out as bill payments applied to their bills, and bill payments

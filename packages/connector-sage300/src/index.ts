@@ -3,12 +3,17 @@
  * Invoice Code 1 = PROCOREPAY and Invoice Code 2 = the check number, through the on-premises agent of
  * "Agent protocol v1" (README.md), so Sage's "Select invoices to pay" picks exactly those invoices.
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConnector } from '@ledgerlink/core';
 import { createSage300Client } from './client.js';
 import { type Sage300Config, Sage300ConfigSchema } from './config.js';
 
-export const VERSION = '0.1.0';
+/** package.json is the one source of the version: read at run time, from src/ and dist/ alike. */
+const packageJson = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** This package's version, shown by `ledgerlink connectors`. */
+export const VERSION: string = packageJson.version;
 
 export const sage300Connector = defineConnector<Sage300Config>({
   manifest: {

@@ -1,5 +1,7 @@
-/** Every check the conformance suite runs, in the order it runs them. */
-export const CONFORMANCE_CHECKS = [
+import { ENTITY_CHECKS, ENTITY_CHECK_TITLES, ENTITY_NOT_SKIPPABLE } from './entity-check-names.js';
+
+/** The payment checks, in the order they run. */
+export const PAYMENT_CHECKS = [
   'config',
   'export',
   'duplicate-check-number',
@@ -13,6 +15,9 @@ export const CONFORMANCE_CHECKS = [
   'import',
   'special-characters',
 ] as const;
+
+/** Every check the conformance suite may run, in the order it runs them: the payment checks, then the per-entity ones. */
+export const CONFORMANCE_CHECKS = [...PAYMENT_CHECKS, ...ENTITY_CHECKS] as const;
 
 export type ConformanceCheck = (typeof CONFORMANCE_CHECKS)[number];
 
@@ -30,6 +35,7 @@ export const CHECK_TITLES: Record<ConformanceCheck, string> = {
   'commit-then-drop': 'a lost answer after a commit does not post a second payment',
   import: 'import returns only final payments, mapped back to the canonical model',
   'special-characters': "& < > \" ' non-ASCII and emoji survive export and import unchanged",
+  ...ENTITY_CHECK_TITLES,
 };
 
 /**
@@ -43,4 +49,5 @@ export const NOT_SKIPPABLE: Partial<Record<ConformanceCheck, string>> = {
   'rate-limit': 'the engine enforces the lane for every connector',
   'commit-then-drop': 'a payment is never posted twice: declare idempotency native or lookup and implement it',
   import: 'declare no payment import in capabilities.entities instead; the kit then checks the refusal',
+  ...ENTITY_NOT_SKIPPABLE,
 };

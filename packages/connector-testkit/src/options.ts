@@ -1,4 +1,4 @@
-import type { ErpSandbox, Invoice, Payment, Project, StartSandbox, Vendor } from '@ledgerlink/core';
+import type { ErpSandbox, HubVendor, Invoice, Payment, Project, Requisition, RequisitionLine, StartSandbox, Vendor } from '@ledgerlink/core';
 import type { ConformanceCheck } from './check-names.js';
 
 /**
@@ -28,7 +28,23 @@ export interface ConformanceFixtures {
    * or `paidOn` (Date Paid, as Yardi maps it).
    */
   exportDate?: 'fundedOn' | 'paidOn';
+  /**
+   * Canonical fields set on every generated requisition (requisition checks): e.g. `project.erpId` (the ERP job),
+   * `commitment.erpId`, and `line` fields set on every line (a `costCodeOriginId` the sandbox knows). Nested
+   * objects are merged into the generated ones.
+   */
+  requisitionDefaults?: (n: number) => RequisitionDefaults;
+  /** Canonical fields set on every generated hub vendor (vendor-export checks), e.g. a `code` the ERP requires. */
+  vendorDefaults?: (n: number) => Partial<HubVendor>;
 }
+
+/** What `requisitionDefaults` may set; `line` is merged into every generated line. */
+export type RequisitionDefaults = Partial<Omit<Requisition, 'vendor' | 'project' | 'commitment' | 'lines'>> & {
+  vendor?: Partial<Requisition['vendor']>;
+  project?: Partial<Requisition['project']>;
+  commitment?: Partial<Requisition['commitment']>;
+  line?: Partial<Omit<RequisitionLine, 'id' | 'amountCents' | 'retainageCents'>>;
+};
 
 export interface ConformanceOptions<TConfig> {
   /** The connector's sandbox starter (its `./sandbox` export). */

@@ -1,5 +1,6 @@
 import { supports, type Capabilities } from '@ledgerlink/core';
-import { CONFORMANCE_CHECKS, NOT_SKIPPABLE, type ConformanceCheck } from './check-names.js';
+import { CONFORMANCE_CHECKS, NOT_SKIPPABLE, PAYMENT_CHECKS, type ConformanceCheck } from './check-names.js';
+import { planEntityCheck } from './entity-plan.js';
 
 /**
  * How one check runs for one connector:
@@ -16,11 +17,11 @@ export type CheckPlan =
   | { check: string; mode: 'invalid-skip'; problem: string };
 
 /** Checks that need payment export; without it each becomes a refusal check. */
-const NEEDS_EXPORT: ReadonlySet<ConformanceCheck> = new Set(CONFORMANCE_CHECKS.filter((check) => check !== 'config' && check !== 'import'));
+export const NEEDS_EXPORT: ReadonlySet<ConformanceCheck> = new Set(PAYMENT_CHECKS.filter((check) => check !== 'config' && check !== 'import'));
 
 /** Decides, from the declared capabilities and the skip reasons, how each check runs. */
 export function planChecks(capabilities: Capabilities, skip: Partial<Record<string, string>> = {}): CheckPlan[] {
-  const plans: CheckPlan[] = CONFORMANCE_CHECKS.map((check) => planOne(check, capabilities, skip[check]));
+  const plans: CheckPlan[] = CONFORMANCE_CHECKS.flatMap((check) => planEntityCheck(check, capabilities, skip[check]) ?? [planOne(check, capabilities, skip[check])]);
   const known: ReadonlySet<string> = new Set(CONFORMANCE_CHECKS);
   for (const name of Object.keys(skip)) {
     if (!known.has(name)) {

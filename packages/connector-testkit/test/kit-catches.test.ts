@@ -1,6 +1,7 @@
 import { defineConnector, Outcomes, type ClientContext, type Connector, type HttpClient, type Outcome } from '@ledgerlink/core';
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../src/checks/index.js';
+import { ExportGate } from '../src/export-gate.js';
 import { Harness } from '../src/harness.js';
 import type { ConformanceFixtures } from '../src/options.js';
 import { createExampleClient } from './example/client.js';
@@ -27,11 +28,13 @@ function broken(what: string, breakage: Breakage): Connector<ExampleConfig> {
     createClient(context: ClientContext<ExampleConfig>) {
       const client = createExampleClient({ ...context, http: breakage.http?.(context.http) ?? context.http });
       const exporter = client.payments.exporter;
+      const bills = client.requisitions?.exporter;
       const change = breakage.outcome;
-      if (exporter === undefined || change === undefined) return client;
+      if (exporter === undefined || bills === undefined || change === undefined) return client;
       return {
         ...client,
         payments: { ...client.payments, exporter: { find: exporter.find, load: async (batch, c) => (await exporter.load(batch, c)).map(change) } },
+        requisitions: { exporter: { find: bills.find, load: async (batch, c) => (await bills.load(batch, c)).map(change) } },
       };
     },
   });
@@ -90,6 +93,50 @@ describe('the kit fails a broken connector', () => {
     });
   });
 
+  it('throttling: an OAuth-style client whose token fetch rides out 429s but takes the ERP\'s own 429 for a final refusal', async () => {
+    // Its first call fetches a "token" (GET /v1/company here), retrying that call itself while it is throttled, as
+    // a token helper does; the throttle answers must reach the payment endpoint, where this client gives up.
+    let token: Promise<void> | undefined;
+    const tokenFirst = (http: HttpClient): HttpClient => async (request) => {
+      token ??= (async () => {
+        for (let tries = 0; tries < 10; tries += 1) {
+          const answer = await http({ method: 'GET', url: request.url.replace(/\/v1\/.*$/, '/v1/company'), headers: request.headers ?? {} });
+          if (answer.status !== 429) return;
+        }
+      })();
+      await token;
+      return http(request);
+    };
+    const oauthLike = broken('OAuth-style, gives up on the ERP\'s 429', {
+      http: tokenFirst,
+      outcome: (outcome) => (outcome.kind === 'retryable' && outcome.reason === 'throttled' ? Outcomes.rejected(outcome.message, outcome.erp) : outcome),
+    });
+    await withHarness(oauthLike, async (harness) => {
+      await expect(CHECKS.throttling.run(harness)).rejects.toThrow(/expected a synced outcome/);
+    });
+  });
+
+  it('a failed export: the checks that stand on it report "blocked by export"; config and import still run', async () => {
+    const misdated = broken('sends the wrong date', { http: rewriteBody((body) => ({ ...body, date: '2001-01-01' })) });
+    await withHarness(misdated, async (harness) => {
+      const gate = new ExportGate();
+      await expect(gate.guard('export', CHECKS.export.run)(harness)).rejects.toThrow(/field by field/);
+      for (const check of ['duplicate-check-number', 'unknown-bank', 'unknown-bill', 'throttling', 'rate-limit', 'commit-then-drop', 'special-characters'] as const) {
+        await expect(gate.guard(check, CHECKS[check].run)(harness), check).rejects.toThrow(/^blocked by export: the export check failed, so .* fix export first \(it failed with: .*field by field/);
+      }
+      await gate.guard('import', CHECKS.import.run)(harness);
+      await gate.guard('config', CHECKS.config.run)(harness);
+    });
+  });
+
+  it('a passing export lets its dependents run (the gate blocks nothing)', async () => {
+    await withHarness(exampleConnector, async (harness) => {
+      const gate = new ExportGate();
+      await gate.guard('export', CHECKS.export.run)(harness);
+      await gate.guard('unknown-bill', CHECKS['unknown-bill'].run)(harness);
+    });
+  });
+
   it('special-characters: a client that HTML-escapes the notes', async () => {
     const escaping = broken('escapes notes', {
       http: rewriteBody((body) => ({ ...body, memo: String(body.memo).replaceAll('&', '&amp;').replaceAll('<', '&lt;') })),
@@ -107,6 +154,51 @@ describe('the kit fails a broken connector', () => {
       },
       { exportDate: 'paidOn' },
     );
+  });
+
+  it('requisition-commit-then-drop: a client that posts the bill again after a lost answer', async () => {
+    // It forgets the idempotency key and, when the ERP answers that the number is taken, posts again with a
+    // suffixed number (a way people dodge a duplicate error): the retry lands a second bill for the vendor.
+    const seen = new Set<string>();
+    const reposting = broken('posts bills twice', {
+      http: (http) => async (request) => {
+        if (request.method !== 'POST' || !request.url.endsWith('/v1/bills') || request.body === undefined) return http(request);
+        const { 'idempotency-key': key = '', ...headers } = request.headers ?? {};
+        const body = JSON.parse(request.body) as Record<string, unknown>;
+        const again = seen.has(key);
+        seen.add(key);
+        return http({ ...request, headers, body: JSON.stringify(again ? { ...body, number: `${String(body.number)}-R` } : body) });
+      },
+    });
+    await withHarness(reposting, async (harness) => {
+      await expect(CHECKS['requisition-commit-then-drop'].run(harness)).rejects.toThrow(/exactly one bill for the vendor/);
+    });
+  });
+
+  it('requisition-export: a client that reports a bill synced with a blank id', async () => {
+    const blank = broken('blank bill ids', { outcome: (outcome) => (outcome.kind === 'synced' ? { ...outcome, erpId: '' } : outcome) });
+    await withHarness(blank, async (harness) => {
+      await expect(CHECKS['requisition-export'].run(harness)).rejects.toThrow(/requisition export: expected a synced outcome/);
+    });
+  });
+
+  it('vendor-import: a sandbox without addVendor fails saying what to add', async () => {
+    const bare = async () => {
+      const sandbox = await startExampleSandbox();
+      return { ...sandbox, addVendor: undefined, close: () => sandbox.close() };
+    };
+    const harness = new Harness(exampleConnector, {
+      startSandbox: bare,
+      config: (sandbox) => ({ baseUrl: sandbox.url, apiKey: EXAMPLE_API_KEY }),
+      invalidConfig: { config: () => ({}), field: 'baseUrl' },
+      fixtures: {},
+    }) as unknown as Harness<unknown>;
+    await harness.start();
+    try {
+      await expect(CHECKS['vendor-import'].run(harness)).rejects.toThrow(/declares vendor import, so its sandbox must offer addVendor\(\)/);
+    } finally {
+      await harness.stop();
+    }
   });
 
   it('a stale skip: every not-applicable proof fails against the Example ERP, which does all of it', async () => {

@@ -1,9 +1,9 @@
 import { Capabilities } from '@ledgerlink/core';
 import { describe, expect, it } from 'vitest';
-import { CONFORMANCE_CHECKS, planChecks } from '../src/index.js';
+import { CONFORMANCE_CHECKS, ENTITY_CHECKS, PAYMENT_CHECKS, planChecks } from '../src/index.js';
 
 const full = Capabilities.parse({
-  entities: { payment: ['export', 'import'] },
+  entities: { payment: ['export', 'import'], requisition: ['export'], vendor: ['export', 'import'] },
   partialPayments: true,
   maxBatch: 1,
   rateLimit: { requests: 10, intervalMs: 1_000, concurrency: 2 },
@@ -26,9 +26,9 @@ describe('planChecks', () => {
   });
 
   it('makes every export check a refusal check when payment export is not declared', () => {
-    const plans = planChecks({ ...full, entities: { payment: ['import'] } });
+    const plans = planChecks({ ...full, entities: { ...full.entities, payment: ['import'] } });
     const refused = plans.filter((plan) => plan.mode === 'refusal').map((plan) => plan.check);
-    expect(refused).toEqual(CONFORMANCE_CHECKS.filter((check) => check !== 'config' && check !== 'import'));
+    expect(refused).toEqual(PAYMENT_CHECKS.filter((check) => check !== 'config' && check !== 'import'));
     expect(modes(plans)).toMatchObject({ config: 'run', import: 'run' });
   });
 
@@ -65,5 +65,30 @@ describe('planChecks', () => {
       mode: 'invalid-skip',
       problem: expect.stringContaining('not a conformance check'),
     });
+  });
+
+  it('plans one refusal check per undeclared entity × direction, with the connector’s unsupported reason', () => {
+    const plans = planChecks({
+      ...full,
+      entities: { payment: ['export', 'import'], vendor: ['import'] },
+      unsupported: { requisition: { export: 'the ERP keeps AP bills in a module this project cannot reach' } },
+    });
+    expect(plans.filter((plan) => (ENTITY_CHECKS as readonly string[]).includes(plan.check))).toEqual([
+      { check: 'requisition-export', mode: 'refusal', missing: 'requisition export is not declared: the ERP keeps AP bills in a module this project cannot reach' },
+      { check: 'vendor-export', mode: 'refusal', missing: 'vendor export is not declared' },
+      { check: 'vendor-import', mode: 'run' },
+    ]);
+  });
+
+  it('refuses any skip of a per-entity check: the ERP’s limits are declared, not skipped', () => {
+    const plans = planChecks({ ...full, entities: { payment: ['export', 'import'], requisition: ['export'] } }, {
+      'requisition-unknown-vendor': 'the ERP creates vendors on the fly',
+      'vendor-import': 'no vendor list',
+    });
+    expect(plans.find((plan) => plan.check === 'requisition-unknown-vendor')).toMatchObject({
+      mode: 'invalid-skip',
+      problem: expect.stringContaining('capabilities.unsupported.requisition.export'),
+    });
+    expect(plans.find((plan) => plan.check === 'vendor-import')).toMatchObject({ mode: 'invalid-skip', problem: expect.stringContaining('already a refusal check') });
   });
 });

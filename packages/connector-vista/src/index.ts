@@ -3,12 +3,17 @@
  * as a queued `create` action on the AP payment object and are confirmed when Vista's cache shows them;
  * posted payments come back from the cache, read with continuation tokens.
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConnector } from '@ledgerlink/core';
 import { createVistaClient } from './client.js';
 import { type VistaConfig, VistaConfigSchema } from './config.js';
 
-export const VERSION = '0.1.0';
+/** package.json is the one source of the version: read at run time, from src/ and dist/ alike. */
+const packageJson = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** This package's version, shown by `ledgerlink connectors`. */
+export const VERSION: string = packageJson.version;
 
 export const vistaConnector = defineConnector<VistaConfig>({
   manifest: {

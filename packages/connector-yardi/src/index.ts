@@ -3,13 +3,17 @@
  * checks (`ImportCheck_Login` with a check document) paying their payables; posted checks come back as payments
  * issued (`GetCheckInvoice`).
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConnector } from '@ledgerlink/core';
 import { createYardiClient } from './client.js';
 import { YardiConfig } from './config.js';
 
+/** package.json is the one source of the version: read at run time, from src/ and dist/ alike. */
+const packageJson = createRequire(import.meta.url)('../package.json') as { version: string };
+
 /** This package's version, shown by `ledgerlink connectors`. */
-export const VERSION = '0.1.0';
+export const VERSION: string = packageJson.version;
 
 export const yardiConnector = defineConnector<YardiConfig>({
   manifest: {

@@ -63,10 +63,16 @@ export const ErrorCodes = {
   HUB_ERROR: 'LL_HUB_ERROR',
   /** The hub does not have the record asked for (payment, invoice, company). */
   HUB_NOT_FOUND: 'LL_HUB_NOT_FOUND',
+  /** The hub refused ledgerlink's credentials (client id/secret, or the service account's permissions). */
+  HUB_AUTH: 'LL_HUB_AUTH',
   /** A payment's invoice is not in the ERP yet: the payment waits, blocked, until it is. */
   INVOICE_NOT_IN_ERP: 'LL_INVOICE_NOT_IN_ERP',
+  /** A record needs another entity in the ERP first (a requisition its vendor): it waits until that one is synced. */
+  PREREQUISITE_NOT_IN_ERP: 'LL_PREREQUISITE_NOT_IN_ERP',
   /** No tenant with that id in this deployment. */
   TENANT_NOT_FOUND: 'LL_TENANT_NOT_FOUND',
+  /** An approver rejected the payment while the tenant requires approval: only an approver may export it again. */
+  APPROVAL_REQUIRED: 'LL_APPROVAL_REQUIRED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

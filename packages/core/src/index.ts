@@ -70,7 +70,22 @@ export { rotatingCredential } from './connector/credentials.js';
 export { OAuthRefreshTokens } from './connector/oauth-tokens.js';
 export { assertXmlSafe, decodeXmlText, XmlValueError } from './connector/xml-text.js';
 export type { OAuthTokenOptions } from './connector/oauth-tokens.js';
-export type { HubClient, HubConnector, HubConnectorDefinition, HubEvent, HubWebhooks } from './connector/hub.js';
+export type {
+  CloseOut,
+  ErpMetadata,
+  ErpRequest,
+  ExternalDataUpdate,
+  HubClient,
+  HubConnector,
+  HubConnectorDefinition,
+  HubEvent,
+  HubSetup,
+  HubWebhooks,
+  PaymentIssuedResult,
+  PaymentIssuedWrite,
+  RequestDetailStatus,
+  SetupStep,
+} from './connector/hub.js';
 export { maxInWindow } from './connector/sandbox.js';
 export type {
   ErpSandbox,

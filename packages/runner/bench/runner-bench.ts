@@ -1,9 +1,11 @@
 /**
- * Runner benchmark (issue 5, "Figures"): the whole path, webhook to ERP, on SQLite.
+ * Runner benchmark (issues 5 and 9, "Figures"): the whole path on Procore's ERP Platform, on SQLite: Procore Pay
+ * funds a payment, the ERP Request is delivered to the runner's webhook, fetched, exported, written back with External
+ * Data and closed out.
  *   1. throughput: payments funded as fast as the hub can, each exported through the runner to the QuickBooks
- *      Online sandbox (unthrottled): payments per second, ERP and hub calls per exported payment;
- *   2. latency at 50 events/s: from 'Funding Complete' (the hub funds the payment and sends the webhook) to the
- *      ERP record (the ledger says synced): p50 and p99;
+ *      Online sandbox (unthrottled): payments per second (ledger synced), ERP and hub calls per exported payment;
+ *   2. latency at 50 events/s: from funding (the ERP Request raised and delivered) to the ERP record (the ledger
+ *      says synced): p50 and p99;
  *   3. under a real limit: the Intacct sandbox enforcing its published rate and concurrency (60 requests/s, 2 at
  *      once): the achieved request rate as a share of that limit, and how often the limit was broken (0).
  *
@@ -14,7 +16,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INTACCT_SANDBOX_CREDENTIALS, startIntacctSandbox } from '@ledgerlink/connector-intacct/sandbox';
-import { generatePayments, startProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
+import { bearerFor } from '@ledgerlink/connector-procore';
+import { createProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox } from '@ledgerlink/connector-qbo/sandbox';
 import { maxInWindow, silentLogger, type ErpSandbox } from '@ledgerlink/core';
 import { stringify } from 'yaml';
@@ -22,6 +25,7 @@ import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../src/config/load-config.js';
 import { Runner } from '../src/daemon.js';
 import { createServer } from '../src/server/create-server.js';
+import { platformSeed } from '../src/demo/platform-seed.js';
 
 const COMPANY = 4264;
 const SECRET = 'bench-webhook-secret-0123456789';
@@ -34,21 +38,12 @@ interface Stack {
 }
 
 async function stack(kind: 'qbo' | 'intacct', count: number, enforce: boolean): Promise<{ stack: Stack; ids: number[] }> {
-  const generated = generatePayments({ count, companyId: COMPANY, seed: 11, failureRates: { 'used-check-number': 0, 'unknown-bank': 0, 'invoice-not-synced': 0, partial: 0 } });
-  const erpSeed = kind === 'intacct' ? { ...generated.erpSeed, bills: (generated.erpSeed.bills ?? []).map((bill, i) => ({ ...bill, id: String(90_000 + i) })) } : generated.erpSeed;
-  if (kind === 'intacct') {
-    // Intacct keys bills by RECORDNO (numbers): the hub's invoices point at the renumbered bills.
-    const renamed = new Map((generated.erpSeed.bills ?? []).map((bill, i) => [bill.id, String(90_000 + i)]));
-    for (const invoice of generated.seed.invoices ?? []) {
-      if (invoice.erpId !== undefined) invoice.erpId = renamed.get(invoice.erpId) ?? invoice.erpId;
-    }
-  }
-  const hub = await startProcoreSandbox({ seed: generated.seed, hourlyLimit: 10_000_000, spikeLimit: 10_000_000 });
-  const erp = kind === 'qbo' ? await startQboSandbox({ seed: erpSeed }) : await startIntacctSandbox({ seed: erpSeed, faults: { enforceLimits: enforce } });
+  const generated = platformSeed({ companyId: COMPANY, count });
+  const hub = await createProcoreSandbox({ seed: generated.hub, rateLimit: { limit: 10_000_000 }, webhooks: { concurrency: 16 } });
+  const erp = kind === 'qbo' ? await startQboSandbox({ seed: generated.erp }) : await startIntacctSandbox({ seed: generated.erp, faults: { enforceLimits: enforce } });
   const dir = mkdtempSync(join(tmpdir(), 'll-bench-'));
   const env = {
-    PROCORE_SECRET: hub.app.clientSecret,
-    PROCORE_REFRESH: hub.issueRefreshToken(),
+    PROCORE_SECRET: hub.serviceAccount.clientSecret,
     WEBHOOK_SECRET: SECRET,
     QBO_SECRET: QBO_SANDBOX_APP.clientSecret,
     QBO_REFRESH: QBO_SANDBOX_APP.refreshToken,
@@ -73,7 +68,7 @@ async function stack(kind: 'qbo' | 'intacct', count: number, enforce: boolean): 
       store: { sqlite: { path: 'ledger.db' } },
       hub: {
         connector: 'procore',
-        connection: { baseUrl: hub.url, loginUrl: hub.url, clientId: hub.app.clientId, clientSecret: '${env:PROCORE_SECRET}', refreshToken: '${env:PROCORE_REFRESH}' },
+        connection: { apiBaseUrl: hub.url, tokenUrl: hub.tokenUrl, clientId: hub.serviceAccount.clientId, clientSecret: '${env:PROCORE_SECRET}', companyIds: [String(COMPANY)] },
         webhookSecret: '${env:WEBHOOK_SECRET}',
         pollSeconds: 0,
         rateLimit: { requests: 1_000_000, intervalMs: 60_000, concurrency: 16, allowAboveDeclared: true },
@@ -98,9 +93,15 @@ async function stack(kind: 'qbo' | 'intacct', count: number, enforce: boolean): 
   await runner.start();
   const server = createServer(runner);
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
-  hub.subscribe({ url: `${url}/webhooks/procore`, secret: SECRET, auth: 'bearer' });
+  // The company's setup, as `ledgerlink procore connect` makes it: hook with its bearer, ERP Requests trigger.
+  const context = { signal: AbortSignal.timeout(30_000) };
+  const client = runner.hub?.client;
+  if (client === undefined) throw new Error('the bench config has no hub');
+  await client.setup.ensureConnection(String(COMPANY), { settings: { labels: { name: kind } } }, context);
+  const hook = await client.setup.ensureHook(String(COMPANY), { destinationUrl: `${url}/webhooks/procore`, bearer: bearerFor(SECRET, String(COMPANY)) }, context);
+  await client.setup.ensureTrigger(String(COMPANY), hook.id, context);
   return {
-    ids: generated.payments.map((payment) => payment.id),
+    ids: generated.payments.map((payment) => payment.contractPaymentId),
     stack: {
       runner,
       hub,

@@ -13,12 +13,15 @@ import type { DependencyContainer } from 'tsyringe';
 import type { LoadedConfig } from './config/load-config.js';
 import { createRootContainer, createTenantScope, type TenantScope } from './container.js';
 import { createHubRuntime, type HubRuntime } from './hub/hub-runtime.js';
+import { HubRequestDispatcher } from './hub/request-dispatcher.js';
+import { WorkQueue } from './hub/work-queue.js';
 import { ConnectorRegistry, loadPluginConnectors, type AnyConnector } from './plugins/connector-registry.js';
 import { BUILT_IN_CONNECTORS } from './plugins/built-in-connectors.js';
 import { RunnerEvents } from './events.js';
 import { Scheduler } from './scheduler.js';
 import { openStore, type OpenStore } from './store/open-store.js';
 import type { EventInbox } from './store/event-inbox.js';
+import type { HubRequests } from './store/hub-requests.js';
 
 export interface RunnerOptions {
   loaded: LoadedConfig;
@@ -67,12 +70,15 @@ export class Runner {
   readonly events = new RunnerEvents();
   #root: DependencyContainer | undefined;
   #hub: HubRuntime | null = null;
+  #dispatcher: HubRequestDispatcher | undefined;
   #store: OpenStore | undefined;
   #scheduler: Scheduler | undefined;
   #registry: ConnectorRegistry | undefined;
   #stopping: Promise<void> | undefined;
   #started = false;
   readonly #processing = new Set<Promise<void>>();
+  /** Deliveries acted on after their answer, eight at a time. */
+  readonly #intake = new WorkQueue(8);
 
   constructor(private readonly options: RunnerOptions) {}
 
@@ -92,6 +98,12 @@ export class Runner {
   get inbox(): EventInbox {
     if (this.#store === undefined) throw new Error('the runner is not started');
     return this.#store.inbox;
+  }
+
+  /** The ERP Requests taken on and their close-outs (`hub_requests`). */
+  get requests(): HubRequests {
+    if (this.#store === undefined) throw new Error('the runner is not started');
+    return this.#store.requests;
   }
 
   get hub(): HubRuntime | null {
@@ -177,7 +189,9 @@ export class Runner {
       const { settled, resent } = await scope.exporter.recover();
       if (settled + resent > 0) scope.logger.info({ settled, resent }, 'recovery done');
     }
-    for (const event of await this.inbox.unprocessed()) this.track(this.processEvent(event));
+    for (const event of await this.inbox.unprocessed(10_000)) this.track(this.#intake.run(() => this.processEvent(event)));
+    // Close-outs a crash left undecided or unsent (an ERP write done, Procore not told yet).
+    if (this.#dispatcher !== undefined) this.track(this.#dispatcher.pass().then(() => undefined, (error: unknown) => this.logger.warn({ err: error }, 'the close-out pass failed; it runs again on the hub schedule')));
 
     this.#scheduler = new Scheduler(this, logger);
     this.#scheduler.start();
@@ -195,7 +209,7 @@ export class Runner {
   async prepare(): Promise<void> {
     const { loaded, logger } = this.options;
     const clock = this.options.clock ?? (() => new Date());
-    const plugins = await loadPluginConnectors(loaded.config.plugins);
+    const plugins = await loadPluginConnectors(loaded.config.plugins, undefined, loaded.resolvePath);
     const registry = new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(this.options.extraConnectors ?? []), ...plugins]);
     this.#registry = registry;
 
@@ -238,6 +252,14 @@ export class Runner {
       await this.closeAll();
       throw error;
     }
+    if (this.#hub !== null) {
+      const dispatcher = new HubRequestDispatcher(this.#hub, store.requests, store.ledger, this.tenants, logger);
+      this.#dispatcher = dispatcher;
+      // Every ERP answer may settle a request waiting on its item: its close-out goes out at once.
+      this.events.on('attempt', ({ itemId }) => {
+        if (this.#active) this.track(dispatcher.settleItem(itemId).catch((error: unknown) => this.logger.warn({ err: error, itemId }, 'closing out after an attempt failed; the pass retries')));
+      });
+    }
     logger.info(
       { coreVersion: CORE_VERSION, tenants: [...this.tenants.values()].map((t) => `${t.config.id}:${t.runtime.connector.manifest.id}`) },
       `runner ready with ${this.tenants.size} tenant(s)`,
@@ -260,7 +282,8 @@ export class Runner {
         duplicates += 1;
         continue;
       }
-      this.track(this.processEvent(event));
+      // After the answer, a few at a time: the route's only work is the inbox row.
+      this.track(this.#intake.run(() => this.processEvent(event)));
     }
     return { received: events.length, duplicates };
   }
@@ -270,42 +293,32 @@ export class Runner {
     void work.finally(() => this.#processing.delete(work));
   }
 
-  /** Acts on one hub event for every tenant of its company; marked processed once done. */
+  /**
+   * Acts on one delivery: fetches the ERP Request it names and takes it on (`HubRequestDispatcher`); marked
+   * processed once taken on. Left unprocessed on failure: the next start acts on it, the fallback finds it anyway.
+   */
   async processEvent(event: HubEvent): Promise<void> {
-    const hub = this.#hub;
-    if (hub === null) return;
-    const scopes = [...this.tenants.values()].filter((scope) => scope.config.hubCompanyId === event.companyId);
+    const dispatcher = this.#dispatcher;
+    // Stopping: a delivery still queued stays unprocessed in the inbox; the next start acts on it.
+    if (dispatcher === undefined || this.#stopping !== undefined) return;
     try {
-      if (event.type === 'payment.funding_complete' && scopes.length > 0) {
-        const payment = await hub.client.payment(event.companyId, event.resourceId, { signal: AbortSignal.timeout(30_000) });
-        if (payment === undefined) this.logger.warn({ event }, `hub payment ${event.resourceId} not found: the event is dropped`);
-        else for (const scope of scopes) await scope.exporter.intake(payment);
-      } else if (event.type === 'invoice.synced') {
-        for (const scope of scopes) await scope.exporter.onInvoiceSynced(event.resourceId);
-      }
+      await dispatcher.event(event);
       await this.inbox.markProcessed(event.eventId);
     } catch (error) {
-      // Left unprocessed: the next start acts on it, and the hub poll finds the payment anyway.
       this.logger.warn({ err: error, eventId: event.eventId }, `hub event ${event.eventId} could not be acted on yet`);
     }
   }
 
-  /** Polls the hub for funded payments of every tenant (the fallback for missed webhooks). */
+  /** The ERP Requests taken on: dispatch, close-outs, the fallback. Undefined without a hub. */
+  get dispatcher(): HubRequestDispatcher | undefined {
+    return this.#dispatcher;
+  }
+
+  /** The fallback for lost or discarded deliveries: the open ERP Requests of a tenant's company, taken like deliveries. */
   async pollHub(scope: TenantScope): Promise<number> {
-    const hub = this.#hub;
     const companyId = scope.config.hubCompanyId;
-    if (hub === null || companyId === undefined) return 0;
-    const name = 'hub:funded';
-    const cursor = await this.ledger.getCursor(scope.config.id, name);
-    let seen = 0;
-    for await (const page of hub.client.fundedPayments(companyId, { signal: AbortSignal.timeout(120_000), ...(cursor === undefined ? {} : { cursor }) })) {
-      for (const payment of page.records) {
-        await scope.exporter.intake(payment);
-        seen += 1;
-      }
-      await this.ledger.setCursor(scope.config.id, name, page.cursor);
-    }
-    return seen;
+    if (this.#dispatcher === undefined || companyId === undefined) return 0;
+    return this.#dispatcher.poll(companyId);
   }
 
   /** Closes a runner that was only prepared (the CLI's one-off commands). */
@@ -323,6 +336,7 @@ export class Runner {
       if (this.#keeper !== undefined) clearInterval(this.#keeper);
       this.#scheduler?.stop();
       await Promise.allSettled([...this.#processing]);
+      this.#dispatcher?.stop();
       await Promise.all([...this.tenants.values()].map((scope) => scope.exporter.stop(grace)));
       await Promise.all([...this.tenants.values()].map((scope) => scope.importer.stop()));
       // Given back only after the calls in flight ended: a standby takes over at once, with nothing in flight.

@@ -8,6 +8,8 @@ export interface Schedulable {
   readonly hub: unknown;
   readonly ledger: { getCursor(tenant: string, name: string): Promise<string | undefined> };
   pollHub(scope: TenantScope): Promise<number>;
+  /** The close-out pass: requests whose item settled, close-outs the hub did not take. */
+  readonly dispatcher?: { pass(): Promise<number> } | undefined;
 }
 
 interface Task {
@@ -23,7 +25,7 @@ export const IMPORT_SCHEDULE_CURSOR = 'schedule:import';
 
 /**
  * The runner's clock-driven work, per tenant: looking up writes an ERP queued, driving exports left in flight,
- * polling the hub for missed webhooks and invoices that reached the ERP, and the import schedule. Each task
+ * the fallback listing of open ERP Requests, invoices that reached the ERP, the close-out pass, and the import schedule. Each task
  * runs once at a time; a failure is logged and the task runs again at its next tick.
  */
 export class Scheduler {
@@ -37,6 +39,10 @@ export class Scheduler {
 
   start(): void {
     const { runner } = this;
+    const pollSeconds = runner.config.hub?.pollSeconds ?? 0;
+    if (runner.dispatcher !== undefined && pollSeconds > 0) {
+      this.add('hub:close-outs', Math.min(pollSeconds * 1000, 15_000), () => runner.dispatcher?.pass() ?? Promise.resolve(0));
+    }
     for (const scope of runner.tenants.values()) {
       const id = scope.config.id;
       const caps = scope.runtime.connector.capabilities;
@@ -48,10 +54,10 @@ export class Scheduler {
         });
         this.add(`${id}:recover`, runner.config.runner.recoveryMs, () => scope.exporter.recover());
       }
-      const pollSeconds = runner.config.hub?.pollSeconds ?? 0;
       if (runner.hub !== null && pollSeconds > 0 && supports(caps, 'payment', 'export')) {
         this.add(`${id}:hub-poll`, pollSeconds * 1000, async () => {
           await runner.pollHub(scope);
+          // The platform sends no "invoice synced": blocked payments ask for their requisition on this schedule.
           await scope.exporter.recheckBlocked();
         });
       }

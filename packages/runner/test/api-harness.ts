@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
-import { startProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
+import { bearerFor } from '@ledgerlink/connector-procore';
+import { createProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
 import type { LedgerItem, Payment } from '@ledgerlink/core';
 import type { FastifyInstance } from 'fastify';
 import { hashToken } from '../src/auth/token-auth.js';
@@ -52,11 +52,30 @@ export interface ApiStack {
   payment(overrides?: Partial<Payment>): Payment;
   /** Records a payment the way the hub flow does; returns the ledger item. */
   intake(tenant: string, payment: Payment): Promise<LedgerItem>;
+  /**
+   * A Procore Pay contract payment in the Procore sandbox (project, vendor linked to the ERP, commitment,
+   * requisition synced to the ERP, payment not yet funded) whose vendor, bill and bank the QuickBooks sandbox
+   * knows. `overrides` change the canonical payment the ids come from (amount, check number, bank id).
+   */
+  hubPayment(options?: { company?: number; overrides?: Partial<Payment>; requisitionSynced?: boolean; taxCents?: number }): HubPayment;
+  /** Creates each company's ERP connection, hook (to this runner, with the company's bearer) and trigger. */
+  connectHooks(): Promise<void>;
   /** A failed record (a check number already used on its bank): needs-edit with `checkNumber`. */
   failedRecord(tenant?: string): Promise<LedgerItem>;
   /** Calls the API; `token` is a role name, a raw string, or undefined for none. */
   call(method: string, path: string, options?: { token?: TokenName | { raw: string }; body?: unknown; headers?: Record<string, string> }): Promise<ApiAnswer>;
   close(): Promise<void>;
+}
+
+/** What `hubPayment` made: the Procore ids and what the ERP side knows. */
+export interface HubPayment {
+  contractPaymentId: number;
+  requisitionId: number;
+  billId: string;
+  bankId: string;
+  checkNumber: string;
+  amountCents: number;
+  company: number;
 }
 
 /** An API answer; `body` is the parsed JSON (typed loosely: each test asserts the shape it reads). */
@@ -70,9 +89,11 @@ export interface ApiAnswer {
 
 let n = 0;
 
-export async function startApiStack(options: { server?: ServerOptions; runnerConfig?: Record<string, unknown> } = {}): Promise<ApiStack> {
+export async function startApiStack(
+  options: { server?: ServerOptions; runnerConfig?: Record<string, unknown>; retry?: Record<string, unknown> } = {},
+): Promise<ApiStack> {
   const qbo = await startQboSandbox();
-  const hub = await startProcoreSandbox({
+  const hub = await createProcoreSandbox({
     seed: {
       companies: [
         { id: HUB_COMPANY, name: 'Sandbox Builders Inc.' },
@@ -94,7 +115,7 @@ export async function startApiStack(options: { server?: ServerOptions; runnerCon
     erp: 'qbo',
     hubCompanyId: String(company),
     connection: qboConnection,
-    retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
+    retry: options.retry ?? { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
     ...extra,
   });
   const config = {
@@ -102,11 +123,10 @@ export async function startApiStack(options: { server?: ServerOptions; runnerCon
     hub: {
       connector: 'procore',
       connection: {
-        baseUrl: hub.url,
-        loginUrl: hub.url,
-        clientId: hub.app.clientId,
+        apiBaseUrl: hub.url,
+        tokenUrl: hub.tokenUrl,
+        clientId: hub.serviceAccount.clientId,
         clientSecret: '${env:HUB_CLIENT_SECRET}',
-        refreshToken: '${env:HUB_REFRESH_TOKEN}',
         companyIds: [String(HUB_COMPANY), String(APPROVAL_COMPANY)],
       },
       webhookSecret: '${env:HUB_WEBHOOK_SECRET}',
@@ -123,8 +143,7 @@ export async function startApiStack(options: { server?: ServerOptions; runnerCon
   const env = {
     QBO_CLIENT_SECRET: QBO_SANDBOX_APP.clientSecret,
     QBO_REFRESH_TOKEN: QBO_SANDBOX_APP.refreshToken,
-    HUB_CLIENT_SECRET: hub.app.clientSecret,
-    HUB_REFRESH_TOKEN: hub.issueRefreshToken(),
+    HUB_CLIENT_SECRET: hub.serviceAccount.clientSecret,
     HUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
   };
   const { runner, log } = runnerFor(dir, config, env);
@@ -179,6 +198,46 @@ export async function startApiStack(options: { server?: ServerOptions; runnerCon
     }
     return { status: response.status, body: parsed, text, headers: response.headers };
   };
+  const hubPayment: ApiStack['hubPayment'] = (hubOptions = {}) => {
+    const company = hubOptions.company ?? HUB_COMPANY;
+    const canonical = payment(hubOptions.overrides);
+    const projectId = hub.addProject({ companyId: company, projectNumber: `P-${canonical.id}`, name: 'Harbor View Tower' });
+    const vendorId = hub.addVendor({ companyId: company, name: canonical.vendor.name, originId: canonical.vendor.erpId as string });
+    const commitmentId = hub.addCommitment({ projectId, vendorId, number: `SC-${canonical.id}` });
+    const requisitionId = hub.addRequisition({
+      commitmentId,
+      invoiceNumber: canonical.invoice.number,
+      totalCents: canonical.invoice.amountCents,
+      ...(hubOptions.requisitionSynced === false ? {} : { originId: canonical.invoice.erpId as string }),
+      ...(hubOptions.taxCents === undefined ? {} : { taxCents: hubOptions.taxCents }),
+    });
+    const contractPaymentId = hub.addContractPayment({
+      requisitionId,
+      amountCents: canonical.amountCents,
+      paymentMethod: canonical.method,
+      bankId: canonical.bankId,
+      ...(canonical.checkNumber === undefined ? {} : { checkNumber: canonical.checkNumber }),
+    });
+    return {
+      contractPaymentId,
+      requisitionId,
+      billId: canonical.invoice.erpId as string,
+      bankId: canonical.bankId,
+      checkNumber: canonical.checkNumber ?? '',
+      amountCents: canonical.amountCents,
+      company,
+    };
+  };
+  const connectHooks = async (): Promise<void> => {
+    const client = runner.hub?.client;
+    if (client === undefined) throw new Error('the stack has no hub');
+    for (const company of [HUB_COMPANY, APPROVAL_COMPANY]) {
+      const context = { signal: AbortSignal.timeout(10_000) };
+      await client.setup.ensureConnection(String(company), { settings: { labels: { name: 'QuickBooks Online' } } }, context);
+      const hook = await client.setup.ensureHook(String(company), { destinationUrl: `${url}/webhooks/procore`, bearer: hookBearer(company) }, context);
+      await client.setup.ensureTrigger(String(company), hook.id, context);
+    }
+  };
   const failedRecord = async (tenantId = 'acme'): Promise<LedgerItem> => {
     const first = payment();
     const firstItem = await intake(tenantId, first);
@@ -196,6 +255,8 @@ export async function startApiStack(options: { server?: ServerOptions; runnerCon
     url,
     payment,
     intake,
+    hubPayment,
+    connectHooks,
     failedRecord,
     call,
     async close() {
@@ -218,14 +279,13 @@ export async function untilStateOf(runner: Runner, id: string, state: LedgerItem
   }
 }
 
-/** The HMAC header the hub relay (and the Procore sandbox) sends: `t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
-export function signature(body: string, secret = WEBHOOK_SECRET, at = new Date()): string {
-  const t = Math.floor(at.getTime() / 1000);
-  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`, 'utf8').digest('hex')}`;
+/** The bearer a company's hook sends (`destination_headers`), derived from the deployment's webhook secret. */
+export function hookBearer(company: number | string = HUB_COMPANY, secret = WEBHOOK_SECRET): string {
+  return bearerFor(secret, String(company));
 }
 
-/** A Procore webhook event (payload v2.0) for a payment. */
-export function paymentEvent(resourceId: number | string, options: { company?: number; at?: Date; ulid?: string } = {}): Record<string, unknown> {
+/** A Procore webhook delivery (payload v2) naming an ERP Request, as Procore's delivery service sends it. */
+export function erpRequestEvent(requestId: number | string, options: { company?: number; at?: Date; ulid?: string } = {}): Record<string, unknown> {
   n += 1;
   return {
     id: 100_000 + n,
@@ -235,9 +295,9 @@ export function paymentEvent(resourceId: number | string, options: { company?: n
     company_id: options.company ?? HUB_COMPANY,
     project_id: null,
     api_version: 'v2',
-    event_type: 'update',
-    resource_name: 'Payments',
-    resource_id: Number(resourceId),
+    event_type: 'create',
+    resource_name: 'ERP Requests',
+    resource_id: Number(requestId),
     metadata: {},
   };
 }

@@ -78,7 +78,8 @@ const CASES: RouteCase[] = [
     allowed: STANDARD_UP,
     status: 202,
     prepare: async () => {
-      const id = await rejectedRecord();
+      // A payment the ERP refused (not one an approver rejected: that one is tested on its own below).
+      const id = (await stack.failedRecord('acme')).id;
       return { method: 'POST', path: `/records/${id}/export`, check: (body) => expect(body).toMatchObject({ id, state: 'pending' }), unchanged: stays(id, 'failed') };
     },
   },
@@ -229,6 +230,43 @@ describe('route x role matrix (seed 003)', () => {
     const audit = await stack.runner.ledger.audit(id);
     expect(audit.find((entry) => entry.action === 'approved')?.actor).toEqual({ kind: 'user', id: 'approver@example.test' });
     await untilStateOf(stack.runner, id, 'synced');
+  });
+
+  describe('POST /records/:id/export of a payment an approver rejected (tenant requires approval)', () => {
+    // Only the approver privilege exports it again; standard and admin are refused and nothing moves.
+    for (const role of ROLES) {
+      const approver = APPROVERS.includes(role);
+      const reads = role.startsWith('read_only');
+      it(`${role}: ${approver ? 202 : 403}`, async () => {
+        const id = await rejectedRecord();
+        const answer = await stack.call('POST', `/records/${id}/export`, { token: role });
+        if (approver) {
+          expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+          expect(answer.body).toMatchObject({ id, state: 'pending' });
+          await untilStateOf(stack.runner, id, 'synced');
+          return;
+        }
+        expect(answer.status, JSON.stringify(answer.body)).toBe(403);
+        expect(answer.body.code).toBe(reads ? 'LL_API_FORBIDDEN' : 'LL_APPROVAL_REQUIRED');
+        if (!reads) expect(answer.body.message).toMatch(/rejected by an accounting approver/);
+        expect((await stack.runner.ledger.get(id))?.state).toBe('failed');
+        // Editing it first changes nothing: still refused.
+        if (!reads) {
+          expect((await stack.call('PATCH', `/records/${id}`, { token: role, body: { checkNumber: String(70_000 + ++n) } })).status).toBe(200);
+          expect((await stack.call('POST', `/records/${id}/export`, { token: role })).status).toBe(403);
+          expect((await stack.runner.ledger.attempts(id))).toEqual([]);
+        }
+      });
+    }
+
+    it('the same payment asked for again from Procore goes back to the approver, not to the ERP', async () => {
+      const id = await rejectedRecord();
+      const item = await stack.runner.ledger.get(id);
+      const result = await stack.runner.tenant('appr').exporter.intake(item?.record);
+      expect(result.kind).toBe('reexported');
+      expect((await stack.runner.ledger.get(id))?.state).toBe('awaiting_approval');
+      expect(await stack.runner.ledger.attempts(id)).toEqual([]);
+    });
   });
 
   it('GET /session says what the token may do', async () => {

@@ -1,25 +1,63 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { arch, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import packagedChromium from '@sparticuz/chromium';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiStack, TOKENS, untilStateOf, type ApiStack } from './api-harness.js';
 
 /**
- * The operator console in a real browser: Debian's headless Chromium driven by playwright-core, against a
- * running runner (HTTP server on a free port) with the QuickBooks Online and Procore sandboxes. Log in,
- * filter Failed to Export, fix a check number, export, see it synced. Screenshots go to
- * test-results/console/.
+ * The operator console in a real browser: headless Chromium driven by playwright-core, against a running
+ * runner (HTTP server on a free port) with the QuickBooks Online and Procore sandboxes. Log in, filter Failed
+ * to Export, fix a check number, export, see it synced. Screenshots go to test-results/console/.
+ *
+ * The browser comes from npm, not from the system: `@sparticuz/chromium` (a devDependency) ships a Linux x64
+ * Chromium inside the package and unpacks it to the temp dir on first use, so `npm ci && npm test` needs no
+ * apt package and no download. `LEDGERLINK_CHROMIUM=/path/to/chrome` uses another browser instead (a laptop
+ * that is not Linux x64).
  */
 
-const CHROMIUM = process.env.LEDGERLINK_CHROMIUM ?? '/usr/bin/chromium';
+const OVERRIDE = process.env.LEDGERLINK_CHROMIUM;
 const SHOTS = resolve(import.meta.dirname, '../test-results/console');
 
 let stack: ApiStack;
 let context: BrowserContext;
 let page: Page;
 let profile: string;
+let executable: string;
 const pageErrors: string[] = [];
+
+/** The Chromium to launch: the override, or the one `@sparticuz/chromium` ships (unpacked on first use). */
+async function chromiumExecutable(): Promise<string> {
+  if (OVERRIDE !== undefined) {
+    if (!existsSync(OVERRIDE)) throw new Error(`LEDGERLINK_CHROMIUM=${OVERRIDE}: no such file; unset it to use the Chromium from @sparticuz/chromium`);
+    return OVERRIDE;
+  }
+  if (platform() !== 'linux' || arch() !== 'x64') {
+    throw new Error(
+      `the Chromium shipped by @sparticuz/chromium runs on Linux x64 only (this is ${platform()} ${arch()}): ` +
+        'set LEDGERLINK_CHROMIUM to an installed Chrome or Chromium, e.g. LEDGERLINK_CHROMIUM="/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"',
+    );
+  }
+  try {
+    return await packagedChromium.executablePath();
+  } catch (error) {
+    throw new Error(`@sparticuz/chromium could not unpack its Chromium (${(error as Error).message}): run npm ci, or set LEDGERLINK_CHROMIUM`, { cause: error });
+  }
+}
+
+/** The executables of the running processes started with this profile (Linux /proc): what was really launched. */
+function launchedExecutables(profileDir: string): string[] {
+  const found = new Set<string>();
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profileDir)) found.add(readlinkSync(`/proc/${pid}/exe`));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return [...found];
+}
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -27,14 +65,12 @@ async function shot(name: string): Promise<void> {
 
 describe('operator console (headless Chromium)', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not at ${CHROMIUM}: install it: apt-get install chromium (or set LEDGERLINK_CHROMIUM to its path)`);
-    }
+    executable = await chromiumExecutable();
     mkdirSync(SHOTS, { recursive: true });
     stack = await startApiStack();
     profile = mkdtempSync(join(tmpdir(), 'll-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: executable,
       headless: true,
       viewport: { width: 1400, height: 900 },
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -50,6 +86,16 @@ describe('operator console (headless Chromium)', () => {
     await context?.close();
     if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
     await stack?.close();
+  });
+
+  it('drives the Chromium shipped by the npm package, not a system browser', () => {
+    if (OVERRIDE !== undefined) {
+      expect(executable).toBe(OVERRIDE);
+      return;
+    }
+    expect(executable).toBe(join(tmpdir(), 'chromium'));
+    // What the kernel says was started for this test's profile: the unpacked npm binary, and nothing else.
+    expect(launchedExecutables(profile)).toEqual([executable]);
   });
 
   it('logs in, filters Failed to Export, fixes a check number, exports, and shows it synced', async () => {

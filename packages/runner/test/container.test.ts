@@ -1,7 +1,7 @@
 import { ErrorCodes, TOKENS, type Connector } from '@ledgerlink/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join, resolve } from 'node:path';
-import { startProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
+import { createProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
 import type { ErpSandbox } from '@ledgerlink/core';
 import { createHash } from 'node:crypto';
 import { createRootContainer, createTenantScope } from '../src/container.js';
@@ -24,7 +24,7 @@ describe('the composition root', () => {
   const sandboxes = new Map<string, ErpSandbox>();
 
   beforeAll(async () => {
-    hub = await startProcoreSandbox();
+    hub = await createProcoreSandbox();
     for (const erp of DEMO_ERPS) sandboxes.set(erp.tenant, await erp.start());
   });
   afterAll(async () => {
@@ -36,9 +36,9 @@ describe('the composition root', () => {
     const env: NodeJS.ProcessEnv = {
       DEMO_PORT: '0',
       DEMO_PROCORE_URL: hub.url,
-      DEMO_PROCORE_CLIENT_ID: hub.app.clientId,
-      DEMO_PROCORE_CLIENT_SECRET: hub.app.clientSecret,
-      DEMO_PROCORE_REFRESH_TOKEN: hub.issueRefreshToken(),
+      DEMO_PROCORE_TOKEN_URL: hub.tokenUrl,
+      DEMO_PROCORE_CLIENT_ID: hub.serviceAccount.clientId,
+      DEMO_PROCORE_CLIENT_SECRET: hub.serviceAccount.clientSecret,
       DEMO_WEBHOOK_SECRET: 'container-test-secret',
       DEMO_ADMIN_TOKEN_SHA256: createHash('sha256').update('t').digest('hex'),
       ...Object.assign({}, ...DEMO_ERPS.map((erp) => erp.env(sandboxes.get(erp.tenant) as ErpSandbox))),
@@ -108,6 +108,7 @@ describe('the composition root', () => {
       message: expect.stringContaining('npm install @acme/missing'),
     });
     await expect(loadPluginConnectors(['@acme/empty'], async () => ({ helper: () => 1 }))).rejects.toMatchObject({ code: ErrorCodes.PLUGIN_INVALID });
-    expect(() => new ConnectorRegistry([...BUILT_IN_CONNECTORS, BUILT_IN_CONNECTORS[1]!])).toThrow(/two connectors claim the id/);
+    // Two different objects with one id are refused (the identical object twice is one connector: plugins.test.ts).
+    expect(() => new ConnectorRegistry([...BUILT_IN_CONNECTORS, { ...BUILT_IN_CONNECTORS[1]! }])).toThrow(/two connectors claim the id/);
   });
 });

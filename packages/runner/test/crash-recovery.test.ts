@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { generatePayments, startProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
+import { createProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
+import { platformSeed } from '../src/demo/platform-seed.js';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { eventually, tempDir, writeConfig } from './support/runner-harness.js';
 
@@ -24,8 +25,8 @@ function freePort(): Promise<number> {
 }
 
 /** The daemon as production runs it: `ledgerlink run --config FILE`, its own process (TypeScript through tsx). */
-function startDaemon(configFile: string, env: NodeJS.ProcessEnv, output: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', join(repo, 'packages/runner/src/cli.ts'), 'run', '--config', configFile], {
+function startDaemon(configFile: string, env: NodeJS.ProcessEnv, output: string[], args: string[] = ['run', '--config', configFile]): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', join(repo, 'packages/runner/src/cli.ts'), ...args], {
     cwd: repo,
     env: { ...process.env, ...env, TSX_TSCONFIG_PATH: join(repo, 'packages/runner/tsconfig.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,17 +60,16 @@ describe('crash recovery: the daemon is SIGKILLed mid-run and restarted', () => 
     dir.cleanup();
   });
 
-  it(`exports ${PAYMENTS} payments, each exactly once in the ERP`, { timeout: 240_000 }, async () => {
-    const generated = generatePayments({ count: PAYMENTS, companyId: COMPANY, seed: 7, failureRates: { 'used-check-number': 0, 'unknown-bank': 0, 'invoice-not-synced': 0, partial: 0 } });
+  it(`exports ${PAYMENTS} payments, each exactly once in the ERP, and closes out every request after the restart`, { timeout: 240_000 }, async () => {
+    const generated = platformSeed({ companyId: COMPANY, count: PAYMENTS });
     // Limits lifted on both sandboxes: this test is about the crash, not about pacing.
-    hub = await startProcoreSandbox({ seed: generated.seed, hourlyLimit: 1_000_000, spikeLimit: 1_000_000, webhooks: { timeoutMs: 5_000, baseDelayMs: 200, maxDelayMs: 2_000 } });
-    qbo = await startQboSandbox({ seed: generated.erpSeed });
+    hub = await createProcoreSandbox({ seed: generated.hub, rateLimit: { limit: 1_000_000 }, webhooks: { timeoutMs: 5_000, baseDelayMs: 200, maxDelayMs: 2_000 } });
+    qbo = await startQboSandbox({ seed: generated.erp });
     const port = await freePort();
     const env = {
       QBO_SECRET: QBO_SANDBOX_APP.clientSecret,
       QBO_REFRESH: QBO_SANDBOX_APP.refreshToken,
-      PROCORE_SECRET: hub.app.clientSecret,
-      PROCORE_REFRESH: hub.issueRefreshToken(),
+      PROCORE_SECRET: hub.serviceAccount.clientSecret,
       WEBHOOK_SECRET,
     };
     const config = writeConfig(
@@ -79,7 +79,7 @@ describe('crash recovery: the daemon is SIGKILLed mid-run and restarted', () => 
         server: { host: '127.0.0.1', port },
         hub: {
           connector: 'procore',
-          connection: { baseUrl: hub.url, loginUrl: hub.url, clientId: hub.app.clientId, clientSecret: '${env:PROCORE_SECRET}', refreshToken: '${env:PROCORE_REFRESH}', companyIds: [String(COMPANY)] },
+          connection: { apiBaseUrl: hub.url, tokenUrl: hub.tokenUrl, clientId: hub.serviceAccount.clientId, clientSecret: '${env:PROCORE_SECRET}', companyIds: [String(COMPANY)] },
           webhookSecret: '${env:WEBHOOK_SECRET}',
           pollSeconds: 2,
           rateLimit: { requests: 100_000, intervalMs: 60_000, concurrency: 8, allowAboveDeclared: true },
@@ -108,13 +108,17 @@ describe('crash recovery: the daemon is SIGKILLed mid-run and restarted', () => 
       env,
     );
     expect(config.ok).toBe(true);
-    hub.subscribe({ url: `http://127.0.0.1:${port}/webhooks/procore`, secret: WEBHOOK_SECRET });
-
     const output: string[] = [];
+    // The customer's setup: ERP connection, hook with the company's bearer, trigger.
+    const connect = startDaemon(config.file, env, output, ['procore', 'connect', '--config', config.file, '--url', `http://127.0.0.1:${port}`]);
+    const connected = await new Promise<number | null>((done) => connect.once('exit', done));
+    expect(connected, output.join('')).toBe(0);
+    expect(hub.hooks(COMPANY)).toHaveLength(1);
+
     const first = startDaemon(config.file, env, output);
     children.push(first);
     await untilReady(port);
-    for (const payment of generated.payments) hub.fundPayment(payment.id);
+    for (const payment of generated.payments) hub.fundPayment(payment.contractPaymentId);
 
     // Kill it in the middle of the run: some payments are in the ERP, others in flight, others not started.
     await eventually('a share of the payments to reach the ERP', () => (qbo!.payments().length >= PAYMENTS / 5 ? true : undefined), 120_000);
@@ -148,6 +152,11 @@ describe('crash recovery: the daemon is SIGKILLed mid-run and restarted', () => 
     expect(landed).toHaveLength(PAYMENTS);
     expect([...perBill.values()].every((count) => count === 1)).toBe(true);
     expect(perBill.size).toBe(PAYMENTS);
+    // Every request closed out in Procore, including those whose ERP write happened just before the kill.
+    await eventually(`all ${PAYMENTS} payments shown synced in Procore`, () => {
+      const tool = hub!.erpTool(COMPANY);
+      return tool.contractPayments.filter((view) => view.status === 'synced' && view.originId !== null).length === PAYMENTS ? true : undefined;
+    }, 60_000);
 
     second.kill('SIGTERM');
     const code = await new Promise<number | null>((done) => second.once('exit', done));

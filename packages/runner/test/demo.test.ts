@@ -8,7 +8,7 @@ import { tempDir } from './support/runner-harness.js';
 const repo = resolve(import.meta.dirname, '../../..');
 
 describe('npm start: the demo', () => {
-  it('moves payments into all seven ERP sandboxes, shows failures, and imports payments made in the ERPs', { timeout: 90_000 }, async () => {
+  it('moves payments from Procore into all seven ERP sandboxes, shows Procore\'s Failed to Export, and syncs payments made in the ERPs back', { timeout: 90_000 }, async () => {
     const { dir, cleanup } = tempDir('ll-demo-');
     // The demo config as shipped; its store path (../.ledgerlink/demo.db) lands in the temporary directory.
     mkdirSync(join(dir, 'examples'));
@@ -23,9 +23,15 @@ describe('npm start: the demo', () => {
       const total = (state: 'failed' | 'synced') => result.counts.reduce((sum, row) => sum + (row.states[state] ?? 0), 0);
       expect(total('failed')).toBeGreaterThan(0);
       expect(result.counts.reduce((sum, row) => sum + row.imported, 0)).toBeGreaterThan(0);
+      // What Procore's ERP tool shows: payments synced and closed out, failures with their close-out messages,
+      // payments issued written back by Sync Payments.
+      const tool = (key: 'synced' | 'failedToExport' | 'paymentsIssued') => result.counts.reduce((sum, row) => sum + (row.procore?.[key] ?? 0), 0);
+      expect(tool('synced')).toBeGreaterThan(0);
+      expect(tool('failedToExport')).toBeGreaterThan(0);
+      expect(tool('paymentsIssued')).toBeGreaterThan(0);
       const text = printed.join('');
       expect(text).toContain('console: http://127.0.0.1:');
-      expect(text).toMatch(/latest failures/);
+      expect(text).toMatch(/Failed to Export in Procore/);
       const log = readFileSync(join(dir, '.ledgerlink/demo.log'), 'utf8');
       expect(log).toContain('"tenant":"beacon-qbo"');
       for (const secret of ['sandbox-password', 'sandbox-agent-token-7c1d2f', 'vista-sandbox-key']) expect(log).not.toContain(secret);

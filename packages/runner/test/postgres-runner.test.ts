@@ -66,10 +66,10 @@ describe('the runner on the PostgreSQL store (store.postgres)', () => {
       const synced = await untilState(runner, id, 'synced');
       expect(qbo.payments().filter((payment) => payment.applications.some((a) => a.billId === '9901'))).toHaveLength(1);
       expect(synced.targetId).toBeTruthy();
-      const event = { eventId: 'evt-1', companyId: '1', type: 'other' as const, resourceId: 'r', occurredAt: new Date().toISOString() };
+      const event = { eventId: 'evt-1', companyId: '1', resourceName: 'ERP Requests', eventType: 'create', resourceId: '77', occurredAt: new Date().toISOString() };
       expect(await runner.inbox.record(event)).toEqual({ fresh: true });
       expect(await runner.inbox.record(event)).toEqual({ fresh: false });
-      expect((await runner.inbox.unprocessed()).map((e) => e.eventId)).toEqual(['evt-1']);
+      expect(await runner.inbox.unprocessed()).toEqual([event]);
       await runner.inbox.markProcessed('evt-1');
       expect(await runner.inbox.unprocessed()).toEqual([]);
     } finally {

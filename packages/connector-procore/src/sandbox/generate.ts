@@ -1,18 +1,18 @@
 import type { SandboxSeed } from '@ledgerlink/core';
-import type { PaymentInput, ProcoreSandboxSeed } from './types.js';
+import type { ContractPaymentInput, ProcoreSandboxSeed } from './types.js';
 
 /** What a generated payment is meant to meet in the ERP. */
 export type PaymentScenario = 'ok' | 'used-check-number' | 'unknown-bank' | 'invoice-not-synced' | 'partial';
 
 export interface GeneratePaymentsOptions {
   count: number;
-  /** The hub company (default 4264); it is part of the seed unless `includeCompany` is false. */
+  /** The Procore company (default 4264); it is part of the seed unless `includeCompany` is false. */
   companyId?: number;
   companyName?: string;
   includeCompany?: boolean;
   /** PRNG seed: the same options give the same payments. */
   seed?: number;
-  /** First id of the generated projects, vendors, commitments, invoices and payments (default 900000). */
+  /** First id of the generated projects, vendors, commitments, requisitions and contract payments (default 900000). */
   firstId?: number;
   /** Share (0..1) of each failing scenario; default 0.05 each. The rest are `ok`. */
   failureRates?: Partial<Record<Exclude<PaymentScenario, 'ok'>, number>>;
@@ -20,12 +20,16 @@ export interface GeneratePaymentsOptions {
   bankIds?: string[];
   /** Procore Pay's next check number (default 10000, as seed 001 advises). */
   firstCheckNumber?: number;
-  /** Date Payment Funded of every payment; default: the day `fundPayment` runs. */
-  fundedOn?: string;
+  /** `date_payment_funded` of every payment (ISO); default: when `fundPayment` runs. */
+  dateFunded?: string;
 }
 
 export interface GeneratedPayment {
+  /** The contract payment's id. */
   id: number;
+  /** The requisition (subcontractor invoice) it pays. */
+  requisitionId: number;
+  /** The same as `requisitionId`: the invoice's id, under the name the disbursements-era callers used. */
   invoiceId: number;
   scenario: PaymentScenario;
   amountCents: number;
@@ -36,10 +40,10 @@ export interface GeneratedPayment {
 }
 
 export interface GeneratedPayments {
-  /** Seed the Procore sandbox with this, then `fundPayment(id)` each payment (in order: a reused check number follows its first use). */
+  /** Seed the Procore sandbox with this, then `fundPayment(id)` each payment, in order (a reused check number follows its first use). */
   seed: ProcoreSandboxSeed;
   payments: GeneratedPayment[];
-  /** What an ERP sandbox needs so the `ok` payments succeed there: vendors, bank accounts, bills of synced invoices. */
+  /** What an ERP sandbox needs so the `ok` payments succeed there: vendors, bank accounts, bills of synced requisitions. */
   erpSeed: SandboxSeed;
 }
 
@@ -49,7 +53,6 @@ const PROJECTS = [
   { number: 'P-1002', name: 'Riverside Medical Office' },
   { number: 'P-1003', name: 'Oak Street Elementary – Phase 2' },
 ];
-const NOTES = ['Progress payment', 'Retainage release – Phase 2 & 3', 'Pay app #4 <final>', 'Materials stored on site', undefined, undefined];
 
 /** mulberry32: a small, seeded PRNG, so a demo run is reproducible. */
 function random(seed: number): () => number {
@@ -64,10 +67,10 @@ function random(seed: number): () => number {
 }
 
 /**
- * Varied, realistic payments for the demo and load tests: several projects and vendors, ACH and check, amounts from
- * hundreds to hundreds of thousands with odd cents, notes with characters that need escaping, and a share of payments
- * that must fail in the ERP: a check number already used, an unknown bank, an invoice not yet synced, a partial
- * payment (refused by connectors without partial payments).
+ * Varied, realistic Procore Pay payments for the demo and load tests: several projects and vendors (synced to the
+ * ERP), ACH and check, amounts from hundreds to hundreds of thousands with odd cents, and a share of payments that
+ * must fail in the ERP: a check number already used, an unknown bank, a requisition not yet synced to the ERP, a
+ * partial payment (refused by connectors without partial payments). Linear in `count`.
  */
 export function generatePayments(options: GeneratePaymentsOptions): GeneratedPayments {
   const next = random(options.seed ?? 1);
@@ -77,34 +80,34 @@ export function generatePayments(options: GeneratePaymentsOptions): GeneratedPay
   const bankIds = options.bankIds ?? ['GS-OPERATING-1', 'GS-OPERATING-2'];
   let checkNumber = options.firstCheckNumber ?? 10_000;
 
-  const seed: Required<ProcoreSandboxSeed> = { companies: [], projects: [], vendors: [], commitments: [], invoices: [], payments: [] };
+  const seed: Required<ProcoreSandboxSeed> = { companies: [], projects: [], vendors: [], commitments: [], requisitions: [], contractPayments: [], invoicePayments: [] };
   const erpSeed: Required<SandboxSeed> = { vendors: [], bankAccounts: bankIds.map((bank) => ({ id: bank, name: `Operating ${bank}` })), bills: [] };
   if (options.includeCompany !== false) seed.companies.push({ id: companyId, name: options.companyName ?? 'Sandbox Builders Inc.' });
-  const projectIds = PROJECTS.map((project) => {
+  const projects = PROJECTS.map((project, n) => {
     const projectId = ++id;
-    seed.projects.push({ id: projectId, companyId, number: project.number, name: project.name });
+    seed.projects.push({ id: projectId, companyId, projectNumber: project.number, name: project.name, originId: `JOB-${1001 + n}` });
     return { id: projectId, number: project.number };
   });
   const vendors = VENDORS.map((name, n) => {
     const vendorId = ++id;
-    const erpId = `V-${100 + n}`;
-    seed.vendors.push({ id: vendorId, companyId, name, code: `VEND${100 + n}`, erpId });
-    erpSeed.vendors.push({ id: erpId, name });
-    return { id: vendorId, erpId };
+    const originId = `V-${100 + n}`;
+    seed.vendors.push({ id: vendorId, companyId, name, originCode: `VEND${100 + n}`, originId });
+    erpSeed.vendors.push({ id: originId, name });
+    return { id: vendorId, originId };
   });
   const commitments = new Map<string, number>();
   const payments: GeneratedPayment[] = [];
   const usedByBank = new Map<string, string>();
 
   for (let n = 0; n < options.count; n++) {
-    const project = projectIds[Math.floor(next() * projectIds.length)] as { id: number; number: string };
-    const vendor = vendors[Math.floor(next() * vendors.length)] as { id: number; erpId: string };
+    const project = projects[Math.floor(next() * projects.length)] as { id: number; number: string };
+    const vendor = vendors[Math.floor(next() * vendors.length)] as { id: number; originId: string };
     const key = `${project.id}/${vendor.id}`;
     let commitmentId = commitments.get(key);
     if (commitmentId === undefined) {
       commitmentId = ++id;
       commitments.set(key, commitmentId);
-      seed.commitments.push({ id: commitmentId, projectId: project.id, vendorId: vendor.id, number: `SC-${commitments.size}`, title: `Subcontract ${commitments.size}` });
+      seed.commitments.push({ id: commitmentId, projectId: project.id, vendorId: vendor.id, number: `SC-${commitments.size}`, title: `Subcontract ${commitments.size}`, originId: `SC-ERP-${commitments.size}` });
     }
     const roll = next();
     let scenario: PaymentScenario = 'ok';
@@ -125,26 +128,24 @@ export function generatePayments(options: GeneratePaymentsOptions): GeneratedPay
     const number = reused ?? String(checkNumber++);
     if (scenario === 'ok') usedByBank.set(bankId, number);
 
-    const invoiceId = ++id;
+    const requisitionId = ++id;
     const invoiceNumber = `INV-${String(n + 1).padStart(5, '0')}`;
-    const billId = scenario === 'invoice-not-synced' ? undefined : `BILL-${invoiceId}`;
-    seed.invoices.push({ id: invoiceId, commitmentId, number: invoiceNumber, amountCents: invoiceCents, ...(billId === undefined ? {} : { erpId: billId }) });
-    if (billId !== undefined) erpSeed.bills.push({ id: billId, vendorId: vendor.erpId, number: invoiceNumber, amountCents: invoiceCents, projectNumber: project.number });
+    const billId = scenario === 'invoice-not-synced' ? undefined : `BILL-${requisitionId}`;
+    seed.requisitions.push({ id: requisitionId, commitmentId, invoiceNumber, number: 1 + (n % 12), totalCents: invoiceCents, ...(billId === undefined ? {} : { originId: billId }) });
+    if (billId !== undefined) erpSeed.bills.push({ id: billId, vendorId: vendor.originId, number: invoiceNumber, amountCents: invoiceCents, projectNumber: project.number });
     const paymentId = ++id;
-    const note = NOTES[Math.floor(next() * NOTES.length)];
-    const payment: PaymentInput = {
+    const payment: ContractPaymentInput = {
       id: paymentId,
-      invoiceId,
+      requisitionId,
       amountCents,
-      method,
+      paymentMethod: method,
       bankId,
       checkNumber: number,
       paymentNumber: `PP-${String(paymentId).padStart(7, '0')}`,
-      ...(note === undefined ? {} : { notes: note }),
-      ...(options.fundedOn === undefined ? {} : { fundedOn: options.fundedOn }),
+      ...(options.dateFunded === undefined ? {} : { dateFunded: options.dateFunded }),
     };
-    seed.payments.push(payment);
-    payments.push({ id: paymentId, invoiceId, scenario, amountCents, invoiceCents, method, bankId, checkNumber: number });
+    seed.contractPayments.push(payment);
+    payments.push({ id: paymentId, requisitionId, invoiceId: requisitionId, scenario, amountCents, invoiceCents, method, bankId, checkNumber: number });
   }
   return { seed, payments, erpSeed };
 }

@@ -1,156 +1,158 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HubData } from './hub-data.js';
-import { json, message, readBody, send } from './http-io.js';
-import { SandboxOAuth, type SandboxApp } from './oauth.js';
-import { RateWindows } from './rate-window.js';
-import { isWrite, route } from './routes.js';
-import type { Delivery, IdInput, InvoiceInput, PaymentInput, ProcoreSandboxFaults, ProcoreSandboxSeed, ProcoreSandboxStats, VendorInput } from './types.js';
-import { ulid, WebhookSender, type Subscription } from './webhook-sender.js';
+import { Connections } from './connections.js';
+import { handleControl } from './control-routes.js';
+import { DeliveryService } from './deliveries.js';
+import { detailWire, ErpRequests, requestWire } from './erp-requests.js';
+import { ErpTool } from './erp-tool.js';
+import { ExternalData } from './external-data.js';
+import { errors, isRecord, json, parseJson, readBody, SandboxRefusal, send, type Answer } from './http-io.js';
+import { COMMITMENT_ITEM_TYPE, HubObjects } from './hub-objects.js';
+import { IdSequence, toId } from './ids.js';
+import { InvoicePayments } from './invoice-payments.js';
+import { ClientCredentialsGrant } from './oauth.js';
+import { RateLimiter } from './rate-limit.js';
+import { endpointOf, handleRest, isWrite, type RestState } from './rest-routes.js';
+import { StagedRecords } from './staged-records.js';
+import type { ProcoreSandbox, ProcoreSandboxFaults, ProcoreSandboxOptions, ProcoreSandboxSeed, ProcoreSandboxStats, SeedCounts, ServiceAccount } from './types.js';
 
 export type * from './types.js';
-export type { Subscription } from './webhook-sender.js';
+export { SandboxRefusal } from './http-io.js';
 export { generatePayments } from './generate.js';
 export type { GeneratedPayment, GeneratedPayments, GeneratePaymentsOptions, PaymentScenario } from './generate.js';
 
-/** The app the sandbox knows unless told otherwise (test values, not secrets). */
-export const PROCORE_SANDBOX_APP: SandboxApp = {
-  clientId: 'sandbox-procore-client-id',
-  clientSecret: 'sandbox-procore-client-secret',
-  refreshToken: 'sandbox-procore-refresh-token-0',
+/** The service account the sandbox knows unless told otherwise (test values, not secrets). */
+export const PROCORE_SANDBOX_SERVICE_ACCOUNT: ServiceAccount = {
+  clientId: 'sandbox-procore-dmsa-client-id',
+  clientSecret: 'sandbox-procore-dmsa-client-secret',
 };
 
-export interface ProcoreSandboxOptions {
-  port?: number;
-  host?: string;
-  app?: Partial<SandboxApp>;
-  seed?: ProcoreSandboxSeed;
-  faults?: Partial<ProcoreSandboxFaults>;
-  /** Access token lifetime (Procore: 5400 s, 90 minutes). */
-  accessTokenTtlSeconds?: number;
-  /** Requests per token per hour (Procore: 3,600). */
-  hourlyLimit?: number;
-  /** Requests per token per spike window (Procore varies it; 25 here). */
-  spikeLimit?: number;
-  spikeWindowMs?: number;
-  /** Webhook delivery: timeout (5 s), first retry delay (1 s, doubling), longest delay (1 h), horizon (12 h). */
-  webhooks?: { timeoutMs?: number; baseDelayMs?: number; maxDelayMs?: number; horizonMs?: number };
-  /** The hub's clock for record times and token expiry. */
-  now?: () => Date;
-}
-
-/** The sandbox's control panel: seed data, move payments, watch webhooks, set faults. */
-export interface ProcoreSandbox {
-  /** Base URL: both `baseUrl` and `loginUrl` of the connector's config. */
-  readonly url: string;
-  readonly app: SandboxApp;
-  seed(seed: ProcoreSandboxSeed): void;
-  addCompany(name: string, id?: IdInput): number;
-  addProject(companyId: IdInput, number: string, name?: string, id?: IdInput): number;
-  addVendor(input: VendorInput): number;
-  addCommitment(projectId: IdInput, vendorId: IdInput, id?: IdInput): number;
-  addInvoice(input: InvoiceInput): number;
-  addPayment(input: PaymentInput): number;
-  /** Moves a payment to 'Funding Complete' and sends `payment.funding_complete` to every subscriber. */
-  fundPayment(paymentId: IdInput, fundedOn?: string): Record<string, unknown>;
-  /** Marks an invoice synced to the ERP with `erpId` and sends `invoice.synced`. */
-  syncInvoice(invoiceId: IdInput, erpId: string): Record<string, unknown>;
-  /** A payment as the API shows it. */
-  payment(paymentId: IdInput): Record<string, unknown> | undefined;
-  /** Contract payments (Payments Issued) written in a company, as the API shows them. */
-  paymentsIssued(companyId: IdInput): Record<string, unknown>[];
-  /** Registers a webhook receiver. */
-  subscribe(subscription: Subscription): void;
-  /** Every delivery with its attempts. */
-  deliveries(): Delivery[];
-  /** Resolves when no webhook delivery is pending. */
-  deliveriesIdle(): Promise<void>;
-  setFaults(faults: Partial<ProcoreSandboxFaults>): void;
-  stats(): ProcoreSandboxStats;
-  resetStats(): void;
-  /** Ends every access token: the next API call gets a 401. */
-  expireAccessTokens(): void;
-  /** A new valid refresh token (as reconnecting the app gives one): each client needs its own, they are single-use. */
-  issueRefreshToken(): string;
-  /** Stops the server and every pending webhook retry. */
-  close(): Promise<void>;
-}
-
-const NO_FAULTS: ProcoreSandboxFaults = {
-  latencyMs: 0, throttleNext: 0, throttleResetSeconds: 1, unavailableNext: 0, retryAfterSeconds: 1, serverErrorRate: 0, commitThenDrop: 0, enforceLimits: false,
-};
-
+const NO_FAULTS: ProcoreSandboxFaults = { latencyMs: 0, errorRate: 0, throttleNext: 0, retryAfterSeconds: 1, commitThenDrop: 0 };
+const REST_BODY_MAX_BYTES = 10_000_000;
+const CONTROL_BODY_MAX_BYTES = 256_000_000;
 const THROTTLE_TEXT = 'You have surpassed the max number of requests for an hour. Please wait until your limit resets.';
 
-/** Starts a Procore sandbox on 127.0.0.1 (a free port unless told). */
-export async function startProcoreSandbox(options: ProcoreSandboxOptions = {}): Promise<ProcoreSandbox> {
-  const now = options.now ?? (() => new Date());
-  const app: SandboxApp = { ...PROCORE_SANDBOX_APP, ...options.app };
-  const oauth = new SandboxOAuth(app, options.accessTokenTtlSeconds ?? 5400, now);
-  const data = new HubData(now);
-  if (options.seed !== undefined) data.seed(options.seed);
-  const sender = new WebhookSender({
+/**
+ * Starts a Procore company (or several) with the ERP Integrations tool, in memory, on 127.0.0.1 (a free port unless
+ * told): the REST API of PLATFORM-WIRE.md under `/rest/v1.0`, the token endpoint at `/oauth/token`, webhook
+ * deliveries to every hook with an `ERP Requests` / `create` trigger, and the control endpoints under `/_sandbox/`.
+ */
+export async function createProcoreSandbox(options: ProcoreSandboxOptions = {}): Promise<ProcoreSandbox> {
+  const account: ServiceAccount = { ...PROCORE_SANDBOX_SERVICE_ACCOUNT, ...options.serviceAccount };
+  const grant = new ClientCredentialsGrant(account, options.accessTokenTtlMs ?? 5_400_000);
+  const limiter = new RateLimiter(options.rateLimit?.limit ?? 3_600, options.rateLimit?.windowMs ?? 3_600_000);
+  const enforceLimit = options.rateLimit?.enforce ?? false;
+  const ids = new IdSequence();
+  const objects = new HubObjects(ids);
+  const externalData = new ExternalData();
+  const requests = new ErpRequests(ids, options.integrationAppName ?? null);
+  const invoicePayments = new InvoicePayments(ids, objects);
+  const stagedRecords = new StagedRecords(ids, (companyId, itemTypes, originId) =>
+    itemTypes.some((itemType) =>
+      externalData.itemsWithOrigin(itemType, originId).some((id) => (itemType === 'project' ? objects.projects.get(id) : objects.commitments.get(id))?.companyId === companyId),
+    ),
+  );
+  const connections = new Connections(ids);
+  const deliveries = new DeliveryService({
     timeoutMs: options.webhooks?.timeoutMs ?? 5_000,
     baseDelayMs: options.webhooks?.baseDelayMs ?? 1_000,
     maxDelayMs: options.webhooks?.maxDelayMs ?? 3_600_000,
     horizonMs: options.webhooks?.horizonMs ?? 12 * 3_600_000,
+    concurrency: options.webhooks?.concurrency ?? 4,
   });
-  const windows = new Map<string, RateWindows>();
+  const tool = new ErpTool(objects, externalData, requests, invoicePayments, connections, deliveries);
+  const state: RestState = { objects, externalData, requests, invoicePayments, stagedRecords, connections, deliveries };
   let faults: ProcoreSandboxFaults = { ...NO_FAULTS, ...options.faults };
-  const freshStats = (): ProcoreSandboxStats => ({ requests: 0, throttled: 0, unavailable: 0, tokenRequests: 0, tokenRotations: 0, maxConcurrent: 0, log: [] });
+  const freshStats = (): ProcoreSandboxStats => ({ requests: 0, throttled: 0, tokenRequests: 0, tokensIssued: 0, maxConcurrent: 0, byEndpoint: {} });
   let stats = freshStats();
-  let tokenBase = { requests: 0, rotations: 0 };
+  let tokenBase = { requests: 0, issued: 0 };
   let inFlight = 0;
 
-  async function api(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  function link(itemType: string, itemId: number, originId: string | undefined): void {
+    if (originId === undefined) return;
+    if (typeof originId !== 'string' || originId.trim() === '') throw new SandboxRefusal(422, `${itemType} ${itemId}: originId must be a non-blank string`);
+    const outcome = externalData.write(itemType, itemId, originId, undefined);
+    if ('refused' in outcome) throw new SandboxRefusal(422, outcome.refused);
+  }
+
+  /** A seed list, checked: an array of objects, or nothing. */
+  function listOf<T>(value: T[] | undefined, what: string): T[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) throw new SandboxRefusal(400, `seed.${what} must be an array`);
+    value.forEach((entry, index) => {
+      if (!isRecord(entry)) throw new SandboxRefusal(422, `seed.${what}[${index}] must be an object`);
+    });
+    return value;
+  }
+
+  function seed(input: ProcoreSandboxSeed): SeedCounts {
+    const raw: unknown = input;
+    if (!isRecord(raw)) throw new SandboxRefusal(400, 'the seed must be an object');
+    const now = new Date().toISOString();
+    const today = now.slice(0, 10);
+    for (const company of listOf(input.companies, 'companies')) objects.addCompany(company);
+    for (const project of listOf(input.projects, 'projects')) link('project', objects.addProject(project).id, project.originId);
+    for (const vendor of listOf(input.vendors, 'vendors')) link('vendor', objects.addVendor(vendor, now).id, vendor.originId);
+    for (const commitment of listOf(input.commitments, 'commitments')) {
+      const added = objects.addCommitment(commitment);
+      link(COMMITMENT_ITEM_TYPE[added.kind], added.id, commitment.originId);
+    }
+    for (const requisition of listOf(input.requisitions, 'requisitions')) link('requisition', objects.addRequisition(requisition, today, now).id, requisition.originId);
+    for (const payment of listOf(input.contractPayments, 'contractPayments')) objects.addContractPayment(payment, now.replace(/\.\d{3}Z$/, 'Z'));
+    for (const payment of listOf(input.invoicePayments, 'invoicePayments')) invoicePayments.seed(payment);
+    return {
+      companies: input.companies?.length ?? 0,
+      projects: input.projects?.length ?? 0,
+      vendors: input.vendors?.length ?? 0,
+      commitments: input.commitments?.length ?? 0,
+      requisitions: input.requisitions?.length ?? 0,
+      contractPayments: input.contractPayments?.length ?? 0,
+      invoicePayments: input.invoicePayments?.length ?? 0,
+    };
+  }
+  if (options.seed !== undefined) seed(options.seed);
+
+  async function rest(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const method = request.method ?? 'GET';
     stats.requests++;
-    stats.log.push(`${request.method ?? 'GET'} ${url.pathname}${url.search}`);
+    const endpoint = endpointOf(method, url.pathname);
+    stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
     inFlight++;
     stats.maxConcurrent = Math.max(stats.maxConcurrent, inFlight);
     try {
-      const raw = await readBody(request);
+      const raw = await readBody(request, REST_BODY_MAX_BYTES);
       if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
-      const grant = oauth.bearer(request.headers.authorization);
-      if ('problem' in grant) return send(response, message(401, grant.problem));
-      let window = windows.get(grant.token);
-      if (window === undefined) {
-        window = new RateWindows(options.hourlyLimit ?? 3600, options.spikeLimit ?? 25, options.spikeWindowMs ?? 10_000);
-        windows.set(grant.token, window);
+      const auth = grant.bearer(request.headers.authorization);
+      if ('problem' in auth) {
+        return send(response, json(401, { error: 'invalid_token', error_description: auth.problem }, { 'www-authenticate': `Bearer realm="Procore", error="invalid_token", error_description="${auth.problem}"` }));
       }
-      const report = window.count(Date.now());
-      let rate: Record<string, string> = {
-        'x-rate-limit-limit': String(report.limit),
-        'x-rate-limit-remaining': String(report.remaining),
-        'x-rate-limit-reset': String(report.reset),
-      };
-      if (faults.throttleNext > 0 || (faults.enforceLimits && report.exceeded)) {
-        if (faults.throttleNext > 0) {
-          faults.throttleNext--;
-          rate = { ...rate, 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + faults.throttleResetSeconds) };
-        }
+      const report = limiter.count(auth.token, Date.now());
+      const rate: Record<string, string> = { 'x-rate-limit-limit': String(report.limit), 'x-rate-limit-remaining': String(report.remaining), 'x-rate-limit-reset': String(report.reset) };
+      if (faults.throttleNext > 0) {
+        faults.throttleNext--;
         stats.throttled++;
-        return send(response, { status: 429, body: THROTTLE_TEXT }, rate);
+        const retryAfter = Math.max(0, faults.retryAfterSeconds);
+        return send(response, errors(429, THROTTLE_TEXT), { ...rate, 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + retryAfter), 'retry-after': String(retryAfter) });
       }
-      if (faults.unavailableNext > 0) {
-        faults.unavailableNext--;
-        stats.unavailable++;
-        return send(response, { status: 503, body: 'Service Unavailable', headers: { 'retry-after': String(faults.retryAfterSeconds) } }, rate);
+      if (enforceLimit && report.exceeded) {
+        stats.throttled++;
+        return send(response, errors(429, THROTTLE_TEXT), { ...rate, 'retry-after': String(Math.max(1, Math.ceil(report.resetInMs / 1000))) });
       }
-      if (faults.serverErrorRate > 0 && Math.random() < faults.serverErrorRate) return send(response, message(500, 'Internal Server Error'), rate);
-      const companyHeader = request.headers['procore-company-id'];
-      if (typeof companyHeader === 'string' && !data.companies.has(Number(companyHeader))) {
-        return send(response, message(403, 'App is not connected to this company'), rate);
-      }
+      if (faults.errorRate > 0 && Math.random() < faults.errorRate) return send(response, errors(500, 'Internal Server Error'), rate);
+      const header = request.headers['procore-company-id'];
+      const companyId = typeof header === 'string' && /^\d{1,15}$/.test(header.trim()) ? Number(header.trim()) : undefined;
+      if (companyId === undefined) return send(response, errors(400, 'the Procore-Company-Id header is required and must be a company id'), rate);
+      if (!objects.companies.has(companyId)) return send(response, errors(403, `the service account has no access to company ${companyId}`), rate);
       let body: unknown;
-      if (isWrite(request.method ?? 'GET')) {
+      if (isWrite(method)) {
         try {
-          body = JSON.parse(raw) as unknown;
-        } catch {
-          return send(response, message(400, 'The request body is not valid JSON'), rate);
+          body = parseJson(raw);
+        } catch (error) {
+          return send(response, errors(400, error instanceof Error ? error.message : 'bad body'), rate);
         }
       }
-      const answer = route(data, request.method ?? 'GET', url, body, now());
-      if (isWrite(request.method ?? 'GET') && answer.status < 300 && faults.commitThenDrop > 0) {
+      const answer = handleRest(state, { method, url, companyId, body });
+      if (isWrite(method) && answer.status < 300 && faults.commitThenDrop > 0) {
         faults.commitThenDrop--;
         request.socket.destroy();
         return;
@@ -161,16 +163,24 @@ export async function startProcoreSandbox(options: ProcoreSandboxOptions = {}): 
     }
   }
 
+  async function control(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const raw = await readBody(request, CONTROL_BODY_MAX_BYTES);
+    const body = request.method === 'GET' ? {} : parseJson(raw);
+    send(response, handleControl(sandbox, request.method ?? 'GET', url.pathname, body));
+  }
+
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://sandbox.invalid');
-    const handled: Promise<void> =
-      request.method === 'POST' && url.pathname === '/oauth/token'
-        ? readBody(request).then((body) => send(response, oauth.token(request.headers['content-type'], body)))
-        : url.pathname.startsWith('/rest/')
-          ? api(request, response, url)
-          : Promise.resolve(send(response, message(404, `No route matches ${request.method ?? 'GET'} ${url.pathname}`)));
+    let handled: Promise<void>;
+    if (request.method === 'POST' && url.pathname === '/oauth/token') {
+      handled = readBody(request, 100_000).then((raw) => send(response, grant.token(request.headers['content-type'], request.headers.authorization, raw)));
+    } else if (url.pathname.startsWith('/rest/')) handled = rest(request, response, url);
+    else if (url.pathname.startsWith('/_sandbox/')) handled = control(request, response, url);
+    else handled = Promise.resolve(send(response, errors(404, `no route matches ${request.method ?? 'GET'} ${url.pathname}`)));
     handled.catch((error: unknown) => {
-      if (!response.headersSent && !request.socket.destroyed) send(response, json(500, { message: error instanceof Error ? error.message : String(error) }));
+      if (response.headersSent || request.socket.destroyed) return;
+      const answer: Answer = error instanceof SandboxRefusal ? json(error.status, { error: error.message }) : json(500, { error: error instanceof Error ? error.message : String(error) });
+      send(response, answer);
     });
   });
 
@@ -181,78 +191,79 @@ export async function startProcoreSandbox(options: ProcoreSandboxOptions = {}): 
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  const now = (): string => new Date().toISOString();
 
-  /** Procore webhook payload v2.0; `metadata.status` is this sandbox's addition [I] naming the new state. */
-  function event(resourceName: string, resourceId: number, companyId: number, projectId: number, status: string): { id: string; payload: Record<string, unknown> } {
-    const at = now();
-    const id = ulid(at.getTime());
-    return {
-      id,
-      payload: {
-        id: Math.floor(at.getTime() / 1000) * 1000 + Math.floor(Math.random() * 1000),
-        ulid: id,
-        timestamp: at.toISOString(),
-        metadata: { source_user_id: 1, source_project_id: projectId, source_operation_id: null, source_company_id: companyId, source_application_id: null, status },
-        user_id: 1,
-        company_id: companyId,
-        project_id: projectId,
-        api_version: 'v2',
-        event_type: 'update',
-        resource_name: resourceName,
-        resource_id: resourceId,
-      },
-    };
-  }
-
-  return {
+  const sandbox: ProcoreSandbox = {
     url,
-    app: { ...app },
-    seed: (seed) => data.seed(seed),
-    addCompany: (name, id) => data.addCompany({ name, ...(id === undefined ? {} : { id }) }),
-    addProject: (companyId, number, name, id) => data.addProject({ companyId, number, ...(name === undefined ? {} : { name }), ...(id === undefined ? {} : { id }) }),
-    addVendor: (input) => data.addVendor(input),
-    addCommitment: (projectId, vendorId, id) => data.addCommitment({ projectId, vendorId, ...(id === undefined ? {} : { id }) }),
-    addInvoice: (input) => data.addInvoice(input),
-    addPayment: (input) => data.addPayment(input),
-    fundPayment(paymentId, fundedOn) {
-      const payment = data.fund(paymentId, fundedOn);
-      const wire = data.paymentWire(payment);
-      const projectId = (wire.project as { id: number }).id;
-      const { id, payload } = event('Disbursements', payment.id, data.companyOfPayment(payment).id, projectId, 'funding_complete');
-      sender.publish(id, 'payment.funding_complete', String(payment.id), payload);
-      return wire;
+    tokenUrl: `${url}/oauth/token`,
+    serviceAccount: { ...account },
+    seed,
+    addCompany: (input) => objects.addCompany(input).id,
+    addProject(input) {
+      const id = objects.addProject(input).id;
+      link('project', id, input.originId);
+      return id;
     },
-    syncInvoice(invoiceId, erpId) {
-      const invoice = data.sync(invoiceId, erpId);
-      const project = data.projectOfInvoice(invoice);
-      const { id, payload } = event('Requisitions', invoice.id, project.companyId, project.id, 'synced');
-      sender.publish(id, 'invoice.synced', String(invoice.id), payload);
-      return data.requisitionWire(invoice);
+    addVendor(input) {
+      const id = objects.addVendor(input, now()).id;
+      link('vendor', id, input.originId);
+      return id;
     },
-    payment(paymentId) {
-      const payment = data.payments.get(Number(paymentId));
-      return payment === undefined ? undefined : data.paymentWire(payment);
+    addCommitment(input) {
+      const added = objects.addCommitment(input);
+      link(COMMITMENT_ITEM_TYPE[added.kind], added.id, input.originId);
+      return added.id;
     },
-    paymentsIssued(companyId) {
-      return [...data.contractPayments.values()].filter((p) => data.projects.get(p.projectId)?.companyId === Number(companyId)).map((p) => data.contractPaymentWire(p));
+    addRequisition(input) {
+      const id = objects.addRequisition(input, now().slice(0, 10), now()).id;
+      link('requisition', id, input.originId);
+      return id;
     },
-    subscribe: (subscription) => sender.subscribe(subscription),
-    deliveries: () => sender.list(),
-    deliveriesIdle: () => sender.idle(),
+    addContractPayment: (input) => objects.addContractPayment(input, now().replace(/\.\d{3}Z$/, 'Z')).id,
+    fundPayment: (id, fundOptions) => tool.fundPayment(id, fundOptions?.dateFunded),
+    exportPayment: (id, edits) => tool.exportPayment(id, edits),
+    syncPayments: (companyId) => tool.syncPayments(companyId),
+    refreshVendors: (companyId) => tool.refreshVendors(companyId),
+    exportVendor: (vendorId) => tool.exportVendor(vendorId),
+    exportRequisitions: (requisitionIds) => tool.exportRequisitions(requisitionIds),
+    resetPayment: (invoicePaymentId, resetOptions) => tool.resetPayment(invoicePaymentId, resetOptions?.resetOverride ?? false),
+    markRequisitionSynced: (requisitionId, originId) => tool.markRequisitionSynced(requisitionId, originId),
+    erpTool: (companyId) => tool.view(companyId),
+    contractPayment: (id) => tool.contractPaymentView(objects.contractPayment(id)),
+    contractPaymentPayload: (id) => tool.contractPaymentPayload(objects.contractPayment(id)),
+    erpRequest(id) {
+      const request = requests.requests.get(toId(id, 'erp request'));
+      return request === undefined ? undefined : requestWire(request);
+    },
+    requestDetail(id) {
+      const detail = requests.details.get(toId(id, 'request detail'));
+      return detail === undefined ? undefined : detailWire(detail);
+    },
+    externalData(itemType, itemId) {
+      const record = externalData.get(itemType, toId(itemId, itemType));
+      return record === undefined ? undefined : { ...record };
+    },
+    paymentsIssued: (companyId) => invoicePayments.ofCompany(objects.company(companyId).id),
+    stagedRecords: (companyId) => stagedRecords.list(objects.company(companyId).id, null, null),
+    erpConnections: (companyId) => connections.connectionsOf(objects.company(companyId).id),
+    hooks: (companyId) => connections.hooksOf(companyId === undefined ? undefined : objects.company(companyId).id),
+    deliveries: () => deliveries.list(),
+    deliveriesIdle: () => deliveries.idle(),
+    setDeliveryKnobs: (knobs) => deliveries.setKnobs(knobs),
     setFaults(next) {
       faults = { ...faults, ...next };
     },
-    stats: () => ({ ...stats, log: [...stats.log], tokenRequests: oauth.requests - tokenBase.requests, tokenRotations: oauth.rotations - tokenBase.rotations }),
+    stats: () => ({ ...stats, byEndpoint: { ...stats.byEndpoint }, tokenRequests: grant.requests - tokenBase.requests, tokensIssued: grant.issued - tokenBase.issued }),
     resetStats() {
       stats = freshStats();
-      tokenBase = { requests: oauth.requests, rotations: oauth.rotations };
+      tokenBase = { requests: grant.requests, issued: grant.issued };
     },
-    expireAccessTokens: () => oauth.expireAccessTokens(),
-    issueRefreshToken: () => oauth.issueRefreshToken(),
+    expireAccessTokens: () => grant.expireAll(),
     async close() {
-      sender.close();
+      deliveries.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return sandbox;
 }

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { ErpSandbox, SandboxFaults, SandboxOptions } from '@ledgerlink/core';
+import type { ErpSandbox, SandboxBill, SandboxFaults, SandboxOptions, SandboxVendor, SandboxVendorInput } from '@ledgerlink/core';
 import { CompanyFile } from './company-file.js';
 import { QuickBooks } from './quickbooks.js';
 import { WebConnector } from './web-connector.js';
@@ -23,8 +23,25 @@ export interface QbdSandboxOptions extends SandboxOptions {
   qbxmlMajor?: number;
 }
 
+/**
+ * The service items the sandbox's company file starts with: a contractor's cost codes as QuickBooks keeps them
+ * (Item List, type Service), for requisition lines' `ItemRef`. `(n) => QBD_SANDBOX_COST_CODE_ITEMS[n % length].id`
+ * gives a test a cost code QuickBooks knows.
+ */
+export const QBD_SANDBOX_COST_CODE_ITEMS: readonly { id: string; name: string }[] = Object.freeze(
+  ['01-100 General Conditions', '03-300 Cast-in-Place Concrete', '05-120 Structural Steel', '09-250 Gypsum Board', '26-050 Electrical'].map((name, index) => ({
+    id: `${(0x90000001 + index).toString(16).toUpperCase()}-1741900300`,
+    name,
+  })),
+);
+
 /** The QuickBooks Desktop sandbox: an ERP sandbox whose Web Connector can also be run by hand. */
 export interface QbdSandbox extends ErpSandbox {
+  bills(): SandboxBill[];
+  vendors(): SandboxVendor[];
+  addVendor(input: SandboxVendorInput): string;
+  /** Adds service items (cost codes, `ItemRef`) and customers or jobs (`CustomerRef`) to the company file. */
+  seedLists(lists: { items?: { id: string; name: string }[]; customers?: { id: string; name: string }[] }): void;
   /** Runs one Web Connector session now (after any in progress), as "Update Selected" does. */
   runSession(): Promise<void>;
   /** Sessions the Web Connector has run so far (all, and those with work), NoOp pauses, and its last log line. */
@@ -59,6 +76,11 @@ export async function startQbdSandbox(options: QbdSandboxOptions = {}): Promise<
   const url = `http://${host}:${port}${QBD_SANDBOX_WEB_CONNECTOR.path}`;
   const faults: SandboxFaults = { ...NO_FAULTS, ...options.faults };
   const company = new CompanyFile();
+  const seedLists = (lists: { items?: { id: string; name: string }[]; customers?: { id: string; name: string }[] }) => {
+    for (const item of lists.items ?? []) company.items.set(item.id, { listId: item.id, name: item.name });
+    for (const customer of lists.customers ?? []) company.customers.set(customer.id, { listId: customer.id, name: customer.name });
+  };
+  seedLists({ items: [...QBD_SANDBOX_COST_CODE_ITEMS] });
   if (options.seed !== undefined) company.seed(options.seed);
   const quickbooks = new QuickBooks(company, faults, options.processingMs ?? 80, options.qbxmlMajor ?? 13);
   const webConnector = new WebConnector(
@@ -83,6 +105,10 @@ export async function startQbdSandbox(options: QbdSandboxOptions = {}): Promise<
     },
     payments: () => company.payments(),
     addPayment: (input) => company.addPayment(input),
+    bills: () => company.billList(),
+    vendors: () => company.vendorList(),
+    addVendor: (input) => company.addVendor(input),
+    seedLists,
     stats: () => quickbooks.stats(),
     resetStats: () => quickbooks.resetStats(),
     close: () => webConnector.stop(),

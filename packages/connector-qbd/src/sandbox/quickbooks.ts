@@ -2,7 +2,8 @@ import type { SandboxFaults, SandboxStats } from '@ledgerlink/core';
 import type { CompanyFile } from './company-file.js';
 import { buildResponse, child, parseQbxml, type XmlNode } from './qbxml-tree.js';
 import { schemaProblem } from './qbxml-schema.js';
-import { RequestProcessor, type RequestResult } from './request-processor.js';
+import type { RequestResult } from './qbxml-status.js';
+import { RequestProcessor } from './request-processor.js';
 
 /** What QuickBooks hands the Web Connector for one request message. */
 export type MessageResult =

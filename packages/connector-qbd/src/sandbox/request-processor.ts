@@ -1,43 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { centsOf } from './amounts.js';
 import { retOf, type AppliedTo, type BillPaymentCheck, type CompanyFile } from './company-file.js';
+import { BillRequests } from './bill-requests.js';
 import { child, childText, type XmlNode } from './qbxml-tree.js';
-
-/** What QuickBooks answers to one request: the `…Rs` element (name and content) and whether it saved anything. */
-export interface RequestResult {
-  rs: Record<string, unknown>;
-  committed: boolean;
-}
-
-type Status = { code: string; severity: 'Info' | 'Warn' | 'Error'; message: string };
-
-const OK: Status = { code: '0', severity: 'Info', message: 'Status OK' };
-const NO_MATCH: Status = { code: '1', severity: 'Info', message: 'A query request did not find a matching object in QuickBooks' };
-
-function rs(name: string, request: XmlNode, status: Status, content: Record<string, unknown> = {}, extra: Record<string, string> = {}): RequestResult {
-  const attributes: Record<string, string> = {};
-  if (request.attributes.requestID !== undefined) attributes['@_requestID'] = request.attributes.requestID;
-  attributes['@_statusCode'] = status.code;
-  attributes['@_statusSeverity'] = status.severity;
-  attributes['@_statusMessage'] = status.message;
-  for (const [key, value] of Object.entries(extra)) attributes[`@_${key}`] = value;
-  return { rs: { [name]: { ...attributes, ...content } }, committed: false };
-}
-
-function refOf(node: XmlNode | undefined): { ListID?: string; FullName?: string } {
-  if (node === undefined) return {};
-  const listId = childText(node, 'ListID');
-  const fullName = childText(node, 'FullName');
-  return { ...(listId === undefined ? {} : { ListID: listId }), ...(fullName === undefined ? {} : { FullName: fullName }) };
-}
-
-function shown(ref: { ListID?: string; FullName?: string }): string {
-  return ref.ListID ?? ref.FullName ?? '';
-}
+import { listMatches, NO_MATCH, OK, refOf, rs, shown, type RequestResult } from './qbxml-status.js';
+import { VendorRequests } from './vendor-requests.js';
 
 interface Iterator {
-  remaining: BillPaymentCheck[];
+  remaining: (() => Record<string, unknown>)[];
   pageSize: number;
+  rsName: string;
+  retName: string;
 }
 
 /** The requests this sandbox's QuickBooks understands, applied with QuickBooks' rules. */
@@ -45,8 +18,13 @@ export class RequestProcessor {
   readonly #company: CompanyFile;
   readonly #iterators = new Map<string, Iterator>();
 
+  readonly #bills: BillRequests;
+  readonly #vendors: VendorRequests;
+
   constructor(company: CompanyFile) {
     this.#company = company;
+    this.#bills = new BillRequests(company);
+    this.#vendors = new VendorRequests(company);
   }
 
   /** The Web Connector session ended: QuickBooks' iterators end with it. */
@@ -70,8 +48,18 @@ export class RequestProcessor {
         return rs('CompanyQueryRs', request, OK, { CompanyRet: { CompanyName: 'Ledgerlink Sandbox Builders', LegalCompanyName: 'Ledgerlink Sandbox Builders LLC' } });
       case 'BillPaymentCheckAddRq':
         return this.#add(request);
+      case 'BillAddRq':
+        return this.#bills.add(request);
+      case 'BillQueryRq':
+        return this.#query(request, 'BillQueryRs', 'BillRet', () => this.#bills.matching(request));
+      case 'VendorAddRq':
+        return this.#vendors.add(request);
+      case 'VendorQueryRq':
+        return this.#query(request, 'VendorQueryRs', 'VendorRet', () => this.#vendors.matching(request));
       default:
-        return this.#query(request);
+        return this.#query(request, 'BillPaymentCheckQueryRs', 'BillPaymentCheckRet', () =>
+          this.#company.checks.filter((check) => this.#matches(check, request)).map((check) => () => retOf(check)),
+        );
     }
   }
 
@@ -132,36 +120,40 @@ export class RequestProcessor {
     return { ...rs('BillPaymentCheckAddRs', request, OK, { BillPaymentCheckRet: retOf(saved) }), committed: true };
   }
 
-  #query(request: XmlNode): RequestResult {
+  /**
+   * A query with QuickBooks' three forms: `iterator="Start"` (a page of `MaxReturned` and an iteratorID for the
+   * rest), `iterator="Continue"`, or no iterator (up to `MaxReturned`). `matches` are read lazily, page by page.
+   */
+  #query(request: XmlNode, rsName: string, retName: string, matches: () => (() => Record<string, unknown>)[]): RequestResult {
     const iterator = request.attributes.iterator;
     if (iterator === 'Continue') {
       const id = request.attributes.iteratorID ?? '';
       const state = this.#iterators.get(id);
-      if (state === undefined) {
-        return rs('BillPaymentCheckQueryRs', request, { code: '3000', severity: 'Error', message: `The given object ID "${id}" in the field "iteratorID" is invalid.` });
+      if (state === undefined || state.rsName !== rsName) {
+        return rs(rsName, request, { code: '3000', severity: 'Error', message: `The given object ID "${id}" in the field "iteratorID" is invalid.` });
       }
       return this.#page(request, state, id);
     }
-    const matches = this.#company.checks.filter((check) => this.#matches(check, request));
+    const found = matches();
     const max = childText(request, 'MaxReturned');
     const pageSize = max === undefined ? Number.POSITIVE_INFINITY : Number(max);
     if (iterator === 'Start') {
       const id = `{${randomUUID().toUpperCase()}}`;
-      const state = { remaining: matches, pageSize };
+      const state: Iterator = { remaining: found, pageSize, rsName, retName };
       this.#iterators.set(id, state);
       return this.#page(request, state, id);
     }
-    const rets = matches.slice(0, pageSize);
-    if (rets.length === 0) return rs('BillPaymentCheckQueryRs', request, NO_MATCH);
-    return rs('BillPaymentCheckQueryRs', request, OK, { BillPaymentCheckRet: rets.map(retOf) });
+    const rets = found.slice(0, pageSize);
+    if (rets.length === 0) return rs(rsName, request, NO_MATCH);
+    return rs(rsName, request, OK, { [retName]: rets.map((ret) => ret()) });
   }
 
   #page(request: XmlNode, state: Iterator, id: string): RequestResult {
     const page = state.remaining.splice(0, state.pageSize);
     const extra = { iteratorRemainingCount: String(state.remaining.length), iteratorID: id };
     if (state.remaining.length === 0) this.#iterators.delete(id);
-    if (page.length === 0) return rs('BillPaymentCheckQueryRs', request, NO_MATCH, {}, extra);
-    return rs('BillPaymentCheckQueryRs', request, OK, { BillPaymentCheckRet: page.map(retOf) }, extra);
+    if (page.length === 0) return rs(state.rsName, request, NO_MATCH, {}, extra);
+    return rs(state.rsName, request, OK, { [state.retName]: page.map((ret) => ret()) }, extra);
   }
 
   #matches(check: BillPaymentCheck, request: XmlNode): boolean {
@@ -202,10 +194,4 @@ export class RequestProcessor {
     }
     return true;
   }
-}
-
-function listMatches(filter: XmlNode, record: { listId: string; name: string }): boolean {
-  const ids = filter.children.filter((node) => node.name === 'ListID' || node.name === 'ListIDWithChildren').map((node) => node.text);
-  const names = filter.children.filter((node) => node.name === 'FullName' || node.name === 'FullNameWithChildren').map((node) => node.text);
-  return ids.includes(record.listId) || names.includes(record.name);
 }

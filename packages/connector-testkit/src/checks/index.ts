@@ -9,6 +9,12 @@ import { rateLimitCheck } from './rate-limit.js';
 import { unknownBillCheck, unknownVendorCheck } from './rejections.js';
 import { specialCharactersCheck } from './special-characters.js';
 import { throttlingCheck } from './throttling.js';
+import { requisitionCommitThenDropCheck } from './requisition-commit-then-drop.js';
+import { requisitionExportCheck } from './requisition-export.js';
+import { requisitionUnknownVendorCheck } from './requisition-unknown-vendor.js';
+import { vendorCommitThenDropCheck } from './vendor-commit-then-drop.js';
+import { vendorExportCheck } from './vendor-export.js';
+import { vendorImportCheck } from './vendor-import.js';
 import type { CheckDefinition } from './types.js';
 
 export { exportRefusal } from './export-refusal.js';
@@ -28,4 +34,10 @@ export const CHECKS: Record<ConformanceCheck, CheckDefinition> = {
   'commit-then-drop': commitThenDropCheck,
   import: importCheck,
   'special-characters': specialCharactersCheck,
+  'requisition-export': requisitionExportCheck,
+  'requisition-commit-then-drop': requisitionCommitThenDropCheck,
+  'requisition-unknown-vendor': requisitionUnknownVendorCheck,
+  'vendor-export': vendorExportCheck,
+  'vendor-commit-then-drop': vendorCommitThenDropCheck,
+  'vendor-import': vendorImportCheck,
 };

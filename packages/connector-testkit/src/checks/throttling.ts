@@ -9,14 +9,22 @@ const THROTTLED_ANSWERS = 2;
 /**
  * The sandbox answers with its ERP's own throttle response: the connector reports `retryable` (throttled),
  * the engine retries, the export ends synced and posts exactly once.
+ *
+ * The throttle answers go to the ERP's own endpoint, not to a token endpoint: one payment is exported first in
+ * the same runtime, so an OAuth client already holds its access token when the sandbox starts throttling. (A
+ * token helper that retries a throttled refresh by itself would otherwise absorb both answers, and a client
+ * that takes the ERP's 429 for a final refusal would pass.)
  */
 export const throttlingCheck: CheckDefinition = {
   async run(harness) {
+    const warmUp = harness.seeded();
     const { payment, ids } = harness.seeded();
     const attempts: Outcome[] = [];
     const hooks = { afterAttempt: async (_item: unknown, outcome: Outcome) => void attempts.push(outcome) };
     const outcome = await harness.withRuntime(
       async (runtime) => {
+        expectSynced(await harness.exportOne(runtime, warmUp.payment), 'the warm-up export before throttling (it fetches any token)');
+        attempts.length = 0;
         harness.sandbox.resetStats();
         harness.sandbox.setFaults({ throttleNext: THROTTLED_ANSWERS });
         try {

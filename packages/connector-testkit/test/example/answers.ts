@@ -1,15 +1,15 @@
 import { ErrorCodes, Outcomes, parseRetryAfter, type ErpAnswer, type HttpResponse, type Outcome } from '@ledgerlink/core';
 
 /**
- * How the Example ERP's answers to POST /v1/payments become outcomes: which refusals a user can fix by an
+ * How the Example ERP's answers to its writes (POST /v1/payments, /v1/bills, /v1/vendors) become outcomes: which refusals a user can fix by an
  * edit (check number, bank ID), which are final, which are worth a retry. The ERP's own code and message are
  * kept verbatim in `erp`.
  */
-export function outcomeOf(response: HttpResponse): Outcome {
+export function outcomeOf(response: HttpResponse, what = 'payment'): Outcome {
   if (response.status === 201 || response.status === 200) {
     const id = readJson<{ id?: unknown }>(response.body)?.id;
     if (typeof id === 'string' && id !== '') return Outcomes.synced(id, { replayed: response.headers['idempotent-replay'] === 'true' });
-    return Outcomes.serverError('Example ERP accepted the payment but its answer names no payment id; it may have been posted', {
+    return Outcomes.serverError(`Example ERP accepted the ${what} but its answer names no ${what} id; it may have been posted`, {
       erp: { message: response.body.slice(0, 500), httpStatus: response.status },
     });
   }
@@ -33,7 +33,7 @@ export function outcomeOf(response: HttpResponse): Outcome {
     }
   }
   if (response.status >= 500) return Outcomes.serverError(`Example ERP failed: ${erp.message}`, { erp });
-  return Outcomes.rejected(`Example ERP refused the payment: ${erp.message}`, erp);
+  return Outcomes.rejected(`Example ERP refused the ${what}: ${erp.message}`, erp);
 }
 
 /** The ERP's error body, `{ "error": { "code", "message", "field" } }`, kept as it said it. */

@@ -29,10 +29,10 @@ export function createExampleClient({ config, http }: ClientContext<ExampleConfi
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
-  const post = async (item: LoadItem): Promise<Outcome> => {
+  const post = async (path: string, what: string, item: LoadItem<Record<string, unknown>, unknown>): Promise<Outcome> => {
     try {
       // The ledger's key per item and revision: a retry replays, an edited record posts anew.
-      return outcomeOf(await call('POST', '/v1/payments', item.payload, { 'idempotency-key': item.idempotencyKey }));
+      return outcomeOf(await call('POST', path, item.payload, { 'idempotency-key': item.idempotencyKey }), what);
     } catch (error) {
       if (error instanceof HttpTransportError && error.reason !== 'cancelled') {
         return Outcomes.transport(`Example ERP: ${error.message}`, { reason: error.reason, committed: error.committed });
@@ -41,10 +41,13 @@ export function createExampleClient({ config, http }: ClientContext<ExampleConfi
     }
   };
 
-  const list = async (query: Record<string, string>): Promise<{ data: Record<string, unknown>[]; cursor: string; hasMore: boolean }> => {
-    const response = await call('GET', `/v1/payments?${new URLSearchParams(query).toString()}`);
+  const list = async (
+    query: Record<string, string>,
+    collection: 'payments' | 'bills' | 'vendors' = 'payments',
+  ): Promise<{ data: Record<string, unknown>[]; cursor: string; hasMore: boolean }> => {
+    const response = await call('GET', `/v1/${collection}?${new URLSearchParams(query).toString()}`);
     const page = response.status === 200 ? readJson<{ data?: unknown; cursor?: unknown; hasMore?: unknown }>(response.body) : undefined;
-    if (page === undefined || !Array.isArray(page.data) || typeof page.cursor !== 'string') throw failure(response, 'listing payments');
+    if (page === undefined || !Array.isArray(page.data) || typeof page.cursor !== 'string') throw failure(response, `listing ${collection}`);
     return { data: page.data as Record<string, unknown>[], cursor: page.cursor, hasMore: page.hasMore === true };
   };
 
@@ -55,7 +58,7 @@ export function createExampleClient({ config, http }: ClientContext<ExampleConfi
     },
     payments: {
       exporter: {
-        load: (batch) => Promise.all(batch.map(post)),
+        load: (batch) => Promise.all(batch.map((item) => post('/v1/payments', 'payment', item))),
         // By natural key: the same check number on the same bank account, to the same vendor.
         async find(item) {
           const { bankAccountId, checkNumber, vendorId } = item.payload as Record<string, string | undefined>;
@@ -78,8 +81,48 @@ export function createExampleClient({ config, http }: ClientContext<ExampleConfi
         },
       },
     },
+    requisitions: {
+      // A requisition is an AP bill: POST /v1/bills.
+      exporter: {
+        load: (batch) => Promise.all(batch.map((item) => post('/v1/bills', 'bill', item))),
+        // By natural key: the vendor's bill with this number (the ERP keeps numbers unique per vendor).
+        async find(item) {
+          const { vendorId, number } = item.payload as Record<string, string | undefined>;
+          if (vendorId === undefined || number === undefined) return null;
+          return syncedIfFound((await list({ vendorId, number }, 'bills')).data);
+        },
+      },
+    },
+    vendors: {
+      exporter: {
+        load: (batch) => Promise.all(batch.map((item) => post('/v1/vendors', 'vendor', item))),
+        // By natural key: the vendor code where one is sent, else the name.
+        async find(item) {
+          const { code, name } = item.payload as Record<string, string | undefined>;
+          const query: Record<string, string> | undefined = code !== undefined ? { code } : name !== undefined ? { name } : undefined;
+          return query === undefined ? null : syncedIfFound((await list(query, 'vendors')).data);
+        },
+      },
+      importer: {
+        async *pages({ cursor }): AsyncIterable<ExtractPage> {
+          let after = cursor ?? '0';
+          for (;;) {
+            const page = await list({ after, limit: String(config.pageSize) }, 'vendors');
+            yield { records: page.data, cursor: page.cursor };
+            if (!page.hasMore) return;
+            after = page.cursor;
+          }
+        },
+      },
+    },
     async close() {},
   };
+}
+
+/** `synced` with the first listed record's id; null when the list is empty (or names no usable id). */
+function syncedIfFound(data: Record<string, unknown>[]): Outcome | null {
+  const found = data[0]?.id;
+  return typeof found === 'string' && found.trim() !== '' ? Outcomes.synced(found, { replayed: true }) : null;
 }
 
 /** A failed read or connection check, as a coded error that keeps the ERP's own answer. */

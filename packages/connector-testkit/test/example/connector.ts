@@ -17,10 +17,10 @@ export const exampleConnector = defineConnector({
     version: VERSION,
     contractVersion: 'v1',
     coreRange: '^0.1.0',
-    description: 'Payments out to the Example ERP, posted payments back (the conformance kit’s template).',
+    description: 'Payments and subcontractor invoices (as bills) out to the Example ERP, posted payments back, vendors both ways (the conformance kit’s template).',
   },
   capabilities: {
-    entities: { payment: ['export', 'import'] },
+    entities: { payment: ['export', 'import'], requisition: ['export'], vendor: ['export', 'import'] },
     partialPayments: true,
     maxBatch: 1,
     rateLimit: { requests: 20, intervalMs: 1_000, concurrency: 4 },

@@ -1,56 +1,139 @@
-import type { ClientContext, ExtractPage, LoadContext } from './contracts.js';
+import type { ClientContext, LoadContext } from './contracts.js';
 import { defineConnector, type Connector, type ConnectorDefinition } from './define-connector.js';
-import type { Invoice, Payment, PaymentIssued } from '../model/payment.js';
+import type { Invoice, PaymentIssued } from '../model/payment.js';
 
 /**
- * The hub side (Procore): where payments come from and where payments issued go back to. A hub connector is
- * a plugin like an ERP connector, with this client instead of a loader/extractor pair.
+ * The hub side (Procore's ERP Platform): work arrives as ERP Requests, results go back by closing out Request
+ * Details and by writing `origin_id` through External Data; payments the ERP issued go back in bulk. A hub
+ * connector is a plugin like an ERP connector, with this client instead of a loader/extractor pair.
+ *
+ * Vocabulary (Procore's `erp_integration/` docs): an **ERP Request** `{id, company_id, request_name,
+ * request_data {request_detail_id, …}}` is what a user's action in Procore's ERP tool produced; the webhook
+ * delivery names it by `resource_id` and never carries it. Its **Request Detail** is closed out with a status and
+ * messages, which Procore shows to the user (the seeds' "Failed to Export").
  */
 
-/** A hub webhook event, already verified and parsed. */
+/** A webhook delivery's event, verified and parsed: an ERP Request was created. */
 export interface HubEvent {
-  /** The event's own id (Procore: `ulid` or `id`): the dedupe key, deliveries repeat. */
+  /** The delivery's `ulid` (26 characters; falls back to `id`): the dedupe key, deliveries repeat. */
   eventId: string;
   /** The hub company the event belongs to: routes it to a tenant. */
   companyId: string;
-  /** `payment.funding_complete`, `invoice.synced`... */
-  type: 'payment.funding_complete' | 'invoice.synced' | 'other';
-  /** The resource it is about (payment id, invoice id). */
+  /** `ERP Requests` for every event ledgerlink acts on. */
+  resourceName: string;
+  /** `create` for ERP Requests. */
+  eventType: string;
+  /** The ERP Request's id: fetch it with `HubClient.erpRequest`. */
   resourceId: string;
   /** When the hub says it happened (ISO). */
   occurredAt: string;
 }
 
+/** One ERP Request as Procore's "ERP Requests Show" returns it, lightly typed. */
+export interface ErpRequest {
+  /** The ERP Request id. */
+  id: string;
+  companyId: string;
+  /** `create_contract_payment`, `sync_contract_payments`, `reset_payment`, `create_requisitions`, … */
+  requestName: string;
+  /** `request_data.request_detail_id`: the detail to close out (absent for events that need none). */
+  requestDetailId?: string;
+  /** `request_data` exactly as the hub sent it (the entity's payload: `contract_payment`, …). */
+  data: Record<string, unknown>;
+  /** ISO time the request was created. */
+  createdAt: string;
+}
+
+/** How a Request Detail is closed out (Procore's statuses). */
+export type RequestDetailStatus = 'in_progress' | 'success' | 'failed' | 'stale';
+
+/** A close-out: the status and the messages Procore shows the user in its ERP tool. */
+export interface CloseOut {
+  status: RequestDetailStatus;
+  /** Plain sentences in the ERP's own words and what to change (Check Number, Bank ID); empty on success. */
+  messages: string[];
+}
+
+/** One External Data write: marks a hub object synced (and locked) with the ERP's id. */
+export interface ExternalDataUpdate {
+  /** Procore's item type: `contract_payment`, `requisition`, `vendor`, `project`, … */
+  itemType: string;
+  /** The hub object's id. */
+  itemId: string;
+  /** The ERP's id of the record; `null` unlinks (the object is no longer synced). */
+  originId: string | null;
+  /** Free text Procore keeps with it (the ERP's code or number, say). */
+  originData?: string;
+}
+
+/** One payment issued for Invoice Payments Sync: created or updated in Procore by its `origin_id`. */
+export interface PaymentIssuedWrite {
+  /** The ERP's payment id as the hub keeps it (ledgerlink writes `<tenant>:<erp id>`). */
+  originId: string;
+  payment: PaymentIssued;
+}
+
+/** What Invoice Payments Sync did with one payment issued. */
+export type PaymentIssuedResult =
+  | { originId: string; ok: true; hubId: string; created: boolean }
+  | { originId: string; ok: false; message: string };
+
+/** The ERP connection's metadata (Procore `erp_metadata_details.md`): what Procore's ERP tool offers the customer. */
+export type ErpMetadata = Record<string, unknown>;
+
+/** What one setup step did (`ledgerlink procore connect` prints it). */
+export interface SetupStep {
+  what: 'erp_connection' | 'hook' | 'trigger';
+  action: 'created' | 'updated' | 'unchanged';
+  id: string;
+  detail?: string;
+}
+
+/** The one-time setup of a company for the integration: ERP connection with metadata, hook, trigger. All idempotent. */
+export interface HubSetup {
+  ensureConnection(companyId: string, metadata: ErpMetadata, context: LoadContext): Promise<SetupStep>;
+  /** The hook delivering to `destinationUrl` with `Authorization: Bearer <bearer>` in its `destination_headers`. */
+  ensureHook(companyId: string, hook: { destinationUrl: string; bearer: string }, context: LoadContext): Promise<SetupStep>;
+  /** The trigger `{resource_name: 'ERP Requests', event_type: 'create'}` on that hook. */
+  ensureTrigger(companyId: string, hookId: string, context: LoadContext): Promise<SetupStep>;
+}
+
 export interface HubClient {
-  /** Proves the connection settings work. */
+  /** Proves the connection settings work (the client credentials grant, the company reachable). */
   check(context: LoadContext): Promise<void>;
+  /** ERP Requests Show: the request a webhook names; `undefined` when the hub has no such request. */
+  erpRequest(companyId: string, requestId: string, context: LoadContext): Promise<ErpRequest | undefined>;
   /**
-   * Payments at 'Funding Complete' for a company, oldest first, from a cursor: the polling fallback so a
-   * missed webhook is still exported.
+   * The fallback for lost or discarded webhooks: requests whose Request Detail is still open (not closed out),
+   * oldest first, page by page.
    */
-  fundedPayments(companyId: string, context: LoadContext & { cursor?: string }): AsyncIterable<ExtractPage<Payment>>;
-  /** One payment with its vendor, invoice and project, in the canonical model. */
-  payment(companyId: string, paymentId: string, context: LoadContext): Promise<Payment | undefined>;
-  /** One invoice, with its ERP id once synced (for the invoice-before-payment rule). */
+  openRequests(companyId: string, context: LoadContext): AsyncIterable<ErpRequest[]>;
+  /**
+   * The canonical payment of a `create_contract_payment` request: the payload's Procore Pay fields, with the vendor,
+   * the requisition (its total and its ERP id = External Data origin_id) and the project read from the hub. Returned
+   * unvalidated (`unknown`): the runner validates it and reports what is wrong through the close-out.
+   */
+  contractPayment(request: ErpRequest, context: LoadContext): Promise<unknown>;
+  /** One requisition (subcontractor invoice) with its ERP id once synced (the invoice-before-payment rule). */
   invoice(companyId: string, invoiceId: string, context: LoadContext): Promise<Invoice | undefined>;
-  /**
-   * Writes a payment issued onto its commitment (Procore `contract_payments`) with `origin_id` = originId.
-   * Idempotent: a repeat with the same origin id returns the existing one (`replayed`).
-   */
-  writePaymentIssued(
-    companyId: string,
-    payment: PaymentIssued,
-    originId: string,
-    context: LoadContext,
-  ): Promise<{ hubId: string; replayed: boolean }>;
+  /** Closes out (or updates) a Request Detail. */
+  closeOut(companyId: string, requestDetailId: string, closeOut: CloseOut, context: LoadContext): Promise<void>;
+  /** External Data Sync: writes `origin_id`s in one call. */
+  syncExternalData(companyId: string, updates: ExternalDataUpdate[], context: LoadContext): Promise<void>;
+  /** Invoice Payments Sync: creates or updates payments issued in bulk, by origin id; one result per write. */
+  syncPaymentsIssued(companyId: string, writes: PaymentIssuedWrite[], context: LoadContext): Promise<PaymentIssuedResult[]>;
+  /** Invoice Payments Unlink: the payment issued no longer exists in the ERP (`reset_payment`). */
+  unlinkPaymentIssued(companyId: string, paymentId: string, context: LoadContext): Promise<void>;
+  /** The one-time company setup. */
+  readonly setup: HubSetup;
   close(): Promise<void>;
 }
 
 /** Parses and verifies webhook deliveries; pure, no I/O (the runner's HTTP route calls it). */
 export interface HubWebhooks {
   /**
-   * Verifies the delivery's signature (constant-time) and parses it. Throws a LedgerlinkError with what is
-   * wrong (bad signature, stale timestamp, malformed body).
+   * Verifies the delivery's bearer (constant-time, from the hook's `destination_headers`) and parses it. Throws a
+   * LedgerlinkError with what is wrong (bad bearer, malformed body).
    */
   parse(body: string, headers: Record<string, string>, secret: string, now: Date): HubEvent[];
 }

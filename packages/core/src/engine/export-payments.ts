@@ -1,17 +1,13 @@
 import type { Capabilities } from '../connector/capabilities.js';
-import type { LoadItem, Loader } from '../connector/contracts.js';
-import { HttpTransportError } from '../connector/http.js';
-import { Outcomes, type Outcome, type RejectedOutcome, type RetryableOutcome } from '../connector/outcome.js';
-import { ErrorCodes, isLedgerlinkError } from '../errors.js';
+import type { Loader } from '../connector/contracts.js';
+import type { Outcome, RejectedOutcome } from '../connector/outcome.js';
 import type { Logger } from '../logger.js';
 import type { MappingResult } from '../mapping/types.js';
 import { Payment } from '../model/payment.js';
-import { validateRecord } from '../model/validate.js';
-import { backoffDelay } from './backoff.js';
-import { describeRecordErrors } from './record-errors.js';
+import { exportRecords } from './export-records.js';
 import type { ExportHooks, ExportItem, RetryPolicy } from './types.js';
 
-/** What one export run needs from its runtime. */
+/** What one payment export run needs from its runtime (the payment case of `ExportRun`). */
 export interface ExportRun {
   /** Display name, for messages. */
   erpName: string;
@@ -27,231 +23,18 @@ export interface ExportRun {
   random?: () => number;
 }
 
-/** One item on its way: its load item, its attempts so far, the outcome of the last one. */
-interface InFlight {
-  index: number;
-  item: ExportItem;
-  load: LoadItem;
-  attempts: number;
-  /** An earlier attempt may have committed: look before writing again (lookup idempotency). */
-  mayBeCommitted: boolean;
-  outcome?: Outcome;
-}
-
 /**
- * Exports payments as `ConnectorRuntime.exportPayments` describes: records that cannot go are refused
- * before any call; the rest are loaded in batches of `maxBatch` through the lane, round after round, until
- * each has a final outcome or its retries run out. Rounds keep the items of a batch together, so a retried
- * batch is still a batch. A hook that throws (the ledger could not be written) stops the run after the calls
- * in flight have finished, and is rethrown: sending without the ledger's record would lose track of a write.
+ * Exports payments: the entity-generic `exportRecords` with the payment model and the connector-wide batch size
+ * and idempotency (payments predate `entityOptions`; `entityOptionsOf` falls back to them).
  */
-export async function exportPayments(items: ExportItem[], run: ExportRun): Promise<Outcome[]> {
-  const results: Outcome[] = new Array<Outcome>(items.length);
-  let pending: InFlight[] = [];
-  items.forEach((item, index) => {
-    const ready = prepare(item, run);
-    if ('kind' in ready) results[index] = ready;
-    else pending.push({ index, item, load: ready, attempts: 0, mayBeCommitted: item.mayBeCommitted === true });
-  });
-
-  const { exporter } = run;
-  if (exporter === undefined) {
-    for (const entry of pending) {
-      results[entry.index] = Outcomes.rejected(
-        `${run.erpName}'s client offers no payment exporter; record payment ${entry.item.record.id} in the ERP by hand`,
-        undefined,
-        ErrorCodes.CAPABILITY_MISSING,
-      );
-    }
-    return results;
-  }
-
-  const failure: { error?: unknown } = {};
-  for (let round = 1; pending.length > 0; round++) {
-    if (run.signal.aborted) {
-      for (const entry of pending) results[entry.index] = cancelled(entry);
-      break;
-    }
-    const batches = chunk(pending, run.capabilities.maxBatch);
-    await Promise.all(batches.map((batch) => attemptBatch(batch, exporter, run, failure)));
-    if ('error' in failure) throw failure.error;
-
-    const next: InFlight[] = [];
-    for (const entry of pending) {
-      const outcome = entry.outcome as Outcome;
-      if (outcome.kind !== 'retryable' || outcome.code === ErrorCodes.CANCELLED) results[entry.index] = outcome;
-      else if (entry.attempts >= run.retry.maxAttempts) results[entry.index] = exhausted(outcome, entry.attempts);
-      else next.push(entry);
-    }
-    pending = next;
-    if (pending.length === 0) break;
-
-    const retryAfterMs = Math.max(0, ...pending.map((entry) => (entry.outcome as RetryableOutcome).retryAfterMs ?? 0));
-    const delayMs = backoffDelay(round, { ...run.retry, retryAfterMs }, run.random);
-    run.logger.debug({ round, delayMs, items: pending.length }, `retrying ${pending.length} payment(s) in ${delayMs} ms`);
-    await sleep(delayMs, run.signal);
-  }
-  return results;
-}
-
-/** Validates, preflights and maps one item: its load item, or the refusal that ends it before any call. */
-function prepare(item: ExportItem, run: ExportRun): LoadItem | Outcome {
-  const recordId = typeof item.record?.id === 'string' ? item.record.id : item.id;
-  const valid = validateRecord(Payment, item.record, recordId);
-  if (!valid.ok) {
-    return Outcomes.rejected(
-      `payment ${recordId} is not a valid payment record: ${describeRecordErrors(valid.errors)}; fix it in the hub and export it again`,
-      undefined,
-      ErrorCodes.RECORD_INVALID,
-    );
-  }
-  const refusal = run.preflight(valid.value);
-  if (refusal !== null) return refusal;
-  const mapped = run.map(valid.value, recordId);
-  if (!mapped.ok) {
-    return Outcomes.rejected(
-      `payment ${recordId} could not be mapped for ${run.erpName}: ${describeRecordErrors(mapped.errors)}; fix the record, the ` +
-        'lookup table or the mapping, and export it again',
-      undefined,
-      ErrorCodes.MAPPING_FAILED,
-    );
-  }
-  return { id: item.id, idempotencyKey: item.idempotencyKey, record: valid.value, payload: mapped.value };
-}
-
-/** One attempt of one batch: before-hooks, the lookups a possible earlier commit needs, the load, after-hooks. */
-async function attemptBatch(batch: InFlight[], exporter: Loader, run: ExportRun, failure: { error?: unknown }): Promise<void> {
-  const started: InFlight[] = [];
-  for (const entry of batch) {
-    if ('error' in failure) return;
-    try {
-      await run.hooks.beforeAttempt?.(entry.item);
-    } catch (error) {
-      failure.error ??= error;
-      return;
-    }
-    entry.attempts += 1;
-    started.push(entry);
-  }
-  const context = { signal: run.signal };
-  const mustLook = run.capabilities.idempotency === 'lookup';
-  const toLoad: InFlight[] = [];
-  await Promise.all(
-    started.map(async (entry) => {
-      if (!(mustLook && entry.mayBeCommitted)) {
-        toLoad.push(entry);
-        return;
-      }
-      try {
-        const found = await exporter.find(entry.load, context);
-        if (found === null) toLoad.push(entry);
-        else entry.outcome = found.kind === 'synced' ? Outcomes.synced(found.erpId, { replayed: true }) : found;
-      } catch (error) {
-        entry.outcome = fromThrown(error, run.erpName, 'looking up');
-      }
-    }),
-  );
-  // Lookups finish in any order; the batch keeps the input order.
-  toLoad.sort((a, b) => a.index - b.index);
-  if (toLoad.length > 0) await load(toLoad, exporter, run);
-
-  for (const entry of started) {
-    const outcome = entry.outcome as Outcome;
-    if (outcome.kind === 'retryable' && outcome.committed === 'unknown') entry.mayBeCommitted = true;
-    try {
-      await run.hooks.afterAttempt?.(entry.item, outcome);
-    } catch (error) {
-      failure.error ??= error;
-    }
-  }
-}
-
-async function load(entries: InFlight[], exporter: Loader, run: ExportRun): Promise<void> {
-  if (run.signal.aborted) {
-    for (const entry of entries) entry.outcome = cancelled(entry);
-    return;
-  }
-  let outcomes: Outcome[];
-  try {
-    outcomes = await exporter.load(
-      entries.map((entry) => entry.load),
-      { signal: run.signal },
-    );
-  } catch (error) {
-    const outcome = fromThrown(error, run.erpName, 'sending');
-    outcomes = entries.map(() => outcome);
-  }
-  if (!Array.isArray(outcomes) || outcomes.length !== entries.length) {
-    run.logger.error({ expected: entries.length, got: Array.isArray(outcomes) ? outcomes.length : typeof outcomes }, 'loader broke its contract');
-    const outcome: RetryableOutcome = {
-      kind: 'retryable',
-      code: ErrorCodes.ERP_PROTOCOL,
-      reason: 'server',
-      committed: 'unknown',
-      message: `${run.erpName}'s loader returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcome(s) for ${entries.length} record(s); the ERP may have taken them`,
-    };
-    outcomes = entries.map(() => outcome);
-  }
-  entries.forEach((entry, i) => {
-    entry.outcome = outcomes[i] as Outcome;
-  });
-}
-
-/** A client's exception is never a crash: its batch becomes retryable, and whether the ERP acted is unknown. */
-function fromThrown(error: unknown, erpName: string, doing: string): RetryableOutcome {
-  const text = error instanceof Error ? error.message : String(error);
-  if (error instanceof HttpTransportError) {
-    if (error.reason === 'cancelled') {
-      return { kind: 'retryable', code: ErrorCodes.CANCELLED, reason: 'network', committed: error.committed, message: text };
-    }
-    return Outcomes.transport(`${erpName}: ${text}`, { reason: error.reason, committed: error.committed });
-  }
-  if (isLedgerlinkError(error) && error.code === ErrorCodes.CANCELLED) {
-    return { kind: 'retryable', code: ErrorCodes.CANCELLED, reason: 'network', committed: 'unknown', message: text };
-  }
-  return Outcomes.transport(`${erpName}'s client failed while ${doing}: ${text}`, { committed: 'unknown' });
-}
-
-function exhausted(last: RetryableOutcome, attempts: number): RetryableOutcome {
-  return {
-    ...last,
-    code: ErrorCodes.RETRIES_EXHAUSTED,
-    message: `${last.message} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}; export it again later)`,
-  };
-}
-
-function cancelled(entry: InFlight): RetryableOutcome {
-  const last = entry.outcome?.kind === 'retryable' ? entry.outcome : undefined;
-  return {
-    kind: 'retryable',
-    code: ErrorCodes.CANCELLED,
-    reason: last?.reason ?? 'network',
-    committed: entry.mayBeCommitted ? 'unknown' : 'no',
-    message:
-      `export of payment ${entry.item.record.id} stopped before it finished (shutdown or cancel)` +
-      (last === undefined ? '' : `; last attempt: ${last.message}`),
-    ...(last?.erp === undefined ? {} : { erp: last.erp }),
-  };
-}
-
-function chunk<T>(values: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
-  return out;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) {
-      resolve();
-      return;
-    }
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
+export function exportPayments(items: ExportItem[], run: ExportRun): Promise<Outcome[]> {
+  const { capabilities, ...rest } = run;
+  const own = capabilities.entityOptions?.payment;
+  return exportRecords(items, {
+    ...rest,
+    label: 'payment',
+    model: Payment,
+    maxBatch: own?.maxBatch ?? capabilities.maxBatch,
+    idempotency: own?.idempotency ?? capabilities.idempotency,
   });
 }

@@ -4,9 +4,11 @@ export type {
   ConnectorRuntime,
   ExportHooks,
   ExportItem,
+  ExportRecordsOptions,
   ImportPage,
   LaneStats,
   RateLimitOverride,
+  RecordExportItem,
   RetryPolicy,
   RuntimeOptions,
 } from './types.js';
@@ -20,4 +22,7 @@ export { resolveRateLimit } from './rate-limit.js';
 export { parseConnectorConfig } from './connector-config.js';
 export type { ResolveRateLimitContext } from './rate-limit.js';
 export { preflightPayment } from './preflight.js';
+export { capabilityRefusal, preflightRecord } from './entity-preflight.js';
+export { compileEntityMappings } from './entity-mappings.js';
+export type { EntityMappings } from './entity-mappings.js';
 export { createConnectorRuntime } from './runtime.js';

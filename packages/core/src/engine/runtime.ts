@@ -1,19 +1,33 @@
+import type { z } from 'zod';
+import { entityOptionsOf, type Entity } from '../connector/capabilities.js';
 import { assertCompatible, type Connector } from '../connector/define-connector.js';
-import type { Extractor, LoadItem } from '../connector/contracts.js';
-import type { Outcome } from '../connector/outcome.js';
+import type { ConnectorClient, Extractor, LoadItem, Loader } from '../connector/contracts.js';
+import { Outcomes, type Outcome } from '../connector/outcome.js';
+import { ENTITY_DEFINITIONS } from '../entity/definitions.js';
 import { ErrorCodes, LedgerlinkError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import type { CompiledMapping, MappingResult, RecordError } from '../mapping/types.js';
 import { Payment, PaymentIssued } from '../model/payment.js';
 import { validateRecord } from '../model/validate.js';
 import { parseConnectorConfig } from './connector-config.js';
+import { compileEntityMappings } from './entity-mappings.js';
+import { capabilityRefusal, preflightRecord } from './entity-preflight.js';
 import { exportPayments } from './export-payments.js';
+import { exportRecords } from './export-records.js';
 import { Lane } from './lane.js';
-import { compilePaymentMappings } from './payment-mappings.js';
 import { preflightPayment } from './preflight.js';
 import { resolveRateLimit } from './rate-limit.js';
 import { describeRecordErrors, withoutUndefined } from './record-errors.js';
-import { DEFAULT_RETRY_POLICY, type ConnectorRuntime, type ExportItem, type ImportPage, type RetryPolicy, type RuntimeOptions } from './types.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  type ConnectorRuntime,
+  type ExportHooks,
+  type ExportItem,
+  type ImportPage,
+  type RecordExportItem,
+  type RetryPolicy,
+  type RuntimeOptions,
+} from './types.js';
 
 /**
  * Builds one connector's runtime for one tenant. Everything that can be checked is checked here, before any
@@ -27,7 +41,8 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
   assertCompatible(connector);
   const logger = (options.logger ?? silentLogger).child({ tenant, connector: id });
   const config = parseConnectorConfig(connector, options.config, tenant);
-  const mappings = compilePaymentMappings(connector, options.mappingOverride);
+  const entityMappings = compileEntityMappings(connector, options.mappingOverride);
+  const mappings = entityMappings.payment ?? {};
   const rateLimit = resolveRateLimit(connector.capabilities.rateLimit, options.rateLimit, {
     label: `tenant ${tenant}, connector ${id}`,
     logger,
@@ -62,16 +77,89 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
     return mappings.export(payment, { lookups, recordId: recordId ?? payment.id });
   };
   const preflight = (payment: Payment) => preflightPayment(connector, payment);
+  const mapRecord = (entity: Entity, record: unknown, recordId?: string): MappingResult => {
+    const mapping = entityMappings[entity]?.export;
+    const id = recordId ?? idOf(record);
+    if (mapping === undefined) {
+      const message = capabilityRefusal(connector, entity, 'export') ?? `${displayName} has no ${entity} export mapping`;
+      return { ok: false, errors: [{ ...(id === undefined ? {} : { recordId: id }), field: `(${entity} export)`, message }] };
+    }
+    return mapping(record, { lookups, ...(id === undefined ? {} : { recordId: id }) });
+  };
   const withClosing = (signal?: AbortSignal): AbortSignal => (signal === undefined ? closing.signal : AbortSignal.any([signal, closing.signal]));
 
-  return {
+  const runtime: ConnectorRuntime = {
     connector: connector as Connector,
     tenant,
     rateLimit,
     check: () => client.check({ signal: closing.signal }),
     preflight,
     mapPayment,
-    exportPayments(items: ExportItem[], exportOptions: { signal?: AbortSignal } = {}): Promise<Outcome[]> {
+    mapRecord,
+    exportRecords(entity: Entity, items: RecordExportItem[], exportOptions = {}): Promise<Outcome[]> {
+      if (entity === 'payment') {
+        // Payments keep their own preflight (partial, tax, markups) and the runtime's ledger hooks.
+        return runtime.exportPayments(items as ExportItem[], {
+          ...(exportOptions.signal === undefined ? {} : { signal: exportOptions.signal }),
+          ...(exportOptions.hooks === undefined ? {} : { hooks: exportOptions.hooks }),
+        });
+      }
+      const definition = ENTITY_DEFINITIONS[entity];
+      const refusal = capabilityRefusal(connector, entity, 'export');
+      const model = definition.exportModel;
+      if (refusal !== null || model === undefined) {
+        // Refused before any call, one outcome per item: nothing is validated, mapped or sent.
+        const message = refusal ?? `ledgerlink has no ${entity} export`;
+        return Promise.resolve(items.map(() => Outcomes.rejected(message, undefined, ErrorCodes.CAPABILITY_MISSING)));
+      }
+      const { maxBatch, idempotency } = entityOptionsOf(connector.capabilities, entity);
+      return exportRecords(items, {
+        erpName: displayName,
+        label: definition.label,
+        model,
+        maxBatch,
+        idempotency,
+        exporter: exporterOf(client, entity),
+        preflight: (record) => preflightRecord(connector, entity, record),
+        map: (record, recordId) => mapRecord(entity, record, recordId),
+        retry,
+        hooks: exportOptions.hooks ?? {},
+        logger,
+        signal: withClosing(exportOptions.signal),
+      });
+    },
+    async settleRecord(entity: Entity, item: RecordExportItem, settleOptions: { signal?: AbortSignal } = {}): Promise<Outcome | null> {
+      if (entity === 'payment') return runtime.settle(item as ExportItem, settleOptions);
+      const exporter = exporterOf(client, entity);
+      const model = ENTITY_DEFINITIONS[entity].exportModel;
+      if (exporter === undefined || model === undefined) return null;
+      const label = ENTITY_DEFINITIONS[entity].label;
+      const recordId = idOf(item.record) ?? item.id;
+      const valid = validateRecord(model, item.record, recordId);
+      const mapped = valid.ok ? mapRecord(entity, valid.value, recordId) : valid;
+      if (!valid.ok || !mapped.ok) {
+        const errors = mapped.ok ? [] : mapped.errors;
+        throw new LedgerlinkError(
+          valid.ok ? ErrorCodes.MAPPING_FAILED : ErrorCodes.RECORD_INVALID,
+          `cannot look up ${label} ${recordId} in ${displayName}: ${describeRecordErrors(errors)}; fix the record or the mapping, then settle it again`,
+          { disposition: 'rejected', details: { errors } },
+        );
+      }
+      const loadItem = { id: item.id, idempotencyKey: item.idempotencyKey, record: valid.value, payload: mapped.value };
+      return exporter.find(loadItem, { signal: withClosing(settleOptions.signal) });
+    },
+    importRecords(entity: Entity, importOptions: { cursor?: string; signal?: AbortSignal } = {}): AsyncIterable<ImportPage<unknown>> {
+      const importer = importerOf(client, entity);
+      const mapping = entityMappings[entity]?.import;
+      const model = ENTITY_DEFINITIONS[entity].importModel;
+      const refusal = capabilityRefusal(connector, entity, 'import');
+      if (refusal !== null || importer === undefined || mapping === undefined || model === undefined) {
+        const message = refusal ?? `${displayName}'s client offers no ${ENTITY_DEFINITIONS[entity].label} importer`;
+        return failing(new LedgerlinkError(ErrorCodes.CAPABILITY_MISSING, message));
+      }
+      return importPages(importer, mapping, model, importOptions.cursor, withClosing(importOptions.signal), lookups);
+    },
+    exportPayments(items: ExportItem[], exportOptions: { signal?: AbortSignal; hooks?: ExportHooks<RecordExportItem> } = {}): Promise<Outcome[]> {
       return exportPayments(items, {
         erpName: displayName,
         capabilities: connector.capabilities,
@@ -79,7 +167,7 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
         preflight,
         map: (payment, recordId) => mapPayment(payment, recordId),
         retry,
-        hooks,
+        hooks: exportOptions.hooks ?? hooks,
         logger,
         signal: withClosing(exportOptions.signal),
       });
@@ -111,7 +199,7 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
           ),
         );
       }
-      return importPages(importer, mapping, importOptions.cursor, withClosing(importOptions.signal), lookups);
+      return importPages(importer, mapping, PaymentIssued, importOptions.cursor, withClosing(importOptions.signal), lookups);
     },
     laneStats: () => lane.stats(),
     close(): Promise<void> {
@@ -123,6 +211,7 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
       return closed;
     },
   };
+  return runtime;
 }
 
 function resolveRetryPolicy(override: Partial<RetryPolicy> | undefined): RetryPolicy {
@@ -137,22 +226,52 @@ function resolveRetryPolicy(override: Partial<RetryPolicy> | undefined): RetryPo
   return policy;
 }
 
+/** The loader of an entity's exports, where the client has one. */
+function exporterOf(client: ConnectorClient, entity: Entity): Loader<Record<string, unknown>, unknown> | undefined {
+  switch (entity) {
+    case 'payment':
+      return client.payments.exporter as Loader<Record<string, unknown>, unknown> | undefined;
+    case 'requisition':
+      return client.requisitions?.exporter as Loader<Record<string, unknown>, unknown> | undefined;
+    case 'vendor':
+      return client.vendors?.exporter as Loader<Record<string, unknown>, unknown> | undefined;
+  }
+}
+
+/** The extractor of an entity's imports, where the client has one. */
+function importerOf(client: ConnectorClient, entity: Entity): Extractor | undefined {
+  switch (entity) {
+    case 'payment':
+      return client.payments.importer;
+    case 'requisition':
+      return undefined;
+    case 'vendor':
+      return client.vendors?.importer;
+  }
+}
+
+function idOf(record: unknown): string | undefined {
+  const id = (record as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
+
 /** Reads pages from the ERP and maps each record; a record that does not map is reported, never dropped. */
-async function* importPages(
+async function* importPages<TRecord>(
   importer: Extractor,
   mapping: CompiledMapping,
+  model: z.ZodType<TRecord>,
   start: string | undefined,
   signal: AbortSignal,
   lookups: Record<string, Record<string, string>>,
-): AsyncGenerator<ImportPage> {
+): AsyncGenerator<ImportPage<TRecord>> {
   let cursor = start;
   for await (const page of importer.pages({ signal, ...(cursor === undefined ? {} : { cursor }) })) {
-    const records: PaymentIssued[] = [];
+    const records: TRecord[] = [];
     const errors: RecordError[] = [];
     page.records.forEach((raw, index) => {
       const where = `record ${index + 1} of the page after cursor ${cursor === undefined ? '(start)' : `"${cursor}"`}`;
       const mapped = mapping(raw, { lookups });
-      const valid = mapped.ok ? validateRecord(PaymentIssued, mapped.value) : mapped;
+      const valid = mapped.ok ? validateRecord(model, mapped.value) : mapped;
       if (valid.ok) records.push(valid.value);
       else errors.push(...valid.errors.map((error) => ({ ...error, recordId: error.recordId ?? where })));
     });
@@ -163,7 +282,7 @@ async function* importPages(
 }
 
 /** An iterable whose first step rejects: `importPayments` stays a plain method, the refusal comes on use. */
-function failing(error: Error): AsyncIterable<ImportPage> {
+function failing<TRecord>(error: Error): AsyncIterable<ImportPage<TRecord>> {
   return {
     [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }),
   };

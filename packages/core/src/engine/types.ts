@@ -2,6 +2,7 @@ import type { Connector } from '../connector/define-connector.js';
 import type { RateLimit } from '../connector/capabilities.js';
 import type { HttpClient } from '../connector/http.js';
 import type { CredentialStore } from '../connector/contracts.js';
+import type { Entity } from '../connector/capabilities.js';
 import type { Outcome, RejectedOutcome } from '../connector/outcome.js';
 import type { Logger } from '../logger.js';
 import type { MappingDocument, RecordError } from '../mapping/types.js';
@@ -22,12 +23,14 @@ export interface RateLimitOverride extends Partial<RateLimit> {
   allowAboveDeclared?: boolean;
 }
 
-export interface ExportItem {
+/** One record of any entity handed to `exportRecords`: validated there against the entity's export model. */
+export interface RecordExportItem {
   /** Ledger item id. */
   id: string;
   /** `<id>.r<revision>`: see LoadItem. */
   idempotencyKey: string;
-  record: Payment;
+  /** The canonical record (a Payment, a Requisition, a HubVendor...), as the hub gave it. */
+  record: unknown;
   /**
    * True when an earlier attempt with this key may have committed (a crash mid-call, a lost answer): the
    * runtime asks the connector's `find` before writing again.
@@ -35,12 +38,27 @@ export interface ExportItem {
   mayBeCommitted?: boolean;
 }
 
+/** A payment to export (the payment case of `RecordExportItem`). */
+export interface ExportItem extends RecordExportItem {
+  record: Payment;
+}
+
 /** Called around every ERP call so the ledger is written before and after it. */
-export interface ExportHooks {
+export interface ExportHooks<TItem extends RecordExportItem = ExportItem> {
   /** Before each attempt of each item (the ledger's `beginAttempt`). */
-  beforeAttempt?(item: ExportItem): Promise<void>;
+  beforeAttempt?(item: TItem): Promise<void>;
   /** After each attempt with its outcome (the ledger's `completeAttempt`). */
-  afterAttempt?(item: ExportItem, outcome: Outcome): Promise<void>;
+  afterAttempt?(item: TItem, outcome: Outcome): Promise<void>;
+}
+
+/** Options of one `exportRecords` call. */
+export interface ExportRecordsOptions {
+  signal?: AbortSignal;
+  /**
+   * The ledger's hooks for this call. Defaults to `RuntimeOptions.hooks` for payments only: those are typed for
+   * payment items, so other entities pass their own.
+   */
+  hooks?: ExportHooks<RecordExportItem>;
 }
 
 export interface RuntimeOptions {
@@ -64,8 +82,8 @@ export interface RuntimeOptions {
   now?: () => Date;
 }
 
-export interface ImportPage {
-  records: PaymentIssued[];
+export interface ImportPage<TRecord = PaymentIssued> {
+  records: TRecord[];
   /** Records that could not be mapped: which record, which field. Nothing is dropped silently. */
   errors: RecordError[];
   cursor: string;
@@ -103,11 +121,30 @@ export interface ConnectorRuntime {
    * with back-off (after a `find` when the earlier attempt may have committed and the connector's
    * idempotency is `lookup`), and return one final outcome per item, same order. Never throws for a record.
    */
-  exportPayments(items: ExportItem[], options?: { signal?: AbortSignal }): Promise<Outcome[]>;
+  exportPayments(items: ExportItem[], options?: { signal?: AbortSignal; hooks?: ExportHooks<RecordExportItem> }): Promise<Outcome[]>;
   /** Settles an item whose earlier attempt may have committed: the connector's `find`. */
   settle(item: ExportItem, options?: { signal?: AbortSignal }): Promise<Outcome | null>;
-  /** Imports final payments from the ERP, page by page, from `cursor`. */
+  /** Imports final payments from the ERP, page by page, from `cursor` (`importRecords('payment')`). */
   importPayments(options?: { cursor?: string; signal?: AbortSignal }): AsyncIterable<ImportPage>;
+  /**
+   * Exports records of any entity the connector declares for export: validate with the entity's export model,
+   * preflight (payments: `preflight`; other entities: the capability and each prerequisite's ERP id, e.g. a
+   * requisition's `vendor.erpId`), map with `entities.<entity>.export`, load through the entity's loader in
+   * batches of its `entityOptionsOf` size, with the retries, back-off and commit-then-drop lookups of payments.
+   * One final outcome per item, same order; an undeclared entity is `rejected` LL_CAPABILITY_MISSING before any
+   * call, naming `capabilities.unsupported`'s reason when the connector gives one. Never throws for a record.
+   */
+  exportRecords(entity: Entity, items: RecordExportItem[], options?: ExportRecordsOptions): Promise<Outcome[]>;
+  /** Maps one record of any entity with its export mapping (dry runs, the CLI, the kit). */
+  mapRecord(entity: Entity, record: unknown, recordId?: string): { ok: true; value: Record<string, unknown> } | { ok: false; errors: RecordError[] };
+  /** Settles an item of any entity whose earlier attempt may have committed: its loader's `find`. */
+  settleRecord(entity: Entity, item: RecordExportItem, options?: { signal?: AbortSignal }): Promise<Outcome | null>;
+  /**
+   * Imports records of an entity with an importer (payments, vendors), page by page from `cursor`, each mapped
+   * by `entities.<entity>.import` and validated against the entity's import model. Undeclared: the first step
+   * rejects with LL_CAPABILITY_MISSING before any call.
+   */
+  importRecords(entity: Entity, options?: { cursor?: string; signal?: AbortSignal }): AsyncIterable<ImportPage<unknown>>;
   laneStats(): LaneStats;
   /** Stops taking work, cancels waiting calls, closes the client. */
   close(): Promise<void>;

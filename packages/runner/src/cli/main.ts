@@ -1,12 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { CONTRACT_VERSION, CORE_VERSION, EDITABLE_FIELDS, isLedgerlinkError, type Actor, type EditableField } from '@ledgerlink/core';
-import { formatConfigProblem } from '../config/load-config.js';
+import { formatConfigProblem, loadConfig } from '../config/load-config.js';
 import { validateDeployment } from '../config/validate-deployment.js';
 import { BUILT_IN_CONNECTORS } from '../plugins/built-in-connectors.js';
 import { ConnectorRegistry, isHubConnector, loadPluginConnectors } from '../plugins/connector-registry.js';
 import { UsageError, type CliIo } from './io.js';
 import { MAPPING_USAGE, mappingApply, mappingCheck } from './mapping-commands.js';
+import { PROCORE_USAGE, procoreCommand } from './procore-command.js';
+import { NEW_USAGE, newCommand } from './new-connector-command.js';
 import { qbdCommand } from './qbd-command.js';
 import { runCommand } from './run-command.js';
 import { sandboxCommand } from './sandbox-command.js';
@@ -16,15 +18,19 @@ export const USAGE = `ledgerlink — keeps Procore and your ERP in step
 
   ledgerlink run --config FILE                      run the daemon (SIGTERM/SIGINT stop it gracefully)
   ledgerlink validate FILE                          check a deployment config: exit 0, or FILE:LINE:COL problems
-  ledgerlink connectors [--json]                    connectors: id, version, contract, capabilities
+  ledgerlink connectors [--config FILE] [--json]    connectors (built in, and the config's plugins): id, version, contract, capabilities
   ledgerlink failed list --config FILE [--tenant T] [--json]
   ledgerlink failed edit ID --config FILE [--check-number N] [--bank-id B] [--by NAME]
   ledgerlink failed retry ID --config FILE [--by NAME]
   ledgerlink import --tenant T --config FILE        import paid payments from the tenant's ERP now
-  ledgerlink sandbox [--webhook URL] [--fund-every MS]  start the Procore and ERP sandboxes; prints their env
+  ledgerlink sandbox [--url RUNNER_URL] [--fund-every MS] [--plugin PKG]…  start the Procore and ERP sandboxes
+                                                    (and each plugin's ./sandbox); prints their env
+  ledgerlink ${PROCORE_USAGE}
+                                                    set up each tenant's Procore company: ERP connection, hook, trigger
   ledgerlink qbd qwc --config FILE --tenant ID [--app-url URL]   the .qwc file for the QuickBooks Web Connector
   ledgerlink token new                              a new API token and the sha256 the config keeps
   ledgerlink token hash TOKEN                       the sha256 of an existing token
+${NEW_USAGE}
 ${MAPPING_USAGE}`;
 
 /** The CLI: returns the exit code (0 ok, 1 a problem found, 2 a usage mistake). */
@@ -46,8 +52,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return token(args, io);
       case 'qbd':
         return qbdCommand(args, io);
+      case 'procore':
+        return await procoreCommand(args, io);
       case 'sandbox':
         return await sandboxCommand(args, io);
+      case 'new':
+        return newCommand(args, io);
       case 'mapping': {
         const [sub, ...rest] = args;
         if (sub === 'check') return mappingCheck(rest, io);
@@ -80,14 +90,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function registryFor(plugins: readonly string[] = []): Promise<ConnectorRegistry> {
-  return new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(await loadPluginConnectors(plugins))]);
+/**
+ * The built-in connectors and the config's `plugins:` (none without a config). A config that does not load
+ * yet adds none: validateDeployment then reports its problems by position.
+ */
+async function registryFor(file: string | undefined, env: NodeJS.ProcessEnv): Promise<ConnectorRegistry> {
+  const loaded = file === undefined ? undefined : loadConfig(file, env);
+  const plugins = loaded?.ok ? await loadPluginConnectors(loaded.loaded.config.plugins, undefined, loaded.loaded.resolvePath) : [];
+  return new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...plugins]);
 }
 
 async function validate(args: string[], io: CliIo): Promise<number> {
   const [file, ...rest] = args.filter((arg) => arg !== '--config');
   if (file === undefined || rest.length > 0) throw new UsageError('validate takes one config FILE');
-  const result = validateDeployment(file, await registryFor(), io.env);
+  const result = validateDeployment(file, await registryFor(file, io.env), io.env);
   if (!result.ok) {
     for (const problem of result.problems) io.err(formatConfigProblem(problem));
     return 1;
@@ -98,8 +114,8 @@ async function validate(args: string[], io: CliIo): Promise<number> {
 }
 
 async function connectors(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
-  const rows = (await registryFor()).list().map((connector) => ({
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false }, config: { type: 'string' } } });
+  const rows = (await registryFor(values.config, io.env)).list().map((connector) => ({
     id: connector.manifest.id,
     displayName: connector.manifest.displayName,
     version: connector.manifest.version,

@@ -18,7 +18,7 @@ export async function openForCli(
 ): Promise<{ runner: Runner } | undefined> {
   const first = loadConfig(file, io.env);
   const plugins = first.ok ? first.loaded.config.plugins : [];
-  const registry = new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(await loadPluginConnectors(plugins))]);
+  const registry = new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(await loadPluginConnectors(plugins, undefined, first.ok ? first.loaded.resolvePath : undefined))]);
   const result = validateDeployment(file, registry, io.env);
   if (!result.ok) {
     for (const problem of result.problems) io.err(formatConfigProblem(problem));

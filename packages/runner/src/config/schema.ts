@@ -99,7 +99,12 @@ export const DeploymentConfig = z
       ])
       .default({ sqlite: { path: '.ledgerlink/ledger.db' } }),
     server: z
-      .object({ host: z.string().default('127.0.0.1'), port: z.coerce.number().int().min(0).max(65535).default(8080) })
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.coerce.number().int().min(0).max(65535).default(8080),
+        /** The runner's public base URL, as Procore reaches it (`ledgerlink procore connect` points the hook there). */
+        publicUrl: z.url().optional(),
+      })
       .strict()
       .default({ host: '127.0.0.1', port: 8080 }),
     hub: z

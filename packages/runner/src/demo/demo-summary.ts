@@ -7,6 +7,8 @@ export interface TenantCounts {
   states: Partial<Record<LedgerState, number>>;
   /** Payments imported into the hub's Payments Issued. */
   imported: number;
+  /** What Procore's ERP tool shows for the tenant's company. */
+  procore?: { synced: number; failedToExport: number; reexported: number; paymentsIssued: number };
 }
 
 const COLUMNS: readonly LedgerState[] = ['pending', 'awaiting_approval', 'blocked', 'exporting', 'synced', 'failed'];
@@ -35,6 +37,12 @@ export function renderSummary(header: string[], rows: TenantCounts[], failures: 
   }
   lines.push(`${'all'.padEnd(31)}${COLUMNS.map((state) => String(totals[state] ?? 0).padStart(width)).join('')}${String(imported).padStart(width)}`);
   lines.push('', `payments funded in the hub: ${funded}`);
-  if (failures.length > 0) lines.push('', 'latest failures (fix in the console: edit check number / bank ID, export again):', ...failures.map((line) => `  ${line}`));
+  lines.push('', "Procore's ERP tool, per company:", `${'tenant'.padEnd(20)}${'synced'.padStart(width)}${'failed'.padStart(width)}${'re-export'.padStart(width)}${'issued'.padStart(width)}`);
+  for (const row of rows) {
+    const tool = row.procore;
+    if (tool === undefined) continue;
+    lines.push(`${row.tenant.padEnd(20)}${[tool.synced, tool.failedToExport, tool.reexported, tool.paymentsIssued].map((count) => String(count).padStart(width)).join('')}`);
+  }
+  if (failures.length > 0) lines.push('', "Failed to Export in Procore (the close-out's messages; the accountant edits Check Number / Bank ID and exports again):", ...failures.map((line) => `  ${line}`));
   return lines.join('\n');
 }

@@ -13,7 +13,6 @@ const SCENARIOS: readonly [DemoScenario, number][] = [
   ['partial', 0.08],
 ];
 const VENDORS = ['Summit Drywall Inc.', 'Keystone Concrete & Rebar', 'Bright Spark Electric', 'Blue Ridge Plumbing <HVAC>', 'Zürich Façades GmbH'];
-const NOTES = ['Progress payment', 'Retainage release – Phase 2 & 3', 'Pay app #4 <final>', undefined];
 const PROJECT_NUMBER = 'P-100';
 
 /** mulberry32: a small seeded PRNG, so a demo run is reproducible. */
@@ -28,10 +27,17 @@ function prng(seed: number): () => number {
   };
 }
 
+/** A payment the accountant may fix in Procore (edit + Export), and how. */
+interface Fixable {
+  contractPaymentId: number;
+  fix: 'check-number' | 'bank-id';
+}
+
 /**
- * One tenant's world: its hub company (project, vendors linked to ERP vendors, commitments) and the matching ERP
- * company (vendors, two bank accounts, a bill per invoice). `next()` makes one paid invoice and funds its payment
- * in the hub, which sends the webhook to the runner.
+ * One tenant's world: its Procore company (project, vendors linked to ERP vendors, commitments) and the matching ERP
+ * company (vendors, two bank accounts, a bill per requisition). `next()` makes one paid requisition and funds its
+ * Procore Pay payment, which raises a `create_contract_payment` ERP Request delivered to the runner. `playAccountant()`
+ * does what an accountant does in Procore's ERP tool with Failed to Export: edit Check Number or Bank ID and Export.
  */
 export class DemoWorld {
   readonly #random: () => number;
@@ -41,6 +47,9 @@ export class DemoWorld {
   readonly #commitments = new Map<number, number>();
   readonly #projectId: number;
   readonly #later = new Set<NodeJS.Timeout>();
+  readonly #fixable = new Map<number, Fixable>();
+  /** Payments the accountant edited and exported again. */
+  readonly reexported = new Set<number>();
 
   constructor(
     readonly erp: DemoErp,
@@ -50,14 +59,14 @@ export class DemoWorld {
   ) {
     this.#random = prng(seed);
     const company = erp.companyId;
-    hub.addCompany(`${erp.tenant} (hub company)`, company);
-    this.#projectId = hub.addProject(company, PROJECT_NUMBER, 'Harbor View Tower');
+    hub.addCompany({ id: company, name: `${erp.tenant} (Procore company)` });
+    this.#projectId = hub.addProject({ companyId: company, projectNumber: PROJECT_NUMBER, name: 'Harbor View Tower' });
     sandbox.seed({ bankAccounts: [{ id: erp.bankId(1), name: 'Operating' }, { id: erp.bankId(2), name: 'Payroll' }] });
     VENDORS.forEach((name, index) => {
       const v = index + 1;
       sandbox.seed({ vendors: [{ id: erp.vendorId(v), name }] });
-      const vendorId = hub.addVendor({ companyId: company, name, erpId: erp.vendorId(v), code: erp.vendorCodeIsErpId ? erp.vendorId(v) : `VC-${v}` });
-      this.#commitments.set(v, hub.addCommitment(this.#projectId, vendorId));
+      const vendorId = hub.addVendor({ companyId: company, name, originId: erp.vendorId(v), originCode: erp.vendorCodeIsErpId ? erp.vendorId(v) : `VC-${v}` });
+      this.#commitments.set(v, hub.addCommitment({ projectId: this.#projectId, vendorId }));
     });
   }
 
@@ -76,7 +85,7 @@ export class DemoWorld {
     return String(next);
   }
 
-  /** Funds one more payment in the hub; returns what it should meet. */
+  /** Funds one more payment in Procore; returns what it should meet. */
   next(): DemoScenario {
     const scenario = this.pick();
     const n = ++this.#n;
@@ -88,45 +97,63 @@ export class DemoWorld {
     const checkNumber = reuse?.checkNumber ?? this.nextCheckNumber(bankId);
     const billId = this.erp.billId(n);
     this.sandbox.seed({ bills: [{ id: billId, vendorId: this.erp.vendorId(v), number: `INV-${n}`, amountCents: invoiceCents, projectNumber: PROJECT_NUMBER }] });
-    const invoiceId = this.hub.addInvoice({
+    const requisitionId = this.hub.addRequisition({
       commitmentId: this.#commitments.get(v) as number,
-      number: `INV-${n}`,
-      amountCents: invoiceCents,
-      ...(scenario === 'invoice-not-synced' ? {} : { erpId: billId }),
+      invoiceNumber: `INV-${n}`,
+      totalCents: invoiceCents,
+      ...(scenario === 'invoice-not-synced' ? {} : { originId: billId }),
     });
-    const today = new Date().toISOString().slice(0, 10);
-    const notes = NOTES[n % NOTES.length];
-    const paymentId = this.hub.addPayment({
-      invoiceId,
+    const contractPaymentId = this.hub.addContractPayment({
+      requisitionId,
       amountCents,
-      method: n % 3 === 0 ? 'ach' : 'check',
+      paymentMethod: n % 3 === 0 ? 'ach' : 'check',
       bankId: reuse?.bankId ?? bankId,
       checkNumber,
       paymentNumber: `PP-${this.erp.companyId}-${n}`,
-      settledOn: today,
-      ...(notes === undefined ? {} : { notes }),
+      // Procore Pay settles the day it funds here: Yardi posts with the payment's date (date_payment_settled).
+      dateSettled: new Date().toISOString(),
     });
     if (scenario === 'ok') this.#used.push({ bankId, checkNumber });
-    this.hub.fundPayment(paymentId, today);
+    if (scenario === 'used-check-number') this.#fixable.set(contractPaymentId, { contractPaymentId, fix: 'check-number' });
+    if (scenario === 'unknown-bank') this.#fixable.set(contractPaymentId, { contractPaymentId, fix: 'bank-id' });
+    this.hub.fundPayment(contractPaymentId, { dateFunded: new Date().toISOString() });
     if (scenario === 'invoice-not-synced') {
-      // The accountant syncs the invoice a little later: the blocked payment goes on by itself.
+      // The invoice reaches the ERP a little later: the blocked payment goes on by itself (the hub schedule sees it).
       const timer = setTimeout(() => {
         this.#later.delete(timer);
-        this.hub.syncInvoice(invoiceId, billId);
+        this.hub.markRequisitionSynced(requisitionId, billId);
       }, 8_000);
       this.#later.add(timer);
     }
     return scenario;
   }
 
-  /** A bill paid in the ERP itself (final): the next import brings it into the hub's Payments Issued. */
+  /**
+   * The accountant in Procore's ERP tool: every other fixable payment under Failed to Export gets a new Check Number or
+   * the right Bank ID and is exported again (a new ERP Request for the same payment). The rest stay for the console.
+   */
+  playAccountant(): number {
+    let fixed = 0;
+    for (const view of this.hub.erpTool(this.erp.companyId).failedToExport) {
+      const fixable = this.#fixable.get(view.id);
+      if (fixable === undefined || view.id % 2 === 1) continue;
+      this.#fixable.delete(view.id);
+      const edits = fixable.fix === 'check-number' ? { checkNumber: this.nextCheckNumber(view.bankId) } : { bankId: this.erp.bankId(1) };
+      this.hub.exportPayment(view.id, edits);
+      this.reexported.add(view.id);
+      fixed += 1;
+    }
+    return fixed;
+  }
+
+  /** A bill paid in the ERP itself (final): the next Sync Payments brings it into Procore's Payments Issued. */
   paidInErp(): void {
     const n = 100_000 + ++this.#n;
     const v = (n % VENDORS.length) + 1;
     const amountCents = 10_000 + Math.floor(this.#random() * 500_000);
     const billId = this.erp.billId(n);
     this.sandbox.seed({ bills: [{ id: billId, vendorId: this.erp.vendorId(v), number: `INV-${n}`, amountCents, projectNumber: PROJECT_NUMBER }] });
-    this.hub.addInvoice({ commitmentId: this.#commitments.get(v) as number, number: `INV-${n}`, amountCents, erpId: billId });
+    this.hub.addRequisition({ commitmentId: this.#commitments.get(v) as number, invoiceNumber: `INV-${n}`, totalCents: amountCents, originId: billId });
     this.sandbox.addPayment({
       vendorId: this.erp.vendorId(v),
       bankAccountId: this.erp.bankId(1),

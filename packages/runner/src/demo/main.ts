@@ -4,13 +4,14 @@ import { runDemo } from './run-demo.js';
 
 /**
  * `npm start`: the demo. DEMO_DURATION_SECONDS stops it after a while (otherwise Ctrl-C); PORT moves the runner's
- * HTTP server off 8080.
+ * HTTP server off 8080; DEMO_CONFIG runs another config (a copy of examples/demo.yaml with your `plugins:` and a
+ * tenant of your connector, whose sandbox the demo then starts too).
  */
 const repo = resolve(import.meta.dirname, '../../../..');
 const seconds = Number(process.env.DEMO_DURATION_SECONDS ?? '');
 try {
   await runDemo({
-    configFile: resolve(repo, 'examples/demo.yaml'),
+    configFile: resolve(process.env.DEMO_CONFIG ?? resolve(repo, 'examples/demo.yaml')),
     port: process.env.PORT === undefined ? 8080 : Number(process.env.PORT),
     ...(Number.isFinite(seconds) && seconds > 0 ? { durationMs: seconds * 1000 } : {}),
   });

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { startProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
+import { bearerFor, erpMetadataFor } from '@ledgerlink/connector-procore';
+import { createProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
 import type { ErpSandbox, LedgerState } from '@ledgerlink/core';
 import type { FastifyInstance } from 'fastify';
 import { formatConfigProblem } from '../config/load-config.js';
@@ -9,9 +10,11 @@ import { validateDeployment } from '../config/validate-deployment.js';
 import { Runner } from '../daemon.js';
 import { createLogger } from '../logging/create-logger.js';
 import { BUILT_IN_CONNECTORS } from '../plugins/built-in-connectors.js';
-import { ConnectorRegistry } from '../plugins/connector-registry.js';
+import { ConnectorRegistry, loadPluginConnectors } from '../plugins/connector-registry.js';
 import { createServer } from '../server/create-server.js';
+import { parse } from 'yaml';
 import { DEMO_ERPS } from './demo-erps.js';
+import { pluginDemoErps } from './plugin-erps.js';
 import { DemoWorld } from './demo-world.js';
 import { renderSummary, type TenantCounts } from './demo-summary.js';
 
@@ -47,25 +50,29 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const tty = Boolean((out as NodeJS.WriteStream).isTTY);
   const webhookSecret = randomBytes(16).toString('hex');
   const adminToken = `llt_demo_${randomBytes(12).toString('base64url')}`;
-  const hub: ProcoreSandbox = await startProcoreSandbox({ hourlyLimit: 1_000_000, spikeLimit: 1_000_000, webhooks: { baseDelayMs: 500, maxDelayMs: 5_000 } });
+  const hub: ProcoreSandbox = await createProcoreSandbox({ rateLimit: { limit: 1_000_000 }, webhooks: { baseDelayMs: 500, maxDelayMs: 5_000 } });
   const sandboxes = new Map<string, ErpSandbox>();
   let server: FastifyInstance | undefined;
   let runner: Runner | undefined;
   const worlds: DemoWorld[] = [];
   try {
-    for (const erp of DEMO_ERPS) sandboxes.set(erp.tenant, await erp.start());
+    // A config that names plugins gets their sandboxes too, one demo world per tenant of a plugin's ERP.
+    const plugins = configPlugins(options.configFile);
+    const resolvePlugin = (path: string) => resolve(dirname(options.configFile), path);
+    const demoErps = [...DEMO_ERPS, ...(await pluginDemoErps(plugins.entries, resolvePlugin, (erp) => plugins.tenantsOf(erp)))];
+    for (const erp of demoErps) sandboxes.set(erp.tenant, await erp.start());
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DEMO_PORT: String(options.port ?? 8080),
       DEMO_PROCORE_URL: hub.url,
-      DEMO_PROCORE_CLIENT_ID: hub.app.clientId,
-      DEMO_PROCORE_CLIENT_SECRET: hub.app.clientSecret,
-      DEMO_PROCORE_REFRESH_TOKEN: hub.issueRefreshToken(),
+      DEMO_PROCORE_TOKEN_URL: hub.tokenUrl,
+      DEMO_PROCORE_CLIENT_ID: hub.serviceAccount.clientId,
+      DEMO_PROCORE_CLIENT_SECRET: hub.serviceAccount.clientSecret,
       DEMO_WEBHOOK_SECRET: webhookSecret,
       DEMO_ADMIN_TOKEN_SHA256: createHash('sha256').update(adminToken).digest('hex'),
-      ...Object.assign({}, ...DEMO_ERPS.map((erp) => erp.env(sandboxes.get(erp.tenant) as ErpSandbox))),
+      ...Object.assign({}, ...demoErps.map((erp) => erp.env(sandboxes.get(erp.tenant) as ErpSandbox))),
     };
-    const registry = new ConnectorRegistry(BUILT_IN_CONNECTORS);
+    const registry = new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(await loadPluginConnectors(plugins.entries, undefined, resolvePlugin))]);
     const validated = validateDeployment(options.configFile, registry, env);
     if (!validated.ok) throw new Error(`the demo config is invalid:\n${validated.problems.map(formatConfigProblem).join('\n')}`);
     const { loaded } = validated;
@@ -82,11 +89,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await runner.start();
     server = createServer(runner);
     const url = await server.listen({ host: loaded.config.server.host, port: loaded.config.server.port });
-    hub.subscribe({ url: `${url}/webhooks/procore`, secret: webhookSecret });
-
-    DEMO_ERPS.forEach((erp, index) => worlds.push(new DemoWorld(erp, hub, sandboxes.get(erp.tenant) as ErpSandbox, 1000 + index)));
+    demoErps.forEach((erp, index) => worlds.push(new DemoWorld(erp, hub, sandboxes.get(erp.tenant) as ErpSandbox, 1000 + index)));
+    // What `ledgerlink procore connect` does for a customer: each company's ERP connection, hook and trigger.
+    await connectCompanies(runner, `${url}/webhooks/procore`, webhookSecret);
     const header = [
-      `ledgerlink demo: the Procore sandbox funds payments; the runner exports them to ${DEMO_ERPS.length} ERP sandboxes.`,
+      `ledgerlink demo: Procore Pay funds payments in the Procore ERP Platform sandbox; ERP Requests reach the runner, which exports to ${demoErps.length} ERP sandboxes and closes them out.`,
       `console: ${url}/   token: ${adminToken}`,
       `ledger: ${dbPath}   log: ${logFile}   stop: Ctrl-C`,
     ];
@@ -104,35 +111,41 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       }
     }, options.fundEveryMs ?? 400);
     const approve = setInterval(() => void approveOld(runner as Runner), 4_000);
-    // The accountant's "Sync Payments" button, every 15 s: payments made in the ERP come into Payments Issued.
+    // The accountant in Procore's ERP tool: fixes some Failed to Export payments (edit + Export) every 6 s.
+    const accountant = setInterval(() => {
+      for (const world of worlds) world.playAccountant();
+    }, 6_000);
+    // The accountant's "Sync Payments" button, every 15 s: `sync_contract_payments` brings ERP payments into Payments Issued.
     const importNow = setInterval(() => {
       for (const scope of (runner as Runner).tenants.values()) {
-        if (scope.runtime.connector.capabilities.entities.payment?.includes('import')) {
-          void scope.importer.run({ kind: 'user', id: 'demo-approver' }).catch((error: unknown) => logger.warn({ err: error, tenant: scope.config.id }, 'demo import failed'));
-        }
+        if (scope.runtime.connector.capabilities.entities.payment?.includes('import') && scope.config.hubCompanyId !== undefined) hub.syncPayments(scope.config.hubCompanyId);
       }
     }, 15_000);
 
     const counts = async (): Promise<TenantCounts[]> => {
       const rows = await (runner as Runner).ledger.counts();
       const imported = await Promise.all(
-        DEMO_ERPS.map(async (erp) => (await (runner as Runner).ledger.list({ tenant: erp.tenant, direction: 'import', state: 'synced', limit: 500 })).items.length),
+        demoErps.map(async (erp) => (await (runner as Runner).ledger.list({ tenant: erp.tenant, direction: 'import', state: 'synced', limit: 500 })).items.length),
       );
-      return DEMO_ERPS.map((erp, index) => {
+      return demoErps.map((erp, index) => {
         const states = Object.fromEntries(rows.filter((row) => row.tenant === erp.tenant).map((row) => [row.state, row.count])) as Partial<Record<LedgerState, number>>;
         // The ledger counts both directions; imports are shown in their own column.
         const importedHere = imported[index] ?? 0;
         if (states.synced !== undefined) states.synced -= importedHere;
-        return { tenant: erp.tenant, erp: erp.erp, states, imported: importedHere };
+        const tool = hub.erpTool(erp.companyId);
+        const world = worlds[index];
+        const procore = {
+          synced: tool.contractPayments.filter((view) => view.status === 'synced').length,
+          failedToExport: tool.failedToExport.length,
+          reexported: tool.contractPayments.filter((view) => view.status === 'synced' && world?.reexported.has(view.id) === true).length,
+          paymentsIssued: tool.paymentsIssued.length,
+        };
+        return { tenant: erp.tenant, erp: erp.erp, states, imported: importedHere, procore };
       });
     };
-    const recentFailures = async (): Promise<string[]> => {
-      const page = await (runner as Runner).ledger.list({ state: 'failed', limit: 500 });
-      return page.items.slice(-4).map((item) => {
-        const said = item.lastError?.erp ? ` (ERP: ${item.lastError.erp.code ? `[${item.lastError.erp.code}] ` : ''}${item.lastError.erp.message})` : '';
-        return `${item.tenant} ${item.sourceId}: ${item.lastError?.message ?? ''}${said}`.slice(0, 160);
-      });
-    };
+    // Procore's Failed to Export: the messages of each payment's last close-out, as the accountant reads them.
+    const recentFailures = async (): Promise<string[]> =>
+      DEMO_ERPS.flatMap((erp) => hub.erpTool(erp.companyId).failedToExport.map((view) => `${erp.tenant} ${view.id}: ${view.messages.map((m) => m.message).join(' ')}`.slice(0, 200))).slice(-4);
     const draw = async () => {
       const text = renderSummary(header, await counts(), await recentFailures(), funded);
       out.write(tty ? `\x1b[H\x1b[2J${text}\n` : `${text}\n\n`);
@@ -147,6 +160,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
     clearInterval(fund);
     clearInterval(approve);
+    clearInterval(accountant);
     clearInterval(importNow);
     clearInterval(drawTimer);
     await draw();
@@ -157,6 +171,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await runner?.stop();
     await hub.close();
     await Promise.all([...sandboxes.values()].map((sandbox) => sandbox.close()));
+  }
+}
+
+/** Each tenant's Procore company gets its ERP connection (metadata from its connector), hook and trigger. */
+async function connectCompanies(runner: Runner, destinationUrl: string, webhookSecret: string): Promise<void> {
+  const client = runner.hub?.client;
+  if (client === undefined) throw new Error('the demo config has no hub');
+  for (const scope of runner.tenants.values()) {
+    const companyId = scope.config.hubCompanyId;
+    if (companyId === undefined) continue;
+    const context = { signal: AbortSignal.timeout(30_000) };
+    const { connector } = scope.runtime;
+    await client.setup.ensureConnection(companyId, erpMetadataFor(connector.capabilities, { name: connector.manifest.displayName }), context);
+    const hook = await client.setup.ensureHook(companyId, { destinationUrl, bearer: bearerFor(webhookSecret, companyId) }, context);
+    await client.setup.ensureTrigger(companyId, hook.id, context);
   }
 }
 
@@ -171,4 +200,21 @@ async function approveOld(runner: Runner): Promise<void> {
       .exporter.approve(item.id, { kind: 'user', id: 'demo-approver' })
       .catch(() => undefined);
   }
+}
+
+/**
+ * The demo config's `plugins:` and the tenants of each ERP, read from the YAML as written (before the environment
+ * the sandboxes provide exists): the demo must start a plugin's sandbox before the config can be validated.
+ */
+function configPlugins(file: string): { entries: string[]; tenantsOf(erp: string): { tenant: string; companyId: number }[] } {
+  const raw = parse(readFileSync(file, 'utf8')) as { plugins?: unknown; tenants?: { id?: unknown; erp?: unknown; hubCompanyId?: unknown }[] } | null;
+  const entries = Array.isArray(raw?.plugins) ? raw.plugins.filter((entry): entry is string => typeof entry === 'string') : [];
+  const tenants = Array.isArray(raw?.tenants) ? raw.tenants : [];
+  return {
+    entries,
+    tenantsOf: (erp) =>
+      tenants
+        .filter((tenant) => tenant.erp === erp && typeof tenant.id === 'string')
+        .map((tenant) => ({ tenant: tenant.id as string, companyId: Number(tenant.hubCompanyId) })),
+  };
 }

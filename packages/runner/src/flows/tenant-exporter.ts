@@ -1,6 +1,7 @@
 import {
   ErrorCodes,
   isLedgerlinkError,
+  LedgerlinkError,
   ledgerErrorOf,
   Payment,
   TOKENS,
@@ -28,9 +29,14 @@ const HUB_ACTOR: Actor = { kind: 'hub', id: 'hub' };
 export const EXPORTS_ENABLED_CURSOR = 'exports:enabled';
 const PAGE = 500;
 
-/** What `intake` did with a payment, for the webhook route, the poller and the CLI. */
+/**
+ * What `intake` did with a payment, for the ERP Request dispatch and the CLI: `recorded` new, `reexported` (a
+ * failed item asked for again: a new attempt, with the accountant's edits), `known` (nothing to do: synced, in
+ * flight, waiting), `ignored` (not a valid payment record; the reason says why, for the close-out).
+ */
 export type IntakeResult =
   | { kind: 'recorded'; item: LedgerItem }
+  | { kind: 'reexported'; item: LedgerItem; edited: EditableField[] }
   | { kind: 'known'; item: LedgerItem }
   | { kind: 'ignored'; reason: string };
 
@@ -101,10 +107,7 @@ export class TenantExporter {
       return { kind: 'ignored', reason: `payment ${payment.id} is "${payment.status}", not funding_complete: it is exported once funded` };
     }
     const existing = await this.ledger.getBySource(this.tenant, 'payment', 'export', payment.id);
-    if (existing !== undefined) {
-      if (existing.state === 'blocked' && payment.invoice.erpId !== undefined) await this.unblock(existing, payment.invoice);
-      return { kind: 'known', item: (await this.ledger.get(existing.id)) ?? existing };
-    }
+    if (existing !== undefined) return this.again(existing, payment, actor);
 
     const record = await assignCheckNumber(payment, this.config, this.ledger, this.tenant);
     const gate = this.gate(record);
@@ -128,6 +131,43 @@ export class TenantExporter {
     this.logger.info({ itemId: item.id, paymentId: payment.id, state: current.state }, `payment ${payment.id} recorded as ${current.state}`);
     if (current.state === 'pending') this.kick();
     return { kind: 'recorded', item: current };
+  }
+
+  /**
+   * The hub asks again for a payment the ledger has (Procore: the accountant edited a failed payment and pressed
+   * Export, or a request was repeated). Synced: nothing is sent. Failed: the edited Check Number / Bank ID are
+   * applied through the ledger's edit rules and the item is exported again (a new attempt under a new key, the same
+   * item: never a second record); a payment an approver rejected goes back to the approver instead. Blocked: its
+   * invoice is checked again. In flight or waiting: nothing to do.
+   */
+  private async again(existing: LedgerItem, payment: Payment, actor: Actor): Promise<IntakeResult> {
+    if (existing.state === 'blocked' && payment.invoice.erpId !== undefined) await this.unblock(existing, payment.invoice);
+    if (existing.state !== 'failed') return { kind: 'known', item: (await this.ledger.get(existing.id)) ?? existing };
+    const before = existing.record as unknown as Payment;
+    const changes: Partial<Record<EditableField, string>> = {};
+    if (payment.checkNumber !== undefined && payment.checkNumber !== before.checkNumber) changes.checkNumber = payment.checkNumber;
+    if (payment.bankId !== before.bankId) changes.bankId = payment.bankId;
+    const edited = Object.keys(changes) as EditableField[];
+    try {
+      if (edited.length > 0) await this.ledger.edit(existing.id, changes, actor);
+      let item = await this.ledger.transition(existing.id, { from: ['failed'], to: 'pending', action: 're-export', detail: { requestedBy: 'hub', edited } }, actor);
+      if (this.config.requireApproval.payment && (await this.rejectedByApprover(existing.id))) {
+        item = await this.ledger.transition(item.id, { from: ['pending'], to: 'awaiting_approval', action: 'awaits approval', detail: { reason: 'rejected by an approver before' } }, SYSTEM_ACTOR);
+      }
+      this.logger.info({ itemId: item.id, paymentId: payment.id, edited, state: item.state }, `payment ${payment.id} asked for again: ${item.state}`);
+      this.kick();
+      return { kind: 'reexported', item, edited };
+    } catch (error) {
+      // Another delivery of the same request moved it first: it is on its way.
+      if (!(isLedgerlinkError(error) && error.code === ErrorCodes.LEDGER_TRANSITION)) throw error;
+      return { kind: 'known', item: (await this.ledger.get(existing.id)) ?? existing };
+    }
+  }
+
+  /** True when the item's last approval decision was a rejection. */
+  async rejectedByApprover(id: string): Promise<boolean> {
+    const decisions = (await this.ledger.audit(id)).filter((entry) => entry.action === 'rejected by approver' || entry.action === 'approved');
+    return decisions.at(-1)?.action === 'rejected by approver';
   }
 
   /** The checks before a payment may go, in the seed's order. */
@@ -171,12 +211,10 @@ export class TenantExporter {
     }
   }
 
-  /** An invoice reached the ERP (the hub said so): its blocked payments go on. */
-  async onInvoiceSynced(invoiceId: string): Promise<number> {
-    return this.recheckBlocked((invoice) => invoice === invoiceId);
-  }
-
-  /** Asks the hub again about every blocked payment's invoice (the fallback for a missed invoice event). */
+  /**
+   * Asks the hub again about every blocked payment's invoice: the ERP Platform sends no "invoice synced" event, so
+   * this runs on the hub schedule; a requisition with an `origin_id` is in the ERP.
+   */
   async recheckBlocked(only: (invoiceId: string) => boolean = () => true): Promise<number> {
     if (this.hub === null || this.config.hubCompanyId === undefined) return 0;
     const byInvoice = new Map<string, LedgerItem[]>();
@@ -224,8 +262,18 @@ export class TenantExporter {
     return this.ledger.edit(id, changes, actor);
   }
 
-  /** Exports a failed payment again (after an edit, or as it is). */
-  async retry(id: string, actor: Actor): Promise<LedgerItem> {
+  /**
+   * Exports a failed payment again (after an edit, or as it is). While the tenant requires approval, a payment an
+   * approver rejected is exported again only by an approver (`approver`): anyone else is refused.
+   */
+  async retry(id: string, actor: Actor, options: { approver?: boolean } = {}): Promise<LedgerItem> {
+    if (this.config.requireApproval.payment && options.approver !== true && (await this.rejectedByApprover(id))) {
+      throw new LedgerlinkError(
+        ErrorCodes.APPROVAL_REQUIRED,
+        `item ${id} was rejected by an accounting approver and tenant ${this.tenant} requires approval: only an accounting approver may export it again`,
+        { disposition: 'rejected' },
+      );
+    }
     const item = await this.ledger.transition(id, { from: ['failed'], to: 'pending', action: 're-export' }, actor);
     this.kick();
     return item;

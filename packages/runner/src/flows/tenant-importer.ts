@@ -11,6 +11,7 @@ import {
   type Logger,
   type Outcome,
   type PaymentIssued,
+  type PaymentIssuedResult,
   type RecordError,
 } from '@ledgerlink/core';
 import { inject, injectable } from 'tsyringe';
@@ -18,6 +19,10 @@ import type { TenantConfig } from '../config/schema.js';
 import type { HubRuntime, HubSlot } from '../hub/hub-runtime.js';
 import { RUNNER_TOKENS } from '../tokens.js';
 import { SYSTEM_ACTOR } from './ledger-hooks.js';
+import { OwnExports } from './own-exports.js';
+
+/** Invoice Payments Sync takes at most this many payments per call. */
+const SYNC_PAGE = 100;
 
 /** The ledger cursor where a tenant's import resumes. */
 export const IMPORT_CURSOR = 'import:payment';
@@ -35,13 +40,16 @@ export interface ImportSummary {
   ownExports: number;
   /** ERP records that could not be mapped: which record, which field. */
   errors: RecordError[];
+  /** The payments the hub did not take, with its words (the close-out names them). */
+  notWritten: { erpPaymentId: string; message: string }[];
   cursor?: string;
 }
 
 /**
- * One tenant's import flow (seed 002): final payments read from the ERP page by page from the tenant's cursor,
- * each written to the hub's Payments Issued with `origin_id` = `<tenant>:<ERP payment id>`, so a repeat is
- * recognised by the hub. The ledger keeps one item per ERP payment (direction `import`): its attempt is the
+ * One tenant's import flow (seed 002; Procore's `sync_contract_payments`): final payments read from the ERP page by
+ * page from the tenant's cursor, written in bulk with Invoice Payments Sync, `origin_id` = `<tenant>:<ERP payment
+ * id>`, so a repeat is recognised by the hub. Payments ledgerlink exported itself are never written back (see
+ * OwnExports). The ledger keeps one item per ERP payment (direction `import`): its attempt is the
  * hub write. The cursor moves after each page, so nothing is read twice or missed.
  */
 @injectable()
@@ -83,18 +91,22 @@ export class TenantImporter {
         `tenant ${this.tenant} cannot import payments: the config has no hub (hub:) or no hubCompanyId for this tenant to write Payments Issued to`,
       );
     }
-    const summary: ImportSummary = { read: 0, written: 0, alreadyThere: 0, failed: 0, ownExports: 0, errors: [] };
+    const summary: ImportSummary = { read: 0, written: 0, alreadyThere: 0, failed: 0, ownExports: 0, errors: [], notWritten: [] };
     // Hub writes that failed last time first: they are in the ledger, the cursor has moved past them.
-    for (const item of await this.unfinished()) await this.write(item, hub, companyId, summary, actor);
+    await this.writeAll(await this.unfinished(), hub, companyId, summary, actor);
 
     const cursor = await this.ledger.getCursor(this.tenant, IMPORT_CURSOR);
     for await (const page of this.runtime.importPayments({ signal: this.#closing.signal, ...(cursor === undefined ? {} : { cursor }) })) {
       summary.errors.push(...page.errors);
       for (const error of page.errors) this.logger.warn({ error }, `an ERP payment could not be mapped for import: ${error.field}: ${error.message}`);
+      // Read after the page: an export that posted what this page holds was in flight (or synced) by then.
+      const inFlight = await OwnExports.inFlight(this.ledger, this.tenant);
+      const toWrite: LedgerItem[] = [];
       for (const record of page.records) {
         summary.read += 1;
-        // A payment this tenant exported from the hub is the hub's own record: importing it would show it twice.
-        if ((await this.ledger.getByTarget(this.tenant, 'payment', 'export', record.erpPaymentId)) !== undefined) {
+        // A payment this tenant exported is the hub's own record: writing it back would show it twice. In flight
+        // first, then by ERP id: an export that settles between the two checks is seen by the second.
+        if (inFlight.matches(record) || (await this.ledger.getByTarget(this.tenant, 'payment', 'export', record.erpPaymentId)) !== undefined) {
           summary.ownExports += 1;
           continue;
         }
@@ -103,8 +115,9 @@ export class TenantImporter {
           actor,
         );
         if (item.state === 'synced') summary.alreadyThere += 1;
-        else await this.write(item, hub, companyId, summary, actor);
+        else toWrite.push(item);
       }
+      await this.writeAll(toWrite, hub, companyId, summary, actor);
       await this.ledger.setCursor(this.tenant, IMPORT_CURSOR, page.cursor);
       summary.cursor = page.cursor;
     }
@@ -120,27 +133,52 @@ export class TenantImporter {
     return page.items;
   }
 
-  /** One hub write, recorded as an attempt: before it, and after it with the hub's answer. */
-  private async write(item: LedgerItem, hub: HubRuntime, companyId: string, summary: ImportSummary, actor: Actor): Promise<void> {
-    const { attempt } = await this.ledger.beginAttempt(item.id, actor);
-    let outcome: Outcome;
+  /** Writes items with Invoice Payments Sync, pages of at most `SYNC_PAGE` per call. */
+  private async writeAll(items: LedgerItem[], hub: HubRuntime, companyId: string, summary: ImportSummary, actor: Actor): Promise<void> {
+    for (let i = 0; i < items.length; i += SYNC_PAGE) await this.writePage(items.slice(i, i + SYNC_PAGE), hub, companyId, summary, actor);
+  }
+
+  /**
+   * One bulk hub write, each payment recorded as an attempt: all begun before the call, each completed with its
+   * own result after it. The hub keys them by origin_id, so a page sent again updates, never duplicates.
+   */
+  private async writePage(items: LedgerItem[], hub: HubRuntime, companyId: string, summary: ImportSummary, actor: Actor): Promise<void> {
+    if (items.length === 0) return;
+    const attempts = new Map<string, number>();
+    for (const item of items) attempts.set(item.id, (await this.ledger.beginAttempt(item.id, actor)).attempt.number);
+    const originOf = (item: LedgerItem) => `${this.tenant}:${item.sourceId}`;
+    let results: Map<string, PaymentIssuedResult> | undefined;
+    let callError: unknown;
     try {
-      const written = await hub.client.writePaymentIssued(companyId, item.record as unknown as PaymentIssued, `${this.tenant}:${item.sourceId}`, {
-        signal: this.#closing.signal,
-      });
-      outcome = Outcomes.synced(written.hubId, written.replayed ? { replayed: true } : {});
-      if (written.replayed) summary.alreadyThere += 1;
-      else summary.written += 1;
+      const answer = await hub.client.syncPaymentsIssued(
+        companyId,
+        items.map((item) => ({ originId: originOf(item), payment: item.record as unknown as PaymentIssued })),
+        { signal: this.#closing.signal },
+      );
+      results = new Map(answer.map((result) => [result.originId, result]));
     } catch (error) {
-      summary.failed += 1;
-      const message = `writing payment ${item.sourceId} to the hub's Payments Issued failed: ${(error as Error).message}`;
-      this.logger.warn({ err: error, itemId: item.id }, message);
-      outcome =
-        isLedgerlinkError(error) && error.disposition === 'rejected'
-          ? Outcomes.rejected(message, undefined, ErrorCodes.HUB_ERROR)
-          : Outcomes.transport(message, { committed: 'unknown' });
+      callError = error;
+      this.logger.warn({ err: error, payments: items.length }, `writing ${items.length} payment(s) to the hub's Payments Issued failed: ${(error as Error).message}`);
     }
-    await this.ledger.completeAttempt(item.id, attempt.number, outcome, actor);
+    for (const item of items) {
+      const result = results?.get(originOf(item));
+      let outcome: Outcome;
+      if (result?.ok === true) {
+        outcome = Outcomes.synced(result.hubId, result.created ? {} : { replayed: true });
+        if (result.created) summary.written += 1;
+        else summary.alreadyThere += 1;
+      } else {
+        summary.failed += 1;
+        const said = result?.ok === false ? result.message : callError === undefined ? 'the hub gave no result for it' : (callError as Error).message;
+        summary.notWritten.push({ erpPaymentId: item.sourceId, message: said });
+        const message = `writing payment ${item.sourceId} to the hub's Payments Issued failed: ${said}`;
+        outcome =
+          result?.ok === false || (isLedgerlinkError(callError) && callError.disposition === 'rejected')
+            ? Outcomes.rejected(message, undefined, ErrorCodes.HUB_ERROR)
+            : Outcomes.transport(message, { committed: 'unknown' });
+      }
+      await this.ledger.completeAttempt(item.id, attempts.get(item.id) ?? 0, outcome, actor);
+    }
   }
 
   async stop(): Promise<void> {

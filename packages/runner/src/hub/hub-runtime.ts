@@ -87,23 +87,27 @@ function observed(client: HubClient, onCall: HubRuntimeOptions['onCall']): HubCl
   };
   return {
     check: (context) => report('check', () => client.check(context)),
-    payment: (companyId, paymentId, context) => report('payment', () => client.payment(companyId, paymentId, context)),
-    invoice: (companyId, invoiceId, context) => report('invoice', () => client.invoice(companyId, invoiceId, context)),
-    writePaymentIssued: (companyId, payment, originId, context) =>
-      report('writePaymentIssued', () => client.writePaymentIssued(companyId, payment, originId, context)),
-    fundedPayments: (companyId, context) => ({
+    erpRequest: (companyId, requestId, context) => report('erpRequest', () => client.erpRequest(companyId, requestId, context)),
+    openRequests: (companyId, context) => ({
       async *[Symbol.asyncIterator]() {
         try {
-          for await (const page of client.fundedPayments(companyId, context)) {
-            onCall('fundedPayments', 'ok');
+          for await (const page of client.openRequests(companyId, context)) {
+            onCall('openRequests', 'ok');
             yield page;
           }
         } catch (error) {
-          onCall('fundedPayments', 'error');
+          onCall('openRequests', 'error');
           throw error;
         }
       },
     }),
+    contractPayment: (request, context) => report('contractPayment', () => client.contractPayment(request, context)),
+    invoice: (companyId, invoiceId, context) => report('invoice', () => client.invoice(companyId, invoiceId, context)),
+    closeOut: (companyId, detailId, closeOut, context) => report('closeOut', () => client.closeOut(companyId, detailId, closeOut, context)),
+    syncExternalData: (companyId, updates, context) => report('syncExternalData', () => client.syncExternalData(companyId, updates, context)),
+    syncPaymentsIssued: (companyId, writes, context) => report('syncPaymentsIssued', () => client.syncPaymentsIssued(companyId, writes, context)),
+    unlinkPaymentIssued: (companyId, paymentId, context) => report('unlinkPaymentIssued', () => client.unlinkPaymentIssued(companyId, paymentId, context)),
+    setup: client.setup,
     close: () => client.close(),
   };
 }

@@ -1,4 +1,5 @@
-import { assertCompatible, ErrorCodes, LedgerlinkError, type Connector, type HubConnector } from '@ledgerlink/core';
+import { assertCompatible, ErrorCodes, isLedgerlinkError, LedgerlinkError, type Connector, type HubConnector } from '@ledgerlink/core';
+import { importPluginModule } from './plugin-module.js';
 
 /** A connector the runner can run: an ERP connector, or the hub's. */
 export type AnyConnector = Connector | HubConnector;
@@ -19,6 +20,8 @@ export class ConnectorRegistry {
       assertCompatible(connector);
       const id = connector.manifest.id;
       const existing = this.#byId.get(id);
+      // The same object twice (a package exporting its connector both named and default, or named twice) is one connector.
+      if (existing === connector) continue;
       if (existing !== undefined) {
         throw new LedgerlinkError(
           ErrorCodes.PLUGIN_INVALID,
@@ -80,30 +83,40 @@ function looksLikeConnector(value: unknown): value is AnyConnector {
 }
 
 /**
- * Loads the connectors of the packages named under `plugins:`: each package's exported connector values. A
- * package that cannot be imported or exports none is a coded error naming it.
+ * Loads the connectors of the packages named under `plugins:`: each package's exported connector values, an
+ * object exported under several names (named and default) counted once. An entry is an npm package name,
+ * imported from the runner's own location (install it beside the runner), or a path to a package folder
+ * (`./plugins/xero`, relative to the config file through `resolvePath`). A package that cannot be imported or
+ * exports none is a coded error naming it.
  */
 export async function loadPluginConnectors(
   names: readonly string[],
-  importer: (name: string) => Promise<Record<string, unknown>> = (name) => import(name) as Promise<Record<string, unknown>>,
+  importer: (name: string) => Promise<Record<string, unknown>> = (name) => importPluginModule(name, '.'),
+  resolvePath: (path: string) => string = (path) => path,
 ): Promise<AnyConnector[]> {
   const found: AnyConnector[] = [];
   for (const name of names) {
     let module: Record<string, unknown>;
     try {
-      module = await importer(name);
+      module = await importer(isPathEntry(name) ? resolvePath(name) : name);
     } catch (error) {
+      if (isLedgerlinkError(error)) throw error;
       throw new LedgerlinkError(
         ErrorCodes.PLUGIN_INVALID,
         `plugin "${name}" cannot be loaded: ${(error as Error).message}. Install it beside the runner (npm install ${name})`,
         { cause: error },
       );
     }
-    const connectors = Object.values(module).filter(looksLikeConnector);
+    const connectors = [...new Set(Object.values(module).filter(looksLikeConnector))];
     if (connectors.length === 0) {
       throw new LedgerlinkError(ErrorCodes.PLUGIN_INVALID, `plugin "${name}" exports no connector (a value made with defineConnector)`);
     }
     found.push(...connectors);
   }
   return found;
+}
+
+/** A `plugins:` entry that is a path to a package folder rather than a package name. */
+export function isPathEntry(entry: string): boolean {
+  return entry.startsWith('./') || entry.startsWith('../') || entry.startsWith('/');
 }

@@ -45,6 +45,7 @@ export const DOMAIN_STATUS: Partial<Record<string, number>> = {
   [ErrorCodes.LEDGER_LINK_IMMUTABLE]: 409,
   [ErrorCodes.CAPABILITY_MISSING]: 409,
   [ErrorCodes.CANCELLED]: 503,
+  [ErrorCodes.APPROVAL_REQUIRED]: 403,
   [ErrorCodes.HUB_ERROR]: 502,
 };
 

@@ -76,17 +76,17 @@ export function openApiDocument(routes: readonly ApiRoute[]): JsonObject {
     post: {
       operationId: 'postWebhooksProcore',
       tags: ['webhooks'],
-      summary: 'Take a hub webhook delivery',
+      summary: 'Take a Procore webhook delivery (an ERP Request was created)',
       description:
-        'Authenticated by the hub, not a bearer token of api.tokens: `Authorization: Bearer <hub.webhookSecret>` (Procore\'s destination_headers) and/or ' +
-        '`x-ledgerlink-signature: t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, both compared in constant time. Stale or replayed deliveries are refused; ' +
-        'a repeated event is answered 200 and counted in `duplicates`. Events are recorded before the answer and acted on after it.',
+        'Authenticated by the hub, not a bearer token of api.tokens: `Authorization: Bearer <company bearer>` from the hook\'s destination_headers ' +
+        '(derived from hub.webhookSecret and the delivery\'s company_id), compared in constant time. Events older than Procore\'s 12 h retry horizon are refused; ' +
+        'a repeated delivery (same ulid) is answered 200 and counted in `duplicates`. The delivery is recorded and answered; the ERP Request it names is fetched and acted on after.',
       security: [],
       requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } },
       responses: {
         200: { description: '`{ ok: true, received, duplicates }`' },
         400: errorResponse('not a Procore webhook payload (LL_WEBHOOK_MALFORMED)'),
-        401: errorResponse('missing or wrong secret or signature (LL_WEBHOOK_UNAUTHENTICATED)'),
+        401: errorResponse('missing or wrong company bearer (LL_WEBHOOK_UNAUTHENTICATED)'),
         409: errorResponse('stale: older than the retry horizon, a replay (LL_WEBHOOK_STALE)'),
         413: errorResponse('body too large'),
       },

@@ -90,14 +90,15 @@ export function recordRoutes(runner: Runner): ApiRoute[] {
       url: '/records/:id/export',
       tag: 'records',
       summary: 'Export a failed record again',
-      description: 'Moves a `failed` record back to `pending`; the tenant\'s lane sends it. Poll `GET /records/:id` for the outcome.',
+      description: 'Moves a `failed` record back to `pending`; the tenant\'s lane sends it. Poll `GET /records/:id` for the outcome. While the tenant requires approval, a record an approver rejected needs the approver privilege (else 403 `LL_APPROVAL_REQUIRED`).',
       permission: 'resend',
       params: RecordIdParams,
       status: 202,
       returns: 'the LedgerItem, now `pending`',
-      async handler({ params, actor }) {
+      async handler({ params, actor, principal }) {
         const item = await loadItem(runner, params.id);
-        return runner.tenant(item.tenant).exporter.retry(item.id, actor);
+        // A payment an approver rejected goes again only with an approver's say (while the tenant requires approval).
+        return runner.tenant(item.tenant).exporter.retry(item.id, actor, { approver: principal?.accountingApprover === true });
       },
     }),
     route({

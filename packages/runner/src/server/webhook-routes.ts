@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Runner } from '../daemon.js';
 
 /**
- * `POST /webhooks/procore`: the hub's deliveries. The body is kept as the raw text the signature covers;
- * each event is recorded before the answer (a repeat is harmless) and acted on after it, so the hub gets its
- * 2xx well within its 5 s.
+ * `POST /webhooks/procore`: Procore's deliveries, each naming an ERP Request. The body is kept as raw text for the
+ * hub connector (which checks the company's bearer); each delivery is recorded in the inbox by its `ulid` and
+ * answered — nothing else on the request path —, and the ERP Request is fetched and acted on after, so Procore gets
+ * its 2xx well within its 5 s, also under a burst.
  */
 export function registerWebhookRoutes(app: FastifyInstance, runner: Runner): void {
   app.register(async (scope) => {

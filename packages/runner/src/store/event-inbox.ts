@@ -2,9 +2,10 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { HubEvent } from '@ledgerlink/core';
 
 /**
- * The hub's webhook events, each kept once by its event id. The webhook route records an event before it
- * answers the hub; the runner marks it processed once acted on, so a repeated delivery is harmless and an
- * event received just before a crash is acted on after the restart.
+ * The hub's webhook deliveries, each kept once by its `ulid`. The webhook route records a delivery before it
+ * answers the hub and does nothing else; the runner marks it processed once the ERP Request it names has been
+ * fetched and taken on (`hub_requests`), so a repeated delivery is harmless and one received just before a crash
+ * is acted on after the restart.
  */
 export interface EventInbox {
   /** Records the event; `fresh` is false when it was seen before (a repeated delivery). */
@@ -14,12 +15,26 @@ export interface EventInbox {
   unprocessed(limit?: number): Promise<HubEvent[]>;
 }
 
-interface EventRow {
+/** A row of `hub_events` in either store. */
+export interface EventRow {
   event_id: string;
   company_id: string;
-  type: HubEvent['type'];
+  resource_name: string;
+  event_type: string;
   resource_id: string;
   occurred_at: string;
+}
+
+/** The event a stored row stands for. */
+export function eventFromRow(row: EventRow): HubEvent {
+  return {
+    eventId: row.event_id,
+    companyId: row.company_id,
+    resourceName: row.resource_name,
+    eventType: row.event_type,
+    resourceId: row.resource_id,
+    occurredAt: row.occurred_at,
+  };
 }
 
 export class SqliteEventInbox implements EventInbox {
@@ -33,14 +48,15 @@ export class SqliteEventInbox implements EventInbox {
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.#insert = db.prepare(
-      `INSERT INTO hub_events (event_id, company_id, type, resource_id, occurred_at, received_at)
-       VALUES (@event_id, @company_id, @type, @resource_id, @occurred_at, @received_at)
+      `INSERT INTO hub_events (event_id, company_id, resource_name, event_type, resource_id, occurred_at, received_at)
+       VALUES (@event_id, @company_id, @resource_name, @event_type, @resource_id, @occurred_at, @received_at)
        ON CONFLICT (event_id) DO NOTHING`,
     );
     this.#repeat = db.prepare('UPDATE hub_events SET deliveries = deliveries + 1 WHERE event_id = ?');
     this.#processed = db.prepare('UPDATE hub_events SET processed_at = ? WHERE event_id = ? AND processed_at IS NULL');
     this.#pending = db.prepare<[number], EventRow>(
-      'SELECT event_id, company_id, type, resource_id, occurred_at FROM hub_events WHERE processed_at IS NULL ORDER BY received_at LIMIT ?',
+      `SELECT event_id, company_id, resource_name, event_type, resource_id, occurred_at FROM hub_events
+       WHERE processed_at IS NULL ORDER BY received_at LIMIT ?`,
     );
   }
 
@@ -48,7 +64,8 @@ export class SqliteEventInbox implements EventInbox {
     const result = this.#insert.run({
       event_id: event.eventId,
       company_id: event.companyId,
-      type: event.type,
+      resource_name: event.resourceName,
+      event_type: event.eventType,
       resource_id: event.resourceId,
       occurred_at: event.occurredAt,
       received_at: this.clock().toISOString(),
@@ -62,12 +79,6 @@ export class SqliteEventInbox implements EventInbox {
   }
 
   async unprocessed(limit = 500): Promise<HubEvent[]> {
-    return this.#pending.all(limit).map((row) => ({
-      eventId: row.event_id,
-      companyId: row.company_id,
-      type: row.type,
-      resourceId: row.resource_id,
-      occurredAt: row.occurred_at,
-    }));
+    return this.#pending.all(limit).map(eventFromRow);
   }
 }

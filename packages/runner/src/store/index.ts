@@ -5,6 +5,8 @@ export { LEDGER_MIGRATIONS, SchemaVersionError, applyMigrations, schemaVersion }
 export type { Migration } from './migrations.js';
 export { SqliteEventInbox } from './event-inbox.js';
 export type { EventInbox } from './event-inbox.js';
+export { SqliteHubRequests, PostgresHubRequests } from './hub-requests.js';
+export type { HubRequests, HubRequestRow } from './hub-requests.js';
 export { PostgresLedger } from './postgres-ledger.js';
 export type { PostgresLedgerOptions } from './postgres-ledger.js';
 export { openStore } from './open-store.js';

@@ -122,6 +122,37 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'ERP Requests: inbox by resource, hub_requests',
+    sql: `
+      -- Procore's ERP Platform: a delivery names a resource (resource_name "ERP Requests", resource_id = the
+      -- request id) and an event_type. Events of the retired disbursements path are settled: nothing acts on them.
+      ALTER TABLE hub_events RENAME COLUMN type TO resource_name;
+      ALTER TABLE hub_events ADD COLUMN event_type TEXT NOT NULL DEFAULT 'create';
+      UPDATE hub_events SET processed_at = received_at WHERE processed_at IS NULL;
+
+      -- One row per ERP Request ledgerlink took on: which ledger item it is about and how its Request Detail was
+      -- closed out. close_status set and close_sent_at NULL = decided, not yet told to the hub (sent again after
+      -- a crash or a failed call); close_status NULL or in_progress = the work is not finished.
+      CREATE TABLE hub_requests (
+        company_id     TEXT NOT NULL,
+        request_id     TEXT NOT NULL,
+        request_name   TEXT NOT NULL,
+        detail_id      TEXT,
+        tenant         TEXT,
+        item_id        TEXT,
+        close_status   TEXT CHECK (close_status IS NULL OR close_status IN ('in_progress', 'success', 'failed', 'stale')),
+        close_messages TEXT CHECK (close_messages IS NULL OR json_valid(close_messages)),
+        close_sent_at  TEXT,
+        received_at    TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        PRIMARY KEY (company_id, request_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX hub_requests_item ON hub_requests (item_id) WHERE item_id IS NOT NULL;
+      CREATE INDEX hub_requests_open ON hub_requests (received_at) WHERE close_status IS NULL OR close_status = 'in_progress' OR close_sent_at IS NULL;
+    `,
+  },
 ];
 
 function checkOrder(migrations: readonly Migration[]): void {

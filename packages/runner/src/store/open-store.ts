@@ -2,6 +2,7 @@ import { ErrorCodes, LedgerlinkError, type CredentialStore, type Ledger } from '
 import { credentialFileFor, FileCredentialStore } from './credential-file.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { SqliteEventInbox, type EventInbox } from './event-inbox.js';
+import { SqliteHubRequests, type HubRequests } from './hub-requests.js';
 import { openSqliteLedger } from './sqlite-ledger.js';
 import { PostgresLedger } from './postgres-ledger.js';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import type { LeaseStore } from './lease.js';
 export interface OpenStore {
   ledger: Ledger;
   inbox: EventInbox;
+  /** The ERP Requests taken on and their close-outs. */
+  requests: HubRequests;
   /** Rotated credentials of a tenant or of the hub, kept beside the store (not in it). */
   credentials(scope: string): CredentialStore;
   /** Which runner process may send (see LeaseStore). */
@@ -56,6 +59,7 @@ export async function openStore(loaded: LoadedConfig, clock: () => Date): Promis
     return {
       ledger,
       inbox: ledger.inbox(),
+      requests: ledger.hubRequests(),
       credentials: credentialStores((scope) => join(dir, `${scope}.json`)),
       leases: leasesOf(ledger),
       close: () => ledger.close(),
@@ -64,5 +68,6 @@ export async function openStore(loaded: LoadedConfig, clock: () => Date): Promis
   const path = store.sqlite.path === ':memory:' ? ':memory:' : loaded.resolvePath(store.sqlite.path);
   const ledger = openSqliteLedger({ path, clock });
   const inbox = new SqliteEventInbox(ledger.database, clock);
-  return { ledger, inbox, credentials: credentialStores((scope) => credentialFileFor(path, scope)), leases: leasesOf(ledger), close: () => ledger.close() };
+  const requests = new SqliteHubRequests(ledger.database, clock);
+  return { ledger, inbox, requests, credentials: credentialStores((scope) => credentialFileFor(path, scope)), leases: leasesOf(ledger), close: () => ledger.close() };
 }

@@ -30,7 +30,8 @@ import {
   type Outcome,
 } from '@ledgerlink/core';
 import pg from 'pg';
-import type { EventInbox } from './event-inbox.js';
+import { eventFromRow, type EventInbox, type EventRow } from './event-inbox.js';
+import { PostgresHubRequests, type HubRequests } from './hub-requests.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
 import {
   attemptFromRow,
@@ -320,9 +321,9 @@ export class PostgresLedger implements Ledger {
     return {
       async record(event: HubEvent) {
         const inserted = await pool.query(
-          `INSERT INTO hub_events (event_id, company_id, type, resource_id, occurred_at, received_at) VALUES ($1, $2, $3, $4, $5, $6)
+          `INSERT INTO hub_events (event_id, company_id, resource_name, event_type, resource_id, occurred_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (event_id) DO UPDATE SET deliveries = hub_events.deliveries + 1 RETURNING (xmax = 0) AS fresh`,
-          [event.eventId, event.companyId, event.type, event.resourceId, event.occurredAt, now()],
+          [event.eventId, event.companyId, event.resourceName, event.eventType, event.resourceId, event.occurredAt, now()],
         );
         return { fresh: (inserted.rows[0] as { fresh?: boolean } | undefined)?.fresh === true };
       },
@@ -330,13 +331,18 @@ export class PostgresLedger implements Ledger {
         await pool.query('UPDATE hub_events SET processed_at = $1 WHERE event_id = $2 AND processed_at IS NULL', [now(), eventId]);
       },
       async unprocessed(limit = 500) {
-        const { rows } = await pool.query<{ event_id: string; company_id: string; type: HubEvent['type']; resource_id: string; occurred_at: string }>(
-          'SELECT event_id, company_id, type, resource_id, occurred_at FROM hub_events WHERE processed_at IS NULL ORDER BY received_at LIMIT $1',
+        const { rows } = await pool.query<EventRow>(
+          'SELECT event_id, company_id, resource_name, event_type, resource_id, occurred_at FROM hub_events WHERE processed_at IS NULL ORDER BY received_at LIMIT $1',
           [limit],
         );
-        return rows.map((row) => ({ eventId: row.event_id, companyId: row.company_id, type: row.type, resourceId: row.resource_id, occurredAt: row.occurred_at }));
+        return rows.map(eventFromRow);
       },
     };
+  }
+
+  /** The ERP Requests taken on, in the same database. */
+  hubRequests(): HubRequests {
+    return new PostgresHubRequests(this.pool, this.clock);
   }
 
   #closed: Promise<void> | undefined;

@@ -86,6 +86,31 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       );
     `,
   },
+  {
+    version: 4,
+    name: 'ERP Requests: inbox by resource, hub_requests',
+    sql: `
+      ALTER TABLE hub_events RENAME COLUMN type TO resource_name;
+      ALTER TABLE hub_events ADD COLUMN event_type TEXT NOT NULL DEFAULT 'create';
+      UPDATE hub_events SET processed_at = received_at WHERE processed_at IS NULL;
+      CREATE TABLE hub_requests (
+        company_id     TEXT NOT NULL,
+        request_id     TEXT NOT NULL,
+        request_name   TEXT NOT NULL,
+        detail_id      TEXT,
+        tenant         TEXT,
+        item_id        TEXT,
+        close_status   TEXT CHECK (close_status IS NULL OR close_status IN ('in_progress', 'success', 'failed', 'stale')),
+        close_messages TEXT,
+        close_sent_at  TEXT,
+        received_at    TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        PRIMARY KEY (company_id, request_id)
+      );
+      CREATE INDEX hub_requests_item ON hub_requests (item_id) WHERE item_id IS NOT NULL;
+      CREATE INDEX hub_requests_open ON hub_requests (received_at) WHERE close_status IS NULL OR close_status = 'in_progress' OR close_sent_at IS NULL;
+    `,
+  },
 ];
 
 /** Serialises migrations of one database across processes (runner replicas starting together). */

@@ -12,6 +12,13 @@ const PUBLISHED_LIMIT = { requests: 20, intervalMs: 1_000, concurrency: 4 };
 /** Seconds the Example ERP asks a throttled caller to wait. */
 const RETRY_AFTER_SECONDS = '1';
 
+/** The writes, each with the Idempotency-Key rules of payments; `commitThenDrop` drops the answer of any of them. */
+const CREATE: Record<string, (company: ExampleCompany, body: unknown, key: string | undefined) => { answer: Answer; committed: boolean }> = {
+  'POST /v1/payments': (company, body, key) => company.createPayment(body, key),
+  'POST /v1/bills': (company, body, key) => company.createBill(body, key),
+  'POST /v1/vendors': (company, body, key) => company.createVendor(body, key),
+};
+
 const NO_FAULTS: SandboxFaults = { latencyMs: 0, throttleNext: 0, serverErrorRate: 0, commitThenDrop: 0, enforceLimits: false };
 
 /**
@@ -61,13 +68,16 @@ export const startExampleSandbox: StartSandbox = async (options: SandboxOptions 
       return send(response, { status: 200, body: { id: 'example-co', name: 'Example Construction Co.' } });
     }
     if (request.method === 'GET' && url.pathname === '/v1/payments') return send(response, company.listPayments(url.searchParams));
-    if (request.method === 'POST' && url.pathname === '/v1/payments') {
+    if (request.method === 'GET' && url.pathname === '/v1/bills') return send(response, company.listBills(url.searchParams));
+    if (request.method === 'GET' && url.pathname === '/v1/vendors') return send(response, company.listVendors(url.searchParams));
+    const create = CREATE[`${request.method ?? ''} ${url.pathname}`];
+    if (create !== undefined) {
       const parsed = parseJson(body);
       if (parsed === undefined) return send(response, errorAnswer(400, 'BAD_JSON', 'The body is not valid JSON.'));
       const key = request.headers['idempotency-key'];
-      const { answer, committed } = company.createPayment(parsed, typeof key === 'string' ? key : undefined);
+      const { answer, committed } = create(company, parsed, typeof key === 'string' ? key : undefined);
       if (committed && faults.commitThenDrop > 0) {
-        // The payment is stored; the caller never hears so.
+        // The record is stored; the caller never hears so.
         faults.commitThenDrop -= 1;
         request.socket.destroy();
         return;
@@ -92,6 +102,9 @@ export const startExampleSandbox: StartSandbox = async (options: SandboxOptions 
     setFaults: (changes) => void (faults = { ...faults, ...changes }),
     payments: () => company.payments(),
     addPayment: (input) => company.addPayment(input),
+    bills: () => company.bills(),
+    vendors: () => company.vendors(),
+    addVendor: (input) => company.addVendor(input),
     stats: () => structuredClone(stats),
     resetStats: () => void (stats = { requests: 0, throttled: 0, maxConcurrent: inFlight, arrivals: [] }),
     close: () =>

@@ -1,0 +1,232 @@
+import { supports, type CloseOut, type Entity, type ErpRequest, type HubEvent, type Ledger, type Logger } from '@ledgerlink/core';
+import type { TenantScope } from '../container.js';
+import type { HubRequestRow, HubRequests } from '../store/hub-requests.js';
+import { closeOutFor, isFinal, sameCloseOut } from './close-outs.js';
+import type { HubRuntime } from './hub-runtime.js';
+import { resetPayment } from './reset-payment.js';
+
+/** What a handler works with: the dispatcher (close-outs) and the tenants of the request's company. */
+export interface RequestContext {
+  readonly dispatcher: HubRequestDispatcher;
+  readonly hub: HubRuntime;
+  readonly request: ErpRequest;
+  readonly row: HubRequestRow;
+  /** The tenants connected to the request's company (one, in practice: one ERP connection per company). */
+  readonly scopes: TenantScope[];
+  readonly signal: AbortSignal;
+}
+
+/** One row of the dispatch table: which entity flow a request name goes to, and its handler. */
+export interface RequestRoute {
+  entity: Entity;
+  action: 'export' | 'import' | 'reset';
+  handle(context: RequestContext): Promise<void>;
+}
+
+const HUB_ACTOR = { kind: 'hub', id: 'procore' } as const;
+
+/**
+ * THE dispatch table: `request_name` → (entity, action) → handler. A name not here is closed out `failed` with
+ * "this integration does not handle <name>" (Procore shows it to the user), and logged.
+ */
+export const REQUEST_ROUTES: Readonly<Record<string, RequestRoute>> = {
+  create_contract_payment: { entity: 'payment', action: 'export', handle: exportContractPayment },
+  sync_contract_payments: { entity: 'payment', action: 'import', handle: syncContractPayments },
+  reset_payment: { entity: 'payment', action: 'reset', handle: resetPayment },
+};
+
+/** `create_contract_payment`: the payment into the tenant's export flow; the close-out follows its ledger item. */
+async function exportContractPayment({ dispatcher, hub, request, row, scopes, signal }: RequestContext): Promise<void> {
+  const scope = scopes[0];
+  if (scope === undefined) return;
+  const raw = await hub.client.contractPayment(request, { signal });
+  const result = await scope.exporter.intake(raw, HUB_ACTOR);
+  if (result.kind === 'ignored') {
+    await dispatcher.closeOut(row, { status: 'failed', messages: [result.reason] });
+    return;
+  }
+  await dispatcher.link(row, result.item.id);
+}
+
+/** `sync_contract_payments`: the tenant's import, written with Invoice Payments Sync in bulk, then the close-out. */
+async function syncContractPayments({ dispatcher, row, scopes }: RequestContext): Promise<void> {
+  const messages: string[] = [];
+  for (const scope of scopes) {
+    const erpName = scope.runtime.connector.manifest.displayName;
+    if (!supports(scope.runtime.connector.capabilities, 'payment', 'import')) {
+      messages.push(`${erpName} does not report payments to import: Sync Payments has nothing to bring in for this company.`);
+      continue;
+    }
+    let summary;
+    try {
+      summary = await scope.importer.run(HUB_ACTOR);
+    } catch (error) {
+      // The accountant sees it and presses Sync Payments again; the import resumes from its cursor.
+      scope.logger.warn({ err: error }, 'sync_contract_payments: the import stopped');
+      messages.push(`Sync Payments could not finish reading ${erpName}: ${(error as Error).message}. Press Sync Payments again.`);
+      continue;
+    }
+    for (const failure of summary.notWritten) messages.push(`Payment ${failure.erpPaymentId} from ${erpName} was not written: ${failure.message}`);
+    for (const error of summary.errors) messages.push(`Payment ${error.recordId} in ${erpName} could not be read: ${error.field}: ${error.message}`);
+  }
+  await dispatcher.closeOut(row, messages.length === 0 ? { status: 'success', messages: [] } : { status: 'failed', messages });
+}
+
+/**
+ * Takes ERP Requests (from webhook deliveries and from the fallback listing), dispatches them through
+ * `REQUEST_ROUTES`, and closes out their Request Details from what the ledger says. Every step is recorded in
+ * `hub_requests` first, so a crash anywhere is finished by the close-out pass after the restart.
+ */
+export class HubRequestDispatcher {
+  readonly #closing = new AbortController();
+
+  constructor(
+    private readonly hub: HubRuntime,
+    private readonly requests: HubRequests,
+    private readonly ledger: Ledger,
+    private readonly tenants: ReadonlyMap<string, TenantScope>,
+    private readonly logger: Logger,
+  ) {}
+
+  private scopesOf(companyId: string): TenantScope[] {
+    return [...this.tenants.values()].filter((scope) => scope.config.hubCompanyId === companyId);
+  }
+
+  /** A delivery's event: fetch the ERP Request it names and take it on. False when the hub has no such request. */
+  async event(event: HubEvent): Promise<boolean> {
+    if (event.resourceName !== 'ERP Requests') {
+      this.logger.info({ event }, `hub event on "${event.resourceName}" ignored: this integration acts on ERP Requests`);
+      return true;
+    }
+    const request = await this.hub.client.erpRequest(event.companyId, event.resourceId, { signal: this.#closing.signal });
+    if (request === undefined) {
+      this.logger.warn({ event }, `ERP Request ${event.resourceId} of company ${event.companyId} not found in the hub: the event is dropped`);
+      return false;
+    }
+    await this.take(request);
+    return true;
+  }
+
+  /**
+   * Takes one ERP Request: recorded once by its id; a request already closed out is not acted on again (its
+   * close-out is sent again if the hub never took it), nor one already tied to its ledger item; one taken on but
+   * not that far is dispatched again (every handler is idempotent: the ledger keys the payment, the importer joins a
+   * run in progress).
+   */
+  async take(request: ErpRequest): Promise<void> {
+    const scopes = this.scopesOf(request.companyId);
+    const { row } = await this.requests.take({
+      companyId: request.companyId,
+      requestId: request.id,
+      requestName: request.requestName,
+      ...(request.requestDetailId === undefined ? {} : { detailId: request.requestDetailId }),
+      ...(scopes[0] === undefined ? {} : { tenant: scopes[0].config.id }),
+    });
+    if (isFinal(row.closeOut)) {
+      if (row.closeOutSentAt === undefined) await this.send(row);
+      return;
+    }
+    // Taken on before and tied to its item (a delivery acted on just before a crash): only its close-out is left.
+    if (row.itemId !== undefined) {
+      await this.settleItem(row.itemId);
+      return;
+    }
+    const route = REQUEST_ROUTES[request.requestName];
+    if (route === undefined) {
+      this.logger.warn({ requestId: request.id, requestName: request.requestName }, `ERP Request ${request.id}: this integration does not handle ${request.requestName}`);
+      await this.closeOut(row, { status: 'failed', messages: [`this integration does not handle ${request.requestName}`] });
+      return;
+    }
+    if (scopes.length === 0) {
+      this.logger.warn({ requestId: request.id, companyId: request.companyId }, `ERP Request ${request.id}: no tenant is connected to hub company ${request.companyId}`);
+      await this.closeOut(row, { status: 'failed', messages: [`no ERP is connected to this company in ledgerlink (hub company ${request.companyId})`] });
+      return;
+    }
+    await route.handle({ dispatcher: this, hub: this.hub, request, row, scopes, signal: this.#closing.signal });
+  }
+
+  /** Ties a request to its ledger item and closes it out if the item already says how (synced, refused, blocked). */
+  async link(row: HubRequestRow, itemId: string): Promise<void> {
+    await this.requests.linkItem(row.companyId, row.requestId, itemId);
+    await this.settleItem(itemId);
+  }
+
+  /** An item moved (an attempt ended, an edit, an approval): close out the requests waiting on it. */
+  async settleItem(itemId: string): Promise<void> {
+    const rows = await this.requests.openForItem(itemId);
+    if (rows.length === 0) return;
+    const item = await this.ledger.get(itemId);
+    if (item === undefined) return;
+    const erpName = this.tenants.get(item.tenant)?.runtime.connector.manifest.displayName ?? 'the ERP';
+    const closeOut = closeOutFor(item, erpName);
+    if (closeOut === undefined) return;
+    for (const row of rows) {
+      if (sameCloseOut(row.closeOut, closeOut) && row.closeOutSentAt !== undefined) continue;
+      await this.closeOut({ ...row, itemId }, closeOut);
+    }
+  }
+
+  /** Decides a close-out (recorded first) and sends it. */
+  async closeOut(row: HubRequestRow, closeOut: CloseOut): Promise<void> {
+    await this.requests.decide(row.companyId, row.requestId, closeOut);
+    await this.send({ ...row, closeOut });
+  }
+
+  /**
+   * Sends a decided close-out: for a success about a ledger item, its `origin_id` goes first through External Data
+   * (idempotent), so Procore never shows a success without the link. A failure is logged and left for the pass.
+   */
+  private async send(row: HubRequestRow): Promise<void> {
+    const closeOut = row.closeOut;
+    if (closeOut === undefined) return;
+    const context = { signal: this.#closing.signal };
+    try {
+      if (closeOut.status === 'success' && row.itemId !== undefined && row.requestName === 'create_contract_payment') {
+        const item = await this.ledger.get(row.itemId);
+        if (item?.targetId !== undefined) {
+          await this.hub.client.syncExternalData(row.companyId, [{ itemType: 'contract_payment', itemId: item.sourceId, originId: item.targetId }], context);
+        }
+      }
+      if (row.detailId !== undefined) await this.hub.client.closeOut(row.companyId, row.detailId, closeOut, context);
+      await this.requests.markSent(row.companyId, row.requestId, closeOut.status);
+      this.logger.info({ requestId: row.requestId, requestName: row.requestName, status: closeOut.status }, `ERP Request ${row.requestId} closed out: ${closeOut.status}`);
+    } catch (error) {
+      this.logger.warn({ err: error, requestId: row.requestId }, `closing out ERP Request ${row.requestId} failed; sent again by the close-out pass`);
+    }
+  }
+
+  /** The close-out pass (at start and on the hub schedule): items settled meanwhile, close-outs the hub did not take. */
+  async pass(): Promise<number> {
+    let done = 0;
+    for (const row of await this.requests.unfinished()) {
+      if (this.#closing.signal.aborted) break;
+      if (row.itemId !== undefined && !isFinal(row.closeOut)) await this.settleItem(row.itemId);
+      else if (row.closeOutSentAt === undefined && row.closeOut !== undefined) await this.send(row);
+      done += 1;
+    }
+    return done;
+  }
+
+  /** The fallback for lost or discarded deliveries: every open request of each connected company, taken like a delivery. */
+  async poll(companyId: string): Promise<number> {
+    let seen = 0;
+    for await (const page of this.hub.client.openRequests(companyId, { signal: this.#closing.signal })) {
+      for (const request of page) {
+        seen += 1;
+        const known = await this.requests.get(request.companyId, request.id);
+        // Taken before and still being worked on (or closed out): the pass and the flows finish it.
+        if (known !== undefined && (known.itemId !== undefined || isFinal(known.closeOut))) continue;
+        try {
+          await this.take(request);
+        } catch (error) {
+          this.logger.warn({ err: error, requestId: request.id }, `ERP Request ${request.id} found by the fallback could not be acted on yet`);
+        }
+      }
+    }
+    return seen;
+  }
+
+  stop(): void {
+    this.#closing.abort();
+  }
+}

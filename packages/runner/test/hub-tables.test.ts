@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { POSTGRES_MIGRATIONS } from '../src/store/postgres-migrations.js';
+import { LEDGER_MIGRATIONS, applyMigrations, openSqliteLedger, PostgresLedger, SqliteEventInbox, SqliteHubRequests, type EventInbox, type HubRequests } from '../src/store/index.js';
+
+/**
+ * The hub tables of both stores: the inbox keyed by `ulid` with the delivery's resource, and `hub_requests`, the
+ * durable record that lets a close-out survive a crash and be sent again when the hub did not take it.
+ */
+
+const url = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const dirs: string[] = [];
+const schemas: string[] = [];
+
+afterAll(async () => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  if (schemas.length === 0) return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+});
+
+const event = (ulid: string) => ({
+  eventId: ulid,
+  companyId: '4264',
+  resourceName: 'ERP Requests',
+  eventType: 'create',
+  resourceId: '91001',
+  occurredAt: '2026-12-01T10:00:00.000Z',
+});
+
+async function exercise(inbox: EventInbox, requests: HubRequests): Promise<void> {
+  const delivery = event('01JABCDEFGHJKMNPQRSTVWXYZ0');
+  expect(await inbox.record(delivery)).toEqual({ fresh: true });
+  expect(await inbox.record(delivery)).toEqual({ fresh: false });
+  expect(await inbox.unprocessed()).toEqual([delivery]);
+  await inbox.markProcessed(delivery.eventId);
+  expect(await inbox.unprocessed()).toEqual([]);
+
+  const taken = await requests.take({ companyId: '4264', requestId: '91001', requestName: 'create_contract_payment', detailId: '5001', tenant: 'acme' });
+  expect(taken.fresh).toBe(true);
+  expect((await requests.take({ companyId: '4264', requestId: '91001', requestName: 'create_contract_payment' })).fresh).toBe(false);
+  // Taken but not linked nor decided: nothing for the close-out pass yet.
+  expect(await requests.unfinished()).toEqual([]);
+
+  await requests.linkItem('4264', '91001', 'item-1');
+  expect((await requests.openForItem('item-1')).map((row) => row.requestId)).toEqual(['91001']);
+  expect((await requests.unfinished()).map((row) => row.requestId)).toEqual(['91001']);
+
+  // Decided, the hub not told (a crash, a failed call): still unfinished, with the decision kept.
+  await requests.decide('4264', '91001', { status: 'failed', messages: ['QuickBooks Online said (6140): Duplicate Document Number Error', 'Change Check Number'] });
+  const decided = await requests.get('4264', '91001');
+  expect(decided?.closeOut).toEqual({ status: 'failed', messages: ['QuickBooks Online said (6140): Duplicate Document Number Error', 'Change Check Number'] });
+  expect(decided?.closeOutSentAt).toBeUndefined();
+  expect(await requests.openForItem('item-1')).toEqual([]);
+  expect((await requests.unfinished()).map((row) => row.requestId)).toEqual(['91001']);
+
+  // A mark for another status (a decision replaced meanwhile) does not count as sent.
+  await requests.markSent('4264', '91001', 'success');
+  expect((await requests.get('4264', '91001'))?.closeOutSentAt).toBeUndefined();
+  await requests.markSent('4264', '91001', 'failed');
+  expect((await requests.get('4264', '91001'))?.closeOutSentAt).toBeDefined();
+  expect(await requests.unfinished()).toEqual([]);
+}
+
+describe('hub tables', () => {
+  it('SQLite: inbox and hub_requests', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-hub-tables-'));
+    dirs.push(dir);
+    const ledger = openSqliteLedger({ path: join(dir, 'ledger.db') });
+    try {
+      await exercise(new SqliteEventInbox(ledger.database), new SqliteHubRequests(ledger.database));
+    } finally {
+      ledger.close();
+    }
+  });
+
+  it('SQLite: a version 4 inbox migrates (type -> resource_name); its disbursements-era events are settled, not acted on', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-hub-tables-'));
+    dirs.push(dir);
+    const db = new BetterSqlite3(join(dir, 'ledger.db'));
+    try {
+      applyMigrations(db, { migrations: LEDGER_MIGRATIONS.slice(0, 4) });
+      db.prepare("INSERT INTO hub_events (event_id, company_id, type, resource_id, occurred_at, received_at) VALUES ('e1', '4264', 'payment.funding_complete', '8101', 'x', 'y')").run();
+      expect(applyMigrations(db)).toEqual(LEDGER_MIGRATIONS.slice(4).map((m) => m.version));
+      const row = db.prepare('SELECT resource_name, event_type, processed_at FROM hub_events').get();
+      expect(row).toEqual({ resource_name: 'payment.funding_complete', event_type: 'create', processed_at: 'y' });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('PostgreSQL: a version 3 inbox migrates (type -> resource_name); its disbursements-era events are settled', async () => {
+    const schema = `ll_hub_up_${randomBytes(6).toString('hex')}`;
+    schemas.push(schema);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}`);
+      await client.query(`SET search_path TO ${schema}`);
+      await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      for (const migration of POSTGRES_MIGRATIONS.slice(0, 3)) {
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [migration.version, migration.name, 'then']);
+      }
+      await client.query("INSERT INTO hub_events (event_id, company_id, type, resource_id, occurred_at, received_at) VALUES ('e1', '4264', 'payment.funding_complete', '8101', 'x', 'y')");
+    } finally {
+      await client.end();
+    }
+    const ledger = await PostgresLedger.open({ url, schema });
+    try {
+      expect(await ledger.inbox().unprocessed()).toEqual([]);
+      await exercise(ledger.inbox(), ledger.hubRequests());
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('PostgreSQL: inbox and hub_requests', async () => {
+    const schema = `ll_hub_${randomBytes(6).toString('hex')}`;
+    schemas.push(schema);
+    const ledger = await PostgresLedger.open({ url, schema });
+    try {
+      await exercise(ledger.inbox(), ledger.hubRequests());
+    } finally {
+      await ledger.close();
+    }
+  });
+});
