@@ -150,7 +150,7 @@ async function exportBill(context: BillExporterContext, send: SessionSend, item:
     const found = await findBill(context, send, item, signal);
     return found ?? Outcomes.rejected(`Acumatica says this bill exists already (HTTP 412) but no bill matches it: ${erpAnswer(response).message}`, erpAnswer(response));
   }
-  return failureOutcome(response, 'creating the bill', response.status >= 500 ? 'unknown' : 'no');
+  return failureOutcome(response, 'creating the bill', response.status >= 500 ? 'unknown' : 'no', 'Bills and Adjustments (AP301000)');
 }
 
 async function findBill(context: BillExporterContext, send: SessionSend, item: RequisitionItem, signal: AbortSignal): Promise<Outcome | null> {
@@ -167,7 +167,7 @@ async function findBill(context: BillExporterContext, send: SessionSend, item: R
       committed: 'unknown',
     });
   }
-  if (response.status !== 200) return failureOutcome(response, `looking up bill ${key.vendorRef}`, 'unknown');
+  if (response.status !== 200) return failureOutcome(response, `looking up bill ${key.vendorRef}`, 'unknown', 'Bills and Adjustments (AP301000)');
   const rows = parseJson(response.body);
   const found = (Array.isArray(rows) ? rows : []).find((row) => isSameBill(row, key));
   if (!isRecord(found)) return null;

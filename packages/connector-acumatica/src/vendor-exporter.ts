@@ -76,7 +76,7 @@ async function exportVendor(config: AcumaticaConfig, send: SessionSend, item: Ve
     const erp = decisive === undefined ? erpAnswer(response) : { message: decisive.message, httpStatus: response.status, detail: decisive.path };
     return Outcomes.rejected(`Acumatica refused vendor ${item.record.name}: ${decisive === undefined ? erp.message : `${decisive.path}: ${decisive.message}`}`, erp);
   }
-  return failureOutcome(response, 'creating the vendor', response.status >= 500 ? 'unknown' : 'no');
+  return failureOutcome(response, 'creating the vendor', response.status >= 500 ? 'unknown' : 'no', 'Vendors (AP303000)');
 }
 
 /** By the Vendor ID sent (with the same name), else by the exact name: one match is ours, several are refused. */
@@ -95,7 +95,7 @@ async function findVendor(config: AcumaticaConfig, send: SessionSend, item: Vend
       committed: 'unknown',
     });
   }
-  if (response.status !== 200) return failureOutcome(response, `looking up vendor ${name}`, 'unknown');
+  if (response.status !== 200) return failureOutcome(response, `looking up vendor ${name}`, 'unknown', 'Vendors (AP303000)');
   const rows = parseJson(response.body);
   const matches = (Array.isArray(rows) ? rows : []).filter(
     (row) => isRecord(row) && fieldText(row, 'VendorName') === name && (code === undefined || fieldText(row, 'VendorID') === code),

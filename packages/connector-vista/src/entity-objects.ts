@@ -63,6 +63,7 @@ export function createInvoiceLoader(api: VistaApi, config: VistaConfig, now: () 
       idOf: (record) => record.APTrans,
       describe: (key) => `invoice ${key.apRef} of vendor ${key.vendor}`,
       duplicateField: 'APRef',
+      setting: 'invoiceObject',
     },
     now,
   );
@@ -88,6 +89,7 @@ export function createVendorLoader(api: VistaApi, config: VistaConfig, now: () =
       idOf: (record) => (typeof record.Vendor === 'number' ? String(record.Vendor) : record.Vendor),
       describe: (key) => `vendor ${key.vendor} (${key.name})`,
       duplicateField: 'Vendor',
+      setting: 'vendorObject',
     },
     now,
   );

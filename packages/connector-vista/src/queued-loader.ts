@@ -30,6 +30,8 @@ export interface QueuedObject<TRecord, TKey> {
   describe(key: TKey): string;
   /** The field Vista names when the number is already used: the holder may be our own earlier commit. */
   duplicateField: string;
+  /** The connection setting that names the object (`invoiceObject`), for a 404. */
+  setting: string;
 }
 
 export class QueuedLoader<TRecord, TKey> implements Loader<Record<string, unknown>, TRecord> {
@@ -82,6 +84,13 @@ export class QueuedLoader<TRecord, TKey> implements Loader<Record<string, unknow
     try {
       const response = await this.#object.api.create({ ...this.#object.header, ...item.payload });
       if (response.status === 400) return this.#refused(problemsOf(readJson(response.body)), erpAnswerOf(response).message);
+      if (response.status === 404) {
+        const erp = erpAnswerOf(response);
+        return Outcomes.rejected(
+          `Vista Direct API has no such ${this.#object.what} object at this subscriber (HTTP 404: ${erp.message}); check the connection's ${this.#object.setting}, module and apiVersion`,
+          erp,
+        );
+      }
       if (response.status < 200 || response.status >= 300) return outcomeOfRefusedPost(response, this.#now().getTime());
       const accepted = asAccepted(readJson(response.body));
       if (accepted === undefined) {

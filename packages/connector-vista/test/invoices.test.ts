@@ -6,7 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VistaSandbox } from '../src/sandbox/index.js';
 import { clientFor, context, loadAndSettle, requisition, requisitionItem } from './entity-support.js';
-import { itemFor, paymentFor, runtimeFor, seededSandbox, settle } from './helpers.js';
+import { createFetchHttpClient, silentLogger } from '@ledgerlink/core';
+import { VistaConfigSchema } from '../src/config.js';
+import { vistaConnector } from '../src/index.js';
+import { configFor, itemFor, paymentFor, runtimeFor, seededSandbox, settle } from './helpers.js';
 
 let sandbox: VistaSandbox | undefined;
 afterEach(async () => {
@@ -99,6 +102,20 @@ describe('requisition export (AP invoice)', () => {
     const client = clientFor(sandbox);
     const [outcome] = await client.requisitions!.exporter!.load([requisitionItem(requisition({ number: 'PAY-APP-2025-0001-R2' }))], context());
     expect(outcome).toMatchObject({ kind: 'rejected', erp: { detail: 'APRef: APRef must be at most 15 characters.' } });
+    await client.close();
+  });
+
+  it('an invoice object the subscriber does not have (HTTP 404) is refused naming invoiceObject', async () => {
+    sandbox = await seededSandbox();
+    const client = vistaConnector.createClient({
+      config: VistaConfigSchema.parse(configFor(sandbox, { invoiceObject: 'apinvoices' })),
+      http: createFetchHttpClient({ timeoutMs: 5_000 }),
+      lane: { throttled: () => undefined },
+      logger: silentLogger,
+      now: () => new Date(),
+    });
+    const [outcome] = await client.requisitions!.exporter!.load([requisitionItem(requisition())], context());
+    expect(outcome).toMatchObject({ kind: 'rejected', message: expect.stringContaining("check the connection's invoiceObject"), erp: { httpStatus: 404 } });
     await client.close();
   });
 
