@@ -12,7 +12,7 @@ import { AcumaticaSession, SignInError } from './session.js';
 
 export function createAcumaticaClient(context: ClientContext<AcumaticaConfig>): ConnectorClient {
   const logger = context.logger.child({ connector: 'acumatica' });
-  const session = new AcumaticaSession({ config: context.config, http: context.http, lane: context.lane, logger });
+  const session = new AcumaticaSession({ config: context.config, http: context.http, lane: context.lane, logger, credentials: context.credentials });
   return {
     async check(_context: LoadContext): Promise<void> {
       await checkConnection(context.config, session);
