@@ -143,11 +143,13 @@ export class AcumaticaSession {
       const { config, http, logger } = this.context;
       try {
         const response = await http({ method: 'POST', url: authUrl(config, 'logout'), headers: { accept: 'application/json', cookie: stale } });
+        // Answered: signed out now, or already ended (timed out, signed out): either way the seat is free.
+        this.remember(undefined);
         logger.info({ httpStatus: response.status }, 'signed out the acumatica session an earlier process left open');
       } catch (error) {
+        // Not reached: kept, and tried again before the next sign-in.
+        this.staleEnded = undefined;
         logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not sign out the acumatica session an earlier process left open');
-      } finally {
-        this.remember(undefined);
       }
     })();
     return this.staleEnded;
