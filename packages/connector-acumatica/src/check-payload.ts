@@ -41,6 +41,8 @@ export interface CheckNaturalKey {
   vendor: string;
   cashAccount: string;
   amountCents: number;
+  /** The check's date as sent (`YYYY-MM-DD`), when the payload has one. */
+  applicationDate?: string;
   /** Bill reference number -> amount paid, in cents. */
   applications: Map<string, number>;
 }
@@ -71,7 +73,14 @@ export function naturalKey(payload: Record<string, unknown>): CheckNaturalKey | 
     if (cents === undefined) return undefined;
     applications.set(bill, cents);
   }
-  return { paymentRef, vendor, cashAccount, amountCents, applications };
+  const applicationDate = dateOf(fieldText(payload, 'ApplicationDate'));
+  return { paymentRef, vendor, cashAccount, amountCents, applications, ...(applicationDate === undefined ? {} : { applicationDate }) };
+}
+
+/** The calendar date of a date or date-time as written (`2025-03-14T00:00:00+00:00` is the 14th), never shifted by a time zone. */
+function dateOf(value: string | undefined): string | undefined {
+  const match = value === undefined ? null : /^(\d{4}-\d{2}-\d{2})(?:$|T)/.exec(value.trim());
+  return match?.[1];
 }
 
 /**
@@ -86,6 +95,8 @@ export function isSameCheck(found: unknown, key: CheckNaturalKey): boolean {
   if (fieldText(found, 'Status') === 'Voided') return false;
   // An amount Acumatica would not send (an exponent, three places, out of range) never matches.
   if (centsOf(fieldValue(found, 'PaymentAmount')) !== key.amountCents) return false;
+  // Another check of the same vendor, cash account and number on another day is another payment (issue 11, item 1).
+  if (key.applicationDate !== undefined && dateOf(fieldText(found, 'ApplicationDate')) !== key.applicationDate) return false;
   const applied = new Map<string, number>();
   for (const row of [...detailRows(found, 'Details'), ...detailRows(found, 'History')]) {
     const bill = fieldText(row, 'ReferenceNbr');
@@ -94,5 +105,6 @@ export function isSameCheck(found: unknown, key: CheckNaturalKey): boolean {
     applied.set(bill, (applied.get(bill) ?? 0) + paid);
   }
   for (const [bill, cents] of key.applications) if (applied.get(bill) !== cents) return false;
-  return true;
+  // It pays exactly these bills: one that also pays another bill is another payment.
+  return key.applications.size === 0 || applied.size === key.applications.size;
 }

@@ -15,7 +15,7 @@ import { createVendorImporter } from './vendor-importer.js';
 
 export function createAcumaticaClient(context: ClientContext<AcumaticaConfig>): ConnectorClient {
   const logger = context.logger.child({ connector: 'acumatica' });
-  const session = new AcumaticaSession({ config: context.config, http: context.http, lane: context.lane, logger });
+  const session = new AcumaticaSession({ config: context.config, http: context.http, lane: context.lane, logger, credentials: context.credentials });
   return {
     async check(_context: LoadContext): Promise<void> {
       await checkConnection(context.config, session);

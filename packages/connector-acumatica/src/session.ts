@@ -3,7 +3,12 @@
  * open keeps its seat until Acumatica times it out, so: sign in for a unit of work, always sign out after it
  * (success, refusal, throttle or a dropped connection alike), and let concurrent units share one session so
  * the connector never holds more than one seat.
+ *
+ * A process killed inside a unit of work cannot sign out, and after two such crashes both seats of a trial licence
+ * stay taken until Acumatica's idle timeout ("API Login Limit"). So the open session's cookies are kept in the
+ * `CredentialStore` while it is open, and the first sign-in of a new process first signs the stale session out.
  */
+import { createHash } from 'node:crypto';
 import {
   ErrorCodes,
   HttpTransportError,
@@ -15,6 +20,7 @@ import {
   type LaneSignals,
   type Logger,
   type Outcome,
+  type CredentialStore,
 } from '@ledgerlink/core';
 import { erpAnswer, isLoginLimit, retryAfterMs } from './acumatica-errors.js';
 import { authUrl } from './acumatica-wire.js';
@@ -48,6 +54,8 @@ export interface SessionContext {
   http: HttpClient;
   lane: LaneSignals;
   logger: Logger;
+  /** Where the open session's cookies outlive a crash (the runner's credentials file); absent, nothing is kept. */
+  credentials?: CredentialStore | undefined;
 }
 
 export class AcumaticaSession {
@@ -57,6 +65,8 @@ export class AcumaticaSession {
   private signOut: Promise<void> | undefined;
   /** Bumped by each sign-in, so that a 401 renews the session once, not once per waiting request. */
   private generation = 0;
+  /** Whether a session a killed process left open has been signed out (once, before this process's first sign-in). */
+  private staleEnded: Promise<void> | undefined;
 
   constructor(private readonly context: SessionContext) {}
 
@@ -111,7 +121,42 @@ export class AcumaticaSession {
     return response;
   }
 
+  /** The CredentialStore key of the open session of this site, tenant and user (the key itself names no secret). */
+  private get storeKey(): string {
+    const { baseUrl, tenant, username } = this.context.config;
+    return `acumatica-session:${createHash('sha256').update(`${baseUrl}\n${tenant}\n${username}`).digest('hex').slice(0, 16)}`;
+  }
+
+  private remember(cookie: string | undefined): void {
+    this.context.credentials?.set(this.storeKey, cookie ?? '');
+  }
+
+  /**
+   * Signs out the session an earlier process left open (it was killed before it could), so its seat is free
+   * before this process takes one. Its cookie may be stale already (timed out, or signed out): either way the
+   * seat is free afterwards, so failures here are logged, never thrown.
+   */
+  private endStaleSession(): Promise<void> {
+    this.staleEnded ??= (async () => {
+      const stale = this.context.credentials?.get(this.storeKey);
+      if (stale === undefined || stale === '') return;
+      const { config, http, logger } = this.context;
+      try {
+        const response = await http({ method: 'POST', url: authUrl(config, 'logout'), headers: { accept: 'application/json', cookie: stale } });
+        // Answered: signed out now, or already ended (timed out, signed out): either way the seat is free.
+        this.remember(undefined);
+        logger.info({ httpStatus: response.status }, 'signed out the acumatica session an earlier process left open');
+      } catch (error) {
+        // Not reached: kept, and tried again before the next sign-in.
+        this.staleEnded = undefined;
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not sign out the acumatica session an earlier process left open');
+      }
+    })();
+    return this.staleEnded;
+  }
+
   private async login(): Promise<void> {
+    await this.endStaleSession();
     const { config, http, lane } = this.context;
     const credentials: Record<string, string> = { name: config.username, password: config.password, tenant: config.tenant };
     if (config.branch !== undefined) credentials.branch = config.branch;
@@ -133,6 +178,8 @@ export class AcumaticaSession {
       this.jar.clear();
       this.jar.store(response.headers['set-cookie']);
       this.generation++;
+      // Kept before any work is sent: a process killed from here on leaves its successor the cookie to sign out.
+      this.remember(this.jar.header());
       if (this.jar.size === 0) {
         const message = 'Acumatica accepted the sign-in but set no session cookie: check that baseUrl is the Acumatica site itself.';
         throw new SignInError(message, Outcomes.rejected(message, undefined, ErrorCodes.ERP_PROTOCOL), ErrorCodes.ERP_PROTOCOL);
@@ -177,6 +224,8 @@ export class AcumaticaSession {
     this.signOut = (async () => {
       try {
         const response = await http({ method: 'POST', url: authUrl(config, 'logout'), headers: { accept: 'application/json', cookie } });
+        // Forgotten once Acumatica has answered: a sign-out that never reached it is retried by the next process.
+        this.remember(undefined);
         if (response.status >= 300) {
           logger.warn({ httpStatus: response.status, erp: erpAnswer(response) }, 'acumatica sign-out refused; the seat frees when the session times out');
         }

@@ -228,7 +228,7 @@ describe('Acumatica client under fuzzed answers', () => {
   }, fuzzTimeout(120, 80));
 
   it('does not settle a payment whose check Acumatica shows with a blank ReferenceNbr', async () => {
-    const found = { ReferenceNbr: { value: ' ' }, Type: { value: 'Payment' }, Status: { value: 'Closed' }, PaymentAmount: { value: 123.45 }, Details: [{ ReferenceNbr: { value: 'AP000201' }, AmountPaid: { value: 123.45 } }] };
+    const found = { ReferenceNbr: { value: ' ' }, Type: { value: 'Payment' }, Status: { value: 'Closed' }, ApplicationDate: { value: '2025-05-02T00:00:00+00:00' }, PaymentAmount: { value: 123.45 }, Details: [{ ReferenceNbr: { value: 'AP000201' }, AmountPaid: { value: 123.45 } }] };
     server.script({ login: [SIGNED_IN], find: [{ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify([found]), delivery: 'normal' }] });
     const item: LoadItem = { id: 'pay-1', idempotencyKey: 'pay-1.blank', record: RECORD, payload: PAYLOAD };
     const outcome = await client.payments.exporter!.find(item, { signal });

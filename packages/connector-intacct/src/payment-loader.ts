@@ -128,22 +128,27 @@ export function createPaymentLoader(options: PaymentLoaderOptions): Loader {
   }
 
   /**
-   * The RECORDNO of the payment Intacct holds for this one, or null: the same vendor, checking account and check
-   * number (or, without one, payment date, which reads back as WHENCREATED), applied to the same bills for the
-   * same amounts. Never writes.
+   * The RECORDNO of the payment Intacct holds for this one, or null: the same vendor, checking account, payment
+   * date (which reads back as WHENCREATED) and check number where there is one, applied to exactly the same bills
+   * for the same amounts. Never writes.
    */
   async function lookUp(payment: ApPaymentPayload, context: LoadContext): Promise<string | null> {
     const { VENDORID, FINANCIALENTITY, DOCNUMBER, PAYMENTDATE } = payment.header;
     const eq = (field: string, value: string | undefined): QueryFilter => ({ op: 'equalto', field, value: value ?? '' });
     let keys: string[];
     if (DOCNUMBER !== undefined) {
-      // Intacct keeps a check number once per checking account: vendor + account + number is the payment.
+      // Vendor + account + number finds the candidates, but is not the payment: another payment may reuse the number
+      // (Intacct then refuses it, and that refusal may be lost), so the date and, below, the bills and amounts must
+      // match too, or B would settle against A's record (issue 11, item 1).
       const page = await runQuery(
         gateway,
         {
           object: 'APPYMT',
           select: ['RECORDNO', 'STATE'],
-          filter: { op: 'and', filters: [eq('VENDORID', VENDORID), eq('FINANCIALENTITY', FINANCIALENTITY), eq('DOCNUMBER', DOCNUMBER)] },
+          filter: {
+            op: 'and',
+            filters: [eq('VENDORID', VENDORID), eq('FINANCIALENTITY', FINANCIALENTITY), eq('DOCNUMBER', DOCNUMBER), eq('WHENCREATED', PAYMENTDATE)],
+          },
           orderBy: [{ field: 'RECORDNO' }],
           pageSize: 10,
         },

@@ -200,6 +200,8 @@ describe('request documents: ours against the official SDK', () => {
           new QueryFilter.Filter('VENDORID').equalTo('V-1'),
           new QueryFilter.Filter('FINANCIALENTITY').equalTo('BA-1'),
           new QueryFilter.Filter('DOCNUMBER').equalTo(dime.checkNumber as string),
+          // The date too: a reused check number is another payment (issue 11, item 1). PAYMENTDATE is mm/dd/yyyy.
+          new QueryFilter.Filter('WHENCREATED').equalTo(mmddyyyy(dime.fundedOn as string)),
         ]),
       )
       .assignOrderBy(new QueryOrderBy.OrderBuilder().addAscending('RECORDNO').orders)
@@ -208,3 +210,8 @@ describe('request documents: ours against the official SDK', () => {
     expect(differences(ours, theirs)).toEqual([]);
   });
 });
+
+function mmddyyyy(iso: string): string {
+  const [year, month, day] = iso.split('-');
+  return `${month}/${day}/${year}`;
+}

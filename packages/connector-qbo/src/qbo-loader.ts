@@ -48,7 +48,8 @@ export class QboLoader implements Loader {
 
   /**
    * Looks the payment up by its natural key: the Ref No. (`DocNumber`), or without one the payment date, then
-   * vendor, bank account, amount and bill compared here. A query never writes, so this is safe whatever happened.
+   * vendor, bank account, date, amount and bill compared here, so that another payment reusing the Ref No. is
+   * never taken for this one. A query never writes, so this is safe whatever happened.
    */
   async find(item: LoadItem, _context: LoadContext): Promise<Outcome | null> {
     const refs = referencesOf(item);
@@ -70,6 +71,8 @@ export class QboLoader implements Loader {
         property(property(row, 'VendorRef'), 'value') === refs.vendorId &&
         property(property(property(row, 'CheckPayment'), 'BankAccountRef'), 'value') === refs.bankAccountId &&
         centsOrUndefined(property(row, 'TotalAmt')) === amountCents &&
+        // The same Ref No. on another day is another payment (issue 11, item 1): QuickBooks does not refuse it.
+        (txnDate === undefined || property(row, 'TxnDate') === txnDate) &&
         linkedBillIds(row).includes(refs.billId),
     );
     return match === undefined ? null : Outcomes.synced(match.Id, { replayed: true });

@@ -42,6 +42,8 @@ export const AgentInvoice = z.object({
   invoiceCode1: z.string(),
   invoiceCode2: z.string(),
   bank: z.string().nullable().optional(),
+  /** The check date the agent recorded with the codes (`null` before). */
+  checkDate: z.string().nullable().optional(),
 });
 export type AgentInvoice = z.infer<typeof AgentInvoice>;
 

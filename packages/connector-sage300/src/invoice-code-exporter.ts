@@ -12,6 +12,7 @@ import {
   type Loader,
   type Outcome,
   Outcomes,
+  parseCents,
   type RetryableOutcome,
 } from '@ledgerlink/core';
 import type { AgentClient } from './agent-client.js';
@@ -47,7 +48,7 @@ export class InvoiceCodeExporter implements Loader {
     if (found.vendor !== vendor || found.invoice !== invoice) {
       throw lookupFailed(ErrorCodes.ERP_PROTOCOL, `the agent answered with invoice ${JSON.stringify(found.invoice)} of vendor ${JSON.stringify(found.vendor)}`);
     }
-    return found.invoiceCode1 === invoiceCode1 && found.invoiceCode2 === invoiceCode2
+    return found.invoiceCode1 === invoiceCode1 && found.invoiceCode2 === invoiceCode2 && isThisPayment(found, payload.data)
       ? Outcomes.synced(paymentErpId(vendor, invoice), { replayed: true })
       : null;
   }
@@ -106,6 +107,30 @@ export class InvoiceCodeExporter implements Loader {
     }
     const replayed = !answer.changed || response.headers['idempotency-replayed'] === 'true';
     return Outcomes.synced(paymentErpId(vendor, invoice), { replayed });
+  }
+}
+
+/**
+ * The codes on the invoice are this payment's, not another one's that reused the check number (issue 11, item 1):
+ * the bank and check date the agent recorded with them are the ones sent, and the amount sent is what the agent
+ * accepted: the open balance (or, once the check run paid it, the invoice's total).
+ */
+function isThisPayment(found: AgentInvoice, sent: SetCodesPayload): boolean {
+  if ((found.bank ?? undefined) !== sent.bank) return false;
+  if (sent.checkDate !== undefined && (found.checkDate ?? undefined) !== sent.checkDate) return false;
+  if (sent.amount === undefined) return true;
+  const amount = centsOf(sent.amount);
+  if (amount === undefined) return false;
+  const balance = centsOf(found.balance);
+  return balance === amount || (balance === 0 && centsOf(found.amount) === amount);
+}
+
+function centsOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseCents(value);
+  } catch {
+    return undefined;
   }
 }
 

@@ -12,6 +12,7 @@ export const PAYMENT_CHECKS = [
   'throttling',
   'rate-limit',
   'commit-then-drop',
+  'lookup-is-this-payment',
   'import',
   'special-characters',
 ] as const;
@@ -33,6 +34,7 @@ export const CHECK_TITLES: Record<ConformanceCheck, string> = {
   throttling: "the ERP's throttle answer is retried and the export syncs",
   'rate-limit': "a burst never exceeds the lane's rate or concurrency",
   'commit-then-drop': 'a lost answer after a commit does not post a second payment',
+  'lookup-is-this-payment': 'a lookup never settles a payment against another one with the same vendor, bank and check number',
   import: 'import returns only final payments, mapped back to the canonical model',
   'special-characters': "& < > \" ' non-ASCII and emoji survive export and import unchanged",
   ...ENTITY_CHECK_TITLES,
@@ -48,6 +50,7 @@ export const NOT_SKIPPABLE: Partial<Record<ConformanceCheck, string>> = {
   'partial-payment': 'declare partialPayments: false instead; the kit then checks the refusal',
   'rate-limit': 'the engine enforces the lane for every connector',
   'commit-then-drop': 'a payment is never posted twice: declare idempotency native or lookup and implement it',
+  'lookup-is-this-payment': 'a lookup that settles one payment against another loses a payment: match amount, bills and date too',
   import: 'declare no payment import in capabilities.entities instead; the kit then checks the refusal',
   ...ENTITY_NOT_SKIPPABLE,
 };

@@ -116,6 +116,33 @@ describe('the kit fails a broken connector', () => {
     });
   });
 
+  it('lookup-is-this-payment: a lookup on vendor, bank and check number alone settles B against A (issue 11)', async () => {
+    const loose = defineConnector({
+      manifest: { ...exampleConnector.manifest, displayName: 'Example ERP (lookup by natural key only)' },
+      capabilities: exampleConnector.capabilities,
+      configSchema: exampleConnector.configSchema,
+      mapping: exampleConnector.mapping,
+      createClient(context: ClientContext<ExampleConfig>) {
+        const client = createExampleClient(context);
+        const exporter = client.payments.exporter;
+        if (exporter === undefined) return client;
+        const { baseUrl, apiKey } = context.config;
+        // The Example ERP's lookup as it was: the first payment with the check number on the bank, to the vendor.
+        const find = async (item: { payload: Record<string, unknown> }) => {
+          const { bankAccountId = '', checkNumber = '', vendorId = '' } = item.payload as Record<string, string | undefined>;
+          const query = new URLSearchParams({ bankAccountId, checkNumber, vendorId }).toString();
+          const response = await context.http({ method: 'GET', url: `${baseUrl}/v1/payments?${query}`, headers: { authorization: `Bearer ${apiKey}` } });
+          const id = (JSON.parse(response.body) as { data: { id: string }[] }).data[0]?.id;
+          return id === undefined ? null : Outcomes.synced(id, { replayed: true });
+        };
+        return { ...client, payments: { ...client.payments, exporter: { load: exporter.load, find } } };
+      },
+    });
+    await withHarness(loose, async (harness) => {
+      await expect(CHECKS['lookup-is-this-payment'].run(harness)).rejects.toThrow(/must not settle it against A/);
+    });
+  });
+
   it('a failed export: the checks that stand on it report "blocked by export"; config and import still run', async () => {
     const misdated = broken('sends the wrong date', { http: rewriteBody((body) => ({ ...body, date: '2001-01-01' })) });
     await withHarness(misdated, async (harness) => {

@@ -21,6 +21,10 @@ interface NaturalKey {
   reference: string;
   method: string;
   amountCents: number;
+  /** Payment Date, `YYYY-MM-DD`. */
+  date?: string;
+  /** The AP transactions paid, as `APTrans=cents` sorted and joined. */
+  invoices?: string;
 }
 
 /**
@@ -143,7 +147,37 @@ function naturalKeyOf(payload: Record<string, unknown>): NaturalKey | 'amount' |
   if (typeof PaymentTxnAmount !== 'string' || typeof PaymentMethod !== 'string') return undefined;
   const amountCents = centsOf(PaymentTxnAmount);
   if (amountCents === undefined) return 'amount';
-  return { vendor: VendorID, account: Account, reference: DocumentOrCheckNo, method: PaymentMethod, amountCents };
+  const date = typeof payload.PaymentDate === 'string' ? dateOf(payload.PaymentDate) : undefined;
+  const invoices = invoicesKey(payload.Invoices);
+  return {
+    vendor: VendorID,
+    account: Account,
+    reference: DocumentOrCheckNo,
+    method: PaymentMethod,
+    amountCents,
+    ...(date === undefined ? {} : { date }),
+    ...(invoices === undefined ? {} : { invoices }),
+  };
+}
+
+/** The calendar date as written (`2025-03-14` or `2025-03-14T00:00:00`), never shifted by a time zone. */
+function dateOf(value: unknown): string | undefined {
+  const match = typeof value === 'string' ? /^(\d{4}-\d{2}-\d{2})(?:$|T)/.exec(value.trim()) : null;
+  return match?.[1];
+}
+
+/** The AP transactions paid and their amounts, order-free; undefined when not a readable list. */
+function invoicesKey(invoices: unknown): string | undefined {
+  if (!Array.isArray(invoices)) return undefined;
+  const lines: string[] = [];
+  for (const line of invoices as unknown[]) {
+    if (typeof line !== 'object' || line === null) return undefined;
+    const { APTrans, Amount } = line as Record<string, unknown>;
+    const cents = typeof Amount === 'string' || typeof Amount === 'number' ? centsOf(Amount) : undefined;
+    if ((typeof APTrans !== 'string' && typeof APTrans !== 'number') || cents === undefined) return undefined;
+    lines.push(`${String(APTrans)}=${cents}`);
+  }
+  return lines.sort().join(',');
 }
 
 function centsOf(amount: string | number): number | undefined {
@@ -173,7 +207,10 @@ function linked(record: Record<string, unknown>, key: NaturalKey, replayed: bool
   return outcome;
 }
 
-/** Same CM account, pay method and amount (CM Reference and vendor were the search's filters). */
+/**
+ * Same CM account, pay method, amount, date and AP transactions paid (CM Reference and vendor were the search's
+ * filters, and are checked again): another payment reusing the CM Reference is never taken for this one.
+ */
 function matches(record: Record<string, unknown>, key: NaturalKey): boolean {
   const amount = record.PaymentTxnAmount;
   if (typeof amount !== 'string' && typeof amount !== 'number') return false;
@@ -182,6 +219,8 @@ function matches(record: Record<string, unknown>, key: NaturalKey): boolean {
     record.PaymentMethod === key.method &&
     record.DocumentOrCheckNo === key.reference &&
     record.VendorID === key.vendor &&
-    centsOf(amount) === key.amountCents
+    centsOf(amount) === key.amountCents &&
+    (key.date === undefined || dateOf(record.PaymentDate) === key.date) &&
+    (key.invoices === undefined || invoicesKey(record.Invoices) === key.invoices)
   );
 }

@@ -228,7 +228,7 @@ describe('Vista client under fuzzed Direct API answers', () => {
   }, fuzzTimeout(2000, 2));
 
   it('does not settle a payment the cache shows with a blank KeyID', async () => {
-    const record = { KeyID: ' ', PaymentTxnAmount: '1000.05', Account: 'CM1', PaymentMethod: 'C', DocumentOrCheckNo: '4401', VendorID: 'V1' };
+    const record = { ...PAYLOAD, KeyID: ' ' };
     const body = JSON.stringify({ data: [record], continuationToken: null });
     server.script({ search: [{ status: 200, headers: { 'content-type': 'application/json' }, body, delivery: 'normal' }] });
     const item: LoadItem = { id: 'pay-1', idempotencyKey: 'pay-1.blank', record: RECORD, payload: PAYLOAD };

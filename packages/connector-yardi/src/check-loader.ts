@@ -37,7 +37,7 @@ export class CheckLoader implements Loader {
 
   /**
    * Finds a check an earlier attempt committed. With a check number: `GetCheckInvoice` by check number and bank,
-   * then payee, amount and payable compared here (another payee's check with that number is not ours: the write
+   * then payee, amount, date and payables compared here (another payee's check with that number is not ours: the write
    * then meets Yardi's duplicate-number rule and asks for an edit). Without one: `GetPayables2` by payable id,
    * and a check on that bank to that payee for that amount and date. Reads only.
    */
@@ -52,6 +52,7 @@ export class CheckLoader implements Loader {
         ErrorCodes.MAPPING_FAILED,
       );
     }
+    const date = stringField(item.payload, 'PaymentDate');
     try {
       if (refs.checkNumber !== undefined) {
         const result = readResult(
@@ -67,11 +68,13 @@ export class CheckLoader implements Loader {
             check.fields['CheckNumber'] === refs.checkNumber &&
             check.fields['PayeeId'] === refs.payeeId &&
             sameCents(check.fields['AmountPaid'], cents) &&
-            check.details.some((detail) => detail['PayableId'] === refs.payableId),
+            // Another payment may reuse the number (its refusal lost): date and payables must be this one's too.
+            (date === undefined || (check.fields['PaymentDate'] ?? '').startsWith(date)) &&
+            check.details.length > 0 &&
+            check.details.every((detail) => detail['PayableId'] === refs.payableId),
         );
         return match === undefined ? null : linked(match.fields['CheckId'], refs);
       }
-      const date = stringField(item.payload, 'PaymentDate');
       const result = readResult('GetPayables2', await this.soap.call('GetPayables2', [['PayableId', refs.payableId]]));
       for (const payable of payablesOf(result)) {
         if (payable.fields['PayableId'] !== refs.payableId) continue;

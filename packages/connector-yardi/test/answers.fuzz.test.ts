@@ -201,7 +201,7 @@ describe('Yardi client under fuzzed SOAP answers', () => {
   }, fuzzTimeout(100));
 
   it('does not settle a payment whose check the lookup shows with a blank CheckId', async () => {
-    const check = '<Check><CheckId> </CheckId><BankId>op1</BankId><CheckNumber>10003</CheckNumber><PayeeId>v0001</PayeeId><AmountPaid>2500.01</AmountPaid><Details><Detail><PayableId>80001</PayableId></Detail></Details></Check>';
+    const check = '<Check><CheckId> </CheckId><BankId>op1</BankId><CheckNumber>10003</CheckNumber><PayeeId>v0001</PayeeId><AmountPaid>2500.01</AmountPaid><PaymentDate>2025-05-09T00:00:00</PaymentDate><Details><Detail><PayableId>80001</PayableId></Detail></Details></Check>';
     server.script({ GetCheckInvoice: [{ status: 200, headers: { 'content-type': 'text/xml' }, body: envelope('GetCheckInvoice', `<Checks>${check}</Checks>`), delivery: 'normal' }] });
     const item: LoadItem = { id: 'pay-1', idempotencyKey: 'pay-1.blank', record: RECORD, payload: PAYLOAD };
     const outcome = await client.payments.exporter!.find(item, { signal });

@@ -20,7 +20,7 @@ import type {
 import type { PutOptions } from './check-put.js';
 import { Company } from './company.js';
 import { createHandler, type AcumaticaSandboxFaults, type SandboxLicence, type SandboxRequestRecord } from './server.js';
-import { Sessions, type SandboxCredentials, type SessionCounts } from './sessions.js';
+import { DEFAULT_SESSION_IDLE_MS, Sessions, type SandboxCredentials, type SessionCounts } from './sessions.js';
 
 export type { AcumaticaSandboxFaults, SandboxLicence, SandboxRequestRecord } from './server.js';
 export type { SandboxCredentials, SessionCounts } from './sessions.js';
@@ -42,8 +42,13 @@ export interface AcumaticaSandboxOptions extends SandboxOptions {
   vendorAutoNumbering?: boolean;
   /** Cost codes set up (Cost Codes, PM209500); when given, a bill line's unknown cost code is refused. */
   costCodes?: string[];
-  /** The company's clock, for `LastModifiedDateTime` (default: the real time). */
+  /** The company's clock, for `LastModifiedDateTime` and session idle time (default: the real time). */
   now?: () => Date;
+  /**
+   * How long a signed-in session may sit unused before it ends and frees its seat, as Acumatica's session timeout
+   * does (default 10 minutes; tests set a few hundred ms). Changeable later with `setSessionIdleTimeout`.
+   */
+  sessionIdleTimeoutMs?: number;
 }
 
 /** The sandbox's control panel, with Acumatica's own extras: sessions and licence. */
@@ -61,6 +66,8 @@ export interface AcumaticaSandbox extends ErpSandbox {
   sessions(): SessionCounts;
   /** Ends every open session now (Acumatica's idle timeout): the next call with its cookie gets 401. */
   expireSessions(): void;
+  /** Changes the idle timeout after which an unused session ends and frees its seat. */
+  setSessionIdleTimeout(ms: number): void;
   /** Every request received (method, path and query, headers, body, answer status), oldest first. */
   requestLog(): SandboxRequestRecord[];
   /** Requests the licence's per-window cap delayed (with `enforceLimits`). */
@@ -99,8 +106,10 @@ export const startAcumaticaSandbox = async (options: AcumaticaSandboxOptions = {
   const log: SandboxRequestRecord[] = [];
   const counters = { delayed: 0 };
   const faults: AcumaticaSandboxFaults = { ...NO_FAULTS, ...options.faults };
-  const company = new Company(options.now ?? (() => new Date()));
-  const sessions = new Sessions(credentials, () => licence.maxApiUsers);
+  const clock = options.now ?? (() => new Date());
+  const company = new Company(clock);
+  let idleTimeoutMs = options.sessionIdleTimeoutMs ?? DEFAULT_SESSION_IDLE_MS;
+  const sessions = new Sessions(credentials, () => licence.maxApiUsers, () => idleTimeoutMs, () => clock().getTime());
   const stats: SandboxStats = { requests: 0, throttled: 0, maxConcurrent: 0, arrivals: [] };
   const instancePath = (options.instancePath ?? '/AcumaticaERP').replace(/\/+$/, '');
   if (options.seed !== undefined) company.seed(options.seed);
@@ -144,6 +153,9 @@ export const startAcumaticaSandbox = async (options: AcumaticaSandboxOptions = {
     resetStats: () => Object.assign(stats, { requests: 0, throttled: 0, maxConcurrent: 0, arrivals: [] }),
     sessions: () => sessions.snapshot(),
     expireSessions: () => sessions.expireAll(),
+    setSessionIdleTimeout: (ms: number) => {
+      idleTimeoutMs = ms;
+    },
     requestLog: () => log.map((record) => ({ ...record, headers: { ...record.headers } })),
     delayedRequests: () => counters.delayed,
     close: () =>

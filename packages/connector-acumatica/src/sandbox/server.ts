@@ -50,7 +50,7 @@ export interface AcumaticaSandboxFaults extends SandboxFaults {
   releaseFailNext: number;
   /** Status polls answered 202 before a release finishes. */
   releasePolls: number;
-  /** When true, `throttleNext` and `serverErrorRate` spare sign-in, so a test can fault a call inside a session. */
+  /** When true, `throttleNext`, `serverErrorRate` and `latencyMs` spare sign-in, so a test can fault a call inside a session. */
   faultsSpareLogin: boolean;
 }
 
@@ -147,7 +147,7 @@ export function createHandler(state: RouterState): (request: IncomingMessage, re
         }
         window.push(Date.now());
       }
-      if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+      if (faults.latencyMs > 0 && !(isLogin && faults.faultsSpareLogin)) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
       if (faultable && faults.throttleNext > 0) {
         faults.throttleNext--;
         return throttle(state);

@@ -23,6 +23,8 @@ export interface SessionCounts {
   refusedLogins: number;
   /** Most sessions open at once. */
   maxOpen: number;
+  /** Sessions ended by the idle timeout (never signed out). */
+  timedOut: number;
 }
 
 export type LoginAnswer =
@@ -31,16 +33,26 @@ export type LoginAnswer =
 
 const AUTH_COOKIE = '.ASPXAUTH';
 
-export class Sessions {
-  private readonly open = new Map<string, { branch: string }>();
-  private counts = { logins: 0, logouts: 0, refusedLogins: 0, maxOpen: 0 };
+/** How long a session may sit unused before Acumatica ends it, as the sandbox's default (10 minutes). */
+export const DEFAULT_SESSION_IDLE_MS = 600_000;
 
+export class Sessions {
+  private readonly open = new Map<string, { branch: string; lastUsed: number }>();
+  private counts = { logins: 0, logouts: 0, refusedLogins: 0, maxOpen: 0, timedOut: 0 };
+
+  /**
+   * @param idleTimeoutMs a session not used for this long is ended, as Acumatica's idle timeout does: its seat is
+   *   free again and its cookie gets 401. This is the only way a session that was never signed out frees its seat.
+   */
   constructor(
     private readonly credentials: SandboxCredentials,
     private readonly maxApiUsers: () => number,
+    private readonly idleTimeoutMs: () => number = () => DEFAULT_SESSION_IDLE_MS,
+    private readonly now: () => number = Date.now,
   ) {}
 
   login(body: unknown): LoginAnswer {
+    this.endIdle();
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const { username, password, tenant, branches } = this.credentials;
     const branch = typeof fields.branch === 'string' ? fields.branch : branches[0] ?? '';
@@ -59,7 +71,7 @@ export class Sessions {
       return { ok: false, status: 500, body: pxError('API Login Limit', 'PX.Data.PXException') };
     }
     const token = randomBytes(24).toString('hex');
-    this.open.set(token, { branch });
+    this.open.set(token, { branch, lastUsed: this.now() });
     this.counts.logins++;
     this.counts.maxOpen = Math.max(this.counts.maxOpen, this.open.size);
     const expires = new Date(Date.now() + 3_600_000).toUTCString();
@@ -76,12 +88,17 @@ export class Sessions {
 
   /** The session a request belongs to, from its `Cookie` header; undefined when not signed in. */
   sessionOf(cookieHeader: string | undefined): string | undefined {
+    this.endIdle();
     const token = readCookie(cookieHeader, AUTH_COOKIE);
-    return token !== undefined && this.open.has(token) ? token : undefined;
+    const session = token === undefined ? undefined : this.open.get(token);
+    if (session === undefined) return undefined;
+    session.lastUsed = this.now();
+    return token;
   }
 
   /** Ends the request's session (if any) and answers the cookies that clear it. */
   logout(cookieHeader: string | undefined): string[] {
+    this.endIdle();
     const token = readCookie(cookieHeader, AUTH_COOKIE);
     if (token !== undefined && this.open.delete(token)) this.counts.logouts++;
     return [`${AUTH_COOKIE}=; expires=Mon, 11-Oct-1999 21:00:00 GMT; path=/; HttpOnly`, 'ASP.NET_SessionId=; expires=Mon, 11-Oct-1999 21:00:00 GMT; path=/'];
@@ -93,7 +110,19 @@ export class Sessions {
   }
 
   snapshot(): SessionCounts {
+    this.endIdle();
     return { open: this.open.size, ...this.counts };
+  }
+
+  /** Ends the sessions idle for longer than the timeout (checked lazily, on every use: no timer keeps the process up). */
+  private endIdle(): void {
+    const cutoff = this.now() - this.idleTimeoutMs();
+    for (const [token, session] of this.open) {
+      if (session.lastUsed <= cutoff) {
+        this.open.delete(token);
+        this.counts.timedOut++;
+      }
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { configCheck } from './config.js';
 import { duplicateCheckNumberCheck, unknownBankCheck } from './edits.js';
 import { exportCheck } from './export.js';
 import { importCheck } from './import.js';
+import { lookupIsThisPaymentCheck } from './lookup-is-this-payment.js';
 import { partialPaymentCheck } from './partial-payment.js';
 import { rateLimitCheck } from './rate-limit.js';
 import { unknownBillCheck, unknownVendorCheck } from './rejections.js';
@@ -32,6 +33,7 @@ export const CHECKS: Record<ConformanceCheck, CheckDefinition> = {
   throttling: throttlingCheck,
   'rate-limit': rateLimitCheck,
   'commit-then-drop': commitThenDropCheck,
+  'lookup-is-this-payment': lookupIsThisPaymentCheck,
   import: importCheck,
   'special-characters': specialCharactersCheck,
   'requisition-export': requisitionExportCheck,

@@ -3,6 +3,7 @@ import {
   HttpTransportError,
   LedgerlinkError,
   Outcomes,
+  parseCents,
   type ClientContext,
   type ConnectorClient,
   type ExtractPage,
@@ -59,13 +60,14 @@ export function createExampleClient({ config, http }: ClientContext<ExampleConfi
     payments: {
       exporter: {
         load: (batch) => Promise.all(batch.map((item) => post('/v1/payments', 'payment', item))),
-        // By natural key: the same check number on the same bank account, to the same vendor.
+        // By natural key (the same check number on the same bank account, to the same vendor), then by everything
+        // else that makes the payment this one: another payment may share the key (issue 11, item 1).
         async find(item) {
           const { bankAccountId, checkNumber, vendorId } = item.payload as Record<string, string | undefined>;
           if (bankAccountId === undefined || checkNumber === undefined || vendorId === undefined) return null;
           const { data } = await list({ bankAccountId, checkNumber, vendorId });
-          const found = data[0]?.id;
-          return typeof found === 'string' ? Outcomes.synced(found, { replayed: true }) : null;
+          const found = data.find((record) => isThisPayment(record, item.payload as Record<string, unknown>))?.id;
+          return typeof found === 'string' && found.trim() !== '' ? Outcomes.synced(found, { replayed: true }) : null;
         },
       },
       importer: {
@@ -141,4 +143,37 @@ function failure(response: HttpResponse, doing: string): LedgerlinkError {
     disposition,
     details: { erp },
   });
+}
+
+/** The same amount, date and applications (bill and amount, order-free): the stored payment is the one sent. */
+function isThisPayment(stored: Record<string, unknown>, sent: Record<string, unknown>): boolean {
+  return (
+    sameCents(stored.amount, sent.amount) &&
+    stored.date === sent.date &&
+    applicationsKey(stored.applications) !== undefined &&
+    applicationsKey(stored.applications) === applicationsKey(sent.applications)
+  );
+}
+
+function sameCents(a: unknown, b: unknown): boolean {
+  const left = centsOf(a);
+  return left !== undefined && left === centsOf(b);
+}
+
+function centsOf(value: unknown): number | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  try {
+    return parseCents(String(value));
+  } catch {
+    return undefined;
+  }
+}
+
+function applicationsKey(applications: unknown): string | undefined {
+  if (!Array.isArray(applications)) return undefined;
+  const keys = applications.map((application: unknown) => {
+    const { billId, amount } = (application ?? {}) as Record<string, unknown>;
+    return `${String(billId)}=${String(centsOf(amount))}`;
+  });
+  return keys.sort().join(',');
 }
