@@ -95,6 +95,7 @@ export class Runner {
   readonly #processing = new Set<Promise<void>>();
   /** Each tenant's recovery state (`/readyz`). */
   readonly #recovery = new Map<string, string>();
+  readonly #recoveries = new Set<Promise<void>>();
   /** Each tenant's ERP connection as its last call ended (`/readyz`); absent = no failure seen. */
   readonly #erpHealth = new Map<string, string>();
   #hubHealth = 'ok';
@@ -218,7 +219,12 @@ export class Runner {
     const scheduler = new Scheduler(this, logger);
     this.#scheduler = scheduler;
     scheduler.start({ tenants: false });
-    for (const scope of this.tenants.values()) this.track(this.recoverTenant(scope, scheduler));
+    // Not among the deliveries `stop` waits for: a recovery waiting on a hung ERP ends when `stop` cancels its calls.
+    for (const scope of this.tenants.values()) {
+      const recovery = this.recoverTenant(scope, scheduler);
+      this.#recoveries.add(recovery);
+      void recovery.finally(() => this.#recoveries.delete(recovery));
+    }
     for (const event of await this.inbox.unprocessed(10_000)) this.track(this.#intake.run(() => this.processEvent(event)));
     // Close-outs a crash left undecided or unsent (an ERP write done, Procore not told yet).
     if (this.#dispatcher !== undefined) this.track(this.#dispatcher.pass().then(() => undefined, (error: unknown) => this.logger.warn({ err: error }, 'the close-out pass failed; it runs again on the hub schedule')));
@@ -443,6 +449,7 @@ export class Runner {
       await Promise.allSettled([...this.#processing]);
       this.#dispatcher?.stop();
       await Promise.all([...this.tenants.values()].map((scope) => scope.exporter.stop(grace)));
+      await Promise.allSettled([...this.#recoveries]);
       await Promise.all([...this.tenants.values()].map((scope) => scope.importer.stop()));
       // Given back only after the calls in flight ended: a standby takes over at once, with nothing in flight.
       if (this.#active) await this.#store?.leases.release(RUNNER_LEASE, this.holder).catch(() => undefined);

@@ -65,7 +65,6 @@ describe('reliability: the CLI at the terminal (issue 11 items 8, 13)', () => {
     const list = io(env);
     expect(await main(['failed', 'list', '--config', file], list)).toBe(0);
     // No control character but our own newlines reaches the terminal.
-    // eslint-disable-next-line no-control-regex
     expect(list.stdout.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
     expect(list.stdout).toContain('Duplicate\\x1bc\\x1b]0;pwned\\x07 \\x1b[31mFAKE\\x1b[0m\\x1b[2J\\x9b1m\\x08\\x0dend');
     expect(list.stdout).toContain('Evil\\x1b]2;x\\x07 Co');
