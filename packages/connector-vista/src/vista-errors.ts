@@ -30,6 +30,11 @@ export function erpAnswerOf(response: HttpResponse): ErpAnswer {
   };
 }
 
+/** Vista's message as the end of one of our sentences: its own closing full stop dropped, so ours is not a second. */
+export function clause(message: string): string {
+  return message.trimEnd().replace(/\.+$/, '');
+}
+
 export function describeProblems(problems: VistaProblem[]): string {
   return problems.map((problem) => (problem.field === undefined ? problem.message : `${problem.field}: ${problem.message}`)).join('; ');
 }
@@ -41,13 +46,13 @@ export function describeProblems(problems: VistaProblem[]): string {
 export function refusalOf(problems: VistaProblem[], erp: ErpAnswer): Outcome {
   const fields = new Set(problems.map((problem) => problem.field));
   if (fields.has(CHECK_NUMBER_FIELD) && fields.size === 1) {
-    return Outcomes.needsEdit(['checkNumber'], `Vista refused the check number: ${erp.message}. Edit the check number and export again.`, erp);
+    return Outcomes.needsEdit(['checkNumber'], `Vista refused the check number: ${clause(erp.message)}. Edit the check number and export again.`, erp);
   }
   if (fields.has(BANK_FIELD) && fields.size === 1) {
-    return Outcomes.needsEdit(['bankId'], `Vista does not know the CM account: ${erp.message}. Edit the Bank ID (or the bankAccounts lookup) and export again.`, erp);
+    return Outcomes.needsEdit(['bankId'], `Vista does not know the CM account: ${clause(erp.message)}. Edit the Bank ID (or the bankAccounts lookup) and export again.`, erp);
   }
   return Outcomes.rejected(
-    `Vista refused the payment: ${erp.message}. Fix it in Vista or in Procore (vendor, invoice, amount), then export again.`,
+    `Vista refused the payment: ${clause(erp.message)}. Fix it in Vista or in Procore (vendor, invoice, amount), then export again.`,
     erp,
   );
 }
@@ -68,7 +73,7 @@ export function outcomeOfRefusedPost(response: HttpResponse, retryAt: number): O
   }
   if (response.status === 401 || response.status === 403) {
     return Outcomes.rejected(
-      `Vista Direct API refused the application key (HTTP ${response.status}): ${erp.message}. Check the connection's applicationKey and subscriberUid.`,
+      `Vista Direct API refused the application key (HTTP ${response.status}): ${clause(erp.message)}. Check the connection's applicationKey and subscriberUid.`,
       erp,
       ErrorCodes.ERP_AUTH,
     );
@@ -89,7 +94,7 @@ export function readFailure(response: HttpResponse, doing: string): LedgerlinkEr
           : response.status === 404
             ? ([ErrorCodes.ERP_PROTOCOL, 'fatal', ' Check the connection module, apiVersion and paymentObject.'] as const)
             : ([ErrorCodes.ERP_PROTOCOL, 'fatal', ''] as const);
-  return new LedgerlinkError(code, `Vista Direct API answered HTTP ${response.status} while ${doing}: ${erp.message}.${next}`, {
+  return new LedgerlinkError(code, `Vista Direct API answered HTTP ${response.status} while ${doing}: ${clause(erp.message)}.${next}`, {
     disposition,
     details: { erp },
   });

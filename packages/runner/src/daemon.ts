@@ -6,6 +6,7 @@ import {
   type HttpClient,
   type Ledger,
   type Logger,
+  type Outcome,
 } from '@ledgerlink/core';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -52,6 +53,21 @@ function holderIsGone(holder: string): boolean {
   }
 }
 
+/** An error as readiness shows it: its code and first line, bounded (error messages name no secret). */
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error ?? 'unknown error');
+  const text = `${typeof code === 'string' ? `${code}: ` : ''}${message.split('\n')[0] ?? ''}`;
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/** A tenant's ERP connection as an attempt's outcome shows it: unreachable or refused logins are failures. */
+function erpHealthOf(outcome: Outcome): string {
+  if (outcome.kind === 'retryable' && outcome.reason !== 'throttled') return `unreachable (${outcome.reason}): ${describe({ code: outcome.code, message: outcome.message } as unknown)}`;
+  if (outcome.kind === 'rejected' && outcome.code === ErrorCodes.ERP_AUTH) return `auth failing: ${outcome.message.slice(0, 200)}`;
+  return 'ok';
+}
+
 /** What a webhook delivery did: the route's answer to the hub. */
 export interface WebhookReceipt {
   received: number;
@@ -77,6 +93,18 @@ export class Runner {
   #stopping: Promise<void> | undefined;
   #started = false;
   readonly #processing = new Set<Promise<void>>();
+  /** Each tenant's recovery state (`/readyz`). */
+  readonly #recovery = new Map<string, string>();
+  readonly #recoveries = new Set<Promise<void>>();
+  /** Each tenant's ERP connection as its last call ended (`/readyz`); absent = no failure seen. */
+  readonly #erpHealth = new Map<string, string>();
+  #hubHealth = 'ok';
+  #pruner: NodeJS.Timeout | undefined;
+  #markStopped: () => void = () => undefined;
+  /** Settles when `stop` begins: waits (recovery retries) end early. */
+  readonly #stopped = new Promise<void>((resolve) => {
+    this.#markStopped = resolve;
+  });
   /** Deliveries acted on after their answer, eight at a time. */
   readonly #intake = new WorkQueue(8);
 
@@ -180,22 +208,98 @@ export class Runner {
     }
   }
 
-  /** The lease holder's start: crash recovery before anything new is sent, then the schedules. */
+  /**
+   * The lease holder's start. Nothing here waits on an ERP: each tenant recovers what a crash left in flight on its
+   * own, all in parallel, and starts its schedules once done (its exporter sends nothing new before); deliveries
+   * are taken, and healthy tenants export, while a slow one (its ERP down) still recovers. `/readyz` lists them.
+   */
   private async activate(): Promise<void> {
     const { logger } = this.options;
     this.#active = true;
-    // Crash recovery before anything new is sent.
+    const scheduler = new Scheduler(this, logger);
+    this.#scheduler = scheduler;
+    scheduler.start({ tenants: false });
+    // Not among the deliveries `stop` waits for: a recovery waiting on a hung ERP ends when `stop` cancels its calls.
     for (const scope of this.tenants.values()) {
-      const { settled, resent } = await scope.exporter.recover();
-      if (settled + resent > 0) scope.logger.info({ settled, resent }, 'recovery done');
+      const recovery = this.recoverTenant(scope, scheduler);
+      this.#recoveries.add(recovery);
+      void recovery.finally(() => this.#recoveries.delete(recovery));
     }
     for (const event of await this.inbox.unprocessed(10_000)) this.track(this.#intake.run(() => this.processEvent(event)));
     // Close-outs a crash left undecided or unsent (an ERP write done, Procore not told yet).
     if (this.#dispatcher !== undefined) this.track(this.#dispatcher.pass().then(() => undefined, (error: unknown) => this.logger.warn({ err: error }, 'the close-out pass failed; it runs again on the hub schedule')));
-
-    this.#scheduler = new Scheduler(this, logger);
-    this.#scheduler.start();
+    this.startPruning();
     logger.info({ holder: this.holder }, 'runner started: holds the lease and sends');
+  }
+
+  /** One tenant's crash recovery, tried again on the recovery schedule until it succeeds; then its schedules. */
+  private async recoverTenant(scope: TenantScope, scheduler: Scheduler): Promise<void> {
+    const id = scope.config.id;
+    const started = Date.now();
+    this.#recovery.set(id, 'recovering');
+    for (;;) {
+      if (this.#stopping !== undefined) return;
+      try {
+        const { settled, resent } = await scope.exporter.recover();
+        if (this.#stopping !== undefined) return;
+        this.#recovery.set(id, 'running');
+        scope.logger.info({ settled, resent, ms: Date.now() - started }, 'recovery done');
+        scheduler.startTenant(scope);
+        return;
+      } catch (error) {
+        this.#recovery.set(id, `recovering (last try failed: ${describe(error)})`);
+        scope.logger.warn({ err: error }, 'recovery failed; it is tried again on the recovery schedule');
+        await this.pause(this.config.runner.recoveryMs);
+      }
+    }
+  }
+
+  /** Waits `ms`, or less when the runner stops. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      timer.unref();
+      void this.#stopped.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Deletes processed webhook deliveries and handled hub requests older than `runner.retentionDays`: now and
+   * hourly. Unprocessed deliveries and open requests are never pruned.
+   */
+  async pruneHubTables(now: Date = (this.options.clock ?? (() => new Date()))()): Promise<{ events: number; requests: number }> {
+    const before = new Date(now.getTime() - this.config.runner.retentionDays * 86_400_000);
+    const events = await this.inbox.prune(before);
+    const requests = await this.requests.prune(before);
+    if (events + requests > 0) this.logger.info({ events, requests, before: before.toISOString() }, 'pruned the hub tables past their retention');
+    return { events, requests };
+  }
+
+  private startPruning(): void {
+    const prune = () => this.pruneHubTables().then(() => undefined, (error: unknown) => this.logger.warn({ err: error }, 'pruning the hub tables failed; tried again in an hour'));
+    this.track(prune());
+    this.#pruner = setInterval(() => this.track(prune()), 3_600_000);
+    this.#pruner.unref();
+  }
+
+  /**
+   * Each tenant's state for `/readyz`: `running`, `recovering` (its crash recovery is not done: it takes no new
+   * exports yet), `standby` (another process holds the lease); and its ERP connection as its last call ended.
+   */
+  tenantHealth(): Record<string, { state: string; erp: string }> {
+    const health: Record<string, { state: string; erp: string }> = {};
+    for (const id of this.tenants.keys()) {
+      health[id] = { state: this.#active ? (this.#recovery.get(id) ?? 'recovering') : 'standby', erp: this.#erpHealth.get(id) ?? 'ok' };
+    }
+    return health;
+  }
+
+  /** The hub connection as its last call ended: `ok`, or why it failed (code and message, no secret). */
+  get hubHealth(): string | undefined {
+    return this.#hub === null ? undefined : this.#hubHealth;
   }
 
   get scheduler(): Scheduler | undefined {
@@ -228,7 +332,11 @@ export class Runner {
               logger,
               now: clock,
               credentials: store.credentials('hub'),
-              onCall: (operation, outcome) => this.events.emit('hubCall', { operation, outcome }),
+              onCall: (operation, outcome, error) => {
+                // Readiness from the calls made anyway, not from a probe per request.
+                this.#hubHealth = outcome === 'ok' ? 'ok' : `failing: ${describe(error)}`;
+                this.events.emit('hubCall', { operation, outcome });
+              },
             });
     } catch (error) {
       await store.close();
@@ -252,6 +360,7 @@ export class Runner {
       await this.closeAll();
       throw error;
     }
+    this.events.on('attempt', ({ tenant, outcome }) => this.#erpHealth.set(tenant, erpHealthOf(outcome)));
     if (this.#hub !== null) {
       const dispatcher = new HubRequestDispatcher(this.#hub, store.requests, store.ledger, this.tenants, logger);
       this.#dispatcher = dispatcher;
@@ -334,10 +443,13 @@ export class Runner {
       const grace = this.config.runner.shutdownGraceMs;
       this.logger.info({ graceMs: grace }, 'runner stopping: no new work; waiting for calls in flight');
       if (this.#keeper !== undefined) clearInterval(this.#keeper);
+      if (this.#pruner !== undefined) clearInterval(this.#pruner);
+      this.#markStopped();
       this.#scheduler?.stop();
       await Promise.allSettled([...this.#processing]);
       this.#dispatcher?.stop();
       await Promise.all([...this.tenants.values()].map((scope) => scope.exporter.stop(grace)));
+      await Promise.allSettled([...this.#recoveries]);
       await Promise.all([...this.tenants.values()].map((scope) => scope.importer.stop()));
       // Given back only after the calls in flight ended: a standby takes over at once, with nothing in flight.
       if (this.#active) await this.#store?.leases.release(RUNNER_LEASE, this.holder).catch(() => undefined);

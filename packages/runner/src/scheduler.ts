@@ -30,6 +30,7 @@ export const IMPORT_SCHEDULE_CURSOR = 'schedule:import';
  */
 export class Scheduler {
   readonly #tasks = new Map<string, Task>();
+  readonly #started = new Set<string>();
   #stopped = false;
 
   constructor(
@@ -37,42 +38,54 @@ export class Scheduler {
     private readonly logger: Logger,
   ) {}
 
-  start(): void {
+  /**
+   * Starts the hub's tasks and, unless `tenants: false`, every tenant's. The runner starts each tenant's tasks itself
+   * (`startTenant`) once that tenant's recovery is done: a slow tenant's recovery holds back no other tenant, and no
+   * schedule settles or re-sends an item its recovery is still working on.
+   */
+  start(options: { tenants?: boolean } = {}): void {
     const { runner } = this;
     const pollSeconds = runner.config.hub?.pollSeconds ?? 0;
     if (runner.dispatcher !== undefined && pollSeconds > 0) {
       this.add('hub:close-outs', Math.min(pollSeconds * 1000, 15_000), () => runner.dispatcher?.pass() ?? Promise.resolve(0));
     }
-    for (const scope of runner.tenants.values()) {
-      const id = scope.config.id;
-      const caps = scope.runtime.connector.capabilities;
-      if (supports(caps, 'payment', 'export')) {
-        // The settle tick also picks up what another process (the CLI) moved back to pending.
-        this.add(`${id}:settle`, runner.config.runner.settleMs, async () => {
-          scope.exporter.kick();
-          await scope.exporter.settleQueued();
-        });
-        this.add(`${id}:recover`, runner.config.runner.recoveryMs, () => scope.exporter.recover());
-      }
-      if (runner.hub !== null && pollSeconds > 0 && supports(caps, 'payment', 'export')) {
-        this.add(`${id}:hub-poll`, pollSeconds * 1000, async () => {
-          await runner.pollHub(scope);
-          // The platform sends no "invoice synced": blocked payments ask for their requisition on this schedule.
-          await scope.exporter.recheckBlocked();
-        });
-      }
-      if (runner.hub !== null && supports(caps, 'payment', 'import')) {
-        const configured = scope.config.schedules.import?.everyMinutes ?? 60;
-        // An admin's change made through the API outlives a restart: it is kept in the ledger.
-        void runner.ledger.getCursor(id, IMPORT_SCHEDULE_CURSOR).then(
-          (stored) => {
-            if (this.#stopped) return;
-            const minutes = stored === undefined ? configured : Number(stored);
-            this.setImportEvery(id, Number.isInteger(minutes) && minutes >= 0 ? minutes : configured);
-          },
-          (error: unknown) => this.logger.warn({ err: error, tenant: id }, 'reading the stored import schedule failed; using the config'),
-        );
-      }
+    if (options.tenants ?? true) for (const scope of runner.tenants.values()) this.startTenant(scope);
+  }
+
+  /** Starts one tenant's tasks (once; a second call does nothing). */
+  startTenant(scope: TenantScope): void {
+    const { runner } = this;
+    const pollSeconds = runner.config.hub?.pollSeconds ?? 0;
+    if (this.#stopped || this.#started.has(scope.config.id)) return;
+    this.#started.add(scope.config.id);
+    const id = scope.config.id;
+    const caps = scope.runtime.connector.capabilities;
+    if (supports(caps, 'payment', 'export')) {
+      // The settle tick also picks up what another process (the CLI) moved back to pending.
+      this.add(`${id}:settle`, runner.config.runner.settleMs, async () => {
+        scope.exporter.kick();
+        await scope.exporter.settleQueued();
+      });
+      this.add(`${id}:recover`, runner.config.runner.recoveryMs, () => scope.exporter.recover());
+    }
+    if (runner.hub !== null && pollSeconds > 0 && supports(caps, 'payment', 'export')) {
+      this.add(`${id}:hub-poll`, pollSeconds * 1000, async () => {
+        await runner.pollHub(scope);
+        // The platform sends no "invoice synced": blocked payments ask for their requisition on this schedule.
+        await scope.exporter.recheckBlocked();
+      });
+    }
+    if (runner.hub !== null && supports(caps, 'payment', 'import')) {
+      const configured = scope.config.schedules.import?.everyMinutes ?? 60;
+      // An admin's change made through the API outlives a restart: it is kept in the ledger.
+      void runner.ledger.getCursor(id, IMPORT_SCHEDULE_CURSOR).then(
+        (stored) => {
+          if (this.#stopped) return;
+          const minutes = stored === undefined ? configured : Number(stored);
+          this.setImportEvery(id, Number.isInteger(minutes) && minutes >= 0 ? minutes : configured);
+        },
+        (error: unknown) => this.logger.warn({ err: error, tenant: id }, 'reading the stored import schedule failed; using the config'),
+      );
     }
   }
 

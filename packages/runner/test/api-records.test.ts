@@ -207,7 +207,13 @@ describe('records API', () => {
 
   it('readyz: ready while running, 503 once the runner stops', async () => {
     const ready = await stack.call('GET', '/readyz');
-    expect(ready.body).toEqual({ ready: true, role: 'active', checks: { store: 'ok', runner: 'ok' } });
+    expect(ready.body).toEqual({
+      ready: true,
+      role: 'active',
+      checks: { store: 'ok', runner: 'ok', hub: 'ok' },
+      tenants: { acme: { state: 'running', erp: 'ok' }, appr: { state: 'running', erp: 'ok' } },
+      recovering: [],
+    });
     await stack.runner.stop();
     const stopped = await stack.call('GET', '/readyz');
     expect(stopped.status).toBe(503);

@@ -26,7 +26,8 @@ async function scrape(): Promise<string> {
 
 describe('metrics', () => {
   beforeAll(async () => {
-    stack = await startApiStack();
+    // Every scrape fresh here: these tests read counters right after changing them (the 1 s cache has its own test).
+    stack = await startApiStack({ server: { metricsCacheMs: 0 } });
   }, 60_000);
   afterAll(async () => {
     await stack?.close();

@@ -5,6 +5,7 @@ import { formatConfigProblem, loadConfig } from '../config/load-config.js';
 import { validateDeployment } from '../config/validate-deployment.js';
 import { BUILT_IN_CONNECTORS } from '../plugins/built-in-connectors.js';
 import { ConnectorRegistry, isHubConnector, loadPluginConnectors } from '../plugins/connector-registry.js';
+import { terminalSafe } from './terminal-text.js';
 import { UsageError, type CliIo } from './io.js';
 import { MAPPING_USAGE, mappingApply, mappingCheck } from './mapping-commands.js';
 import { PROCORE_USAGE, procoreCommand } from './procore-command.js';
@@ -82,7 +83,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.err(`${error.code}: ${error.message}`);
       return 1;
     }
-    if (error instanceof TypeError && /parseArgs|Unknown option|Unexpected argument/i.test(String((error as { code?: string }).code ?? error.message))) {
+    // node's parseArgs errors carry a code (ERR_PARSE_ARGS_…) besides their message: either one makes it a usage mistake.
+    if (error instanceof TypeError && /ERR_PARSE_ARGS|parseArgs|Unknown option|Unexpected argument/i.test(`${(error as { code?: string }).code ?? ''} ${error.message}`)) {
       io.err(`${error.message}\n\n${USAGE}`);
       return 2;
     }
@@ -171,11 +173,13 @@ async function failed(args: string[], io: CliIo): Promise<number> {
         for (const item of page.items) {
           const record = item.record as { vendor?: { name?: string }; invoice?: { number?: string }; checkNumber?: string; bankId?: string; amountCents?: number };
           const error = item.lastError;
+          // Everything but our own layout comes from the hub or the ERP: escaped, never sent raw to the terminal.
+          const t = (value: unknown) => terminalSafe(String(value));
           io.out(
-            `${item.id}  ${item.tenant}  ${item.direction} payment ${item.sourceId}  ${record.vendor?.name ?? ''}  invoice ${record.invoice?.number ?? '?'}  ` +
-              `check ${record.checkNumber ?? '-'}  bank ${record.bankId ?? '-'}\n    ${error?.code ?? ''} ${error?.message ?? ''}` +
-              (error?.erp ? `\n    ERP said: ${error.erp.code ? `[${error.erp.code}] ` : ''}${error.erp.message}` : '') +
-              (error?.editableFields?.length ? `\n    editable: ${error.editableFields.join(', ')}` : ''),
+            `${t(item.id)}  ${t(item.tenant)}  ${item.direction} payment ${t(item.sourceId)}  ${t(record.vendor?.name ?? '')}  invoice ${t(record.invoice?.number ?? '?')}  ` +
+              `check ${t(record.checkNumber ?? '-')}  bank ${t(record.bankId ?? '-')}\n    ${t(error?.code ?? '')} ${t(error?.message ?? '')}` +
+              (error?.erp ? `\n    ERP said: ${error.erp.code ? `[${t(error.erp.code)}] ` : ''}${t(error.erp.message)}` : '') +
+              (error?.editableFields?.length ? `\n    editable: ${t(error.editableFields.join(', '))}` : ''),
           );
         }
       }

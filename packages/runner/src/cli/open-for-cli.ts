@@ -9,12 +9,13 @@ import type { CliIo } from './io.js';
 
 /**
  * Loads, validates and builds a runner from a config file for a CLI command. Problems are printed as
- * `file:line:col message` and `undefined` is returned. `start: false` builds without starting (one-off commands).
+ * `file:line:col message` and `undefined` is returned. `start: false` builds without starting (one-off commands, and
+ * the daemon with `daemon: true`, which listens before it starts the runner).
  */
 export async function openForCli(
   file: string,
   io: CliIo,
-  options: { start: boolean; logDestination?: NodeJS.WritableStream },
+  options: { start: boolean; daemon?: boolean; logDestination?: NodeJS.WritableStream },
 ): Promise<{ runner: Runner } | undefined> {
   const first = loadConfig(file, io.env);
   const plugins = first.ok ? first.loaded.config.plugins : [];
@@ -25,11 +26,13 @@ export async function openForCli(
     return undefined;
   }
   const { logging } = result.loaded.config;
+  // The daemon logs as configured, to stdout, also when it starts the runner itself after listening.
+  const daemon = options.start || options.daemon === true;
   const logger = createLogger({
-    level: options.start ? logging.level : 'warn',
+    level: daemon ? logging.level : 'warn',
     pretty: logging.pretty,
     secrets: result.loaded.secrets,
-    destination: options.logDestination ?? (options.start ? process.stdout : process.stderr),
+    destination: options.logDestination ?? (daemon ? process.stdout : process.stderr),
   });
   const runner = new Runner({ loaded: result.loaded, logger });
   if (options.start) await runner.start();

@@ -4,19 +4,35 @@ import { UsageError, type CliIo } from './io.js';
 import { openForCli } from './open-for-cli.js';
 
 /**
- * `ledgerlink run --config FILE`: the daemon. Starts the runner (recovery first), then the HTTP server; SIGTERM
+ * `ledgerlink run --config FILE`: the daemon. Listens first, then starts the runner (each tenant recovers on its
+ * own, in parallel: `/readyz` lists those still recovering); SIGTERM
  * or SIGINT stops intake, lets calls in flight finish (or leaves them recoverable), and exits 0.
  */
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
   if (values.config === undefined) throw new UsageError('run needs --config FILE');
-  const opened = await openForCli(values.config, io, { start: true });
+  const opened = await openForCli(values.config, io, { start: false, daemon: true });
   if (opened === undefined) return 1;
   const { runner } = opened;
+  // Listening comes first: webhooks are recorded and the API, the console and /readyz answer while the runner
+  // starts and each tenant recovers (a tenant whose ERP is down holds back no one).
   const server = createServer(runner);
   const { host, port } = runner.config.server;
-  const address = await server.listen({ host, port });
+  let address: string;
+  try {
+    address = await server.listen({ host, port });
+  } catch (error) {
+    await runner.close();
+    throw error;
+  }
   runner.logger.info({ address }, `listening on ${address}`);
+  try {
+    await runner.start();
+  } catch (error) {
+    await server.close();
+    await runner.close();
+    throw error;
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false;

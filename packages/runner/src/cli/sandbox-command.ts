@@ -8,6 +8,17 @@ import { pluginDemoErps, pluginUrlVariable } from '../demo/plugin-erps.js';
 import { DemoWorld } from '../demo/demo-world.js';
 import { UsageError, type CliIo } from './io.js';
 
+/** `ledgerlink sandbox --help`. */
+export const SANDBOX_USAGE = `ledgerlink sandbox [--url RUNNER_URL] [--fund-every MS] [--plugin PKG]…
+
+Starts the Procore ERP Platform sandbox and every ERP sandbox on loopback and prints the environment
+examples/demo.yaml reads; runs until Ctrl-C.
+
+  --url RUNNER_URL   where the runner listens (default http://127.0.0.1:8080), for the printed commands
+  --fund-every MS    Procore Pay funds a payment this often, round-robin over the demo's companies
+  --plugin PKG       also start this connector package's ./sandbox (repeatable)
+  -h, --help         this text`;
+
 /**
  * `ledgerlink sandbox`: the Procore ERP Platform sandbox and every ERP sandbox on loopback, for running the daemon by
  * hand. Prints the environment examples/demo.yaml reads and the two commands to run with it (`procore connect`
@@ -17,7 +28,14 @@ import { UsageError, type CliIo } from './io.js';
  * `DEMO_<ID>_URL`.
  */
 export async function sandboxCommand(args: string[], io: CliIo, stop: Promise<void> = untilSignal()): Promise<number> {
-  const { values } = parseArgs({ args, options: { url: { type: 'string' }, 'fund-every': { type: 'string' }, plugin: { type: 'string', multiple: true, default: [] } } });
+  const { values } = parseArgs({
+    args,
+    options: { url: { type: 'string' }, 'fund-every': { type: 'string' }, plugin: { type: 'string', multiple: true, default: [] }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.out(SANDBOX_USAGE);
+    return 0;
+  }
   const pluginErps = await pluginDemoErps(values.plugin, (path) => resolve(io.cwd, path));
   const fundEvery = values['fund-every'] === undefined ? undefined : Number(values['fund-every']);
   if (fundEvery !== undefined && !(Number.isInteger(fundEvery) && fundEvery > 0)) throw new UsageError('--fund-every takes milliseconds, e.g. 500');

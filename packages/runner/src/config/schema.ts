@@ -141,9 +141,11 @@ export const DeploymentConfig = z
          * holder that dies is replaced once it expires. Milliseconds.
          */
         leaseTtlMs: z.number().int().min(1000).default(15_000),
+        /** How long processed webhook deliveries and handled hub requests are kept before they are pruned, in days. */
+        retentionDays: z.number().positive().default(14),
       })
       .strict()
-      .default({ settleMs: 2000, recoveryMs: 60_000, maxInFlight: 200, shutdownGraceMs: 10_000, leaseTtlMs: 15_000 }),
+      .default({ settleMs: 2000, recoveryMs: 60_000, maxInFlight: 200, shutdownGraceMs: 10_000, leaseTtlMs: 15_000, retentionDays: 14 }),
     logging: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'), pretty: z.enum(['auto', 'always', 'never']).default('auto') })
       .strict()

@@ -36,7 +36,7 @@ export interface HubRuntimeOptions {
   timeoutMs?: number;
   credentials?: CredentialStore;
   /** Told of every hub call and how it ended (metrics). */
-  onCall?: (operation: string, outcome: 'ok' | 'error') => void;
+  onCall?: (operation: string, outcome: 'ok' | 'error', error?: unknown) => void;
 }
 
 export function createHubRuntime(connector: HubConnector, options: HubRuntimeOptions): HubRuntime {
@@ -81,7 +81,7 @@ function observed(client: HubClient, onCall: HubRuntimeOptions['onCall']): HubCl
       onCall(operation, 'ok');
       return value;
     } catch (error) {
-      onCall(operation, 'error');
+      onCall(operation, 'error', error);
       throw error;
     }
   };
@@ -96,7 +96,7 @@ function observed(client: HubClient, onCall: HubRuntimeOptions['onCall']): HubCl
             yield page;
           }
         } catch (error) {
-          onCall('openRequests', 'error');
+          onCall('openRequests', 'error', error);
           throw error;
         }
       },

@@ -1,5 +1,6 @@
 import { isLedgerlinkError } from '@ledgerlink/core';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createServer as createHttpServer } from 'node:http';
 import { TokenAuthenticator } from '../auth/token-auth.js';
 import type { Runner } from '../daemon.js';
 import { createRunnerMetrics, type RunnerMetrics } from '../metrics/runner-metrics.js';
@@ -24,11 +25,25 @@ export interface ServerOptions {
   metrics?: RunnerMetrics;
   /** Serve the operator console at `/` (default true). */
   console?: boolean;
+  /**
+   * How long one request may take to arrive, headers and body, in milliseconds (default 10 s); a slower one is
+   * answered 408 and its connection closed. Checked every `min(1 s, this)`, not Node's default 30 s.
+   */
+  requestTimeoutMs?: number;
+  /** How long a connection may sit idle, in milliseconds (default 30 s). */
+  idleTimeoutMs?: number;
+  /** Open connections at most (default 512); more are refused at accept. */
+  maxConnections?: number;
+  /** How long one `/metrics` scrape is served again, in milliseconds (default 1 s; 0 = every scrape fresh). */
+  metricsCacheMs?: number;
 }
 
+/** Defaults of the server's own limits (see ServerOptions). */
+export const SERVER_LIMITS = { requestTimeoutMs: 10_000, idleTimeoutMs: 30_000, maxConnections: 512 } as const;
+
 /** Every API route (not the webhook, which has its own raw-body parser and hub authentication). */
-export function apiRoutes(runner: Runner, metrics: RunnerMetrics): ApiRoute[] {
-  const routes = [...healthRoutes(runner, metrics), ...recordRoutes(runner), ...tenantRoutes(runner), ...sessionRoutes(runner)];
+export function apiRoutes(runner: Runner, metrics: RunnerMetrics, options: { metricsCacheMs?: number } = {}): ApiRoute[] {
+  const routes = [...healthRoutes(runner, metrics, options), ...recordRoutes(runner), ...tenantRoutes(runner), ...sessionRoutes(runner)];
   let document: Record<string, unknown> | undefined;
   routes.push(
     route({
@@ -60,7 +75,23 @@ function errorStatus(error: unknown): number {
  */
 export function createServer(runner: Runner, options: ServerOptions = {}): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
-  const app = Fastify({ logger: false, bodyLimit: options.webhookBodyLimit ?? 1024 * 1024, return503OnClosing: true });
+  const requestTimeout = options.requestTimeoutMs ?? SERVER_LIMITS.requestTimeoutMs;
+  const idleTimeout = options.idleTimeoutMs ?? SERVER_LIMITS.idleTimeoutMs;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.webhookBodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+    // Slow senders (slowloris, a slow unauthenticated body) are dropped within seconds, not held open for minutes.
+    serverFactory: (handler) => {
+      const server = createHttpServer(
+        { requestTimeout: requestTimeout, headersTimeout: requestTimeout, keepAliveTimeout: 5_000, connectionsCheckingInterval: Math.min(1_000, requestTimeout) },
+        handler,
+      );
+      server.setTimeout(idleTimeout);
+      server.maxConnections = options.maxConnections ?? SERVER_LIMITS.maxConnections;
+      return server;
+    },
+  });
   const metrics = options.metrics ?? createRunnerMetrics(runner);
   if (options.metrics === undefined) app.addHook('onClose', async () => metrics.close());
 
@@ -91,7 +122,7 @@ export function createServer(runner: Runner, options: ServerOptions = {}): Fasti
   });
 
   registerWebhookRoutes(app, runner);
-  registerApiRoutes(app, apiRoutes(runner, metrics), new TokenAuthenticator(runner.config.api.tokens, options.now), bodyLimit);
+  registerApiRoutes(app, apiRoutes(runner, metrics, options.metricsCacheMs === undefined ? {} : { metricsCacheMs: options.metricsCacheMs }), new TokenAuthenticator(runner.config.api.tokens, options.now), bodyLimit);
   if (options.console ?? true) registerConsoleRoutes(app);
   return app;
 }

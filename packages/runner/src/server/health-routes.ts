@@ -2,12 +2,31 @@ import type { Runner } from '../daemon.js';
 import type { RunnerMetrics } from '../metrics/runner-metrics.js';
 import { route, type ApiRoute } from './route-kit.js';
 
+/** How long one `/metrics` scrape is served again, in milliseconds. */
+export const METRICS_CACHE_MS = 1000;
+
 /**
  * Probes and the scrape: no token, so a load balancer, Kubernetes and Prometheus need no secret. They show
  * no record data: counts by tenant and state at most (`/metrics`). Expose the port only where those callers
  * are, or put `/metrics` behind the ingress's own auth.
  */
-export function healthRoutes(runner: Runner, metrics: RunnerMetrics): ApiRoute[] {
+export function healthRoutes(runner: Runner, metrics: RunnerMetrics, options: { metricsCacheMs?: number } = {}): ApiRoute[] {
+  // The scrape reads the ledger's counts: built at most once a second (scrapers come every 15 s or so; a flood of
+  // unauthenticated requests gets the same text instead of a ledger query each).
+  const cacheMs = options.metricsCacheMs ?? METRICS_CACHE_MS;
+  let cached: { at: number; text: Promise<string> } | undefined;
+  const scrape = (): Promise<string> => {
+    const now = Date.now();
+    if (cached === undefined || now - cached.at >= cacheMs) {
+      const text = metrics.text();
+      cached = { at: now, text };
+      // A failed scrape is not kept: the next request builds it again.
+      text.catch(() => {
+        if (cached?.text === text) cached = undefined;
+      });
+    }
+    return cached.text;
+  };
   return [
     route({
       method: 'GET',
@@ -27,9 +46,9 @@ export function healthRoutes(runner: Runner, metrics: RunnerMetrics): ApiRoute[]
       tag: 'operations',
       summary: 'Readiness',
       description:
-        'The store answers and the runner is started; 503 otherwise, with which check failed. `role` says whether this process holds the runner lease and sends (`active`) or stands by (`standby`: it serves the API and records webhooks, and takes over when the holder stops).',
+        'The store answers, the runner is started and the hub connection works (as its last call ended: no probe per request); 503 otherwise, naming which check failed and why. `role` says whether this process holds the runner lease and sends (`active`) or stands by (`standby`: it serves the API and records webhooks, and takes over when the holder stops). `tenants` gives each tenant\'s state (`running`, `recovering`: its crash recovery is not done, it sends nothing new yet) and its ERP connection as its last call ended; `recovering` lists the tenants still recovering. A tenant whose ERP is down does not make the process unready: the others still export.',
       permission: null,
-      returns: '`{ ready, role, checks: { store, runner } }` (503 when not ready)',
+      returns: '`{ ready, role, checks: { store, runner, hub? }, tenants: { <id>: { state, erp } }, recovering: [ids] }` (503 when not ready)',
       async handler({ reply }) {
         const checks: Record<string, string> = {};
         try {
@@ -39,8 +58,14 @@ export function healthRoutes(runner: Runner, metrics: RunnerMetrics): ApiRoute[]
           checks.store = `unreachable: ${(error as Error).message}`;
         }
         checks.runner = runner.started ? 'ok' : 'not started or stopping';
+        const hub = runner.hubHealth;
+        if (hub !== undefined) checks.hub = hub;
         const ready = Object.values(checks).every((value) => value === 'ok');
-        return reply.status(ready ? 200 : 503).send({ ready, role: runner.active ? 'active' : 'standby', checks });
+        const tenants = runner.tenantHealth();
+        const recovering = Object.entries(tenants)
+          .filter(([, health]) => health.state.startsWith('recovering'))
+          .map(([id]) => id);
+        return reply.status(ready ? 200 : 503).send({ ready, role: runner.active ? 'active' : 'standby', checks, tenants, recovering });
       },
     }),
     route({
@@ -52,8 +77,7 @@ export function healthRoutes(runner: Runner, metrics: RunnerMetrics): ApiRoute[]
       permission: null,
       returns: 'Prometheus text exposition format',
       async handler({ reply }) {
-        const text = await metrics.text();
-        return reply.type(metrics.registry.contentType).send(text);
+        return reply.type(metrics.registry.contentType).send(await scrape());
       },
     }),
   ];

@@ -1,3 +1,4 @@
+import { ApiError, ApiErrorCodes } from './api-errors.js';
 import type { Runner } from '../daemon.js';
 import { permissionsOf } from '../auth/permissions.js';
 import { ExportStatsQuery } from './api-schemas.js';
@@ -5,6 +6,8 @@ import { route, type ApiRoute } from './route-kit.js';
 
 /** The most synced records read for one chart; beyond it the chart says it is partial. */
 const STATS_SCAN_LIMIT = 50_000;
+/** The most buckets one `/stats/exports` answer has: 31 days hourly (the console asks 24 or fewer). */
+export const MAX_STATS_BUCKETS = 744;
 const PAGE = 500;
 
 /** `/session` (who am I, what may I do) and `/stats/exports` (the console's chart). */
@@ -28,11 +31,17 @@ export function sessionRoutes(runner: Runner): ApiRoute[] {
       url: '/stats/exports',
       tag: 'stats',
       summary: 'Show exports over time',
-      description: 'Records synced to the ERP per time bucket over the last `hours`, per tenant, from the ledger (so the chart survives restarts).',
+      description: 'Records synced to the ERP per time bucket over the last `hours`, per tenant, from the ledger (so the chart survives restarts). At most 744 buckets (`hours × 60 / bucketMinutes`): more is answered 400 with the smallest `bucketMinutes` allowed.',
       permission: 'read',
       query: ExportStatsQuery,
       returns: '`{ from, to, bucketMinutes, buckets: [{ at, counts: { <tenant>: n } }], partial }`',
       async handler({ query }) {
+        // The answer's size and the work grow with the buckets: bounded, so a read-only token cannot make it costly.
+        const bucketCount = Math.ceil((query.hours * 60) / query.bucketMinutes);
+        if (bucketCount > MAX_STATS_BUCKETS) {
+          const message = `hours × 60 / bucketMinutes must be at most ${MAX_STATS_BUCKETS} buckets (asked ${bucketCount}): for hours=${query.hours} use bucketMinutes ≥ ${Math.ceil((query.hours * 60) / MAX_STATS_BUCKETS)}`;
+          throw new ApiError(ApiErrorCodes.INVALID_REQUEST, message, { where: 'query', field: 'bucketMinutes', maxBuckets: MAX_STATS_BUCKETS, issues: [{ field: 'bucketMinutes', message }] });
+        }
         const to = Date.now();
         const bucketMs = query.bucketMinutes * 60_000;
         // Buckets aligned to the bucket size, so two refreshes draw the same bars.

@@ -13,7 +13,15 @@ export interface EventInbox {
   markProcessed(eventId: string): Promise<void>;
   /** Events received and not yet processed, oldest first. */
   unprocessed(limit?: number): Promise<HubEvent[]>;
+  /**
+   * Deletes events processed before `before` (the retention): a repeat delivery that old is long past the hub's
+   * retries. Unprocessed events are never pruned. Returns how many were deleted.
+   */
+  prune(before: Date): Promise<number>;
 }
+
+/** The inbox and the handled hub requests are kept this long by default (`runner.retentionDays`). */
+export const DEFAULT_RETENTION_DAYS = 14;
 
 /** A row of `hub_events` in either store. */
 export interface EventRow {
@@ -42,6 +50,7 @@ export class SqliteEventInbox implements EventInbox {
   readonly #repeat: BetterSqlite3.Statement<[string]>;
   readonly #processed: BetterSqlite3.Statement<[string, string]>;
   readonly #pending: BetterSqlite3.Statement<[number], EventRow>;
+  readonly #prune: BetterSqlite3.Statement<[string]>;
 
   constructor(
     db: BetterSqlite3.Database,
@@ -58,6 +67,7 @@ export class SqliteEventInbox implements EventInbox {
       `SELECT event_id, company_id, resource_name, event_type, resource_id, occurred_at FROM hub_events
        WHERE processed_at IS NULL ORDER BY received_at LIMIT ?`,
     );
+    this.#prune = db.prepare('DELETE FROM hub_events WHERE processed_at IS NOT NULL AND processed_at < ?');
   }
 
   async record(event: HubEvent): Promise<{ fresh: boolean }> {
@@ -80,5 +90,9 @@ export class SqliteEventInbox implements EventInbox {
 
   async unprocessed(limit = 500): Promise<HubEvent[]> {
     return this.#pending.all(limit).map(eventFromRow);
+  }
+
+  async prune(before: Date): Promise<number> {
+    return this.#prune.run(before.toISOString()).changes;
   }
 }

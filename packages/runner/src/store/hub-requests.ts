@@ -46,7 +46,15 @@ export interface HubRequests {
   markSent(companyId: string, requestId: string, status: RequestDetailStatus): Promise<void>;
   /** Requests with a close-out still to send, or still open with a ledger item: the close-out pass's work. */
   unfinished(limit?: number): Promise<HubRequestRow[]>;
+  /**
+   * Deletes requests handled before `before` (the retention): a final close-out (`success`, `failed`, `stale`) the
+   * hub took. Open ones, and close-outs still to send, are never pruned. Returns how many were deleted.
+   */
+  prune(before: Date): Promise<number>;
 }
+
+/** A request that is done with: its final close-out reached the hub before the retention's cut-off. */
+const HANDLED_BEFORE = "close_status IN ('success', 'failed', 'stale') AND close_sent_at IS NOT NULL AND close_sent_at <";
 
 /** A `hub_requests` row in either store. */
 export interface RequestRow {
@@ -138,6 +146,10 @@ export class SqliteHubRequests implements HubRequests {
       .all(limit)
       .map(requestFromRow);
   }
+
+  async prune(before: Date): Promise<number> {
+    return this.db.prepare<[string]>(`DELETE FROM hub_requests WHERE ${HANDLED_BEFORE} ?`).run(before.toISOString()).changes;
+  }
 }
 
 /** The same table in PostgreSQL. */
@@ -200,5 +212,9 @@ export class PostgresHubRequests implements HubRequests {
   async unfinished(limit = 500): Promise<HubRequestRow[]> {
     const { rows } = await this.pool.query<RequestRow>(`SELECT ${COLUMNS} FROM hub_requests WHERE ${UNFINISHED_WHERE} ORDER BY received_at LIMIT $1`, [limit]);
     return rows.map(requestFromRow);
+  }
+  async prune(before: Date): Promise<number> {
+    const result = await this.pool.query(`DELETE FROM hub_requests WHERE ${HANDLED_BEFORE} $1`, [before.toISOString()]);
+    return result.rowCount ?? 0;
   }
 }

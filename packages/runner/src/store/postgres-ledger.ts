@@ -337,6 +337,10 @@ export class PostgresLedger implements Ledger {
         );
         return rows.map(eventFromRow);
       },
+      async prune(before: Date) {
+        const result = await pool.query('DELETE FROM hub_events WHERE processed_at IS NOT NULL AND processed_at < $1', [before.toISOString()]);
+        return result.rowCount ?? 0;
+      },
     };
   }
 
