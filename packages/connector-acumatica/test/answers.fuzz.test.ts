@@ -192,7 +192,7 @@ beforeAll(async () => {
   });
   client = acumaticaConnector.createClient({
     config,
-    http: createFetchHttpClient({ timeoutMs: 100 }),
+    http: createFetchHttpClient({ timeoutMs: 500 }),
     lane: { throttled() {} },
     logger: silentLogger,
     now: () => new Date('2025-05-02T12:00:00Z'),

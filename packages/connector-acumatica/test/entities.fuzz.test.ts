@@ -98,7 +98,7 @@ beforeAll(async () => {
     return 'list';
   });
   const config = AcumaticaConfig.parse({ baseUrl: server.url, username: 'ledgerlink', password: 'secret-fuzz', tenant: 'Company', releasePollIntervalMs: 1, releaseTimeoutMs: 40, pageSize: 2 });
-  client = acumaticaConnector.createClient({ config, http: createFetchHttpClient({ timeoutMs: 100 }), lane: { throttled() {} }, logger: silentLogger, now: () => new Date() });
+  client = acumaticaConnector.createClient({ config, http: createFetchHttpClient({ timeoutMs: 500 }), lane: { throttled() {} }, logger: silentLogger, now: () => new Date() });
 });
 afterAll(() => server.close());
 

@@ -72,7 +72,7 @@ beforeAll(async () => {
   });
   client = sage300Connector.createClient({
     config: Sage300ConfigSchema.parse({ agentUrl: server.url, agentToken: 'fuzz-token-0123456789' }),
-    http: createFetchHttpClient({ timeoutMs: 100 }),
+    http: createFetchHttpClient({ timeoutMs: 500 }),
     lane: { throttled() {} },
     logger: silentLogger,
     now: () => new Date('2025-05-06T12:00:00Z'),

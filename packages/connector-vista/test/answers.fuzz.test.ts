@@ -167,7 +167,7 @@ beforeAll(async () => {
   const config: VistaConfig = { ...CONFIG, baseUrl: server.url };
   client = vistaConnector.createClient({
     config,
-    http: createFetchHttpClient({ timeoutMs: 100 }),
+    http: createFetchHttpClient({ timeoutMs: 500 }),
     lane: { throttled() {} },
     logger: silentLogger,
     now: () => new Date('2025-05-06T12:00:00Z'),

@@ -74,7 +74,7 @@ beforeAll(async () => {
     return 'search';
   });
   const config: VistaConfig = { baseUrl: server.url, subscriberUid: '123456', applicationKey: 'k', module: 'ap', apiVersion: '1', paymentObject: 'paymenthistories', apCompany: 1, pageSize: 2 };
-  client = vistaConnector.createClient({ config, http: createFetchHttpClient({ timeoutMs: 100 }), lane: { throttled() {} }, logger: silentLogger, now: () => new Date() });
+  client = vistaConnector.createClient({ config, http: createFetchHttpClient({ timeoutMs: 500 }), lane: { throttled() {} }, logger: silentLogger, now: () => new Date() });
 });
 afterAll(() => server.close());
 

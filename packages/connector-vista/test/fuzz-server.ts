@@ -89,9 +89,9 @@ export function fuzzRuns(defaultRuns: number): number {
   return Number(process.env.LEDGERLINK_FUZZ_RUNS ?? defaultRuns);
 }
 
-/** A test timeout that grows with the runs (the bench runs 20,000 cases over sockets). */
+/** A test timeout that grows with the runs (the bench runs 20,000 cases over sockets), with room for a loaded machine. */
 export function fuzzTimeout(defaultRuns: number, msPerRun = 50): number {
-  return 15_000 + fuzzRuns(defaultRuns) * msPerRun;
+  return 60_000 + fuzzRuns(defaultRuns) * msPerRun * 4;
 }
 
 // ---- generators -------------------------------------------------------------------------------------------

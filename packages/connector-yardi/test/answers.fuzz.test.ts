@@ -170,7 +170,7 @@ beforeAll(async () => {
       importStartDate: '2025-01-01',
       importWindowDays: 60,
     }),
-    http: createFetchHttpClient({ timeoutMs: 100 }),
+    http: createFetchHttpClient({ timeoutMs: 500 }),
     lane: { throttled() {} },
     logger: silentLogger,
     now: () => new Date('2025-05-09T12:00:00Z'),

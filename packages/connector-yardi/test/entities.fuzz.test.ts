@@ -84,7 +84,7 @@ beforeAll(async () => {
   server = await startFuzzServer((request) => String(request.headers.soapaction ?? '').replace(/"/g, '').split('/').pop() ?? '');
   client = yardiConnector.createClient({
     config: YardiConfig.parse({ url: `${server.url}/webservices/ItfVendorInvoicing.asmx`, userName: 'u', password: 'p', serverName: 's', database: 'd', interfaceEntity: 'e', interfaceLicense: 'l' }),
-    http: createFetchHttpClient({ timeoutMs: 100 }),
+    http: createFetchHttpClient({ timeoutMs: 500 }),
     lane: { throttled() {} },
     logger: silentLogger,
     now: () => new Date('2025-05-09T12:00:00Z'),
