@@ -7,13 +7,14 @@
  *   1. throughput: payments funded as fast as the hub can, each exported through the runner to the QuickBooks
  *      Online sandbox (unthrottled): payments per second (ledger synced), ERP and hub calls per exported payment
  *      (hub calls by endpoint), runner CPU ms per payment (`process.cpuUsage` of this process);
- *   2. latency at 50 events/s: from funding (the ERP Request raised and delivered) to the ERP record (the ledger
+ *   2. latency at a steady 50 events/s: from funding (the ERP Request raised and delivered) to the ERP record (the ledger
  *      says synced): p50, p99 and max;
  *   3. under a real limit: the Intacct sandbox enforcing its published rate and concurrency (60 requests/s, 2 at
  *      once): the achieved request rate as a share of that limit, and how often the limit was broken (0).
  *
  * Run: npm run bench (Nx `bench` target of @ledgerlink/runner). Figures go to stdout; copy them to the README.
- * Sizes: BENCH_PAYMENTS, BENCH_LATENCY_PAYMENTS, BENCH_THROTTLED_PAYMENTS.
+ * Sizes: BENCH_PAYMENTS, BENCH_LATENCY_PAYMENTS, BENCH_THROTTLED_PAYMENTS; the latency phase's rate: BENCH_LATENCY_RATE
+ * (events/s, default 50; above what the runner sustains on the machine, it measures a growing queue instead).
  */
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -295,5 +296,5 @@ async function throttled(count: number): Promise<void> {
 }
 
 await throughput(Number(process.env.BENCH_PAYMENTS ?? 2000));
-await latency(Number(process.env.BENCH_LATENCY_PAYMENTS ?? 1000), 50);
+await latency(Number(process.env.BENCH_LATENCY_PAYMENTS ?? 1000), Number(process.env.BENCH_LATENCY_RATE ?? 50));
 await throttled(Number(process.env.BENCH_THROTTLED_PAYMENTS ?? 600));
