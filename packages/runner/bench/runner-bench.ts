@@ -1,60 +1,131 @@
 /**
- * Runner benchmark (issues 5 and 9, "Figures"): the whole path on Procore's ERP Platform, on SQLite: Procore Pay
+ * Runner benchmark (issues 5, 9 and 15, "Figures"): the whole path on Procore's ERP Platform, on SQLite: Procore Pay
  * funds a payment, the ERP Request is delivered to the runner's webhook, fetched, exported, written back with External
- * Data and closed out.
+ * Data and closed out. The sandboxes run in a child process of their own (`sandbox-host.ts`); this process holds the
+ * runner alone, as a customer runs it, so its CPU time is the runner's (plus this file's small driver: one ledger
+ * count every 20 ms, the IPC messages).
  *   1. throughput: payments funded as fast as the hub can, each exported through the runner to the QuickBooks
- *      Online sandbox (unthrottled): payments per second (ledger synced), ERP and hub calls per exported payment;
- *   2. latency at 50 events/s: from funding (the ERP Request raised and delivered) to the ERP record (the ledger
- *      says synced): p50 and p99;
+ *      Online sandbox (unthrottled): payments per second (ledger synced), ERP and hub calls per exported payment
+ *      (hub calls by endpoint), runner CPU ms per payment (`process.cpuUsage` of this process);
+ *   2. latency at a steady 50 events/s: from funding (the ERP Request raised and delivered) to the ERP record (the ledger
+ *      says synced): p50, p99 and max;
  *   3. under a real limit: the Intacct sandbox enforcing its published rate and concurrency (60 requests/s, 2 at
  *      once): the achieved request rate as a share of that limit, and how often the limit was broken (0).
  *
  * Run: npm run bench (Nx `bench` target of @ledgerlink/runner). Figures go to stdout; copy them to the README.
+ * Sizes: BENCH_PAYMENTS, BENCH_LATENCY_PAYMENTS, BENCH_THROTTLED_PAYMENTS; the latency phase's rate: BENCH_LATENCY_RATE
+ * (events/s, default 50; above what the runner sustains on the machine, it measures a growing queue instead).
  */
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INTACCT_SANDBOX_CREDENTIALS, startIntacctSandbox } from '@ledgerlink/connector-intacct/sandbox';
+import { fileURLToPath } from 'node:url';
+import { INTACCT_SANDBOX_CREDENTIALS } from '@ledgerlink/connector-intacct/sandbox';
 import { bearerFor } from '@ledgerlink/connector-procore';
-import { createProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
-import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox } from '@ledgerlink/connector-qbo/sandbox';
-import { maxInWindow, silentLogger, type ErpSandbox } from '@ledgerlink/core';
+import type { ProcoreSandboxStats } from '@ledgerlink/connector-procore/sandbox';
+import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH } from '@ledgerlink/connector-qbo/sandbox';
+import { maxInWindow, silentLogger, type SandboxStats } from '@ledgerlink/core';
 import { stringify } from 'yaml';
-import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../src/config/load-config.js';
 import { Runner } from '../src/daemon.js';
 import { createServer } from '../src/server/create-server.js';
-import { platformSeed } from '../src/demo/platform-seed.js';
+import type { HostOptions } from './sandbox-host.js';
 
 const COMPANY = 4264;
 const SECRET = 'bench-webhook-secret-0123456789';
 
+interface HostReady {
+  hub: { url: string; tokenUrl: string; clientId: string; clientSecret: string };
+  erp: { url: string };
+  ids: number[];
+}
+
+interface HostStats {
+  hub: ProcoreSandboxStats;
+  erp: SandboxStats;
+  cpu: NodeJS.CpuUsage;
+}
+
+/** The sandboxes' process, seen from here: a request/answer channel over IPC. */
+class SandboxHost {
+  private seq = 0;
+  private readonly waiting = new Map<number, (answer: Record<string, unknown>) => void>();
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (raw) => {
+      const answer = raw as Record<string, unknown>;
+      const resolve = typeof answer.seq === 'number' ? this.waiting.get(answer.seq) : undefined;
+      if (resolve !== undefined) {
+        this.waiting.delete(answer.seq as number);
+        resolve(answer);
+      }
+    });
+  }
+
+  static async start(options: HostOptions): Promise<{ host: SandboxHost; ready: HostReady }> {
+    // The child gets tsx's loader and `--conditions=source` from this process, not a CPU profile flag.
+    const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--cpu-prof'));
+    const child = fork(fileURLToPath(new URL('./sandbox-host.ts', import.meta.url)), [JSON.stringify(options)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const ready = await new Promise<HostReady>((resolve, reject) => {
+      child.once('message', (message) => resolve(message as HostReady));
+      child.once('exit', (code) => reject(new Error(`the sandbox host exited (${code}) before it was ready`)));
+    });
+    child.removeAllListeners('exit');
+    return { host: new SandboxHost(child), ready };
+  }
+
+  private request(message: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const seq = ++this.seq;
+    return new Promise((resolve) => {
+      this.waiting.set(seq, resolve);
+      this.child.send({ ...message, seq });
+    });
+  }
+
+  async fund(ids: number[]): Promise<void> {
+    await this.request({ op: 'fund', ids });
+  }
+
+  async resetStats(): Promise<void> {
+    await this.request({ op: 'resetStats' });
+  }
+
+  async stats(): Promise<HostStats> {
+    return (await this.request({ op: 'stats' })) as unknown as HostStats;
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    await this.request({ op: 'close' });
+    await exited;
+  }
+}
+
 interface Stack {
   runner: Runner;
-  hub: ProcoreSandbox;
-  erp: ErpSandbox;
+  host: SandboxHost;
   close(): Promise<void>;
 }
 
 async function stack(kind: 'qbo' | 'intacct', count: number, enforce: boolean): Promise<{ stack: Stack; ids: number[] }> {
-  const generated = platformSeed({ companyId: COMPANY, count });
-  const hub = await createProcoreSandbox({ seed: generated.hub, rateLimit: { limit: 10_000_000 }, webhooks: { concurrency: 16 } });
-  const erp = kind === 'qbo' ? await startQboSandbox({ seed: generated.erp }) : await startIntacctSandbox({ seed: generated.erp, faults: { enforceLimits: enforce } });
+  const { host, ready } = await SandboxHost.start({ kind, count, companyId: COMPANY, enforce });
   const dir = mkdtempSync(join(tmpdir(), 'll-bench-'));
   const env = {
-    PROCORE_SECRET: hub.serviceAccount.clientSecret,
+    PROCORE_SECRET: ready.hub.clientSecret,
     WEBHOOK_SECRET: SECRET,
     QBO_SECRET: QBO_SANDBOX_APP.clientSecret,
     QBO_REFRESH: QBO_SANDBOX_APP.refreshToken,
     INTACCT_SENDER_PASSWORD: INTACCT_SANDBOX_CREDENTIALS.senderPassword,
     INTACCT_USER_PASSWORD: INTACCT_SANDBOX_CREDENTIALS.userPassword,
   };
+  const erpUrl = ready.erp.url;
   const connection =
     kind === 'qbo'
-      ? { baseUrl: erp.url, tokenUrl: `${erp.url}${QBO_SANDBOX_TOKEN_PATH}`, realmId: QBO_SANDBOX_APP.realmId, clientId: QBO_SANDBOX_APP.clientId, clientSecret: '${env:QBO_SECRET}', refreshToken: '${env:QBO_REFRESH}' }
+      ? { baseUrl: erpUrl, tokenUrl: `${erpUrl}${QBO_SANDBOX_TOKEN_PATH}`, realmId: QBO_SANDBOX_APP.realmId, clientId: QBO_SANDBOX_APP.clientId, clientSecret: '${env:QBO_SECRET}', refreshToken: '${env:QBO_REFRESH}' }
       : {
-          endpointUrl: erp.url,
+          endpointUrl: erpUrl,
           senderId: INTACCT_SANDBOX_CREDENTIALS.senderId,
           senderPassword: '${env:INTACCT_SENDER_PASSWORD}',
           companyId: INTACCT_SANDBOX_CREDENTIALS.companyId,
@@ -68,7 +139,7 @@ async function stack(kind: 'qbo' | 'intacct', count: number, enforce: boolean): 
       store: { sqlite: { path: 'ledger.db' } },
       hub: {
         connector: 'procore',
-        connection: { apiBaseUrl: hub.url, tokenUrl: hub.tokenUrl, clientId: hub.serviceAccount.clientId, clientSecret: '${env:PROCORE_SECRET}', companyIds: [String(COMPANY)] },
+        connection: { apiBaseUrl: ready.hub.url, tokenUrl: ready.hub.tokenUrl, clientId: ready.hub.clientId, clientSecret: '${env:PROCORE_SECRET}', companyIds: [String(COMPANY)] },
         webhookSecret: '${env:WEBHOOK_SECRET}',
         pollSeconds: 0,
         rateLimit: { requests: 1_000_000, intervalMs: 60_000, concurrency: 16, allowAboveDeclared: true },
@@ -101,16 +172,14 @@ async function stack(kind: 'qbo' | 'intacct', count: number, enforce: boolean): 
   const hook = await client.setup.ensureHook(String(COMPANY), { destinationUrl: `${url}/webhooks/procore`, bearer: bearerFor(SECRET, String(COMPANY)) }, context);
   await client.setup.ensureTrigger(String(COMPANY), hook.id, context);
   return {
-    ids: generated.payments.map((payment) => payment.contractPaymentId),
+    ids: ready.ids,
     stack: {
       runner,
-      hub,
-      erp,
+      host,
       async close() {
         await server.close();
         await runner.stop();
-        await hub.close();
-        await erp.close();
+        await host.close();
         rmSync(dir, { recursive: true, force: true });
       },
     },
@@ -138,19 +207,29 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
+const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
+
 async function throughput(count: number): Promise<void> {
   const { stack: s, ids } = await stack('qbo', count, false);
   try {
-    s.hub.resetStats();
-    s.erp.resetStats();
+    await s.host.resetStats();
+    const hostBefore = (await s.host.stats()).cpu;
+    const cpuBefore = process.cpuUsage();
     const started = Date.now();
-    for (const id of ids) s.hub.fundPayment(id);
+    await s.host.fund(ids);
     const ended = await allSynced(s.runner, count, 300_000);
+    const cpu = process.cpuUsage(cpuBefore);
+    const stats = await s.host.stats();
     const seconds = (ended - started) / 1000;
-    const hubCalls = s.hub.stats().requests;
-    const erpCalls = s.erp.stats().requests;
+    const hostMs = cpuMs(stats.cpu) - cpuMs(hostBefore);
     console.log(`throughput (QBO sandbox unthrottled, SQLite): ${count} payments in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(0)} payments/s`);
-    console.log(`  calls per exported payment: ERP ${(erpCalls / count).toFixed(2)}, hub ${(hubCalls / count).toFixed(2)}`);
+    console.log(`  calls per exported payment: ERP ${(stats.erp.requests / count).toFixed(2)}, hub ${(stats.hub.requests / count).toFixed(2)} (token calls ${stats.hub.tokenRequests})`);
+    const endpoints = Object.entries(stats.hub.byEndpoint).sort((a, b) => b[1] - a[1]);
+    for (const [endpoint, calls] of endpoints) console.log(`    hub ${(calls / count).toFixed(2)} ${endpoint}`);
+    console.log(
+      `  runner CPU per payment: ${(cpuMs(cpu) / count).toFixed(2)} ms (user ${(cpu.user / 1000 / count).toFixed(2)}, system ${(cpu.system / 1000 / count).toFixed(2)}) = ` +
+        `${((1000 * count) / cpuMs(cpu)).toFixed(0)} payments per CPU-second; sandboxes' process ${(hostMs / count).toFixed(2)} ms per payment`,
+    );
   } finally {
     await s.close();
   }
@@ -174,7 +253,7 @@ async function latency(count: number, perSecond: number): Promise<void> {
       const wait = due - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       funded.set(String(ids[i]), performance.now());
-      s.hub.fundPayment(ids[i] as number);
+      void s.host.fund([ids[i] as number]);
     }
     await allSynced(s.runner, count, 120_000);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -192,11 +271,11 @@ async function throttled(count: number): Promise<void> {
   const { stack: s, ids } = await stack('intacct', count, true);
   try {
     const limit = s.runner.tenant('bench').runtime.rateLimit;
-    s.erp.resetStats();
+    await s.host.resetStats();
     const started = Date.now();
-    for (const id of ids) s.hub.fundPayment(id);
+    await s.host.fund(ids);
     const ended = await allSynced(s.runner, count, 600_000);
-    const stats = s.erp.stats();
+    const stats = (await s.host.stats()).erp;
     const seconds = (ended - started) / 1000;
     // The sustained rate: arrivals after the first full window (a sliding window lets the first one burst).
     const sorted = [...stats.arrivals].sort((a, b) => a - b);
@@ -217,5 +296,5 @@ async function throttled(count: number): Promise<void> {
 }
 
 await throughput(Number(process.env.BENCH_PAYMENTS ?? 2000));
-await latency(Number(process.env.BENCH_LATENCY_PAYMENTS ?? 1000), 50);
+await latency(Number(process.env.BENCH_LATENCY_PAYMENTS ?? 1000), Number(process.env.BENCH_LATENCY_RATE ?? 50));
 await throttled(Number(process.env.BENCH_THROTTLED_PAYMENTS ?? 600));
