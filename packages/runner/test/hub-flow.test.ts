@@ -135,7 +135,7 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     const paid = stack.hubPayment({ requisitionSynced: false });
     const { detail } = stack.hub.fundPayment(paid.contractPaymentId);
     const item = await untilStateOf(stack.runner, (await itemOf(paid)).id, 'blocked');
-    await eventually('the in-progress note', () => (stack.hub.requestDetail(detail?.id ?? -1)?.messages.some((m) => /not in/.test(m.message)) ? true : undefined));
+    await eventually('the in-progress note', () => (stack.hub.requestDetail(detail?.id ?? -1)?.messages.some((m) => /not yet in/.test(m.message)) ? true : undefined));
     expect(stack.hub.requestDetail(detail?.id ?? -1)?.status).toBe('in_progress');
 
     stack.hub.markRequisitionSynced(paid.requisitionId, paid.billId);
@@ -243,10 +243,17 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     stack.hub.setDeliveryKnobs({ paused: false });
   });
 
-  it('an unknown request name is closed out failed, saying this integration does not handle it', async () => {
-    const { detail } = stack.hub.refreshVendors(HUB_COMPANY);
+  it('a request core names but the runner cannot act on yet is closed out failed saying so; an unknown name, that it is not handled', async () => {
+    const { request, detail } = stack.hub.refreshVendors(HUB_COMPANY);
     await eventually('the close-out', () => (stack.hub.requestDetail(detail?.id ?? -1)?.status === 'failed' ? true : undefined));
-    expect(stack.hub.requestDetail(detail?.id ?? -1)?.messages.map((m) => m.message)).toEqual(['this integration does not handle sync_vendors']);
+    expect(stack.hub.requestDetail(detail?.id ?? -1)?.messages.map((m) => m.message)).toEqual([
+      'ledgerlink cannot import vendors yet (sync_vendors): nothing was changed in the ERP',
+    ]);
+    // A name outside core's HUB_REQUESTS (the next Procore event ledgerlink does not know), without a detail.
+    const { requestDetailId: _detail, ...known } = await erpRequest(request.id);
+    await stack.runner.dispatcher?.take({ ...known, id: `${known.id}-w`, requestName: 'create_widget' });
+    const row = await stack.runner.requests.get(String(HUB_COMPANY), `${known.id}-w`);
+    expect(row?.closeOut).toEqual({ status: 'failed', messages: ['this integration does not handle create_widget'] });
   });
 });
 

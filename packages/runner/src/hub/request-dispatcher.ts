@@ -1,4 +1,4 @@
-import { supports, type CloseOut, type Entity, type ErpRequest, type HubEvent, type Ledger, type Logger } from '@ledgerlink/core';
+import { ENTITY_DEFINITIONS, HUB_REQUESTS, supports, type CloseOut, type Entity, type EntityAction, type ErpRequest, type HubEvent, type Ledger, type Logger } from '@ledgerlink/core';
 import type { TenantScope } from '../container.js';
 import type { HubRequestRow, HubRequests } from '../store/hub-requests.js';
 import { closeOutFor, isFinal, sameCloseOut } from './close-outs.js';
@@ -19,33 +19,79 @@ export interface RequestContext {
 /** One row of the dispatch table: which entity flow a request name goes to, and its handler. */
 export interface RequestRoute {
   entity: Entity;
-  action: 'export' | 'import' | 'reset';
+  action: EntityAction;
   handle(context: RequestContext): Promise<void>;
 }
 
 const HUB_ACTOR = { kind: 'hub', id: 'procore' } as const;
 
-/**
- * THE dispatch table: `request_name` → (entity, action) → handler. A name not here is closed out `failed` with
- * "this integration does not handle <name>" (Procore shows it to the user), and logged.
- */
-export const REQUEST_ROUTES: Readonly<Record<string, RequestRoute>> = {
-  create_contract_payment: { entity: 'payment', action: 'export', handle: exportContractPayment },
-  sync_contract_payments: { entity: 'payment', action: 'import', handle: syncContractPayments },
-  reset_payment: { entity: 'payment', action: 'reset', handle: resetPayment },
+/** The runner's handler of each entity × action; a pair without one is closed out saying ledgerlink cannot do it yet. */
+const HANDLERS: Partial<Record<`${Entity}:${EntityAction}`, RequestRoute['handle']>> = {
+  'payment:export': exportRequest,
+  'payment:import': syncContractPayments,
+  'payment:reset': resetPayment,
+  'requisition:export': exportRequest,
+  'vendor:export': exportRequest,
+  'vendor:link': recordLink,
+  'vendor:unlink': recordLink,
 };
 
-/** `create_contract_payment`: the payment into the tenant's export flow; the close-out follows its ledger item. */
-async function exportContractPayment({ dispatcher, hub, request, row, scopes, signal }: RequestContext): Promise<void> {
+/**
+ * THE dispatch table, from core's `HUB_REQUESTS`: `request_name` → (entity, action) → handler. A name not there is
+ * closed out `failed` with "this integration does not handle <name>" (Procore shows it to the user), and logged.
+ */
+export const REQUEST_ROUTES: Readonly<Record<string, RequestRoute>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(HUB_REQUESTS).map(([name, { entity, action }]) => [name, { entity, action, handle: HANDLERS[`${entity}:${action}`] ?? notYet(name, entity, action) }]),
+  ),
+);
+
+/** A request core names but the runner has no handler for yet: closed out failed, saying so. */
+function notYet(name: string, entity: Entity, action: EntityAction): RequestRoute['handle'] {
+  return ({ dispatcher, row }) =>
+    dispatcher.closeOut(row, { status: 'failed', messages: [`ledgerlink cannot ${action} ${ENTITY_DEFINITIONS[entity].label}s yet (${name}): nothing was changed in the ERP`] });
+}
+
+/**
+ * The records an export request names, read from the hub, or undefined when the hub client cannot read that
+ * entity (its reads come with the hub client, not the runner).
+ */
+async function exportRecordsOf(hub: HubRuntime, entity: Entity, request: ErpRequest, signal: AbortSignal): Promise<unknown[] | undefined> {
+  if (entity === 'payment') return [await hub.client.contractPayment(request, { signal })];
+  return undefined;
+}
+
+/**
+ * Any entity's export request (`create_contract_payment`, `create_vendor`, `create_requisitions`): its records
+ * into the tenant's one export flow (`intakeRecord`); the close-out follows the ledger item.
+ */
+async function exportRequest({ dispatcher, hub, request, row, scopes, signal }: RequestContext): Promise<void> {
   const scope = scopes[0];
   if (scope === undefined) return;
-  const raw = await hub.client.contractPayment(request, { signal });
-  const result = await scope.exporter.intake(raw, HUB_ACTOR);
+  const { entity } = HUB_REQUESTS[request.requestName] ?? { entity: 'payment' as const };
+  const { label } = ENTITY_DEFINITIONS[entity];
+  const records = await exportRecordsOf(hub, entity, request, signal);
+  if (records === undefined || records.length !== 1) {
+    const why = records === undefined ? `the hub client offers no read of ${label}s` : `${records.length} ${label}s in one request are not handled yet`;
+    await dispatcher.closeOut(row, { status: 'failed', messages: [`ledgerlink cannot export this ${label} request yet: ${why}; nothing was changed in the ERP`] });
+    return;
+  }
+  const result = await scope.exporter.intakeRecord(entity, records[0], HUB_ACTOR);
   if (result.kind === 'ignored') {
     await dispatcher.closeOut(row, { status: 'failed', messages: [result.reason] });
     return;
   }
   await dispatcher.link(row, result.item.id);
+}
+
+/**
+ * `link_vendor` / `unlink_vendor`: the accountant tied (or untied) a Procore vendor and an ERP vendor in Procore's
+ * tool; nothing is required of the ERP. The request is recorded in `hub_requests` (company, id, name, when) as the
+ * audit trail, logged, and closed out success where it carries a detail.
+ */
+async function recordLink({ dispatcher, request, row, scopes }: RequestContext): Promise<void> {
+  scopes[0]?.logger.info({ requestId: request.id, requestName: request.requestName, data: request.data }, `ERP Request ${request.id}: ${request.requestName} recorded`);
+  await dispatcher.closeOut(row, { status: 'success', messages: [] });
 }
 
 /** `sync_contract_payments`: the tenant's import, written with Invoice Payments Sync in bulk, then the close-out. */
@@ -181,10 +227,11 @@ export class HubRequestDispatcher {
     if (closeOut === undefined) return;
     const context = { signal: this.#closing.signal };
     try {
-      if (closeOut.status === 'success' && row.itemId !== undefined && row.requestName === 'create_contract_payment') {
+      if (closeOut.status === 'success' && row.itemId !== undefined && HUB_REQUESTS[row.requestName]?.action === 'export') {
         const item = await this.ledger.get(row.itemId);
         if (item?.targetId !== undefined) {
-          await this.hub.client.syncExternalData(row.companyId, [{ itemType: 'contract_payment', itemId: item.sourceId, originId: item.targetId }], context);
+          const itemType = ENTITY_DEFINITIONS[item.entity].hubItemType;
+          await this.hub.client.syncExternalData(row.companyId, [{ itemType, itemId: item.sourceId, originId: item.targetId }], context);
         }
       }
       if (row.detailId !== undefined) await this.hub.client.closeOut(row.companyId, row.detailId, closeOut, context);

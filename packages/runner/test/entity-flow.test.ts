@@ -1,0 +1,161 @@
+import { QBD_SANDBOX_COST_CODE_ITEMS, QBD_SANDBOX_WEB_CONNECTOR, startQbdSandbox } from '@ledgerlink/connector-qbd/sandbox';
+import { supports, type Connector, type ErpSandbox, type HubVendor, type Payment, type Requisition } from '@ledgerlink/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runner } from '../src/daemon.js';
+import { BUILT_IN_CONNECTORS } from '../src/plugins/built-in-connectors.js';
+import { runnerFor, tempDir, untilState } from './support/runner-harness.js';
+
+/**
+ * What the test needs per ERP: its sandbox, the tenant's connection to it, and the ERP ids the sandbox seeds
+ * (a bank account to pay from, a cost code for the bill's lines). One row per built-in connector declaring
+ * `requisition: [export]`; a connector that declares it without a row fails the first test.
+ */
+interface ErpFixture {
+  start(): Promise<ErpSandbox>;
+  connection(sandbox: ErpSandbox): { connection: Record<string, unknown>; env: NodeJS.ProcessEnv };
+  bankId(n: number): string;
+  costCode(n: number): string;
+}
+
+const FIXTURES: Record<string, ErpFixture> = {
+  qbd: {
+    start: () => startQbdSandbox({ pollMs: 50, processingMs: 5 }),
+    connection: (sandbox) => {
+      const url = new URL(sandbox.url);
+      return {
+        connection: {
+          listen: { host: url.hostname, port: Number(url.port), path: url.pathname },
+          username: QBD_SANDBOX_WEB_CONNECTOR.username,
+          password: '${env:QBD_PASSWORD}',
+          answerWaitMs: 3_000,
+        },
+        env: { QBD_PASSWORD: QBD_SANDBOX_WEB_CONNECTOR.password },
+      };
+    },
+    bankId: (n) => `${(0x40000000 + n).toString(16).toUpperCase()}-1741900100`,
+    costCode: (n) => QBD_SANDBOX_COST_CODE_ITEMS[n % QBD_SANDBOX_COST_CODE_ITEMS.length]?.id as string,
+  },
+};
+
+const exportingRequisitions = BUILT_IN_CONNECTORS.filter(
+  (connector): connector is Connector => 'createClient' in connector && supports(connector.capabilities, 'requisition', 'export'),
+).map((connector) => connector.manifest.id);
+
+let n = 0;
+
+function vendor(): HubVendor {
+  n += 1;
+  return { id: `hub-v-${n}`, name: `Entity Flow Sub ${n}`, isActive: true };
+}
+
+function requisition(fixture: ErpFixture, of: HubVendor, erpVendorId?: string): Requisition {
+  n += 1;
+  return {
+    id: `hub-req-${n}`,
+    number: `EF-${n}`,
+    billingDate: '2026-11-30',
+    vendor: { id: of.id, name: of.name, ...(erpVendorId === undefined ? {} : { erpId: erpVendorId }) },
+    project: { id: 'hub-p-1', number: 'P-100' },
+    commitment: { id: `hub-sc-${n}` },
+    totalCents: 10_000_00,
+    retainageCents: 1_000_00,
+    lines: [{ id: `hub-line-${n}`, description: 'Framing, this period', amountCents: 10_000_00, retainageCents: 1_000_00, costCodeOriginId: fixture.costCode(n) }],
+  };
+}
+
+/** Procore pays the invoice net of retainage; the payment knows the requisition by its hub id only until the bill lands. */
+function payment(fixture: ErpFixture, sandbox: ErpSandbox, of: Requisition, erpVendorId: string): Payment {
+  n += 1;
+  sandbox.seed({ bankAccounts: [{ id: fixture.bankId(n), name: `Operating ${n}` }] });
+  return {
+    id: `hub-pay-${n}`,
+    status: 'funding_complete',
+    amountCents: of.totalCents - of.retainageCents,
+    method: 'check',
+    fundedOn: '2026-12-01',
+    bankId: fixture.bankId(n),
+    checkNumber: String(40_000 + n),
+    vendor: { id: of.vendor.id, name: of.vendor.name, erpId: erpVendorId },
+    invoice: { id: of.id, number: of.number, amountCents: of.totalCents },
+    project: of.project,
+  };
+}
+
+describe('one export flow for every entity (runner + SQLite + each ERP sandbox declaring requisition export)', () => {
+  it('has a fixture for every built-in connector that declares requisition export', () => {
+    expect(exportingRequisitions.length).toBeGreaterThan(0);
+    expect(exportingRequisitions.filter((id) => FIXTURES[id] === undefined)).toEqual([]);
+  });
+
+  describe.each(exportingRequisitions)('%s', (erp) => {
+    const fixture = FIXTURES[erp] as ErpFixture;
+    let sandbox: ErpSandbox;
+    let runner: Runner;
+    let cleanup: () => void;
+
+    beforeAll(async () => {
+      sandbox = await fixture.start();
+      const dir = tempDir();
+      cleanup = dir.cleanup;
+      const { connection, env } = fixture.connection(sandbox);
+      const tenant = { id: 'acme', erp, connection, retry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 } };
+      runner = runnerFor(dir.dir, { store: { sqlite: { path: 'ledger.db' } }, tenants: [tenant], runner: { settleMs: 50, recoveryMs: 60_000 } }, env).runner;
+      await runner.start();
+    }, 60_000);
+    afterAll(async () => {
+      await runner?.stop();
+      await sandbox?.close();
+      cleanup?.();
+    });
+
+    it('a requisition waits for its vendor and goes on when ledgerlink exports the vendor; the vendor is posted once', async () => {
+      const exporter = runner.tenant('acme').exporter;
+      const sub = vendor();
+      const invoice = requisition(fixture, sub);
+      const waiting = await exporter.intakeRecord('requisition', invoice);
+      if (waiting.kind === 'ignored') throw new Error(waiting.reason);
+      expect(waiting.item.state).toBe('blocked');
+      expect(waiting.item.blockedReason).toMatch(new RegExp(`vendor ${sub.name} is not yet in ${runner.tenant('acme').runtime.connector.manifest.displayName}`));
+
+      const recorded = await exporter.intakeRecord('vendor', sub);
+      if (recorded.kind === 'ignored') throw new Error(recorded.reason);
+      const synced = await untilState(runner, recorded.item.id, 'synced');
+      expect(sandbox.vendors?.().filter((candidate) => candidate.name === sub.name).map((candidate) => candidate.erpId)).toEqual([synced.targetId]);
+
+      const bill = await untilState(runner, waiting.item.id, 'synced');
+      expect((bill.record.vendor as { erpId?: string }).erpId).toBe(synced.targetId);
+      expect(sandbox.bills?.().filter((candidate) => candidate.number === invoice.number)).toMatchObject([
+        { erpId: bill.targetId, vendorId: synced.targetId, amountCents: invoice.totalCents },
+      ]);
+    });
+
+    it('a payment funded before its requisition waits blocked, and goes on when the bill lands; a commit-then-drop on the bill posts one bill', async () => {
+      const exporter = runner.tenant('acme').exporter;
+      const sub = vendor();
+      const recorded = await exporter.intakeRecord('vendor', sub);
+      if (recorded.kind === 'ignored') throw new Error(recorded.reason);
+      const erpVendorId = (await untilState(runner, recorded.item.id, 'synced')).targetId as string;
+
+      await exporter.setExportsEnabled(false);
+      const invoice = requisition(fixture, sub, erpVendorId);
+      const bill = await exporter.intakeRecord('requisition', invoice);
+      const pay = payment(fixture, sandbox, invoice, erpVendorId);
+      const early = await exporter.intake(pay);
+      if (bill.kind === 'ignored' || early.kind === 'ignored') throw new Error('refused');
+      expect(bill.item.state).toBe('pending');
+      expect(early.item.state).toBe('blocked');
+      expect(early.item.blockedReason).toMatch(new RegExp(`invoice ${invoice.number} is not yet in`));
+
+      // The ERP commits the bill and the answer is lost: the retry finds it instead of posting a second one.
+      sandbox.setFaults({ commitThenDrop: 1 });
+      await exporter.setExportsEnabled(true);
+      const landed = await untilState(runner, bill.item.id, 'synced', 30_000);
+      const paid = await untilState(runner, early.item.id, 'synced', 30_000);
+      expect(sandbox.bills?.().filter((candidate) => candidate.number === invoice.number).map((candidate) => candidate.erpId)).toEqual([landed.targetId]);
+      expect((paid.record.invoice as { erpId?: string }).erpId).toBe(landed.targetId);
+      const applied = sandbox.payments().filter((candidate) => candidate.applications.some((application) => application.billId === landed.targetId));
+      expect(applied.map((candidate) => candidate.erpId)).toEqual([paid.targetId]);
+      expect((await runner.ledger.audit(early.item.id)).map((entry) => entry.action)).toContain('unblocked');
+    });
+  });
+});
