@@ -26,16 +26,34 @@ export function createQbdClient({ config, logger }: ClientContext<QbdConfig>): C
     for (const listener of problems) listener(error);
   };
   const service = new QbwcService(config, queue, {
-    authFailed(username) {
-      logger.warn({ username }, 'the Web Connector logged in with a user name or password that does not match the connection settings');
+    authFailed(failure) {
+      const fields = { user: failure.user, address: failure.address, ...failure.note, ...(failure.waitMs === undefined ? {} : { waitMs: failure.waitMs, by: failure.by }) };
+      if (failure.kind !== 'failed') {
+        logger.warn(
+          fields,
+          `a Web Connector login as ${failure.user} from ${failure.address} was refused unchecked: ${failure.kind === 'locked' ? 'locked out' : 'slowed down'} ` +
+            `after repeated failures (the ${failure.by === 'user' ? 'user name' : 'address'} may try again in ${Math.ceil((failure.waitMs ?? 0) / 1000)} s)`,
+        );
+        return;
+      }
+      const note = failure.note;
+      logger.warn(
+        fields,
+        note?.lockedOut === true
+          ? `the Web Connector login as ${failure.user} from ${failure.address} failed again: locked out for ${Math.round((note.delayMs ?? 0) / 60_000)} min`
+          : 'the Web Connector logged in with a user name or password that does not match the connection settings',
+      );
       tell(
         new LedgerlinkError(
           ErrorCodes.ERP_AUTH,
-          `the Web Connector logged in as "${username}" with credentials that do not match connection.username / connection.password; ` +
+          `the Web Connector logged in as ${failure.user} with credentials that do not match connection.username / connection.password; ` +
             'set the same password in the Web Connector (and the same UserName in the .qwc), or fix the connection settings',
           { disposition: 'fatal' },
         ),
       );
+    },
+    requestRefused(status, message, address) {
+      logger.warn({ status, address }, `a request to the Web Connector endpoint from ${address} was refused (${status}): ${message}`);
     },
     connectionError(hresult, message) {
       logger.warn({ hresult }, `the Web Connector could not open QuickBooks: ${message}`);

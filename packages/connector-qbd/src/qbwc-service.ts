@@ -1,19 +1,47 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { listen } from 'soap';
+import { BodyRefusal, MAX_BODY_BYTES, readBoundedBody } from './bounded-body.js';
 import type { QbdConfig } from './config.js';
+import { displayUserName, LoginGuard, SecretComparer, type FailureNote, type LoginGuardSettings, type LoginStats } from './login-guard.js';
 import { qbwcWsdl } from './qbwc-wsdl.js';
 import { buildRequestMessage, parseResponseMessage, QBXML_MIN_MAJOR, qbxmlVersionFor } from './qbxml-wire.js';
 import type { WorkQueue } from './work-queue.js';
 
+/** A failed or refused login, as the log may show it: the user name cut and escaped, never the password. */
+export interface LoginFailure {
+  /** `displayUserName` of what was sent: at most 64 characters, escaped, quoted. */
+  user: string;
+  address: string;
+  /** `failed`: the credentials did not match; `delayed` / `locked`: refused unchecked (too many failures). */
+  kind: 'failed' | 'delayed' | 'locked';
+  /** For a failure: the counts and the wait it caused. */
+  note?: FailureNote;
+  /** For a refusal: how long until an attempt is checked again, and whether the user name or the address is held. */
+  waitMs?: number;
+  by?: 'user' | 'address';
+}
+
 /** What the service tells the rest of the client about the Web Connector's visits. */
 export interface QbwcEvents {
-  /** A Web Connector logged in with a user name or password that does not match the config. */
-  authFailed(username: string): void;
-  /** The Web Connector could not reach QuickBooks or open the company file. */
+  /** A login was refused: wrong credentials, or too many failures before it (slowed down or locked out). */
+  authFailed(failure: LoginFailure): void;
+  /** The Web Connector could not reach QuickBooks or open the company file (only from a live session). */
   connectionError(hresult: string, message: string): void;
+  /** A request to the endpoint was refused before the SOAP layer read it (too large, bad encoding). */
+  requestRefused?(status: number, message: string, address: string): void;
 }
+
+/** Limits of the hosted endpoint, settable for tests. */
+export interface QbwcServiceOptions {
+  /** The most a request body may be, on the wire and inflated (default 4 MiB). */
+  maxBodyBytes?: number;
+  login?: Partial<LoginGuardSettings>;
+}
+
+/** Bodies read at once, at most: each may hold up to twice `maxBodyBytes` while it is inflated. */
+const MAX_BODIES_AT_ONCE = 8;
 
 interface Session {
   ticket: string;
@@ -57,12 +85,6 @@ function args(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 function str(value: unknown): string {
   return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
 }
@@ -79,13 +101,24 @@ export class QbwcService {
   readonly #sessions = new Map<string, Session>();
   /** Why recent sessions ended, by ticket. */
   readonly #ended = new Map<string, string>();
+  readonly #maxBodyBytes: number;
+  readonly #guard: LoginGuard;
+  readonly #secrets = new SecretComparer();
+  #bodiesReading = 0;
   #server: Server | undefined;
   #starting: Promise<void> | undefined;
 
-  constructor(config: QbdConfig, queue: WorkQueue, events: QbwcEvents) {
+  constructor(config: QbdConfig, queue: WorkQueue, events: QbwcEvents, options: QbwcServiceOptions = {}) {
     this.#config = config;
     this.#queue = queue;
     this.#events = events;
+    this.#maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.#guard = new LoginGuard(options.login);
+  }
+
+  /** Failed logins, logins refused unchecked, and lockouts since start. */
+  loginStats(): LoginStats {
+    return this.#guard.stats();
   }
 
   /** Starts listening (once); later calls wait for the same start. */
@@ -116,8 +149,28 @@ export class QbwcService {
 
   async #listen(): Promise<void> {
     const { host, port, path } = this.#config.listen;
-    // Requests the SOAP listener does not take (another path) come here: the support page, else 404.
-    const server = createServer((request, response) => answerOtherPaths(request, response));
+    // The soap library never sees the socket: it is given a server that never listens, and each request reaches
+    // it only after its body was read here, bounded and inflated (the library would inflate without a limit).
+    const soapSide = createServer();
+    await new Promise<void>((resolve, reject) => {
+      listen(soapSide, {
+        path,
+        services: this.#services(),
+        xml: qbwcWsdl(`http://${host}:${port}${path}`),
+        // A fault names what failed, never a stack trace.
+        suppressStack: true,
+        callback: (error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
+      });
+    });
+    const server = createServer((request, response) => {
+      this.#handle(request, response, soapSide).catch((error: unknown) => {
+        this.#events.requestRefused?.(500, `the request could not be handled (${error instanceof Error ? error.name : typeof error})`, request.socket.remoteAddress ?? 'unknown');
+        refuse(response, 500, 'the request could not be handled');
+      });
+    });
+    // A slow body does not hold a socket for Node's default five minutes.
+    server.requestTimeout = 60_000;
+    server.headersTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -125,8 +178,46 @@ export class QbwcService {
         resolve();
       });
     });
-    listen(server, path, this.#services(), qbwcWsdl(`http://${host}:${port}${path}`));
+    // A failing socket ends that connection only.
+    server.on('error', () => undefined);
     this.#server = server;
+  }
+
+  /** One request: the SOAP path gets its body bounded first; anything else is the support page or 404. */
+  async #handle(request: IncomingMessage, response: ServerResponse, soapSide: Server): Promise<void> {
+    // An error on the request's stream ends this request, never the process.
+    request.on('error', () => undefined);
+    response.on('error', () => undefined);
+    if (!onPath(request.url, this.#config.listen.path)) {
+      answerOtherPaths(request, response);
+      return;
+    }
+    if (request.method === 'POST') {
+      if (this.#bodiesReading >= MAX_BODIES_AT_ONCE) {
+        refuse(response, 503, 'too many requests at once; try again shortly');
+        return;
+      }
+      this.#bodiesReading += 1;
+      let body: Buffer;
+      try {
+        body = await readBoundedBody(request, this.#maxBodyBytes);
+      } catch (error) {
+        const refusal = error instanceof BodyRefusal ? error : new BodyRefusal(400, 'the request body could not be read');
+        this.#events.requestRefused?.(refusal.status, refusal.message, request.socket.remoteAddress ?? 'unknown');
+        refuse(response, refusal.status, refusal.message);
+        return;
+      } finally {
+        this.#bodiesReading -= 1;
+      }
+      if (body.length === 0) {
+        refuse(response, 400, 'the request has no body: send a SOAP envelope');
+        return;
+      }
+      // The library takes a body that is already there as it is (and would not inflate it again).
+      (request as IncomingMessage & { body?: Buffer }).body = body;
+      delete request.headers['content-encoding'];
+    }
+    soapSide.emit('request', request, response);
   }
 
   #services() {
@@ -134,7 +225,9 @@ export class QbwcService {
       serverVersion: () => ({ serverVersionResult: SERVER_VERSION }),
       // Any Web Connector version is accepted: the protocol this service speaks has not changed since 2.0.
       clientVersion: () => ({ clientVersionResult: '' }),
-      authenticate: (input: unknown) => ({ authenticateResult: { string: this.#authenticate(str(args(input).strUserName), str(args(input).strPassword)) } }),
+      authenticate: (input: unknown, _callback: unknown, _headers: unknown, request?: IncomingMessage) => ({
+        authenticateResult: { string: this.#authenticate(str(args(input).strUserName), str(args(input).strPassword), request?.socket.remoteAddress ?? 'unknown') },
+      }),
       sendRequestXML: async (input: unknown) => ({ sendRequestXMLResult: await this.#sendRequestXml(str(args(input).ticket), Number(args(input).qbXMLMajorVers)) }),
       receiveResponseXML: async (input: unknown) => {
         const { ticket, response, hresult, message } = args(input);
@@ -166,14 +259,23 @@ export class QbwcService {
     return this.#ended.get(ticket) ?? UNKNOWN_SESSION;
   }
 
-  #authenticate(username: string, password: string): string[] {
+  #authenticate(username: string, password: string, address: string): string[] {
     const ticket = randomUUID();
-    const userOk = sameSecret(username, this.#config.username);
-    const passwordOk = sameSecret(password, this.#config.password);
-    if (!userOk || !passwordOk) {
-      this.#events.authFailed(username);
+    const user = displayUserName(username);
+    const verdict = this.#guard.verdict(username, address);
+    if (!verdict.allowed) {
+      // Refused unchecked: guessing during a delay or a lockout learns nothing.
+      this.#events.authFailed({ user, address, kind: verdict.why, waitMs: verdict.waitMs, by: verdict.by });
       return [ticket, 'nvu'];
     }
+    // Both compared every time, as digests of one length: the answer's timing says nothing about either.
+    const userOk = this.#secrets.same(username, this.#config.username);
+    const passwordOk = this.#secrets.same(password, this.#config.password);
+    if (!userOk || !passwordOk) {
+      this.#events.authFailed({ user, address, kind: 'failed', note: this.#guard.failed(username, address) });
+      return [ticket, 'nvu'];
+    }
+    this.#guard.succeeded(username, address);
     // A new session means the previous one is over: whatever it took and never answered is lost.
     this.#queue.loseUnanswered('the Web Connector started a new session without answering it');
     this.#queue.loseOlderThan(this.#config.lostAfterMs);
@@ -228,6 +330,8 @@ export class QbwcService {
   }
 
   #connectionError(ticket: string, hresult: string, message: string): string {
+    // Only a live session's own ticket may end it: a made-up or old ticket changes nothing.
+    if (!this.#sessions.has(ticket)) return 'DONE';
     this.#queue.loseUnanswered('the Web Connector lost QuickBooks during the session');
     this.#end(ticket, `the Web Connector could not reach QuickBooks (${hresult})`);
     this.#events.connectionError(hresult, message);
@@ -241,6 +345,28 @@ export class QbwcService {
     }
     return 'OK';
   }
+}
+
+/** Whether a request's path is the service's, as the soap library matches it (a trailing slash or not). */
+function onPath(url: string | undefined, path: string): boolean {
+  let pathname: string;
+  try {
+    pathname = new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return false;
+  }
+  const strip = (value: string) => (value.endsWith('/') ? value.slice(0, -1) : value);
+  return strip(pathname) === strip(path);
+}
+
+/** A refusal before the SOAP layer: a plain message, and the connection closed (the rest of the body is not read). */
+function refuse(response: ServerResponse, status: number, message: string): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...(status === 503 ? { 'retry-after': '1' } : {}) });
+  response.end(`${message}\n`);
 }
 
 function answerOtherPaths(request: IncomingMessage, response: ServerResponse): void {

@@ -1,3 +1,4 @@
+import { deflateSync, gzipSync } from 'node:zlib';
 import { LedgerlinkError, silentLogger, type LoadItem, type Outcome, type Payment } from '@ledgerlink/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { BillPaymentExtractor } from '../src/bill-payment-extractor.js';
 import { BillPaymentLoader } from '../src/bill-payment-loader.js';
 import type { QbdConfig } from '../src/config.js';
 import { externalGuidFor } from '../src/external-guid.js';
+import { displayUserName } from '../src/login-guard.js';
 import { QbwcService } from '../src/qbwc-service.js';
 import { parseResponseMessage } from '../src/qbxml-wire.js';
 import { WorkQueue } from '../src/work-queue.js';
@@ -251,7 +253,8 @@ describe("fuzz: the Web Connector's SOAP calls to the service", () => {
           if (withWork) queue.enqueue({ build: () => ({ name: 'CompanyQueryRq', requestId: `c${Math.random()}`, content: {} }), answer: () => {} });
           for (const body of bodies) {
             const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/xml; charset=utf-8' }, signal: AbortSignal.timeout(5_000) });
-            expect([200, 500]).toContain(response.status);
+            // 400: an empty body is refused before the SOAP layer; anything else is a result or a fault.
+            expect(body === '' ? [400] : [200, 500]).toContain(response.status);
             await response.text();
           }
         }),
@@ -263,4 +266,53 @@ describe("fuzz: the Web Connector's SOAP calls to the service", () => {
     },
     TIMEOUT,
   );
+
+  it(
+    'answers any body under any Content-Encoding with a status, never a crash: compressed, truncated or garbage',
+    async () => {
+      const encodings = fc.oneof(fc.constantFrom('gzip', 'deflate', 'x-gzip', 'identity', '', 'br', 'gzip, gzip', 'GZIP'), fc.string({ maxLength: 12 }));
+      const payload = fc.oneof(
+        fc.uint8Array({ maxLength: 2_048 }),
+        call.map((text) => new Uint8Array(gzipSync(text))),
+        call.map((text) => new Uint8Array(deflateSync(text))),
+        fc.tuple(call, fc.nat()).map(([text, cut]) => {
+          const zipped = gzipSync(text);
+          return new Uint8Array(zipped.subarray(0, cut % (zipped.length + 1)));
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(payload, encodings, async (body, encoding) => {
+          let headerOk = true;
+          try {
+            new Headers({ 'content-encoding': encoding });
+          } catch {
+            headerOk = false;
+          }
+          const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8', ...(headerOk && encoding !== '' ? { 'content-encoding': encoding } : {}) };
+          const response = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(5_000) });
+          expect([200, 400, 413, 415, 500]).toContain(response.status);
+          await response.text();
+        }),
+        { numRuns: Math.max(40, Math.floor(RUNS / 10)) },
+      );
+      const alive = await fetch(url, { method: 'POST', body: envelope('serverVersion', {}), headers: { 'content-type': 'text/xml; charset=utf-8' } });
+      expect(await alive.text()).toMatch(/ledgerlink-qbd/);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('fuzz: a user name as the log shows it', () => {
+  it('is bounded, quoted, and holds no control or bidi characters, whatever was sent', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 200 })), (name) => {
+        const shown = displayUserName(name);
+        expect(shown.length).toBeLessThanOrEqual(64 * 12 + 40);
+        expect(shown.startsWith('"')).toBe(true);
+        expect(shown).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+        if (name.length <= 64 && !/["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(name)) expect(shown).toBe(`"${name}"`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
 });

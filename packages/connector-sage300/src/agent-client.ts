@@ -6,7 +6,7 @@ import type { ClientContext, HttpResponse } from '@ledgerlink/core';
 import type { Sage300Config } from './config.js';
 
 export interface AgentCall {
-  method: 'GET' | 'PUT';
+  method: 'GET' | 'PUT' | 'POST';
   /** Path below agentUrl, starting with `/v1/`. */
   path: string;
   body?: unknown;

@@ -17,16 +17,13 @@ export function erpAnswerOf(response: HttpResponse): ErpAnswer {
     : { code, message, httpStatus: response.status, detail: JSON.stringify(found) };
 }
 
-function foundOf(response: HttpResponse): Record<string, unknown> {
-  return readJson(AgentErrorBody, response.body)?.error.found ?? {};
-}
-
-/** The outcome of a refused `PUT .../codes` (any status outside 2xx). */
-export function refusalOutcome(response: HttpResponse, payload: SetCodesPayload, lane: LaneSignals): Outcome {
+/**
+ * The outcome of an answer every write shares: busy (429/503), failed (5xx), or the token refused (401);
+ * undefined for a refusal of the record itself, which each writer reads in its own terms.
+ */
+export function transientOutcome(response: HttpResponse, lane: LaneSignals, what: string): Outcome | undefined {
   const erp = erpAnswerOf(response);
-  const where = `invoice ${payload.invoice} of Sage vendor ${payload.vendor}`;
   const said = `The Sage agent said: ${erp.message}`;
-
   if (response.status === 429 || response.status === 503) {
     const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
     // The lane pauses by itself on a 429 and on a 503 with Retry-After; a bare 503 (Sage unreachable behind a
@@ -38,19 +35,35 @@ export function refusalOutcome(response: HttpResponse, payload: SetCodesPayload,
     });
   }
   if (response.status >= 500) {
-    return Outcomes.serverError(`The Sage agent failed (HTTP ${response.status}); ledgerlink will check the invoice and try again. ${said}`, {
+    return Outcomes.serverError(`The Sage agent failed (HTTP ${response.status}); ledgerlink will check the ${what} and try again. ${said}`, {
       committed: 'unknown',
       erp,
     });
   }
+  if (erp.code === 'UNAUTHORIZED' || response.status === 401) {
+    return Outcomes.rejected(
+      `The Sage agent refused ledgerlink's token: set the tenant's agentToken to the token configured on the agent, then export again.`,
+      erp,
+      ErrorCodes.ERP_AUTH,
+    );
+  }
+  return undefined;
+}
+
+/** The agent's `found` values of a refusal (empty when it gave none). */
+export function foundOf(response: HttpResponse): Record<string, unknown> {
+  return readJson(AgentErrorBody, response.body)?.error.found ?? {};
+}
+
+/** The outcome of a refused `PUT .../codes` (any status outside 2xx). */
+export function refusalOutcome(response: HttpResponse, payload: SetCodesPayload, lane: LaneSignals): Outcome {
+  const transient = transientOutcome(response, lane, 'invoice');
+  if (transient) return transient;
+  const erp = erpAnswerOf(response);
+  const where = `invoice ${payload.invoice} of Sage vendor ${payload.vendor}`;
+  const said = `The Sage agent said: ${erp.message}`;
 
   switch (erp.code) {
-    case 'UNAUTHORIZED':
-      return Outcomes.rejected(
-        `The Sage agent refused ledgerlink's token: set the tenant's agentToken to the token configured on the agent, then export again.`,
-        erp,
-        ErrorCodes.ERP_AUTH,
-      );
     case 'VENDOR_NOT_FOUND':
       return Outcomes.rejected(
         `${said} Check the vendor's Sage vendor id (${payload.vendor}) in the hub's vendor link, then export again.`,

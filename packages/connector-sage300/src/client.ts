@@ -1,13 +1,17 @@
 /**
- * The Sage 300 CRE client: the connection check and the invoice-code exporter, both over agent protocol v1.
- * Export only: Sage 300 CRE payments are made inside Sage, so there is nothing final to import.
+ * The Sage 300 CRE client over agent protocol v1: the connection check, the invoice-code exporter (payments), the
+ * AP invoice exporter (requisitions) and the vendor exporter and importer. Payments are export only: they are
+ * made inside Sage, so there is nothing final to import.
  */
 import { type ClientContext, type ConnectorClient, ErrorCodes, HttpTransportError, LedgerlinkError } from '@ledgerlink/core';
 import { AgentClient } from './agent-client.js';
 import { erpAnswerOf } from './agent-errors.js';
 import { AGENT_PROTOCOL, HealthAnswer, readJson } from './agent-wire.js';
 import type { Sage300Config } from './config.js';
+import { ApInvoiceExporter } from './ap-invoice-exporter.js';
 import { InvoiceCodeExporter } from './invoice-code-exporter.js';
+import { VendorExporter } from './vendor-exporter.js';
+import { VendorImporter } from './vendor-importer.js';
 
 export function createSage300Client(context: ClientContext<Sage300Config>): ConnectorClient {
   const agent = new AgentClient(context);
@@ -21,6 +25,8 @@ export function createSage300Client(context: ClientContext<Sage300Config>): Conn
   return {
     check: () => checkAgent(agent, context),
     payments: { exporter: new InvoiceCodeExporter(agent, context.lane) },
+    requisitions: { exporter: new ApInvoiceExporter(agent, context.lane) },
+    vendors: { exporter: new VendorExporter(agent, context.lane), importer: new VendorImporter(agent) },
     close: async () => {},
   };
 }

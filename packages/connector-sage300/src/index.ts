@@ -25,7 +25,8 @@ export const sage300Connector = defineConnector<Sage300Config>({
     description: 'Marks paid AP invoices with Invoice Code 1 = PROCOREPAY and Invoice Code 2 = the check number for Sage\'s "Select invoices to pay"',
   },
   capabilities: {
-    entities: { payment: ['export'] },
+    entities: { payment: ['export'], requisition: ['export'], vendor: ['export', 'import'] },
+    unsupported: { payment: { import: "Sage 300 CRE's checks are made inside Sage; the agent marks invoices for a check run and has nothing final to bring back" } },
     // Invoice codes select a whole invoice: Sage would pay its full balance.
     partialPayments: false,
     maxBatch: 1,

@@ -2,6 +2,9 @@ import { HttpTransportError, ErrorCodes, LedgerlinkError, type ClientContext, ty
 import { CheckExtractor } from './check-extractor.js';
 import { CheckLoader } from './check-loader.js';
 import type { YardiConfig } from './config.js';
+import { PayableLoader } from './payable-loader.js';
+import { VendorExtractor } from './vendor-extractor.js';
+import { VendorLoader } from './vendor-loader.js';
 import { readResult } from './yardi-messages.js';
 import { YardiSoap } from './yardi-soap.js';
 
@@ -41,6 +44,8 @@ export function createYardiClient(context: ClientContext<YardiConfig>): Connecto
       exporter: new CheckLoader(soap, config.messageRules),
       importer: new CheckExtractor(soap, config, now),
     },
+    requisitions: { exporter: new PayableLoader(soap, config.messageRules) },
+    vendors: { exporter: new VendorLoader(soap, config), importer: new VendorExtractor(soap, config) },
     async close(): Promise<void> {
       // Nothing to release: Yardi's interface calls carry their login and hold no session.
     },

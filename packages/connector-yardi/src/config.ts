@@ -44,6 +44,10 @@ export const YardiMessageRules = z
     duplicateCheckNumber: rule(['check number .* already (?:exists|used)', 'duplicate check']),
     /** Bank not found: needs-edit `bankId`. */
     unknownBank: rule(['bank .*(?:not found|does not exist)', 'invalid bank']),
+    /** Invoice number already used for the payee (requisition export): this requisition when amount and date match, else rejected. */
+    duplicateInvoiceNumber: rule(['invoice number .* already exists', 'duplicate invoice']),
+    /** Vendor code already taken (vendor export): this vendor when the name matches, else rejected. */
+    duplicateVendor: rule(['vendor .* already exists', 'duplicate vendor']),
     /** Credentials or interface licence refused (a SOAP Fault): LL_ERP_AUTH. */
     authentication: rule(['password', 'user ?name', 'licen[cs]e', 'not authori[sz]ed', 'login failed']),
   })
@@ -84,6 +88,12 @@ export const YardiConfig = z
      * check date, is still seen. Re-reads are harmless (the hub write is keyed by the check id).
      */
     importLookbackDays: z.number().int().min(0).max(366).default(7),
+    /**
+     * The `YardiPropertyId`s the vendor import reads with `GetVendors_Login` (one page each) and the vendor export
+     * creates vendors under (`ImportVendors_Login`, the first one). Empty (the default): one call with an empty
+     * property id [U: whether Voyager then answers every vendor].
+     */
+    vendorPropertyIds: z.array(z.string().trim()).default([]),
     /** How the client recognises Yardi's messages; see {@link YardiMessageRules}. */
     messageRules: YardiMessageRules.default(YardiMessageRules.parse({})),
   })

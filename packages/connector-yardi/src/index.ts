@@ -25,7 +25,7 @@ export const yardiConnector = defineConnector<YardiConfig>({
     description: 'Checks paying payables to Yardi Voyager (SOAP Vendor Invoicing, ImportCheck_Login) and posted checks back',
   },
   capabilities: {
-    entities: { payment: ['export', 'import'] },
+    entities: { payment: ['export', 'import'], requisition: ['export'], vendor: ['export', 'import'] },
     // A check applies to its payable for the amount given; the payable stays open for the rest.
     partialPayments: true,
     // One check document per call: a document of several checks could half-succeed, with one answer for all.

@@ -222,6 +222,24 @@ describe('exportPayments', () => {
     expect(erp.count('POST /payments')).toBe(1);
   });
 
+  it('when its signal aborts, calls waiting in a lane paused for minutes end at once, unsent', { timeout: 10_000 }, async () => {
+    const connector = testConnector({ capabilities: { maxBatch: 1, rateLimit: { requests: 50, intervalMs: 1_000, concurrency: 1 } } });
+    const runtime = runtimes.create({ connector });
+    const controller = new AbortController();
+    // The first call is refused with Retry-After: 120 s; the other two wait in the paused lane.
+    erp.fault('POST /payments', { kind: 'throttle', retryAfter: '120' });
+    const exporting = runtime.exportPayments([1, 2, 3].map((n) => exportItem(payment(n))), { signal: controller.signal });
+    while (!runtime.laneStats().paused || runtime.laneStats().queued < 2) await new Promise((resolve) => setTimeout(resolve, 2));
+    const abortedAt = Date.now();
+    controller.abort();
+    const outcomes = await exporting;
+    // Before the fix the two waited out the pause: two minutes.
+    expect(Date.now() - abortedAt).toBeLessThan(1_000);
+    expect(outcomes).toEqual([1, 2, 3].map(() => expect.objectContaining({ kind: 'retryable', code: ErrorCodes.CANCELLED })));
+    expect(erp.count('POST /payments')).toBe(1);
+    expect(runtime.laneStats()).toMatchObject({ queued: 0, running: 0, paused: true });
+  });
+
   it('on close, waiting calls are cancelled and the running one finishes', async () => {
     const connector = testConnector({ capabilities: { maxBatch: 1, rateLimit: { requests: 50, intervalMs: 1_000, concurrency: 1 } } });
     const runtime = runtimes.create({ connector });

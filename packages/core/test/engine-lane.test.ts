@@ -128,12 +128,15 @@ describe('Lane', () => {
     target.signals.throttled();
     await echo(target);
     expect(echoTimes()[0] as number).toBeGreaterThanOrEqual(first + 60 - SLACK_MS);
+    // The answer in between ended the first run of throttles: the next pauses 60 again.
+    erp.fault('GET /echo', { kind: 'throttle' }, { kind: 'throttle' });
     const second = Date.now();
-    target.signals.throttled();
-    target.signals.throttled();
     await echo(target);
-    // The answer in between ended the first run of throttles; the second of this run pauses 60 * 2.
-    expect(echoTimes()[1] as number).toBeGreaterThanOrEqual(second + 120 - SLACK_MS);
+    await echo(target);
+    await echo(target);
+    // Two throttled calls, each started after the previous pause: 60, then 60 * 2.
+    expect(echoTimes()[3] as number).toBeGreaterThanOrEqual(second + 180 - SLACK_MS);
+    expect(target.stats().throttlePauses).toBe(3);
   });
 
   it('on close, cancels waiting calls with LL_CANCELLED and waits for the running one', async () => {

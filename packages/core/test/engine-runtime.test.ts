@@ -184,6 +184,30 @@ describe('ConnectorRuntime', () => {
     expect(resumed.flatMap((page) => page.records.map((record) => record.erpPaymentId))).toEqual([third]);
   });
 
+  it('an import stopped while its page call waits in a lane paused for minutes ends at once', { timeout: 10_000 }, async () => {
+    const runtime = runtimes.create({ connector: testConnector({ capabilities: { maxBatch: 1 } }) });
+    erp.addPayment({ ...FINAL, reference: 'x1', amount: '10.00', method: 'CHK', checkNo: '1001' });
+    // An export is refused with Retry-After: 120 s, which pauses the lane.
+    erp.fault('POST /payments', { kind: 'throttle', retryAfter: '120' });
+    const exportStop = new AbortController();
+    const exporting = runtime.exportPayments([exportItem(payment(1))], { signal: exportStop.signal });
+    while (!runtime.laneStats().paused) await new Promise((resolve) => setTimeout(resolve, 2));
+    const importStop = new AbortController();
+    const importing = collect(runtime.importPayments({ signal: importStop.signal })).then(
+      () => 'finished',
+      (error: unknown) => error,
+    );
+    while (runtime.laneStats().queued < 1) await new Promise((resolve) => setTimeout(resolve, 2));
+    const stoppedAt = Date.now();
+    importStop.abort();
+    // Before the fix the page call waited out the two minutes.
+    expect(await importing).toMatchObject({ code: ErrorCodes.CANCELLED });
+    expect(Date.now() - stoppedAt).toBeLessThan(1_000);
+    expect(erp.count('GET /payments/final')).toBe(0);
+    exportStop.abort();
+    await exporting;
+  });
+
   it('refuses to import for a connector that does not import payments', async () => {
     const runtime = runtimes.create({ connector: testConnector({ capabilities: { entities: { payment: ['export'] } } }) });
     await expect(collect(runtime.importPayments())).rejects.toMatchObject({ code: ErrorCodes.CAPABILITY_MISSING });

@@ -32,7 +32,11 @@ export interface RootDependencies {
   logger: Logger;
   clock: () => Date;
   hub: HubRuntime | null;
-  /** The outbound transport under every lane (default: fetch). */
+  /**
+   * The outbound transport under every lane (default: fetch), one for all tenants: each tenant's lane gives it
+   * the tenant's `timeoutMs` with every request that names none, so one shared transport still times each
+   * tenant out on its own setting.
+   */
   transport?: HttpClient;
   events: RunnerEvents;
   /** Rotated credentials per tenant (or `hub`), kept beside the store. */

@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import { type AgentAnswer, type ApCompany, agentError, invoiceJson } from './ap-company.js';
+import { CreateInvoiceBody, createInvoice } from './create-invoice.js';
 import { setCodes } from './set-codes.js';
+import { CreateVendorBody, createVendor, listVendors, readVendor } from './vendors.js';
 
 export const AGENT_NAME = 'ledgerlink-sage300-agent (sandbox)';
 export const AGENT_VERSION = '1.0.0';
@@ -39,7 +41,21 @@ export function route(company: ApCompany, request: AgentRequest, now: Date): Age
   const path = segments.join('/');
   if (path === 'v1/health') return method === 'GET' ? health(company) : notAllowed(method, 'GET');
   if (path === 'v1/ap/banks') return method === 'GET' ? banks(company) : notAllowed(method, 'GET');
-  if (path === 'v1/ap/invoices') return method === 'GET' ? listInvoices(company, request.query) : notAllowed(method, 'GET');
+  if (path === 'v1/ap/invoices') {
+    if (method === 'GET') return listInvoices(company, request.query);
+    if (method !== 'POST') return notAllowed(method, 'GET, POST');
+    const parsed = CreateInvoiceBody.safeParse(request.body);
+    return parsed.success ? createInvoice(company, parsed.data) : badBody(parsed.error);
+  }
+  if (path === 'v1/ap/vendors') {
+    if (method === 'GET') return listVendors(company, request.query);
+    if (method !== 'POST') return notAllowed(method, 'GET, POST');
+    const parsed = CreateVendorBody.safeParse(request.body);
+    return parsed.success ? createVendor(company, parsed.data) : badBody(parsed.error);
+  }
+  if (segments.length === 4 && segments[0] === 'v1' && segments[1] === 'ap' && segments[2] === 'vendors') {
+    return method === 'GET' ? readVendor(company, segments[3] ?? '') : notAllowed(method, 'GET');
+  }
   if (segments[0] === 'v1' && segments[1] === 'ap' && segments[2] === 'invoices') {
     const vendor = segments[3] ?? '';
     const invoice = segments[4] ?? '';
@@ -59,6 +75,11 @@ export function route(company: ApCompany, request: AgentRequest, now: Date): Age
     }
   }
   return agentError(404, 'NOT_FOUND', `No such endpoint: ${method} /${path}. This agent speaks protocol v1.`);
+}
+
+function badBody(error: z.ZodError): AgentAnswer {
+  const problems = error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+  return agentError(400, 'BAD_REQUEST', `The request body is not valid: ${problems.join('; ')}.`, { problems });
 }
 
 function notAllowed(method: string, allowed: string): AgentAnswer {

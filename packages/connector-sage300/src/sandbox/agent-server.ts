@@ -114,7 +114,7 @@ export class AgentServer {
       }
     }
     const key = req.headers['idempotency-key'];
-    const isWrite = method === 'PUT';
+    const isWrite = method === 'PUT' || method === 'POST';
     if (isWrite && typeof key === 'string') {
       if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
         return { answer: agentError(400, 'BAD_REQUEST', 'Idempotency-Key must be 1 to 255 visible ASCII characters.'), commit: false };

@@ -6,8 +6,29 @@
 import { amountText } from './amounts.js';
 
 export interface ApVendor {
+  /** Sage's vendor id (up to 10 characters), assigned by the customer. */
   id: string;
   name: string;
+  status: 'Active' | 'Inactive';
+  address?: { street?: string; city?: string; state?: string; zip?: string };
+  phone?: string;
+  email?: string;
+  /** Kept, never shown back on the wire (a tax id is the vendor's secret). */
+  taxId?: string;
+  /** True when the agent created it (POST /v1/ap/vendors), false when seeded or entered in Sage. */
+  createdByAgent: boolean;
+}
+
+/** One distribution (record APD of Sage's AP import) of an invoice: where its cost goes, and its retainage. */
+export interface ApDistribution {
+  description: string;
+  amountCents: number;
+  retainageCents: number;
+  job: string | null;
+  costCode: string | null;
+  category: string | null;
+  commitment: string | null;
+  commitmentItem: string | null;
 }
 
 export interface ApBank {
@@ -30,6 +51,14 @@ export interface ApInvoice {
   codesSetAt: string | null;
   /** True once the agent set the codes (what payments() reports), as opposed to codes typed in Sage. */
   setByAgent: boolean;
+  /** Retainage held on the invoice; the open balance excludes it until it is released. */
+  retainageCents: number;
+  dueDate: string | null;
+  job: string | null;
+  commitment: string | null;
+  distributions: ApDistribution[];
+  /** True when the agent created it (POST /v1/ap/invoices), false when seeded or entered in Sage. */
+  createdByAgent: boolean;
 }
 
 /** A check in Sage's AP check register (a payment made in Sage itself). */
@@ -67,7 +96,8 @@ export function agentError(status: number, code: string, message: string, found?
 
 export function invoiceStatus(invoice: ApInvoice): string {
   if (invoice.balanceCents === 0) return 'Fully paid';
-  return invoice.balanceCents < invoice.amountCents ? 'Partially paid' : 'Open';
+  // Retainage is held, not paid: an invoice nobody paid yet is Open while its balance excludes the retainage.
+  return invoice.balanceCents < invoice.amountCents - invoice.retainageCents ? 'Partially paid' : 'Open';
 }
 
 /** The invoice as the protocol shows it. */
@@ -85,6 +115,32 @@ export function invoiceJson(invoice: ApInvoice): Record<string, unknown> {
     bank: invoice.bank,
     checkDate: invoice.checkDate,
     codesSetAt: invoice.codesSetAt,
+    retainage: amountText(invoice.retainageCents),
+    dueDate: invoice.dueDate,
+    job: invoice.job,
+    commitment: invoice.commitment,
+    distributions: invoice.distributions.map((line) => ({
+      description: line.description,
+      amount: amountText(line.amountCents),
+      retainage: amountText(line.retainageCents),
+      job: line.job,
+      costCode: line.costCode,
+      category: line.category,
+      commitment: line.commitment,
+      commitmentItem: line.commitmentItem,
+    })),
+  };
+}
+
+/** The vendor as the protocol shows it (never its tax id). */
+export function vendorJson(vendor: ApVendor): Record<string, unknown> {
+  return {
+    vendor: vendor.id,
+    name: vendor.name,
+    status: vendor.status,
+    address: vendor.address ?? null,
+    phone: vendor.phone ?? null,
+    email: vendor.email ?? null,
   };
 }
 
@@ -94,17 +150,28 @@ export class ApCompany {
   /** Keyed by vendor, then invoice number: Sage's own key for an AP invoice. */
   readonly invoices = new Map<string, Map<string, ApInvoice>>();
   readonly checks: ApCheck[] = [];
+  /** Cost codes the company's jobs hold; when set, a distribution naming another is refused. */
+  costCodes: Set<string> | undefined;
 
   constructor(
     readonly name: string,
     readonly codeMaxLength: number,
   ) {}
 
-  addInvoice(invoice: Omit<ApInvoice, 'invoiceCode1' | 'invoiceCode2' | 'bank' | 'checkDate' | 'codesSetAt' | 'setByAgent'>): void {
+  addInvoice(
+    invoice: Omit<ApInvoice, 'invoiceCode1' | 'invoiceCode2' | 'bank' | 'checkDate' | 'codesSetAt' | 'setByAgent' | 'retainageCents' | 'dueDate' | 'job' | 'commitment' | 'distributions' | 'createdByAgent'> &
+      Partial<Pick<ApInvoice, 'retainageCents' | 'dueDate' | 'job' | 'commitment' | 'distributions' | 'createdByAgent'>>,
+  ): ApInvoice {
     // An invoice of a vendor that is not seeded stays unreachable (VENDOR_NOT_FOUND): the unknown-vendor case.
     let byNumber = this.invoices.get(invoice.vendor);
     if (!byNumber) this.invoices.set(invoice.vendor, (byNumber = new Map()));
-    byNumber.set(invoice.invoice, {
+    const stored: ApInvoice = {
+      retainageCents: 0,
+      dueDate: null,
+      job: null,
+      commitment: null,
+      distributions: [],
+      createdByAgent: false,
       ...invoice,
       invoiceCode1: '',
       invoiceCode2: '',
@@ -112,7 +179,9 @@ export class ApCompany {
       checkDate: null,
       codesSetAt: null,
       setByAgent: false,
-    });
+    };
+    byNumber.set(invoice.invoice, stored);
+    return stored;
   }
 
   allInvoices(): ApInvoice[] {

@@ -10,9 +10,12 @@ import type {
   SandboxOptions,
   SandboxPayment,
   SandboxPaymentInput,
+  SandboxBill,
   SandboxSeed,
+  SandboxVendor,
+  SandboxVendorInput,
 } from '@ledgerlink/core';
-import { ApCompany, invoiceJson } from './ap-company.js';
+import { ApCompany, invoiceJson, vendorJson } from './ap-company.js';
 import { AgentServer } from './agent-server.js';
 
 /** The token the sandbox agent accepts unless told otherwise. */
@@ -27,17 +30,26 @@ export interface Sage300SandboxOptions extends SandboxOptions {
   codeMaxLength?: number;
   /** Seconds sent in Retry-After with a BUSY answer (default 1). */
   busyRetryAfterSeconds?: number;
+  /** Cost codes the company's jobs hold; when given, a distribution naming another is refused (COST_CODE_NOT_FOUND). */
+  costCodes?: string[];
 }
 
 export interface Sage300Sandbox extends ErpSandbox {
   /** The bearer token the agent accepts. */
   readonly agentToken: string;
+  /** Every AP invoice: seeded, and created by requisition exports (erpId = the Sage invoice number). */
+  bills(): SandboxBill[];
+  /** Every AP vendor (erpId = code = the Sage vendor id). */
+  vendors(): SandboxVendor[];
+  /** A vendor entered in Sage itself; returns its Sage vendor id. */
+  addVendor(input: SandboxVendorInput): string;
 }
 
 const NO_FAULTS: SandboxFaults = { latencyMs: 0, throttleNext: 0, serverErrorRate: 0, commitThenDrop: 0, enforceLimits: false };
 
 export async function startSage300Sandbox(options: Sage300SandboxOptions = {}): Promise<Sage300Sandbox> {
   const company = new ApCompany(options.companyName ?? 'Sandbox Construction Co.', options.codeMaxLength ?? 10);
+  company.costCodes = options.costCodes === undefined ? undefined : new Set(options.costCodes);
   const faults: SandboxFaults = { ...NO_FAULTS, ...options.faults };
   const token = options.agentToken ?? SANDBOX_AGENT_TOKEN;
   const agent = new AgentServer({ company, token, faults, busyRetryAfterSeconds: options.busyRetryAfterSeconds ?? 1 });
@@ -50,7 +62,7 @@ export async function startSage300Sandbox(options: Sage300SandboxOptions = {}): 
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   const seed = (data: SandboxSeed): void => {
-    for (const vendor of data.vendors ?? []) company.vendors.set(vendor.id, { id: vendor.id, name: vendor.name });
+    for (const vendor of data.vendors ?? []) company.vendors.set(vendor.id, { id: vendor.id, name: vendor.name, status: 'Active', createdByAgent: false });
     for (const bank of data.bankAccounts ?? []) company.banks.set(bank.id, { bank: bank.id, name: bank.name ?? bank.id });
     for (const bill of data.bills ?? []) {
       company.addInvoice({
@@ -73,6 +85,16 @@ export async function startSage300Sandbox(options: Sage300SandboxOptions = {}): 
       Object.assign(faults, next);
     },
     payments: () => payments(company),
+    bills: () => bills(company),
+    vendors: () => vendors(company),
+    addVendor(input: SandboxVendorInput): string {
+      // A vendor entered in Sage itself: its id is the code given, else the next free V-number.
+      let id = input.code;
+      for (let n = company.vendors.size + 1; id === undefined || company.vendors.has(id); n++) id = `V${String(n).padStart(5, '0')}`;
+      if (id.length > 10) throw new Error(`sandbox: Sage vendor ids hold at most 10 characters, not "${id}"`);
+      company.vendors.set(id, { id, name: input.name, status: input.active ? 'Active' : 'Inactive', createdByAgent: false });
+      return id;
+    },
     addPayment(input: SandboxPaymentInput): string {
       // A check made in Sage itself (Select Invoices to Pay, then print or record checks): it goes into the
       // check register and pays the invoice down. Sage 300 CRE has no import direction, so this serves the
@@ -98,6 +120,37 @@ export async function startSage300Sandbox(options: Sage300SandboxOptions = {}): 
         agent.server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** Every AP invoice, seeded or created by the agent; its ERP id is the invoice number (what `invoice.erpId` holds). */
+function bills(company: ApCompany): SandboxBill[] {
+  return company.allInvoices().map((invoice) => ({
+    erpId: invoice.invoice,
+    vendorId: invoice.vendor,
+    number: invoice.invoice,
+    amountCents: invoice.amountCents,
+    retainageCents: invoice.retainageCents,
+    date: invoice.invoiceDate,
+    ...(invoice.job === null ? {} : { projectNumber: invoice.job }),
+    lines: invoice.distributions.map((line) => ({
+      amountCents: line.amountCents,
+      description: line.description,
+      ...(line.costCode === null ? {} : { costCode: line.costCode }),
+    })),
+    created: invoice.createdByAgent,
+    fields: invoiceJson(invoice),
+  }));
+}
+
+function vendors(company: ApCompany): SandboxVendor[] {
+  return [...company.vendors.values()].map((vendor) => ({
+    erpId: vendor.id,
+    name: vendor.name,
+    code: vendor.id,
+    active: vendor.status === 'Active',
+    created: vendor.createdByAgent,
+    fields: vendorJson(vendor),
+  }));
 }
 
 /**

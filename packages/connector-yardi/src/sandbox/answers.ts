@@ -1,7 +1,7 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { decimalOf } from './amounts.js';
 import { writeFragment } from './sandbox-xml.js';
-import type { InterfaceMessage, Payable, StoredCheck } from './vendor-company.js';
+import type { InterfaceMessage, Payable, Payee, StoredCheck } from './vendor-company.js';
 
 /**
  * The documents the sandbox answers with. Yardi's result and fault formats are not public [U]: the sandbox keeps
@@ -72,7 +72,10 @@ export function payablesResult(payables: { payable: Payable; checks: StoredCheck
         PayeeId: payable.payeeId,
         PropertyId: payable.propertyId,
         InvoiceNumber: payable.invoiceNumber,
+        InvoiceDate: payable.invoiceDate === undefined ? undefined : dateTime(payable.invoiceDate),
+        DueDate: payable.dueDate === undefined ? undefined : dateTime(payable.dueDate),
         Amount: decimalOf(payable.amountCents),
+        Retention: payable.retentionCents === undefined ? undefined : decimalOf(payable.retentionCents),
         AmountPaid: decimalOf(payable.paidCents),
         Checks: {
           Check: checks.map((check) => ({
@@ -83,6 +86,39 @@ export function payablesResult(payables: { payable: Payable; checks: StoredCheck
       })),
     },
   });
+}
+
+/** `ImportPayable_LoginResult`: the messages, and the payables created (none when any error). */
+export function payableImportResult(messages: InterfaceMessage[], created: Payable[], withCodes: boolean): string {
+  return writeFragment({
+    Messages: messagesTree(messages, withCodes),
+    Payables: { Payable: created.map((payable) => ({ PayableId: payable.id, PayeeId: payable.payeeId, InvoiceNumber: payable.invoiceNumber })) },
+  });
+}
+
+/** `ImportVendors_LoginResult`: the messages, and the vendors created (none when any error). */
+export function vendorImportResult(messages: InterfaceMessage[], created: Payee[], withCodes: boolean): string {
+  return writeFragment({ Messages: messagesTree(messages, withCodes), Vendors: { Vendor: created.map((payee) => ({ VendorId: payee.id, Name: payee.name })) } });
+}
+
+/** A vendor as `GetVendors_Login` / `GetVendor_Login` show it (never its tax id). */
+function vendorTree(payee: Payee): Record<string, unknown> {
+  return {
+    VendorId: payee.id,
+    Name: payee.name,
+    Address1: payee.address?.Address1,
+    City: payee.address?.City,
+    State: payee.address?.State,
+    ZipCode: payee.address?.ZipCode,
+    Email: payee.email,
+    Phone: payee.phone,
+    Inactive: payee.inactive === true ? 'true' : 'false',
+  };
+}
+
+/** `GetVendors_LoginResult` / `GetVendor_LoginResult`: the vendors, or the messages of a refused query. */
+export function vendorsResult(payees: Payee[], messages: InterfaceMessage[] = [], withCodes = true): string {
+  return writeFragment({ ...(messages.length > 0 ? { Messages: messagesTree(messages, withCodes) } : {}), Vendors: { Vendor: payees.map(vendorTree) } });
 }
 
 /** A SOAP 1.1 Fault, as the soap server writes one when a service throws it. */

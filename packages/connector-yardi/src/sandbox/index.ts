@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ErpSandbox, SandboxFaults, SandboxOptions, SandboxStats } from '@ledgerlink/core';
+import type { ErpSandbox, SandboxBill, SandboxFaults, SandboxOptions, SandboxStats, SandboxVendor, SandboxVendorInput } from '@ledgerlink/core';
 import { createServerless, type Server as SoapServer } from 'soap';
 import { faultEnvelope } from './answers.js';
 import { vendorInvoicingServices, type CallState, type SandboxLogin } from './services.js';
@@ -35,6 +35,8 @@ export interface YardiSandboxOptions extends SandboxOptions {
   retryAfterSeconds?: number | null;
   /** Write a `code` attribute on each message (default true); off, the client must go by text alone. */
   messageCodes?: boolean;
+  /** Job cost categories the jobs hold; when given, a payable detail naming another is refused. */
+  categories?: string[];
 }
 
 /** The sandbox's control panel, with Yardi-specific views besides the ErpSandbox contract. */
@@ -46,6 +48,12 @@ export interface YardiSandbox extends ErpSandbox {
   /** The SOAP operation of every request, in arrival order (`?` when none could be read). */
   operations(): string[];
   setMessageCodes(on: boolean): void;
+  /** Every payable: seeded, and created by requisition exports (erpId = PayableId). */
+  bills(): SandboxBill[];
+  /** Every vendor (erpId = code = VendorId). */
+  vendors(): SandboxVendor[];
+  /** A vendor entered in Yardi itself; returns its VendorId. */
+  addVendor(input: SandboxVendorInput): string;
 }
 
 /**
@@ -57,6 +65,7 @@ export interface YardiSandbox extends ErpSandbox {
 export async function startYardiSandbox(options: YardiSandboxOptions = {}): Promise<YardiSandbox> {
   const company = new VendorCompany();
   if (options.seed !== undefined) company.seed(options.seed);
+  if (options.categories !== undefined) company.categories = new Set(options.categories);
   let faults: SandboxFaults = { ...NO_FAULTS, ...options.faults };
   let stats: SandboxStats = { requests: 0, throttled: 0, maxConcurrent: 0, arrivals: [] };
   let messageCodes = options.messageCodes ?? true;
@@ -115,7 +124,7 @@ export async function startYardiSandbox(options: YardiSandboxOptions = {}): Prom
     response.on('close', () => (inFlight -= 1));
 
     const body = await readBody(request);
-    operationsSeen.push(/<(?:\w+:)?(ImportCheck_Login|GetCheckInvoice|GetPayables2)\b/.exec(body)?.[1] ?? '?');
+    operationsSeen.push(/<(?:\w+:)?(ImportCheck_Login|GetCheckInvoice|GetPayables2|ImportPayable_Login|ImportVendors_Login|GetVendors_Login|GetVendor_Login)\b/.exec(body)?.[1] ?? '?');
     if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     if (faults.throttleNext > 0) {
       faults.throttleNext -= 1;
@@ -167,6 +176,9 @@ export async function startYardiSandbox(options: YardiSandboxOptions = {}): Prom
     },
     operations: () => [...operationsSeen],
     setMessageCodes: (on) => void (messageCodes = on),
+    bills: () => company.bills(),
+    vendors: () => company.vendors(),
+    addVendor: (input) => company.addVendor(input),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

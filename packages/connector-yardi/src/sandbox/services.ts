@@ -1,7 +1,9 @@
-import { checkInvoiceResult, importResult, loginFault, payablesResult } from './answers.js';
+import { checkInvoiceResult, importResult, loginFault, payableImportResult, payablesResult, vendorImportResult, vendorsResult } from './answers.js';
+import { validatePayable, type PayableInput } from './payable-rules.js';
+import { validateVendor } from './vendor-rules.js';
 import { isoDateOf } from './amounts.js';
 import { element, elements, leaf, readDocument, type Tree } from './sandbox-xml.js';
-import type { CheckInput, InterfaceMessage, VendorCompany } from './vendor-company.js';
+import type { CheckInput, InterfaceMessage, Payable, Payee, VendorCompany } from './vendor-company.js';
 
 /** The login the sandbox's Yardi database accepts. */
 export interface SandboxLogin {
@@ -74,6 +76,20 @@ function readChecks(checkDoc: string | undefined): { inputs: CheckInput[] } | { 
   };
 }
 
+/** Reads a PayableDoc: `YsiTran/Payables/Payable`, each with its `Details/Detail` lines. */
+function readPayables(payableDoc: string | undefined): { inputs: PayableInput[] } | { error: InterfaceMessage } {
+  const read = readDocument(payableDoc ?? '');
+  if (!read.ok) return { error: { type: 'Error', code: 'INVALID_DOCUMENT', text: `PayableDoc could not be read: ${read.reason}` } };
+  const payables = elements(element(element(read.tree, 'YsiTran'), 'Payables'), 'Payable');
+  if (payables.length === 0) return { error: { type: 'Error', code: 'INVALID_DOCUMENT', text: 'PayableDoc holds no YsiTran/Payables/Payable.' } };
+  return {
+    inputs: payables.map((payable) => ({
+      fields: fieldsOf(payable, ['Details']),
+      details: elements(element(payable, 'Details'), 'Detail').map((detail) => fieldsOf(detail, [])),
+    })),
+  };
+}
+
 /** An XML node result, as the soap server writes raw XML. */
 const xmlResult = (name: string, xml: string) => ({ [`${name}Result`]: { $xml: xml } });
 
@@ -118,6 +134,54 @@ export function vendorInvoicingServices(context: ServiceContext) {
         ...(payeeId === undefined ? {} : { payeeId }),
       });
       return xmlResult('GetCheckInvoice', checkInvoiceResult(checks));
+    },
+    ImportPayable_Login(args: Args, _callback: unknown, _headers: unknown, request: { connection?: CallState }) {
+      assertLogin(args, context.login);
+      const read = readPayables(text(args, 'PayableDoc'));
+      if ('error' in read) return xmlResult('ImportPayable_Login', payableImportResult([read.error], [], context.messageCodes()));
+      // All or nothing, as for checks: every payable of the document is checked before any is stored.
+      const messages: InterfaceMessage[] = [];
+      const planned: Omit<Payable, 'id' | 'paidCents'>[] = [];
+      for (const input of read.inputs) {
+        const result = validatePayable(input, company, planned);
+        messages.push(...result.messages);
+        if (result.payable !== undefined) planned.push(result.payable);
+      }
+      const created = messages.some((message) => message.type === 'Error') ? [] : planned.map((payable) => company.storePayable(payable));
+      if (created.length > 0 && request.connection !== undefined && context.takeCommitThenDrop()) request.connection.dropAnswer = true;
+      return xmlResult('ImportPayable_Login', payableImportResult(messages, created, context.messageCodes()));
+    },
+    ImportVendors_Login(args: Args, _callback: unknown, _headers: unknown, request: { connection?: CallState }) {
+      assertLogin(args, context.login);
+      const read = readDocument(text(args, 'XmlDoc') ?? '');
+      const nodes = read.ok ? elements(element(element(read.tree, 'YsiTran'), 'Vendors'), 'Vendor') : [];
+      if (nodes.length === 0) {
+        const reason = read.ok ? 'XmlDoc holds no YsiTran/Vendors/Vendor.' : `XmlDoc could not be read: ${read.reason}`;
+        return xmlResult('ImportVendors_Login', vendorImportResult([{ type: 'Error', code: 'INVALID_DOCUMENT', text: reason }], [], context.messageCodes()));
+      }
+      const messages: InterfaceMessage[] = [];
+      const planned: Payee[] = [];
+      for (const node of nodes) {
+        const result = validateVendor(fieldsOf(node, []), company, planned);
+        messages.push(...result.messages);
+        if (result.payee !== undefined) planned.push(result.payee);
+      }
+      const created = messages.some((message) => message.type === 'Error') ? [] : planned;
+      for (const payee of created) company.payees.set(payee.id, payee);
+      if (created.length > 0 && request.connection !== undefined && context.takeCommitThenDrop()) request.connection.dropAnswer = true;
+      return xmlResult('ImportVendors_Login', vendorImportResult(messages, created, context.messageCodes()));
+    },
+    GetVendors_Login(args: Args) {
+      assertLogin(args, context.login);
+      // Every vendor, whatever the property: the sandbox does not tie vendors to properties [U].
+      return xmlResult('GetVendors_Login', vendorsResult([...company.payees.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))));
+    },
+    GetVendor_Login(args: Args) {
+      assertLogin(args, context.login);
+      const id = text(args, 'VendorId')?.trim() ?? '';
+      if (id === '') return xmlResult('GetVendor_Login', vendorsResult([], [{ type: 'Error', code: 'REQUIRED', text: 'VendorId is required.' }], context.messageCodes()));
+      const payee = company.payees.get(id);
+      return xmlResult('GetVendor_Login', vendorsResult(payee === undefined ? [] : [payee]));
     },
     GetPayables2(args: Args) {
       assertLogin(args, context.login);

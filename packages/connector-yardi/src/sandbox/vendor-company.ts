@@ -1,4 +1,4 @@
-import type { SandboxPayment, SandboxPaymentInput, SandboxSeed } from '@ledgerlink/core';
+import type { SandboxBill, SandboxPayment, SandboxPaymentInput, SandboxSeed, SandboxVendor, SandboxVendorInput } from '@ledgerlink/core';
 import { decimalOf } from './amounts.js';
 import { validateCheck } from './check-rules.js';
 
@@ -11,8 +11,29 @@ export interface InterfaceMessage {
 }
 
 export interface Payee {
+  /** The vendor code (Yardi's `VendorId`, the check's `PayeeId`). */
   id: string;
   name: string;
+  inactive?: boolean;
+  address?: { Address1?: string; City?: string; State?: string; ZipCode?: string };
+  email?: string;
+  phone?: string;
+  /** Kept, never written back in a read (a tax id is the vendor's secret). */
+  taxId?: string;
+  /** True when created through `ImportVendors_Login`. */
+  created?: boolean;
+}
+
+/** One detail line of a payable: where its cost goes on a job, and the retention held on it. */
+export interface PayableDetail {
+  amountCents: number;
+  retentionCents: number;
+  propertyId?: string;
+  jobId?: string;
+  categoryId?: string;
+  contractId?: string;
+  contractDetailId?: string;
+  notes?: string;
 }
 
 export interface Bank {
@@ -27,6 +48,14 @@ export interface Payable {
   amountCents: number;
   paidCents: number;
   propertyId?: string;
+  invoiceDate?: string;
+  dueDate?: string;
+  /** Retention held on the payable (Yardi Job Cost keeps it per detail) [I]. */
+  retentionCents?: number;
+  notes?: string;
+  details?: PayableDetail[];
+  /** True when created through `ImportPayable_Login`. */
+  created?: boolean;
 }
 
 export interface CheckDetail {
@@ -69,6 +98,16 @@ export class VendorCompany {
   readonly payables = new Map<string, Payable>();
   readonly checks: StoredCheck[] = [];
   #nextCheckId = 700_001;
+  #nextPayableId = 90_001;
+  /** Job cost categories the jobs hold; when set, a payable detail naming another is refused. */
+  categories: Set<string> | undefined;
+
+  /** Stores a payable that passed every rule (payable-rules.ts), with the next payable id. */
+  storePayable(payable: Omit<Payable, 'id' | 'paidCents'>): Payable {
+    const stored: Payable = { ...payable, id: String(this.#nextPayableId++), paidCents: 0, created: true };
+    this.payables.set(stored.id, stored);
+    return stored;
+  }
 
   seed(seed: SandboxSeed): void {
     for (const vendor of seed.vendors ?? []) this.payees.set(vendor.id, { id: vendor.id, name: vendor.name });
@@ -163,6 +202,56 @@ export class VendorCompany {
       if (payable !== undefined) payable.paidCents += detail.amountCents;
     }
     return stored;
+  }
+
+  /** Every payable as the kit reads bills: the id is the PayableId (what a payment's invoice.erpId holds). */
+  bills(): SandboxBill[] {
+    return [...this.payables.values()].map((payable) => ({
+      erpId: payable.id,
+      vendorId: payable.payeeId,
+      number: payable.invoiceNumber,
+      amountCents: payable.amountCents,
+      ...(payable.retentionCents === undefined ? {} : { retainageCents: payable.retentionCents }),
+      ...(payable.invoiceDate === undefined ? {} : { date: payable.invoiceDate }),
+      ...(payable.propertyId === undefined ? {} : { projectNumber: payable.propertyId }),
+      lines: (payable.details ?? []).map((detail) => ({
+        amountCents: detail.amountCents,
+        ...(detail.notes === undefined ? {} : { description: detail.notes }),
+        ...(detail.categoryId === undefined ? {} : { costCode: detail.categoryId }),
+      })),
+      created: payable.created === true,
+      fields: {
+        PayableId: payable.id,
+        PayeeId: payable.payeeId,
+        InvoiceNumber: payable.invoiceNumber,
+        InvoiceDate: payable.invoiceDate,
+        DueDate: payable.dueDate,
+        PropertyId: payable.propertyId,
+        Amount: decimalOf(payable.amountCents),
+        Retention: decimalOf(payable.retentionCents ?? 0),
+        Notes: payable.notes,
+        Details: payable.details ?? [],
+      },
+    }));
+  }
+
+  vendors(): SandboxVendor[] {
+    return [...this.payees.values()].map((payee) => ({
+      erpId: payee.id,
+      name: payee.name,
+      code: payee.id,
+      active: payee.inactive !== true,
+      created: payee.created === true,
+      fields: { VendorId: payee.id, Name: payee.name, Inactive: payee.inactive === true, ...payee.address, Email: payee.email, Phone: payee.phone },
+    }));
+  }
+
+  /** A vendor entered in Yardi itself: its code as given, else the next free `v9nnn`. */
+  addVendor(input: SandboxVendorInput): string {
+    let id = input.code;
+    for (let n = this.payees.size + 1; id === undefined || this.payees.has(id); n++) id = `v9${String(n).padStart(3, '0')}`;
+    this.payees.set(id, { id, name: input.name, inactive: !input.active });
+    return id;
   }
 
   /** Yardi numbers a check without one from the bank's next free number. */

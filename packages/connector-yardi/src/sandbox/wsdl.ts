@@ -16,6 +16,10 @@ export const OPERATIONS: Record<string, string[]> = {
   ImportCheck_Login: ['CheckDoc'],
   GetCheckInvoice: ['CheckFromDate', 'CheckToDate', 'CheckNumber', 'BankId', 'YardiPropertyId', 'VendorId'],
   GetPayables2: ['YardiPropertyId', 'PayableId', 'InvoiceNumber', 'VendorId', 'CheckFromDate', 'CheckToDate', 'UnpaidOnly'],
+  ImportPayable_Login: ['PayableDoc'],
+  ImportVendors_Login: ['YardiPropertyId', 'XmlDoc'],
+  GetVendors_Login: ['YardiPropertyId'],
+  GetVendor_Login: ['YardiPropertyId', 'VendorId'],
 };
 
 const builder = new XMLBuilder({

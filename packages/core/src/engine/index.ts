@@ -16,7 +16,7 @@ export { backoffDelay } from './backoff.js';
 export type { BackoffInput } from './backoff.js';
 export { createFetchHttpClient, DEFAULT_TIMEOUT_MS } from './fetch-http-client.js';
 export type { FetchHttpClientOptions } from './fetch-http-client.js';
-export { Lane } from './lane.js';
+export { Lane, withLaneSignal } from './lane.js';
 export type { LaneOptions } from './lane.js';
 export { resolveRateLimit } from './rate-limit.js';
 export { parseConnectorConfig } from './connector-config.js';

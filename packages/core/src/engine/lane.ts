@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import PQueue from 'p-queue';
 import type { RateLimit } from '../connector/capabilities.js';
 import { parseRetryAfter, type HttpClient, type HttpRequest, type HttpResponse, type LaneSignals } from '../connector/http.js';
@@ -19,8 +20,25 @@ export interface LaneOptions {
   /** Hard shutdown: aborts calls in flight (default transport) and cancels waiting ones. */
   signal?: AbortSignal;
   logger?: Logger;
-  /** Pauses for throttle signals that name no delay: first `basePauseMs`, doubling while they repeat. */
+  /**
+   * Pauses for throttle signals that name no delay: first `basePauseMs`, doubling while throttles repeat
+   * across pauses, never past the limit's own window (`rateLimit.intervalMs`) unless the ERP named a longer
+   * Retry-After, and never past `maxPauseMs`.
+   */
   throttle?: { basePauseMs?: number; maxPauseMs?: number };
+}
+
+/** The signal of the work that makes the lane's calls (an export run), seen by every call it makes. */
+const callSignal = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs `work` so that each lane call it makes and that has not started yet is cancelled (LL_CANCELLED, nothing
+ * sent) once `signal` fires. A connector's client calls `lane.http` without a signal of its own, so this is how
+ * a shutdown reaches calls queued in a lane paused for minutes: they end at once instead of after the pause.
+ */
+export function withLaneSignal<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  const outer = callSignal.getStore();
+  return callSignal.run(outer === undefined ? signal : AbortSignal.any([outer, signal]), work);
 }
 
 const DEFAULT_BASE_PAUSE_MS = 1_000;
@@ -46,16 +64,26 @@ export class Lane {
   readonly #queue: PQueue;
   readonly #budget: ArrivalBudget;
   readonly #transport: HttpClient;
+  /** The tenant's per-call timeout, given to the transport with every request that names none. */
+  readonly #timeoutMs: number | undefined;
   readonly #logger: Logger;
   readonly #basePauseMs: number;
   readonly #maxPauseMs: number;
   /** Calls not yet started, each with the controller that cancels it. */
   readonly #waiting = new Set<AbortController>();
   #pausedUntil = 0;
+  #pauseBeganAt = 0;
   #resumeTimer: NodeJS.Timeout | undefined;
   #throttlePauses = 0;
-  /** Throttle signals in a row without a delay of their own: the default pause doubles with each. */
+  #longestPauseMs = 0;
+  /** Throttles of separate bursts in a row without a delay of their own: the default pause doubles with each. */
   #unnamedThrottles = 0;
+  /** The longest Retry-After the ERP named in the current run of throttles: unnamed pauses may grow to it. */
+  #namedCeilingMs = 0;
+  /** Calls started so far: a call's number says whether it started before the current pause began. */
+  #callsStarted = 0;
+  /** `#callsStarted` when the latest pause began: calls numbered below it belong to that pause's burst. */
+  #pauseBeganAtCall = 0;
   #closed = false;
 
   constructor(options: LaneOptions) {
@@ -64,6 +92,7 @@ export class Lane {
     this.#logger = (options.logger ?? silentLogger).child({ lane: options.key });
     this.#basePauseMs = options.throttle?.basePauseMs ?? DEFAULT_BASE_PAUSE_MS;
     this.#maxPauseMs = options.throttle?.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
+    this.#timeoutMs = options.timeoutMs;
     this.#transport =
       options.transport ??
       createFetchHttpClient({
@@ -85,12 +114,20 @@ export class Lane {
 
   /**
    * Runs one unit of ERP work inside the lane's limits (for transports that are not an HttpClient). Rejects
-   * with LL_CANCELLED when the lane closes before the work started.
+   * with LL_CANCELLED when the lane closes, or the caller's signal (`withLaneSignal`) fires, before the work
+   * started.
    */
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.#closed) throw this.#cancelledError('closed');
+    const caller = callSignal.getStore();
+    if (caller?.aborted === true) throw this.#cancelledError('cancelled');
     const controller = new AbortController();
     this.#waiting.add(controller);
+    // Only while it waits: a started call runs to its end, as on close.
+    const onCallerAbort = () => {
+      if (this.#waiting.has(controller)) controller.abort(this.#cancelledError('cancelled'));
+    };
+    caller?.addEventListener('abort', onCallerAbort, { once: true });
     let holding = false;
     let started = false;
     try {
@@ -106,6 +143,7 @@ export class Lane {
         { signal: controller.signal },
       );
     } finally {
+      caller?.removeEventListener('abort', onCallerAbort);
       this.#waiting.delete(controller);
       if (started) this.#budget.releaseAfterWindow();
       else if (holding) this.#budget.releaseNow();
@@ -113,24 +151,42 @@ export class Lane {
   }
 
   /**
-   * Pauses the whole lane for `retryAfterMs` (or the default pause, doubling while throttles repeat). Calls
-   * in flight finish; no call starts until the pause ends. A pause never shortens one already running.
+   * Pauses the whole lane for `retryAfterMs`, or for the default pause when the ERP named no delay. Calls in
+   * flight finish; no call starts until the pause ends. A pause never shortens one already running.
+   *
+   * The default pause doubles only from one burst to the next: throttles of calls that started before the
+   * current pause began are the same refusal seen again and do not escalate it. `callNumber` says when the call
+   * started (the lane numbers its own HTTP calls); a signal's call is unknown, so a signal while paused counts
+   * as the same burst.
+   * It is bounded by the rate limit's own window: after a window the ERP has forgotten the calls that earned
+   * the throttle, so waiting longer only delays work, unless the ERP itself named a longer Retry-After.
    */
-  throttled(retryAfterMs?: number, source = 'signal'): void {
+  throttled(retryAfterMs?: number, source = 'signal', callNumber?: number): void {
     if (this.#closed) return;
+    const sameBurst = callNumber === undefined ? this.paused : callNumber <= this.#pauseBeganAtCall;
     let pauseMs: number;
     if (retryAfterMs === undefined || !Number.isFinite(retryAfterMs)) {
+      // The burst already paused the lane (or is pausing it): the same refusal again asks for nothing new.
+      if (sameBurst && this.#unnamedThrottles > 0) return;
       this.#unnamedThrottles += 1;
-      pauseMs = Math.min(this.#maxPauseMs, this.#basePauseMs * 2 ** Math.min(this.#unnamedThrottles - 1, 20));
+      const ceiling = Math.max(this.#basePauseMs, Math.min(this.#maxPauseMs, Math.max(this.rateLimit.intervalMs, this.#namedCeilingMs)));
+      pauseMs = Math.min(ceiling, this.#basePauseMs * 2 ** Math.min(this.#unnamedThrottles - 1, 20));
     } else {
       pauseMs = Math.min(this.#maxPauseMs, Math.max(0, retryAfterMs));
+      this.#namedCeilingMs = Math.max(this.#namedCeilingMs, pauseMs);
       if (retryAfterMs > this.#maxPauseMs) {
         this.#logger.warn({ retryAfterMs, pauseMs }, `the ERP asked for a ${retryAfterMs} ms pause; pausing ${pauseMs} ms`);
       }
     }
-    const until = Date.now() + pauseMs;
+    const now = Date.now();
+    const until = now + pauseMs;
     if (until <= this.#pausedUntil) return;
-    if (!this.paused) this.#throttlePauses += 1;
+    if (!this.paused) {
+      this.#throttlePauses += 1;
+      this.#pauseBeganAtCall = this.#callsStarted;
+      this.#pauseBeganAt = now;
+    }
+    this.#longestPauseMs = Math.max(this.#longestPauseMs, until - this.#pauseBeganAt);
     this.#pausedUntil = until;
     this.#queue.pause();
     clearTimeout(this.#resumeTimer);
@@ -148,6 +204,7 @@ export class Lane {
       queued: this.#budget.waiting + this.#queue.size,
       running: this.#queue.pending,
       throttlePauses: this.#throttlePauses,
+      longestPauseMs: this.#longestPauseMs,
       paused: this.paused,
       rateLimit: this.rateLimit,
     };
@@ -164,20 +221,25 @@ export class Lane {
   }
 
   async #send(request: HttpRequest): Promise<HttpResponse> {
-    const response = await this.#transport(request);
+    this.#callsStarted += 1;
+    const callNumber = this.#callsStarted;
+    const timed = request.timeoutMs === undefined && this.#timeoutMs !== undefined ? { ...request, timeoutMs: this.#timeoutMs } : request;
+    const response = await this.#transport(timed);
     // Decided before the call leaves the queue, so no other call starts between the answer and the pause.
-    this.#observe(response);
+    this.#observe(response, callNumber);
     return response;
   }
 
-  #observe(response: HttpResponse): void {
+  #observe(response: HttpResponse, callNumber: number): void {
     const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
     if (response.status === 429) {
-      this.throttled(retryAfterMs, 'HTTP 429');
+      this.throttled(retryAfterMs, 'HTTP 429', callNumber);
     } else if (response.status === 503 && retryAfterMs !== undefined) {
-      this.throttled(retryAfterMs, 'HTTP 503 with Retry-After');
-    } else if (response.status < 500) {
+      this.throttled(retryAfterMs, 'HTTP 503 with Retry-After', callNumber);
+    } else {
+      // Any other answer (2xx, 4xx, 5xx) means the ERP took a call again: the run of throttles is over.
       this.#unnamedThrottles = 0;
+      this.#namedCeilingMs = 0;
     }
   }
 
@@ -197,10 +259,11 @@ export class Lane {
     this.#waiting.clear();
   }
 
-  #cancelledError(why: 'closed' | 'shutdown'): LedgerlinkError {
+  #cancelledError(why: 'closed' | 'shutdown' | 'cancelled'): LedgerlinkError {
+    const what = why === 'closed' ? `lane ${this.key} was closed` : why === 'shutdown' ? `lane ${this.key} was shut down` : `the work waiting in lane ${this.key} was cancelled`;
     return new LedgerlinkError(
       ErrorCodes.CANCELLED,
-      `lane ${this.key} was ${why === 'closed' ? 'closed' : 'shut down'} before this call started; nothing was sent, so it is safe to try again`,
+      `${what} before this call started; nothing was sent, so it is safe to try again`,
       { disposition: 'retryable' },
     );
   }

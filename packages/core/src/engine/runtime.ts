@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { entityOptionsOf, type Entity } from '../connector/capabilities.js';
 import { assertCompatible, type Connector } from '../connector/define-connector.js';
-import type { ConnectorClient, Extractor, LoadItem, Loader } from '../connector/contracts.js';
+import type { ConnectorClient, ExtractPage, Extractor, LoadItem, Loader } from '../connector/contracts.js';
 import { Outcomes, type Outcome } from '../connector/outcome.js';
 import { ENTITY_DEFINITIONS } from '../entity/definitions.js';
 import { ErrorCodes, LedgerlinkError } from '../errors.js';
@@ -14,7 +14,7 @@ import { compileEntityMappings } from './entity-mappings.js';
 import { capabilityRefusal, preflightRecord } from './entity-preflight.js';
 import { exportPayments } from './export-payments.js';
 import { exportRecords } from './export-records.js';
-import { Lane } from './lane.js';
+import { Lane, withLaneSignal } from './lane.js';
 import { preflightPayment } from './preflight.js';
 import { resolveRateLimit } from './rate-limit.js';
 import { describeRecordErrors, withoutUndefined } from './record-errors.js';
@@ -92,7 +92,7 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
     connector: connector as Connector,
     tenant,
     rateLimit,
-    check: () => client.check({ signal: closing.signal }),
+    check: () => withLaneSignal(closing.signal, () => client.check({ signal: closing.signal })),
     preflight,
     mapPayment,
     mapRecord,
@@ -113,7 +113,9 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
         return Promise.resolve(items.map(() => Outcomes.rejected(message, undefined, ErrorCodes.CAPABILITY_MISSING)));
       }
       const { maxBatch, idempotency } = entityOptionsOf(connector.capabilities, entity);
-      return exportRecords(items, {
+      const signal = withClosing(exportOptions.signal);
+      // The run's calls that wait in the lane (a throttle pause of minutes) end at once when the run is cancelled.
+      return withLaneSignal(signal, () => exportRecords(items, {
         erpName: displayName,
         label: definition.label,
         model,
@@ -125,8 +127,8 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
         retry,
         hooks: exportOptions.hooks ?? {},
         logger,
-        signal: withClosing(exportOptions.signal),
-      });
+        signal,
+      }));
     },
     async settleRecord(entity: Entity, item: RecordExportItem, settleOptions: { signal?: AbortSignal } = {}): Promise<Outcome | null> {
       if (entity === 'payment') return runtime.settle(item as ExportItem, settleOptions);
@@ -146,7 +148,8 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
         );
       }
       const loadItem = { id: item.id, idempotencyKey: item.idempotencyKey, record: valid.value, payload: mapped.value };
-      return exporter.find(loadItem, { signal: withClosing(settleOptions.signal) });
+      const signal = withClosing(settleOptions.signal);
+      return withLaneSignal(signal, () => exporter.find(loadItem, { signal }));
     },
     importRecords(entity: Entity, importOptions: { cursor?: string; signal?: AbortSignal } = {}): AsyncIterable<ImportPage<unknown>> {
       const importer = importerOf(client, entity);
@@ -160,7 +163,9 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
       return importPages(importer, mapping, model, importOptions.cursor, withClosing(importOptions.signal), lookups);
     },
     exportPayments(items: ExportItem[], exportOptions: { signal?: AbortSignal; hooks?: ExportHooks<RecordExportItem> } = {}): Promise<Outcome[]> {
-      return exportPayments(items, {
+      const signal = withClosing(exportOptions.signal);
+      // The run's calls that wait in the lane (a throttle pause of minutes) end at once when the run is cancelled.
+      return withLaneSignal(signal, () => exportPayments(items, {
         erpName: displayName,
         capabilities: connector.capabilities,
         exporter: client.payments.exporter,
@@ -169,8 +174,8 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
         retry,
         hooks: exportOptions.hooks ?? hooks,
         logger,
-        signal: withClosing(exportOptions.signal),
-      });
+        signal,
+      }));
     },
     async settle(item: ExportItem, settleOptions: { signal?: AbortSignal } = {}): Promise<Outcome | null> {
       const exporter = client.payments.exporter;
@@ -186,7 +191,8 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
         );
       }
       const loadItem: LoadItem = { id: item.id, idempotencyKey: item.idempotencyKey, record: valid.value, payload: mapped.value };
-      return exporter.find(loadItem, { signal: withClosing(settleOptions.signal) });
+      const signal = withClosing(settleOptions.signal);
+      return withLaneSignal(signal, () => exporter.find(loadItem, { signal }));
     },
     importPayments(importOptions: { cursor?: string; signal?: AbortSignal } = {}): AsyncIterable<ImportPage> {
       const importer = client.payments.importer;
@@ -265,19 +271,40 @@ async function* importPages<TRecord>(
   lookups: Record<string, Record<string, string>>,
 ): AsyncGenerator<ImportPage<TRecord>> {
   let cursor = start;
-  for await (const page of importer.pages({ signal, ...(cursor === undefined ? {} : { cursor }) })) {
-    const records: TRecord[] = [];
-    const errors: RecordError[] = [];
-    page.records.forEach((raw, index) => {
-      const where = `record ${index + 1} of the page after cursor ${cursor === undefined ? '(start)' : `"${cursor}"`}`;
-      const mapped = mapping(raw, { lookups });
-      const valid = mapped.ok ? validateRecord(model, mapped.value) : mapped;
-      if (valid.ok) records.push(valid.value);
-      else errors.push(...valid.errors.map((error) => ({ ...error, recordId: error.recordId ?? where })));
-    });
-    cursor = page.cursor;
-    yield { records, errors, cursor: page.cursor };
-    if (signal.aborted) return;
+  const pages = importer.pages({ signal, ...(cursor === undefined ? {} : { cursor }) })[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      // Each step runs under the import's signal: a page call waiting in a paused lane ends when the import stops.
+      let step: IteratorResult<ExtractPage>;
+      try {
+        step = await withLaneSignal(signal, () => pages.next());
+      } catch (error) {
+        // A failed step has ended the importer's iterator itself.
+        finished = true;
+        throw error;
+      }
+      if (step.done === true) {
+        finished = true;
+        return;
+      }
+      const page = step.value;
+      const records: TRecord[] = [];
+      const errors: RecordError[] = [];
+      page.records.forEach((raw, index) => {
+        const where = `record ${index + 1} of the page after cursor ${cursor === undefined ? '(start)' : `"${cursor}"`}`;
+        const mapped = mapping(raw, { lookups });
+        const valid = mapped.ok ? validateRecord(model, mapped.value) : mapped;
+        if (valid.ok) records.push(valid.value);
+        else errors.push(...valid.errors.map((error) => ({ ...error, recordId: error.recordId ?? where })));
+      });
+      cursor = page.cursor;
+      yield { records, errors, cursor: page.cursor };
+      if (signal.aborted) return;
+    }
+  } finally {
+    // Left early (the consumer stopped, or the signal): the importer's iterator is ended as `for await` would.
+    if (!finished) await pages.return?.();
   }
 }
 

@@ -97,6 +97,8 @@ export interface LaneStats {
   running: number;
   /** Times the lane paused for a throttle signal. */
   throttlePauses: number;
+  /** The longest throttle pause so far, in milliseconds (from its start to its end, extensions included). */
+  longestPauseMs: number;
   /** True while paused for a throttle signal. */
   paused: boolean;
   rateLimit: RateLimit;
