@@ -1,9 +1,11 @@
 import { QBD_SANDBOX_COST_CODE_ITEMS, QBD_SANDBOX_WEB_CONNECTOR, startQbdSandbox } from '@ledgerlink/connector-qbd/sandbox';
-import { supports, type Connector, type ErpSandbox, type HubVendor, type Payment, type Requisition } from '@ledgerlink/core';
+import { SANDBOX_AGENT_TOKEN, startSage300Sandbox } from '@ledgerlink/connector-sage300/sandbox';
+import { SANDBOX_SERVICE_PATH, startYardiSandbox, YARDI_SANDBOX_LOGIN } from '@ledgerlink/connector-yardi/sandbox';
+import { supports, type Connector, type ErpSandbox, type HubVendor, type LedgerItem, type Payment, type Requisition } from '@ledgerlink/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runner } from '../src/daemon.js';
 import { BUILT_IN_CONNECTORS } from '../src/plugins/built-in-connectors.js';
-import { runnerFor, tempDir, untilState } from './support/runner-harness.js';
+import { eventually, runnerFor, tempDir } from './support/runner-harness.js';
 
 /**
  * What the test needs per ERP: its sandbox, the tenant's connection to it, and the ERP ids the sandbox seeds
@@ -15,6 +17,12 @@ interface ErpFixture {
   connection(sandbox: ErpSandbox): { connection: Record<string, unknown>; env: NodeJS.ProcessEnv };
   bankId(n: number): string;
   costCode(n: number): string;
+  /** The job's ERP id where the ERP's bill needs it. */
+  jobId?: string;
+  /** The cost type of a line, where the ERP's bill needs one. */
+  costType?: string;
+  /** The ERP keys vendors by the customer's code (Yardi's Payee ID): the hub vendor carries one. */
+  vendorCode?(n: number): string;
 }
 
 const FIXTURES: Record<string, ErpFixture> = {
@@ -35,6 +43,34 @@ const FIXTURES: Record<string, ErpFixture> = {
     bankId: (n) => `${(0x40000000 + n).toString(16).toUpperCase()}-1741900100`,
     costCode: (n) => QBD_SANDBOX_COST_CODE_ITEMS[n % QBD_SANDBOX_COST_CODE_ITEMS.length]?.id as string,
   },
+  sage300: {
+    start: () => startSage300Sandbox(),
+    connection: (sandbox) => ({ connection: { agentUrl: sandbox.url, agentToken: '${env:SAGE_AGENT_TOKEN}' }, env: { SAGE_AGENT_TOKEN: SANDBOX_AGENT_TOKEN } }),
+    bankId: (n) => `BANK${n}`,
+    costCode: () => '09-2900',
+    costType: 'S',
+    jobId: 'J-100',
+    vendorCode: (n) => `EF${n}`,
+  },
+  yardi: {
+    start: () => startYardiSandbox(),
+    connection: (sandbox) => ({
+      connection: {
+        url: `${sandbox.url}${SANDBOX_SERVICE_PATH}`,
+        userName: YARDI_SANDBOX_LOGIN.userName,
+        password: '${env:YARDI_PASSWORD}',
+        serverName: YARDI_SANDBOX_LOGIN.serverName,
+        database: YARDI_SANDBOX_LOGIN.database,
+        interfaceEntity: YARDI_SANDBOX_LOGIN.interfaceEntity,
+        interfaceLicense: YARDI_SANDBOX_LOGIN.interfaceLicense,
+      },
+      env: { YARDI_PASSWORD: YARDI_SANDBOX_LOGIN.password },
+    }),
+    bankId: (n) => `op${n}`,
+    costCode: () => '09-2900',
+    jobId: 'tower1',
+    vendorCode: (n) => `ef${String(n).padStart(4, '0')}`,
+  },
 };
 
 const exportingRequisitions = BUILT_IN_CONNECTORS.filter(
@@ -43,9 +79,19 @@ const exportingRequisitions = BUILT_IN_CONNECTORS.filter(
 
 let n = 0;
 
-function vendor(): HubVendor {
+/** Waits for an item to sync; one that fails instead ends the wait at once with the ERP's (or the mapping's) words. */
+async function synced(runner: Runner, id: string): Promise<LedgerItem> {
+  const item = await eventually(`item ${id} to be synced or failed`, async () => {
+    const current = await runner.ledger.get(id);
+    return current?.state === 'synced' || current?.state === 'failed' ? current : undefined;
+  }, 30_000);
+  if (item.state === 'failed') throw new Error(`${item.entity} ${item.sourceId} failed: ${item.lastError?.message ?? '(no error)'}`);
+  return item;
+}
+
+function vendor(fixture: ErpFixture): HubVendor {
   n += 1;
-  return { id: `hub-v-${n}`, name: `Entity Flow Sub ${n}`, isActive: true };
+  return { id: `hub-v-${n}`, name: `Entity Flow Sub ${n}`, isActive: true, ...(fixture.vendorCode === undefined ? {} : { code: fixture.vendorCode(n) }) };
 }
 
 function requisition(fixture: ErpFixture, of: HubVendor, erpVendorId?: string): Requisition {
@@ -54,12 +100,22 @@ function requisition(fixture: ErpFixture, of: HubVendor, erpVendorId?: string): 
     id: `hub-req-${n}`,
     number: `EF-${n}`,
     billingDate: '2026-11-30',
-    vendor: { id: of.id, name: of.name, ...(erpVendorId === undefined ? {} : { erpId: erpVendorId }) },
-    project: { id: 'hub-p-1', number: 'P-100' },
+    vendor: { id: of.id, name: of.name, ...(of.code === undefined ? {} : { code: of.code }), ...(erpVendorId === undefined ? {} : { erpId: erpVendorId }) },
+    // Procore's project_number is the ERP's job number (Yardi's Property ID).
+    project: { id: 'hub-p-1', number: fixture.jobId ?? 'P-100', ...(fixture.jobId === undefined ? {} : { erpId: fixture.jobId }) },
     commitment: { id: `hub-sc-${n}` },
     totalCents: 10_000_00,
     retainageCents: 1_000_00,
-    lines: [{ id: `hub-line-${n}`, description: 'Framing, this period', amountCents: 10_000_00, retainageCents: 1_000_00, costCodeOriginId: fixture.costCode(n) }],
+    lines: [
+      {
+        id: `hub-line-${n}`,
+        description: 'Framing, this period',
+        amountCents: 10_000_00,
+        retainageCents: 1_000_00,
+        costCodeOriginId: fixture.costCode(n),
+        ...(fixture.costType === undefined ? {} : { costTypeOriginId: fixture.costType }),
+      },
+    ],
   };
 }
 
@@ -73,11 +129,13 @@ function payment(fixture: ErpFixture, sandbox: ErpSandbox, of: Requisition, erpV
     amountCents: of.totalCents - of.retainageCents,
     method: 'check',
     fundedOn: '2026-12-01',
+    paidOn: '2026-12-01',
     bankId: fixture.bankId(n),
     checkNumber: String(40_000 + n),
-    vendor: { id: of.vendor.id, name: of.vendor.name, erpId: erpVendorId },
-    invoice: { id: of.id, number: of.number, amountCents: of.totalCents },
-    project: of.project,
+    vendor: { ...of.vendor, erpId: erpVendorId },
+    // What Procore pays: the invoice's current payment due, net of the retainage held.
+    invoice: { id: of.id, number: of.number, amountCents: of.totalCents - of.retainageCents },
+    project: { id: of.project.id, number: of.project.number },
   };
 }
 
@@ -110,7 +168,7 @@ describe('one export flow for every entity (runner + SQLite + each ERP sandbox d
 
     it('a requisition waits for its vendor and goes on when ledgerlink exports the vendor; the vendor is posted once', async () => {
       const exporter = runner.tenant('acme').exporter;
-      const sub = vendor();
+      const sub = vendor(fixture);
       const invoice = requisition(fixture, sub);
       const waiting = await exporter.intakeRecord('requisition', invoice);
       if (waiting.kind === 'ignored') throw new Error(waiting.reason);
@@ -119,22 +177,22 @@ describe('one export flow for every entity (runner + SQLite + each ERP sandbox d
 
       const recorded = await exporter.intakeRecord('vendor', sub);
       if (recorded.kind === 'ignored') throw new Error(recorded.reason);
-      const synced = await untilState(runner, recorded.item.id, 'synced');
-      expect(sandbox.vendors?.().filter((candidate) => candidate.name === sub.name).map((candidate) => candidate.erpId)).toEqual([synced.targetId]);
+      const vendorItem = await synced(runner, recorded.item.id);
+      expect(sandbox.vendors?.().filter((candidate) => candidate.name === sub.name).map((candidate) => candidate.erpId)).toEqual([vendorItem.targetId]);
 
-      const bill = await untilState(runner, waiting.item.id, 'synced');
-      expect((bill.record.vendor as { erpId?: string }).erpId).toBe(synced.targetId);
+      const bill = await synced(runner, waiting.item.id);
+      expect((bill.record.vendor as { erpId?: string }).erpId).toBe(vendorItem.targetId);
       expect(sandbox.bills?.().filter((candidate) => candidate.number === invoice.number)).toMatchObject([
-        { erpId: bill.targetId, vendorId: synced.targetId, amountCents: invoice.totalCents },
+        { erpId: bill.targetId, vendorId: vendorItem.targetId, amountCents: invoice.totalCents },
       ]);
     });
 
     it('a payment funded before its requisition waits blocked, and goes on when the bill lands; a commit-then-drop on the bill posts one bill', async () => {
       const exporter = runner.tenant('acme').exporter;
-      const sub = vendor();
+      const sub = vendor(fixture);
       const recorded = await exporter.intakeRecord('vendor', sub);
       if (recorded.kind === 'ignored') throw new Error(recorded.reason);
-      const erpVendorId = (await untilState(runner, recorded.item.id, 'synced')).targetId as string;
+      const erpVendorId = (await synced(runner, recorded.item.id)).targetId as string;
 
       await exporter.setExportsEnabled(false);
       const invoice = requisition(fixture, sub, erpVendorId);
@@ -149,8 +207,8 @@ describe('one export flow for every entity (runner + SQLite + each ERP sandbox d
       // The ERP commits the bill and the answer is lost: the retry finds it instead of posting a second one.
       sandbox.setFaults({ commitThenDrop: 1 });
       await exporter.setExportsEnabled(true);
-      const landed = await untilState(runner, bill.item.id, 'synced', 30_000);
-      const paid = await untilState(runner, early.item.id, 'synced', 30_000);
+      const landed = await synced(runner, bill.item.id);
+      const paid = await synced(runner, early.item.id);
       expect(sandbox.bills?.().filter((candidate) => candidate.number === invoice.number).map((candidate) => candidate.erpId)).toEqual([landed.targetId]);
       expect((paid.record.invoice as { erpId?: string }).erpId).toBe(landed.targetId);
       const applied = sandbox.payments().filter((candidate) => candidate.applications.some((application) => application.billId === landed.targetId));
