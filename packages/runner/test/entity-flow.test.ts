@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { QBD_SANDBOX_COST_CODE_ITEMS, QBD_SANDBOX_WEB_CONNECTOR, startQbdSandbox } from '@ledgerlink/connector-qbd/sandbox';
 import { SANDBOX_AGENT_TOKEN, startSage300Sandbox } from '@ledgerlink/connector-sage300/sandbox';
 import { SANDBOX_SERVICE_PATH, startYardiSandbox, YARDI_SANDBOX_LOGIN } from '@ledgerlink/connector-yardi/sandbox';
 import { supports, type Connector, type ErpSandbox, type HubVendor, type LedgerItem, type Payment, type Requisition } from '@ledgerlink/core';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runner } from '../src/daemon.js';
 import { BUILT_IN_CONNECTORS } from '../src/plugins/built-in-connectors.js';
@@ -77,6 +79,8 @@ const exportingRequisitions = BUILT_IN_CONNECTORS.filter(
   (connector): connector is Connector => 'createClient' in connector && supports(connector.capabilities, 'requisition', 'export'),
 ).map((connector) => connector.manifest.id);
 
+/** Needs PostgreSQL for the store's run: LEDGERLINK_TEST_POSTGRES_URL, default as the other PostgreSQL tests. */
+const postgresUrl = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 let n = 0;
 
 /** Waits for an item to sync; one that fails instead ends the wait at once with the ERP's (or the mapping's) words. */
@@ -145,8 +149,15 @@ describe('one export flow for every entity (runner + SQLite + each ERP sandbox d
     expect(exportingRequisitions.filter((id) => FIXTURES[id] === undefined)).toEqual([]);
   });
 
-  describe.each(exportingRequisitions)('%s', (erp) => {
+  const runs = [
+    ...exportingRequisitions.map((erp) => ({ erp, store: 'sqlite' as const })),
+    // The ledger's entity column and its lookups by (entity, hub id) on the other store too.
+    ...exportingRequisitions.slice(0, 1).map((erp) => ({ erp, store: 'postgres' as const })),
+  ];
+
+  describe.each(runs)('$erp on $store', ({ erp, store }) => {
     const fixture = FIXTURES[erp] as ErpFixture;
+    const schema = `ll_entity_${randomBytes(6).toString('hex')}`;
     let sandbox: ErpSandbox;
     let runner: Runner;
     let cleanup: () => void;
@@ -157,13 +168,20 @@ describe('one export flow for every entity (runner + SQLite + each ERP sandbox d
       cleanup = dir.cleanup;
       const { connection, env } = fixture.connection(sandbox);
       const tenant = { id: 'acme', erp, connection, retry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 } };
-      runner = runnerFor(dir.dir, { store: { sqlite: { path: 'ledger.db' } }, tenants: [tenant], runner: { settleMs: 50, recoveryMs: 60_000 } }, env).runner;
+      const stored = store === 'sqlite' ? { sqlite: { path: 'ledger.db' } } : { postgres: { url: '${env:PG_URL}', schema } };
+      runner = runnerFor(dir.dir, { store: stored, tenants: [tenant], runner: { settleMs: 50, recoveryMs: 60_000 } }, { ...env, PG_URL: postgresUrl }).runner;
       await runner.start();
     }, 60_000);
     afterAll(async () => {
       await runner?.stop();
       await sandbox?.close();
       cleanup?.();
+      if (store === 'postgres') {
+        const client = new pg.Client({ connectionString: postgresUrl });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
     });
 
     it('a requisition waits for its vendor and goes on when ledgerlink exports the vendor; the vendor is posted once', async () => {
