@@ -122,8 +122,11 @@ export function refusalOutcome(response: HttpResponse, sent: { paymentRef?: stri
   );
 }
 
-/** An answer that is neither success nor a refusal of the record: throttling, server trouble, rights. */
-export function failureOutcome(response: HttpResponse, what: string, committed: 'no' | 'unknown'): Outcome {
+/**
+ * An answer that is neither success nor a refusal of the record: throttling, server trouble, rights. `screen` is
+ * the form whose rights a 403 asks for (checks by default; bills and vendors name theirs).
+ */
+export function failureOutcome(response: HttpResponse, what: string, committed: 'no' | 'unknown', screen = 'Checks and Payments (AP302000)'): Outcome {
   const erp = erpAnswer(response);
   if (response.status === 429 || isLoginLimit(response)) {
     const retryAfter = retryAfterMs(response);
@@ -148,7 +151,7 @@ export function failureOutcome(response: HttpResponse, what: string, committed: 
   }
   if (response.status === 403) {
     return Outcomes.rejected(
-      `The Acumatica API user may not ${what}: grant its role access to Checks and Payments (AP302000). Acumatica said: ${erp.message}`,
+      `The Acumatica API user may not ${what}: grant its role access to ${screen}. Acumatica said: ${erp.message}`,
       erp,
       ErrorCodes.ERP_AUTH,
     );

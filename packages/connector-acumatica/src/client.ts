@@ -5,10 +5,13 @@
 import { ErrorCodes, HttpTransportError, LedgerlinkError, type ClientContext, type ConnectorClient, type LoadContext } from '@ledgerlink/core';
 import { erpAnswer } from './acumatica-errors.js';
 import { entityUrl } from './acumatica-wire.js';
+import { createBillExporter } from './bill-exporter.js';
 import { createCheckExporter } from './check-exporter.js';
 import { createCheckImporter } from './check-importer.js';
 import type { AcumaticaConfig } from './config.js';
 import { AcumaticaSession, SignInError } from './session.js';
+import { createVendorExporter } from './vendor-exporter.js';
+import { createVendorImporter } from './vendor-importer.js';
 
 export function createAcumaticaClient(context: ClientContext<AcumaticaConfig>): ConnectorClient {
   const logger = context.logger.child({ connector: 'acumatica' });
@@ -20,6 +23,11 @@ export function createAcumaticaClient(context: ClientContext<AcumaticaConfig>): 
     payments: {
       exporter: createCheckExporter({ config: context.config, session, logger }),
       importer: createCheckImporter({ config: context.config, session }),
+    },
+    requisitions: { exporter: createBillExporter({ config: context.config, session, logger }) },
+    vendors: {
+      exporter: createVendorExporter({ config: context.config, session }),
+      importer: createVendorImporter({ config: context.config, session }),
     },
     close: () => session.close(),
   };

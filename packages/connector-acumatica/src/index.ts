@@ -1,6 +1,7 @@
 /**
  * @ledgerlink/connector-acumatica: payments to and from Acumatica Cloud ERP over the contract-based REST API
- * (AP checks applied to bills, released; released checks imported back).
+ * (AP checks applied to bills, released; released checks imported back), subcontractor invoices as released AP
+ * bills, and vendors both ways.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +26,10 @@ export const acumaticaConnector = defineConnector<AcumaticaConfig>({
     version: VERSION,
     contractVersion: 'v1',
     coreRange: '^0.1.0',
-    description: 'Payments as released AP checks applied to bills (contract-based REST); closed checks imported back.',
+    description: 'Payments as released AP checks applied to bills (contract-based REST); closed checks imported back; requisitions as AP bills; vendors both ways.',
   },
   capabilities: {
-    entities: { payment: ['export', 'import'] },
+    entities: { payment: ['export', 'import'], requisition: ['export'], vendor: ['export', 'import'] },
     partialPayments: true,
     // One top-level entity per PUT: Acumatica has no batch write.
     maxBatch: 1,
@@ -37,6 +38,8 @@ export const acumaticaConnector = defineConnector<AcumaticaConfig>({
     // is full, so concurrency is the limit that matters; the rate paces bursts at a pace small licences absorb.
     rateLimit: { requests: 10, intervalMs: 1_000, concurrency: 2 },
     idempotency: 'lookup',
+    // Bills and vendors are one top-level entity per PUT as well, found again by natural key: the connector-wide
+    // values hold for them, so no entityOptions.
   },
   configSchema: AcumaticaConfig,
   mapping: { path: fileURLToPath(new URL('../mapping.yaml', import.meta.url)) },

@@ -1,5 +1,5 @@
 /**
- * Releasing a check: `POST …/Check/ReleaseCheck` starts a long-running operation, answered `202` with a
+ * Releasing a check (or a bill, the same way through `Bill/ReleaseBill`): `POST …/Check/ReleaseCheck` starts a long-running operation, answered `202` with a
  * `Location` to poll; the poll answers `202` while it runs and `204` when it is done. Acumatica's own client
  * treats any other answer as a failed operation.
  */
@@ -25,14 +25,14 @@ export async function releaseCheck(
   send: SessionSend,
   config: AcumaticaConfig,
   check: CheckKey,
-  options: { signal: AbortSignal; sleep?: (ms: number, signal: AbortSignal) => Promise<void> },
+  options: { signal: AbortSignal; sleep?: (ms: number, signal: AbortSignal) => Promise<void>; action?: 'Check/ReleaseCheck' | 'Bill/ReleaseBill' },
 ): Promise<ReleaseResult> {
   const sleep = options.sleep ?? delay;
   const entity: Record<string, unknown> = { Type: { value: check.type }, ReferenceNbr: { value: check.referenceNbr } };
   if (check.id !== undefined) entity.id = check.id;
   let response: HttpResponse;
   try {
-    response = await send({ method: 'POST', url: entityUrl(config, 'Check/ReleaseCheck'), body: toWireJson({ entity }) });
+    response = await send({ method: 'POST', url: entityUrl(config, options.action ?? 'Check/ReleaseCheck'), body: toWireJson({ entity }) });
   } catch (error) {
     if (error instanceof HttpTransportError) return { kind: 'unknown', reason: `release request got no answer: ${error.message}`, transport: error };
     throw error;

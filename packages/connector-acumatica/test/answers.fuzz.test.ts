@@ -5,7 +5,7 @@
  * settle a payment on a blank or malformed ReferenceNbr.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFetchHttpClient, silentLogger, type ConnectorClient, type LoadItem, type Payment } from '@ledgerlink/core';
 import { erpAnswer, fieldErrors, refusalOutcome, failureOutcome } from '../src/acumatica-errors.js';
 import { isSameCheck, naturalKey } from '../src/check-payload.js';
@@ -31,6 +31,10 @@ import {
   type FuzzAnswer,
   type FuzzServer,
 } from './fuzz-server.js';
+
+// Every case goes over a real socket: on a loaded 2-core machine a few hundred cases take longer than the default
+// 20 s, and a property cut off by its timeout keeps sending into the next test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const PAYLOAD = {
   Type: { value: 'Payment' },

@@ -4,9 +4,13 @@ import { IntacctGateway, SignInError } from './intacct-gateway.js';
 import { failureError } from './intacct-outcomes.js';
 import { createPaymentExtractor } from './payment-extractor.js';
 import { createPaymentLoader } from './payment-loader.js';
+import { createBillLoader } from './bill-loader.js';
+import { createVendorExtractor } from './vendor-extractor.js';
+import { createVendorLoader } from './vendor-loader.js';
 
 /**
- * The Sage Intacct client: one gateway (sessions, the lane's HTTP) shared by the payment exporter and importer.
+ * The Sage Intacct client: one gateway (sessions, the lane's HTTP) shared by the payment exporter and importer,
+ * the bill exporter (requisitions) and the vendor exporter and importer.
  * Built by core with the tenant's validated settings; every call goes through `context.http`.
  */
 export function createIntacctClient(context: ClientContext<IntacctConfig>): ConnectorClient {
@@ -27,6 +31,13 @@ export function createIntacctClient(context: ClientContext<IntacctConfig>): Conn
     payments: {
       exporter: createPaymentLoader({ gateway, errorCodes: config.errorCodes, logger }),
       importer: createPaymentExtractor({ gateway, pageSize: config.pageSize }),
+    },
+    requisitions: {
+      exporter: createBillLoader({ gateway, errorCodes: config.errorCodes, logger }),
+    },
+    vendors: {
+      exporter: createVendorLoader({ gateway, errorCodes: config.errorCodes, logger }),
+      importer: createVendorExtractor({ gateway, pageSize: config.pageSize }),
     },
     async close() {
       gateway.close();

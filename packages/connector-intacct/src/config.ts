@@ -21,6 +21,12 @@ export const IntacctErrorCodes = z
     unknownVendor: z.array(z.string().min(1)).default(['BL01001975']),
     /** Bill (`RECORDKEY`) not found: rejected. */
     unknownBill: z.array(z.string().min(1)).default(['BL01001976']),
+    /** Bill number (`RECORDID`) already used for the vendor: the requisition is rejected (or settled, when it is this one). */
+    duplicateBillNumber: z.array(z.string().min(1)).default(['BL01001980']),
+    /** GL account (`ACCOUNTNO`) of a bill line not found: rejected, naming the cost code's account. */
+    unknownAccount: z.array(z.string().min(1)).default(['BL01001981']),
+    /** Vendor ID (`VENDORID`) already used by another vendor: rejected with the vendor to link instead. */
+    duplicateVendorId: z.array(z.string().min(1)).default(['BL01001982']),
     /**
      * A function `controlid` that already completed, sent again with `uniqueid=true`: the client looks the payment
      * up (as it does for any refusal a resend can meet, so an unknown code still settles a replay).

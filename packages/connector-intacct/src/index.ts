@@ -12,7 +12,7 @@ export const VERSION: string = packageJson.version;
 
 /**
  * Sage Intacct over its XML gateway: `create APPYMT` for payments out, `query APPYMT` (states Approved and Posted)
- * for payments issued back. See README.md for the field mapping, limits and what a deployment must confirm.
+ * for payments issued back, `create APBILL` for subcontractor invoices, `create VENDOR` / `query VENDOR` for vendors. See README.md for the field mapping, limits and what a deployment must confirm.
  */
 export const intacctConnector = defineConnector<IntacctConfig>({
   manifest: {
@@ -21,10 +21,11 @@ export const intacctConnector = defineConnector<IntacctConfig>({
     version: VERSION,
     contractVersion: 'v1',
     coreRange: '^0.1.0',
-    description: 'Payments to Sage Intacct as AP payments (APPYMT) applied to bills; approved and posted payments back as payments issued.',
+    description:
+      'Payments to Sage Intacct as AP payments (APPYMT) applied to bills; approved and posted payments back as payments issued; subcontractor invoices as AP bills (APBILL); vendors both ways.',
   },
   capabilities: {
-    entities: { payment: ['export', 'import'] },
+    entities: { payment: ['export', 'import'], requisition: ['export'], vendor: ['export', 'import'] },
     partialPayments: true,
     maxBatch: 1,
     // Intacct publishes concurrency per tier (2 for the XML gateway's base tier, a third-party figure) and a

@@ -14,6 +14,9 @@ export type IntacctErrorKind =
   | 'unknownBankAccount'
   | 'unknownBill'
   | 'unknownVendor'
+  | 'duplicateBillNumber'
+  | 'unknownAccount'
+  | 'duplicateVendorId'
   | 'other';
 
 /** Intacct's gateway rate limit (developer.intacct.com, error handling): arrives as HTTP 429. */
@@ -28,6 +31,9 @@ const TAKEN = /\b(already|duplicate|in use|exists)\b/i;
 const BY_TEXT: { kind: Exclude<IntacctErrorKind, 'throttled' | 'other'>; field: RegExp; nature: RegExp }[] = [
   { kind: 'controlIdAlreadyUsed', field: /\bcontrol\s*id\b|\bcontrolid\b/i, nature: /\b(already|used|duplicate|unique)\b/i },
   { kind: 'duplicateCheckNumber', field: /\bDOCNUMBER\b|\b(document|check|cheque)\s*(number|no\.?|#)/i, nature: TAKEN },
+  { kind: 'duplicateBillNumber', field: /\bRECORDID\b|\bbill\s*(number|no\.?|#)/i, nature: TAKEN },
+  { kind: 'duplicateVendorId', field: /\bVENDORID\b|\bvendor\b/i, nature: TAKEN },
+  { kind: 'unknownAccount', field: /\bACCOUNTNO\b|\bGL\s*account\b/i, nature: NOT_FOUND },
   { kind: 'unknownBankAccount', field: /\bFINANCIALENTITY\b|\b(bank|checking|financial)\s*(account|entity)\b/i, nature: NOT_FOUND },
   { kind: 'unknownBill', field: /\bRECORDKEY\b|\bbill\b|\bAPBILL\b/i, nature: NOT_FOUND },
   { kind: 'unknownVendor', field: /\bVENDORID\b|\bvendor\b/i, nature: NOT_FOUND },
@@ -53,6 +59,9 @@ export function classifyErrors(errors: IntacctError[], codes: IntacctErrorCodes)
     ['unknownBankAccount', codes.unknownBankAccount],
     ['unknownBill', codes.unknownBill],
     ['unknownVendor', codes.unknownVendor],
+    ['duplicateBillNumber', codes.duplicateBillNumber],
+    ['unknownAccount', codes.unknownAccount],
+    ['duplicateVendorId', codes.duplicateVendorId],
   ];
   for (const [kind, list] of table) {
     const match = errors.find((error) => error.errorno !== undefined && list.includes(error.errorno));

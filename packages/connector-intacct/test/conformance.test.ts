@@ -31,5 +31,7 @@ describeConnectorConformance(intacctConnector, {
     bankAccountId: (n) => `BA-${n}`,
     // Intacct keys bills by RECORDNO, a whole number.
     billId: (n) => String(5000 + n),
+    // A bill line posts to a GL account of the sandbox company (its chart: 5000, 5010, 5020).
+    requisitionDefaults: () => ({ line: { costCodeOriginId: '5000' } }),
   },
 });

@@ -10,11 +10,19 @@ import {
   type LoadContext,
   type PaymentIssuedResult,
   type PaymentIssuedWrite,
+  type StagedRecordResult,
+  type StagedRecordWrite,
+  type VendorUpdate,
+  type VendorUpdateResult,
 } from '@ledgerlink/core';
 import type { ProcoreConfig } from './config.js';
 import { contractPayment, readRequisition, type RequisitionPlaces } from './contract-payment.js';
 import { closeOut, fetchErpRequest, openRequests } from './erp-requests.js';
 import { HubReads } from './hub-reads.js';
+import { syncStagedRecords } from './hub-staged-records.js';
+import { readHubVendor, readVendorLinks, syncVendors } from './hub-vendors.js';
+import { requisitionBatch } from './requisition-batch.js';
+import { readRequisitionReset } from './requisitions.js';
 import { createHubSetup } from './hub-setup.js';
 import { syncExternalData, syncPaymentsIssued, unlinkPaymentIssued } from './hub-writes.js';
 import { platformPaths } from './platform-paths.js';
@@ -39,6 +47,8 @@ export function createProcoreHubClient(context: ClientContext<ProcoreConfig>): P
   const api = new ProcoreApi(config, http, lane, tokens, now);
   const reads = new HubReads(api, now);
   const places: RequisitionPlaces = new Map();
+  // `create_requisitions` batches found fully synced by the fallback: not read again (see openRequests).
+  const closedBatches = new Set<string>();
 
   const requisitionIn = async (companyId: string, projectId: string, invoiceId: string): Promise<Invoice | undefined> => {
     const wire = await api.jsonOrMissing({
@@ -70,7 +80,7 @@ export function createProcoreHubClient(context: ClientContext<ProcoreConfig>): P
       return fetchErpRequest(api, companyId, requestId);
     },
 
-    openRequests: (companyId: string): AsyncIterable<ErpRequest[]> => openRequests(api, logger, companyId, config.perPage),
+    openRequests: (companyId: string): AsyncIterable<ErpRequest[]> => openRequests(api, logger, companyId, config.perPage, closedBatches),
 
     contractPayment: (request: ErpRequest): Promise<unknown> => contractPayment(reads, places, request),
 
@@ -111,6 +121,18 @@ export function createProcoreHubClient(context: ClientContext<ProcoreConfig>): P
     syncPaymentsIssued: (companyId: string, writes: PaymentIssuedWrite[]): Promise<PaymentIssuedResult[]> => syncPaymentsIssued(api, companyId, writes),
 
     unlinkPaymentIssued: (companyId: string, paymentId: string): Promise<void> => unlinkPaymentIssued(api, companyId, paymentId),
+
+    requisitions: (request: ErpRequest): Promise<unknown[]> => requisitionBatch(api, reads, places, config.perPage, request),
+
+    vendor: (request: ErpRequest): Promise<unknown> => Promise.resolve().then(() => readHubVendor(request)),
+
+    syncStagedRecords: (companyId: string, records: StagedRecordWrite[]): Promise<StagedRecordResult[]> => syncStagedRecords(api, companyId, records),
+
+    syncVendors: (companyId: string, updates: VendorUpdate[]): Promise<VendorUpdateResult[]> => syncVendors(api, companyId, updates, config.perPage),
+
+    vendorLinks: readVendorLinks,
+
+    requisitionReset: readRequisitionReset,
 
     setup: createHubSetup(api, config.namespace, config.perPage),
 

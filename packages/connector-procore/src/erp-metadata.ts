@@ -36,23 +36,30 @@ export type MetadataEntity = (typeof METADATA_ENTITIES)[number];
  * subcontractor invoice; `create_contract_payment`, External Data `item_type=contract_payment`): its block is
  * `contract_payments`. `payment_applications` are the owner side (prime contract pay apps), not ours. Procore still
  * drives the import of payments through `requisitions.configs.sync_payments` (the doc says it will move to
- * `contract_payments.configs.import`): both are set, the requisition block itself stays disabled.
+ * `contract_payments.configs.import`): both are set, and the requisition block itself is enabled only when the
+ * connector declares requisitions (subcontractor invoices → the ERP's AP bills). Vendors are the `vendors` block.
  */
 const BLOCK_OF: Record<Entity, MetadataEntity> = { payment: 'contract_payments', requisition: 'requisitions', vendor: 'vendors' };
 
-function block(directions: readonly Direction[]): Record<string, unknown> {
+/**
+ * Blocks whose import goes through Staged Records (erp_staged_records.md: "enabled at the entity type level"): ERP
+ * vendors wait on Procore's Ready to Import page (`sync_vendors`). Payments issued are written directly by Invoice
+ * Payments Sync, never staged.
+ */
+const STAGED_IMPORT: ReadonlySet<MetadataEntity> = new Set(['vendors']);
+
+function block(name: MetadataEntity, directions: readonly Direction[]): Record<string, unknown> {
   const exports = directions.includes('export');
   const imports = directions.includes('import');
   const enabled = exports || imports;
   return {
     enabled,
     configs: {
-      // A re-export after the accountant's edit is a new create of a payment that never synced; a synced payment
-      // is locked in Procore and never updated from it.
+      // A re-export after the accountant's edit is a new create of an object that never synced; a synced object is
+      // locked in Procore and never updated from it.
       export: { enabled: exports, create: { enabled: exports }, update: { enabled: false }, custom_fields: [] },
       import: { enabled: imports },
-      // ledgerlink stages nothing: payments issued are written directly by Invoice Payments Sync.
-      staged_records: { enabled: false },
+      staged_records: { enabled: imports && STAGED_IMPORT.has(name) },
     },
     tab: { enabled },
   };
@@ -69,7 +76,7 @@ export function erpMetadataFor(capabilities: Pick<Capabilities, 'entities'>, lab
     if (directions !== undefined && directions.length > 0) directionsOf.set(BLOCK_OF[entity], directions);
   }
   const entities: Record<string, unknown> = {};
-  for (const name of METADATA_ENTITIES) entities[name] = block(directionsOf.get(name) ?? []);
+  for (const name of METADATA_ENTITIES) entities[name] = block(name, directionsOf.get(name) ?? []);
   const paymentsImport = directionsOf.get('contract_payments')?.includes('import') ?? false;
   const requisitions = entities.requisitions as { configs: Record<string, unknown> };
   requisitions.configs.sync_payments = { enabled: paymentsImport };

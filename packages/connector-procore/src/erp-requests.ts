@@ -1,4 +1,4 @@
-import { ErrorCodes, LedgerlinkError, type CloseOut, type ErpRequest, type Logger } from '@ledgerlink/core';
+import { ErrorCodes, isLedgerlinkError, LedgerlinkError, type CloseOut, type ErpRequest, type Logger } from '@ledgerlink/core';
 import { platformPaths } from './platform-paths.js';
 import type { ProcoreApi } from './procore-api.js';
 import { unreadable } from './procore-errors.js';
@@ -41,7 +41,13 @@ export async function fetchErpRequest(api: ProcoreApi, companyId: string, reques
  * resolved to its ERP Request. The open details are listed whole before the first page is handed out: the caller
  * closes details out as it goes, and a status-filtered page list would shift under it and skip some.
  */
-export async function* openRequests(api: ProcoreApi, logger: Logger, companyId: string, perPage: number): AsyncGenerator<ErpRequest[]> {
+export async function* openRequests(
+  api: ProcoreApi,
+  logger: Logger,
+  companyId: string,
+  perPage: number,
+  closedBatches: Set<string> = new Set(),
+): AsyncGenerator<ErpRequest[]> {
   const doing = `listing the open request details of company ${companyId}`;
   const open: { detailId: string; requestId: string }[] = [];
   const seenDetails = new Set<string>();
@@ -83,6 +89,85 @@ export async function* openRequests(api: ProcoreApi, logger: Logger, companyId: 
     });
     if (page.length > 0) yield page;
   }
+  yield* openRequisitionBatches(api, logger, companyId, perPage, seenRequests, closedBatches);
+}
+
+/**
+ * `create_requisitions` has no Request Detail [V erp_events_dictionary.md], so the open details never name it: its
+ * requests are listed by name, and a batch is open while a requisition it is the latest request for is not synced
+ * (no External Data `origin_id`). A requisition exported again later is the later batch's.
+ */
+async function* openRequisitionBatches(
+  api: ProcoreApi,
+  logger: Logger,
+  companyId: string,
+  perPage: number,
+  seen: Set<string>,
+  closedBatches: Set<string>,
+): AsyncGenerator<ErpRequest[]> {
+  const doing = `listing the create_requisitions requests of company ${companyId}`;
+  const requests: ErpRequest[] = [];
+  try {
+    for await (const rows of api.pages(
+      { method: 'GET', path: platformPaths.erpRequests(companyId), companyId, params: { 'filters[request_name]': 'create_requisitions' }, doing },
+      perPage,
+    )) {
+      for (const row of rows) {
+        let request: ErpRequest;
+        try {
+          request = readErpRequest(row, companyId, doing);
+        } catch {
+          logger.warn({ companyId, request: procoreId(property(row, 'id')) }, 'skipped a create_requisitions request that cannot be read');
+          continue;
+        }
+        if (request.requestName === 'create_requisitions' && !seen.has(request.id)) requests.push(request);
+      }
+    }
+  } catch (error) {
+    // An inferred path: where Procore has no such list, the fallback covers the requests with details only.
+    if (!(isLedgerlinkError(error) && error.code === ErrorCodes.HUB_NOT_FOUND)) throw error;
+    logger.warn({ companyId }, 'cannot list the create_requisitions requests (HTTP 404); check platformPaths.erpRequests');
+    return;
+  }
+  const latest = new Map<string, string>();
+  const idsOf = (request: ErpRequest): string[] => {
+    const batch = request.data.requisitions;
+    return (Array.isArray(batch) ? batch : []).map((item) => procoreId(property(item, 'procore_requisition_id'))).filter((id): id is string => id !== undefined);
+  };
+  for (const request of requests) for (const id of idsOf(request)) latest.set(id, request.id);
+  let page: ErpRequest[] = [];
+  for (const request of requests) {
+    const key = `${companyId}/${request.id}`;
+    if (closedBatches.has(key)) continue;
+    const own = idsOf(request).filter((id) => latest.get(id) === request.id);
+    if (own.length === 0) continue;
+    const synced = await Promise.all(own.map((id) => requisitionSynced(api, companyId, id)));
+    if (synced.every(Boolean)) {
+      // Once every requisition of a batch is synced it stays closed: a reset requisition comes back through a new
+      // export, a new request. So it is not read again on the next poll.
+      closedBatches.add(key);
+      continue;
+    }
+    page.push(request);
+    if (page.length >= perPage) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
+}
+
+/** Whether Procore shows the requisition synced: its External Data carries an `origin_id`. */
+async function requisitionSynced(api: ProcoreApi, companyId: string, requisitionId: string): Promise<boolean> {
+  const body = await api.jsonOrMissing({
+    method: 'GET',
+    path: platformPaths.externalData(companyId),
+    companyId,
+    params: { item_type: 'requisition', item_id: requisitionId },
+    doing: `reading the External Data of requisition ${requisitionId} of company ${companyId}`,
+  });
+  const records = Array.isArray(body) ? body : body === undefined ? [] : [body];
+  return records.some((record) => typeof property(record, 'origin_id') === 'string' && (property(record, 'origin_id') as string).trim() !== '');
 }
 
 /** Closes out (or updates) a Request Detail: the status and the messages Procore's ERP tool shows the user. */

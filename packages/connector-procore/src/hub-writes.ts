@@ -120,7 +120,7 @@ export async function unlinkPaymentIssued(api: ProcoreApi, companyId: string, pa
  * A bulk write's answer `{ entities, errors }`: on a 2xx, and on the 422 Procore gives when every item was refused
  * (the per-item errors are the answer then, not a failure of the call). Anything else is thrown as a coded error.
  */
-async function bulkAnswer(api: ProcoreApi, call: ProcoreCall): Promise<unknown> {
+export async function bulkAnswer(api: ProcoreApi, call: ProcoreCall): Promise<unknown> {
   const response = await api.call(call);
   const ok = response.status >= 200 && response.status < 300;
   const body = parseJson(response.body);

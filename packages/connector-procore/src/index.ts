@@ -22,8 +22,10 @@ export const procoreConnector = defineHubConnector<ProcoreConfig>({
     description: 'The hub: Procore ERP Platform (ERP Requests, close-out, External Data, Invoice Payments Sync; client credentials; webhooks)',
   },
   capabilities: {
-    // The hub is the source of every export and the target of every import: both directions of `payment`.
-    entities: { payment: ['export', 'import'] },
+    // The hub is the source of every export and the target of every import: both directions of `payment`;
+    // requisitions (subcontractor invoices) go out only; vendors go out (`create_vendor`) and come back staged
+    // (`sync_vendors`). mapping.yaml has a section for each.
+    entities: { payment: ['export', 'import'], requisition: ['export'], vendor: ['export', 'import'] },
     partialPayments: true,
     // Invoice Payments Sync and External Data Sync take up to 100 items per call [I].
     maxBatch: 100,

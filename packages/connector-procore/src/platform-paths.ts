@@ -25,6 +25,16 @@ export const platformPaths = {
   invoicePaymentsSync: (companyId: string): string => `${company(companyId)}/invoice_payments/sync`,
   /** [I] "Invoice Payments Unlink" [V by name]. */
   invoicePaymentUnlink: (companyId: string, id: string): string => `${company(companyId)}/invoice_payments/${seg(id)}/unlink`,
+  /** [I] ERP Requests of a company, `filters[request_name]=` and paged: finds `create_requisitions` (no detail). */
+  erpRequests: (companyId: string): string => `${company(companyId)}/erp_requests`,
+  /** [I] External Data of one object (`?item_type=&item_id=`): whether Procore shows it synced. */
+  externalData: (companyId: string): string => `${company(companyId)}/external_data`,
+  /** [V `PATCH /staged_records/sync`; prefix I] Staged Records sync: bulk create/update by item type and origin_id. */
+  stagedRecordsSync: (companyId: string): string => `${company(companyId)}/erp/staged_records/sync`,
+  /** [I] "Sync Company Vendors" [V by name]: updates vendors already synced, by `origin_id`. */
+  vendorsSync: (companyId: string): string => `${company(companyId)}/vendors/sync`,
+  /** [I] A company's vendors, paged, each with its `origin_id`. */
+  vendors: (companyId: string): string => `${company(companyId)}/vendors`,
   /** [I] A company's vendor (its ERP id is `origin_id`). */
   vendor: (companyId: string, id: string): string => `${company(companyId)}/vendors/${seg(id)}`,
   /** [I] A project's requisition (subcontractor invoice): its ERP bill id is `origin_id` once synced. */

@@ -1,8 +1,12 @@
 import { isLedgerlinkError, type ErpRequest, type HttpClient, type HttpResponse, type PaymentIssuedWrite } from '@ledgerlink/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bearerFor, createProcoreHubClient, procoreConnector, ProcoreConfig } from '../src/index.js';
 import { recordingLogger } from './support.js';
+
+// Every case goes over a real socket: on a loaded 2-core machine a few hundred cases take longer than the default
+// 20 s, and a property cut off by its timeout keeps sending into the next test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const RUNS = Number(process.env.LEDGERLINK_FUZZ_RUNS ?? 300);
 

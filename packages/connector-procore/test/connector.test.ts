@@ -7,7 +7,7 @@ describe('the Procore hub connector', () => {
     expect(procoreConnector.manifest).toMatchObject({ id: 'procore', version: VERSION, contractVersion: CONTRACT_VERSION });
     expect(procoreConnector.role).toBe('hub');
     expect(procoreConnector.capabilities).toMatchObject({
-      entities: { payment: ['export', 'import'] },
+      entities: { payment: ['export', 'import'], requisition: ['export'], vendor: ['export', 'import'] },
       maxBatch: 100,
       rateLimit: { requests: 3600, intervalMs: 3_600_000 },
       idempotency: 'native',

@@ -35,6 +35,41 @@ describe('ERP connection metadata from capabilities', () => {
     expect(Object.values(none).every((block) => !block.enabled)).toBe(true);
   });
 
+  it('enables the vendors block as the connector declares vendors: export creates, import stages ERP vendors', () => {
+    const both = entitiesOf(erpMetadataFor({ entities: { payment: ['export'], vendor: ['export', 'import'] } }, { name: 'Sage Intacct' }));
+    expect(both.vendors).toEqual({
+      enabled: true,
+      configs: {
+        export: { enabled: true, create: { enabled: true }, update: { enabled: false }, custom_fields: [] },
+        import: { enabled: true },
+        staged_records: { enabled: true },
+      },
+      tab: { enabled: true },
+    });
+    // Contract payments never stage (Invoice Payments Sync writes them), and requisitions stay off undeclared.
+    expect(both.contract_payments?.configs.staged_records).toEqual({ enabled: false });
+    expect(both.requisitions?.enabled).toBe(false);
+    const exportOnly = entitiesOf(erpMetadataFor({ entities: { vendor: ['export'] } }, { name: 'X' }));
+    expect(exportOnly.vendors).toMatchObject({ enabled: true, configs: { export: { enabled: true, create: { enabled: true } }, import: { enabled: false }, staged_records: { enabled: false } } });
+    const importOnly = entitiesOf(erpMetadataFor({ entities: { vendor: ['import'] } }, { name: 'X' }));
+    expect(importOnly.vendors).toMatchObject({ enabled: true, configs: { export: { enabled: false, create: { enabled: false } }, import: { enabled: true }, staged_records: { enabled: true } } });
+  });
+
+  it('enables the requisitions block for a connector that exports subcontractor invoices, keeping Sync Payments with payments', () => {
+    const all = entitiesOf(erpMetadataFor({ entities: { payment: ['export', 'import'], requisition: ['export'], vendor: ['export', 'import'] } }, { name: 'QuickBooks Online' }));
+    expect(all.requisitions).toMatchObject({
+      enabled: true,
+      configs: { export: { enabled: true, create: { enabled: true } }, import: { enabled: false }, staged_records: { enabled: false }, sync_payments: { enabled: true } },
+      tab: { enabled: true },
+    });
+    const enabled = Object.entries(all).filter(([, block]) => block.enabled).map(([name]) => name).sort();
+    expect(enabled).toEqual(['contract_payments', 'requisitions', 'vendors']);
+    // Requisitions without payment import: the bills export, Sync Payments is not offered.
+    const billsOnly = entitiesOf(erpMetadataFor({ entities: { requisition: ['export'] } }, { name: 'X' }));
+    expect(billsOnly.requisitions).toMatchObject({ enabled: true, configs: { export: { enabled: true }, sync_payments: { enabled: false } } });
+    expect(Object.entries(billsOnly).filter(([, block]) => block.enabled).map(([name]) => name)).toEqual(['requisitions']);
+  });
+
   it('labels the integration with the ERP connector\'s name', () => {
     const metadata = erpMetadataFor({ entities: { payment: ['export'] } }, { name: 'Sage Intacct', shortName: 'Intacct' }) as { settings: Record<string, unknown> };
     expect(metadata.settings.labels).toEqual({ name: 'Sage Intacct', id_name: 'Intacct ID', short_name: 'Intacct' });

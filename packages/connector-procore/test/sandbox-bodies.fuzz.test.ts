@@ -1,8 +1,12 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProcoreSandbox } from '../src/sandbox/index.js';
 import { readAmount, wireAmount } from '../src/sandbox/money.js';
-import { accessToken, COMPANY, PAYMENT, REQUISITION, startCompany } from './sandbox-wire.js';
+import { accessToken, COMMITMENT, COMPANY, PAYMENT, REQUISITION, startCompany, VENDOR } from './sandbox-wire.js';
+
+// Every case goes over a real socket: on a loaded 2-core machine a few hundred cases take longer than the default
+// 20 s, and a property cut off by its timeout keeps sending into the next test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const RUNS = Number(process.env.LEDGERLINK_FUZZ_RUNS ?? 150);
 // Over HTTP each run costs a few milliseconds; the bench's 20,000 runs get the time they need.
@@ -38,6 +42,18 @@ const writes: { method: string; path: string; body: fc.Arbitrary<unknown> }[] = 
   { method: 'POST', path: '/_sandbox/seed', body: fc.dictionary(fc.constantFrom('companies', 'projects', 'vendors', 'commitments', 'requisitions', 'contractPayments', 'invoicePayments'), list(['id', 'companyId', 'name', 'projectNumber', 'projectId', 'vendorId', 'commitmentId', 'requisitionId', 'invoiceNumber', 'totalCents', 'amountCents', 'paymentMethod', 'bankId', 'originId', 'date'])) },
   { method: 'POST', path: `/_sandbox/contract_payments/${PAYMENT}/export`, body: item(['checkNumber', 'bankId']) },
   { method: 'POST', path: '/_sandbox/requisitions/export', body: item(['ids']) },
+  {
+    method: 'PATCH',
+    path: `/rest/v1.0/companies/${COMPANY}/vendors/sync`,
+    body: fc.record({ updates: list(['origin_id', 'name', 'abbreviated_name', 'origin_code', 'address', 'city', 'state_code', 'zip', 'country_code', 'email_address', 'business_phone', 'is_active']) }),
+  },
+  { method: 'POST', path: `/_sandbox/vendors/${VENDOR}/link`, body: item(['originId']) },
+  { method: 'POST', path: `/_sandbox/requisitions/${REQUISITION}/reset`, body: item(['resetOverride']) },
+  {
+    method: 'POST',
+    path: '/_sandbox/seed',
+    body: fc.record({ requisitions: fc.array(fc.record({ commitmentId: fc.oneof(fc.constant(COMMITMENT), value), invoiceNumber: value, totalCents: value, lines: list(['id', 'amountCents', 'retainageCents', 'costCodeOriginId', 'description']) }, { requiredKeys: [] }), { maxLength: 2 }) }),
+  },
 ];
 
 let sandbox: ProcoreSandbox;
@@ -67,6 +83,8 @@ describe('the sandbox under hostile bodies', () => {
         const linked = sandbox.externalData('contract_payment', PAYMENT)?.origin_id;
         expect(linked === undefined || linked === null || linked.trim() !== '').toBe(true);
         for (const issued of sandbox.paymentsIssued(COMPANY)) expect(issued.origin_id === null || issued.origin_id.trim() !== '').toBe(true);
+        for (const vendor of sandbox.erpTool(COMPANY).vendors) expect(vendor.originId === null || vendor.originId.trim() !== '').toBe(true);
+        expect(sandbox.vendor(VENDOR).name.trim()).not.toBe('');
       }),
       { numRuns: RUNS },
     );

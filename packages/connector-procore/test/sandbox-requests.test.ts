@@ -213,12 +213,15 @@ describe('ERP Requests and Request Details', () => {
     expect(await show(vendorExport.request.id)).toMatchObject({ request_name: 'create_vendor', request_data: { vendor: { id: newVendor, name: 'Keystone Concrete LLC', origin_id: null, origin_code: 'KEYSTONE' } } });
     expect((await control(sandbox, 'POST', `/vendors/${VENDOR}/export`)).status).toBe(409);
 
-    const requisitions = (await control(sandbox, 'POST', '/requisitions/export', { ids: [REQUISITION] })).body as { request: { id: number }; detail?: unknown };
+    // A synced requisition is locked: it is not exported again.
+    expect((await control(sandbox, 'POST', '/requisitions/export', { ids: [REQUISITION] })).status).toBe(409);
+    const unsynced = sandbox.addRequisition({ commitmentId: COMMITMENT, invoiceNumber: 'INV-0001', totalCents: 1_250_000 });
+    const requisitions = (await control(sandbox, 'POST', '/requisitions/export', { ids: [unsynced] })).body as { request: { id: number }; detail?: unknown };
     expect(requisitions.detail).toBeUndefined();
     const batch = await show(requisitions.request.id);
     expect(batch.request_name).toBe('create_requisitions');
     expect((batch.request_data.requisitions as Record<string, unknown>[])[0]).toMatchObject({
-      procore_requisition_id: REQUISITION, invoice_number: 'INV-0001', contract_id: COMMITMENT, contract_origin_id: 'SC-ERP-1', job_origin_id: 'JOB-100', formatted_payment_due: '$12,500.00',
+      procore_requisition_id: unsynced, invoice_number: 'INV-0001', contract_id: COMMITMENT, contract_origin_id: 'SC-ERP-1', job_origin_id: 'JOB-100', formatted_payment_due: '$12,500.00',
     });
 
     const written = await call(sandbox, token, 'PATCH', `${BASE}/invoice_payments/sync`, { updates: [{ origin_id: 'ERP-PAY-1', amount: '10.00', date: '2026-12-01', payment_method: 'check', check_number: '555' }] });

@@ -1,6 +1,6 @@
 import { LedgerlinkError, silentLogger, type HubVendor, type LoadItem, type Outcome, type Requisition } from '@ledgerlink/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { requisitionBills } from '../src/bill-add.js';
 import type { QbdConfig } from '../src/config.js';
 import { externalGuidFor } from '../src/external-guid.js';
@@ -9,6 +9,10 @@ import { parseResponseMessage } from '../src/qbxml-wire.js';
 import { hubVendors } from '../src/vendor-add.js';
 import { VendorExtractor } from '../src/vendor-extractor.js';
 import { WorkQueue } from '../src/work-queue.js';
+
+// Every case goes over a real socket: on a loaded 2-core machine a few hundred cases take longer than the default
+// 20 s, and a property cut off by its timeout keeps sending into the next test.
+vi.setConfig({ testTimeout: 180_000 });
 
 /**
  * Fuzzing QuickBooks' answers to the bill and vendor requests: a lookup and an add of a requisition or a vendor end

@@ -1,7 +1,7 @@
 import { deflateSync, gzipSync } from 'node:zlib';
 import { LedgerlinkError, silentLogger, type LoadItem, type Outcome, type Payment } from '@ledgerlink/core';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BillPaymentExtractor } from '../src/bill-payment-extractor.js';
 import { BillPaymentLoader } from '../src/bill-payment-loader.js';
 import type { QbdConfig } from '../src/config.js';
@@ -11,6 +11,10 @@ import { QbwcService } from '../src/qbwc-service.js';
 import { parseResponseMessage } from '../src/qbxml-wire.js';
 import { WorkQueue } from '../src/work-queue.js';
 import { freePort } from './support.js';
+
+// Every case goes over a real socket: on a loaded 2-core machine a few hundred cases take longer than the default
+// 20 s, and a property cut off by its timeout keeps sending into the next test.
+vi.setConfig({ testTimeout: 180_000 });
 
 /**
  * Fuzzing what reaches the connector from outside: QuickBooks' answers (through the Web Connector) and the

@@ -8,13 +8,16 @@ import {
 } from '@ledgerlink/core';
 import type { QboConfig } from './config.js';
 import { forbidden, QboApi } from './qbo-api.js';
-import { QboExtractor } from './qbo-extractor.js';
+import { QboBillLoader } from './qbo-bill-loader.js';
+import { QboExtractor, VENDORS } from './qbo-extractor.js';
 import { QboLoader } from './qbo-loader.js';
+import { QboVendorLoader } from './qbo-vendor-loader.js';
 import { QboTokens } from './qbo-tokens.js';
 
 /**
  * The QuickBooks Online client of one company: bill payments out (`POST /billpayment`), bill payments back
- * (`GET /query`), every call through the tenant's lane.
+ * (`GET /query`), subcontractor invoices out as bills (`POST /bill`), vendors out (`POST /vendor`) and back
+ * (`GET /query` on Vendor), every call through the tenant's lane.
  */
 export function createQboClient(context: ClientContext<QboConfig>): ConnectorClient {
   const { config, http, logger, now } = context;
@@ -49,6 +52,13 @@ export function createQboClient(context: ClientContext<QboConfig>): ConnectorCli
     payments: {
       exporter: new QboLoader(api, config.realmId),
       importer: new QboExtractor(api, config.importPageSize),
+    },
+    requisitions: {
+      exporter: new QboBillLoader(api, config.realmId),
+    },
+    vendors: {
+      exporter: new QboVendorLoader(api, config.realmId),
+      importer: new QboExtractor(api, config.importPageSize, VENDORS),
     },
     async close(): Promise<void> {
       // Nothing to release: OAuth tokens are not sessions, and sockets belong to the lane.

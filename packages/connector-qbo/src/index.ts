@@ -11,8 +11,8 @@ const packageJson = createRequire(import.meta.url)('../package.json') as { versi
 export const VERSION: string = packageJson.version;
 
 /**
- * QuickBooks Online: Procore Pay payment records out as bill payments applied to their bills, and bill payments
- * made in QuickBooks back as payments issued.
+ * QuickBooks Online: Procore Pay payment records out as bill payments applied to their bills, bill payments made
+ * in QuickBooks back as payments issued, subcontractor invoices out as bills, and vendors both ways.
  */
 export const qboConnector = defineConnector<QboConfig>({
   manifest: {
@@ -24,7 +24,7 @@ export const qboConnector = defineConnector<QboConfig>({
     description: 'Bill payments to QuickBooks Online (Accounting API v3, OAuth 2.0) and back',
   },
   capabilities: {
-    entities: { payment: ['export', 'import'] },
+    entities: { payment: ['export', 'import'], requisition: ['export'], vendor: ['export', 'import'] },
     partialPayments: true,
     // One bill payment per call: a batch's requestid covers the whole batch, so per-record exactly-once would
     // rest on lookups alone (see README, "Batching").
@@ -32,6 +32,8 @@ export const qboConnector = defineConnector<QboConfig>({
     // Intuit: 500 requests per minute per company, and more than 10 concurrent requests are throttled.
     rateLimit: { requests: 500, intervalMs: 60_000, concurrency: 10 },
     idempotency: 'native',
+    // Bills and vendors are one entity per call too, each with its own requestid (native idempotency): the
+    // connector-wide values hold for them.
   },
   configSchema: QboConfig,
   mapping: { path: fileURLToPath(new URL('../mapping.yaml', import.meta.url)) },

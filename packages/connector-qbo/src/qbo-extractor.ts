@@ -48,10 +48,24 @@ export function isFinalBillPayment(row: WireBillPayment): boolean {
  * while the import runs cannot shift an unread one out of view; only when a whole page shares one time does
  * STARTPOSITION move on within it.
  */
+/** What an extractor reads: the entity queried, a condition every query adds, and which rows it yields. */
+export interface QboExtractedEntity {
+  name: 'BillPayment' | 'Vendor';
+  /** A condition ANDed to every query (`Active in (true, false)`: name lists read active records only otherwise). */
+  where?: string;
+  keep(row: WireBillPayment): boolean;
+}
+
+const BILL_PAYMENTS: QboExtractedEntity = { name: 'BillPayment', keep: isFinalBillPayment };
+
+/** Vendors, active and inactive: an inactive vendor is imported with `isActive` false rather than left stale. */
+export const VENDORS: QboExtractedEntity = { name: 'Vendor', where: 'Active in (true, false)', keep: () => true };
+
 export class QboExtractor implements Extractor {
   constructor(
     private readonly api: QboApi,
     private readonly pageSize: number,
+    private readonly entity: QboExtractedEntity = BILL_PAYMENTS,
   ) {}
 
   async *pages(context: ExtractContext): AsyncIterable<ExtractPage> {
@@ -59,11 +73,15 @@ export class QboExtractor implements Extractor {
     let startPosition = 1;
     for (;;) {
       if (context.signal.aborted) return;
-      const where = cursor === undefined ? '' : ` where MetaData.LastUpdatedTime >= ${queryLiteral(cursor.lastUpdated)}`;
+      const conditions = [
+        ...(cursor === undefined ? [] : [`MetaData.LastUpdatedTime >= ${queryLiteral(cursor.lastUpdated)}`]),
+        ...(this.entity.where === undefined ? [] : [this.entity.where]),
+      ];
+      const where = conditions.length === 0 ? '' : ` where ${conditions.join(' and ')}`;
       const statement =
-        `select * from BillPayment${where} ORDERBY MetaData.LastUpdatedTime ` +
+        `select * from ${this.entity.name}${where} ORDERBY MetaData.LastUpdatedTime ` +
         `STARTPOSITION ${startPosition} MAXRESULTS ${this.pageSize}`;
-      const rows = wellFormed(await this.api.query<unknown>(statement, 'BillPayment'));
+      const rows = wellFormed(await this.api.query<unknown>(statement, this.entity.name), this.entity.name);
 
       const before = cursor;
       const seen = new Set(before?.idsAtLastUpdated ?? []);
@@ -79,7 +97,7 @@ export class QboExtractor implements Extractor {
       startPosition = stuckInOneSecond ? startPosition + rows.length : 1;
 
       yield {
-        records: fresh.filter(isFinalBillPayment) as Record<string, unknown>[],
+        records: fresh.filter((row) => this.entity.keep(row)) as Record<string, unknown>[],
         cursor: cursor === undefined ? (context.cursor ?? '') : encodeCursor(cursor),
       };
       if (!full) return;
@@ -97,12 +115,12 @@ function timeOf(row: WireBillPayment): string | undefined {
  * blank or malformed Id) makes the page unreadable: a protocol error, retried later, rather than a payment issued
  * under a key that is not one.
  */
-function wellFormed(rows: unknown[]): WireBillPayment[] {
+function wellFormed(rows: unknown[], entity: string): WireBillPayment[] {
   rows.forEach((row, index) => {
     if (typeof row !== 'object' || row === null || Array.isArray(row) || !isQboId(property(row, 'Id'))) {
       throw new LedgerlinkError(
         ErrorCodes.ERP_PROTOCOL,
-        `QuickBooks answered an import query with a bill payment (row ${index + 1}) that has no well-formed Id; the import stops here and is retried`,
+        `QuickBooks answered an import query with a ${entity === 'BillPayment' ? 'bill payment' : entity.toLowerCase()} (row ${index + 1}) that has no well-formed Id; the import stops here and is retried`,
         { disposition: 'retryable' },
       );
     }

@@ -32,5 +32,7 @@ describeConnectorConformance(qboConnector, {
     vendorId: (n) => String(50 + n),
     bankAccountId: (n) => String(300 + n),
     billId: (n) => String(7000 + n),
+    // A bill line posts to an expense account of the sandbox company (its chart: 60, 61, 62).
+    requisitionDefaults: () => ({ line: { costCodeOriginId: '60' } }),
   },
 });

@@ -5,7 +5,7 @@
  * payment on an invoice other than the one it marks, or on a blank id.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFetchHttpClient, silentLogger, type ConnectorClient, type LoadItem, type Payment } from '@ledgerlink/core';
 import { erpAnswerOf, refusalOutcome } from '../src/agent-errors.js';
 import { AgentErrorBody, AgentInvoice, HealthAnswer, SetCodesAnswer, readJson } from '../src/agent-wire.js';
@@ -25,6 +25,10 @@ import {
   type FuzzAnswer,
   type FuzzServer,
 } from './fuzz-server.js';
+
+// Every case goes over a real socket: on a loaded 2-core machine a few hundred cases take longer than the default
+// 20 s, and a property cut off by its timeout keeps sending into the next test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const PAYLOAD = { invoiceCode1: 'PROCOREPAY', invoiceCode2: '10452', vendor: 'ACME', invoice: '4471', bank: 'OPER', amount: '1500.00', checkDate: '2025-05-06' };
 

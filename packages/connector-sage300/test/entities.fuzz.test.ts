@@ -4,13 +4,17 @@
  * a LedgerlinkError in bounded time; a bill or vendor is never settled on a blank id or on an answer about another.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFetchHttpClient, type HubVendor, type LoadItem, type Requisition, silentLogger, type ConnectorClient } from '@ledgerlink/core';
 import { AgentBill, CreateInvoiceAnswer, CreateVendorAnswer, VendorPage, centsOfAmount } from '../src/bill-wire.js';
 import { readJson } from '../src/agent-wire.js';
 import { Sage300ConfigSchema } from '../src/config.js';
 import { sage300Connector } from '../src/index.js';
 import { checkFind, checkLoad, checkPages, fuzzRuns, fuzzTimeout, jsonAnswer, junkBody, oddId, oddMoney, startFuzzServer, type FuzzAnswer, type FuzzServer } from './fuzz-server.js';
+
+// Every case goes over a real socket: on a loaded 2-core machine a few hundred cases take longer than the default
+// 20 s, and a property cut off by its timeout keeps sending into the next test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const REQUISITION: Requisition = {
   id: 'req-1',

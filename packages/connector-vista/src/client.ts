@@ -1,5 +1,6 @@
 import type { ClientContext, ConnectorClient } from '@ledgerlink/core';
 import type { VistaConfig } from './config.js';
+import { createInvoiceLoader, createVendorExtractor, createVendorLoader } from './entity-objects.js';
 import { readFailure, typedError } from './vista-errors.js';
 import { VistaExtractor } from './vista-extractor.js';
 import { VistaLoader } from './vista-loader.js';
@@ -23,6 +24,8 @@ export function createVistaClient({ config, http, now }: ClientContext<VistaConf
       exporter: new VistaLoader(api, config.apCompany, now),
       importer: new VistaExtractor(api, config.apCompany),
     },
+    requisitions: { exporter: createInvoiceLoader(api, config, now) },
+    vendors: { exporter: createVendorLoader(api, config, now), importer: createVendorExtractor(api, config) },
     async close() {},
   };
 }

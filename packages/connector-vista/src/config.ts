@@ -25,8 +25,17 @@ export const VistaConfigSchema = z
      * ([U]); Trimble lists "Payment Histories" among the AP objects. Confirm on the first deployment.
      */
     paymentObject: Segment.default('paymenthistories'),
+    /**
+     * The AP invoice data object requisitions are created in ([U]; Trimble lists "Invoices" among the AP
+     * objects). `invoices` when absent.
+     */
+    invoiceObject: Segment.optional(),
+    /** The AP vendor data object ([U]; Trimble lists "Vendors"). `vendors` when absent. */
+    vendorObject: Segment.optional(),
     /** The Vista AP company (`APCo`) the payments belong to. */
     apCompany: z.number().int().min(1).max(255),
+    /** The vendor group (`VendorGroup`) of the AP company's vendors; the AP company's number when absent. */
+    vendorGroup: z.number().int().min(1).max(255).optional(),
     /** Records per cache page (`limit`), at most 1000. */
     pageSize: z.number().int().min(1).max(1000).default(1000),
   })

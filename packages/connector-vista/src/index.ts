@@ -22,10 +22,11 @@ export const vistaConnector = defineConnector<VistaConfig>({
     version: VERSION,
     contractVersion: 'v1',
     coreRange: '^0.1.0',
-    description: 'AP payments into Vista through the Trimble Direct API action queue; posted payments back from its cache',
+    description: 'AP payments, AP invoices and vendors into Vista through the Trimble Direct API action queue; posted payments and vendors back from its cache',
   },
   capabilities: {
-    entities: { payment: ['export', 'import'] },
+    // Requisitions become AP invoices and vendors go both ways, through the same queue and cache as payments.
+    entities: { payment: ['export', 'import'], requisition: ['export'], vendor: ['export', 'import'] },
     // A payment history line pays part of an AP transaction; Vista keeps the rest open.
     partialPayments: true,
     // One action per payment: the action queue has no batch create.

@@ -25,19 +25,33 @@ interface ImportCursor {
  * yielded, but the cursor moves past every record seen: a payment that becomes final later is changed, so
  * its `LastUpdated` moves past the cursor and it comes back.
  */
+/** What an extractor reads besides AP payments: the object's base filter, what it keeps, how it says it. */
+export interface ExtractorScope {
+  /** For messages: "reading <what> from the cache". */
+  what: string;
+  /** The filter every search carries (the company or vendor group). */
+  base: CacheFilter;
+  /** Which records a page yields; the cursor moves past the others too. */
+  keep: (record: Record<string, unknown>) => boolean;
+}
+
 export class VistaExtractor implements Extractor {
   readonly #api: VistaApi;
-  readonly #apCompany: number;
   readonly #maxPages: number;
+  readonly #scope: ExtractorScope;
 
   /**
    * `maxPagesPerRun` ends a run that keeps receiving continuation tokens (a broken cache would otherwise keep one
    * import running for ever); the cursor holds the token, so the next run goes on from there.
    */
-  constructor(api: VistaApi, apCompany: number, maxPagesPerRun = MAX_PAGES_PER_RUN) {
+  constructor(api: VistaApi, apCompany: number, maxPagesPerRun = MAX_PAGES_PER_RUN, scope?: ExtractorScope) {
     this.#api = api;
-    this.#apCompany = apCompany;
     this.#maxPages = maxPagesPerRun;
+    this.#scope = scope ?? {
+      what: 'AP payments',
+      base: { field: 'APCo', operator: 'eq', value: String(apCompany) },
+      keep: (record) => typeof record.PaymentStatus === 'string' && FINAL_STATUSES.includes(record.PaymentStatus),
+    };
   }
 
   async *pages(context: ExtractContext): AsyncIterable<ExtractPage> {
@@ -45,15 +59,16 @@ export class VistaExtractor implements Extractor {
     const since = start.since;
     let high = start.high ?? since;
     let token = start.token ?? null;
+    const { what, base, keep } = this.#scope;
     const filters: CacheFilter[] = [
-      { field: 'APCo', operator: 'eq', value: String(this.#apCompany) },
+      base,
       ...(since === undefined ? [] : [{ field: 'LastUpdated', operator: 'gt' as const, value: since }]),
     ];
     const search = async (from: string | null) => {
       try {
         return await this.#api.search(from, filters);
       } catch (error) {
-        throw typedError(error, 'reading AP payments from the cache');
+        throw typedError(error, `reading ${what} from the cache`);
       }
     };
     for (let pages = 1; ; pages++) {
@@ -64,14 +79,14 @@ export class VistaExtractor implements Extractor {
         high = since;
         response = await search(token);
       }
-      if (response.status !== 200) throw readFailure(response, 'reading AP payments from the cache');
+      if (response.status !== 200) throw readFailure(response, `reading ${what} from the cache`);
       const page = asCachePage(readJson(response.body));
-      if (page === undefined) throw protocolError(response, 'reading AP payments from the cache');
+      if (page === undefined) throw protocolError(response, `reading ${what} from the cache`);
       for (const record of page.data) {
         const updated = record.LastUpdated;
         if (typeof updated === 'string' && (high === undefined || updated > high)) high = updated;
       }
-      const records = page.data.filter((record) => typeof record.PaymentStatus === 'string' && FINAL_STATUSES.includes(record.PaymentStatus));
+      const records = page.data.filter(keep);
       if (page.continuationToken === null) {
         yield { records, cursor: formatCursor(high === undefined ? {} : { since: high }) };
         return;

@@ -45,16 +45,24 @@ export interface CacheFilter {
 export class VistaApi {
   readonly #config: VistaConfig;
   readonly #http: HttpClient;
+  readonly #object: string;
 
-  constructor(config: VistaConfig, http: HttpClient) {
+  /** `object`: the data object the calls go to; the AP payment object when absent. */
+  constructor(config: VistaConfig, http: HttpClient, object?: string) {
     this.#config = config;
     this.#http = http;
+    this.#object = object ?? config.paymentObject;
+  }
+
+  /** The same key and subscriber, another data object of the module (`invoices`, `vendors`). */
+  forObject(object: string): VistaApi {
+    return new VistaApi(this.#config, this.#http, object);
   }
 
   /** `…/subscribers/{uid}/Viewpoint/{module}/{apiVersion}/data/{object}` */
   objectUrl(): string {
-    const { baseUrl, subscriberUid, module, apiVersion, paymentObject } = this.#config;
-    return `${baseUrl.replace(/\/+$/, '')}/connect/v1/direct/subscribers/${subscriberUid}/Viewpoint/${module}/${apiVersion}/data/${paymentObject}`;
+    const { baseUrl, subscriberUid, module, apiVersion } = this.#config;
+    return `${baseUrl.replace(/\/+$/, '')}/connect/v1/direct/subscribers/${subscriberUid}/Viewpoint/${module}/${apiVersion}/data/${this.#object}`;
   }
 
   create(body: Record<string, unknown>): Promise<HttpResponse> {

@@ -32,5 +32,7 @@ describeConnectorConformance(vistaConnector, {
     vendorId: (n) => String(2000 + n),
     bankAccountId: (n) => `CM${n}`,
     billId: (n) => String(700 + n),
+    // Vista's vendor number is the customer's pick (the hub's origin code); the API does not number vendors.
+    vendorDefaults: (n) => ({ code: String(40_000 + n) }),
   },
 });

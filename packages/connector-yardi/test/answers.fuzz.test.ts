@@ -6,7 +6,7 @@
  * blank or malformed CheckId.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFetchHttpClient, silentLogger, type ConnectorClient, type LoadItem, type Payment } from '@ledgerlink/core';
 import { checksOf, importedCheckId, payablesOf } from '../src/check-records.js';
 import { YardiConfig } from '../src/config.js';
@@ -29,6 +29,10 @@ import {
   type FuzzAnswer,
   type FuzzServer,
 } from './fuzz-server.js';
+
+// Every case goes over a real socket: on a loaded 2-core machine a few hundred cases take longer than the default
+// 20 s, and a property cut off by its timeout keeps sending into the next test.
+vi.setConfig({ testTimeout: 180_000 });
 
 const PAYLOAD = {
   PropertyId: 'P-1',

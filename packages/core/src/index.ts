@@ -65,7 +65,7 @@ export type {
   RetryableOutcome,
   SyncedOutcome,
 } from './connector/outcome.js';
-export { defineHubConnector } from './connector/hub.js';
+export { defineHubConnector, stagedVendorRecord } from './connector/hub.js';
 export { rotatingCredential } from './connector/credentials.js';
 export { OAuthRefreshTokens } from './connector/oauth-tokens.js';
 export { assertXmlSafe, decodeXmlText, XmlValueError } from './connector/xml-text.js';
@@ -84,7 +84,13 @@ export type {
   PaymentIssuedResult,
   PaymentIssuedWrite,
   RequestDetailStatus,
+  RequisitionReset,
   SetupStep,
+  StagedRecordResult,
+  StagedRecordWrite,
+  VendorLink,
+  VendorUpdate,
+  VendorUpdateResult,
 } from './connector/hub.js';
 export { maxInWindow } from './connector/sandbox.js';
 export type {

@@ -2,7 +2,7 @@
  * `PUT …/Check`: the sandbox's reading of Acumatica's rules for a new AP check, answered as Acumatica does: the
  * saved record (200), or the sent record echoed back with an `error` on each offending field (422).
  */
-import { STATUS, type Application, type Company, type StoredCheck } from './company.js';
+import { BILL_STATUS, STATUS, type Application, type Company, type StoredCheck } from './company.js';
 import { centsOf, decimalOf } from './money.js';
 
 export interface PutOptions {
@@ -122,9 +122,10 @@ function insertCheck(company: Company, body: Wire, options: PutOptions): PutResu
     const docType = textOf(row, 'DocType') ?? 'Bill';
     if (docType !== 'Bill') rowError(index, 'DocType', notFound('DocType'));
     const reference = textOf(row, 'ReferenceNbr');
-    // The selector offers open bills of the check's vendor only: another vendor's bill or a paid one is not found.
+    // The selector offers open (released) bills of the check's vendor only: another vendor's bill, one not yet
+    // released, or a paid one is not found.
     const bill = reference === undefined ? undefined : company.bills.get(reference);
-    const open = bill !== undefined && bill.vendor === vendor && bill.balanceCents > 0;
+    const open = bill !== undefined && bill.vendor === vendor && bill.status === BILL_STATUS.open && bill.balanceCents > 0;
     if (reference === undefined) rowError(index, 'ReferenceNbr', empty('ReferenceNbr'));
     else if (!open) rowError(index, 'ReferenceNbr', notFound('ReferenceNbr'));
     const paid = centsOf(valueOf(row, 'AmountPaid'));

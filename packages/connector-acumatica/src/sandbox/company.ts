@@ -1,12 +1,28 @@
 /**
- * The sandbox's in-memory Acumatica company: vendors, cash accounts, AP bills with open balances, and AP
- * checks (Checks and Payments, AP302000) with their applications.
+ * The sandbox's in-memory Acumatica company: vendors (Vendors, AP303000), cash accounts, AP bills (Bills and
+ * Adjustments, AP301000) with open balances, and AP checks (Checks and Payments, AP302000) with their
+ * applications.
  */
 import { randomUUID } from 'node:crypto';
-import type { SandboxPayment, SandboxPaymentInput, SandboxSeed } from '@ledgerlink/core';
+import type { SandboxBill, SandboxPayment, SandboxPaymentInput, SandboxSeed, SandboxVendor, SandboxVendorInput } from '@ledgerlink/core';
 import { decimalOf } from './money.js';
 
+/** One row of a bill's Details (Bills and Adjustments, Details tab). */
+export interface BillLine {
+  amountCents: number;
+  description?: string;
+  branch?: string;
+  account?: string;
+  subaccount?: string;
+  inventoryId?: string;
+  project?: string;
+  projectTask?: string;
+  costCode?: string;
+}
+
 export interface Bill {
+  /** The row's GUID (`id` on the wire). */
+  id: string;
   /** The bill's Reference Nbr. (what a check's Details row names). */
   referenceNbr: string;
   vendor: string;
@@ -15,7 +31,38 @@ export interface Bill {
   amountCents: number;
   balanceCents: number;
   projectNumber?: string;
+  /** `Balanced` until released, then `Open` (payable), `Closed` once paid; `On Hold` while held. */
+  status: string;
+  hold: boolean;
+  /** YYYY-MM-DD */
+  date: string;
+  dueDate?: string;
+  description?: string;
+  lines: BillLine[];
+  /** True when created through `PUT …/Bill`. */
+  created: boolean;
+  lastModified: string;
 }
+
+/** A vendor (Vendors, AP303000): its Vendor ID is the key every document names. */
+export interface StoredVendor {
+  /** The row's GUID (`id` on the wire). */
+  rowId: string;
+  id: string;
+  name: string;
+  /** `Active`, `On Hold`, `Hold Payments`, `Inactive`, `One-Time`. */
+  status: string;
+  vendorClass: string;
+  email?: string;
+  phone?: string;
+  address?: { addressLine1?: string; city?: string; state?: string; postalCode?: string; country?: string };
+  taxRegistrationId?: string;
+  created: boolean;
+  lastModified: string;
+}
+
+/** Bill statuses (APDocStatus) as the API shows them. */
+export const BILL_STATUS = { onHold: 'On Hold', balanced: 'Balanced', open: 'Open', closed: 'Closed' } as const;
 
 export interface Application {
   docType: string;
@@ -47,29 +94,140 @@ export interface StoredCheck {
 export const STATUS = { onHold: 'On Hold', balanced: 'Balanced', open: 'Open', closed: 'Closed', voided: 'Voided' } as const;
 
 export class Company {
-  readonly vendors = new Map<string, { id: string; name: string }>();
+  readonly vendors = new Map<string, StoredVendor>();
   readonly cashAccounts = new Map<string, { id: string; name: string }>();
   readonly bills = new Map<string, Bill>();
   readonly checks: StoredCheck[] = [];
   /** Payment methods set up in the company (Payment Methods, CA204000). */
   readonly paymentMethods = new Set(['ACH', 'CHECK']);
+  /** Cost codes set up for projects (Cost Codes, PM209500); empty = the sandbox does not check them. */
+  readonly costCodes = new Set<string>();
   private nextNumber = 1;
+  private nextBillNumber = 1;
+  private nextVendorNumber = 1;
 
   constructor(private readonly now: () => Date) {}
 
   seed(seed: SandboxSeed): void {
-    for (const vendor of seed.vendors ?? []) this.vendors.set(vendor.id, { ...vendor });
+    for (const vendor of seed.vendors ?? []) this.putVendor({ id: vendor.id, name: vendor.name, status: 'Active', created: false });
     for (const account of seed.bankAccounts ?? []) this.cashAccounts.set(account.id, { id: account.id, name: account.name ?? account.id });
     for (const bill of seed.bills ?? []) {
       this.bills.set(bill.id, {
+        id: randomUUID(),
         referenceNbr: bill.id,
         vendor: bill.vendorId,
         vendorRef: bill.number,
         amountCents: bill.amountCents,
         balanceCents: bill.amountCents,
         ...(bill.projectNumber === undefined ? {} : { projectNumber: bill.projectNumber }),
+        // Seeded bills are released: a check can pay them.
+        status: BILL_STATUS.open,
+        hold: false,
+        date: this.timestamp().slice(0, 10),
+        lines: [{ amountCents: bill.amountCents }],
+        created: false,
+        lastModified: this.timestamp(),
       });
     }
+  }
+
+  /** Stores a vendor (seeded, added or created), giving it a row id and a timestamp. */
+  putVendor(fields: Omit<StoredVendor, 'rowId' | 'lastModified' | 'vendorClass'> & { vendorClass?: string }): StoredVendor {
+    const vendor: StoredVendor = { vendorClass: 'DEFAULT', ...fields, rowId: randomUUID(), lastModified: this.timestamp() };
+    this.vendors.set(vendor.id, vendor);
+    return vendor;
+  }
+
+  /** The next auto-numbered Vendor ID (the VENDOR segment's numbering sequence). */
+  nextVendorId(): string {
+    for (;;) {
+      const id = `V${String(this.nextVendorNumber++).padStart(7, '0')}`;
+      if (!this.vendors.has(id)) return id;
+    }
+  }
+
+  /** A new bill's Reference Nbr. from the AP bill numbering sequence. */
+  newBill(fields: Omit<Bill, 'id' | 'referenceNbr' | 'lastModified'>): Bill {
+    let referenceNbr: string;
+    do referenceNbr = `B${String(this.nextBillNumber++).padStart(6, '0')}`;
+    while (this.bills.has(referenceNbr));
+    const bill: Bill = { ...fields, id: randomUUID(), referenceNbr, lastModified: this.timestamp() };
+    this.bills.set(referenceNbr, bill);
+    return bill;
+  }
+
+  /** Releases a bill: it becomes Open, so a check can pay it. */
+  releaseBill(bill: Bill): void {
+    bill.status = BILL_STATUS.open;
+    bill.lastModified = this.timestamp();
+  }
+
+  addVendor(input: SandboxVendorInput): string {
+    const id = input.code ?? this.nextVendorId();
+    this.putVendor({ id, name: input.name, status: input.active ? 'Active' : 'Inactive', created: false });
+    return id;
+  }
+
+  vendorList(): SandboxVendor[] {
+    return [...this.vendors.values()].map((vendor) => ({
+      erpId: vendor.id,
+      name: vendor.name,
+      code: vendor.id,
+      active: vendor.status !== 'Inactive',
+      created: vendor.created,
+      fields: {
+        VendorID: vendor.id,
+        VendorName: vendor.name,
+        Status: vendor.status,
+        VendorClass: vendor.vendorClass,
+        ...(vendor.email === undefined ? {} : { Email: vendor.email }),
+        ...(vendor.phone === undefined ? {} : { Phone1: vendor.phone }),
+        ...(vendor.taxRegistrationId === undefined ? {} : { TaxRegistrationID: vendor.taxRegistrationId }),
+        ...(vendor.address === undefined ? {} : { Address: { ...vendor.address } }),
+      },
+    }));
+  }
+
+  billList(): SandboxBill[] {
+    return [...this.bills.values()].map((bill) => ({
+      erpId: bill.referenceNbr,
+      vendorId: bill.vendor,
+      number: bill.vendorRef,
+      amountCents: bill.amountCents,
+      date: bill.date,
+      ...(bill.projectNumber === undefined ? {} : { projectNumber: bill.projectNumber }),
+      lines: bill.lines.map((line) => ({
+        amountCents: line.amountCents,
+        ...(line.description === undefined ? {} : { description: line.description }),
+        ...(line.costCode === undefined ? {} : { costCode: line.costCode }),
+      })),
+      created: bill.created,
+      fields: {
+        Type: 'Bill',
+        ReferenceNbr: bill.referenceNbr,
+        Vendor: bill.vendor,
+        VendorRef: bill.vendorRef,
+        Date: bill.date,
+        ...(bill.dueDate === undefined ? {} : { DueDate: bill.dueDate }),
+        ...(bill.description === undefined ? {} : { Description: bill.description }),
+        ...(bill.projectNumber === undefined ? {} : { Project: bill.projectNumber }),
+        Status: bill.status,
+        Hold: bill.hold,
+        Amount: decimalOf(bill.amountCents),
+        Balance: decimalOf(bill.balanceCents),
+        Details: bill.lines.map((line) => ({
+          Amount: decimalOf(line.amountCents),
+          ...(line.description === undefined ? {} : { TransactionDescription: line.description }),
+          ...(line.branch === undefined ? {} : { Branch: line.branch }),
+          ...(line.account === undefined ? {} : { Account: line.account }),
+          ...(line.subaccount === undefined ? {} : { Subaccount: line.subaccount }),
+          ...(line.inventoryId === undefined ? {} : { InventoryID: line.inventoryId }),
+          ...(line.project === undefined ? {} : { Project: line.project }),
+          ...(line.projectTask === undefined ? {} : { ProjectTask: line.projectTask }),
+          ...(line.costCode === undefined ? {} : { CostCode: line.costCode }),
+        })),
+      },
+    }));
   }
 
   timestamp(): string {

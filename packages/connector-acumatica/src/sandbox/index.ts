@@ -1,11 +1,22 @@
 /**
  * A local Acumatica: the contract-based REST API (`/entity/auth/login|logout`, `…/Check` GET/PUT,
- * `…/Check/ReleaseCheck` with its status polls) over an in-memory company, written from the wire format in
+ * `…/Check/ReleaseCheck` with its status polls, `…/Bill` GET/PUT with `…/Bill/ReleaseBill`, `…/Vendor` GET/PUT) over an in-memory company, written from the wire format in
  * erp-reference.md §4 independently of the connector's client.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ErpSandbox, SandboxOptions, SandboxPayment, SandboxPaymentInput, SandboxSeed, SandboxStats, StartSandbox } from '@ledgerlink/core';
+import type {
+  ErpSandbox,
+  SandboxBill,
+  SandboxOptions,
+  SandboxPayment,
+  SandboxPaymentInput,
+  SandboxSeed,
+  SandboxStats,
+  SandboxVendor,
+  SandboxVendorInput,
+  StartSandbox,
+} from '@ledgerlink/core';
 import type { PutOptions } from './check-put.js';
 import { Company } from './company.js';
 import { createHandler, type AcumaticaSandboxFaults, type SandboxLicence, type SandboxRequestRecord } from './server.js';
@@ -25,6 +36,12 @@ export interface AcumaticaSandboxOptions extends SandboxOptions {
   endpointVersions?: string[];
   /** Whether a Payment Ref. must be unique per cash account ([U]: default per cash account). */
   uniquePaymentRef?: PutOptions['uniquePaymentRef'];
+  /** AP Preferences: "Raise an error on duplicate vendor reference number" (default on). */
+  uniqueVendorRef?: boolean;
+  /** Whether a vendor sent without a Vendor ID is auto-numbered (default on). */
+  vendorAutoNumbering?: boolean;
+  /** Cost codes set up (Cost Codes, PM209500); when given, a bill line's unknown cost code is refused. */
+  costCodes?: string[];
   /** The company's clock, for `LastModifiedDateTime` (default: the real time). */
   now?: () => Date;
 }
@@ -34,6 +51,12 @@ export interface AcumaticaSandbox extends ErpSandbox {
   readonly credentials: SandboxCredentials;
   readonly licence: SandboxLicence;
   setFaults(faults: Partial<AcumaticaSandboxFaults>): void;
+  /** Seeded and exported AP bills (Bills and Adjustments). */
+  bills(): SandboxBill[];
+  /** Every vendor (Vendors). */
+  vendors(): SandboxVendor[];
+  /** A vendor entered in Acumatica directly; its Vendor ID is `code`, else the next auto-number. */
+  addVendor(input: SandboxVendorInput): string;
   /** Sign-in sessions: how many are open, and how many sign-ins and sign-outs there were. */
   sessions(): SessionCounts;
   /** Ends every open session now (Acumatica's idle timeout): the next call with its cookie gets 401. */
@@ -81,6 +104,7 @@ export const startAcumaticaSandbox = async (options: AcumaticaSandboxOptions = {
   const stats: SandboxStats = { requests: 0, throttled: 0, maxConcurrent: 0, arrivals: [] };
   const instancePath = (options.instancePath ?? '/AcumaticaERP').replace(/\/+$/, '');
   if (options.seed !== undefined) company.seed(options.seed);
+  for (const code of options.costCodes ?? []) company.costCodes.add(code);
 
   const server = createServer(
     createHandler({
@@ -92,6 +116,8 @@ export const startAcumaticaSandbox = async (options: AcumaticaSandboxOptions = {
       instancePath,
       endpointVersions: options.endpointVersions ?? ['24.200.001'],
       put: { uniquePaymentRef: options.uniquePaymentRef ?? 'cashAccount' },
+      billRules: { uniqueVendorRef: options.uniqueVendorRef ?? true },
+      vendorAutoNumbering: options.vendorAutoNumbering ?? true,
       log,
       counters,
     }),
@@ -111,6 +137,9 @@ export const startAcumaticaSandbox = async (options: AcumaticaSandboxOptions = {
     setFaults: (next: Partial<AcumaticaSandboxFaults>) => Object.assign(faults, next),
     payments: (): SandboxPayment[] => company.payments(),
     addPayment: (input: SandboxPaymentInput) => company.addPayment(input),
+    bills: (): SandboxBill[] => company.billList(),
+    vendors: (): SandboxVendor[] => company.vendorList(),
+    addVendor: (input: SandboxVendorInput) => company.addVendor(input),
     stats: (): SandboxStats => ({ ...stats, arrivals: [...stats.arrivals] }),
     resetStats: () => Object.assign(stats, { requests: 0, throttled: 0, maxConcurrent: 0, arrivals: [] }),
     sessions: () => sessions.snapshot(),

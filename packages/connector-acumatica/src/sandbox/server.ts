@@ -6,10 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SandboxFaults, SandboxStats } from '@ledgerlink/core';
+import { putBill, putVendor, type BillRules } from './bill-put.js';
 import { putCheck, type PutOptions } from './check-put.js';
 import { checkView, filterField } from './check-view.js';
-import { STATUS, type Company } from './company.js';
-import { compileFilter } from './odata.js';
+import { BILL_STATUS, STATUS, type Company } from './company.js';
+import { billField, billView, vendorField, vendorView } from './entity-views.js';
+import { compileFilter, type FieldReader } from './odata.js';
 import { pxError, type Sessions } from './sessions.js';
 
 /** The licence's API limits (License Monitoring Console, SM604000). */
@@ -54,6 +56,8 @@ export interface AcumaticaSandboxFaults extends SandboxFaults {
 
 interface Operation {
   session: string;
+  /** What is being released: a check (by row id) or a bill (by Reference Nbr.). */
+  kind: 'check' | 'bill';
   checkId: string;
   pollsLeft: number;
   failure?: string;
@@ -69,6 +73,9 @@ export interface RouterState {
   instancePath: string;
   endpointVersions: string[];
   put: PutOptions;
+  billRules: BillRules;
+  /** Whether a vendor sent without a Vendor ID gets the next number (the VENDOR segment's auto-numbering). */
+  vendorAutoNumbering: boolean;
   /** Every request received (the newest 1,000). */
   log: SandboxRequestRecord[];
   /** Requests the rate cap delayed. */
@@ -191,13 +198,19 @@ function route(state: RouterState, operations: Map<string, Operation>, request: 
   }
 
   const [endpoint, version, entity, ...rest] = segments;
-  if (endpoint?.toLowerCase() !== 'default' || version === undefined || !state.endpointVersions.includes(version) || entity !== 'Check') {
+  if (
+    endpoint?.toLowerCase() !== 'default' ||
+    version === undefined ||
+    !state.endpointVersions.includes(version) ||
+    (entity !== 'Check' && entity !== 'Bill' && entity !== 'Vendor')
+  ) {
     return notFound(url);
   }
   const session = sessions.sessionOf(request.headers.cookie);
   if (session === undefined) return json(401, { message: 'Authorization has been denied for this request.' });
   const endpointPath = `${state.instancePath}/entity/${endpoint}/${version}`;
   const expand = new Set((url.searchParams.get('$expand') ?? '').split(',').map((part) => part.trim()).filter((part) => part !== ''));
+  if (entity === 'Bill' || entity === 'Vendor') return routeEntity(state, operations, request, url, body, { entity, rest, method, session, endpointPath, expand });
 
   if (rest.length === 0 && method === 'GET') {
     let checks = [...company.checks];
@@ -242,7 +255,7 @@ function route(state: RouterState, operations: Map<string, Operation>, request: 
     });
     if (check === undefined) return json(500, pxError('No entity satisfies the condition.', 'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException'));
     const id = randomUUID();
-    const operation: Operation = { session, checkId: check.id, pollsLeft: state.faults.releasePolls };
+    const operation: Operation = { session, kind: 'check', checkId: check.id, pollsLeft: state.faults.releasePolls };
     if (state.faults.releaseFailNext > 0) {
       state.faults.releaseFailNext--;
       operation.failure = 'The document cannot be released: the financial period of its application date is closed.';
@@ -253,22 +266,114 @@ function route(state: RouterState, operations: Map<string, Operation>, request: 
   }
 
   if (rest.length === 3 && rest[0] === 'ReleaseCheck' && rest[1] === 'status' && method === 'GET') {
-    const operation = operations.get(rest[2] as string);
-    if (operation === undefined || operation.session !== session) {
-      return json(404, { message: 'Process Not Found. Probably it has been started in another session.' });
-    }
-    if (operation.finished === undefined && operation.pollsLeft > 0) {
-      operation.pollsLeft--;
-      return { status: 202 };
-    }
-    if (operation.finished === undefined) finish(company, operation);
-    if (operation.finished === 'failed') return json(500, pxError(operation.failure ?? 'The release failed.', 'PX.Data.PXException'));
-    return { status: 204 };
+    return pollOperation(company, operations, rest[2] as string, session);
   }
   return notFound(url);
 }
 
+/** `GET`/`PUT` of `Bill` and `Vendor`, and `Bill/ReleaseBill` with its status polls. */
+function routeEntity(
+  state: RouterState,
+  operations: Map<string, Operation>,
+  request: IncomingMessage,
+  url: URL,
+  body: string,
+  call: { entity: 'Bill' | 'Vendor'; rest: string[]; method: string; session: string; endpointPath: string; expand: Set<string> },
+): Answer {
+  const { company } = state;
+  const { entity, rest, method, session, endpointPath, expand } = call;
+  if (rest.length === 0 && method === 'GET') {
+    const rows: { read: FieldReader; view: () => unknown }[] =
+      entity === 'Bill'
+        ? [...company.bills.values()].map((bill) => ({ read: (field: string) => billField(bill, field), view: () => billView(bill, expand, { endpointPath }) }))
+        : [...company.vendors.values()].map((vendor) => ({ read: (field: string) => vendorField(vendor, field), view: () => vendorView(vendor, expand, { endpointPath }) }));
+    let selected = rows;
+    const filter = url.searchParams.get('$filter');
+    if (filter !== null) {
+      try {
+        const predicate = compileFilter(filter);
+        selected = rows.filter((row) => predicate(row.read));
+      } catch (error) {
+        return json(500, pxError(error instanceof Error ? error.message : String(error), 'PX.Api.ContractBased.OData.FilterException'));
+      }
+    }
+    const skip = Number(url.searchParams.get('$skip') ?? '0') || 0;
+    const top = url.searchParams.has('$top') ? Number(url.searchParams.get('$top')) : undefined;
+    return json(200, selected.slice(skip, top === undefined ? undefined : skip + top).map((row) => row.view()));
+  }
+  if (rest.length === 0 && method === 'PUT') {
+    const entityBody = parse(body);
+    if (entityBody === undefined) return json(400, { message: 'The request is invalid.', exceptionMessage: 'The request body is not valid JSON.' });
+    const ifNoneMatch = request.headers['if-none-match'];
+    const headers = ifNoneMatch === undefined ? {} : { ifNoneMatch };
+    const result =
+      entity === 'Bill'
+        ? putBill(company, entityBody, headers, state.billRules)
+        : putVendor(company, entityBody, headers, { autoNumbering: state.vendorAutoNumbering });
+    if (result.kind === 'answer') return json(result.status, result.body);
+    if (state.faults.commitThenDrop > 0) {
+      state.faults.commitThenDrop--;
+      return 'drop';
+    }
+    const saved = result.record;
+    return json(200, 'vendorRef' in saved ? billView(saved, expand, { endpointPath }) : vendorView(saved, expand, { endpointPath }));
+  }
+  if (entity === 'Bill' && rest.length === 1 && rest[0] === 'ReleaseBill' && method === 'POST') {
+    const action = parse(body) as { entity?: Record<string, unknown> } | undefined;
+    const key = action?.entity ?? {};
+    const reference = (key.ReferenceNbr as { value?: unknown } | undefined)?.value;
+    const bill =
+      typeof key.id === 'string'
+        ? [...company.bills.values()].find((candidate) => candidate.id === key.id)
+        : typeof reference === 'string'
+          ? company.bills.get(reference)
+          : undefined;
+    if (bill === undefined) return json(500, pxError('No entity satisfies the condition.', 'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException'));
+    const id = randomUUID();
+    const operation: Operation = { session, kind: 'bill', checkId: bill.referenceNbr, pollsLeft: state.faults.releasePolls };
+    if (state.faults.releaseFailNext > 0) {
+      state.faults.releaseFailNext--;
+      operation.failure = 'The document cannot be released: the financial period of its date is closed.';
+    }
+    operations.set(id, operation);
+    const origin = `http://${request.headers.host ?? '127.0.0.1'}`;
+    return { status: 202, headers: { location: `${origin}${endpointPath}/Bill/ReleaseBill/status/${id}` } };
+  }
+  if (entity === 'Bill' && rest.length === 3 && rest[0] === 'ReleaseBill' && rest[1] === 'status' && method === 'GET') {
+    return pollOperation(company, operations, rest[2] as string, session);
+  }
+  return notFound(url);
+}
+
+function pollOperation(company: Company, operations: Map<string, Operation>, id: string, session: string): Answer {
+  const operation = operations.get(id);
+  if (operation === undefined || operation.session !== session) {
+    return json(404, { message: 'Process Not Found. Probably it has been started in another session.' });
+  }
+  if (operation.finished === undefined && operation.pollsLeft > 0) {
+    operation.pollsLeft--;
+    return { status: 202 };
+  }
+  if (operation.finished === undefined) finish(company, operation);
+  if (operation.finished === 'failed') return json(500, pxError(operation.failure ?? 'The release failed.', 'PX.Data.PXException'));
+  return { status: 204 };
+}
+
 function finish(company: Company, operation: Operation): void {
+  if (operation.kind === 'bill') {
+    const bill = company.bills.get(operation.checkId);
+    if (operation.failure === undefined && bill?.hold) operation.failure = 'The document is on hold and cannot be released.';
+    if (operation.failure === undefined && (bill === undefined || bill.status !== BILL_STATUS.balanced)) {
+      operation.failure = `The document is in the ${bill?.status ?? 'missing'} status and cannot be released.`;
+    }
+    if (operation.failure !== undefined || bill === undefined) {
+      operation.finished = 'failed';
+      return;
+    }
+    company.releaseBill(bill);
+    operation.finished = 'done';
+    return;
+  }
   const check = company.findCheck({ id: operation.checkId });
   if (operation.failure === undefined && check?.hold) operation.failure = 'The document is on hold and cannot be released.';
   if (operation.failure === undefined && (check === undefined || check.status !== STATUS.balanced)) {

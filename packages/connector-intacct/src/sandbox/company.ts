@@ -18,7 +18,10 @@ export type SandboxRule =
   | 'unknownBill'
   | 'billOfOtherVendor'
   | 'amountAboveBalance'
-  | 'invalidField';
+  | 'invalidField'
+  | 'duplicateBillNumber'
+  | 'unknownAccount'
+  | 'duplicateVendorId';
 
 export type Row = Record<string, string>;
 
@@ -29,7 +32,44 @@ interface Bill {
   totalCents: number;
   paidCents: number;
   projectNumber?: string;
+  /** Created by `create APBILL` (true) or seeded. */
+  created?: boolean;
+  /** Retainage held on the bill (the lines' TRX_AMOUNTRETAINED), Construction only. */
+  retainedCents?: number;
+  /** The header fields as sent (WHENCREATED, WHENDUE, DESCRIPTION...). */
+  fields?: Row;
+  lines?: BillLine[];
 }
+
+interface BillLine {
+  recordNo: number;
+  fields: Row;
+  amountCents: number;
+  retainedCents: number;
+}
+
+interface VendorRecord {
+  recordNo: number;
+  status: 'active' | 'inactive';
+  created: boolean;
+  fields: Row;
+  modifiedAt: Date;
+}
+
+/**
+ * The sandbox company's GL accounts a bill line may post to (ACCOUNTNO): construction costs by cost code. A
+ * requisition line's cost code maps to one of these.
+ */
+export const INTACCT_SANDBOX_GL_ACCOUNTS: Readonly<Record<string, string>> = Object.freeze({
+  '5000': 'Subcontract costs',
+  '5010': 'Materials',
+  '5020': 'Equipment rental',
+});
+
+/** Field lengths of APBILL and VENDOR (Intacct's object definitions; exact values to confirm, see README). */
+const BILL_NUMBER_MAX = 45;
+const VENDOR_ID_MAX = 20;
+const VENDOR_NAME_MAX = 100;
 
 interface StoredPayment {
   recordNo: number;
@@ -102,6 +142,8 @@ export function usDateText(iso: string): string {
 
 export interface CompanyState {
   vendors: Map<string, string>;
+  /** Per vendor id: what VENDOR reads back beyond its name (seeded vendors get one when first read). */
+  vendorRecords: Map<string, VendorRecord>;
   accounts: Map<string, string>;
   bills: Map<number, Bill>;
   payments: Map<number, StoredPayment>;
@@ -109,12 +151,133 @@ export interface CompanyState {
 }
 
 export class Company {
-  state: CompanyState = { vendors: new Map(), accounts: new Map(), bills: new Map(), payments: new Map(), nextRecordNo: 1000 };
+  state: CompanyState = { vendors: new Map(), vendorRecords: new Map(), accounts: new Map(), bills: new Map(), payments: new Map(), nextRecordNo: 1000 };
 
   constructor(private readonly exportedState: () => string, private readonly clock: () => Date = () => new Date()) {}
 
-  addVendor(id: string, name: string): void {
+  addVendor(id: string, name: string, options: { status?: 'active' | 'inactive'; created?: boolean; fields?: Row } = {}): void {
     this.state.vendors.set(id, name);
+    this.state.vendorRecords.set(id, {
+      recordNo: this.#nextRecordNo(),
+      status: options.status ?? 'active',
+      created: options.created ?? false,
+      fields: { ...options.fields, VENDORID: id, NAME: name },
+      modifiedAt: this.clock(),
+    });
+  }
+
+  #vendorRecord(id: string): VendorRecord {
+    let record = this.state.vendorRecords.get(id);
+    if (record === undefined) {
+      record = { recordNo: this.#nextRecordNo(), status: 'active', created: false, fields: { VENDORID: id, NAME: this.state.vendors.get(id) ?? '' }, modifiedAt: this.clock() };
+      this.state.vendorRecords.set(id, record);
+    }
+    return record;
+  }
+
+  isActiveVendor(id: string): boolean {
+    return this.state.vendors.has(id) && this.#vendorRecord(id).status === 'active';
+  }
+
+  /**
+   * `create VENDOR`: VENDORID (or the company's vendor numbering when it is left out), NAME, STATUS; the contact
+   * under DISPLAYCONTACT is kept as flat `DISPLAYCONTACT.*` fields, as a query reads them.
+   */
+  createVendor(fields: Row): { recordNo: number; vendorId: string } | RuleBreak {
+    const name = (fields.NAME ?? '').trim();
+    if (name === '') return { rule: 'invalidField', description2: 'Required field NAME is missing.' };
+    if (name.length > VENDOR_NAME_MAX) return { rule: 'invalidField', description2: `NAME is longer than ${VENDOR_NAME_MAX} characters.` };
+    const status = fields.STATUS ?? 'active';
+    if (status !== 'active' && status !== 'inactive') return { rule: 'invalidField', description2: `Invalid STATUS '${status}'.`, correction: 'Use active or inactive.' };
+    let vendorId = fields.VENDORID;
+    if (vendorId !== undefined) {
+      if (vendorId.trim() !== vendorId || vendorId.length > VENDOR_ID_MAX || vendorId === '') {
+        return { rule: 'invalidField', description2: `VENDORID '${vendorId}' must be 1 to ${VENDOR_ID_MAX} characters without leading or trailing spaces.` };
+      }
+      if (this.state.vendors.has(vendorId)) {
+        return {
+          rule: 'duplicateVendorId',
+          description2: `Another Vendor with the given value(s) ${vendorId} already exists`,
+          correction: 'Use a unique VENDORID, or update the existing vendor.',
+        };
+      }
+    } else {
+      // The company's vendor ID sequence (Accounts Payable configuration).
+      let n = this.state.vendors.size + 1;
+      while (this.state.vendors.has(`V${String(n).padStart(4, '0')}`)) n++;
+      vendorId = `V${String(n).padStart(4, '0')}`;
+    }
+    const { STATUS: _status, ...rest } = fields;
+    this.addVendor(vendorId, name, { status, created: true, fields: rest });
+    return { recordNo: this.#vendorRecord(vendorId).recordNo, vendorId };
+  }
+
+  /** `create APBILL`: checks every rule, then stores the bill (payable at once: Posted). */
+  createBill(header: Row, items: Row[]): { recordNo: number } | RuleBreak {
+    for (const name of ['VENDORID', 'WHENCREATED']) {
+      if ((header[name] ?? '').trim() === '') return { rule: 'invalidField', description2: `Required field ${name} is missing.` };
+    }
+    const created = usDate(header.WHENCREATED as string);
+    if (created === undefined) return { rule: 'invalidField', description2: `WHENCREATED '${header.WHENCREATED}' is not a date in the format mm/dd/yyyy.` };
+    if (header.WHENDUE === undefined && header.TERMNAME === undefined) {
+      return { rule: 'invalidField', description2: 'Either WHENDUE or TERMNAME is required.', correction: 'Give the due date or the payment term.' };
+    }
+    if (header.WHENDUE !== undefined && usDate(header.WHENDUE) === undefined) {
+      return { rule: 'invalidField', description2: `WHENDUE '${header.WHENDUE}' is not a date in the format mm/dd/yyyy.` };
+    }
+    const vendorId = header.VENDORID as string;
+    if (!this.isActiveVendor(vendorId)) {
+      return { rule: 'unknownVendor', description2: `Invalid VENDORID '${vendorId}': the vendor was not found or is inactive.`, correction: 'Use the ID of an active vendor.' };
+    }
+    const billNumber = header.RECORDID;
+    if (billNumber !== undefined) {
+      if (billNumber.length > BILL_NUMBER_MAX) return { rule: 'invalidField', description2: `RECORDID is longer than ${BILL_NUMBER_MAX} characters.` };
+      for (const bill of this.state.bills.values()) {
+        if (bill.vendorId === vendorId && bill.recordId === billNumber) {
+          return {
+            rule: 'duplicateBillNumber',
+            description2: `Bill number (RECORDID) '${billNumber}' already exists for vendor '${vendorId}' (bill ${bill.recordNo}).`,
+            correction: 'Use another bill number.',
+          };
+        }
+      }
+    }
+    if ((header.DESCRIPTION ?? '').length > DESCRIPTION_MAX) return { rule: 'invalidField', description2: `DESCRIPTION is longer than ${DESCRIPTION_MAX} characters.` };
+    if (items.length === 0) return { rule: 'invalidField', description2: 'A bill needs at least one APBILLITEM.' };
+    const lines: BillLine[] = [];
+    for (const [index, item] of items.entries()) {
+      const account = item.ACCOUNTNO;
+      if (account === undefined || account === '') return { rule: 'invalidField', description2: `APBILLITEM ${index + 1}: Required field ACCOUNTNO is missing.` };
+      if (!Object.hasOwn(INTACCT_SANDBOX_GL_ACCOUNTS, account)) {
+        return { rule: 'unknownAccount', description2: `APBILLITEM ${index + 1}: Invalid ACCOUNTNO '${account}': the GL account was not found.`, correction: 'Use an existing GL account number.' };
+      }
+      const amount = item.TRX_AMOUNT === undefined ? undefined : centsOf(item.TRX_AMOUNT);
+      if (amount === undefined) return { rule: 'invalidField', description2: `APBILLITEM ${index + 1}: TRX_AMOUNT '${item.TRX_AMOUNT ?? ''}' is not an amount with at most two decimals.` };
+      const retained = item.TRX_AMOUNTRETAINED === undefined ? 0 : centsOf(item.TRX_AMOUNTRETAINED);
+      if (retained === undefined || retained > amount) {
+        return { rule: 'invalidField', description2: `APBILLITEM ${index + 1}: TRX_AMOUNTRETAINED '${item.TRX_AMOUNTRETAINED ?? ''}' is not an amount up to TRX_AMOUNT.` };
+      }
+      lines.push({ recordNo: 0, fields: { ...item }, amountCents: amount, retainedCents: retained });
+    }
+    const recordNo = this.#nextRecordNo();
+    for (const line of lines) line.recordNo = this.#nextRecordNo();
+    const total = lines.reduce((sum, line) => sum + line.amountCents, 0);
+    // Retainage is kept only where the lines carry it (Intacct Construction): otherwise the bill keeps none.
+    const retained = lines.some((line) => line.fields.TRX_AMOUNTRETAINED !== undefined) ? lines.reduce((sum, line) => sum + line.retainedCents, 0) : undefined;
+    const project = lines.find((line) => line.fields.PROJECTID !== undefined)?.fields.PROJECTID;
+    this.state.bills.set(recordNo, {
+      recordNo,
+      recordId: billNumber ?? String(recordNo),
+      vendorId,
+      totalCents: total,
+      paidCents: 0,
+      created: true,
+      ...(retained === undefined ? {} : { retainedCents: retained }),
+      fields: { ...header },
+      lines,
+      ...(project === undefined ? {} : { projectNumber: project }),
+    });
+    return { recordNo };
   }
 
   addAccount(id: string, name: string): void {
@@ -249,6 +412,16 @@ export class Company {
     return [...this.state.payments.values()].sort((a, b) => a.recordNo - b.recordNo);
   }
 
+  /** Every bill, seeded and created, by RECORDNO. */
+  billList(): Bill[] {
+    return [...this.state.bills.values()].sort((a, b) => a.recordNo - b.recordNo);
+  }
+
+  /** Every vendor with what VENDOR reads back. */
+  vendorList(): { id: string; name: string; record: VendorRecord }[] {
+    return [...this.state.vendors.entries()].map(([id, name]) => ({ id, name, record: this.#vendorRecord(id) }));
+  }
+
   billOpenCents(recordNo: number): number | undefined {
     const bill = this.state.bills.get(recordNo);
     return bill === undefined ? undefined : bill.totalCents - bill.paidCents;
@@ -282,6 +455,7 @@ export class Company {
         );
       case 'APBILL':
         return [...this.state.bills.values()].map((b) => ({
+          ...(b.fields === undefined ? {} : { WHENCREATED: b.fields.WHENCREATED ?? '', WHENDUE: b.fields.WHENDUE ?? '', DESCRIPTION: b.fields.DESCRIPTION ?? '' }),
           RECORDNO: String(b.recordNo),
           RECORDID: b.recordId,
           VENDORID: b.vendorId,
@@ -289,11 +463,22 @@ export class Company {
           TRX_TOTALENTERED: decimalOf(b.totalCents),
           TRX_TOTALPAID: decimalOf(b.paidCents),
           TRX_TOTALDUE: decimalOf(b.totalCents - b.paidCents),
+          TRX_TOTALRETAINED: decimalOf(b.retainedCents ?? 0),
           STATE: b.paidCents === 0 ? 'Posted' : b.paidCents < b.totalCents ? 'Partially Paid' : 'Paid',
           ...(b.projectNumber === undefined ? {} : { PROJECTID: b.projectNumber }),
         }));
       case 'VENDOR':
-        return [...this.state.vendors.entries()].map(([id, name]) => ({ VENDORID: id, NAME: name }));
+        return [...this.state.vendors.entries()].map(([id, name]) => {
+          const record = this.#vendorRecord(id);
+          return {
+            ...record.fields,
+            RECORDNO: String(record.recordNo),
+            VENDORID: id,
+            NAME: name,
+            STATUS: record.status,
+            WHENMODIFIED: timestampText(record.modifiedAt),
+          };
+        });
       case 'CHECKINGACCOUNT':
         return [...this.state.accounts.entries()].map(([id, name]) => ({ BANKACCOUNTID: id, BANKNAME: name }));
       default:

@@ -24,6 +24,9 @@ export const DEFAULT_SANDBOX_ERROR_CODES: SandboxErrorCodes = {
   billOfOtherVendor: 'BL01001977',
   amountAboveBalance: 'BL01001978',
   invalidField: 'BL01001979',
+  duplicateBillNumber: 'BL01001980',
+  unknownAccount: 'BL01001981',
+  duplicateVendorId: 'BL01001982',
   controlIdUsed: 'XL03000017',
 };
 
@@ -104,6 +107,25 @@ const ROLLED_BACK: ErrorEntry = {
 
 function entry(errorno: string, description2: string, correction = '', description = ''): ErrorEntry {
   return { errorno, description, description2, correction };
+}
+
+/**
+ * An object element's fields as a flat row: leaves by name, nested groups (`DISPLAYCONTACT/MAILADDRESS/CITY`) as
+ * dotted names (`DISPLAYCONTACT.MAILADDRESS.CITY`), as a query reads them back; empty values left out.
+ */
+function flatFields(node: Tree | undefined, skip: string[] = [], prefix = ''): Row {
+  const row: Row = {};
+  for (const field of childNames(node)) {
+    if (skip.includes(field)) continue;
+    const child = element(node, field);
+    const nested = childNames(child);
+    if (nested.length > 0) Object.assign(row, flatFields(child, [], `${prefix}${field}.`));
+    else {
+      const value = textOf(child);
+      if (value !== undefined && value !== '') row[`${prefix}${field}`] = value;
+    }
+  }
+  return row;
 }
 
 function errorMessage(errors: ErrorEntry[]): Record<string, unknown> {
@@ -353,29 +375,48 @@ export class SandboxGateway {
       return { status: 'failure', errors: [entry(this.#options.codes().invalidField, 'create takes exactly one object element.')] };
     }
     const objectName = objects[0] as string;
-    if (objectName !== 'APPYMT') return { status: 'failure', errors: [entry(this.#options.codes().invalidField, `Object definition ${objectName} not found`)] };
-    const node = element(body, 'APPYMT');
-    const header: Row = {};
-    for (const field of childNames(node)) {
-      if (field === 'APPYMTDETAILS') continue;
-      const value = textOf(element(node, field));
-      if (value !== undefined && value !== '') header[field] = value;
+    switch (objectName) {
+      case 'APPYMT':
+        return this.#createPayment(element(body, 'APPYMT'));
+      case 'APBILL':
+        return this.#createBill(element(body, 'APBILL'));
+      case 'VENDOR':
+        return this.#createVendor(element(body, 'VENDOR'));
+      default:
+        return { status: 'failure', errors: [entry(this.#options.codes().invalidField, `Object definition ${objectName} not found`)] };
     }
-    const details = elements(element(node, 'APPYMTDETAILS'), 'APPYMTDETAIL').map((detail) => {
-      const row: Row = {};
-      for (const field of childNames(detail)) {
-        const value = textOf(element(detail, field));
-        if (value !== undefined && value !== '') row[field] = value;
-      }
-      return row;
-    });
+  }
+
+  #createPayment(node: Tree | undefined): FunctionResult {
+    const header = flatFields(node, ['APPYMTDETAILS']);
+    const details = elements(element(node, 'APPYMTDETAILS'), 'APPYMTDETAIL').map((detail) => flatFields(detail));
     const created = this.#options.company.createPayment(header, details);
-    if ('rule' in created) return { status: 'failure', errors: [this.#ruleError(created)] };
+    if ('rule' in created) return { status: 'failure', errors: [this.#ruleError(created, 'APPYMT')] };
     return { status: 'success', wrotePayment: true, data: { 'attr:listtype': 'objects', 'attr:count': '1', appymt: { RECORDNO: String(created.recordNo) } } };
   }
 
-  #ruleError(broken: RuleBreak): ErrorEntry {
-    return entry(this.#options.codes()[broken.rule], broken.description2, broken.correction ?? '', 'Could not create APPYMT record!');
+  /** `create APBILL` with its lines under `APBILLITEMS/APBILLITEM`; answers the new RECORDNO (and the bill number). */
+  #createBill(node: Tree | undefined): FunctionResult {
+    const header = flatFields(node, ['APBILLITEMS']);
+    const items = elements(element(node, 'APBILLITEMS'), 'APBILLITEM').map((item) => flatFields(item));
+    const created = this.#options.company.createBill(header, items);
+    if ('rule' in created) return { status: 'failure', errors: [this.#ruleError(created, 'APBILL')] };
+    return { status: 'success', wrotePayment: true, data: { 'attr:listtype': 'objects', 'attr:count': '1', apbill: { RECORDNO: String(created.recordNo) } } };
+  }
+
+  /** `create VENDOR`; answers RECORDNO and VENDORID (the ID given, or the company's numbering's). */
+  #createVendor(node: Tree | undefined): FunctionResult {
+    const created = this.#options.company.createVendor(flatFields(node));
+    if ('rule' in created) return { status: 'failure', errors: [this.#ruleError(created, 'VENDOR')] };
+    return {
+      status: 'success',
+      wrotePayment: true,
+      data: { 'attr:listtype': 'objects', 'attr:count': '1', vendor: { RECORDNO: String(created.recordNo), VENDORID: created.vendorId } },
+    };
+  }
+
+  #ruleError(broken: RuleBreak, object: string): ErrorEntry {
+    return entry(this.#options.codes()[broken.rule], broken.description2, broken.correction ?? '', `Could not create ${object} record!`);
   }
 
   #table(object: string | undefined): { rows: Row[]; fields: string[] } {

@@ -6,11 +6,15 @@ import type {
   SandboxOptions,
   SandboxPayment,
   SandboxPaymentInput,
+  SandboxBill,
   SandboxSeed,
+  SandboxVendor,
+  SandboxVendorInput,
   SandboxStats,
   StartSandbox,
 } from '@ledgerlink/core';
 import { Company, usDate, usDateText, decimalOf } from './company.js';
+export { INTACCT_SANDBOX_GL_ACCOUNTS } from './company.js';
 import {
   DEFAULT_SANDBOX_ERROR_CODES,
   SandboxGateway,
@@ -265,6 +269,45 @@ export async function startIntacctSandboxWith(options: IntacctSandboxOptions = {
       // Made in Intacct by hand, in a company without payment approvals: posted at once.
       company.setState(created.recordNo, input.final ? 'Posted' : 'Draft');
       return String(created.recordNo);
+    },
+    bills(): SandboxBill[] {
+      return company.billList().map((b) => {
+        const date = usDate(b.fields?.WHENCREATED ?? '');
+        return {
+          erpId: String(b.recordNo),
+          vendorId: b.vendorId,
+          number: b.recordId,
+          amountCents: b.totalCents,
+          ...(b.retainedCents === undefined ? {} : { retainageCents: b.retainedCents }),
+          ...(date === undefined ? {} : { date: date.toISOString().slice(0, 10) }),
+          ...(b.projectNumber === undefined ? {} : { projectNumber: b.projectNumber }),
+          lines: (b.lines ?? []).map((line) => ({
+            amountCents: line.amountCents,
+            ...(line.fields.ENTRYDESCRIPTION === undefined ? {} : { description: line.fields.ENTRYDESCRIPTION }),
+            ...(line.fields.ACCOUNTNO === undefined ? {} : { costCode: line.fields.ACCOUNTNO }),
+          })),
+          created: b.created === true,
+          fields: { ...b.fields, RECORDNO: String(b.recordNo), RECORDID: b.recordId, VENDORID: b.vendorId, APBILLITEMS: { APBILLITEM: (b.lines ?? []).map((line) => ({ ...line.fields })) } },
+        };
+      });
+    },
+    vendors(): SandboxVendor[] {
+      return company.vendorList().map(({ id, name, record }) => ({
+        erpId: id,
+        name,
+        code: id,
+        active: record.status === 'active',
+        created: record.created,
+        fields: { ...record.fields, RECORDNO: String(record.recordNo), STATUS: record.status },
+      }));
+    },
+    addVendor(input: SandboxVendorInput): string {
+      // Intacct's vendor key is its VENDORID: the code when there is one, else the company's numbering.
+      const created = company.createVendor({ NAME: input.name, STATUS: input.active ? 'active' : 'inactive', ...(input.code === undefined ? {} : { VENDORID: input.code }) });
+      if ('rule' in created) throw new Error(`the sandbox refused the vendor: ${created.description2}`);
+      const vendor = company.vendorList().find((v) => v.id === created.vendorId);
+      if (vendor !== undefined) vendor.record.created = false;
+      return created.vendorId;
     },
     stats(): SandboxStats {
       return { ...stats, arrivals: [...stats.arrivals] };

@@ -15,6 +15,12 @@ const CONTROLS: { method: string; pattern: RegExp; control: Control }[] = [
   { method: 'GET', pattern: /^\/_sandbox\/companies\/(\d+)\/erp_tool$/, control: (s, _body, id) => s.erpTool(id) },
   { method: 'GET', pattern: /^\/_sandbox\/companies\/(\d+)\/staged_records$/, control: (s, _body, id) => s.stagedRecords(id) },
   { method: 'POST', pattern: /^\/_sandbox\/vendors\/(\d+)\/export$/, control: (s, _body, id) => s.exportVendor(id) },
+  { method: 'POST', pattern: /^\/_sandbox\/staged_records\/(\d+)\/import$/, control: (s, _body, id) => s.importStagedVendor(id) },
+  { method: 'POST', pattern: /^\/_sandbox\/vendors\/(\d+)\/link$/, control: (s, body, id) => s.linkVendor(id, body.originId as string) },
+  { method: 'POST', pattern: /^\/_sandbox\/vendors\/(\d+)\/unlink$/, control: (s, _body, id) => s.unlinkVendor(id) },
+  { method: 'GET', pattern: /^\/_sandbox\/vendors\/(\d+)$/, control: (s, _body, id) => s.vendor(id) },
+  { method: 'GET', pattern: /^\/_sandbox\/requisitions\/(\d+)$/, control: (s, _body, id) => s.requisition(id) },
+  { method: 'POST', pattern: /^\/_sandbox\/requisitions\/(\d+)\/reset$/, control: (s, body, id) => s.resetRequisition(id, { resetOverride: body.resetOverride === true }) },
   { method: 'POST', pattern: /^\/_sandbox\/requisitions\/export$/, control: (s, body) => s.exportRequisitions(Array.isArray(body.ids) ? (body.ids as IdInput[]) : []) },
   {
     method: 'POST',

@@ -3,11 +3,12 @@ import type { DeliveryService } from './deliveries.js';
 import { detailWire, requestWire, type ErpRequests } from './erp-requests.js';
 import type { ExternalData } from './external-data.js';
 import { SandboxRefusal } from './http-io.js';
-import { COMMITMENT_ITEM_TYPE, type ContractPayment, type HubObjects } from './hub-objects.js';
+import { COMMITMENT_ITEM_TYPE, vendorPayload, type ContractPayment, type HubObjects, type Requisition, type Vendor } from './hub-objects.js';
 import { toId } from './ids.js';
 import type { InvoicePayments } from './invoice-payments.js';
 import { wireAmount } from './money.js';
-import type { ContractPaymentView, ErpRequestName, ErpToolView, IdInput, PaymentEdits, RaisedRequest } from './types.js';
+import type { StagedRecords } from './staged-records.js';
+import type { ContractPaymentView, ErpRequestName, ErpToolView, IdInput, PaymentEdits, RaisedRequest, RequisitionView, VendorView } from './types.js';
 
 /** ISO time without milliseconds, as the events dictionary writes them (`2023-05-02T15:06:02Z`). */
 export function isoSeconds(at: Date = new Date()): string {
@@ -31,6 +32,7 @@ export class ErpTool {
     private readonly invoicePayments: InvoicePayments,
     private readonly connections: Connections,
     private readonly deliveries: DeliveryService,
+    private readonly stagedRecords: StagedRecords,
   ) {}
 
   fundPayment(id: IdInput, dateFunded: string | undefined): RaisedRequest {
@@ -74,17 +76,73 @@ export class ErpTool {
     const vendor = this.objects.vendor(vendorId);
     const originId = this.externalData.originId('vendor', vendor.id);
     if (originId !== null) throw new SandboxRefusal(409, `vendor ${vendor.id} is synced (origin_id ${JSON.stringify(originId)}): nothing to export`);
-    return this.raise(vendor.companyId, 'create_vendor', true, (detailId) => ({
-      vendor: {
-        id: vendor.id, name: vendor.name, abbreviated_name: null, address: '', authorized_bidder: true, business_phone: '', city: '', company: vendor.name,
-        country_code: 'US', created_at: vendor.createdAt, email_address: null, fax_number: '', is_active: true, labor_union: null, license_number: null,
-        logo: null, mobile_phone: null, non_union_prevailing_wage: false, notes: null, origin_code: vendor.originCode, origin_data: null, origin_id: null,
-        prequalified: false, state_code: '', synced_to_erp: false, trade_name: '', union_member: false, updated_at: vendor.createdAt, website: null, zip: '',
-        erp_custom_fields: {}, business_register: null, primary_contact: null, attachments: [], vendor_group: null,
-      },
+    const raised = this.raise(vendor.companyId, 'create_vendor', true, (detailId) => ({
+      vendor: vendorPayload(vendor, null),
       request_detail_id: detailId,
       company_id: vendor.companyId,
     }));
+    vendor.requestIds.push(raised.request.id);
+    return raised;
+  }
+
+  /** The accountant links a Procore vendor to an ERP vendor in the ERP tool: External Data first, then the event. */
+  linkVendor(vendorId: IdInput, originId: string): RaisedRequest {
+    const vendor = this.objects.vendor(vendorId);
+    if (typeof originId !== 'string' || originId.trim() === '') throw new SandboxRefusal(422, `vendor ${vendor.id}: origin_id must be a non-blank string`);
+    const outcome = this.externalData.write('vendor', vendor.id, originId, undefined);
+    if ('refused' in outcome) throw new SandboxRefusal(409, outcome.refused);
+    const raised = this.raise(vendor.companyId, 'link_vendor', false, () => ({ vendor: { id: vendor.id, origin_id: originId }, company_id: vendor.companyId }));
+    vendor.links.push({ requestId: raised.request.id, linked: true, originId });
+    return raised;
+  }
+
+  /** The accountant unlinks a synced vendor: it is no longer synced (nor locked); the event names the old origin_id. */
+  unlinkVendor(vendorId: IdInput): RaisedRequest {
+    const vendor = this.objects.vendor(vendorId);
+    const originId = this.externalData.originId('vendor', vendor.id);
+    if (originId === null) throw new SandboxRefusal(409, `vendor ${vendor.id} is not synced: nothing to unlink`);
+    this.externalData.write('vendor', vendor.id, null, undefined);
+    const raised = this.raise(vendor.companyId, 'unlink_vendor', false, () => ({ vendor: { id: vendor.id, origin_id: originId }, company_id: vendor.companyId }));
+    vendor.links.push({ requestId: raised.request.id, linked: false, originId });
+    return raised;
+  }
+
+  /**
+   * The accountant imports a staged vendor from Ready to Import: a Procore vendor made from its `data`, synced with
+   * its `origin_id`, the record `imported`, then `create_vendor_in_procore` (no detail). Only vendors are imported
+   * here; a vendor already synced with that origin_id is refused (409).
+   */
+  importStagedVendor(stagedId: IdInput, createdAt: string): RaisedRequest {
+    const record = this.stagedRecords.get(toId(stagedId, 'staged record'));
+    if (record === undefined) throw new SandboxRefusal(404, `staged record ${String(stagedId)} not found`);
+    if (record.item_type !== 'vendor') throw new SandboxRefusal(422, `staged record ${record.id} is a ${record.item_type}: only vendors are imported here`);
+    if (record.status !== 'staged') throw new SandboxRefusal(409, `staged record ${record.id} is ${record.status}, not staged`);
+    const linked = this.externalData.itemsWithOrigin('vendor', record.origin_id).filter((id) => this.objects.vendors.get(id)?.companyId === record.company_id);
+    if (linked.length > 0) throw new SandboxRefusal(409, `vendor ${linked[0]} is already synced with origin_id ${JSON.stringify(record.origin_id)}: link it instead`);
+    const data = record.data;
+    const textOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+    const name = textOf(data.name);
+    if (name === undefined || name.trim() === '') throw new SandboxRefusal(422, `staged record ${record.id}: data.name is required to import a vendor`);
+    const vendor = this.objects.addVendor(
+      {
+        companyId: record.company_id,
+        name,
+        ...(record.origin_code === null ? {} : { originCode: record.origin_code }),
+        ...(textOf(data.abbreviated_name) === undefined ? {} : { abbreviatedName: textOf(data.abbreviated_name) }),
+        ...(textOf(data.address) === undefined ? {} : { address: textOf(data.address) }),
+        ...(textOf(data.city) === undefined ? {} : { city: textOf(data.city) }),
+        ...(textOf(data.state_code) === undefined ? {} : { stateCode: textOf(data.state_code) }),
+        ...(textOf(data.zip) === undefined ? {} : { zip: textOf(data.zip) }),
+        ...(textOf(data.country_code) === undefined ? {} : { countryCode: textOf(data.country_code) }),
+        ...(textOf(data.email_address) === undefined ? {} : { emailAddress: textOf(data.email_address) }),
+        ...(textOf(data.business_phone) === undefined ? {} : { businessPhone: textOf(data.business_phone) }),
+        isActive: data.is_active !== false,
+      },
+      createdAt,
+    );
+    this.externalData.write('vendor', vendor.id, record.origin_id, record.origin_data);
+    this.stagedRecords.markImported(record);
+    return this.raise(record.company_id, 'create_vendor_in_procore', false, () => ({ vendor: { id: vendor.id, origin_id: record.origin_id }, company_id: record.company_id }));
   }
 
   exportRequisitions(ids: IdInput[]): RaisedRequest {
@@ -92,34 +150,60 @@ export class ErpTool {
     const requisitions = ids.map((id) => this.objects.requisition(id));
     const companyId = (requisitions[0] as { companyId: number }).companyId;
     if (requisitions.some((r) => r.companyId !== companyId)) throw new SandboxRefusal(422, 'export requisitions: a batch belongs to one company');
-    return this.raise(companyId, 'create_requisitions', false, () => ({
-      requisitions: requisitions.map((r) => {
-        const commitment = this.objects.commitment(r.commitmentId);
-        const due = r.totalCents;
-        return {
-          procore_requisition_id: r.id,
-          accounting_method: 'amount',
-          billing_date: r.invoiceDate,
-          code: r.invoiceNumber,
-          contract_id: commitment.id,
-          contract_origin_id: this.externalData.originId(COMMITMENT_ITEM_TYPE[commitment.kind], commitment.id),
-          created_at: r.createdAt,
-          custom_fields: {},
-          erp_custom_fields: {},
-          formatted_payment_due: dollars(due),
-          invoice_number: r.invoiceNumber,
-          job_origin_id: this.externalData.originId('project', r.projectId),
-          line_items: [{
-            procore_requisition_item_id: r.id, accounting_method: 'amount', amount: wireAmount(due), change_order_line_item_origin_id: null,
-            commitment_item_origin_id: null, cost_code_id: null, cost_code_origin_id: null, description: commitment.title, formatted_amount: dollars(due),
-            formatted_unit_cost: dollars(due), line_item_description: commitment.title, line_item_type_origin_id: null, qty: '0.0',
-            released_work_completed_this_period: '0.0', requisition_item_type: 'Billings::ContractItem', retainage_materials_presently_stored: '0.0',
-            retainage_materials_previously_stored: '0.0', retainage_this_period: '0.0', retainage_work_completed_this_period: '0.0',
-            scheduled_total_amount: wireAmount(due), tax_code_origin_id: null, unit_cost: wireAmount(due), uom: 'ls',
-          }],
-        };
-      }),
+    if (new Set(requisitions.map((r) => r.id)).size !== requisitions.length) throw new SandboxRefusal(422, 'export requisitions: a requisition appears twice in the batch');
+    for (const r of requisitions) {
+      const originId = this.externalData.originId('requisition', r.id);
+      if (originId !== null) throw new SandboxRefusal(409, `requisition ${r.id} is synced (origin_id ${JSON.stringify(originId)}) and locked: it cannot be exported again`);
+    }
+    const raised = this.raise(companyId, 'create_requisitions', false, () => ({
+      requisitions: requisitions.map((r) => this.requisitionPayload(r)),
     }));
+    for (const r of requisitions) r.requestIds.push(raised.request.id);
+    return raised;
+  }
+
+  /** A super user resets a synced requisition: Procore unsyncs it, then tells the integrator. */
+  resetRequisition(requisitionId: IdInput, resetOverride: boolean): RaisedRequest {
+    const requisition = this.objects.requisition(requisitionId);
+    const originId = this.externalData.originId('requisition', requisition.id);
+    if (originId === null) throw new SandboxRefusal(409, `requisition ${requisition.id} is not synced: only a synced requisition can be reset`);
+    this.externalData.write('requisition', requisition.id, null, undefined);
+    requisition.resets += 1;
+    return this.raise(requisition.companyId, 'reset_requisition', false, () => ({
+      requisition_id: requisition.id,
+      project_id: requisition.projectId,
+      requisition_origin_id: originId,
+      reset_override: resetOverride,
+    }));
+  }
+
+  /** One requisition of a `create_requisitions` payload, as the events dictionary shows it. */
+  requisitionPayload(r: Requisition): Record<string, unknown> {
+    const commitment = this.objects.commitment(r.commitmentId);
+    const due = r.totalCents + r.taxCents + r.markupCents - r.lines.reduce((sum, line) => sum + line.retainageCents, 0);
+    return {
+      procore_requisition_id: r.id,
+      accounting_method: 'amount',
+      billing_date: r.invoiceDate,
+      code: r.invoiceNumber,
+      contract_id: commitment.id,
+      contract_origin_id: this.externalData.originId(COMMITMENT_ITEM_TYPE[commitment.kind], commitment.id),
+      created_at: r.createdAt,
+      custom_fields: {},
+      erp_custom_fields: {},
+      formatted_payment_due: dollars(due),
+      invoice_number: r.invoiceNumber,
+      job_origin_id: this.externalData.originId('project', r.projectId),
+      line_items: r.lines.map((line) => ({
+        procore_requisition_item_id: line.id, accounting_method: 'amount', amount: wireAmount(line.amountCents), change_order_line_item_origin_id: null,
+        commitment_item_origin_id: line.commitmentItemOriginId, cost_code_id: null, cost_code_origin_id: line.costCodeOriginId, description: line.description,
+        formatted_amount: dollars(line.amountCents), formatted_unit_cost: dollars(line.amountCents), line_item_description: line.description,
+        line_item_type_origin_id: line.lineItemTypeOriginId, qty: '0.0', released_work_completed_this_period: '0.0', requisition_item_type: 'Billings::ContractItem',
+        retainage_materials_presently_stored: '0.0', retainage_materials_previously_stored: '0.0', retainage_this_period: wireAmount(line.retainageCents),
+        retainage_work_completed_this_period: wireAmount(line.retainageCents), scheduled_total_amount: wireAmount(line.amountCents), tax_code_origin_id: null,
+        unit_cost: wireAmount(line.amountCents), uom: 'ls',
+      })),
+    };
   }
 
   resetPayment(invoicePaymentId: IdInput, resetOverride: boolean): RaisedRequest {
@@ -197,20 +281,70 @@ export class ErpTool {
     return view;
   }
 
+  requisitionView(r: Requisition): RequisitionView {
+    const originId = this.externalData.originId('requisition', r.id);
+    // An export has no request detail: exported and not (or no longer) synced reads as in progress, unless a reset
+    // came after the last export.
+    const exported = r.requestIds.length > 0 && r.resets === 0;
+    return {
+      id: r.id,
+      companyId: r.companyId,
+      projectId: r.projectId,
+      commitmentId: r.commitmentId,
+      invoiceNumber: r.invoiceNumber,
+      status: originId !== null ? 'synced' : exported ? 'in_progress' : 'not_synced',
+      originId,
+      requestIds: [...r.requestIds],
+      resets: r.resets,
+    };
+  }
+
+  vendorView(vendor: Vendor): VendorView {
+    const originId = this.externalData.originId('vendor', vendor.id);
+    const lastRequestId = vendor.requestIds[vendor.requestIds.length - 1];
+    const lastRequest = lastRequestId === undefined ? undefined : this.requests.requests.get(lastRequestId);
+    const detail = lastRequest?.detailId == null ? undefined : this.requests.details.get(lastRequest.detailId);
+    let status: VendorView['status'] = 'not_synced';
+    if (originId !== null) status = 'synced';
+    else if (detail?.status === 'in_progress') status = 'in_progress';
+    else if (detail?.status === 'failed' || detail?.status === 'stale') status = 'failed';
+    const view: VendorView = {
+      id: vendor.id,
+      companyId: vendor.companyId,
+      name: vendor.name,
+      status,
+      originId,
+      messages: detail?.messages.map((m) => ({ message: m.message })) ?? [],
+      requestIds: [...vendor.requestIds],
+      links: vendor.links.map((link) => ({ ...link })),
+      syncUpdates: vendor.syncUpdates,
+    };
+    if (detail !== undefined) view.lastDetailStatus = detail.status;
+    return view;
+  }
+
   view(companyId: IdInput): ErpToolView {
     const company = this.objects.company(companyId);
     const contractPayments: ContractPaymentView[] = [];
     for (const payment of this.objects.contractPayments.values()) if (payment.companyId === company.id) contractPayments.push(this.contractPaymentView(payment));
     const exportedOrigins = new Set(contractPayments.map((p) => p.originId).filter((o): o is string => o !== null));
     const paymentsIssued = this.invoicePayments.ofCompany(company.id);
-    return {
+    const view: ErpToolView = {
       companyId: company.id,
       contractPayments,
       failedToExport: contractPayments.filter((p) => p.status === 'failed'),
       paymentsIssued,
       exportsWrittenBack: paymentsIssued.filter((p) => p.origin_id !== null && exportedOrigins.has(p.origin_id)),
       requestDetails: this.requests.listDetails(company.id, null, null).map(detailWire),
+      requisitions: [...this.objects.requisitions.values()].filter((r) => r.companyId === company.id).map((r) => this.requisitionView(r)),
+      vendors: [...this.objects.vendors.values()].filter((v) => v.companyId === company.id).map((v) => this.vendorView(v)),
+      stagedRecords: this.stagedRecords.list(company.id, null, null),
     };
+    const vendorSyncs = [...this.requests.requests.values()].filter((r) => r.company_id === company.id && r.request_name === 'sync_vendors' && r.detailId != null);
+    const last = vendorSyncs[vendorSyncs.length - 1];
+    const lastDetail = last?.detailId == null ? undefined : this.requests.details.get(last.detailId);
+    if (lastDetail !== undefined) view.lastVendorSync = detailWire(lastDetail);
+    return view;
   }
 
   private raisePayment(payment: ContractPayment): RaisedRequest {

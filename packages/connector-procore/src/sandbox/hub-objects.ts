@@ -29,7 +29,33 @@ export interface Vendor {
   companyId: number;
   name: string;
   originCode: string | null;
+  abbreviatedName: string | null;
+  address: string;
+  city: string;
+  stateCode: string;
+  zip: string;
+  countryCode: string | null;
+  emailAddress: string | null;
+  businessPhone: string;
+  isActive: boolean;
   createdAt: string;
+  updatedAt: string;
+  /** Every `create_vendor` request raised for it, oldest first. */
+  requestIds: number[];
+  /** Link and unlink events, oldest first. */
+  links: { requestId: number; linked: boolean; originId: string | null }[];
+  /** Updates Company Vendors sync made. */
+  syncUpdates: number;
+}
+
+export interface RequisitionLine {
+  id: number;
+  description: string;
+  amountCents: number;
+  retainageCents: number;
+  costCodeOriginId: string | null;
+  commitmentItemOriginId: string | null;
+  lineItemTypeOriginId: string | null;
 }
 
 export interface Commitment {
@@ -54,6 +80,10 @@ export interface Requisition {
   markupCents: number;
   invoiceDate: string;
   createdAt: string;
+  lines: RequisitionLine[];
+  /** Every `create_requisitions` request that carried it, oldest first. */
+  requestIds: number[];
+  resets: number;
 }
 
 export interface ContractPayment {
@@ -81,6 +111,12 @@ export const COMMITMENT_ITEM_TYPE: Record<CommitmentKind, string> = { subcontrac
 
 function text(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new SandboxRefusal(422, `${what} must be a non-blank string`);
+  return value;
+}
+
+function optionalText(value: unknown, what: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new SandboxRefusal(422, `${what} must be a string`);
   return value;
 }
 
@@ -122,7 +158,28 @@ export class HubObjects {
   addVendor(input: VendorInput, createdAt: string): Vendor {
     const company = this.company(input.companyId);
     const id = this.ids.take(input.id, 'vendor');
-    const vendor = { id, companyId: company.id, name: text(input.name, `vendor ${id} name`), originCode: input.originCode ?? null, createdAt };
+    const at = `vendor ${id}`;
+    if (input.isActive !== undefined && typeof input.isActive !== 'boolean') throw new SandboxRefusal(422, `${at} isActive must be true or false`);
+    const vendor: Vendor = {
+      id,
+      companyId: company.id,
+      name: text(input.name, `${at} name`),
+      originCode: optionalText(input.originCode, `${at} originCode`),
+      abbreviatedName: optionalText(input.abbreviatedName, `${at} abbreviatedName`),
+      address: optionalText(input.address, `${at} address`) ?? '',
+      city: optionalText(input.city, `${at} city`) ?? '',
+      stateCode: optionalText(input.stateCode, `${at} stateCode`) ?? '',
+      zip: optionalText(input.zip, `${at} zip`) ?? '',
+      countryCode: input.countryCode === undefined ? 'US' : optionalText(input.countryCode, `${at} countryCode`),
+      emailAddress: optionalText(input.emailAddress, `${at} emailAddress`),
+      businessPhone: optionalText(input.businessPhone, `${at} businessPhone`) ?? '',
+      isActive: input.isActive ?? true,
+      createdAt,
+      updatedAt: createdAt,
+      requestIds: [],
+      links: [],
+      syncUpdates: 0,
+    };
     this.vendors.set(id, vendor);
     return vendor;
   }
@@ -142,6 +199,8 @@ export class HubObjects {
   addRequisition(input: RequisitionInput, today: string, createdAt: string): Requisition {
     const commitment = this.commitment(input.commitmentId);
     const id = this.ids.take(input.id, 'requisition');
+    const totalCents = cents(input.totalCents, `requisition ${id} totalCents`);
+    const lines = this.linesOf(input, id, totalCents, commitment.title);
     const requisition: Requisition = {
       id,
       companyId: commitment.companyId,
@@ -149,14 +208,43 @@ export class HubObjects {
       commitmentId: commitment.id,
       invoiceNumber: text(input.invoiceNumber, `requisition ${id} invoiceNumber`),
       number: input.number ?? 1,
-      totalCents: cents(input.totalCents, `requisition ${id} totalCents`),
+      totalCents,
       taxCents: cents(input.taxCents ?? 0, `requisition ${id} taxCents`),
       markupCents: cents(input.markupCents ?? 0, `requisition ${id} markupCents`),
       invoiceDate: input.invoiceDate ?? today,
       createdAt,
+      lines,
+      requestIds: [],
+      resets: 0,
     };
     this.requisitions.set(id, requisition);
     return requisition;
+  }
+
+  /** The lines as given (adding up to the total), or one line of the total. */
+  private linesOf(input: RequisitionInput, id: number, totalCents: number, title: string): RequisitionLine[] {
+    const at = `requisition ${id}`;
+    if (input.lines === undefined) {
+      // The one default line takes the requisition's id (a table of its own), so seeding moves no other ids.
+      return [{ id, description: title, amountCents: totalCents, retainageCents: 0, costCodeOriginId: null, commitmentItemOriginId: null, lineItemTypeOriginId: null }];
+    }
+    if (!Array.isArray(input.lines) || input.lines.length === 0) throw new SandboxRefusal(422, `${at} lines must be a non-empty array`);
+    const lines = input.lines.map((line, index): RequisitionLine => {
+      const where = `${at} lines[${index}]`;
+      if (typeof line !== 'object' || line === null) throw new SandboxRefusal(422, `${where} must be an object`);
+      return {
+        id: this.ids.take(line.id, 'requisition line'),
+        description: optionalText(line.description, `${where} description`) ?? title,
+        amountCents: cents(line.amountCents, `${where} amountCents`),
+        retainageCents: cents(line.retainageCents ?? 0, `${where} retainageCents`),
+        costCodeOriginId: optionalText(line.costCodeOriginId, `${where} costCodeOriginId`),
+        commitmentItemOriginId: optionalText(line.commitmentItemOriginId, `${where} commitmentItemOriginId`),
+        lineItemTypeOriginId: optionalText(line.lineItemTypeOriginId, `${where} lineItemTypeOriginId`),
+      };
+    });
+    const sum = lines.reduce((total, line) => total + line.amountCents, 0);
+    if (sum !== totalCents) throw new SandboxRefusal(422, `${at}: the lines add up to ${sum} cents, not totalCents ${totalCents}`);
+    return lines;
   }
 
   addContractPayment(input: ContractPaymentInput, createdAt: string): ContractPayment {
@@ -213,4 +301,20 @@ export class HubObjects {
 function found<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new SandboxRefusal(404, `${what} not found`);
   return value;
+}
+
+/**
+ * A vendor as Procore writes it (the `create_vendor` payload's `vendor`, erp_events_dictionary.md; the vendor reads
+ * answer the same fields): blank strings and nulls where the directory has nothing, as in the docs' example.
+ */
+export function vendorPayload(vendor: Vendor, originId: string | null): Record<string, unknown> {
+  return {
+    id: vendor.id, name: vendor.name, abbreviated_name: vendor.abbreviatedName, address: vendor.address, authorized_bidder: true,
+    business_phone: vendor.businessPhone, city: vendor.city, company: vendor.name, country_code: vendor.countryCode, created_at: vendor.createdAt,
+    email_address: vendor.emailAddress, fax_number: '', is_active: vendor.isActive, labor_union: null, license_number: null, logo: null,
+    mobile_phone: null, non_union_prevailing_wage: false, notes: null, origin_code: vendor.originCode, origin_data: null, origin_id: originId,
+    prequalified: false, state_code: vendor.stateCode, synced_to_erp: originId !== null, trade_name: '', union_member: false,
+    updated_at: vendor.updatedAt, website: null, zip: vendor.zip, erp_custom_fields: {}, business_register: null, primary_contact: null,
+    attachments: [], vendor_group: null,
+  };
 }

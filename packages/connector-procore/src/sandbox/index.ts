@@ -60,7 +60,7 @@ export async function createProcoreSandbox(options: ProcoreSandboxOptions = {}):
     horizonMs: options.webhooks?.horizonMs ?? 12 * 3_600_000,
     concurrency: options.webhooks?.concurrency ?? 4,
   });
-  const tool = new ErpTool(objects, externalData, requests, invoicePayments, connections, deliveries);
+  const tool = new ErpTool(objects, externalData, requests, invoicePayments, connections, deliveries, stagedRecords);
   const state: RestState = { objects, externalData, requests, invoicePayments, stagedRecords, connections, deliveries };
   let faults: ProcoreSandboxFaults = { ...NO_FAULTS, ...options.faults };
   const freshStats = (): ProcoreSandboxStats => ({ requests: 0, throttled: 0, tokenRequests: 0, tokensIssued: 0, maxConcurrent: 0, byEndpoint: {} });
@@ -228,6 +228,12 @@ export async function createProcoreSandbox(options: ProcoreSandboxOptions = {}):
     exportRequisitions: (requisitionIds) => tool.exportRequisitions(requisitionIds),
     resetPayment: (invoicePaymentId, resetOptions) => tool.resetPayment(invoicePaymentId, resetOptions?.resetOverride ?? false),
     markRequisitionSynced: (requisitionId, originId) => tool.markRequisitionSynced(requisitionId, originId),
+    importStagedVendor: (stagedRecordId) => tool.importStagedVendor(stagedRecordId, now()),
+    linkVendor: (vendorId, originId) => tool.linkVendor(vendorId, originId),
+    unlinkVendor: (vendorId) => tool.unlinkVendor(vendorId),
+    resetRequisition: (requisitionId, resetOptions) => tool.resetRequisition(requisitionId, resetOptions?.resetOverride ?? false),
+    requisition: (id) => tool.requisitionView(objects.requisition(id)),
+    vendor: (id) => tool.vendorView(objects.vendor(id)),
     erpTool: (companyId) => tool.view(companyId),
     contractPayment: (id) => tool.contractPaymentView(objects.contractPayment(id)),
     contractPaymentPayload: (id) => tool.contractPaymentPayload(objects.contractPayment(id)),

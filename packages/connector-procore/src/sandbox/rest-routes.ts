@@ -3,11 +3,12 @@ import type { DeliveryService } from './deliveries.js';
 import { DETAIL_STATUSES, detailWire, requestWire, type ErpRequests } from './erp-requests.js';
 import { EXTERNAL_DATA_ITEM_TYPES, type ExternalData } from './external-data.js';
 import { errors, isRecord, json, SandboxRefusal, type Answer } from './http-io.js';
-import { COMMITMENT_ITEM_TYPE, type HubObjects } from './hub-objects.js';
+import { COMMITMENT_ITEM_TYPE, vendorPayload, type HubObjects } from './hub-objects.js';
 import type { InvoicePayments } from './invoice-payments.js';
 import { wireAmount } from './money.js';
 import { paged } from './paging.js';
 import type { StagedRecords } from './staged-records.js';
+import { syncVendors } from './vendor-sync.js';
 import type { ExternalDataRecord, RequestDetailMessage, RequestDetailStatus } from './types.js';
 
 /** Everything the REST API reads and writes. */
@@ -52,7 +53,7 @@ function inCompany(call: RestCall, pathCompany: number | undefined): number {
   return call.companyId;
 }
 
-/** `company_id` of a webhooks call (query or body) must be the header's company. */
+/** `company_id` of a webhooks or projects call (query or body) must be the header's company. */
 function hookCompany(call: RestCall): number {
   const raw = call.url.searchParams.get('company_id') ?? (isRecord(call.body) ? call.body.company_id : undefined);
   if (raw === undefined || raw === null) throw new SandboxRefusal(400, 'company_id is required (a company-level hook)');
@@ -241,12 +242,22 @@ const ROUTES: Route[] = [
   route('GET', `${COMPANY}/vendors`, (s, c, [company]) => {
     const companyId = inCompany(c, company);
     const rows = [...s.objects.vendors.values()].filter((v) => v.companyId === companyId);
-    return paged(c.url, rows, (v) => ({ id: v.id, name: v.name, origin_code: v.originCode, origin_id: s.externalData.originId('vendor', v.id), is_active: true }));
+    return paged(c.url, rows, (v) => vendorPayload(v, s.externalData.originId('vendor', v.id)));
+  }),
+  route('PATCH', `${COMPANY}/vendors/sync`, (s, c, [company]) => {
+    const answer = syncVendors(s.objects, s.externalData, inCompany(c, company), c.body, new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    return json(answer.entities.length === 0 && answer.errors.length > 0 ? 422 : 200, answer);
   }),
   route('GET', `${COMPANY}/vendors/(\\d+)`, (s, c, [company, id]) => {
     const vendor = s.objects.vendors.get(id as number);
     if (vendor === undefined || vendor.companyId !== inCompany(c, company)) return errors(404, `vendor ${id} not found in company ${company}`);
-    return json(200, { id: vendor.id, name: vendor.name, origin_code: vendor.originCode, origin_id: s.externalData.originId('vendor', vendor.id), is_active: true });
+    return json(200, vendorPayload(vendor, s.externalData.originId('vendor', vendor.id)));
+  }),
+  route('GET', `${V1}/projects`, (s, c) => {
+    // A company's projects: `company_id` names it, and must be the header's company.
+    const companyId = hookCompany(c);
+    const rows = [...s.objects.projects.values()].filter((p) => p.companyId === companyId);
+    return paged(c.url, rows, (p) => ({ id: p.id, name: p.name, project_number: p.projectNumber, origin_id: s.externalData.originId('project', p.id), company: { id: companyId } }));
   }),
   route('GET', `${V1}/projects/(\\d+)`, (s, c, [id]) => {
     const project = s.objects.projects.get(id as number);

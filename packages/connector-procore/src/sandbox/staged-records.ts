@@ -52,6 +52,24 @@ export class StagedRecords {
     return answer;
   }
 
+  /** One record as stored (the ERP tool's import reads and marks it). */
+  get(id: number): StagedRecordWire | undefined {
+    return this.records.get(id);
+  }
+
+  /** The accountant imported it: it and its children become `imported` (erp_staged_records.md, statuses point 1). */
+  markImported(record: StagedRecordWire): void {
+    const at = new Date().toISOString();
+    record.status = 'imported';
+    record.updated_at = at;
+    for (const child of this.records.values()) {
+      if (child.parent_id === record.id) {
+        child.status = 'imported';
+        child.updated_at = at;
+      }
+    }
+  }
+
   /** `PUT /:id`. */
   replace(companyId: number, id: number, body: unknown): StagedRecordWire {
     const current = this.records.get(id);
@@ -72,7 +90,10 @@ export class StagedRecords {
     if (typeof itemType !== 'string' || !ITEM_TYPES.has(itemType)) throw new SandboxRefusal(422, `${where}: item_type ${JSON.stringify(itemType)} is not one of ${[...ITEM_TYPES].join(', ')}`);
     const originId = input.origin_id ?? current?.origin_id;
     if (typeof originId !== 'string' || originId.trim() === '') throw new SandboxRefusal(422, `${where}: origin_id must be a non-blank string`);
-    const status = input.status ?? current?.status ?? 'staged';
+    // Without a status a record keeps the one it has (an imported vendor is not put back on Ready to Import), and a
+    // new one is staged [I].
+    const known = current ?? this.records.get(this.byOrigin.get(`${companyId}:${itemType}:${originId}`) ?? -1);
+    const status = input.status ?? known?.status ?? 'staged';
     if (typeof status !== 'string' || !STATUSES.has(status)) throw new SandboxRefusal(422, `${where}: status ${JSON.stringify(status)} is not one of staged, archived, imported, invalid`);
     const data = input.data ?? current?.data ?? {};
     if (!isRecord(data)) throw new SandboxRefusal(422, `${where}: data must be an object`);

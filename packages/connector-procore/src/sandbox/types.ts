@@ -29,6 +29,18 @@ export interface VendorInput {
   originCode?: string;
   /** The vendor's id in the ERP (`origin_id`), once synced. */
   originId?: string;
+  /** Directory fields the `create_vendor` payload carries (blank when absent, as in the docs' example). */
+  abbreviatedName?: string;
+  address?: string;
+  city?: string;
+  stateCode?: string;
+  zip?: string;
+  /** Default `US`, as in the docs' example. */
+  countryCode?: string;
+  emailAddress?: string;
+  businessPhone?: string;
+  /** Default true. */
+  isActive?: boolean;
 }
 
 export type CommitmentKind = 'subcontract' | 'purchase_order';
@@ -42,6 +54,20 @@ export interface CommitmentInput {
   number?: string;
   title?: string;
   originId?: string;
+}
+
+/** One line of a requisition (`line_items[]` of `create_requisitions`). */
+export interface RequisitionLineInput {
+  /** `procore_requisition_item_id`; assigned when omitted. */
+  id?: IdInput;
+  description?: string;
+  /** Work billed this period on the line, in cents (`amount`). */
+  amountCents: number;
+  /** Retainage held this period, in cents (`retainage_this_period`); default 0. */
+  retainageCents?: number;
+  costCodeOriginId?: string;
+  commitmentItemOriginId?: string;
+  lineItemTypeOriginId?: string;
 }
 
 /** A requisition: a subcontractor invoice against a commitment. */
@@ -60,6 +86,8 @@ export interface RequisitionInput {
   invoiceDate?: string;
   /** The ERP bill's id (`origin_id`): present once the invoice is synced to the ERP. */
   originId?: string;
+  /** Its lines; their amounts add up to `totalCents`. Default: one line of `totalCents`, no retainage. */
+  lines?: RequisitionLineInput[];
 }
 
 /** Procore Pay's status of a contract payment (`status` in the payload); funding sets `paid`, as the docs' example. */
@@ -132,7 +160,11 @@ export type ErpRequestName =
   | 'reset_payment'
   | 'create_vendor'
   | 'sync_vendors'
-  | 'create_requisitions';
+  | 'link_vendor'
+  | 'unlink_vendor'
+  | 'create_vendor_in_procore'
+  | 'create_requisitions'
+  | 'reset_requisition';
 
 /** A Request Detail's status, as the docs name them. */
 export type RequestDetailStatus = 'in_progress' | 'success' | 'failed' | 'stale';
@@ -189,6 +221,47 @@ export interface ContractPaymentView {
   checkNumber: string | null;
   bankId: string;
   amount: string;
+}
+
+/**
+ * The sync status the ERP tool shows for a requisition or a vendor: `in_progress` once exported and until synced
+ * (a requisition's export has no request detail, so it stays there until its `origin_id` is written), `failed` after
+ * a failed or stale close-out (vendors).
+ */
+export type ObjectSyncStatus = 'not_synced' | 'in_progress' | 'synced' | 'failed';
+
+/** One row of the ERP tool's requisitions (subcontractor invoices) list. */
+export interface RequisitionView {
+  id: number;
+  companyId: number;
+  projectId: number;
+  commitmentId: number;
+  invoiceNumber: string;
+  status: ObjectSyncStatus;
+  /** External Data `origin_id` (the ERP bill's id) once synced. */
+  originId: string | null;
+  /** Every `create_requisitions` request that carried it, oldest first. */
+  requestIds: number[];
+  /** `reset_requisition` requests raised for it. */
+  resets: number;
+}
+
+/** One row of the ERP tool's vendors list. */
+export interface VendorView {
+  id: number;
+  companyId: number;
+  name: string;
+  status: ObjectSyncStatus;
+  originId: string | null;
+  /** The messages of the latest `create_vendor` close-out. */
+  messages: RequestDetailMessage[];
+  lastDetailStatus?: RequestDetailStatus;
+  /** Every `create_vendor` request raised for it, oldest first. */
+  requestIds: number[];
+  /** Link and unlink events raised for it, oldest first. */
+  links: { requestId: number; linked: boolean; originId: string | null }[];
+  /** Updates Company Vendors sync made to it. */
+  syncUpdates: number;
 }
 
 /** A payment issued (Invoice Payment) as the API shows it. */
@@ -310,6 +383,12 @@ export interface ErpToolView {
    */
   exportsWrittenBack: InvoicePaymentWire[];
   requestDetails: RequestDetailWire[];
+  requisitions: RequisitionView[];
+  vendors: VendorView[];
+  /** The Ready to Import page (and what was imported, archived or marked invalid). */
+  stagedRecords: StagedRecordWire[];
+  /** The latest Refresh Vendors List: its detail's status and messages, when it was pressed. */
+  lastVendorSync?: RequestDetailWire;
 }
 
 /** Faults applied to the REST API (not to the control endpoints or the token endpoint unless said). */
@@ -415,6 +494,21 @@ export interface ProcoreSandbox {
   exportVendor(vendorId: IdInput): RaisedRequest;
   /** A batch of requisitions exported: `create_requisitions` (no request detail, as in the docs). */
   exportRequisitions(requisitionIds: IdInput[]): RaisedRequest;
+  /**
+   * The accountant imports a staged vendor (Ready to Import): a synced Procore vendor, the record `imported`,
+   * `create_vendor_in_procore` (no detail).
+   */
+  importStagedVendor(stagedRecordId: IdInput): RaisedRequest;
+  /** The accountant links a Procore vendor to an ERP vendor: External Data written, `link_vendor` (no detail). */
+  linkVendor(vendorId: IdInput, originId: string): RaisedRequest;
+  /** The accountant unlinks a synced vendor: External Data cleared, `unlink_vendor` (no detail). */
+  unlinkVendor(vendorId: IdInput): RaisedRequest;
+  /** A super user resets a synced requisition: unsynced, `reset_requisition` (no detail). */
+  resetRequisition(requisitionId: IdInput, options?: { resetOverride?: boolean }): RaisedRequest;
+  /** One requisition's row in the ERP tool. */
+  requisition(requisitionId: IdInput): RequisitionView;
+  /** One vendor's row in the ERP tool. */
+  vendor(vendorId: IdInput): VendorView;
   /** A super user resets a payment issued: `reset_payment` (no request detail). */
   resetPayment(invoicePaymentId: IdInput, options?: { resetOverride?: boolean }): RaisedRequest;
   /** Another party synced the requisition's invoice to the ERP: its External Data `origin_id` is set. */

@@ -1,7 +1,18 @@
-import type { SandboxPayment, SandboxPaymentInput, SandboxSeed } from '@ledgerlink/core';
+import type { SandboxBill, SandboxPayment, SandboxPaymentInput, SandboxSeed, SandboxVendor, SandboxVendorInput } from '@ledgerlink/core';
 import { amountOf } from './amounts.js';
 import { metaTime, type FaultError } from './answers.js';
 import { checkBillPayment, type CompanyView } from './bill-payment-rules.js';
+import { checkBill, checkVendor, type AcceptedBill, type BillCompanyView } from './bill-vendor-rules.js';
+
+/**
+ * The sandbox company's chart of expense accounts (Id -> Name): where a bill line posts (a requisition line's cost
+ * code maps to one of these). Ids are QuickBooks-style whole numbers.
+ */
+export const QBO_SANDBOX_EXPENSE_ACCOUNTS: Readonly<Record<string, string>> = Object.freeze({
+  '60': 'Job Expenses:Subcontractors',
+  '61': 'Job Expenses:Job Materials',
+  '62': 'Job Expenses:Equipment Rental',
+});
 
 export interface CompanyRules {
   /**
@@ -21,6 +32,23 @@ interface Bill {
   amountCents: number;
   balanceCents: number;
   projectNumber?: string;
+  /** Created through `POST /bill` (true) or seeded. */
+  created: boolean;
+  txnDate?: string;
+  dueDate?: string;
+  note?: string;
+  lines: AcceptedBill['lines'];
+  createTime: string;
+}
+
+interface StoredVendor {
+  id: string;
+  name: string;
+  active: boolean;
+  created: boolean;
+  /** The Vendor as QuickBooks returns it, without Id and MetaData (added on read). */
+  record: Record<string, unknown>;
+  createTime: string;
 }
 
 interface StoredPayment {
@@ -34,6 +62,7 @@ interface StoredPayment {
 }
 
 export type CreateResult = { ok: true; record: Record<string, unknown> } | { ok: false; errors: FaultError[] };
+export type CreateEntityResult = CreateResult;
 
 function at(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
@@ -41,7 +70,7 @@ function at(value: unknown, key: string): unknown {
 
 /** The in-memory QuickBooks company: vendors, bank accounts, bills with balances, and bill payments. */
 export class QboCompany {
-  private readonly vendors = new Map<string, { id: string; name: string }>();
+  private readonly vendors = new Map<string, StoredVendor>();
   private readonly accounts = new Map<string, { id: string; name: string }>();
   private readonly bills = new Map<string, Bill>();
   private readonly stored: StoredPayment[] = [];
@@ -50,9 +79,155 @@ export class QboCompany {
   constructor(private readonly rules: CompanyRules) {}
 
   seed(seed: SandboxSeed): void {
-    for (const vendor of seed.vendors ?? []) this.vendors.set(vendor.id, { ...vendor });
+    const time = metaTime(this.rules.now());
+    for (const vendor of seed.vendors ?? []) {
+      this.vendors.set(vendor.id, { id: vendor.id, name: vendor.name, active: true, created: false, record: { DisplayName: vendor.name, Active: true }, createTime: time });
+      this.bumpId(vendor.id);
+    }
     for (const account of seed.bankAccounts ?? []) this.accounts.set(account.id, { id: account.id, name: account.name ?? `Checking ${account.id}` });
-    for (const bill of seed.bills ?? []) this.bills.set(bill.id, { ...bill, balanceCents: bill.amountCents });
+    for (const bill of seed.bills ?? []) {
+      this.bills.set(bill.id, { ...bill, balanceCents: bill.amountCents, created: false, lines: [], createTime: time });
+      this.bumpId(bill.id);
+    }
+  }
+
+  /** Seeded ids are whole numbers too: created ones start above them so an Id is never given twice. */
+  private bumpId(id: string): void {
+    const n = Number(id);
+    if (Number.isSafeInteger(n) && n >= this.nextId) this.nextId = n + 1;
+  }
+
+  private readonly billView: BillCompanyView = {
+    hasVendor: (id) => this.vendors.get(id)?.active === true,
+    hasExpenseAccount: (id) => Object.hasOwn(QBO_SANDBOX_EXPENSE_ACCOUNTS, id),
+    billNumberUser: (vendorId, docNumber) => [...this.bills.values()].find((bill) => bill.vendorId === vendorId && bill.number === docNumber)?.id,
+    nameUser: (displayName) => [...this.vendors.values()].find((vendor) => vendor.name.toLowerCase() === displayName.toLowerCase())?.id,
+  };
+
+  /** `POST /bill`: commits a bill that passes QuickBooks' rules; its balance is its total until a payment applies. */
+  createBill(body: unknown): CreateResult {
+    const checked = checkBill(body, this.billView, this.rules);
+    if (!checked.ok) return checked;
+    const bill = checked.value;
+    const id = String(this.nextId++);
+    const amountCents = bill.lines.reduce((sum, line) => sum + line.amountCents, 0);
+    this.bills.set(id, {
+      id,
+      vendorId: bill.vendorId,
+      number: bill.docNumber ?? '',
+      amountCents,
+      balanceCents: amountCents,
+      created: true,
+      txnDate: bill.txnDate ?? metaTime(this.rules.now()).slice(0, 10),
+      ...(bill.dueDate === undefined ? {} : { dueDate: bill.dueDate }),
+      ...(bill.note === undefined ? {} : { note: bill.note }),
+      lines: bill.lines,
+      createTime: metaTime(this.rules.now()),
+    });
+    return { ok: true, record: this.billRecord(this.bills.get(id) as Bill) };
+  }
+
+  /** `POST /vendor`: commits a vendor whose DisplayName no one else uses. */
+  createVendor(body: unknown): CreateResult {
+    const checked = checkVendor(body, this.billView, this.rules);
+    if (!checked.ok) return checked;
+    const id = String(this.nextId++);
+    const vendor: StoredVendor = {
+      id,
+      name: checked.value.displayName,
+      active: checked.value.record.Active !== false,
+      created: true,
+      record: checked.value.record,
+      createTime: metaTime(this.rules.now()),
+    };
+    this.vendors.set(id, vendor);
+    return { ok: true, record: this.vendorRecord(vendor) };
+  }
+
+  /** A vendor entered in QuickBooks directly. */
+  addVendor(input: SandboxVendorInput): string {
+    const id = String(this.nextId++);
+    const record: Record<string, unknown> = { DisplayName: input.name, Active: input.active, ...(input.code === undefined ? {} : { AcctNum: input.code }) };
+    this.vendors.set(id, { id, name: input.name, active: input.active, created: false, record, createTime: metaTime(this.rules.now()) });
+    return id;
+  }
+
+  private billRecord(bill: Bill): Record<string, unknown> {
+    const vendor = this.vendors.get(bill.vendorId);
+    return {
+      Id: bill.id,
+      SyncToken: '0',
+      domain: 'QBO',
+      sparse: false,
+      MetaData: { CreateTime: bill.createTime, LastUpdatedTime: bill.createTime },
+      ...(bill.number === '' ? {} : { DocNumber: bill.number }),
+      TxnDate: bill.txnDate ?? bill.createTime.slice(0, 10),
+      ...(bill.dueDate === undefined ? {} : { DueDate: bill.dueDate }),
+      CurrencyRef: { value: 'USD', name: 'United States Dollar' },
+      ...(bill.note === undefined ? {} : { PrivateNote: bill.note }),
+      VendorRef: { value: bill.vendorId, ...(vendor === undefined ? {} : { name: vendor.name }) },
+      APAccountRef: { value: '33', name: 'Accounts Payable (A/P)' },
+      Line: bill.lines.map((line, index) => ({
+        Id: String(index + 1),
+        LineNum: index + 1,
+        ...(line.description === undefined ? {} : { Description: line.description }),
+        Amount: amountOf(line.amountCents),
+        DetailType: 'AccountBasedExpenseLineDetail',
+        AccountBasedExpenseLineDetail: {
+          AccountRef: { value: line.accountId, name: QBO_SANDBOX_EXPENSE_ACCOUNTS[line.accountId] ?? '' },
+          ...(line.customerId === undefined ? {} : { CustomerRef: { value: line.customerId } }),
+          BillableStatus: 'NotBillable',
+          TaxCodeRef: { value: 'NON' },
+        },
+      })),
+      TotalAmt: amountOf(bill.amountCents),
+      Balance: amountOf(bill.balanceCents),
+    };
+  }
+
+  private vendorRecord(vendor: StoredVendor): Record<string, unknown> {
+    return {
+      ...structuredClone(vendor.record),
+      DisplayName: vendor.name,
+      Active: vendor.active,
+      Balance: 0,
+      Vendor1099: false,
+      domain: 'QBO',
+      sparse: false,
+      Id: vendor.id,
+      SyncToken: '0',
+      MetaData: { CreateTime: vendor.createTime, LastUpdatedTime: vendor.createTime },
+    };
+  }
+
+  /** Every bill, seeded and created, in neutral terms. */
+  billList(): SandboxBill[] {
+    return [...this.bills.values()].map((bill) => ({
+      erpId: bill.id,
+      vendorId: bill.vendorId,
+      number: bill.number,
+      amountCents: bill.amountCents,
+      ...(bill.txnDate === undefined ? {} : { date: bill.txnDate }),
+      ...(bill.projectNumber === undefined ? {} : { projectNumber: bill.projectNumber }),
+      lines: bill.lines.map((line) => ({ amountCents: line.amountCents, ...(line.description === undefined ? {} : { description: line.description }), costCode: line.accountId })),
+      created: bill.created,
+      fields: this.billRecord(bill),
+    }));
+  }
+
+  /** Every vendor, seeded, added and created, in neutral terms. */
+  vendorList(): SandboxVendor[] {
+    return [...this.vendors.values()].map((vendor) => {
+      const code = vendor.record.AcctNum;
+      return {
+        erpId: vendor.id,
+        name: vendor.name,
+        ...(typeof code === 'string' ? { code } : {}),
+        active: vendor.active,
+        created: vendor.created,
+        fields: this.vendorRecord(vendor),
+      };
+    });
   }
 
   /** The open balance of a bill, in cents. */
@@ -82,7 +257,7 @@ export class QboCompany {
   }
 
   private readonly view: CompanyView = {
-    hasVendor: (id) => this.vendors.has(id),
+    hasVendor: (id) => this.vendors.get(id)?.active === true,
     hasAccount: (id) => this.accounts.has(id),
     bill: (id) => this.bills.get(id),
     docNumberUser: (docNumber, accountId) => {
@@ -186,15 +361,10 @@ export class QboCompany {
           Active: true,
         }));
       case 'vendor':
-        return [...this.vendors.values()].map((vendor) => ({ Id: vendor.id, DisplayName: vendor.name, Active: true }));
+        // Like QuickBooks, a query reads active vendors unless it filters on Active itself.
+        return [...this.vendors.values()].map((vendor) => this.vendorRecord(vendor));
       case 'bill':
-        return [...this.bills.values()].map((bill) => ({
-          Id: bill.id,
-          VendorRef: { value: bill.vendorId },
-          DocNumber: bill.number,
-          TotalAmt: amountOf(bill.amountCents),
-          Balance: amountOf(bill.balanceCents),
-        }));
+        return [...this.bills.values()].map((bill) => this.billRecord(bill));
       default:
         return undefined;
     }

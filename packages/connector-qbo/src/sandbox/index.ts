@@ -4,7 +4,8 @@ import type { ErpSandbox, SandboxFaults, SandboxOptions, SandboxStats, StartSand
 import { answerTime, fault, forbidden, json, serverFailure, throttled, unauthorized, type Answer } from './answers.js';
 import { readBody, send } from './http-io.js';
 import { answerQuery } from './query-answer.js';
-import { QboCompany } from './company.js';
+import { QboCompany, type CreateResult } from './company.js';
+export { QBO_SANDBOX_EXPENSE_ACCOUNTS } from './company.js';
 import { OAuthServer } from './oauth.js';
 
 /** The app and company the sandbox knows unless told otherwise (test values, not secrets). */
@@ -101,6 +102,7 @@ export async function startQboSandbox(options: QboSandboxOptions = {}): Promise<
       const read = /^billpayment\/([^/]+)$/.exec(resource);
       if (request.method === 'GET' && read !== null) return send(response, readBillPayment(decodeURIComponent(read[1] as string)));
       if (request.method === 'POST' && resource === 'billpayment') return createBillPayment(request, response, url, realmId, body);
+      if (request.method === 'POST' && (resource === 'bill' || resource === 'vendor')) return createEntity(request, response, url, realmId, resource, body);
       return send(response, unsupported(url.pathname, 400));
     } finally {
       inFlight--;
@@ -130,6 +132,30 @@ export async function startQboSandbox(options: QboSandboxOptions = {}): Promise<
   }
 
   function createBillPayment(request: IncomingMessage, response: ServerResponse, url: URL, realmId: string, body: string): void {
+    const allowDuplicateDocNumber = url.searchParams.get('include') === 'allowduplicatedocnum';
+    write(request, response, url, realmId, 'billpayment', body, 'BillPayment', (parsed) => company.createBillPayment(parsed, { allowDuplicateDocNumber }));
+  }
+
+  /** `POST /bill` and `POST /vendor`: the same requestid replay, commit-then-drop and Fault envelope as bill payments. */
+  function createEntity(request: IncomingMessage, response: ServerResponse, url: URL, realmId: string, resource: 'bill' | 'vendor', body: string): void {
+    if (resource === 'bill') write(request, response, url, realmId, resource, body, 'Bill', (parsed) => company.createBill(parsed));
+    else write(request, response, url, realmId, resource, body, 'Vendor', (parsed) => company.createVendor(parsed));
+  }
+
+  /**
+   * One create: a repeated `requestid` (per company and operation) gets the original answer and writes nothing;
+   * a body that is not JSON is a 2010 Fault; a commit may be followed by a dropped connection (commit-then-drop).
+   */
+  function write(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    realmId: string,
+    resource: string,
+    body: string,
+    entity: string,
+    create: (parsed: unknown) => CreateResult,
+  ): void {
     const requestId = url.searchParams.get('requestid');
     if (requestId !== null && (requestId === '' || requestId.length > REQUEST_ID_MAX)) {
       return send(
@@ -137,7 +163,7 @@ export async function startQboSandbox(options: QboSandboxOptions = {}): Promise<
         fault(now(), [{ Message: 'Request has invalid or unsupported property', Detail: `requestid must be 1 to ${REQUEST_ID_MAX} characters`, code: '2010' }]),
       );
     }
-    const replayKey = requestId === null ? undefined : `${realmId}\u0000${requestId}`;
+    const replayKey = requestId === null ? undefined : `${realmId}\u0000${resource}\u0000${requestId}`;
     const original = replayKey === undefined ? undefined : replays.get(replayKey);
     // A repeated requestid gets the original answer, and nothing is written again.
     if (original !== undefined) return send(response, original);
@@ -148,8 +174,8 @@ export async function startQboSandbox(options: QboSandboxOptions = {}): Promise<
     } catch {
       return send(response, fault(now(), [{ Message: 'Request has invalid or unsupported property', Detail: 'Error parsing the request body as JSON', code: '2010' }]));
     }
-    const result = company.createBillPayment(parsed, { allowDuplicateDocNumber: url.searchParams.get('include') === 'allowduplicatedocnum' });
-    const answer = result.ok ? json(200, { BillPayment: result.record, time: answerTime(now()) }) : fault(now(), result.errors);
+    const result = create(parsed);
+    const answer = result.ok ? json(200, { [entity]: result.record, time: answerTime(now()) }) : fault(now(), result.errors);
     if (replayKey !== undefined) replays.set(replayKey, answer);
     if (result.ok && faults.commitThenDrop > 0) {
       faults.commitThenDrop--;
@@ -206,6 +232,9 @@ export async function startQboSandbox(options: QboSandboxOptions = {}): Promise<
     },
     payments: () => company.payments(),
     addPayment: (input) => company.addPayment(input),
+    bills: () => company.billList(),
+    vendors: () => company.vendorList(),
+    addVendor: (input) => company.addVendor(input),
     stats: () => ({ ...stats, arrivals: [...stats.arrivals] }),
     resetStats() {
       stats = { requests: 0, throttled: 0, maxConcurrent: 0, arrivals: [] };

@@ -11,10 +11,15 @@ const ENTITIES = ['BillPayment', 'Account', 'Vendor', 'Bill'];
 export function answerQuery(company: QboCompany, statement: string, now: Date): Answer {
   try {
     const parsed = parseQuery(statement);
-    const rows = company.table(parsed.entity);
-    if (rows === undefined) {
+    const table = company.table(parsed.entity);
+    if (table === undefined) {
       return fault(now, [{ Message: 'Invalid query', Detail: `QueryValidationError: Entity ${parsed.entity} is not supported`, code: '4001' }]);
     }
+    // Name-list entities (Vendor) read active records only unless the query filters on Active itself.
+    const rows =
+      parsed.entity.toLowerCase() === 'vendor' && !parsed.where.some((condition) => condition.field.toLowerCase() === 'active')
+        ? table.filter((row) => row['Active'] !== false)
+        : table;
     const { page, total } = runQuery(rows, { ...parsed, maxResults: Math.min(parsed.maxResults, MAX_RESULTS) });
     if (parsed.count) return json(200, { QueryResponse: { totalCount: total }, time: answerTime(now) });
     const entity = ENTITIES.find((name) => name.toLowerCase() === parsed.entity.toLowerCase()) ?? parsed.entity;

@@ -212,6 +212,8 @@ export function readPath(record: unknown, path: string): unknown {
     const key = Object.keys(object).find((name) => name.toLowerCase() === part.toLowerCase());
     current = key === undefined ? undefined : object[key];
   }
+  // A reference (`VendorRef = '56'`) compares by its value, as QuickBooks' query language does.
+  if (typeof current === 'object' && current !== null && !Array.isArray(current) && 'value' in current) return (current as { value: unknown }).value;
   return current;
 }
 

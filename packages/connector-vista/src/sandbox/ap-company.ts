@@ -1,5 +1,6 @@
 import type { SandboxPayment, SandboxPaymentInput, SandboxSeed } from '@ledgerlink/core';
 import { fromCents, toCents } from './amounts.js';
+import type { ObjectRow } from './xchange.js';
 
 /** A problem Vista reports for one field of the payment. */
 export interface Problem {
@@ -31,11 +32,28 @@ const FINAL = new Set(['Posted', 'Cleared']);
 const CM_REFERENCE_LENGTH = 10;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-interface ApTransaction {
+/** An AP transaction (APTH): what a payment's `Invoices[].APTrans` names. */
+export interface ApTransaction {
   id: string;
   vendorId: string;
   number: string;
+  /** What a payment may still pay: the gross less the retainage held and what was paid. */
   openCents: number;
+  /** The bill's total as seeded. */
+  totalCents?: number;
+  /** The invoice row as the `invoices` object holds it, when it was created through the Direct API. */
+  row?: ObjectRow;
+}
+
+/** A vendor of the vendor master (APVM), keyed by its Vendor number within the vendor group. */
+export interface VendorRow {
+  VendorGroup: number;
+  Vendor: string;
+  Name: string;
+  ActiveYN: 'Y' | 'N';
+  /** True when created through the Direct API. */
+  created: boolean;
+  fields: ObjectRow;
 }
 
 /**
@@ -45,22 +63,41 @@ interface ApTransaction {
  */
 export class ApCompany {
   readonly apCompany: number;
-  readonly #vendors = new Map<string, string>();
+  /** The vendor master, by Vendor (the payment object's VendorID). */
+  readonly vendors = new Map<string, VendorRow>();
   readonly #accounts = new Set<string>();
-  readonly #transactions = new Map<string, ApTransaction>();
+  /** AP transactions by APTrans: seeded bills and invoices created through the `invoices` object. */
+  readonly transactions = new Map<string, ApTransaction>();
   readonly #rows: PaymentRow[] = [];
   #nextKey = 5001;
+  /** The next APTrans and vendor KeyID (Vista numbers them per AP company). */
+  nextTrans = 8001;
+  nextVendorKey = 3001;
 
   constructor(apCompany: number) {
     this.apCompany = apCompany;
   }
 
   seed(seed: SandboxSeed): void {
-    for (const vendor of seed.vendors ?? []) this.#vendors.set(vendor.id, vendor.name);
+    for (const vendor of seed.vendors ?? []) this.addVendorRow(vendor.id, vendor.name, true, false);
     for (const account of seed.bankAccounts ?? []) this.#accounts.add(account.id);
     for (const bill of seed.bills ?? []) {
-      this.#transactions.set(bill.id, { id: bill.id, vendorId: bill.vendorId, number: bill.number, openCents: bill.amountCents });
+      this.transactions.set(bill.id, { id: bill.id, vendorId: bill.vendorId, number: bill.number, openCents: bill.amountCents, totalCents: bill.amountCents });
     }
+  }
+
+  /** Adds a vendor to the vendor master (seeded, entered in Vista, or created by an action). */
+  addVendorRow(vendor: string, name: string, active: boolean, created: boolean, extra: Record<string, unknown> = {}): VendorRow {
+    const row: VendorRow = {
+      VendorGroup: this.apCompany,
+      Vendor: vendor,
+      Name: name,
+      ActiveYN: active ? 'Y' : 'N',
+      created,
+      fields: { KeyID: String(this.nextVendorKey++), VendorGroup: this.apCompany, Vendor: vendor, Name: name, ActiveYN: active ? 'Y' : 'N', ...extra },
+    };
+    this.vendors.set(vendor, row);
+    return row;
   }
 
   /** The checks the Direct API makes before it queues the action: shape and values, not references. */
@@ -137,9 +174,9 @@ export class ApCompany {
    * the CM Reference rule before the (by then paid) open amount.
    */
   apply(draft: PaymentDraft): { row: PaymentRow } | { problems: Problem[] } {
-    if (!this.#vendors.has(draft.VendorID)) return fail('VendorID', `Vendor ${draft.VendorID} is not on file.`);
+    if (!this.vendors.has(draft.VendorID)) return fail('VendorID', `Vendor ${draft.VendorID} is not on file.`);
     for (const line of draft.Invoices) {
-      const transaction = this.#transactions.get(line.APTrans);
+      const transaction = this.transactions.get(line.APTrans);
       if (transaction === undefined) return fail('Invoices', `AP Transaction ${line.APTrans} is not on file.`);
       if (transaction.vendorId !== draft.VendorID) {
         return fail('Invoices', `AP Transaction ${line.APTrans} belongs to vendor ${transaction.vendorId}, not ${draft.VendorID}.`);
@@ -153,13 +190,13 @@ export class ApCompany {
       return fail('DocumentOrCheckNo', `CM Reference ${draft.DocumentOrCheckNo} already exists on CM Account ${draft.Account} for Pay Method ${draft.PaymentMethod}.`);
     }
     for (const line of draft.Invoices) {
-      const transaction = this.#transactions.get(line.APTrans) as ApTransaction;
+      const transaction = this.transactions.get(line.APTrans) as ApTransaction;
       if ((toCents(line.Amount) ?? 0) > transaction.openCents) {
         return fail('Invoices', `Amount ${line.Amount} exceeds the open amount ${fromCents(transaction.openCents)} of AP Transaction ${line.APTrans}.`);
       }
     }
     for (const line of draft.Invoices) {
-      const transaction = this.#transactions.get(line.APTrans) as ApTransaction;
+      const transaction = this.transactions.get(line.APTrans) as ApTransaction;
       transaction.openCents -= toCents(line.Amount) ?? 0;
     }
     const row: PaymentRow = { KeyID: String(this.#nextKey++), ...draft };

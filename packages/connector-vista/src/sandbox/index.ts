@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ErpSandbox, SandboxFaults, SandboxOptions, SandboxStats, StartSandbox } from '@ledgerlink/core';
+import type { ErpSandbox, SandboxBill, SandboxFaults, SandboxOptions, SandboxSeed, SandboxStats, SandboxVendor, SandboxVendorInput, StartSandbox } from '@ledgerlink/core';
 import { ApCompany } from './ap-company.js';
+import { addDirectVendor, applyInvoice, applyVendor, sandboxBills, sandboxVendors, validateInvoice, validateVendor } from './ap-masters.js';
 import { parseFilters, readPage } from './cache-reads.js';
 import { errorAnswer, parseJson, readBody, send, type Answer } from './http-io.js';
-import { Xchange, type XchangeTiming } from './xchange.js';
+import { Xchange, type ActionRun, type ObjectRow, type XchangeTiming } from './xchange.js';
 
 /** The application key, subscriber and AP company the sandbox serves. */
 export const VISTA_SANDBOX = { applicationKey: 'vista-sandbox-key', subscriberUid: '123456', apCompany: 1 } as const;
@@ -24,12 +25,18 @@ export interface VistaSandboxOptions extends SandboxOptions {
   paymentObject?: string;
 }
 
+/** The AP invoice and vendor objects' names in the URL (Trimble lists "Invoices" and "Vendors" among AP objects). */
+export const VISTA_OBJECTS = { invoices: 'invoices', vendors: 'vendors' } as const;
+
 /** The sandbox's control panel, with what only Vista has. */
 export interface VistaSandbox extends ErpSandbox {
   /** The state of an action in the queue (`Queued`, `Successful`, `Failed`), or undefined. */
   actionStatus(actionId: string): string | undefined;
   /** The records the cache shows now (what the Direct API reads return). */
   cachedPayments(): Record<string, unknown>[];
+  bills(): SandboxBill[];
+  vendors(): SandboxVendor[];
+  addVendor(input: SandboxVendorInput): string;
 }
 
 /**
@@ -38,9 +45,18 @@ export interface VistaSandbox extends ErpSandbox {
  */
 export const startVistaSandbox = (async (options: VistaSandboxOptions = {}): Promise<VistaSandbox> => {
   const company = new ApCompany(VISTA_SANDBOX.apCompany);
-  if (options.seed !== undefined) company.seed(options.seed);
-  const xchange = new Xchange(company, { ...DEFAULT_TIMING, ...options.timing });
+  const xchange = new Xchange({ ...DEFAULT_TIMING, ...options.timing });
+  /** Seeded vendors are in Vista already, so the hourly cache write has them too. */
+  const seed = (data: SandboxSeed): void => {
+    company.seed(data);
+    for (const vendor of data.vendors ?? []) {
+      const row = company.vendors.get(vendor.id);
+      if (row !== undefined) xchange.writeCache(VISTA_OBJECTS.vendors, row.fields, Date.now());
+    }
+  };
+  if (options.seed !== undefined) seed(options.seed);
   const objectName = (options.paymentObject ?? 'paymenthistories').toLowerCase();
+  const objects = new Set([objectName, VISTA_OBJECTS.invoices, VISTA_OBJECTS.vendors]);
   const route = new RegExp(`^/connect/v1/direct/subscribers/([^/]+)/Viewpoint/ap/1/data/([^/]+)/(cache|cache/search|actions/create|actions/[^/]+)$`, 'i');
   let faults: SandboxFaults = { ...NO_FAULTS, ...options.faults };
   let stats: SandboxStats = { requests: 0, throttled: 0, maxConcurrent: 0, arrivals: [] };
@@ -69,7 +85,8 @@ export const startVistaSandbox = (async (options: VistaSandboxOptions = {}): Pro
     }
     const url = new URL(request.url ?? '/', 'http://sandbox');
     const match = route.exec(url.pathname);
-    if (match === null || match[1] !== VISTA_SANDBOX.subscriberUid || (match[2] ?? '').toLowerCase() !== objectName) {
+    const object = (match?.[2] ?? '').toLowerCase();
+    if (match === null || match[1] !== VISTA_SANDBOX.subscriberUid || !objects.has(object)) {
       return errorAnswer(404, 'Resource not found');
     }
     xchange.advance(now);
@@ -82,7 +99,7 @@ export const startVistaSandbox = (async (options: VistaSandboxOptions = {}): Pro
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT || !Number.isInteger(offset) || offset < 0) {
         return errorAnswer(400, `limit must be 1 to ${MAX_LIMIT} and offset 0 or more.`);
       }
-      const records = xchange.cacheRecords();
+      const records = xchange.cacheRecords(object);
       const data = records.slice(offset, offset + limit);
       const more = offset + data.length < records.length;
       const next = more ? `${url.pathname}?limit=${limit}&offset=${offset + data.length}` : null;
@@ -97,7 +114,7 @@ export const startVistaSandbox = (async (options: VistaSandboxOptions = {}): Pro
         return errorAnswer(400, 'The search body is not valid: { continuationToken, limit, filters: [{ field, operator: eq|gt, value }] }.');
       }
       if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) return errorAnswer(400, `limit must be 1 to ${MAX_LIMIT}.`);
-      const read = readPage(xchange.cacheRecords(), filters, limit, typeof token === 'string' ? token : null, emptyFirst);
+      const read = readPage(xchange.cacheRecords(object), filters, limit, typeof token === 'string' ? token : null, emptyFirst);
       if ('error' in read) return errorAnswer(400, read.error);
       const next = read.page.continuationToken === null ? null : url.pathname;
       return { status: 200, body: { ...read.page, next } };
@@ -105,9 +122,24 @@ export const startVistaSandbox = (async (options: VistaSandboxOptions = {}): Pro
     if (request.method === 'POST' && tail === 'actions/create') {
       const parsed = parseJson(body);
       if (parsed === undefined) return errorAnswer(400, 'The request body is not valid JSON.');
-      const checked = company.validate(parsed);
-      if ('problems' in checked) return errorAnswer(400, 'One or more validation errors occurred.', checked.problems);
-      const action = xchange.enqueue(checked.draft, now);
+      let run: ActionRun;
+      if (object === VISTA_OBJECTS.invoices) {
+        const checked = validateInvoice(company, parsed);
+        if ('problems' in checked) return errorAnswer(400, 'One or more validation errors occurred.', checked.problems);
+        run = () => applyInvoice(company, checked.draft);
+      } else if (object === VISTA_OBJECTS.vendors) {
+        const checked = validateVendor(company, parsed);
+        if ('problems' in checked) return errorAnswer(400, 'One or more validation errors occurred.', checked.problems);
+        run = () => applyVendor(company, checked.draft);
+      } else {
+        const checked = company.validate(parsed);
+        if ('problems' in checked) return errorAnswer(400, 'One or more validation errors occurred.', checked.problems);
+        run = () => {
+          const applied = company.apply(checked.draft);
+          return 'row' in applied ? { row: applied.row as unknown as ObjectRow } : applied;
+        };
+      }
+      const action = xchange.enqueue(object, run, now);
       if (faults.commitThenDrop > 0) {
         // Queued; the caller never hears so.
         faults.commitThenDrop -= 1;
@@ -118,7 +150,7 @@ export const startVistaSandbox = (async (options: VistaSandboxOptions = {}): Pro
     }
     if (request.method === 'GET' && tail.startsWith('actions/')) {
       const action = xchange.action(decodeURIComponent(tail.slice('actions/'.length)));
-      if (action === undefined) return errorAnswer(404, 'Action not found');
+      if (action === undefined || action.object !== object) return errorAnswer(404, 'Action not found');
       return {
         status: 200,
         body: {
@@ -156,7 +188,7 @@ export const startVistaSandbox = (async (options: VistaSandboxOptions = {}): Pro
 
   return {
     url: `http://${address.address}:${address.port}`,
-    seed: (seed) => company.seed(seed),
+    seed,
     setFaults: (changes) => void (faults = { ...faults, ...changes }),
     payments: () => {
       xchange.advance(Date.now());
@@ -166,8 +198,23 @@ export const startVistaSandbox = (async (options: VistaSandboxOptions = {}): Pro
       xchange.advance(Date.now());
       const row = company.addDirect(input);
       // Entered in Vista and already replicated (as after the hourly cache write).
-      xchange.writeCache(row, Date.now());
+      xchange.writeCache(objectName, row as unknown as ObjectRow, Date.now());
       return row.KeyID;
+    },
+    bills: () => {
+      xchange.advance(Date.now());
+      return sandboxBills(company);
+    },
+    vendors: () => {
+      xchange.advance(Date.now());
+      return sandboxVendors(company);
+    },
+    addVendor: (input) => {
+      xchange.advance(Date.now());
+      const row = addDirectVendor(company, input);
+      // Entered in Vista and already replicated to the cache.
+      xchange.writeCache(VISTA_OBJECTS.vendors, row, Date.now());
+      return String(row.Vendor);
     },
     actionStatus: (actionId) => {
       xchange.advance(Date.now());
@@ -175,7 +222,7 @@ export const startVistaSandbox = (async (options: VistaSandboxOptions = {}): Pro
     },
     cachedPayments: () => {
       xchange.advance(Date.now());
-      return xchange.cacheRecords().map((record) => structuredClone(record) as unknown as Record<string, unknown>);
+      return xchange.cacheRecords(objectName).map((record) => structuredClone(record) as unknown as Record<string, unknown>);
     },
     stats: () => structuredClone(stats),
     resetStats: () => void (stats = { requests: 0, throttled: 0, maxConcurrent: inFlight, arrivals: [] }),

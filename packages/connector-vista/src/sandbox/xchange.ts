@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ApCompany, PaymentDraft, PaymentRow, Problem } from './ap-company.js';
+import type { Problem } from './ap-company.js';
 
 /** Timing of the App Xchange platform: how long an action waits in the queue, and the cache after it. */
 export interface XchangeTiming {
@@ -11,17 +11,25 @@ export interface XchangeTiming {
   emptyPagesFirst: number;
 }
 
+/** A row of any data object as the Vista database holds it: its `KeyID` and the object's fields. */
+export type ObjectRow = { KeyID: string } & Record<string, unknown>;
+
+/** What running an action against the Vista database does: a row written, or Vista's problems. */
+export type ActionRun = () => { row: ObjectRow } | { problems: Problem[] };
+
 interface Action {
   actionId: string;
+  /** The data object the action was posted to (`paymenthistories`, `invoices`, `vendors`). */
+  object: string;
   status: 'Queued' | 'Successful' | 'Failed';
   runAt: number;
-  draft: PaymentDraft;
+  run: ActionRun;
   keyId?: string;
   errors?: Problem[];
 }
 
 /** A record in the cache: the Vista row plus when the cache last wrote it. */
-export type CacheRecord = PaymentRow & { LastUpdated: string };
+export type CacheRecord = ObjectRow & { LastUpdated: string };
 
 /**
  * The Action Queue and the cache in front of the sandbox's Vista. Time moves lazily: every request (and every
@@ -29,16 +37,15 @@ export type CacheRecord = PaymentRow & { LastUpdated: string };
  * due, in order, so no timers outlive the server.
  */
 export class Xchange {
-  readonly #company: ApCompany;
   readonly #timing: XchangeTiming;
   readonly #actions = new Map<string, Action>();
   readonly #queue: Action[] = [];
-  readonly #pendingCache: { at: number; row: PaymentRow }[] = [];
-  readonly #cache = new Map<string, CacheRecord>();
+  readonly #pendingCache: { at: number; object: string; row: ObjectRow }[] = [];
+  /** One cache per data object, by KeyID. */
+  readonly #caches = new Map<string, Map<string, CacheRecord>>();
   #lastStamp = 0;
 
-  constructor(company: ApCompany, timing: XchangeTiming) {
-    this.#company = company;
+  constructor(timing: XchangeTiming) {
     this.#timing = timing;
   }
 
@@ -46,8 +53,8 @@ export class Xchange {
     return this.#timing;
   }
 
-  enqueue(draft: PaymentDraft, now: number): Action {
-    const action: Action = { actionId: randomUUID(), status: 'Queued', runAt: now + this.#timing.actionDelayMs, draft };
+  enqueue(object: string, run: ActionRun, now: number): Action {
+    const action: Action = { actionId: randomUUID(), object, status: 'Queued', runAt: now + this.#timing.actionDelayMs, run };
     this.#actions.set(action.actionId, action);
     this.#queue.push(action);
     return action;
@@ -61,30 +68,32 @@ export class Xchange {
   advance(now: number): void {
     while (this.#queue.length > 0 && (this.#queue[0] as Action).runAt <= now) {
       const action = this.#queue.shift() as Action;
-      const result = this.#company.apply(action.draft);
+      const result = action.run();
       if ('row' in result) {
         action.status = 'Successful';
         action.keyId = result.row.KeyID;
-        this.#pendingCache.push({ at: action.runAt + this.#timing.cacheDelayMs, row: result.row });
+        this.#pendingCache.push({ at: action.runAt + this.#timing.cacheDelayMs, object: action.object, row: result.row });
       } else {
         action.status = 'Failed';
         action.errors = result.problems;
       }
     }
     while (this.#pendingCache.length > 0 && (this.#pendingCache[0] as { at: number }).at <= now) {
-      const { row } = this.#pendingCache.shift() as { row: PaymentRow };
-      this.writeCache(row, now);
+      const { object, row } = this.#pendingCache.shift() as { object: string; row: ObjectRow };
+      this.writeCache(object, row, now);
     }
   }
 
   /** Writes a row into the cache with a `LastUpdated` later than any before (the change feed's order). */
-  writeCache(row: PaymentRow, now: number): void {
+  writeCache(object: string, row: ObjectRow, now: number): void {
     this.#lastStamp = Math.max(now, this.#lastStamp + 1);
-    this.#cache.set(row.KeyID, { ...structuredClone(row), LastUpdated: new Date(this.#lastStamp).toISOString() });
+    const cache = this.#caches.get(object) ?? new Map<string, CacheRecord>();
+    this.#caches.set(object, cache);
+    cache.set(row.KeyID, { ...structuredClone(row), LastUpdated: new Date(this.#lastStamp).toISOString() });
   }
 
   /** The cache in its read order: by `LastUpdated`, then KeyID. */
-  cacheRecords(): CacheRecord[] {
-    return [...this.#cache.values()].sort((a, b) => (a.LastUpdated === b.LastUpdated ? a.KeyID.localeCompare(b.KeyID) : a.LastUpdated < b.LastUpdated ? -1 : 1));
+  cacheRecords(object: string): CacheRecord[] {
+    return [...(this.#caches.get(object)?.values() ?? [])].sort((a, b) => (a.LastUpdated === b.LastUpdated ? a.KeyID.localeCompare(b.KeyID) : a.LastUpdated < b.LastUpdated ? -1 : 1));
   }
 }

@@ -1,6 +1,7 @@
 import type { ClientContext, LoadContext } from './contracts.js';
 import { defineConnector, type Connector, type ConnectorDefinition } from './define-connector.js';
 import type { Invoice, PaymentIssued } from '../model/payment.js';
+import type { ErpVendor } from '../model/vendor.js';
 
 /**
  * The hub side (Procore's ERP Platform): work arrives as ERP Requests, results go back by closing out Request
@@ -78,6 +79,91 @@ export type PaymentIssuedResult =
   | { originId: string; ok: true; hubId: string; created: boolean }
   | { originId: string; ok: false; message: string };
 
+/**
+ * One ERP record staged in Procore (Staged Records sync, erp_staged_records.md): created or updated by
+ * (`itemType`, `originId`) within the company, so staging the same ERP record again never makes a second one.
+ */
+export interface StagedRecordWrite {
+  /** Procore's staged item type: `vendor`, `project`, `work_order_contract`, … */
+  itemType: string;
+  /** The ERP's id of the record: the key (a blank one is refused, never sent). */
+  originId: string;
+  /** The ERP's code or number of the record, shown in the Ready to Import page. */
+  originCode?: string;
+  /** Free text Procore keeps with the record. */
+  originData?: string;
+  /** The Procore fields the record becomes when the accountant imports it (erp_staged_records.md, Supported Fields). */
+  data: Record<string, unknown>;
+}
+
+/** What Staged Records sync did with one record, in the order given. */
+export type StagedRecordResult =
+  | { originId: string; ok: true; /** The staged record's Procore id. */ stagedId: string; /** `staged`, `imported`, … */ status: string }
+  | { originId: string; ok: false; message: string };
+
+/** An update of a hub vendor already linked to an ERP vendor (`sync_vendors`: "update vendors already synced"). */
+export interface VendorUpdate {
+  /** The ERP vendor's id, which the hub vendor carries as its External Data `origin_id`. */
+  originId: string;
+  /** The vendor as the ERP holds it now. */
+  vendor: ErpVendor;
+}
+
+/**
+ * What Company Vendors sync did with one update. `notLinked`: no hub vendor is linked to that ERP vendor (stage it
+ * with `syncStagedRecords` instead, for the accountant to import or link).
+ */
+export type VendorUpdateResult =
+  | { originId: string; ok: true; hubId: string }
+  | { originId: string; ok: false; notLinked: boolean; message: string };
+
+/** A vendor linked or unlinked in Procore's ERP tool (`link_vendor`, `link_all_vendors`, `unlink_vendor`). */
+export interface VendorLink {
+  /** The hub vendor's id. */
+  vendorId: string;
+  /** The ERP vendor's id it is (or was) linked to; absent on an unlink whose payload names none. */
+  originId?: string;
+  /** True for a link, false for an unlink. */
+  linked: boolean;
+}
+
+/** A super user reset a synced requisition (`reset_requisition`): Procore no longer shows it synced. */
+export interface RequisitionReset {
+  /** The hub requisition's id. */
+  requisitionId: string;
+  projectId?: string;
+  /** The ERP bill's id it had, when the payload names one. */
+  originId?: string;
+  /** Procore's `reset_override`. */
+  resetOverride: boolean;
+}
+
+/**
+ * The Staged Record of an ERP vendor: Procore's documented vendor fields (erp_staged_records.md, "Vendor"), keyed by
+ * the ERP vendor id. Blank parts are left out rather than staged as empty text.
+ */
+export function stagedVendorRecord(vendor: ErpVendor): StagedRecordWrite {
+  const data: Record<string, unknown> = { name: vendor.name, is_active: vendor.isActive };
+  const put = (key: string, value: string | undefined): void => {
+    if (value !== undefined && value.trim() !== '') data[key] = value;
+  };
+  put('abbreviated_name', vendor.code);
+  put('address', vendor.address?.street);
+  put('city', vendor.address?.city);
+  put('state_code', vendor.address?.stateCode);
+  put('zip', vendor.address?.zip);
+  put('country_code', vendor.address?.countryCode);
+  put('email_address', vendor.email);
+  put('business_phone', vendor.phone);
+  return {
+    itemType: 'vendor',
+    originId: vendor.erpVendorId,
+    ...(vendor.code === undefined ? {} : { originCode: vendor.code }),
+    ...(vendor.erpStatus === undefined ? {} : { originData: vendor.erpStatus }),
+    data,
+  };
+}
+
 /** The ERP connection's metadata (Procore `erp_metadata_details.md`): what Procore's ERP tool offers the customer. */
 export type ErpMetadata = Record<string, unknown>;
 
@@ -105,7 +191,9 @@ export interface HubClient {
   erpRequest(companyId: string, requestId: string, context: LoadContext): Promise<ErpRequest | undefined>;
   /**
    * The fallback for lost or discarded webhooks: requests whose Request Detail is still open (not closed out),
-   * oldest first, page by page.
+   * oldest first, page by page (`create_contract_payment`, `sync_contract_payments`, `create_vendor`,
+   * `sync_vendors`, …); then the `create_requisitions` requests (which have no Request Detail) with a requisition
+   * Procore does not show synced yet.
    */
   openRequests(companyId: string, context: LoadContext): AsyncIterable<ErpRequest[]>;
   /**
@@ -124,6 +212,24 @@ export interface HubClient {
   syncPaymentsIssued(companyId: string, writes: PaymentIssuedWrite[], context: LoadContext): Promise<PaymentIssuedResult[]>;
   /** Invoice Payments Unlink: the payment issued no longer exists in the ERP (`reset_payment`). */
   unlinkPaymentIssued(companyId: string, paymentId: string, context: LoadContext): Promise<void>;
+  /**
+   * The canonical requisition candidates of a `create_requisitions` request, one per requisition of the batch, in
+   * its order: the payload's money as exact cents (lines' `amount`, `retainage_this_period`), the lines' origin ids,
+   * the commitment (`contract_id`, `contract_origin_id`), the project (`job_origin_id`) and the vendor (its
+   * `origin_id` as `erpId`) read from the hub where the payload lacks them. Unvalidated (`unknown`), like
+   * `contractPayment`; a requisition that cannot be read at all is thrown as a LedgerlinkError naming it.
+   */
+  requisitions(request: ErpRequest, context: LoadContext): Promise<unknown[]>;
+  /** The canonical `HubVendor` candidate of a `create_vendor` request (`request_data.vendor`), unvalidated. */
+  vendor(request: ErpRequest, context: LoadContext): Promise<unknown>;
+  /** Staged Records sync: ERP records staged (or updated) by item type and origin id; one result per record. */
+  syncStagedRecords(companyId: string, records: StagedRecordWrite[], context: LoadContext): Promise<StagedRecordResult[]>;
+  /** Company Vendors sync: hub vendors already linked to an ERP vendor updated from it; one result per update. */
+  syncVendors(companyId: string, updates: VendorUpdate[], context: LoadContext): Promise<VendorUpdateResult[]>;
+  /** Reads a `link_vendor` / `link_all_vendors` / `unlink_vendor` request; a LedgerlinkError names what is wrong. */
+  vendorLinks(request: ErpRequest): VendorLink[];
+  /** Reads a `reset_requisition` request; a LedgerlinkError names what is wrong. */
+  requisitionReset(request: ErpRequest): RequisitionReset;
   /** The one-time company setup. */
   readonly setup: HubSetup;
   close(): Promise<void>;

@@ -107,6 +107,13 @@ function observed(client: HubClient, onCall: HubRuntimeOptions['onCall']): HubCl
     syncExternalData: (companyId, updates, context) => report('syncExternalData', () => client.syncExternalData(companyId, updates, context)),
     syncPaymentsIssued: (companyId, writes, context) => report('syncPaymentsIssued', () => client.syncPaymentsIssued(companyId, writes, context)),
     unlinkPaymentIssued: (companyId, paymentId, context) => report('unlinkPaymentIssued', () => client.unlinkPaymentIssued(companyId, paymentId, context)),
+    requisitions: (request, context) => report('requisitions', () => client.requisitions(request, context)),
+    vendor: (request, context) => report('vendor', () => client.vendor(request, context)),
+    syncStagedRecords: (companyId, records, context) => report('syncStagedRecords', () => client.syncStagedRecords(companyId, records, context)),
+    syncVendors: (companyId, updates, context) => report('syncVendors', () => client.syncVendors(companyId, updates, context)),
+    // Pure readers of a request already fetched: no call to report.
+    vendorLinks: (request) => client.vendorLinks(request),
+    requisitionReset: (request) => client.requisitionReset(request),
     setup: client.setup,
     close: () => client.close(),
   };
