@@ -1,79 +1,50 @@
 import { randomBytes } from 'node:crypto';
-import { QBD_SANDBOX_COST_CODE_ITEMS, QBD_SANDBOX_WEB_CONNECTOR, startQbdSandbox } from '@ledgerlink/connector-qbd/sandbox';
-import { SANDBOX_AGENT_TOKEN, startSage300Sandbox } from '@ledgerlink/connector-sage300/sandbox';
-import { SANDBOX_SERVICE_PATH, startYardiSandbox, YARDI_SANDBOX_LOGIN } from '@ledgerlink/connector-yardi/sandbox';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { QBD_SANDBOX_COST_CODE_ITEMS } from '@ledgerlink/connector-qbd/sandbox';
+import { parse } from 'yaml';
 import { supports, type Connector, type ErpSandbox, type HubVendor, type LedgerItem, type Payment, type Requisition } from '@ledgerlink/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runner } from '../src/daemon.js';
+import { DEMO_ERPS, type DemoErp } from '../src/demo/demo-erps.js';
 import { BUILT_IN_CONNECTORS } from '../src/plugins/built-in-connectors.js';
 import { eventually, runnerFor, tempDir } from './support/runner-harness.js';
 
 /**
- * What the test needs per ERP: its sandbox, the tenant's connection to it, and the ERP ids the sandbox seeds
- * (a bank account to pay from, a cost code for the bill's lines). One row per built-in connector declaring
- * `requisition: [export]`; a connector that declares it without a row fails the first test.
+ * What the test needs per ERP beyond the demo's sandbox and connection (`DEMO_ERPS`, `examples/demo.yaml`): what
+ * its bill's lines and job need. One row per built-in connector declaring `requisition: [export]`; a connector that
+ * declares it without a row fails the first test.
  */
 interface ErpFixture {
-  start(): Promise<ErpSandbox>;
-  connection(sandbox: ErpSandbox): { connection: Record<string, unknown>; env: NodeJS.ProcessEnv };
-  bankId(n: number): string;
   costCode(n: number): string;
-  /** The job's ERP id where the ERP's bill needs it. */
+  /** The job's ERP id where the ERP's bill needs it (Procore's project_number is then that job number). */
   jobId?: string;
   /** The cost type of a line, where the ERP's bill needs one. */
   costType?: string;
-  /** The ERP keys vendors by the customer's code (Yardi's Payee ID): the hub vendor carries one. */
+  /** The ERP keys vendors by the customer's code (Yardi's Payee ID, Sage's vendor id): the hub vendor carries one. */
   vendorCode?(n: number): string;
 }
 
 const FIXTURES: Record<string, ErpFixture> = {
-  qbd: {
-    start: () => startQbdSandbox({ pollMs: 50, processingMs: 5 }),
-    connection: (sandbox) => {
-      const url = new URL(sandbox.url);
-      return {
-        connection: {
-          listen: { host: url.hostname, port: Number(url.port), path: url.pathname },
-          username: QBD_SANDBOX_WEB_CONNECTOR.username,
-          password: '${env:QBD_PASSWORD}',
-          answerWaitMs: 3_000,
-        },
-        env: { QBD_PASSWORD: QBD_SANDBOX_WEB_CONNECTOR.password },
-      };
-    },
-    bankId: (n) => `${(0x40000000 + n).toString(16).toUpperCase()}-1741900100`,
-    costCode: (n) => QBD_SANDBOX_COST_CODE_ITEMS[n % QBD_SANDBOX_COST_CODE_ITEMS.length]?.id as string,
-  },
-  sage300: {
-    start: () => startSage300Sandbox(),
-    connection: (sandbox) => ({ connection: { agentUrl: sandbox.url, agentToken: '${env:SAGE_AGENT_TOKEN}' }, env: { SAGE_AGENT_TOKEN: SANDBOX_AGENT_TOKEN } }),
-    bankId: (n) => `BANK${n}`,
-    costCode: () => '09-2900',
-    costType: 'S',
-    jobId: 'J-100',
-    vendorCode: (n) => `EF${n}`,
-  },
-  yardi: {
-    start: () => startYardiSandbox(),
-    connection: (sandbox) => ({
-      connection: {
-        url: `${sandbox.url}${SANDBOX_SERVICE_PATH}`,
-        userName: YARDI_SANDBOX_LOGIN.userName,
-        password: '${env:YARDI_PASSWORD}',
-        serverName: YARDI_SANDBOX_LOGIN.serverName,
-        database: YARDI_SANDBOX_LOGIN.database,
-        interfaceEntity: YARDI_SANDBOX_LOGIN.interfaceEntity,
-        interfaceLicense: YARDI_SANDBOX_LOGIN.interfaceLicense,
-      },
-      env: { YARDI_PASSWORD: YARDI_SANDBOX_LOGIN.password },
-    }),
-    bankId: (n) => `op${n}`,
-    costCode: () => '09-2900',
-    jobId: 'tower1',
-    vendorCode: (n) => `ef${String(n).padStart(4, '0')}`,
-  },
+  acumatica: { costCode: () => '09-2900' },
+  intacct: { costCode: () => '5000' },
+  qbd: { costCode: (n) => QBD_SANDBOX_COST_CODE_ITEMS[n % QBD_SANDBOX_COST_CODE_ITEMS.length]?.id as string },
+  qbo: { costCode: () => '60' },
+  sage300: { costCode: () => '09-2900', costType: 'S', jobId: 'J-100', vendorCode: (n) => `EF${n}` },
+  vista: { costCode: () => '09-2900', vendorCode: (n) => String(80_000 + n) },
+  yardi: { costCode: () => '09-2900', jobId: 'tower1', vendorCode: (n) => `ef${String(n).padStart(4, '0')}` },
 };
+
+const demoConfig = parse(readFileSync(fileURLToPath(new URL('../../../examples/demo.yaml', import.meta.url)), 'utf8')) as { tenants: { erp: string; connection: Record<string, unknown> }[] };
+
+/** The demo's sandbox and connection of an ERP (its tenant in examples/demo.yaml, with the env the demo sets). */
+function demoOf(erp: string): { demo: DemoErp; connection: Record<string, unknown> } {
+  const demo = DEMO_ERPS.find((candidate) => candidate.erp === erp);
+  const tenant = demoConfig.tenants.find((candidate) => candidate.erp === erp);
+  if (demo === undefined || tenant === undefined) throw new Error(`the demo has no ${erp} tenant`);
+  return { demo, connection: tenant.connection };
+}
 
 const exportingRequisitions = BUILT_IN_CONNECTORS.filter(
   (connector): connector is Connector => 'createClient' in connector && supports(connector.capabilities, 'requisition', 'export'),
@@ -124,9 +95,9 @@ function requisition(fixture: ErpFixture, of: HubVendor, erpVendorId?: string): 
 }
 
 /** Procore pays the invoice net of retainage; the payment knows the requisition by its hub id only until the bill lands. */
-function payment(fixture: ErpFixture, sandbox: ErpSandbox, of: Requisition, erpVendorId: string): Payment {
+function payment(demo: DemoErp, sandbox: ErpSandbox, of: Requisition, erpVendorId: string): Payment {
   n += 1;
-  sandbox.seed({ bankAccounts: [{ id: fixture.bankId(n), name: `Operating ${n}` }] });
+  sandbox.seed({ bankAccounts: [{ id: demo.bankId(n), name: `Operating ${n}` }] });
   return {
     id: `hub-pay-${n}`,
     status: 'funding_complete',
@@ -134,7 +105,7 @@ function payment(fixture: ErpFixture, sandbox: ErpSandbox, of: Requisition, erpV
     method: 'check',
     fundedOn: '2026-12-01',
     paidOn: '2026-12-01',
-    bankId: fixture.bankId(n),
+    bankId: demo.bankId(n),
     checkNumber: String(40_000 + n),
     vendor: { ...of.vendor, erpId: erpVendorId },
     // What Procore pays: the invoice's current payment due, net of the retainage held.
@@ -157,16 +128,17 @@ describe('one export flow for every entity (runner + SQLite + each ERP sandbox d
 
   describe.each(runs)('$erp on $store', ({ erp, store }) => {
     const fixture = FIXTURES[erp] as ErpFixture;
+    const { demo, connection } = demoOf(erp);
     const schema = `ll_entity_${randomBytes(6).toString('hex')}`;
     let sandbox: ErpSandbox;
     let runner: Runner;
     let cleanup: () => void;
 
     beforeAll(async () => {
-      sandbox = await fixture.start();
+      sandbox = await demo.start();
       const dir = tempDir();
       cleanup = dir.cleanup;
-      const { connection, env } = fixture.connection(sandbox);
+      const env = demo.env(sandbox);
       const tenant = { id: 'acme', erp, connection, retry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 } };
       const stored = store === 'sqlite' ? { sqlite: { path: 'ledger.db' } } : { postgres: { url: '${env:PG_URL}', schema } };
       runner = runnerFor(dir.dir, { store: stored, tenants: [tenant], runner: { settleMs: 50, recoveryMs: 60_000 } }, { ...env, PG_URL: postgresUrl }).runner;
@@ -215,7 +187,7 @@ describe('one export flow for every entity (runner + SQLite + each ERP sandbox d
       await exporter.setExportsEnabled(false);
       const invoice = requisition(fixture, sub, erpVendorId);
       const bill = await exporter.intakeRecord('requisition', invoice);
-      const pay = payment(fixture, sandbox, invoice, erpVendorId);
+      const pay = payment(demo, sandbox, invoice, erpVendorId);
       const early = await exporter.intake(pay);
       if (bill.kind === 'ignored' || early.kind === 'ignored') throw new Error('refused');
       expect(bill.item.state).toBe('pending');
