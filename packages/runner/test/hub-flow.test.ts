@@ -243,13 +243,29 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     stack.hub.setDeliveryKnobs({ paused: false });
   });
 
-  it('a request core names but the runner cannot act on yet is closed out failed saying so; an unknown name, that it is not handled', async () => {
-    const { request, detail } = stack.hub.refreshVendors(HUB_COMPANY);
-    await eventually('the close-out', () => (stack.hub.requestDetail(detail?.id ?? -1)?.status === 'failed' ? true : undefined));
-    expect(stack.hub.requestDetail(detail?.id ?? -1)?.messages.map((m) => m.message)).toEqual([
-      'ledgerlink cannot import vendors yet (sync_vendors): nothing was changed in the ERP',
-    ]);
-    // A name outside core's HUB_REQUESTS (the next Procore event ledgerlink does not know), without a detail.
+  it('a vendor exported from Procore is created once in the ERP, its origin_id written with External Data, and the request closed out success', async () => {
+    const vendorId = stack.hub.addVendor({ companyId: HUB_COMPANY, name: `Harbor Steel ${Date.now()}` });
+    const { detail } = stack.hub.exportVendor(vendorId);
+    const item = await eventually('the vendor in the ledger', () => stack.runner.ledger.getBySource('acme', 'vendor', 'export', String(vendorId)));
+    const synced = await untilStateOf(stack.runner, item.id, 'synced');
+    await eventually('the vendor shown synced in Procore', () => (stack.hub.vendor(vendorId).status === 'synced' ? true : undefined));
+    expect(stack.hub.vendor(vendorId).originId).toBe(synced.targetId);
+    expect(stack.hub.externalData('vendor', vendorId)?.origin_id).toBe(synced.targetId);
+    expect(stack.qbo.vendors?.().filter((vendor) => vendor.erpId === synced.targetId)).toHaveLength(1);
+    await eventually('the request detail closed out success', () => (stack.hub.requestDetail(detail?.id ?? -1)?.status === 'success' ? true : undefined));
+  });
+
+  it('Refresh Vendors stages the ERP vendors no Procore vendor is linked to, and closes out success', async () => {
+    const erpVendorId = stack.qbo.addVendor?.({ name: `Bay Glazing ${Date.now()}`, active: true }) ?? '';
+    expect(erpVendorId).not.toBe('');
+    const { detail } = stack.hub.refreshVendors(HUB_COMPANY);
+    await eventually('the close-out', () => (stack.hub.requestDetail(detail?.id ?? -1)?.status === 'success' ? true : undefined), 30_000);
+    expect(stack.hub.stagedRecords(HUB_COMPANY).filter((record) => record.item_type === 'vendor' && record.origin_id === erpVendorId)).toHaveLength(1);
+  });
+
+  it('a request name outside core\'s HUB_REQUESTS is closed out failed, saying this integration does not handle it', async () => {
+    const { request } = stack.hub.syncPayments(HUB_COMPANY);
+    // The next Procore event ledgerlink does not know, without a detail.
     const { requestDetailId: _detail, ...known } = await erpRequest(request.id);
     await stack.runner.dispatcher?.take({ ...known, id: `${known.id}-w`, requestName: 'create_widget' });
     const row = await stack.runner.requests.get(String(HUB_COMPANY), `${known.id}-w`);

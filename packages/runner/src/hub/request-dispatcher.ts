@@ -1,4 +1,4 @@
-import { ENTITY_DEFINITIONS, HUB_REQUESTS, supports, type CloseOut, type Entity, type EntityAction, type ErpRequest, type HubEvent, type Ledger, type Logger } from '@ledgerlink/core';
+import { ENTITY_DEFINITIONS, HUB_REQUESTS, stagedVendorRecord, supports, type CloseOut, type ErpVendor, type Entity, type EntityAction, type ErpRequest, type HubEvent, type Ledger, type Logger } from '@ledgerlink/core';
 import type { TenantScope } from '../container.js';
 import type { HubRequestRow, HubRequests } from '../store/hub-requests.js';
 import { closeOutFor, isFinal, sameCloseOut } from './close-outs.js';
@@ -32,6 +32,7 @@ const HANDLERS: Partial<Record<`${Entity}:${EntityAction}`, RequestRoute['handle
   'payment:reset': resetPayment,
   'requisition:export': exportRequest,
   'vendor:export': exportRequest,
+  'vendor:import': syncVendors,
   'vendor:link': recordLink,
   'vendor:unlink': recordLink,
 };
@@ -52,36 +53,81 @@ function notYet(name: string, entity: Entity, action: EntityAction): RequestRout
     dispatcher.closeOut(row, { status: 'failed', messages: [`ledgerlink cannot ${action} ${ENTITY_DEFINITIONS[entity].label}s yet (${name}): nothing was changed in the ERP`] });
 }
 
-/**
- * The records an export request names, read from the hub, or undefined when the hub client cannot read that
- * entity (its reads come with the hub client, not the runner).
- */
-async function exportRecordsOf(hub: HubRuntime, entity: Entity, request: ErpRequest, signal: AbortSignal): Promise<unknown[] | undefined> {
-  if (entity === 'payment') return [await hub.client.contractPayment(request, { signal })];
-  return undefined;
+/** The records an export request names, read from the hub (unvalidated: the export flow validates them). */
+async function exportRecordsOf(hub: HubRuntime, entity: Entity, request: ErpRequest, signal: AbortSignal): Promise<unknown[]> {
+  switch (entity) {
+    case 'payment':
+      return [await hub.client.contractPayment(request, { signal })];
+    case 'vendor':
+      return [await hub.client.vendor(request, { signal })];
+    case 'requisition':
+      return hub.client.requisitions(request, { signal });
+  }
 }
 
 /**
  * Any entity's export request (`create_contract_payment`, `create_vendor`, `create_requisitions`): its records
- * into the tenant's one export flow (`intakeRecord`); the close-out follows the ledger item.
+ * into the tenant's one export flow (`intakeRecord`); the close-out follows the ledger item. A batch
+ * (`create_requisitions`) gives each record its own ledger item and its own `hub_requests` row (`<request>#<n>`,
+ * tied to the item, so each one's External Data `origin_id` is written when it syncs); the request itself is closed
+ * out once every record is taken on, failed with a message per record refused.
  */
 async function exportRequest({ dispatcher, hub, request, row, scopes, signal }: RequestContext): Promise<void> {
   const scope = scopes[0];
   if (scope === undefined) return;
   const { entity } = HUB_REQUESTS[request.requestName] ?? { entity: 'payment' as const };
-  const { label } = ENTITY_DEFINITIONS[entity];
   const records = await exportRecordsOf(hub, entity, request, signal);
-  if (records === undefined || records.length !== 1) {
-    const why = records === undefined ? `the hub client offers no read of ${label}s` : `${records.length} ${label}s in one request are not handled yet`;
-    await dispatcher.closeOut(row, { status: 'failed', messages: [`ledgerlink cannot export this ${label} request yet: ${why}; nothing was changed in the ERP`] });
+  if (records.length === 1 && row.requestName !== 'create_requisitions') {
+    const result = await scope.exporter.intakeRecord(entity, records[0], HUB_ACTOR);
+    if (result.kind === 'ignored') await dispatcher.closeOut(row, { status: 'failed', messages: [result.reason] });
+    else await dispatcher.link(row, result.item.id);
     return;
   }
-  const result = await scope.exporter.intakeRecord(entity, records[0], HUB_ACTOR);
-  if (result.kind === 'ignored') {
-    await dispatcher.closeOut(row, { status: 'failed', messages: [result.reason] });
-    return;
+  const messages: string[] = [];
+  for (const [index, record] of records.entries()) {
+    const result = await scope.exporter.intakeRecord(entity, record, HUB_ACTOR);
+    if (result.kind === 'ignored') {
+      messages.push(result.reason);
+      continue;
+    }
+    await dispatcher.linkPart(row, index, result.item.id);
   }
-  await dispatcher.link(row, result.item.id);
+  await dispatcher.closeOut(row, messages.length === 0 ? { status: 'success', messages: [] } : { status: 'failed', messages });
+}
+
+/**
+ * `sync_vendors` (Refresh Vendors): the tenant's ERP vendors read through its import; those already linked to a
+ * hub vendor are updated (Company Vendors sync), the others staged as Staged Records for the accountant to import
+ * or link; then the close-out, failed naming each vendor that could not be read, updated or staged.
+ */
+async function syncVendors({ dispatcher, hub, row, scopes, signal }: RequestContext): Promise<void> {
+  const messages: string[] = [];
+  for (const scope of scopes) {
+    const erpName = scope.runtime.connector.manifest.displayName;
+    if (!supports(scope.runtime.connector.capabilities, 'vendor', 'import')) {
+      messages.push(`${erpName} does not report vendors to import: Refresh Vendors has nothing to bring in for this company.`);
+      continue;
+    }
+    try {
+      for await (const page of scope.runtime.importRecords('vendor', { signal })) {
+        for (const error of page.errors) messages.push(`Vendor ${error.recordId ?? '(unknown)'} in ${erpName} could not be read: ${error.field}: ${error.message}`);
+        const vendors = page.records as ErpVendor[];
+        if (vendors.length === 0) continue;
+        const updated = await hub.client.syncVendors(row.companyId, vendors.map((vendor) => ({ originId: vendor.erpVendorId, vendor })), { signal });
+        const unlinked = new Set(updated.filter((result) => !result.ok && result.notLinked).map((result) => result.originId));
+        for (const result of updated) if (!result.ok && !result.notLinked) messages.push(`Vendor ${result.originId} from ${erpName} was not updated: ${result.message}`);
+        const staged = vendors.filter((vendor) => unlinked.has(vendor.erpVendorId)).map(stagedVendorRecord);
+        if (staged.length === 0) continue;
+        for (const result of await hub.client.syncStagedRecords(row.companyId, staged, { signal })) {
+          if (!result.ok) messages.push(`Vendor ${result.originId} from ${erpName} was not staged: ${result.message}`);
+        }
+      }
+    } catch (error) {
+      scope.logger.warn({ err: error }, 'sync_vendors: reading the ERP vendors stopped');
+      messages.push(`Refresh Vendors could not finish reading ${erpName}: ${(error as Error).message}. Press Refresh Vendors again.`);
+    }
+  }
+  await dispatcher.closeOut(row, messages.length === 0 ? { status: 'success', messages: [] } : { status: 'failed', messages });
 }
 
 /**
@@ -195,6 +241,17 @@ export class HubRequestDispatcher {
   async link(row: HubRequestRow, itemId: string): Promise<void> {
     await this.requests.linkItem(row.companyId, row.requestId, itemId);
     await this.settleItem(itemId);
+  }
+
+  /**
+   * One record of a batch request tied to its ledger item, as a row of its own (`<request>#<index>`, no detail):
+   * its External Data `origin_id` is written when the item syncs, by the same close-out machinery.
+   */
+  async linkPart(row: HubRequestRow, index: number, itemId: string): Promise<void> {
+    const part = { companyId: row.companyId, requestId: `${row.requestId}#${index}`, requestName: row.requestName, ...(row.tenant === undefined ? {} : { tenant: row.tenant }) };
+    const { row: taken } = await this.requests.take(part);
+    if (taken.itemId === undefined) await this.link(taken, itemId);
+    else await this.settleItem(taken.itemId);
   }
 
   /** An item moved (an attempt ended, an edit, an approval): close out the requests waiting on it. */
