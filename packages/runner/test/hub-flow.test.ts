@@ -255,6 +255,38 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     await eventually('the request detail closed out success', () => (stack.hub.requestDetail(detail?.id ?? -1)?.status === 'success' ? true : undefined));
   });
 
+  it('vendor, then a payment funded before its requisition, then the requisition: the bill is posted, the payment goes on by itself, each origin_id written', async () => {
+    const stamp = Date.now();
+    const vendorId = stack.hub.addVendor({ companyId: HUB_COMPANY, name: `Pier Framing ${stamp}` });
+    stack.hub.exportVendor(vendorId);
+    await eventually('the vendor shown synced in Procore', () => (stack.hub.vendor(vendorId).status === 'synced' ? true : undefined));
+    const projectId = stack.hub.addProject({ companyId: HUB_COMPANY, projectNumber: `P-${stamp}` });
+    const commitmentId = stack.hub.addCommitment({ projectId, vendorId });
+    const requisitionId = stack.hub.addRequisition({
+      commitmentId,
+      invoiceNumber: `PF-${stamp}`.slice(0, 20),
+      totalCents: 5_000_00,
+      lines: [{ amountCents: 5_000_00, retainageCents: 500_00, costCodeOriginId: '60', description: 'Framing' }],
+    });
+    const bankId = String(9_000 + (stamp % 1000));
+    stack.qbo.seed({ bankAccounts: [{ id: bankId }] });
+    const contractPaymentId = stack.hub.addContractPayment({ requisitionId, amountCents: 4_500_00, paymentMethod: 'check', bankId, checkNumber: String(60_000 + (stamp % 1000)) });
+
+    const { detail } = stack.hub.fundPayment(contractPaymentId);
+    const paymentItem = await eventually('the payment in the ledger', () => stack.runner.ledger.getBySource('acme', 'payment', 'export', String(contractPaymentId)));
+    await untilStateOf(stack.runner, paymentItem.id, 'blocked');
+    await eventually('the in-progress note', () => (stack.hub.requestDetail(detail?.id ?? -1)?.messages.some((m) => /not yet in/.test(m.message)) ? true : undefined));
+
+    stack.hub.exportRequisitions([requisitionId]);
+    await eventually('the requisition shown synced in Procore', () => (stack.hub.requisition(requisitionId).status === 'synced' ? true : undefined), 30_000);
+    const bill = await eventually('the requisition in the ledger', () => stack.runner.ledger.getBySource('acme', 'requisition', 'export', String(requisitionId)));
+    expect(stack.hub.requisition(requisitionId).originId).toBe(bill.targetId);
+    expect(stack.hub.externalData('requisition', requisitionId)?.origin_id).toBe(bill.targetId);
+    const paid = await untilStateOf(stack.runner, paymentItem.id, 'synced');
+    await eventually('the payment shown synced in Procore', () => (stack.hub.contractPayment(contractPaymentId).status === 'synced' ? true : undefined));
+    expect(landed(bill.targetId as string).map((payment) => payment.erpId)).toEqual([paid.targetId]);
+  });
+
   it('Refresh Vendors stages the ERP vendors no Procore vendor is linked to, and closes out success', async () => {
     const erpVendorId = stack.qbo.addVendor?.({ name: `Bay Glazing ${Date.now()}`, active: true }) ?? '';
     expect(erpVendorId).not.toBe('');
