@@ -287,6 +287,26 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     expect(landed(bill.targetId as string).map((payment) => payment.erpId)).toEqual([paid.targetId]);
   });
 
+  it('a requisition waiting for its vendor goes on when the accountant links the vendor to its ERP vendor (link_vendor)', async () => {
+    const stamp = Date.now();
+    const vendorId = stack.hub.addVendor({ companyId: HUB_COMPANY, name: `Linked Masonry ${stamp}` });
+    const projectId = stack.hub.addProject({ companyId: HUB_COMPANY, projectNumber: `PL-${stamp}` });
+    const requisitionId = stack.hub.addRequisition({
+      commitmentId: stack.hub.addCommitment({ projectId, vendorId }),
+      invoiceNumber: `LM-${stamp}`.slice(0, 20),
+      totalCents: 2_000_00,
+      lines: [{ amountCents: 2_000_00, costCodeOriginId: '60' }],
+    });
+    stack.hub.exportRequisitions([requisitionId]);
+    const waiting = await eventually('the requisition in the ledger', () => stack.runner.ledger.getBySource('acme', 'requisition', 'export', String(requisitionId)));
+    await untilStateOf(stack.runner, waiting.id, 'blocked');
+    const erpVendorId = stack.qbo.addVendor?.({ name: `Linked Masonry ${stamp}`, active: true }) ?? '';
+    stack.hub.linkVendor(vendorId, erpVendorId);
+    const bill = await untilStateOf(stack.runner, waiting.id, 'synced');
+    expect((bill.record.vendor as { erpId?: string }).erpId).toBe(erpVendorId);
+    await eventually('the requisition shown synced in Procore', () => (stack.hub.requisition(requisitionId).status === 'synced' ? true : undefined));
+  });
+
   it('Refresh Vendors stages the ERP vendors no Procore vendor is linked to, and closes out success', async () => {
     const erpVendorId = stack.qbo.addVendor?.({ name: `Bay Glazing ${Date.now()}`, active: true }) ?? '';
     expect(erpVendorId).not.toBe('');

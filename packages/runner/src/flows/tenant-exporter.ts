@@ -263,6 +263,14 @@ export class TenantExporter {
   }
 
   /**
+   * Someone else put a prerequisite in the ERP and the hub says so (Procore: the accountant linked a vendor to its ERP
+   * vendor): what waits on it goes on, as when ledgerlink's own export of it syncs.
+   */
+  prerequisiteSynced(entity: Entity, sourceId: string, erpId: string): Promise<number> {
+    return this.unblockDependents(entity, sourceId, erpId);
+  }
+
+  /**
    * A record ledgerlink exported has synced: every blocked record waiting on it (a payment on its requisition, a
    * requisition on its vendor) takes its ERP id and goes on, through this same flow.
    */

@@ -133,10 +133,23 @@ async function syncVendors({ dispatcher, hub, row, scopes, signal }: RequestCont
 /**
  * `link_vendor` / `unlink_vendor`: the accountant tied (or untied) a Procore vendor and an ERP vendor in Procore's
  * tool; nothing is required of the ERP. The request is recorded in `hub_requests` (company, id, name, when) as the
- * audit trail, logged, and closed out success where it carries a detail.
+ * audit trail, logged, and closed out success where it carries a detail. A link also unblocks the requisitions
+ * waiting on that vendor (someone else put it in the ERP).
  */
-async function recordLink({ dispatcher, request, row, scopes }: RequestContext): Promise<void> {
+async function recordLink({ dispatcher, hub, request, row, scopes }: RequestContext): Promise<void> {
   scopes[0]?.logger.info({ requestId: request.id, requestName: request.requestName, data: request.data }, `ERP Request ${request.id}: ${request.requestName} recorded`);
+  // A vendor linked to its ERP vendor is in the ERP: requisitions waiting on it go on.
+  let links;
+  try {
+    links = hub.client.vendorLinks(request);
+  } catch (error) {
+    await dispatcher.closeOut(row, { status: 'failed', messages: [(error as Error).message] });
+    return;
+  }
+  for (const link of links) {
+    if (!link.linked || link.originId === undefined) continue;
+    for (const scope of scopes) await scope.exporter.prerequisiteSynced('vendor', link.vendorId, link.originId);
+  }
   await dispatcher.closeOut(row, { status: 'success', messages: [] });
 }
 
