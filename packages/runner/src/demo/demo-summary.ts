@@ -29,6 +29,7 @@ export function renderSummary(header: string[], rows: TenantCounts[], failures: 
   const lines = [...header, '', `${'tenant'.padEnd(20)}${'erp'.padEnd(11)}${COLUMNS.map((state) => TITLES[state].padStart(width)).join('')}${'imported'.padStart(width)}${'invoices'.padStart(width)}`];
   const totals: Partial<Record<LedgerState, number>> = {};
   let imported = 0;
+  let invoices = 0;
   for (const row of rows) {
     // An import item counts in its tenant's states too; the export columns show exports only where they differ.
     lines.push(
@@ -36,8 +37,9 @@ export function renderSummary(header: string[], rows: TenantCounts[], failures: 
     );
     for (const state of COLUMNS) totals[state] = (totals[state] ?? 0) + (row.states[state] ?? 0);
     imported += row.imported;
+    invoices += row.invoices ?? 0;
   }
-  lines.push(`${'all'.padEnd(31)}${COLUMNS.map((state) => String(totals[state] ?? 0).padStart(width)).join('')}${String(imported).padStart(width)}`);
+  lines.push(`${'all'.padEnd(31)}${COLUMNS.map((state) => String(totals[state] ?? 0).padStart(width)).join('')}${String(imported).padStart(width)}${String(invoices).padStart(width)}`);
   lines.push('', `payments funded in the hub: ${funded}`);
   lines.push('', "Procore's ERP tool, per company:", `${'tenant'.padEnd(20)}${'invoices'.padStart(width)}${'payments'.padStart(width)}${'failed'.padStart(width)}${'re-export'.padStart(width)}${'issued'.padStart(width)}`);
   for (const row of rows) {

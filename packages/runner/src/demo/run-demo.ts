@@ -135,7 +135,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         const states = Object.fromEntries(rows.filter((row) => row.tenant === erp.tenant).map((row) => [row.state, row.count])) as Partial<Record<LedgerState, number>>;
         // The ledger counts both directions; imports are shown in their own column.
         const importedHere = imported[index] ?? 0;
-        if (states.synced !== undefined) states.synced -= importedHere;
+        // Invoices ledgerlink exported have their own column too: the state columns show payments.
+        const invoices = exportedInvoices[index] ?? 0;
+        if (states.synced !== undefined) states.synced -= importedHere + invoices;
         const tool = hub.erpTool(erp.companyId);
         const world = worlds[index];
         const procore = {
@@ -145,7 +147,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           paymentsIssued: tool.paymentsIssued.length,
           invoicesSynced: tool.requisitions.filter((view) => view.status === 'synced').length,
         };
-        const invoices = exportedInvoices[index] ?? 0;
         return { tenant: erp.tenant, erp: erp.erp, states, imported: importedHere, invoices, procore };
       });
     };
