@@ -23,6 +23,8 @@ describe('npm start: the demo', () => {
       const total = (state: 'failed' | 'synced') => result.counts.reduce((sum, row) => sum + (row.states[state] ?? 0), 0);
       expect(total('failed')).toBeGreaterThan(0);
       expect(result.counts.reduce((sum, row) => sum + row.imported, 0)).toBeGreaterThan(0);
+      // Invoices not yet in the ERP are exported by ledgerlink (create_requisitions) after their payment was funded.
+      expect(result.counts.reduce((sum, row) => sum + (row.invoices ?? 0), 0)).toBeGreaterThan(0);
       // What Procore's ERP tool shows: payments synced and closed out, failures with their close-out messages,
       // payments issued written back by Sync Payments.
       const tool = (key: 'synced' | 'failedToExport' | 'paymentsIssued') => result.counts.reduce((sum, row) => sum + (row.procore?.[key] ?? 0), 0);

@@ -106,7 +106,7 @@ describe('export flow (runner + SQLite + the QuickBooks Online sandbox over loop
     const first = await runner.tenant('acme').exporter.intake({ ...pay, invoice: invoiceWithoutErp });
     expect(first.kind === 'recorded' && first.item.state).toBe('blocked');
     const id = first.kind === 'ignored' ? '' : first.item.id;
-    expect((await runner.ledger.get(id))?.blockedReason).toMatch(/not in QuickBooks Online yet/);
+    expect((await runner.ledger.get(id))?.blockedReason).toMatch(/not yet in QuickBooks Online/);
     expect(landedFor(pay.invoice.erpId as string)).toHaveLength(0);
     // The hub now reports the invoice synced (the poll brings the payment again, with the invoice's ERP id).
     await runner.tenant('acme').exporter.intake(pay);

@@ -14,6 +14,8 @@ export interface Prerequisite<TRecord> {
   sourceIdOf(record: TRecord): string;
   /** The prerequisite's ERP id as this record carries it, when the hub already knows it. */
   erpIdOf(record: TRecord): string | undefined;
+  /** The record carrying the prerequisite's ERP id once it is known (the runner unblocks a waiting record with it). */
+  withErpId(record: TRecord, erpId: string): TRecord;
   /** Why the record waits, as the close-out and the console say it. */
   blockedReason(record: TRecord): string;
 }
@@ -65,6 +67,7 @@ const payment: EntityDefinition<Payment, PaymentIssued> = {
       entity: 'requisition',
       sourceIdOf: (record) => record.invoice.id,
       erpIdOf: (record) => record.invoice.erpId,
+      withErpId: (record, erpId) => ({ ...record, invoice: { ...record.invoice, erpId } }),
       blockedReason: (record) =>
         `invoice ${record.invoice.number} is not yet in the ERP: sync the subcontractor invoice first; the payment goes on by itself once it is`,
     },
@@ -82,6 +85,7 @@ const requisition: EntityDefinition<Requisition, never> = {
       entity: 'vendor',
       sourceIdOf: (record) => record.vendor.id,
       erpIdOf: (record) => record.vendor.erpId,
+      withErpId: (record, erpId) => ({ ...record, vendor: { ...record.vendor, erpId } }),
       blockedReason: (record) =>
         `vendor ${record.vendor.name} is not yet in the ERP: export or link the vendor first; the invoice goes on by itself once it is`,
     },

@@ -1,6 +1,6 @@
 import { INTACCT_SANDBOX_CREDENTIALS, startIntacctSandbox } from '@ledgerlink/connector-intacct/sandbox';
 import { startAcumaticaSandbox, type AcumaticaSandbox } from '@ledgerlink/connector-acumatica/sandbox';
-import { QBD_SANDBOX_WEB_CONNECTOR, startQbdSandbox } from '@ledgerlink/connector-qbd/sandbox';
+import { QBD_SANDBOX_COST_CODE_ITEMS, QBD_SANDBOX_WEB_CONNECTOR, startQbdSandbox } from '@ledgerlink/connector-qbd/sandbox';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox } from '@ledgerlink/connector-qbo/sandbox';
 import { SANDBOX_AGENT_TOKEN, startSage300Sandbox } from '@ledgerlink/connector-sage300/sandbox';
 import { startVistaSandbox, VISTA_SANDBOX } from '@ledgerlink/connector-vista/sandbox';
@@ -21,6 +21,9 @@ export interface DemoErp {
   vendorId(n: number): string;
   bankId(n: number): string;
   billId(n: number): string;
+  /** The cost code (and cost type, where the ERP's bill needs one) of the bills ledgerlink exports from requisitions. */
+  costCode?: string;
+  costType?: string;
   /** Yardi pays by Payee ID: the vendor's code is its ERP id. */
   vendorCodeIsErpId?: boolean;
 }
@@ -32,6 +35,7 @@ export const DEMO_ERPS: readonly DemoErp[] = [
   {
     tenant: 'acme-intacct',
     erp: 'intacct',
+    costCode: '5000',
     companyId: 5001,
     start: () => startIntacctSandbox(),
     env: (sandbox) => ({
@@ -49,6 +53,7 @@ export const DEMO_ERPS: readonly DemoErp[] = [
   {
     tenant: 'beacon-qbo',
     erp: 'qbo',
+    costCode: '60',
     companyId: 5002,
     start: () => startQboSandbox(),
     env: (sandbox) => ({
@@ -66,6 +71,7 @@ export const DEMO_ERPS: readonly DemoErp[] = [
   {
     tenant: 'cedar-qbd',
     erp: 'qbd',
+    costCode: QBD_SANDBOX_COST_CODE_ITEMS[0]?.id as string,
     companyId: 5003,
     start: () => startQbdSandbox({ pollMs: 250 }),
     env: (sandbox) => ({
@@ -80,6 +86,8 @@ export const DEMO_ERPS: readonly DemoErp[] = [
   {
     tenant: 'delta-sage300',
     erp: 'sage300',
+    costCode: '09-2900',
+    costType: 'S',
     companyId: 5004,
     start: () => startSage300Sandbox(),
     env: (sandbox) => ({ DEMO_SAGE300_URL: sandbox.url, DEMO_SAGE300_AGENT_TOKEN: SANDBOX_AGENT_TOKEN }),
@@ -90,6 +98,7 @@ export const DEMO_ERPS: readonly DemoErp[] = [
   {
     tenant: 'evergreen-vista',
     erp: 'vista',
+    costCode: '09-2900',
     companyId: 5005,
     start: () => startVistaSandbox(),
     env: (sandbox) => ({
@@ -104,6 +113,7 @@ export const DEMO_ERPS: readonly DemoErp[] = [
   {
     tenant: 'foundry-acumatica',
     erp: 'acumatica',
+    costCode: '09-2900',
     companyId: 5006,
     start: () => startAcumaticaSandbox(),
     env: (sandbox) => {
@@ -122,6 +132,7 @@ export const DEMO_ERPS: readonly DemoErp[] = [
   {
     tenant: 'granite-yardi',
     erp: 'yardi',
+    costCode: '09-2900',
     companyId: 5007,
     start: () => startYardiSandbox(),
     env: (sandbox) => ({

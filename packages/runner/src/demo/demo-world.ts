@@ -96,12 +96,16 @@ export class DemoWorld {
     const reuse = scenario === 'used-check-number' ? this.#used.at(-1) : undefined;
     const checkNumber = reuse?.checkNumber ?? this.nextCheckNumber(bankId);
     const billId = this.erp.billId(n);
-    this.sandbox.seed({ bills: [{ id: billId, vendorId: this.erp.vendorId(v), number: `INV-${n}`, amountCents: invoiceCents, projectNumber: PROJECT_NUMBER }] });
+    // An invoice not yet in the ERP is exported by ledgerlink itself (create_requisitions) after its payment was funded.
+    const exported = scenario === 'invoice-not-synced';
+    if (!exported) this.sandbox.seed({ bills: [{ id: billId, vendorId: this.erp.vendorId(v), number: `INV-${n}`, amountCents: invoiceCents, projectNumber: PROJECT_NUMBER }] });
     const requisitionId = this.hub.addRequisition({
       commitmentId: this.#commitments.get(v) as number,
       invoiceNumber: `INV-${n}`,
       totalCents: invoiceCents,
-      ...(scenario === 'invoice-not-synced' ? {} : { originId: billId }),
+      ...(exported
+        ? { lines: [{ amountCents: invoiceCents, description: `Work billed, pay app ${n}`, ...(this.erp.costCode === undefined ? {} : { costCodeOriginId: this.erp.costCode }), ...(this.erp.costType === undefined ? {} : { lineItemTypeOriginId: this.erp.costType }) }] }
+        : { originId: billId }),
     });
     const contractPaymentId = this.hub.addContractPayment({
       requisitionId,
@@ -118,11 +122,11 @@ export class DemoWorld {
     if (scenario === 'unknown-bank') this.#fixable.set(contractPaymentId, { contractPaymentId, fix: 'bank-id' });
     this.hub.fundPayment(contractPaymentId, { dateFunded: new Date().toISOString() });
     if (scenario === 'invoice-not-synced') {
-      // The invoice reaches the ERP a little later: the blocked payment goes on by itself (the hub schedule sees it).
+      // The accountant exports the invoice a little later: ledgerlink posts the bill and the blocked payment goes on.
       const timer = setTimeout(() => {
         this.#later.delete(timer);
-        this.hub.markRequisitionSynced(requisitionId, billId);
-      }, 8_000);
+        this.hub.exportRequisitions([requisitionId]);
+      }, 4_000);
       this.#later.add(timer);
     }
     return scenario;

@@ -127,11 +127,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const imported = await Promise.all(
         demoErps.map(async (erp) => (await (runner as Runner).ledger.list({ tenant: erp.tenant, direction: 'import', state: 'synced', limit: 500 })).items.length),
       );
+      // Subcontractor invoices ledgerlink itself exported (create_requisitions), synced as bills.
+      const exportedInvoices = await Promise.all(
+        demoErps.map(async (erp) => (await (runner as Runner).ledger.list({ tenant: erp.tenant, entity: 'requisition', direction: 'export', state: 'synced', limit: 500 })).items.length),
+      );
       return demoErps.map((erp, index) => {
         const states = Object.fromEntries(rows.filter((row) => row.tenant === erp.tenant).map((row) => [row.state, row.count])) as Partial<Record<LedgerState, number>>;
         // The ledger counts both directions; imports are shown in their own column.
         const importedHere = imported[index] ?? 0;
-        if (states.synced !== undefined) states.synced -= importedHere;
+        // Invoices ledgerlink exported have their own column too: the state columns show payments.
+        const invoices = exportedInvoices[index] ?? 0;
+        if (states.synced !== undefined) states.synced -= importedHere + invoices;
         const tool = hub.erpTool(erp.companyId);
         const world = worlds[index];
         const procore = {
@@ -139,8 +145,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           failedToExport: tool.failedToExport.length,
           reexported: tool.contractPayments.filter((view) => view.status === 'synced' && world?.reexported.has(view.id) === true).length,
           paymentsIssued: tool.paymentsIssued.length,
+          invoicesSynced: tool.requisitions.filter((view) => view.status === 'synced').length,
         };
-        return { tenant: erp.tenant, erp: erp.erp, states, imported: importedHere, procore };
+        return { tenant: erp.tenant, erp: erp.erp, states, imported: importedHere, invoices, procore };
       });
     };
     // Procore's Failed to Export: the messages of each payment's last close-out, as the accountant reads them.

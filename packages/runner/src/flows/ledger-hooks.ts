@@ -1,4 +1,4 @@
-import type { Actor, ExportHooks, ExportItem, Ledger, Outcome } from '@ledgerlink/core';
+import type { Actor, ExportHooks, Ledger, Outcome, RecordExportItem } from '@ledgerlink/core';
 import type { RunnerEvents } from '../events.js';
 
 /** The runner acting on its own: attempts, recoveries, unblocking. */
@@ -9,7 +9,7 @@ export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'runner' };
  * disk) and `completeAttempt` after it. If either write fails the hook throws, and the engine stops sending:
  * a call the ledger does not know about could not be recovered.
  */
-export class LedgerHooks implements ExportHooks {
+export class LedgerHooks implements ExportHooks<RecordExportItem> {
   /** Open attempt number and start time per item, between the two hooks. */
   readonly #open = new Map<string, { number: number; startedAt: number }>();
 
@@ -20,17 +20,17 @@ export class LedgerHooks implements ExportHooks {
   ) {}
 
   /** Records an answer found without a call of ours (a queued write looked up) as an attempt of its own. */
-  async record(item: ExportItem, outcome: Outcome): Promise<void> {
+  async record(item: RecordExportItem, outcome: Outcome): Promise<void> {
     await this.beforeAttempt(item);
     await this.afterAttempt(item, outcome);
   }
 
-  async beforeAttempt(item: ExportItem): Promise<void> {
+  async beforeAttempt(item: RecordExportItem): Promise<void> {
     const { attempt } = await this.ledger.beginAttempt(item.id, this.actor);
     this.#open.set(item.id, { number: attempt.number, startedAt: performance.now() });
   }
 
-  async afterAttempt(item: ExportItem, outcome: Outcome): Promise<void> {
+  async afterAttempt(item: RecordExportItem, outcome: Outcome): Promise<void> {
     const open = this.#open.get(item.id);
     if (open === undefined) throw new Error(`no open attempt for ledger item ${item.id}: beforeAttempt did not run`);
     const after = await this.ledger.completeAttempt(item.id, open.number, outcome, this.actor);

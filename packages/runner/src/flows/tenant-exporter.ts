@@ -1,33 +1,36 @@
 import {
+  ENTITY_DEFINITIONS,
   ErrorCodes,
   isLedgerlinkError,
   LedgerlinkError,
   ledgerErrorOf,
-  Payment,
   TOKENS,
   validateRecord,
   type Actor,
   type ConnectorRuntime,
   type EditableField,
-  type ExportItem,
-  type Invoice,
+  type Entity,
   type Ledger,
   type LedgerError,
   type LedgerItem,
   type Logger,
   type Outcome,
+  type Payment,
+  type RecordExportItem,
 } from '@ledgerlink/core';
 import { inject, injectable } from 'tsyringe';
 import type { DeploymentConfig, TenantConfig } from '../config/schema.js';
 import type { HubRuntime, HubSlot } from '../hub/hub-runtime.js';
 import { RUNNER_TOKENS } from '../tokens.js';
-import { assignCheckNumber } from './check-numbers.js';
+import { exportPolicyOf, type ExportPolicy } from './export-policy.js';
 import { SYSTEM_ACTOR, type LedgerHooks } from './ledger-hooks.js';
 
 const HUB_ACTOR: Actor = { kind: 'hub', id: 'hub' };
 /** The ledger cursor that keeps an admin's exports on/off switch across restarts (the config gives the default). */
 export const EXPORTS_ENABLED_CURSOR = 'exports:enabled';
 const PAGE = 500;
+/** The entities some other entity waits for (its definition names them as prerequisites). */
+const DEPENDED_ON: ReadonlySet<Entity> = new Set(Object.values(ENTITY_DEFINITIONS).flatMap((definition) => definition.prerequisites.map((prerequisite) => prerequisite.entity)));
 
 /**
  * What `intake` did with a payment, for the ERP Request dispatch and the CLI: `recorded` new, `reexported` (a
@@ -50,6 +53,7 @@ export type IntakeResult =
 @injectable()
 export class TenantExporter {
   readonly #inFlight = new Set<string>();
+  readonly #policies = new Map<Entity, ExportPolicy>();
   readonly #closing = new AbortController();
   readonly #running = new Set<Promise<void>>();
   #draining: Promise<void> | undefined;
@@ -90,34 +94,43 @@ export class TenantExporter {
     return this.#inFlight.size;
   }
 
+  /** Records a funded payment from the hub (webhook or poll): `intakeRecord('payment', …)`. */
+  intake(raw: unknown, actor: Actor = HUB_ACTOR): Promise<IntakeResult> {
+    return this.intakeRecord('payment', raw, actor);
+  }
+
   /**
-   * Records a funded payment from the hub (webhook or poll). A payment the ledger already has is not recorded
-   * twice; a blocked one whose invoice has since reached the ERP is unblocked.
+   * Records a record of any entity from the hub, keyed by its hub id (`definition.sourceIdOf`): validated
+   * against the entity's export model, prepared and gated by its policy and prerequisites. A record the ledger
+   * already has is not recorded twice; a blocked one whose prerequisite has since reached the ERP is unblocked.
    */
-  async intake(raw: unknown, actor: Actor = HUB_ACTOR): Promise<IntakeResult> {
-    const sourceId = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : '(no id)';
-    const valid = validateRecord(Payment, raw, sourceId);
+  async intakeRecord(entity: Entity, raw: unknown, actor: Actor = HUB_ACTOR): Promise<IntakeResult> {
+    const definition = ENTITY_DEFINITIONS[entity];
+    const { label } = definition;
+    const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : '(no id)';
+    if (definition.exportModel === undefined) return { kind: 'ignored', reason: `${label} ${rawId}: ledgerlink does not export ${label}s` };
+    const valid = validateRecord(definition.exportModel, raw, rawId);
     if (!valid.ok) {
       const reason = valid.errors.map((error) => `${error.field}: ${error.message}`).join('; ');
-      this.logger.warn({ paymentId: sourceId, errors: valid.errors }, `payment ${sourceId} from the hub is not a valid payment record: ${reason}`);
-      return { kind: 'ignored', reason: `payment ${sourceId} is not a valid payment record: ${reason}` };
+      this.logger.warn({ entity, sourceId: rawId, errors: valid.errors }, `${label} ${rawId} from the hub is not a valid ${label} record: ${reason}`);
+      return { kind: 'ignored', reason: `${label} ${rawId} is not a valid ${label} record: ${reason}` };
     }
-    const payment = valid.value;
-    if (payment.status !== 'funding_complete' && payment.status !== 'paid') {
-      return { kind: 'ignored', reason: `payment ${payment.id} is "${payment.status}", not funding_complete: it is exported once funded` };
-    }
-    const existing = await this.ledger.getBySource(this.tenant, 'payment', 'export', payment.id);
-    if (existing !== undefined) return this.again(existing, payment, actor);
+    const policy = this.policy(entity);
+    const sourceId = definition.sourceIdOf(valid.value);
+    const ignored = policy.ignore(valid.value);
+    if (ignored !== null) return { kind: 'ignored', reason: ignored };
+    const existing = await this.ledger.getBySource(this.tenant, entity, 'export', sourceId);
+    if (existing !== undefined) return this.again(existing, valid.value, actor);
 
-    const record = await assignCheckNumber(payment, this.config, this.ledger, this.tenant);
-    const gate = this.gate(record);
+    const record = await policy.prepare(valid.value);
+    const gate = this.gate(entity, record);
     const { item, created } = await this.ledger.upsert(
       {
         tenant: this.tenant,
-        entity: 'payment',
+        entity,
         direction: 'export',
-        sourceId: payment.id,
-        record: record as unknown as Record<string, unknown>,
+        sourceId,
+        record: record as Record<string, unknown>,
         ...(gate.state === 'failed' ? {} : { state: gate.state }),
         ...(gate.state === 'blocked' ? { blockedReason: gate.reason } : {}),
       },
@@ -128,33 +141,46 @@ export class TenantExporter {
     if (gate.state === 'failed') {
       current = await this.ledger.transition(item.id, { from: ['pending'], to: 'failed', action: 'refused', lastError: gate.error }, SYSTEM_ACTOR);
     }
-    this.logger.info({ itemId: item.id, paymentId: payment.id, state: current.state }, `payment ${payment.id} recorded as ${current.state}`);
+    this.logger.info({ itemId: item.id, entity, sourceId, state: current.state }, `${label} ${sourceId} recorded as ${current.state}`);
     if (current.state === 'pending') this.kick();
-    return { kind: 'recorded', item: current };
+    else if (current.state === 'blocked') await this.recheckItem(current);
+    return { kind: 'recorded', item: (await this.ledger.get(current.id)) ?? current };
+  }
+
+  private policy(entity: Entity): ExportPolicy {
+    let policy = this.#policies.get(entity);
+    if (policy === undefined) {
+      policy = exportPolicyOf(entity, this.runtime, this.config, this.ledger, this.tenant);
+      this.#policies.set(entity, policy);
+    }
+    return policy;
   }
 
   /**
-   * The hub asks again for a payment the ledger has (Procore: the accountant edited a failed payment and pressed
-   * Export, or a request was repeated). Synced: nothing is sent. Failed: the edited Check Number / Bank ID are
-   * applied through the ledger's edit rules and the item is exported again (a new attempt under a new key, the same
-   * item: never a second record); a payment an approver rejected goes back to the approver instead. Blocked: its
-   * invoice is checked again. In flight or waiting: nothing to do.
+   * The hub asks again for a record the ledger has (Procore: the accountant edited a failed payment and pressed
+   * Export, or a request was repeated). Synced: nothing is sent. Failed: the edited fields a payment allows (Check
+   * Number / Bank ID) are applied through the ledger's edit rules and the item is exported again (a new attempt
+   * under a new key, the same item: never a second record); a payment an approver rejected goes back to the
+   * approver instead. Blocked: its prerequisites are checked again. In flight or waiting: nothing to do.
    */
-  private async again(existing: LedgerItem, payment: Payment, actor: Actor): Promise<IntakeResult> {
-    if (existing.state === 'blocked' && payment.invoice.erpId !== undefined) await this.unblock(existing, payment.invoice);
+  private async again(existing: LedgerItem, record: unknown, actor: Actor): Promise<IntakeResult> {
+    if (existing.state === 'blocked') await this.unblockFrom(existing, record);
     if (existing.state !== 'failed') return { kind: 'known', item: (await this.ledger.get(existing.id)) ?? existing };
-    const before = existing.record as unknown as Payment;
     const changes: Partial<Record<EditableField, string>> = {};
-    if (payment.checkNumber !== undefined && payment.checkNumber !== before.checkNumber) changes.checkNumber = payment.checkNumber;
-    if (payment.bankId !== before.bankId) changes.bankId = payment.bankId;
+    if (existing.entity === 'payment') {
+      const before = existing.record as unknown as Payment;
+      const payment = record as Payment;
+      if (payment.checkNumber !== undefined && payment.checkNumber !== before.checkNumber) changes.checkNumber = payment.checkNumber;
+      if (payment.bankId !== before.bankId) changes.bankId = payment.bankId;
+    }
     const edited = Object.keys(changes) as EditableField[];
     try {
       if (edited.length > 0) await this.ledger.edit(existing.id, changes, actor);
       let item = await this.ledger.transition(existing.id, { from: ['failed'], to: 'pending', action: 're-export', detail: { requestedBy: 'hub', edited } }, actor);
-      if (this.config.requireApproval.payment && (await this.rejectedByApprover(existing.id))) {
+      if (this.policy(existing.entity).requiresApproval && (await this.rejectedByApprover(existing.id))) {
         item = await this.ledger.transition(item.id, { from: ['pending'], to: 'awaiting_approval', action: 'awaits approval', detail: { reason: 'rejected by an approver before' } }, SYSTEM_ACTOR);
       }
-      this.logger.info({ itemId: item.id, paymentId: payment.id, edited, state: item.state }, `payment ${payment.id} asked for again: ${item.state}`);
+      this.logger.info({ itemId: item.id, entity: existing.entity, sourceId: existing.sourceId, edited, state: item.state }, `${existing.entity} ${existing.sourceId} asked for again: ${item.state}`);
       this.kick();
       return { kind: 'reexported', item, edited };
     } catch (error) {
@@ -170,40 +196,54 @@ export class TenantExporter {
     return decisions.at(-1)?.action === 'rejected by approver';
   }
 
-  /** The checks before a payment may go, in the seed's order. */
-  private gate(payment: Payment): { state: 'pending' | 'awaiting_approval' } | { state: 'blocked'; reason: string } | { state: 'failed'; error: LedgerError } {
-    if (payment.invoice.erpId === undefined) {
-      return {
-        state: 'blocked',
-        reason: `invoice ${payment.invoice.number} is not in ${this.runtime.connector.manifest.displayName} yet: sync the invoice first; the payment goes on by itself once it is`,
-      };
+  /**
+   * The checks before a record may go, in the seed's order: the definition's prerequisites (the first without an
+   * ERP id blocks it), then the policy's refusal (the connector cannot take it), then approval.
+   */
+  private gate(entity: Entity, record: unknown): { state: 'pending' | 'awaiting_approval' } | { state: 'blocked'; reason: string } | { state: 'failed'; error: LedgerError } {
+    const missing = ENTITY_DEFINITIONS[entity].prerequisites.find((prerequisite) => prerequisite.erpIdOf(record) === undefined);
+    if (missing !== undefined) {
+      // The definition says "the ERP"; the accountant reads the ERP's name.
+      return { state: 'blocked', reason: missing.blockedReason(record).replace(/\bthe ERP\b/, this.runtime.connector.manifest.displayName) };
     }
-    const refusal = this.runtime.preflight(payment);
-    if (refusal !== null) {
-      const error = ledgerErrorOf(refusal);
-      if (error !== undefined) return { state: 'failed', error };
-    }
-    return { state: this.config.requireApproval.payment ? 'awaiting_approval' : 'pending' };
+    const policy = this.policy(entity);
+    const error = policy.refusal(record);
+    if (error !== undefined) return { state: 'failed', error };
+    return { state: policy.requiresApproval ? 'awaiting_approval' : 'pending' };
   }
 
-  /** A blocked payment's invoice reached the ERP: the record takes the invoice's ERP id and goes on. */
-  private async unblock(item: LedgerItem, invoice: Pick<Invoice, 'erpId'>): Promise<void> {
-    const record = { ...item.record, invoice: { ...(item.record.invoice as Record<string, unknown>), erpId: invoice.erpId } };
-    const payment = record as unknown as Payment;
-    const gate = this.gate(payment);
+  /**
+   * A blocked record asked for again by the hub: the ERP ids of prerequisites the new copy carries (Procore now
+   * knows the invoice's bill) are taken into the ledger's record, and it goes on if nothing is missing any more.
+   */
+  private async unblockFrom(item: LedgerItem, fresh: unknown): Promise<void> {
+    let record: unknown = item.record;
+    for (const prerequisite of ENTITY_DEFINITIONS[item.entity].prerequisites) {
+      const erpId = prerequisite.erpIdOf(fresh);
+      if (prerequisite.erpIdOf(record) === undefined && erpId !== undefined) record = prerequisite.withErpId(record, erpId);
+    }
+    if (record !== item.record) await this.unblock(item, record, 'the hub knows its prerequisite\'s ERP id');
+  }
+
+  /** A blocked record's prerequisite reached the ERP: the record carries its ERP id and goes on (or stays blocked on the next). */
+  private async unblock(item: LedgerItem, learnt: unknown, why: string): Promise<void> {
+    const record = await this.fromLedger(item.entity, learnt);
+    const gate = this.gate(item.entity, record);
+    const written = record as Record<string, unknown>;
     try {
       if (gate.state === 'failed') {
-        await this.ledger.transition(item.id, { from: ['blocked'], to: 'failed', action: 'unblocked', record, lastError: gate.error }, SYSTEM_ACTOR);
+        await this.ledger.transition(item.id, { from: ['blocked'], to: 'failed', action: 'unblocked', record: written, lastError: gate.error }, SYSTEM_ACTOR);
       } else if (gate.state === 'blocked') {
+        // Another prerequisite is still missing: it waits for that one (this one is found again then).
         return;
       } else {
         // blocked -> awaiting_approval is not a move the state machine has: go through pending.
-        await this.ledger.transition(item.id, { from: ['blocked'], to: 'pending', action: 'unblocked', record, detail: { invoiceErpId: invoice.erpId } }, SYSTEM_ACTOR);
+        await this.ledger.transition(item.id, { from: ['blocked'], to: 'pending', action: 'unblocked', record: written, detail: { why } }, SYSTEM_ACTOR);
         if (gate.state === 'awaiting_approval') {
           await this.ledger.transition(item.id, { from: ['pending'], to: 'awaiting_approval', action: 'awaits approval' }, SYSTEM_ACTOR);
         }
       }
-      this.logger.info({ itemId: item.id, invoiceErpId: invoice.erpId }, `payment ${item.sourceId} unblocked: its invoice is in the ERP`);
+      this.logger.info({ itemId: item.id, entity: item.entity, sourceId: item.sourceId }, `${item.entity} ${item.sourceId} unblocked: ${why}`);
       this.kick();
     } catch (error) {
       // Someone else moved it first (another delivery of the same event): nothing to do.
@@ -211,26 +251,72 @@ export class TenantExporter {
     }
   }
 
-  /**
-   * Asks the hub again about every blocked payment's invoice: the ERP Platform sends no "invoice synced" event, so
-   * this runs on the hub schedule; a requisition with an `origin_id` is in the ERP.
-   */
-  async recheckBlocked(only: (invoiceId: string) => boolean = () => true): Promise<number> {
-    if (this.hub === null || this.config.hubCompanyId === undefined) return 0;
-    const byInvoice = new Map<string, LedgerItem[]>();
-    for await (const item of this.items('blocked', 'export')) {
-      const invoiceId = String((item.record.invoice as { id?: unknown } | undefined)?.id ?? '');
-      if (invoiceId === '' || !only(invoiceId)) continue;
-      byInvoice.set(invoiceId, [...(byInvoice.get(invoiceId) ?? []), item]);
+  /** The record with the ERP id of every missing prerequisite this ledger has synced filled in. */
+  private async fromLedger(entity: Entity, record: unknown): Promise<unknown> {
+    let filled = record;
+    for (const prerequisite of ENTITY_DEFINITIONS[entity].prerequisites) {
+      if (prerequisite.erpIdOf(filled) !== undefined) continue;
+      const exported = await this.ledger.getBySource(this.tenant, prerequisite.entity, 'export', prerequisite.sourceIdOf(filled));
+      if (exported?.state === 'synced' && exported.targetId !== undefined) filled = prerequisite.withErpId(filled, exported.targetId);
     }
+    return filled;
+  }
+
+  /**
+   * Someone else put a prerequisite in the ERP and the hub says so (Procore: the accountant linked a vendor to its ERP
+   * vendor): what waits on it goes on, as when ledgerlink's own export of it syncs.
+   */
+  prerequisiteSynced(entity: Entity, sourceId: string, erpId: string): Promise<number> {
+    return this.unblockDependents(entity, sourceId, erpId);
+  }
+
+  /**
+   * A record ledgerlink exported has synced: every blocked record waiting on it (a payment on its requisition, a
+   * requisition on its vendor) takes its ERP id and goes on, through this same flow.
+   */
+  private async unblockDependents(entity: Entity, sourceId: string, erpId: string): Promise<number> {
+    // Nothing waits on a payment: no ledger read per synced payment.
+    if (!DEPENDED_ON.has(entity)) return 0;
     let unblocked = 0;
-    for (const [invoiceId, items] of byInvoice) {
-      const invoice = await this.hub.client.invoice(this.config.hubCompanyId, invoiceId, { signal: this.#closing.signal });
-      if (invoice?.erpId === undefined) continue;
-      for (const item of items) {
-        await this.unblock(item, invoice);
-        unblocked += 1;
-      }
+    for await (const item of this.items('blocked', 'export')) {
+      const prerequisite = ENTITY_DEFINITIONS[item.entity].prerequisites.find((candidate) => candidate.entity === entity);
+      if (prerequisite === undefined || prerequisite.erpIdOf(item.record) !== undefined || prerequisite.sourceIdOf(item.record) !== sourceId) continue;
+      await this.unblock(item, prerequisite.withErpId(item.record, erpId), `its ${ENTITY_DEFINITIONS[entity].label} ${sourceId} is in the ERP as ${erpId}`);
+      unblocked += 1;
+    }
+    return unblocked;
+  }
+
+  /**
+   * One blocked record: its first missing prerequisite is looked up in this ledger (ledgerlink exported it) and,
+   * for a payment's requisition, in the hub (someone else synced the invoice: it has an `origin_id`).
+   */
+  private async recheckItem(item: LedgerItem, only: (prerequisiteId: string) => boolean = () => true): Promise<boolean> {
+    const prerequisite = ENTITY_DEFINITIONS[item.entity].prerequisites.find((candidate) => candidate.erpIdOf(item.record) === undefined);
+    if (prerequisite === undefined) return false;
+    const prerequisiteId = prerequisite.sourceIdOf(item.record);
+    if (prerequisiteId === '' || !only(prerequisiteId)) return false;
+    const exported = await this.ledger.getBySource(this.tenant, prerequisite.entity, 'export', prerequisiteId);
+    let erpId = exported?.state === 'synced' ? exported.targetId : undefined;
+    if (erpId === undefined && prerequisite.entity === 'requisition' && this.hub !== null && this.config.hubCompanyId !== undefined) {
+      erpId = (await this.hub.client.invoice(this.config.hubCompanyId, prerequisiteId, { signal: this.#closing.signal }))?.erpId;
+    }
+    if (erpId === undefined) return false;
+    const current = await this.ledger.get(item.id);
+    if (current?.state !== 'blocked') return false;
+    await this.unblock(current, prerequisite.withErpId(current.record, erpId), `its ${ENTITY_DEFINITIONS[prerequisite.entity].label} ${prerequisiteId} is in the ERP as ${erpId}`);
+    return true;
+  }
+
+  /**
+   * The periodic re-check of every blocked record (the ERP Platform sends no "invoice synced" event, and someone
+   * other than ledgerlink may sync a prerequisite): runs on the hub schedule. `only` narrows it to prerequisites
+   * by hub id.
+   */
+  async recheckBlocked(only: (prerequisiteId: string) => boolean = () => true): Promise<number> {
+    let unblocked = 0;
+    for await (const item of this.items('blocked', 'export')) {
+      if (await this.recheckItem(item, only)) unblocked += 1;
     }
     return unblocked;
   }
@@ -319,17 +405,12 @@ export class TenantExporter {
    */
   private launch(items: LedgerItem[], mayBeCommitted: boolean): void {
     for (const item of items) this.#inFlight.add(item.id);
-    const exportItems: ExportItem[] = items.map((item) => ({
-      id: item.id,
-      idempotencyKey: item.idempotencyKey,
-      record: item.record as unknown as Payment,
-      ...(mayBeCommitted ? { mayBeCommitted: true } : {}),
-    }));
+    const byEntity = new Map<Entity, LedgerItem[]>();
+    for (const item of items) byEntity.set(item.entity, [...(byEntity.get(item.entity) ?? []), item]);
     const self: { run?: Promise<void> } = {};
     const run = (async () => {
       try {
-        const outcomes = await this.runtime.exportPayments(exportItems, { signal: this.#closing.signal });
-        await Promise.all(items.map((item, index) => this.settleRefusal(item, outcomes[index])));
+        await Promise.all([...byEntity].map(([entity, group]) => this.send(entity, group, mayBeCommitted)));
       } catch (error) {
         // A ledger write failed: the engine stopped; what it sent is in the ledger as an open attempt.
         this.logger.error({ err: error, items: items.length }, 'export stopped: the ledger could not be written; the items are recovered later');
@@ -341,6 +422,27 @@ export class TenantExporter {
     })();
     self.run = run;
     this.#running.add(run);
+  }
+
+  /** One entity's items through the runtime's entity-generic export; what synced unblocks its dependents. */
+  private async send(entity: Entity, items: LedgerItem[], mayBeCommitted: boolean): Promise<void> {
+    const exportItems: RecordExportItem[] = items.map((item) => ({
+      id: item.id,
+      idempotencyKey: item.idempotencyKey,
+      record: item.record,
+      ...(mayBeCommitted ? { mayBeCommitted: true } : {}),
+    }));
+    const outcomes = await this.runtime.exportRecords(entity, exportItems, { signal: this.#closing.signal, hooks: this.hooks });
+    await Promise.all(items.map((item, index) => this.settled(item, outcomes[index])));
+  }
+
+  /** After an attempt: a synced record unblocks what waits on it; a refusal before any call fails the item. */
+  private async settled(item: LedgerItem, outcome: Outcome | undefined): Promise<void> {
+    if (outcome?.kind === 'synced') {
+      await this.unblockDependents(item.entity, item.sourceId, outcome.erpId);
+      return;
+    }
+    await this.settleRefusal(item, outcome);
   }
 
   /** A refusal before any call (no attempt was written): the item leaves `pending` for `failed`. */
@@ -397,8 +499,8 @@ export class TenantExporter {
     this.#inFlight.add(item.id);
     let resent = false;
     try {
-      const exportItem: ExportItem = { id: item.id, idempotencyKey: item.idempotencyKey, record: item.record as unknown as Payment };
-      const found = await this.runtime.settle(exportItem, { signal: this.#closing.signal });
+      const exportItem: RecordExportItem = { id: item.id, idempotencyKey: item.idempotencyKey, record: item.record };
+      const found = await this.runtime.settleRecord(item.entity, exportItem, { signal: this.#closing.signal });
       if (found === null) {
         // The ERP has no trace of the queued write: send it again (the engine looks once more first).
         this.#inFlight.delete(item.id);
@@ -408,6 +510,7 @@ export class TenantExporter {
       }
       if (found.kind === 'accepted') return false;
       await this.hooks.record(exportItem, found);
+      if (found.kind === 'synced') await this.unblockDependents(item.entity, item.sourceId, found.erpId);
       return true;
     } catch (error) {
       this.logger.warn({ err: error, itemId: item.id }, `looking up queued payment ${item.sourceId} failed; trying again later`);

@@ -1,4 +1,4 @@
-import { supports, type CloseOut, type Entity, type ErpRequest, type HubEvent, type Ledger, type Logger } from '@ledgerlink/core';
+import { ENTITY_DEFINITIONS, HUB_REQUESTS, stagedVendorRecord, supports, type CloseOut, type ErpVendor, type Entity, type EntityAction, type ErpRequest, type HubEvent, type Ledger, type Logger } from '@ledgerlink/core';
 import type { TenantScope } from '../container.js';
 import type { HubRequestRow, HubRequests } from '../store/hub-requests.js';
 import { closeOutFor, isFinal, sameCloseOut } from './close-outs.js';
@@ -19,33 +19,138 @@ export interface RequestContext {
 /** One row of the dispatch table: which entity flow a request name goes to, and its handler. */
 export interface RequestRoute {
   entity: Entity;
-  action: 'export' | 'import' | 'reset';
+  action: EntityAction;
   handle(context: RequestContext): Promise<void>;
 }
 
 const HUB_ACTOR = { kind: 'hub', id: 'procore' } as const;
 
-/**
- * THE dispatch table: `request_name` → (entity, action) → handler. A name not here is closed out `failed` with
- * "this integration does not handle <name>" (Procore shows it to the user), and logged.
- */
-export const REQUEST_ROUTES: Readonly<Record<string, RequestRoute>> = {
-  create_contract_payment: { entity: 'payment', action: 'export', handle: exportContractPayment },
-  sync_contract_payments: { entity: 'payment', action: 'import', handle: syncContractPayments },
-  reset_payment: { entity: 'payment', action: 'reset', handle: resetPayment },
+/** The runner's handler of each entity × action; a pair without one is closed out saying ledgerlink cannot do it yet. */
+const HANDLERS: Partial<Record<`${Entity}:${EntityAction}`, RequestRoute['handle']>> = {
+  'payment:export': exportRequest,
+  'payment:import': syncContractPayments,
+  'payment:reset': resetPayment,
+  'requisition:export': exportRequest,
+  'vendor:export': exportRequest,
+  'vendor:import': syncVendors,
+  'vendor:link': recordLink,
+  'vendor:unlink': recordLink,
 };
 
-/** `create_contract_payment`: the payment into the tenant's export flow; the close-out follows its ledger item. */
-async function exportContractPayment({ dispatcher, hub, request, row, scopes, signal }: RequestContext): Promise<void> {
+/**
+ * THE dispatch table, from core's `HUB_REQUESTS`: `request_name` → (entity, action) → handler. A name not there is
+ * closed out `failed` with "this integration does not handle <name>" (Procore shows it to the user), and logged.
+ */
+export const REQUEST_ROUTES: Readonly<Record<string, RequestRoute>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(HUB_REQUESTS).map(([name, { entity, action }]) => [name, { entity, action, handle: HANDLERS[`${entity}:${action}`] ?? notYet(name, entity, action) }]),
+  ),
+);
+
+/** A request core names but the runner has no handler for yet: closed out failed, saying so. */
+function notYet(name: string, entity: Entity, action: EntityAction): RequestRoute['handle'] {
+  return ({ dispatcher, row }) =>
+    dispatcher.closeOut(row, { status: 'failed', messages: [`ledgerlink cannot ${action} ${ENTITY_DEFINITIONS[entity].label}s yet (${name}): nothing was changed in the ERP`] });
+}
+
+/** The records an export request names, read from the hub (unvalidated: the export flow validates them). */
+async function exportRecordsOf(hub: HubRuntime, entity: Entity, request: ErpRequest, signal: AbortSignal): Promise<unknown[]> {
+  switch (entity) {
+    case 'payment':
+      return [await hub.client.contractPayment(request, { signal })];
+    case 'vendor':
+      return [await hub.client.vendor(request, { signal })];
+    case 'requisition':
+      return hub.client.requisitions(request, { signal });
+  }
+}
+
+/**
+ * Any entity's export request (`create_contract_payment`, `create_vendor`, `create_requisitions`): its records
+ * into the tenant's one export flow (`intakeRecord`); the close-out follows the ledger item. A batch
+ * (`create_requisitions`) gives each record its own ledger item and its own `hub_requests` row (`<request>#<n>`,
+ * tied to the item, so each one's External Data `origin_id` is written when it syncs); the request itself is closed
+ * out once every record is taken on, failed with a message per record refused.
+ */
+async function exportRequest({ dispatcher, hub, request, row, scopes, signal }: RequestContext): Promise<void> {
   const scope = scopes[0];
   if (scope === undefined) return;
-  const raw = await hub.client.contractPayment(request, { signal });
-  const result = await scope.exporter.intake(raw, HUB_ACTOR);
-  if (result.kind === 'ignored') {
-    await dispatcher.closeOut(row, { status: 'failed', messages: [result.reason] });
+  const { entity } = HUB_REQUESTS[request.requestName] ?? { entity: 'payment' as const };
+  const records = await exportRecordsOf(hub, entity, request, signal);
+  if (records.length === 1 && row.requestName !== 'create_requisitions') {
+    const result = await scope.exporter.intakeRecord(entity, records[0], HUB_ACTOR);
+    if (result.kind === 'ignored') await dispatcher.closeOut(row, { status: 'failed', messages: [result.reason] });
+    else await dispatcher.link(row, result.item.id);
     return;
   }
-  await dispatcher.link(row, result.item.id);
+  const messages: string[] = [];
+  for (const [index, record] of records.entries()) {
+    const result = await scope.exporter.intakeRecord(entity, record, HUB_ACTOR);
+    if (result.kind === 'ignored') {
+      messages.push(result.reason);
+      continue;
+    }
+    await dispatcher.linkPart(row, index, result.item.id);
+  }
+  await dispatcher.closeOut(row, messages.length === 0 ? { status: 'success', messages: [] } : { status: 'failed', messages });
+}
+
+/**
+ * `sync_vendors` (Refresh Vendors): the tenant's ERP vendors read through its import; those already linked to a
+ * hub vendor are updated (Company Vendors sync), the others staged as Staged Records for the accountant to import
+ * or link; then the close-out, failed naming each vendor that could not be read, updated or staged.
+ */
+async function syncVendors({ dispatcher, hub, row, scopes, signal }: RequestContext): Promise<void> {
+  const messages: string[] = [];
+  for (const scope of scopes) {
+    const erpName = scope.runtime.connector.manifest.displayName;
+    if (!supports(scope.runtime.connector.capabilities, 'vendor', 'import')) {
+      messages.push(`${erpName} does not report vendors to import: Refresh Vendors has nothing to bring in for this company.`);
+      continue;
+    }
+    try {
+      for await (const page of scope.runtime.importRecords('vendor', { signal })) {
+        for (const error of page.errors) messages.push(`Vendor ${error.recordId ?? '(unknown)'} in ${erpName} could not be read: ${error.field}: ${error.message}`);
+        const vendors = page.records as ErpVendor[];
+        if (vendors.length === 0) continue;
+        const updated = await hub.client.syncVendors(row.companyId, vendors.map((vendor) => ({ originId: vendor.erpVendorId, vendor })), { signal });
+        const unlinked = new Set(updated.filter((result) => !result.ok && result.notLinked).map((result) => result.originId));
+        for (const result of updated) if (!result.ok && !result.notLinked) messages.push(`Vendor ${result.originId} from ${erpName} was not updated: ${result.message}`);
+        const staged = vendors.filter((vendor) => unlinked.has(vendor.erpVendorId)).map(stagedVendorRecord);
+        if (staged.length === 0) continue;
+        for (const result of await hub.client.syncStagedRecords(row.companyId, staged, { signal })) {
+          if (!result.ok) messages.push(`Vendor ${result.originId} from ${erpName} was not staged: ${result.message}`);
+        }
+      }
+    } catch (error) {
+      scope.logger.warn({ err: error }, 'sync_vendors: reading the ERP vendors stopped');
+      messages.push(`Refresh Vendors could not finish reading ${erpName}: ${(error as Error).message}. Press Refresh Vendors again.`);
+    }
+  }
+  await dispatcher.closeOut(row, messages.length === 0 ? { status: 'success', messages: [] } : { status: 'failed', messages });
+}
+
+/**
+ * `link_vendor` / `unlink_vendor`: the accountant tied (or untied) a Procore vendor and an ERP vendor in Procore's
+ * tool; nothing is required of the ERP. The request is recorded in `hub_requests` (company, id, name, when) as the
+ * audit trail, logged, and closed out success where it carries a detail. A link also unblocks the requisitions
+ * waiting on that vendor (someone else put it in the ERP).
+ */
+async function recordLink({ dispatcher, hub, request, row, scopes }: RequestContext): Promise<void> {
+  scopes[0]?.logger.info({ requestId: request.id, requestName: request.requestName, data: request.data }, `ERP Request ${request.id}: ${request.requestName} recorded`);
+  // A vendor linked to its ERP vendor is in the ERP: requisitions waiting on it go on.
+  let links;
+  try {
+    links = hub.client.vendorLinks(request);
+  } catch (error) {
+    await dispatcher.closeOut(row, { status: 'failed', messages: [(error as Error).message] });
+    return;
+  }
+  for (const link of links) {
+    if (!link.linked || link.originId === undefined) continue;
+    for (const scope of scopes) await scope.exporter.prerequisiteSynced('vendor', link.vendorId, link.originId);
+  }
+  await dispatcher.closeOut(row, { status: 'success', messages: [] });
 }
 
 /** `sync_contract_payments`: the tenant's import, written with Invoice Payments Sync in bulk, then the close-out. */
@@ -151,6 +256,17 @@ export class HubRequestDispatcher {
     await this.settleItem(itemId);
   }
 
+  /**
+   * One record of a batch request tied to its ledger item, as a row of its own (`<request>#<index>`, no detail):
+   * its External Data `origin_id` is written when the item syncs, by the same close-out machinery.
+   */
+  async linkPart(row: HubRequestRow, index: number, itemId: string): Promise<void> {
+    const part = { companyId: row.companyId, requestId: `${row.requestId}#${index}`, requestName: row.requestName, ...(row.tenant === undefined ? {} : { tenant: row.tenant }) };
+    const { row: taken } = await this.requests.take(part);
+    if (taken.itemId === undefined) await this.link(taken, itemId);
+    else await this.settleItem(taken.itemId);
+  }
+
   /** An item moved (an attempt ended, an edit, an approval): close out the requests waiting on it. */
   async settleItem(itemId: string): Promise<void> {
     const rows = await this.requests.openForItem(itemId);
@@ -181,10 +297,11 @@ export class HubRequestDispatcher {
     if (closeOut === undefined) return;
     const context = { signal: this.#closing.signal };
     try {
-      if (closeOut.status === 'success' && row.itemId !== undefined && row.requestName === 'create_contract_payment') {
+      if (closeOut.status === 'success' && row.itemId !== undefined && HUB_REQUESTS[row.requestName]?.action === 'export') {
         const item = await this.ledger.get(row.itemId);
         if (item?.targetId !== undefined) {
-          await this.hub.client.syncExternalData(row.companyId, [{ itemType: 'contract_payment', itemId: item.sourceId, originId: item.targetId }], context);
+          const itemType = ENTITY_DEFINITIONS[item.entity].hubItemType;
+          await this.hub.client.syncExternalData(row.companyId, [{ itemType, itemId: item.sourceId, originId: item.targetId }], context);
         }
       }
       if (row.detailId !== undefined) await this.hub.client.closeOut(row.companyId, row.detailId, closeOut, context);
