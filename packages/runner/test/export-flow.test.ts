@@ -80,6 +80,25 @@ describe('export flow (runner + SQLite + the QuickBooks Online sandbox over loop
     return { ...built, dir };
   }
 
+  it('a tick that listed an item as pending just before it synced sends nothing and logs no error (issue 11 item 8)', async () => {
+    const { runner, log } = await started([tenant('acme')]);
+    const pay = payment();
+    const result = await runner.tenant('acme').exporter.intake(pay);
+    const id = result.kind === 'ignored' ? '' : result.item.id;
+    const synced = await untilState(runner, id, 'synced');
+    // The race of a paged listing, played directly: the tick's snapshot still says "pending".
+    const stale = { ...synced, state: 'pending' as const };
+    const exporter = runner.tenant('acme').exporter as unknown as { launch(items: unknown[], mayBeCommitted: boolean): void; inFlight(): number };
+    exporter.launch([stale], false);
+    await eventually('the stale launch to end', () => (exporter.inFlight() === 0 ? true : undefined));
+    const entries = (): { level: number; msg: string }[] => log.lines.map((line) => JSON.parse(line) as { level: number; msg: string });
+    await eventually('the debug line about the item that moved on', () =>
+      entries().some((entry) => entry.level === 20 && entry.msg.startsWith(`item ${id} is already "synced"`)) ? true : undefined,
+    );
+    expect(entries().filter((entry) => entry.level >= 50)).toEqual([]);
+    expect(landedFor(pay.invoice.erpId as string)).toHaveLength(1);
+  });
+
   it('records a funded payment, sends it once, and links the ledger item to the ERP id', async () => {
     const { runner } = await started([tenant('acme')]);
     const pay = payment();

@@ -412,8 +412,14 @@ export class TenantExporter {
       try {
         await Promise.all([...byEntity].map(([entity, group]) => this.send(entity, group, mayBeCommitted)));
       } catch (error) {
-        // A ledger write failed: the engine stopped; what it sent is in the ledger as an open attempt.
-        this.logger.error({ err: error, items: items.length }, 'export stopped: the ledger could not be written; the items are recovered later');
+        const moved = await this.movedOnSinceListed(error);
+        if (moved !== undefined) {
+          // A tick listed the item as pending a moment before an earlier run settled it: nothing was sent for it.
+          this.logger.debug({ itemId: moved.id, state: moved.state }, `item ${moved.id} is already "${moved.state}": an earlier run settled it after this tick listed it; nothing was sent`);
+        } else {
+          // A ledger write failed: the engine stopped; what it sent is in the ledger as an open attempt.
+          this.logger.error({ err: error, items: items.length }, 'export stopped: the ledger could not be written; the items are recovered later');
+        }
       } finally {
         for (const item of items) this.#inFlight.delete(item.id);
         if (self.run !== undefined) this.#running.delete(self.run);
@@ -422,6 +428,18 @@ export class TenantExporter {
     })();
     self.run = run;
     this.#running.add(run);
+  }
+
+  /**
+   * The item a refused `beginAttempt` names, when the refusal only means the item moved on (synced, failed, sent by
+   * another run) between the tick's listing and the attempt: the normal race of a paged listing, not a failure.
+   */
+  private async movedOnSinceListed(error: unknown): Promise<LedgerItem | undefined> {
+    if (!isLedgerlinkError(error) || error.code !== ErrorCodes.LEDGER_TRANSITION) return undefined;
+    const itemId = error.details?.itemId;
+    if (typeof itemId !== 'string') return undefined;
+    const current = await this.ledger.get(itemId).catch(() => undefined);
+    return current !== undefined && current.state !== 'pending' ? current : undefined;
   }
 
   /** One entity's items through the runtime's entity-generic export; what synced unblocks its dependents. */
