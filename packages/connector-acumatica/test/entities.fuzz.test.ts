@@ -10,7 +10,7 @@ import { createFetchHttpClient, silentLogger, type ConnectorClient, type HubVend
 import { isSameBill } from '../src/bill-exporter.js';
 import { AcumaticaConfig } from '../src/config.js';
 import { acumaticaConnector } from '../src/index.js';
-import { checkFind, checkLoad, checkPages, delivery, fuzzRuns, fuzzTimeout, jsonAnswer, junkBody, oddId, oddMoney, startFuzzServer, statusOf, type FuzzAnswer, type FuzzServer } from './fuzz-server.js';
+import { checkFind, checkLoad, checkPages, delivery, fuzzRuns, fuzzTimeout, jsonAnswer, junkBody, oddId, oddMoney, startFuzzServer, statusOf, type FuzzAnswer, type FuzzServer } from '@ledgerlink/connector-testkit/fuzz';
 
 const REQUISITION: Requisition = {
   id: 'req-1',

@@ -24,7 +24,7 @@ import {
   startFuzzServer,
   type FuzzAnswer,
   type FuzzServer,
-} from './fuzz-server.js';
+} from '@ledgerlink/connector-testkit/fuzz';
 
 // Every case goes over a real socket: on a loaded 2-core machine a few hundred cases take longer than the default
 // 20 s, and a property cut off by its timeout keeps sending into the next test.

@@ -10,7 +10,7 @@ import { AgentBill, CreateInvoiceAnswer, CreateVendorAnswer, VendorPage, centsOf
 import { readJson } from '../src/agent-wire.js';
 import { Sage300ConfigSchema } from '../src/config.js';
 import { sage300Connector } from '../src/index.js';
-import { checkFind, checkLoad, checkPages, fuzzRuns, fuzzTimeout, jsonAnswer, junkBody, oddId, oddMoney, startFuzzServer, type FuzzAnswer, type FuzzServer } from './fuzz-server.js';
+import { checkFind, checkLoad, checkPages, fuzzRuns, fuzzTimeout, jsonAnswer, junkBody, oddId, oddMoney, startFuzzServer, type FuzzAnswer, type FuzzServer } from '@ledgerlink/connector-testkit/fuzz';
 
 // Every case goes over a real socket: on a loaded 2-core machine a few hundred cases take longer than the default
 // 20 s, and a property cut off by its timeout keeps sending into the next test.

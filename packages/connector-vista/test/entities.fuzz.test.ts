@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetchHttpClient, silentLogger, type ConnectorClient, type HubVendor, type LoadItem, type Requisition } from '@ledgerlink/core';
 import { vistaConnector, type VistaConfig } from '../src/index.js';
-import { checkFind, checkLoad, checkPages, fuzzRuns, fuzzTimeout, jsonAnswer, oddId, oddMoney, startFuzzServer, type FuzzServer } from './fuzz-server.js';
+import { checkFind, checkLoad, checkPages, fuzzRuns, fuzzTimeout, jsonAnswer, oddId, oddMoney, startFuzzServer, type FuzzServer } from '@ledgerlink/connector-testkit/fuzz';
 
 const REQUISITION: Requisition = {
   id: 'req-1',

@@ -11,7 +11,7 @@ import { YardiConfig } from '../src/config.js';
 import { yardiConnector } from '../src/index.js';
 import { vendorsOf } from '../src/vendor-records.js';
 import { child, parseXml } from '../src/yardi-xml.js';
-import { checkFind, checkLoad, checkPages, delivery, fuzzRuns, fuzzTimeout, junkBody, oddMoney, retryAfter, startFuzzServer, statusOf, type FuzzAnswer, type FuzzServer } from './fuzz-server.js';
+import { checkFind, checkLoad, checkPages, delivery, fuzzRuns, fuzzTimeout, junkBody, oddMoney, retryAfter, startFuzzServer, statusOf, type FuzzAnswer, type FuzzServer } from '@ledgerlink/connector-testkit/fuzz';
 
 // Every case goes over a real socket: on a loaded 2-core machine a few hundred cases take longer than the default
 // 20 s, and a property cut off by its timeout keeps sending into the next test.

@@ -1,8 +1,8 @@
 /**
  * A loopback HTTP server that answers a connector's client with scripted, fast-check-generated answers, and the
  * property every answer must keep: the client resolves to a typed outcome or rejects with a LedgerlinkError,
- * never hangs, and never settles a payment on a blank or malformed ERP id. (The same file sits in each
- * connector's test folder: connectors do not depend on each other's tests.)
+ * never hangs, and never settles a payment on a blank or malformed ERP id. Connectors' fuzz suites import it from
+ * `@ledgerlink/connector-testkit/fuzz` (fast-check is a peer dependency of that entry).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
