@@ -10,7 +10,6 @@ import {
   HttpTransportError,
   Outcomes,
   type HttpResponse,
-  type LoadContext,
   type LoadItem,
   type Loader,
   type Logger,
@@ -23,7 +22,8 @@ import type { AcumaticaConfig } from './config.js';
 import { amountCents, dayOf, wireEntity } from './entity-payload.js';
 import { soundId } from './erp-id.js';
 import { releaseCheck } from './release.js';
-import { SignInError, type AcumaticaSession, type SessionSend } from './session.js';
+import type { AcumaticaSession, SessionSend } from './session.js';
+import { sessionLoader } from './session-loader.js';
 
 type RequisitionItem = LoadItem<Record<string, unknown>, Requisition>;
 
@@ -45,29 +45,10 @@ export interface BillExporterContext {
 }
 
 export function createBillExporter(context: BillExporterContext): Loader<Record<string, unknown>, Requisition> {
-  const { session } = context;
-  return {
-    async load(batch: RequisitionItem[], { signal }: LoadContext): Promise<Outcome[]> {
-      try {
-        return await session.run(async (send) => {
-          const outcomes: Outcome[] = [];
-          for (const item of batch) outcomes.push(await exportBill(context, send, item, signal));
-          return outcomes;
-        });
-      } catch (error) {
-        if (error instanceof SignInError) return batch.map(() => error.outcome);
-        throw error;
-      }
-    },
-    async find(item: RequisitionItem, { signal }: LoadContext): Promise<Outcome | null> {
-      try {
-        return await session.run((send) => findBill(context, send, item, signal));
-      } catch (error) {
-        if (error instanceof SignInError) return error.outcome;
-        throw error;
-      }
-    },
-  };
+  return sessionLoader(context.session, {
+    write: (send, item, signal) => exportBill(context, send, item, signal),
+    find: (send, item, signal) => findBill(context, send, item, signal),
+  });
 }
 
 /** The natural key of a requisition as this payload sends it; undefined when the payload lacks a part. */

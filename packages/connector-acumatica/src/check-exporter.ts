@@ -9,8 +9,8 @@ import {
   Outcomes,
   type RetryableOutcome,
   type HttpResponse,
-  type LoadContext,
   type LoadItem,
+  type Payment,
   type Loader,
   type Logger,
   type Outcome,
@@ -21,7 +21,8 @@ import { checkEntity, isSameCheck, naturalKey } from './check-payload.js';
 import { soundId } from './erp-id.js';
 import type { AcumaticaConfig } from './config.js';
 import { releaseCheck, type CheckKey } from './release.js';
-import { SignInError, type AcumaticaSession, type SessionSend } from './session.js';
+import type { AcumaticaSession, SessionSend } from './session.js';
+import { sessionLoader } from './session-loader.js';
 
 /** Statuses of a check that exists but is not released yet, and that `ReleaseCheck` takes. */
 const RELEASABLE = new Set(['Balanced', 'Printed', 'Pending Print']);
@@ -33,30 +34,10 @@ export interface ExporterContext {
 }
 
 export function createCheckExporter(context: ExporterContext): Loader {
-  const { session } = context;
-  return {
-    async load(batch: LoadItem[], { signal }: LoadContext): Promise<Outcome[]> {
-      try {
-        return await session.run(async (send) => {
-          const outcomes: Outcome[] = [];
-          for (const item of batch) outcomes.push(await exportCheck(context, send, item, signal));
-          return outcomes;
-        });
-      } catch (error) {
-        if (error instanceof SignInError) return batch.map(() => error.outcome);
-        throw error;
-      }
-    },
-
-    async find(item: LoadItem, { signal }: LoadContext): Promise<Outcome | null> {
-      try {
-        return await session.run((send) => findCheck(context, send, item, signal));
-      } catch (error) {
-        if (error instanceof SignInError) return error.outcome;
-        throw error;
-      }
-    },
-  };
+  return sessionLoader<Payment>(context.session, {
+    write: (send, item, signal) => exportCheck(context, send, item, signal),
+    find: (send, item, signal) => findCheck(context, send, item, signal),
+  });
 }
 
 async function exportCheck(context: ExporterContext, send: SessionSend, item: LoadItem, signal: AbortSignal): Promise<Outcome> {

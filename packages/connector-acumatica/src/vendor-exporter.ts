@@ -3,40 +3,22 @@
  * code when it has one (then `If-None-Match: *` turns a second insert into 412 and the lookup finds it by that
  * key), else Acumatica's auto-numbering gives one and a vendor of unknown fate is found by its exact name.
  */
-import { ErrorCodes, HttpTransportError, Outcomes, type HubVendor, type HttpResponse, type LoadContext, type LoadItem, type Loader, type Outcome } from '@ledgerlink/core';
+import { ErrorCodes, HttpTransportError, Outcomes, type HubVendor, type HttpResponse, type LoadItem, type Loader, type Outcome } from '@ledgerlink/core';
 import { erpAnswer, failureOutcome, fieldErrors, parseJson } from './acumatica-errors.js';
 import { entityUrl, fieldText, isRecord, odataString, toWireJson, type WireEntity } from './acumatica-wire.js';
 import type { AcumaticaConfig } from './config.js';
 import { wireEntity } from './entity-payload.js';
 import { soundId } from './erp-id.js';
-import { SignInError, type AcumaticaSession, type SessionSend } from './session.js';
+import type { AcumaticaSession, SessionSend } from './session.js';
+import { sessionLoader } from './session-loader.js';
 
 type VendorItem = LoadItem<Record<string, unknown>, HubVendor>;
 
 export function createVendorExporter(context: { config: AcumaticaConfig; session: AcumaticaSession }): Loader<Record<string, unknown>, HubVendor> {
-  const { session } = context;
-  return {
-    async load(batch: VendorItem[], _load: LoadContext): Promise<Outcome[]> {
-      try {
-        return await session.run(async (send) => {
-          const outcomes: Outcome[] = [];
-          for (const item of batch) outcomes.push(await exportVendor(context.config, send, item));
-          return outcomes;
-        });
-      } catch (error) {
-        if (error instanceof SignInError) return batch.map(() => error.outcome);
-        throw error;
-      }
-    },
-    async find(item: VendorItem, _load: LoadContext): Promise<Outcome | null> {
-      try {
-        return await session.run((send) => findVendor(context.config, send, item));
-      } catch (error) {
-        if (error instanceof SignInError) return error.outcome;
-        throw error;
-      }
-    },
-  };
+  return sessionLoader(context.session, {
+    write: (send, item) => exportVendor(context.config, send, item),
+    find: (send, item) => findVendor(context.config, send, item),
+  });
 }
 
 async function exportVendor(config: AcumaticaConfig, send: SessionSend, item: VendorItem): Promise<Outcome> {
