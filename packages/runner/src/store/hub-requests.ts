@@ -94,14 +94,25 @@ export class SqliteHubRequests implements HubRequests {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /** Statements by their SQL, prepared once: this table is written several times per payment. */
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+
+  private prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): BetterSqlite3.Statement<P, R> {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement as unknown as BetterSqlite3.Statement<P, R>;
+  }
+
   private now(): string {
     return this.clock().toISOString();
   }
 
   async take(request: NewHubRequest): Promise<{ fresh: boolean; row: HubRequestRow }> {
     const now = this.now();
-    const result = this.db
-      .prepare(
+    const result = this.prepare(
         `INSERT INTO hub_requests (company_id, request_id, request_name, detail_id, tenant, received_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (company_id, request_id) DO NOTHING`,
       )
@@ -112,43 +123,39 @@ export class SqliteHubRequests implements HubRequests {
   }
 
   async get(companyId: string, requestId: string): Promise<HubRequestRow | undefined> {
-    const row = this.db.prepare<[string, string], RequestRow>(`SELECT ${COLUMNS} FROM hub_requests WHERE company_id = ? AND request_id = ?`).get(companyId, requestId);
+    const row = this.prepare<[string, string], RequestRow>(`SELECT ${COLUMNS} FROM hub_requests WHERE company_id = ? AND request_id = ?`).get(companyId, requestId);
     return row === undefined ? undefined : requestFromRow(row);
   }
 
   async linkItem(companyId: string, requestId: string, itemId: string): Promise<void> {
-    this.db.prepare('UPDATE hub_requests SET item_id = ?, updated_at = ? WHERE company_id = ? AND request_id = ?').run(itemId, this.now(), companyId, requestId);
+    this.prepare('UPDATE hub_requests SET item_id = ?, updated_at = ? WHERE company_id = ? AND request_id = ?').run(itemId, this.now(), companyId, requestId);
   }
 
   async openForItem(itemId: string): Promise<HubRequestRow[]> {
-    return this.db
-      .prepare<[string], RequestRow>(`SELECT ${COLUMNS} FROM hub_requests WHERE item_id = ? AND (close_status IS NULL OR close_status = 'in_progress') ORDER BY received_at`)
+    return this.prepare<[string], RequestRow>(`SELECT ${COLUMNS} FROM hub_requests WHERE item_id = ? AND (close_status IS NULL OR close_status = 'in_progress') ORDER BY received_at`)
       .all(itemId)
       .map(requestFromRow);
   }
 
   async decide(companyId: string, requestId: string, closeOut: CloseOut): Promise<void> {
-    this.db
-      .prepare('UPDATE hub_requests SET close_status = ?, close_messages = ?, close_sent_at = NULL, updated_at = ? WHERE company_id = ? AND request_id = ?')
+    this.prepare('UPDATE hub_requests SET close_status = ?, close_messages = ?, close_sent_at = NULL, updated_at = ? WHERE company_id = ? AND request_id = ?')
       .run(closeOut.status, JSON.stringify(closeOut.messages), this.now(), companyId, requestId);
   }
 
   async markSent(companyId: string, requestId: string, status: RequestDetailStatus): Promise<void> {
     const now = this.now();
-    this.db
-      .prepare('UPDATE hub_requests SET close_sent_at = ?, updated_at = ? WHERE company_id = ? AND request_id = ? AND close_status = ?')
+    this.prepare('UPDATE hub_requests SET close_sent_at = ?, updated_at = ? WHERE company_id = ? AND request_id = ? AND close_status = ?')
       .run(now, now, companyId, requestId, status);
   }
 
   async unfinished(limit = 500): Promise<HubRequestRow[]> {
-    return this.db
-      .prepare<[number], RequestRow>(`SELECT ${COLUMNS} FROM hub_requests WHERE ${UNFINISHED_WHERE} ORDER BY received_at LIMIT ?`)
+    return this.prepare<[number], RequestRow>(`SELECT ${COLUMNS} FROM hub_requests WHERE ${UNFINISHED_WHERE} ORDER BY received_at LIMIT ?`)
       .all(limit)
       .map(requestFromRow);
   }
 
   async prune(before: Date): Promise<number> {
-    return this.db.prepare<[string]>(`DELETE FROM hub_requests WHERE ${HANDLED_BEFORE} ?`).run(before.toISOString()).changes;
+    return this.prepare<[string]>(`DELETE FROM hub_requests WHERE ${HANDLED_BEFORE} ?`).run(before.toISOString()).changes;
   }
 }
 
