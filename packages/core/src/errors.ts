@@ -51,6 +51,11 @@ export const ErrorCodes = {
   LEDGER_NOT_FOUND: 'LL_LEDGER_NOT_FOUND',
   /** The work was cancelled (shutdown). */
   CANCELLED: 'LL_CANCELLED',
+  /**
+   * This process no longer holds the tenant's lease (another replica took it over, or it could not renew it in
+   * time): the ERP call or ledger write was refused before it happened, and the tenant's new holder carries on.
+   */
+  LEASE_LOST: 'LL_LEASE_LOST',
   /** The deployment config is invalid (every problem is listed with its file:line:col). */
   CONFIG_INVALID: 'LL_CONFIG_INVALID',
   /** A webhook delivery's signature or bearer secret is missing or wrong. */

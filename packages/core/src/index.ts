@@ -121,6 +121,7 @@ export type {
   AuditEntry,
   Ledger,
   LedgerError,
+  LedgerFence,
   LedgerFilter,
   LedgerItem,
   LedgerPage,

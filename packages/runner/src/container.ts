@@ -22,6 +22,7 @@ import type { ConnectorRegistry } from './plugins/connector-registry.js';
 import type { EventInbox } from './store/event-inbox.js';
 import { FileCredentialStore } from './store/credential-file.js';
 import { RUNNER_TOKENS } from './tokens.js';
+import type { TenantLease } from './replicas/tenant-lease.js';
 
 /** What the composition root is built from: made once at start, each checked before anything runs. */
 export interface RootDependencies {
@@ -69,6 +70,8 @@ export interface TenantScope {
   readonly exporter: TenantExporter;
   readonly importer: TenantImporter;
   readonly logger: Logger;
+  /** The lease it sends under; absent on a replica that does not hold the tenant (or in a one-off command). */
+  readonly lease?: TenantLease;
 }
 
 /**
@@ -76,7 +79,14 @@ export interface TenantScope {
  * `connectorVersion`), the ledger hooks, and the connector runtime made from the tenant's connection settings,
  * lookups, mapping override and rate limit. Throws a coded error naming the tenant for anything invalid.
  */
-export function createTenantScope(root: DependencyContainer, tenant: TenantConfig, loaded: LoadedConfig): TenantScope {
+/** The lease a tenant's scope sends under (a running replica's), absent for the CLI's one-off commands. */
+export interface TenantScopeLease {
+  lease: TenantLease;
+  /** Ages (ms) of the tenant's recent ERP calls, made under earlier leases: they count against its rate limit. */
+  recentCallAgesMs?: readonly number[];
+}
+
+export function createTenantScope(root: DependencyContainer, tenant: TenantConfig, loaded: LoadedConfig, held?: TenantScopeLease): TenantScope {
   const registry = root.resolve(RUNNER_TOKENS.registry as symbol) as ConnectorRegistry;
   const rootLogger = root.resolve(TOKENS.logger as symbol) as Logger;
   const ledger = root.resolve(TOKENS.ledger as symbol) as Ledger;
@@ -89,7 +99,7 @@ export function createTenantScope(root: DependencyContainer, tenant: TenantConfi
   const child = root.createChildContainer();
   const logger = rootLogger.child({ tenant: tenant.id, connector: id, connectorVersion: version });
   const events = root.resolve(RUNNER_TOKENS.events as symbol) as RunnerEvents;
-  const hooks = new LedgerHooks(ledger, undefined, { events, tenant: tenant.id, connector: id });
+  const hooks = new LedgerHooks(ledger, undefined, { events, tenant: tenant.id, connector: id }, held?.lease.fence);
   const runtime = createConnectorRuntime(connector, {
     tenant: tenant.id,
     config: tenant.connection,
@@ -103,6 +113,9 @@ export function createTenantScope(root: DependencyContainer, tenant: TenantConfi
     now: clock,
     transport,
     credentials: credentials(tenant.id),
+    // Fencing: every ERP call asks the lease first, right before it goes out.
+    ...(held === undefined ? {} : { gate: () => held.lease.admit() }),
+    ...(held?.recentCallAgesMs === undefined ? {} : { recentCallAgesMs: held.recentCallAgesMs }),
   });
   child.register(TOKENS.tenant, { useValue: tenant.id });
   child.register(RUNNER_TOKENS.tenantConfig, { useValue: tenant });
@@ -118,6 +131,7 @@ export function createTenantScope(root: DependencyContainer, tenant: TenantConfi
     exporter: child.resolve(TenantExporter),
     importer: child.resolve(TenantImporter),
     logger,
+    ...(held === undefined ? {} : { lease: held.lease }),
   };
 }
 

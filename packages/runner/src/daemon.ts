@@ -8,11 +8,12 @@ import {
   type Logger,
   type Outcome,
 } from '@ledgerlink/core';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { DependencyContainer } from 'tsyringe';
 import type { LoadedConfig } from './config/load-config.js';
 import { createRootContainer, createTenantScope, type TenantScope } from './container.js';
+import { LeaseKeeper, replicaName } from './replicas/lease-keeper.js';
+import type { TenantLease } from './replicas/tenant-lease.js';
+import type { LeaseGrant } from './store/tenant-leases.js';
 import { createHubRuntime, type HubRuntime } from './hub/hub-runtime.js';
 import { HubRequestDispatcher } from './hub/request-dispatcher.js';
 import { WorkQueue } from './hub/work-queue.js';
@@ -35,23 +36,10 @@ export interface RunnerOptions {
   ledger?: OpenStore;
 }
 
-/** The lease every runner process of a deployment competes for. */
-const RUNNER_LEASE = 'runner';
-
-/**
- * A holder (`host:pid:nonce`) on this machine whose process no longer exists: a runner that was killed. Its lease
- * is taken at once instead of after it expires, so a restart after a crash does not wait.
- */
-function holderIsGone(holder: string): boolean {
-  const [host, pid] = holder.split(':');
-  if (host !== hostname() || pid === undefined || !/^\d+$/.test(pid) || Number(pid) === process.pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
+/** How often each replica looks in the shared inbox for deliveries another replica recorded for its tenants. */
+const INBOX_SWEEP_MS = 1_000;
+/** A tenant's ERP call timeout when its config sets none (the transport's default). */
+const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 /** An error as readiness shows it: its code and first line, bounded (error messages name no secret). */
 function describe(error: unknown): string {
@@ -160,88 +148,148 @@ export class Runner {
     return scope;
   }
 
-  /** This process's name in the runner lease. */
-  readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  #active = false;
-  #keeper: NodeJS.Timeout | undefined;
+  /** This process's name in the tenant leases: `host:pidns:pid:nonce`. */
+  readonly holder = replicaName();
+  #keeper: LeaseKeeper | undefined;
+  #inboxSweep: NodeJS.Timeout | undefined;
+  /** Deliveries being acted on here (the sweep does not start one twice). */
+  readonly #eventsInHand = new Set<string>();
 
-  /** True while this process holds the runner lease and runs the flows; false on a standby replica. */
+  /** True while this process holds at least one tenant's lease and sends for it. */
   get active(): boolean {
-    return this.#active;
+    return (this.#keeper?.held.size ?? 0) > 0;
+  }
+
+  /** The tenants this process holds the lease of, and sends for. */
+  heldTenants(): string[] {
+    return [...(this.#keeper?.held.keys() ?? [])];
+  }
+
+  /** True when this process holds `tenant`'s lease, by its own clock. */
+  holds(tenant: string | undefined): boolean {
+    return tenant !== undefined && this.#keeper?.held.get(tenant)?.valid === true;
+  }
+
+  /** The replicas alive at the last lease round (this one included). */
+  get replicas(): readonly string[] {
+    return this.#keeper?.replicas ?? [];
   }
 
   /**
-   * Builds everything, then takes the runner lease: the holder settles the previous run's leftovers and starts the
-   * schedules; a replica that finds the lease held stands by (it serves the API and records webhooks) and takes
-   * over when the holder stops or dies.
+   * Builds everything, then joins the deployment's replicas: the lease keeper claims this process's fair share of
+   * the tenants (all of them when it runs alone), and each tenant claimed recovers and starts under its lease.
+   * Every replica serves the API and records webhooks; a delivery for a tenant held elsewhere is left in the inbox
+   * for its holder, which sweeps the inbox every second.
    */
   async start(): Promise<void> {
     if (this.#root === undefined) await this.prepare();
-    const ttl = this.config.runner.leaseTtlMs;
+    const store = this.#store;
+    if (store === undefined) throw new Error('the runner is not prepared');
     this.#started = true;
-    if (!(await this.takeLease())) this.logger.warn({ holder: this.holder }, 'another runner holds the lease on this store: standing by');
-    this.#keeper = setInterval(() => void this.keepLease(), Math.max(250, Math.floor(ttl / 3)));
-    this.#keeper.unref();
+    const scheduler = new Scheduler(this, this.logger);
+    this.#scheduler = scheduler;
+    scheduler.start({ tenants: false });
+    this.#keeper = new LeaseKeeper({
+      store: store.leases,
+      holder: this.holder,
+      tenants: [...this.tenants.keys()],
+      ttlMs: this.config.runner.leaseTtlMs,
+      logger: this.logger,
+      hooks: {
+        claimed: (lease, grant) => this.activateTenant(lease, grant, scheduler),
+        lost: (tenant, reason) => this.deactivateTenant(tenant, 0, reason),
+        handOver: (tenant) => this.deactivateTenant(tenant, this.config.runner.shutdownGraceMs, 'handed over'),
+      },
+    });
+    await this.#keeper.start();
+    this.#inboxSweep = setInterval(() => void this.sweepInbox(), INBOX_SWEEP_MS);
+    this.#inboxSweep.unref();
+    void this.sweepInbox();
+    // Close-outs a crash left undecided or unsent (an ERP write done, Procore not told yet), for the tenants held here.
+    if (this.#dispatcher !== undefined) this.track(this.#dispatcher.pass().then(() => undefined, (error: unknown) => this.logger.warn({ err: error }, 'the close-out pass failed; it runs again on the hub schedule')));
+    this.startPruning();
+    this.logger.info({ holder: this.holder, tenants: this.heldTenants(), replicas: this.replicas.length }, `runner started: holds ${this.heldTenants().length} of ${this.tenants.size} tenant(s)`);
   }
 
-  private async takeLease(): Promise<boolean> {
-    if (this.#store === undefined || !(await this.#store.leases.acquire(RUNNER_LEASE, this.holder, this.config.runner.leaseTtlMs, holderIsGone))) return false;
-    await this.activate();
-    return true;
-  }
-
-  /** Renews the lease, or takes it when the holder is gone; a holder that loses it stops sending at once. */
-  private async keepLease(): Promise<void> {
-    if (this.#stopping !== undefined || this.#store === undefined) return;
+  /** Webhook deliveries recorded (here or by another replica) and not acted on yet, for the tenants held here. */
+  private async sweepInbox(): Promise<void> {
+    if (this.#stopping !== undefined || !this.active) return;
     try {
-      if (!this.#active) {
-        await this.takeLease();
-        return;
-      }
-      if (!(await this.#store.leases.acquire(RUNNER_LEASE, this.holder, this.config.runner.leaseTtlMs))) {
-        this.logger.error({ holder: this.holder }, 'the runner lease was taken by another runner: this one stops sending and shuts down');
-        this.events.emit('leaseLost', { holder: this.holder });
-        void this.stop();
+      for (const event of await this.inbox.unprocessed(500)) {
+        if (this.#eventsInHand.has(event.eventId) || !this.ownsCompany(event.companyId)) continue;
+        this.track(this.#intake.run(() => this.processEvent(event)));
       }
     } catch (error) {
-      this.logger.warn({ err: error }, 'renewing the runner lease failed; trying again');
+      this.logger.warn({ err: error }, 'reading the webhook inbox failed; tried again in a second');
     }
+  }
+
+  /** True when a delivery for `companyId` is this process's to act on: it holds a tenant of that company, or none has one. */
+  private ownsCompany(companyId: string): boolean {
+    const scopes = [...this.tenants.values()].filter((scope) => scope.config.hubCompanyId === companyId);
+    return scopes.length === 0 ? this.active : scopes.some((scope) => this.holds(scope.config.id));
   }
 
   /**
-   * The lease holder's start. Nothing here waits on an ERP: each tenant recovers what a crash left in flight on its
-   * own, all in parallel, and starts its schedules once done (its exporter sends nothing new before); deliveries
-   * are taken, and healthy tenants export, while a slow one (its ERP down) still recovers. `/readyz` lists them.
+   * A lease came to this process: the tenant's scope is built anew under it (its lane gated by the lease, its rate
+   * budget seeded with the calls the previous holder made in the window), its crash recovery runs, then its
+   * schedules. What a previous holder left `exporting` is sent again only once every call it may still have had in
+   * flight has ended (its lease's expiry plus the tenant's call timeout), and then only through the connector's
+   * idempotency key or lookup; new work goes on meanwhile.
    */
-  private async activate(): Promise<void> {
-    const { logger } = this.options;
-    this.#active = true;
-    const scheduler = new Scheduler(this, logger);
-    this.#scheduler = scheduler;
-    scheduler.start({ tenants: false });
-    // Not among the deliveries `stop` waits for: a recovery waiting on a hung ERP ends when `stop` cancels its calls.
-    for (const scope of this.tenants.values()) {
-      const recovery = this.recoverTenant(scope, scheduler);
-      this.#recoveries.add(recovery);
-      void recovery.finally(() => this.#recoveries.delete(recovery));
-    }
-    for (const event of await this.inbox.unprocessed(10_000)) this.track(this.#intake.run(() => this.processEvent(event)));
-    // Close-outs a crash left undecided or unsent (an ERP write done, Procore not told yet).
-    if (this.#dispatcher !== undefined) this.track(this.#dispatcher.pass().then(() => undefined, (error: unknown) => this.logger.warn({ err: error }, 'the close-out pass failed; it runs again on the hub schedule')));
-    this.startPruning();
-    logger.info({ holder: this.holder }, 'runner started: holds the lease and sends');
+  private activateTenant(lease: TenantLease, grant: LeaseGrant, scheduler: Scheduler): void {
+    const id = lease.tenant;
+    const config = this.config.tenants.find((tenant) => tenant.id === id);
+    const root = this.#root;
+    const store = this.#store;
+    if (config === undefined || root === undefined || store === undefined) return;
+    this.#recovery.set(id, 'recovering');
+    this.events.emit('leaseTaken', { tenant: id, epoch: lease.epoch, holder: this.holder });
+    const callTimeoutMs = config.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    const resendAfterMs = grant.previous === undefined ? 0 : Math.max(0, callTimeoutMs - grant.previous.expiredMsAgo);
+    const recovery = (async () => {
+      const standby = this.tenants.get(id);
+      const windowMs = standby?.runtime.rateLimit.intervalMs ?? 60_000;
+      const recentCallAgesMs = await store.leases.recentCalls(id, windowMs).catch(() => [] as number[]);
+      if (!lease.valid || this.#stopping !== undefined) return;
+      const scope = createTenantScope(root, config, this.options.loaded, { lease, recentCallAgesMs });
+      this.tenants.set(id, scope);
+      if (standby !== undefined && standby.lease === undefined) void standby.runtime.close();
+      await this.recoverTenant(scope, scheduler, resendAfterMs);
+    })().catch((error: unknown) => this.logger.error({ err: error, tenant: id }, 'starting a tenant under its new lease failed; the lease runs out and is claimed again'));
+    this.#recoveries.add(recovery);
+    void recovery.finally(() => this.#recoveries.delete(recovery));
+  }
+
+  /**
+   * The lease is gone (lost: `graceMs` 0) or being given back: the tenant's schedules stop, its queued calls are
+   * cancelled unsent, calls in flight end (or, past the grace, are left `exporting` for the next holder), and a
+   * standby scope takes its place for the API.
+   */
+  private async deactivateTenant(id: string, graceMs: number, reason: string): Promise<void> {
+    const scope = this.tenants.get(id);
+    const root = this.#root;
+    if (scope?.lease === undefined || root === undefined) return;
+    this.#scheduler?.stopTenant(id);
+    this.#recovery.set(id, 'standby');
+    if (graceMs === 0) this.events.emit('leaseLost', { tenant: id, holder: this.holder, reason });
+    await scope.exporter.stop(graceMs);
+    await scope.importer.stop();
+    await scope.runtime.close();
+    if (this.tenants.get(id) === scope) this.tenants.set(id, createTenantScope(root, scope.config, this.options.loaded));
   }
 
   /** One tenant's crash recovery, tried again on the recovery schedule until it succeeds; then its schedules. */
-  private async recoverTenant(scope: TenantScope, scheduler: Scheduler): Promise<void> {
+  private async recoverTenant(scope: TenantScope, scheduler: Scheduler, resendAfterMs: number): Promise<void> {
     const id = scope.config.id;
     const started = Date.now();
-    this.#recovery.set(id, 'recovering');
+    this.#recovery.set(id, resendAfterMs > 0 ? `recovering (items the previous holder left in flight are settled in ${Math.ceil(resendAfterMs / 1000)} s)` : 'recovering');
+    const over = () => this.#stopping !== undefined || (scope.lease !== undefined && !scope.lease.valid);
     for (;;) {
-      if (this.#stopping !== undefined) return;
+      if (over()) return;
       try {
-        const { settled, resent } = await scope.exporter.recover();
-        if (this.#stopping !== undefined) return;
+        const { settled, resent } = await scope.exporter.recover({ resendAfterMs });
+        if (over()) return;
         this.#recovery.set(id, 'running');
         scope.logger.info({ settled, resent, ms: Date.now() - started }, 'recovery done');
         scheduler.startTenant(scope);
@@ -292,7 +340,7 @@ export class Runner {
   tenantHealth(): Record<string, { state: string; erp: string }> {
     const health: Record<string, { state: string; erp: string }> = {};
     for (const id of this.tenants.keys()) {
-      health[id] = { state: this.#active ? (this.#recovery.get(id) ?? 'recovering') : 'standby', erp: this.#erpHealth.get(id) ?? 'ok' };
+      health[id] = { state: this.holds(id) ? (this.#recovery.get(id) ?? 'recovering') : 'standby', erp: this.#erpHealth.get(id) ?? 'ok' };
     }
     return health;
   }
@@ -362,11 +410,11 @@ export class Runner {
     }
     this.events.on('attempt', ({ tenant, outcome }) => this.#erpHealth.set(tenant, erpHealthOf(outcome)));
     if (this.#hub !== null) {
-      const dispatcher = new HubRequestDispatcher(this.#hub, store.requests, store.ledger, this.tenants, logger);
+      const dispatcher = new HubRequestDispatcher(this.#hub, store.requests, store.ledger, this.tenants, logger, (tenant) => tenant === undefined || this.holds(tenant));
       this.#dispatcher = dispatcher;
       // Every ERP answer may settle a request waiting on its item: its close-out goes out at once.
-      this.events.on('attempt', ({ itemId }) => {
-        if (this.#active) this.track(dispatcher.settleItem(itemId).catch((error: unknown) => this.logger.warn({ err: error, itemId }, 'closing out after an attempt failed; the pass retries')));
+      this.events.on('attempt', ({ tenant, itemId }) => {
+        if (this.holds(tenant)) this.track(dispatcher.settleItem(itemId).catch((error: unknown) => this.logger.warn({ err: error, itemId }, 'closing out after an attempt failed; the pass retries')));
       });
     }
     logger.info(
@@ -410,11 +458,17 @@ export class Runner {
     const dispatcher = this.#dispatcher;
     // Stopping: a delivery still queued stays unprocessed in the inbox; the next start acts on it.
     if (dispatcher === undefined || this.#stopping !== undefined) return;
+    // A tenant held by another replica: left in the inbox, where its holder's sweep finds it.
+    if (this.#started && !this.ownsCompany(event.companyId)) return;
+    if (this.#eventsInHand.has(event.eventId)) return;
+    this.#eventsInHand.add(event.eventId);
     try {
       await dispatcher.event(event);
       await this.inbox.markProcessed(event.eventId);
     } catch (error) {
       this.logger.warn({ err: error, eventId: event.eventId }, `hub event ${event.eventId} could not be acted on yet`);
+    } finally {
+      this.#eventsInHand.delete(event.eventId);
     }
   }
 
@@ -442,18 +496,17 @@ export class Runner {
     this.#stopping ??= (async () => {
       const grace = this.config.runner.shutdownGraceMs;
       this.logger.info({ graceMs: grace }, 'runner stopping: no new work; waiting for calls in flight');
-      if (this.#keeper !== undefined) clearInterval(this.#keeper);
       if (this.#pruner !== undefined) clearInterval(this.#pruner);
+      if (this.#inboxSweep !== undefined) clearInterval(this.#inboxSweep);
       this.#markStopped();
       this.#scheduler?.stop();
       await Promise.allSettled([...this.#processing]);
       this.#dispatcher?.stop();
-      await Promise.all([...this.tenants.values()].map((scope) => scope.exporter.stop(grace)));
+      // Each held tenant stops (calls in flight get the grace) and its lease is given back only then: another
+      // replica claims it at once, with nothing of this one's still in flight.
+      await this.#keeper?.stop();
       await Promise.allSettled([...this.#recoveries]);
       await Promise.all([...this.tenants.values()].map((scope) => scope.importer.stop()));
-      // Given back only after the calls in flight ended: a standby takes over at once, with nothing in flight.
-      if (this.#active) await this.#store?.leases.release(RUNNER_LEASE, this.holder).catch(() => undefined);
-      this.#active = false;
       await this.closeAll();
       this.logger.info('runner stopped');
     })();

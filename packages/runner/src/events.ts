@@ -7,8 +7,10 @@ export interface RunnerEventMap {
   attempt: [{ tenant: string; connector: string; itemId: string; outcome: Outcome; durationMs: number }];
   /** An export reached the ERP: `latencyMs` from the moment the ledger recorded the payment. */
   exported: [{ tenant: string; connector: string; itemId: string; latencyMs: number }];
-  /** This process lost the runner lease to another: it stops sending. */
-  leaseLost: [{ holder: string }];
+  /** This process took a tenant's lease: it sends for that tenant from now on. */
+  leaseTaken: [{ tenant: string; epoch: number; holder: string }];
+  /** This process lost a tenant's lease (taken over, or not renewed in time): it stopped sending for it at once. */
+  leaseLost: [{ tenant: string; holder: string; reason: string }];
   /** One call to the hub ended: `ok` or the kind of failure. */
   hubCall: [{ operation: string; outcome: 'ok' | 'error' }];
 }

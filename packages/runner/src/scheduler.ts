@@ -63,6 +63,7 @@ export class Scheduler {
     if (supports(caps, 'payment', 'export')) {
       // The settle tick also picks up what another process (the CLI) moved back to pending.
       this.add(`${id}:settle`, runner.config.runner.settleMs, async () => {
+        await scope.exporter.refreshExportsSwitch();
         scope.exporter.kick();
         await scope.exporter.settleQueued();
       });
@@ -87,6 +88,12 @@ export class Scheduler {
         (error: unknown) => this.logger.warn({ err: error, tenant: id }, 'reading the stored import schedule failed; using the config'),
       );
     }
+  }
+
+  /** Stops one tenant's tasks (its lease went to another replica); `startTenant` may start them again later. */
+  stopTenant(tenantId: string): void {
+    this.#started.delete(tenantId);
+    for (const name of [...this.#tasks.keys()]) if (name.startsWith(`${tenantId}:`)) this.remove(name);
   }
 
   /** A tenant's import schedule in minutes (0 = on demand only), as the scheduler runs it now. */

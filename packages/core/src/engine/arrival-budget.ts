@@ -20,6 +20,22 @@ export class ArrivalBudget {
     this.#holdMs = intervalMs;
   }
 
+  /**
+   * Calls another process made `agesMs` ago against the same account (a previous lease holder's): each holds a
+   * token until `intervalMs` after it was made, as if this budget had made it.
+   */
+  holdRecent(agesMs: readonly number[]): void {
+    for (const age of agesMs) {
+      if (!(age >= 0 && age < this.#holdMs) || this.#free <= 0) continue;
+      this.#free -= 1;
+      const timer = setTimeout(() => {
+        this.#returning.delete(timer);
+        this.#give();
+      }, this.#holdMs - age);
+      this.#returning.add(timer);
+    }
+  }
+
   /** Calls waiting for a token. */
   get waiting(): number {
     return this.#waiters.length;

@@ -26,6 +26,17 @@ export interface LaneOptions {
    * Retry-After, and never past `maxPauseMs`.
    */
   throttle?: { basePauseMs?: number; maxPauseMs?: number };
+  /**
+   * Asked right before each call goes out, after it has left the rate-limit queue: throws (LL_LEASE_LOST) when this
+   * process may no longer call this ERP, and the call is not sent. The runner's fencing: a replica that lost its
+   * tenant's lease while a call waited in the queue (or while it was paused) sends nothing more.
+   */
+  gate?: () => void | Promise<void>;
+  /**
+   * How long ago (ms) this ERP account's most recent calls went out, made by another process before this lane
+   * existed (the tenant's previous lease holder): they count against the window as if made here.
+   */
+  recentCallAgesMs?: readonly number[];
 }
 
 /** The signal of the work that makes the lane's calls (an export run), seen by every call it makes. */
@@ -69,6 +80,7 @@ export class Lane {
   readonly #logger: Logger;
   readonly #basePauseMs: number;
   readonly #maxPauseMs: number;
+  readonly #gate: (() => void | Promise<void>) | undefined;
   /** Calls not yet started, each with the controller that cancels it. */
   readonly #waiting = new Set<AbortController>();
   #pausedUntil = 0;
@@ -106,6 +118,8 @@ export class Lane {
       strict: true,
     });
     this.#budget = new ArrivalBudget(options.rateLimit.requests, options.rateLimit.intervalMs);
+    this.#gate = options.gate;
+    if (options.recentCallAgesMs !== undefined) this.#budget.holdRecent(options.recentCallAgesMs);
     if (options.signal?.aborted === true) this.#stop('shutdown');
     else options.signal?.addEventListener('abort', () => this.#stop('shutdown'), { once: true });
     this.http = (request) => this.run(() => this.#send(request));
@@ -134,9 +148,11 @@ export class Lane {
       await this.#budget.acquire(controller.signal);
       holding = true;
       return await this.#queue.add(
-        () => {
-          // Started: from here on the call runs to its end, even when the lane closes.
+        async () => {
           this.#waiting.delete(controller);
+          // Fencing: asked last, so a lease lost while the call waited in the queue stops it here, unsent.
+          if (this.#gate !== undefined) await this.#gate();
+          // Started: from here on the call runs to its end, even when the lane closes.
           started = true;
           return work();
         },

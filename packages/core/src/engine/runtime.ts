@@ -59,6 +59,8 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
     logger,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.transport === undefined ? {} : { transport: options.transport }),
+    ...(options.gate === undefined ? {} : { gate: options.gate }),
+    ...(options.recentCallAgesMs === undefined ? {} : { recentCallAgesMs: options.recentCallAgesMs }),
   });
   const client = connector.createClient({
     config,

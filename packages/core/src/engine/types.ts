@@ -77,6 +77,10 @@ export interface RuntimeOptions {
   credentials?: CredentialStore;
   /** The transport under the lane (default: fetch). The runner's composition root injects it. */
   transport?: HttpClient;
+  /** Asked right before each ERP call leaves the lane; throws to stop it unsent (see `LaneOptions.gate`). */
+  gate?: () => void | Promise<void>;
+  /** Ages (ms) of this account's recent calls made by another process: they count against the window. */
+  recentCallAgesMs?: readonly number[];
   logger?: Logger;
   hooks?: ExportHooks;
   now?: () => Date;

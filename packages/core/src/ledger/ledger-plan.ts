@@ -102,3 +102,22 @@ export function planNewItem(input: NewLedgerItem, actor: Actor, now: string, id:
   if (item.blockedReason !== undefined) detail.blockedReason = item.blockedReason;
   return { item, audit: [{ itemId: id, at: now, actor: requireActor(actor), action: 'created', detail }], changed: true };
 }
+
+/**
+ * The refusal of a fenced write whose epoch is no longer the tenant's current lease epoch (see LedgerFence):
+ * nothing was written; the tenant's current holder carries on with the item.
+ */
+export function leaseLost(tenant: string, epoch: number, current: number | undefined): LedgerlinkError {
+  const now = current === undefined ? 'no lease is recorded for it' : `its lease is now at epoch ${current}`;
+  return new LedgerlinkError(
+    ErrorCodes.LEASE_LOST,
+    `this process wrote for tenant ${tenant} under lease epoch ${epoch}, but ${now}: another replica holds the tenant; nothing was written`,
+    { disposition: 'retryable', details: { tenant, epoch, ...(current === undefined ? {} : { current }) } },
+  );
+}
+
+/** The value `takeNext` hands out for a counter stored as `stored` (text or absent) with a configured `floor`. */
+export function nextCounterValue(stored: string | undefined, floor: number): number {
+  const number = Number(stored ?? '0');
+  return Math.max(floor, Number.isSafeInteger(number) ? number : 0);
+}

@@ -5,7 +5,9 @@
  */
 export {
   LEDGER_START_STATES,
+  leaseLost,
   ledgerIdempotencyKey,
+  nextCounterValue,
   numberAudit,
   planNewItem,
   requireActor,

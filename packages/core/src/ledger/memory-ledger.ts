@@ -1,7 +1,7 @@
 import type { Direction, Entity } from '../connector/capabilities.js';
 import type { EditableField, Outcome } from '../connector/outcome.js';
 import { planEdit } from './edit-rules.js';
-import { cloneJson, ledgerSourceKey, numberAudit, planNewItem, requireLedgerItem, type LedgerPlan } from './ledger-plan.js';
+import { cloneJson, leaseLost, ledgerSourceKey, nextCounterValue, numberAudit, planNewItem, requireLedgerItem, type LedgerPlan } from './ledger-plan.js';
 import {
   compareLedgerCounts,
   decodeLedgerCursor,
@@ -15,6 +15,7 @@ import type {
   AttemptRecord,
   AuditEntry,
   Ledger,
+  LedgerFence,
   LedgerFilter,
   LedgerItem,
   LedgerPage,
@@ -128,15 +129,31 @@ export class MemoryLedger implements Ledger {
     return this.apply(row, planTransition(row.item, change, actor, this.now()));
   }
 
-  async beginAttempt(id: string, actor: Actor): Promise<{ item: LedgerItem; attempt: AttemptRecord }> {
+  /** The current lease epoch per tenant, as a store that keeps tenant leases would hold it (tests of fencing). */
+  readonly #epochs = new Map<string, number>();
+
+  /** Makes `epoch` the tenant's current lease epoch: fenced writes of any other epoch are refused from now on. */
+  setLeaseEpoch(tenant: string, epoch: number): void {
+    this.#epochs.set(tenant, epoch);
+  }
+
+  #checkFence(item: LedgerItem, fence: LedgerFence | undefined): void {
+    if (fence === undefined) return;
+    const current = this.#epochs.get(item.tenant);
+    if (current !== fence.epoch) throw leaseLost(item.tenant, fence.epoch, current);
+  }
+
+  async beginAttempt(id: string, actor: Actor, fence?: LedgerFence): Promise<{ item: LedgerItem; attempt: AttemptRecord }> {
     const row = this.row(id);
+    this.#checkFence(row.item, fence);
     const plan = planBeginAttempt(row.item, actor, this.now());
     const item = this.apply(row, plan);
     return { item, attempt: cloneJson(plan.attempt as AttemptRecord) };
   }
 
-  async completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor): Promise<LedgerItem> {
+  async completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor, fence?: LedgerFence): Promise<LedgerItem> {
     const row = this.row(id);
+    this.#checkFence(row.item, fence);
     const attempt = row.attempts.find((existing) => existing.number === attemptNumber);
     return this.apply(row, planCompleteAttempt(row.item, attempt, outcome, actor, this.now(), attemptNumber));
   }
@@ -161,6 +178,13 @@ export class MemoryLedger implements Ledger {
   async setCursor(tenant: string, name: string, value: string): Promise<void> {
     if (typeof value !== 'string') throw new TypeError(`a cursor value is text; got ${JSON.stringify(value)}`);
     this.cursors.set(JSON.stringify([tenant, name]), value);
+  }
+
+  async takeNext(tenant: string, name: string, floor: number): Promise<number> {
+    const key = JSON.stringify([tenant, name]);
+    const value = nextCounterValue(this.cursors.get(key), floor);
+    this.cursors.set(key, String(value + 1));
+    return value;
   }
 
   async close(): Promise<void> {

@@ -78,6 +78,15 @@ export interface AttemptRecord {
   outcome?: Outcome;
 }
 
+/**
+ * The fencing token of an attempt's ledger writes: the epoch of the tenant's lease the writer holds. A store that
+ * keeps tenant leases refuses the write (LL_LEASE_LOST) when the tenant's lease has moved on to a newer epoch: a
+ * replica that lost its lease while paused can no longer write what it did after a newer holder took over.
+ */
+export interface LedgerFence {
+  epoch: number;
+}
+
 export interface NewLedgerItem {
   tenant: string;
   entity: Entity;
@@ -157,14 +166,14 @@ export interface Ledger {
    * Written before the ERP call: the item goes to `exporting` (from `pending`, or stays `exporting` for a
    * retry or a recovery), `attempts` is bumped and an open attempt with the item's idempotency key is kept.
    */
-  beginAttempt(id: string, actor: Actor): Promise<{ item: LedgerItem; attempt: AttemptRecord }>;
+  beginAttempt(id: string, actor: Actor, fence?: LedgerFence): Promise<{ item: LedgerItem; attempt: AttemptRecord }>;
 
   /**
    * Written after the ERP call: closes the attempt with its outcome. `synced` sets the target id (refused
    * with LL_LEDGER_LINK_IMMUTABLE if a different one is already set); `rejected` and `needs-edit` make the
    * item `failed` with its last error; `retryable` and `accepted` leave it `exporting`.
    */
-  completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor): Promise<LedgerItem>;
+  completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor, fence?: LedgerFence): Promise<LedgerItem>;
 
   /**
    * Edits check number and/or bank ID of a `failed` item (anything else, or another state, is refused with
@@ -180,6 +189,11 @@ export interface Ledger {
   /** Free-form key/value per tenant for cursors and schedules (import cursor, next check number...). */
   getCursor(tenant: string, name: string): Promise<string | undefined>;
   setCursor(tenant: string, name: string, value: string): Promise<void>;
+  /**
+   * Atomically takes the next value of a counter kept as a cursor (a check number): returns max(stored, floor)
+   * and stores that plus one, in one write, so two processes never take the same value.
+   */
+  takeNext(tenant: string, name: string, floor: number): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -48,14 +48,5 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
-    // Another runner took the lease (this one was paused too long): stop, and let the supervisor restart it as a standby.
-    runner.events.once('leaseLost', () => {
-      stopping = true;
-      void (async () => {
-        await server.close();
-        await runner.stop();
-        resolve(1);
-      })();
-    });
   });
 }

@@ -1,4 +1,4 @@
-import type { Actor, ExportHooks, Ledger, Outcome, RecordExportItem } from '@ledgerlink/core';
+import type { Actor, ExportHooks, Ledger, LedgerFence, Outcome, RecordExportItem } from '@ledgerlink/core';
 import type { RunnerEvents } from '../events.js';
 
 /** The runner acting on its own: attempts, recoveries, unblocking. */
@@ -17,6 +17,8 @@ export class LedgerHooks implements ExportHooks<RecordExportItem> {
     private readonly ledger: Ledger,
     private readonly actor: Actor = SYSTEM_ACTOR,
     private readonly report?: { events: RunnerEvents; tenant: string; connector: string },
+    /** The tenant lease's epoch these writes carry: refused by the store once another replica took the tenant. */
+    private readonly fence?: LedgerFence,
   ) {}
 
   /** Records an answer found without a call of ours (a queued write looked up) as an attempt of its own. */
@@ -26,14 +28,14 @@ export class LedgerHooks implements ExportHooks<RecordExportItem> {
   }
 
   async beforeAttempt(item: RecordExportItem): Promise<void> {
-    const { attempt } = await this.ledger.beginAttempt(item.id, this.actor);
+    const { attempt } = await this.ledger.beginAttempt(item.id, this.actor, this.fence);
     this.#open.set(item.id, { number: attempt.number, startedAt: performance.now() });
   }
 
   async afterAttempt(item: RecordExportItem, outcome: Outcome): Promise<void> {
     const open = this.#open.get(item.id);
     if (open === undefined) throw new Error(`no open attempt for ledger item ${item.id}: beforeAttempt did not run`);
-    const after = await this.ledger.completeAttempt(item.id, open.number, outcome, this.actor);
+    const after = await this.ledger.completeAttempt(item.id, open.number, outcome, this.actor, this.fence);
     this.#open.delete(item.id);
     if (this.report === undefined) return;
     const { events, tenant, connector } = this.report;

@@ -478,9 +478,24 @@ export class TenantExporter {
    * is looked up; anything else is sent again as "may be committed", so the engine finds an earlier commit
    * (lookup) or the ERP replays it (native key) instead of posting twice.
    */
-  async recover(): Promise<{ settled: number; resent: number }> {
-    const stored = await this.ledger.getCursor(this.tenant, EXPORTS_ENABLED_CURSOR);
-    if (stored !== undefined) this.#enabled = stored === 'true';
+  async recover(options: { resendAfterMs?: number } = {}): Promise<{ settled: number; resent: number }> {
+    await this.refreshExportsSwitch();
+    const waitMs = options.resendAfterMs ?? 0;
+    if (waitMs > 0 && !this.#recovered) {
+      // Taken over from a replica that may still have calls in flight: new work goes on at once, and what it left
+      // `exporting` is settled only once none of its calls can still reach the ERP.
+      this.#recovered = true;
+      this.kick();
+      this.logger.info({ waitMs }, `the previous holder's calls may still be in flight: its unfinished exports are settled in ${Math.ceil(waitMs / 1000)} s`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        this.#closing.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+      if (this.#closing.signal.aborted) return { settled: 0, resent: 0 };
+    }
     let settled = 0;
     const resend: LedgerItem[] = [];
     for await (const item of this.items('exporting', 'export')) {
@@ -499,6 +514,18 @@ export class TenantExporter {
     if (resend.length > 0 || settled > 0) this.logger.info({ settled, resent: resend.length }, 'recovered exports left in flight');
     this.kick();
     return { settled, resent: resend.length };
+  }
+
+  /**
+   * Reads the exports switch from the store: an admin may have flipped it through another replica's API. Done at
+   * recovery and on every settle tick, so a switch-off reaches the tenant's holder within `settleMs`.
+   */
+  async refreshExportsSwitch(): Promise<void> {
+    const stored = await this.ledger.getCursor(this.tenant, EXPORTS_ENABLED_CURSOR);
+    if (stored === undefined) return;
+    const enabled = stored === 'true';
+    if (enabled !== this.#enabled) this.logger.info({ enabled }, enabled ? 'exports enabled (switched on elsewhere)' : 'exports disabled (switched off elsewhere): pending items wait');
+    this.#enabled = enabled;
   }
 
   /** Looks up payments the ERP has queued (`accepted`): the settle schedule. */

@@ -191,6 +191,8 @@ export class HubRequestDispatcher {
     private readonly ledger: Ledger,
     private readonly tenants: ReadonlyMap<string, TenantScope>,
     private readonly logger: Logger,
+    /** Whether this process holds a tenant's lease (a request row's tenant): the close-out pass only works on those. */
+    private readonly owns: (tenant: string | undefined) => boolean = () => true,
   ) {}
 
   private scopesOf(companyId: string): TenantScope[] {
@@ -317,6 +319,7 @@ export class HubRequestDispatcher {
     let done = 0;
     for (const row of await this.requests.unfinished()) {
       if (this.#closing.signal.aborted) break;
+      if (!this.owns(row.tenant)) continue;
       if (row.itemId !== undefined && !isFinal(row.closeOut)) await this.settleItem(row.itemId);
       else if (row.closeOutSentAt === undefined && row.closeOut !== undefined) await this.send(row);
       done += 1;

@@ -11,4 +11,5 @@ export { PostgresLedger } from './postgres-ledger.js';
 export type { PostgresLedgerOptions } from './postgres-ledger.js';
 export { openStore } from './open-store.js';
 export type { OpenStore } from './open-store.js';
-export type { LeaseStore } from './lease.js';
+export { PostgresTenantLeases, SqliteTenantLeases } from './tenant-leases.js';
+export type { LeaseGrant, LeaseRow, TenantLeases } from './tenant-leases.js';

@@ -153,6 +153,31 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX hub_requests_open ON hub_requests (received_at) WHERE close_status IS NULL OR close_status = 'in_progress' OR close_sent_at IS NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'tenant leases, live replicas, admitted ERP calls',
+    sql: `
+      -- One lease per tenant (see TenantLeases): holder NULL = free; epoch bumped by every claim (the fencing
+      -- token); times in ms since the epoch on this machine's clock.
+      CREATE TABLE tenant_leases (
+        tenant     TEXT PRIMARY KEY,
+        holder     TEXT,
+        epoch      INTEGER NOT NULL DEFAULT 0,
+        expires_at INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE TABLE runner_replicas (
+        holder     TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL,
+        started_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- Each ERP call admitted under a lease: a tenant's rate-limit budget survives a handover.
+      CREATE TABLE tenant_calls (
+        tenant TEXT NOT NULL,
+        at     INTEGER NOT NULL
+      );
+      CREATE INDEX tenant_calls_at ON tenant_calls (tenant, at);
+    `,
+  },
 ];
 
 function checkOrder(migrations: readonly Migration[]): void {

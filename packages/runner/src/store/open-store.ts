@@ -6,7 +6,7 @@ import { SqliteHubRequests, type HubRequests } from './hub-requests.js';
 import { openSqliteLedger } from './sqlite-ledger.js';
 import { PostgresLedger } from './postgres-ledger.js';
 import { join } from 'node:path';
-import type { LeaseStore } from './lease.js';
+import { PostgresTenantLeases, SqliteTenantLeases, type TenantLeases } from './tenant-leases.js';
 
 export interface OpenStore {
   ledger: Ledger;
@@ -15,8 +15,8 @@ export interface OpenStore {
   requests: HubRequests;
   /** Rotated credentials of a tenant or of the hub, kept beside the store (not in it). */
   credentials(scope: string): CredentialStore;
-  /** Which runner process may send (see LeaseStore). */
-  leases: LeaseStore;
+  /** Which replica sends for which tenant (see TenantLeases). */
+  leases: TenantLeases;
   close(): Promise<void>;
 }
 
@@ -29,13 +29,6 @@ function credentialStores(fileFor: (scope: string) => string | undefined): (scop
       stores.set(scope, found);
     }
     return found;
-  };
-}
-
-function leasesOf(store: { acquireLease: LeaseStore['acquire']; releaseLease: LeaseStore['release'] }): LeaseStore {
-  return {
-    acquire: (name, holder, ttlMs, isGone) => store.acquireLease(name, holder, ttlMs, isGone),
-    release: (name, holder) => store.releaseLease(name, holder),
   };
 }
 
@@ -56,18 +49,27 @@ export async function openStore(loaded: LoadedConfig, clock: () => Date): Promis
       );
     }
     const dir = loaded.resolvePath(store.postgres.credentialsDir ?? '.ledgerlink/credentials');
+    // Lease queries give up well within a renewal period, so a replica cut off from PostgreSQL notices in time.
+    const leases = new PostgresTenantLeases({
+      url: store.postgres.url,
+      schema: store.postgres.schema ?? 'public',
+      queryTimeoutMs: Math.max(500, Math.floor(loaded.config.runner.leaseTtlMs / 3)),
+    });
     return {
       ledger,
       inbox: ledger.inbox(),
       requests: ledger.hubRequests(),
       credentials: credentialStores((scope) => join(dir, `${scope}.json`)),
-      leases: leasesOf(ledger),
-      close: () => ledger.close(),
+      leases,
+      close: async () => {
+        await leases.close();
+        await ledger.close();
+      },
     };
   }
   const path = store.sqlite.path === ':memory:' ? ':memory:' : loaded.resolvePath(store.sqlite.path);
   const ledger = openSqliteLedger({ path, clock });
   const inbox = new SqliteEventInbox(ledger.database, clock);
   const requests = new SqliteHubRequests(ledger.database, clock);
-  return { ledger, inbox, requests, credentials: credentialStores((scope) => credentialFileFor(path, scope)), leases: leasesOf(ledger), close: () => ledger.close() };
+  return { ledger, inbox, requests, credentials: credentialStores((scope) => credentialFileFor(path, scope)), leases: new SqliteTenantLeases(ledger.database), close: () => ledger.close() };
 }

@@ -11,6 +11,8 @@ import {
   planEdit,
   planNewItem,
   planTransition,
+  leaseLost,
+  nextCounterValue,
   requireLedgerItem,
   type Actor,
   type AttemptRecord,
@@ -20,6 +22,7 @@ import {
   type Entity,
   type HubEvent,
   type Ledger,
+  type LedgerFence,
   type LedgerFilter,
   type LedgerItem,
   type LedgerPage,
@@ -33,6 +36,7 @@ import pg from 'pg';
 import { eventFromRow, type EventInbox, type EventRow } from './event-inbox.js';
 import { PostgresHubRequests, type HubRequests } from './hub-requests.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
+import { CURRENT_EPOCH_SQL, FENCE_SQL } from './tenant-leases.js';
 import {
   attemptFromRow,
   attemptParams,
@@ -59,6 +63,8 @@ export interface PostgresLedgerOptions {
   clock?: () => Date;
   /** Connections in the pool (default 5). */
   poolSize?: number;
+  /** How long one query may take, connecting included, before it fails (default 30 s). */
+  queryTimeoutMs?: number;
 }
 
 type Client = pg.PoolClient;
@@ -78,7 +84,16 @@ export class PostgresLedger implements Ledger {
   static async open(options: PostgresLedgerOptions): Promise<PostgresLedger> {
     const schema = options.schema ?? 'public';
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`schema "${schema}" must be a plain lower-case identifier`);
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 5, options: `-c search_path=${schema}` });
+    // Every query times out: a replica cut off from the database learns it instead of waiting on a dead socket.
+    const timeoutMs = options.queryTimeoutMs ?? 30_000;
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 5,
+      options: `-c search_path=${schema}`,
+      query_timeout: timeoutMs,
+      connectionTimeoutMillis: timeoutMs,
+    });
+    pool.on('error', () => undefined);
     try {
       const client = await pool.connect();
       try {
@@ -235,16 +250,31 @@ export class PostgresLedger implements Ledger {
     return this.transaction(async (client) => this.apply(client, planTransition(await this.lockedItem(client, id), change, actor, this.now())));
   }
 
-  async beginAttempt(id: string, actor: Actor): Promise<{ item: LedgerItem; attempt: AttemptRecord }> {
+  /**
+   * Refuses a fenced write (see LedgerFence) when the item's tenant lease has moved on from `fence.epoch`. The lease
+   * row is share-locked until the transaction ends, so no claim can bump the epoch between this check and the write.
+   */
+  private async checkFence(client: Client, item: LedgerItem, fence: LedgerFence | undefined): Promise<void> {
+    if (fence === undefined) return;
+    const held = await client.query(FENCE_SQL.postgres, [item.tenant, fence.epoch]);
+    if (held.rowCount === 1) return;
+    const { rows } = await client.query<{ epoch: string }>(CURRENT_EPOCH_SQL.postgres, [item.tenant]);
+    throw leaseLost(item.tenant, fence.epoch, rows[0] === undefined ? undefined : Number(rows[0].epoch));
+  }
+
+  async beginAttempt(id: string, actor: Actor, fence?: LedgerFence): Promise<{ item: LedgerItem; attempt: AttemptRecord }> {
     return this.transaction(async (client) => {
-      const plan = planBeginAttempt(await this.lockedItem(client, id), actor, this.now());
+      const current = await this.lockedItem(client, id);
+      await this.checkFence(client, current, fence);
+      const plan = planBeginAttempt(current, actor, this.now());
       return { item: await this.apply(client, plan), attempt: plan.attempt as AttemptRecord };
     });
   }
 
-  async completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor): Promise<LedgerItem> {
+  async completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor, fence?: LedgerFence): Promise<LedgerItem> {
     return this.transaction(async (client) => {
       const item = await this.lockedItem(client, id);
+      await this.checkFence(client, item, fence);
       const { rows } = await client.query<AttemptRow>('SELECT * FROM ledger_attempts WHERE item_id = $1 AND number = $2', [id, attemptNumber]);
       const attempt = rows[0] === undefined ? undefined : attemptFromRow(rows[0]);
       return this.apply(client, planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber));
@@ -285,33 +315,17 @@ export class PostgresLedger implements Ledger {
     );
   }
 
-  /** Takes or renews a lease (see LeaseStore); expiry is measured on the database server's clock. */
-  async acquireLease(name: string, holder: string, ttlMs: number, isGone?: (holder: string) => boolean): Promise<boolean> {
-    if (isGone !== undefined) {
-      const current = await this.pool.query<{ holder: string }>('SELECT holder FROM runner_leases WHERE name = $1', [name]);
-      const other = current.rows[0]?.holder;
-      if (other !== undefined && other !== holder && isGone(other)) {
-        // Compare-and-swap: replaced only if that gone holder still has it.
-        await this.pool.query(`UPDATE runner_leases SET holder = $3, expires_at = now() + $4 * interval '1 millisecond' WHERE name = $1 AND holder = $2`, [
-          name,
-          other,
-          holder,
-          ttlMs,
-        ]);
-      }
-    }
-    const { rows } = await this.pool.query<{ holder: string }>(
-      `INSERT INTO runner_leases (name, holder, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
-       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-       WHERE runner_leases.holder = excluded.holder OR runner_leases.expires_at < now()
-       RETURNING holder`,
-      [name, holder, ttlMs],
-    );
-    return rows[0]?.holder === holder;
-  }
-
-  async releaseLease(name: string, holder: string): Promise<void> {
-    await this.pool.query('DELETE FROM runner_leases WHERE name = $1 AND holder = $2', [name, holder]);
+  async takeNext(tenant: string, name: string, floor: number): Promise<number> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<{ value: string }>('SELECT value FROM ledger_cursors WHERE tenant = $1 AND name = $2 FOR UPDATE', [tenant, name]);
+      const value = nextCounterValue(rows[0]?.value, floor);
+      await client.query(
+        `INSERT INTO ledger_cursors (tenant, name, value, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        [tenant, name, String(value + 1), this.now()],
+      );
+      return value;
+    });
   }
 
   /** The hub event inbox in the same database. */

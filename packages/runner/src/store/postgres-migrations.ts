@@ -111,6 +111,28 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX hub_requests_open ON hub_requests (received_at) WHERE close_status IS NULL OR close_status = 'in_progress' OR close_sent_at IS NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'tenant leases, live replicas, admitted ERP calls',
+    sql: `
+      CREATE TABLE tenant_leases (
+        tenant     TEXT PRIMARY KEY,
+        holder     TEXT,
+        epoch      BIGINT NOT NULL DEFAULT 0,
+        expires_at BIGINT NOT NULL DEFAULT 0
+      );
+      CREATE TABLE runner_replicas (
+        holder     TEXT PRIMARY KEY,
+        expires_at BIGINT NOT NULL,
+        started_at BIGINT NOT NULL
+      );
+      CREATE TABLE tenant_calls (
+        tenant TEXT NOT NULL,
+        at     BIGINT NOT NULL
+      );
+      CREATE INDEX tenant_calls_at ON tenant_calls (tenant, at);
+    `,
+  },
 ];
 
 /** Serialises migrations of one database across processes (runner replicas starting together). */

@@ -14,6 +14,8 @@ import {
   planEdit,
   planNewItem,
   planTransition,
+  leaseLost,
+  nextCounterValue,
   requireLedgerItem,
   type Actor,
   type AttemptRecord,
@@ -22,6 +24,7 @@ import {
   type EditableField,
   type Entity,
   type Ledger,
+  type LedgerFence,
   type LedgerFilter,
   type LedgerItem,
   type LedgerPage,
@@ -32,6 +35,7 @@ import {
   type Outcome,
 } from '@ledgerlink/core';
 import { applyMigrations } from './migrations.js';
+import { CURRENT_EPOCH_SQL, FENCE_SQL } from './tenant-leases.js';
 import { createStatements, type LedgerStatements } from './sqlite-statements.js';
 import { attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, type ItemRow } from './sqlite-rows.js';
 
@@ -59,24 +63,6 @@ export class SqliteLedger implements Ledger {
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.statements = createStatements(db);
-  }
-
-  /** Takes or renews a lease (see LeaseStore); expiry is measured on this machine's clock, shared by its processes. */
-  async acquireLease(name: string, holder: string, ttlMs: number, isGone?: (holder: string) => boolean): Promise<boolean> {
-    const now = Date.now();
-    return this.write(() => {
-      const row = this.db.prepare<[string], { holder: string; expires_at: number }>('SELECT holder, expires_at FROM runner_leases WHERE name = ?').get(name);
-      if (row !== undefined && row.holder !== holder && row.expires_at > now && isGone?.(row.holder) !== true) return false;
-      this.db
-        .prepare('INSERT INTO runner_leases (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at')
-        .run(name, holder, now + ttlMs);
-      return true;
-    });
-  }
-
-  async releaseLease(name: string, holder: string): Promise<void> {
-    if (!this.db.open) return;
-    this.db.prepare('DELETE FROM runner_leases WHERE name = ? AND holder = ?').run(name, holder);
   }
 
   /** The open database, for the stores that share the ledger's file (the hub event inbox). */
@@ -183,16 +169,29 @@ export class SqliteLedger implements Ledger {
     return this.write(() => this.apply(planTransition(this.item(id), change, actor, this.now())));
   }
 
-  async beginAttempt(id: string, actor: Actor): Promise<{ item: LedgerItem; attempt: AttemptRecord }> {
+  /** Refuses a fenced write (see LedgerFence) when the item's tenant lease has moved on from `fence.epoch`. */
+  private checkFence(item: LedgerItem, fence: LedgerFence | undefined): void {
+    if (fence === undefined) return;
+    const row = this.db.prepare<[string], { epoch: number }>(FENCE_SQL.sqlite).get(item.tenant);
+    if (row?.epoch !== fence.epoch) {
+      const current = this.db.prepare<[string], { epoch: number }>(CURRENT_EPOCH_SQL.sqlite).get(item.tenant)?.epoch;
+      throw leaseLost(item.tenant, fence.epoch, current);
+    }
+  }
+
+  async beginAttempt(id: string, actor: Actor, fence?: LedgerFence): Promise<{ item: LedgerItem; attempt: AttemptRecord }> {
     return this.write(() => {
-      const plan = planBeginAttempt(this.item(id), actor, this.now());
+      const current = this.item(id);
+      this.checkFence(current, fence);
+      const plan = planBeginAttempt(current, actor, this.now());
       return { item: this.apply(plan), attempt: plan.attempt as AttemptRecord };
     });
   }
 
-  async completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor): Promise<LedgerItem> {
+  async completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor, fence?: LedgerFence): Promise<LedgerItem> {
     return this.write(() => {
       const item = this.item(id);
+      this.checkFence(item, fence);
       const row = this.statements.attempt.get(id, attemptNumber);
       const attempt = row === undefined ? undefined : attemptFromRow(row);
       return this.apply(planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber));
@@ -224,6 +223,14 @@ export class SqliteLedger implements Ledger {
   async setCursor(tenant: string, name: string, value: string): Promise<void> {
     if (typeof value !== 'string') throw new TypeError(`a cursor value is text; got ${JSON.stringify(value)}`);
     this.write(() => this.statements.putCursor.run({ tenant, name, value, updated_at: this.now() }));
+  }
+
+  async takeNext(tenant: string, name: string, floor: number): Promise<number> {
+    return this.write(() => {
+      const value = nextCounterValue(this.statements.cursor.get(tenant, name)?.value, floor);
+      this.statements.putCursor.run({ tenant, name, value: String(value + 1), updated_at: this.now() });
+      return value;
+    });
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,341 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+
+/**
+ * Which replica sends for which tenant. Every runner process of a deployment shares one store; each tenant has
+ * one lease, held by at most one replica, so N replicas carry the tenants between them and none sends for a
+ * tenant another replica holds. Patterned on how PostgreSQL job queues (River, graphile-worker, pg-boss) claim
+ * work: claims are `FOR UPDATE SKIP LOCKED`, expiry is measured on the store's clock, and every claim bumps the
+ * tenant's `epoch`, the fencing token that the ledger's attempt writes and every ERP call carry (`admit`).
+ *
+ * Nothing here trusts a process id: a holder is alive only while it renews.
+ */
+export interface TenantLeases {
+  /**
+   * Says this replica is alive until `ttlMs` from now and answers the replicas alive now (this one included),
+   * oldest first: the fair share of tenants is `ceil(tenants / replicas)`.
+   */
+  heartbeat(holder: string, ttlMs: number): Promise<string[]>;
+  /** Removes this replica from the live list (a clean stop), so the others rebalance at once. */
+  leave(holder: string): Promise<void>;
+  /**
+   * Extends every lease `holder` still has to `ttlMs` from now; answers those leases. A lease that expired is not
+   * renewed (another replica may have claimed it in between): the holder has lost it.
+   */
+  renew(holder: string, ttlMs: number): Promise<LeaseGrant[]>;
+  /** Claims up to `max` of `tenants` whose lease is free or expired, each at a new epoch. */
+  claim(holder: string, tenants: readonly string[], max: number, ttlMs: number): Promise<LeaseGrant[]>;
+  /** Gives a lease back (its work stopped): another replica may claim it at once, with no wait. */
+  release(holder: string, tenant: string, epoch: number): Promise<void>;
+  /**
+   * Right before an ERP call: records the call against the tenant's rate-limit budget if and only if `holder`
+   * holds the tenant's lease at `epoch` and it has not expired. False: the call must not be sent.
+   */
+  admit(tenant: string, holder: string, epoch: number): Promise<boolean>;
+  /** How long ago (ms) the tenant's calls of the last `windowMs` were admitted, newest first. */
+  recentCalls(tenant: string, windowMs: number): Promise<number[]>;
+  /** Every tenant's lease as the store has it (readiness, the console). */
+  holders(): Promise<LeaseRow[]>;
+  /**
+   * Ends every lease of a holder known to be dead (its process is gone): they are free at once, and a claim of one
+   * waits for no call of it still in flight, since a dead process sends nothing more. Its replica row goes too.
+   */
+  expire(holder: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A lease held: its tenant, its epoch (the fencing token), and what the previous holder left. */
+export interface LeaseGrant {
+  tenant: string;
+  epoch: number;
+  /**
+   * Set when the lease was taken over from a holder that did not give it back (it died, was paused or was cut
+   * off): how long ago its lease expired. Items it left in flight may still reach the ERP from it for up to its
+   * longest call timeout after that; they are settled only once that time has passed.
+   */
+  previous?: { holder: string; expiredMsAgo: number };
+}
+
+export interface LeaseRow {
+  tenant: string;
+  holder: string | null;
+  epoch: number;
+  /** Milliseconds until it expires (negative: expired). */
+  remainingMs: number;
+}
+
+/** How long the store keeps admitted call times: the longest rate-limit window any connector declares is shorter. */
+const CALL_HISTORY_MS = 3_600_000;
+
+/** The fencing check of an attempt's ledger write: the tenant's lease is still held at `epoch`. */
+export const FENCE_SQL = {
+  postgres: 'SELECT 1 FROM tenant_leases WHERE tenant = $1 AND epoch = $2 AND holder IS NOT NULL FOR SHARE',
+  sqlite: 'SELECT epoch FROM tenant_leases WHERE tenant = ? AND holder IS NOT NULL',
+} as const;
+
+/** The current epoch of a tenant's lease, for the message of a refused fenced write. */
+export const CURRENT_EPOCH_SQL = {
+  postgres: 'SELECT epoch FROM tenant_leases WHERE tenant = $1',
+  sqlite: 'SELECT epoch FROM tenant_leases WHERE tenant = ?',
+} as const;
+
+/** The store's clock in milliseconds since the epoch: one clock for every replica, whatever theirs say. */
+const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+
+export interface PostgresTenantLeasesOptions {
+  url: string;
+  schema: string;
+  /**
+   * How long one lease query may take before it is abandoned (statement and client side). A replica cut off from
+   * the database learns it this way, instead of waiting on a socket that never answers, and stops sending when its
+   * lease runs out.
+   */
+  queryTimeoutMs: number;
+}
+
+/**
+ * Tenant leases on PostgreSQL. Renewals and claims run on a connection of their own, so a busy ledger pool never
+ * delays a renewal; the per-call `admit` runs on a small pool of its own. Both time out (`queryTimeoutMs`).
+ */
+export class PostgresTenantLeases implements TenantLeases {
+  readonly #keeper: pg.Pool;
+  readonly #admits: pg.Pool;
+
+  constructor(options: PostgresTenantLeasesOptions) {
+    const common = {
+      connectionString: options.url,
+      options: `-c search_path=${options.schema} -c statement_timeout=${options.queryTimeoutMs}`,
+      query_timeout: options.queryTimeoutMs,
+      connectionTimeoutMillis: options.queryTimeoutMs,
+    };
+    this.#keeper = new pg.Pool({ ...common, max: 1 });
+    this.#admits = new pg.Pool({ ...common, max: 4 });
+    // A dropped connection is an error event on an idle client: the pool replaces it; the next query says so.
+    this.#keeper.on('error', () => undefined);
+    this.#admits.on('error', () => undefined);
+  }
+
+  async heartbeat(holder: string, ttlMs: number): Promise<string[]> {
+    const { rows } = await this.#keeper.query<{ holder: string }>(
+      `WITH seen AS (
+         INSERT INTO runner_replicas (holder, expires_at, started_at) VALUES ($1, ${NOW_MS} + $2, ${NOW_MS})
+         ON CONFLICT (holder) DO UPDATE SET expires_at = excluded.expires_at
+       ), gone AS (
+         DELETE FROM runner_replicas WHERE expires_at < ${NOW_MS} - 600000
+       )
+       SELECT holder FROM runner_replicas WHERE expires_at > ${NOW_MS} OR holder = $1 ORDER BY started_at, holder`,
+      [holder, ttlMs],
+    );
+    const live = rows.map((row) => row.holder);
+    return live.includes(holder) ? live : [...live, holder];
+  }
+
+  async leave(holder: string): Promise<void> {
+    await this.#keeper.query('DELETE FROM runner_replicas WHERE holder = $1', [holder]);
+  }
+
+  async renew(holder: string, ttlMs: number): Promise<LeaseGrant[]> {
+    const { rows } = await this.#keeper.query<{ tenant: string; epoch: string }>(
+      `UPDATE tenant_leases SET expires_at = ${NOW_MS} + $2 WHERE holder = $1 AND expires_at > ${NOW_MS} RETURNING tenant, epoch`,
+      [holder, ttlMs],
+    );
+    return rows.map((row) => ({ tenant: row.tenant, epoch: Number(row.epoch) }));
+  }
+
+  async claim(holder: string, tenants: readonly string[], max: number, ttlMs: number): Promise<LeaseGrant[]> {
+    if (max <= 0 || tenants.length === 0) return [];
+    const client = await this.#keeper.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('INSERT INTO tenant_leases (tenant) SELECT unnest($1::text[]) ON CONFLICT (tenant) DO NOTHING', [tenants]);
+      const { rows } = await client.query<{ tenant: string; epoch: string; previous: string | null; expired_ms_ago: string }>(
+        `WITH free AS (
+           SELECT tenant, holder, expires_at FROM tenant_leases
+           WHERE tenant = ANY($1) AND (holder IS NULL OR expires_at <= ${NOW_MS})
+           ORDER BY tenant LIMIT $2 FOR UPDATE SKIP LOCKED
+         )
+         UPDATE tenant_leases AS lease SET holder = $3, epoch = lease.epoch + 1, expires_at = ${NOW_MS} + $4
+         FROM free WHERE lease.tenant = free.tenant
+         RETURNING lease.tenant, lease.epoch, free.holder AS previous, ${NOW_MS} - free.expires_at AS expired_ms_ago`,
+        [tenants, max, holder, ttlMs],
+      );
+      // Rows from a replica that left cleanly are gone; a crashed one's row stays until it expires a while.
+      await client.query(`DELETE FROM tenant_calls WHERE at < ${NOW_MS} - $1`, [CALL_HISTORY_MS]);
+      await client.query('COMMIT');
+      return rows.map((row) => ({
+        tenant: row.tenant,
+        epoch: Number(row.epoch),
+        ...(row.previous === null ? {} : { previous: { holder: row.previous, expiredMsAgo: Number(row.expired_ms_ago) } }),
+      }));
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async release(holder: string, tenant: string, epoch: number): Promise<void> {
+    await this.#keeper.query(`UPDATE tenant_leases SET holder = NULL, expires_at = ${NOW_MS} WHERE tenant = $1 AND holder = $2 AND epoch = $3`, [tenant, holder, epoch]);
+  }
+
+  async admit(tenant: string, holder: string, epoch: number): Promise<boolean> {
+    const result = await this.#admits.query(
+      `WITH lease AS (
+         SELECT tenant FROM tenant_leases WHERE tenant = $1 AND holder = $2 AND epoch = $3 AND expires_at > ${NOW_MS} FOR SHARE
+       )
+       INSERT INTO tenant_calls (tenant, at) SELECT tenant, ${NOW_MS} FROM lease`,
+      [tenant, holder, epoch],
+    );
+    return result.rowCount === 1;
+  }
+
+  async recentCalls(tenant: string, windowMs: number): Promise<number[]> {
+    const { rows } = await this.#keeper.query<{ age: string }>(
+      `SELECT ${NOW_MS} - at AS age FROM tenant_calls WHERE tenant = $1 AND at > ${NOW_MS} - $2 ORDER BY at DESC LIMIT 100000`,
+      [tenant, windowMs],
+    );
+    return rows.map((row) => Math.max(0, Number(row.age)));
+  }
+
+  async holders(): Promise<LeaseRow[]> {
+    const { rows } = await this.#keeper.query<{ tenant: string; holder: string | null; epoch: string; remaining: string }>(
+      `SELECT tenant, holder, epoch, expires_at - ${NOW_MS} AS remaining FROM tenant_leases ORDER BY tenant`,
+    );
+    return rows.map((row) => ({ tenant: row.tenant, holder: row.holder, epoch: Number(row.epoch), remainingMs: Number(row.remaining) }));
+  }
+
+  async expire(holder: string): Promise<number> {
+    const result = await this.#keeper.query(`UPDATE tenant_leases SET expires_at = ${NOW_MS} - $2 WHERE holder = $1`, [holder, CALL_HISTORY_MS]);
+    await this.#keeper.query('DELETE FROM runner_replicas WHERE holder = $1', [holder]);
+    return result.rowCount ?? 0;
+  }
+
+  #closed: Promise<void> | undefined;
+
+  close(): Promise<void> {
+    this.#closed ??= Promise.all([this.#keeper.end(), this.#admits.end()]).then(() => undefined);
+    return this.#closed;
+  }
+}
+
+/**
+ * Tenant leases in the SQLite file, for processes sharing it on one machine (their clock is the machine's). Each
+ * change is one IMMEDIATE transaction; SQLite's single writer serialises claims.
+ */
+export class SqliteTenantLeases implements TenantLeases {
+  readonly #statements: ReturnType<typeof prepare>;
+
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    private readonly nowMs: () => number = Date.now,
+  ) {
+    this.#statements = prepare(db);
+  }
+
+  async heartbeat(holder: string, ttlMs: number): Promise<string[]> {
+    const now = this.nowMs();
+    return this.db
+      .transaction(() => {
+        this.#statements.seen.run(holder, now + ttlMs, now);
+        this.#statements.forget.run(now - 600_000);
+        const live = this.#statements.live.all(now, holder).map((row) => row.holder);
+        return live.includes(holder) ? live : [...live, holder];
+      })
+      .immediate();
+  }
+
+  async leave(holder: string): Promise<void> {
+    if (this.db.open) this.#statements.leave.run(holder);
+  }
+
+  async renew(holder: string, ttlMs: number): Promise<LeaseGrant[]> {
+    const now = this.nowMs();
+    return this.#statements.renew.all(now + ttlMs, holder, now).map((row) => ({ tenant: row.tenant, epoch: row.epoch }));
+  }
+
+  async claim(holder: string, tenants: readonly string[], max: number, ttlMs: number): Promise<LeaseGrant[]> {
+    if (max <= 0 || tenants.length === 0) return [];
+    const now = this.nowMs();
+    return this.db
+      .transaction(() => {
+        for (const tenant of tenants) this.#statements.ensure.run(tenant);
+        const wanted = new Set(tenants);
+        const free = this.#statements.free.all(now).filter((row) => wanted.has(row.tenant)).slice(0, max);
+        const grants: LeaseGrant[] = [];
+        for (const row of free) {
+          const taken = this.#statements.take.get(holder, now + ttlMs, row.tenant);
+          if (taken === undefined) continue;
+          grants.push({
+            tenant: row.tenant,
+            epoch: taken.epoch,
+            ...(row.holder === null ? {} : { previous: { holder: row.holder, expiredMsAgo: now - row.expires_at } }),
+          });
+        }
+        this.#statements.prune.run(now - CALL_HISTORY_MS);
+        return grants;
+      })
+      .immediate();
+  }
+
+  async release(holder: string, tenant: string, epoch: number): Promise<void> {
+    if (this.db.open) this.#statements.release.run(this.nowMs(), tenant, holder, epoch);
+  }
+
+  async admit(tenant: string, holder: string, epoch: number): Promise<boolean> {
+    const now = this.nowMs();
+    return this.#statements.admit.run(tenant, now, tenant, holder, epoch, now).changes === 1;
+  }
+
+  async recentCalls(tenant: string, windowMs: number): Promise<number[]> {
+    const now = this.nowMs();
+    return this.#statements.recent.all(tenant, now - windowMs).map((row) => Math.max(0, now - row.at));
+  }
+
+  async holders(): Promise<LeaseRow[]> {
+    const now = this.nowMs();
+    return this.#statements.holders.all().map((row) => ({ tenant: row.tenant, holder: row.holder, epoch: row.epoch, remainingMs: row.expires_at - now }));
+  }
+
+  async expire(holder: string): Promise<number> {
+    if (!this.db.open) return 0;
+    const changed = this.#statements.expire.run(this.nowMs() - CALL_HISTORY_MS, holder).changes;
+    this.#statements.leave.run(holder);
+    return changed;
+  }
+
+  async close(): Promise<void> {
+    // The database belongs to the ledger, which closes it.
+  }
+}
+
+function prepare(db: BetterSqlite3.Database) {
+  return {
+    seen: db.prepare<[string, number, number]>(
+      'INSERT INTO runner_replicas (holder, expires_at, started_at) VALUES (?, ?, ?) ON CONFLICT (holder) DO UPDATE SET expires_at = excluded.expires_at',
+    ),
+    forget: db.prepare<[number]>('DELETE FROM runner_replicas WHERE expires_at < ?'),
+    live: db.prepare<[number, string], { holder: string }>('SELECT holder FROM runner_replicas WHERE expires_at > ? OR holder = ? ORDER BY started_at, holder'),
+    leave: db.prepare<[string]>('DELETE FROM runner_replicas WHERE holder = ?'),
+    renew: db.prepare<[number, string, number], { tenant: string; epoch: number }>(
+      'UPDATE tenant_leases SET expires_at = ? WHERE holder = ? AND expires_at > ? RETURNING tenant, epoch',
+    ),
+    ensure: db.prepare<[string]>('INSERT INTO tenant_leases (tenant) VALUES (?) ON CONFLICT (tenant) DO NOTHING'),
+    free: db.prepare<[number], { tenant: string; holder: string | null; expires_at: number }>(
+      'SELECT tenant, holder, expires_at FROM tenant_leases WHERE holder IS NULL OR expires_at <= ? ORDER BY tenant',
+    ),
+    take: db.prepare<[string, number, string], { epoch: number }>(
+      'UPDATE tenant_leases SET holder = ?, epoch = epoch + 1, expires_at = ? WHERE tenant = ? RETURNING epoch',
+    ),
+    expire: db.prepare<[number, string]>('UPDATE tenant_leases SET expires_at = ? WHERE holder = ?'),
+    prune: db.prepare<[number]>('DELETE FROM tenant_calls WHERE at < ?'),
+    release: db.prepare<[number, string, string, number]>('UPDATE tenant_leases SET holder = NULL, expires_at = ? WHERE tenant = ? AND holder = ? AND epoch = ?'),
+    admit: db.prepare<[string, number, string, string, number, number]>(
+      'INSERT INTO tenant_calls (tenant, at) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM tenant_leases WHERE tenant = ? AND holder = ? AND epoch = ? AND expires_at > ?)',
+    ),
+    recent: db.prepare<[string, number], { at: number }>('SELECT at FROM tenant_calls WHERE tenant = ? AND at > ? ORDER BY at DESC LIMIT 100000'),
+    holders: db.prepare<[], { tenant: string; holder: string | null; epoch: number; expires_at: number }>(
+      'SELECT tenant, holder, epoch, expires_at FROM tenant_leases ORDER BY tenant',
+    ),
+  };
+}
