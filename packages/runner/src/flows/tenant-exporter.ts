@@ -416,6 +416,9 @@ export class TenantExporter {
         if (moved !== undefined) {
           // A tick listed the item as pending a moment before an earlier run settled it: nothing was sent for it.
           this.logger.debug({ itemId: moved.id, state: moved.state }, `item ${moved.id} is already "${moved.state}": an earlier run settled it after this tick listed it; nothing was sent`);
+        } else if (isLedgerlinkError(error) && error.code === ErrorCodes.LEASE_LOST) {
+          // Another replica holds the tenant now: it settles what this run left open, through lookup or key.
+          this.logger.warn({ items: items.length }, 'export stopped: this replica lost the tenant\'s lease; its new holder settles these items');
         } else {
           // A ledger write failed: the engine stopped; what it sent is in the ledger as an open attempt.
           this.logger.error({ err: error, items: items.length }, 'export stopped: the ledger could not be written; the items are recovered later');

@@ -103,7 +103,8 @@ export class LeaseKeeper {
       const renewed = new Map((await store.renew(holder, ttlMs)).map((grant) => [grant.tenant, grant.epoch]));
       for (const [tenant, lease] of this.held) {
         if (renewed.get(tenant) === lease.epoch) lease.renewed(sentAt);
-        else await this.#drop(tenant, 'the lease expired before it was renewed, or another replica took the tenant over');
+        // Not awaited: stopping a tenant waits for its calls in flight, and the other leases must be renewed meanwhile.
+        else void this.#drop(tenant, 'the lease expired before it was renewed, or another replica took the tenant over');
       }
       if (this.#stopped) return;
       await this.#expireGone();
