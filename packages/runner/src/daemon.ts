@@ -217,7 +217,7 @@ export class Runner {
     try {
       for (const event of await this.inbox.unprocessed(500)) {
         if (this.#eventsInHand.has(event.eventId) || !this.ownsCompany(event.companyId)) continue;
-        this.track(this.#intake.run(() => this.processEvent(event)));
+        this.enqueueEvent(event);
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'reading the webhook inbox failed; tried again in a second');
@@ -440,9 +440,19 @@ export class Runner {
         continue;
       }
       // After the answer, a few at a time: the route's only work is the inbox row.
-      this.track(this.#intake.run(() => this.processEvent(event)));
+      if (!this.#eventsInHand.has(event.eventId)) this.enqueueEvent(event);
     }
     return { received: events.length, duplicates };
+  }
+
+  /** Queues a delivery to act on; while it is queued or running, neither the sweep nor a repeat queues it again. */
+  private enqueueEvent(event: HubEvent): void {
+    this.#eventsInHand.add(event.eventId);
+    this.track(
+      this.#intake.run(() => this.processEvent(event)).finally(() => {
+        this.#eventsInHand.delete(event.eventId);
+      }),
+    );
   }
 
   private track(work: Promise<void>): void {
@@ -460,15 +470,11 @@ export class Runner {
     if (dispatcher === undefined || this.#stopping !== undefined) return;
     // A tenant held by another replica: left in the inbox, where its holder's sweep finds it.
     if (this.#started && !this.ownsCompany(event.companyId)) return;
-    if (this.#eventsInHand.has(event.eventId)) return;
-    this.#eventsInHand.add(event.eventId);
     try {
       await dispatcher.event(event);
       await this.inbox.markProcessed(event.eventId);
     } catch (error) {
       this.logger.warn({ err: error, eventId: event.eventId }, `hub event ${event.eventId} could not be acted on yet`);
-    } finally {
-      this.#eventsInHand.delete(event.eventId);
     }
   }
 
