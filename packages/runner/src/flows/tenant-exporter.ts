@@ -288,8 +288,9 @@ export class TenantExporter {
   }
 
   /**
-   * One blocked record: its first missing prerequisite is looked up in this ledger (ledgerlink exported it) and,
-   * for a payment's requisition, in the hub (someone else synced the invoice: it has an `origin_id`).
+   * One blocked record: its first missing prerequisite (whatever entity the definition names) is looked up in this
+   * ledger (ledgerlink exported it) and then in the hub, by the prerequisite's `hubItemType` (someone else put it in
+   * the ERP: a vendor another integration created, an invoice synced elsewhere; the hub object has an `origin_id`).
    */
   private async recheckItem(item: LedgerItem, only: (prerequisiteId: string) => boolean = () => true): Promise<boolean> {
     const prerequisite = ENTITY_DEFINITIONS[item.entity].prerequisites.find((candidate) => candidate.erpIdOf(item.record) === undefined);
@@ -298,8 +299,9 @@ export class TenantExporter {
     if (prerequisiteId === '' || !only(prerequisiteId)) return false;
     const exported = await this.ledger.getBySource(this.tenant, prerequisite.entity, 'export', prerequisiteId);
     let erpId = exported?.state === 'synced' ? exported.targetId : undefined;
-    if (erpId === undefined && prerequisite.entity === 'requisition' && this.hub !== null && this.config.hubCompanyId !== undefined) {
-      erpId = (await this.hub.client.invoice(this.config.hubCompanyId, prerequisiteId, { signal: this.#closing.signal }))?.erpId;
+    if (erpId === undefined && this.hub !== null && this.config.hubCompanyId !== undefined) {
+      const { hubItemType } = ENTITY_DEFINITIONS[prerequisite.entity];
+      erpId = await this.hub.client.originId(this.config.hubCompanyId, hubItemType, prerequisiteId, { signal: this.#closing.signal });
     }
     if (erpId === undefined) return false;
     const current = await this.ledger.get(item.id);
@@ -309,8 +311,8 @@ export class TenantExporter {
   }
 
   /**
-   * The periodic re-check of every blocked record (the ERP Platform sends no "invoice synced" event, and someone
-   * other than ledgerlink may sync a prerequisite): runs on the hub schedule. `only` narrows it to prerequisites
+   * The periodic re-check of every blocked record, whatever it waits on (the ERP Platform sends no "invoice synced"
+   * event, and a vendor someone else put in the ERP may never come as a `link_vendor`): runs on the hub schedule. `only` narrows it to prerequisites
    * by hub id.
    */
   async recheckBlocked(only: (prerequisiteId: string) => boolean = () => true): Promise<number> {
