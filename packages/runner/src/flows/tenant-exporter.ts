@@ -176,7 +176,7 @@ export class TenantExporter {
     const edited = Object.keys(changes) as EditableField[];
     try {
       if (edited.length > 0) await this.ledger.edit(existing.id, changes, actor);
-      let item = await this.ledger.transition(existing.id, { from: ['failed'], to: 'pending', action: 're-export', detail: { requestedBy: 'hub', edited } }, actor);
+      let item = await this.ledger.transition(existing.id, { from: ['failed'], to: 'pending', action: 're-export', detail: { requestedBy: 'hub', edited }, freshKey: edited.length === 0 }, actor);
       if (this.policy(existing.entity).requiresApproval && (await this.rejectedByApprover(existing.id))) {
         item = await this.ledger.transition(item.id, { from: ['pending'], to: 'awaiting_approval', action: 'awaits approval', detail: { reason: 'rejected by an approver before' } }, SYSTEM_ACTOR);
       }
@@ -345,24 +345,39 @@ export class TenantExporter {
     );
   }
 
-  /** Edits the check number and/or bank ID of a failed payment (seed 001: the only editable fields). */
+  /**
+   * Edits the check number and/or bank ID of a failed payment (seed 001: the only editable fields). Other entities
+   * have none: their fields come from the hub, so they are fixed there (or exported again as they are).
+   */
   async edit(id: string, changes: Partial<Record<EditableField, string>>, actor: Actor): Promise<LedgerItem> {
+    const item = await this.ledger.get(id);
+    if (item !== undefined && item.entity !== 'payment') {
+      const { label } = ENTITY_DEFINITIONS[item.entity];
+      throw new LedgerlinkError(
+        ErrorCodes.LEDGER_EDIT_REFUSED,
+        `${label} ${item.sourceId} (item ${id}) has no fields to edit here: Check Number and Bank ID belong to payments; correct the ${label} in the hub and export it again`,
+        { details: { itemId: id, entity: item.entity, state: item.state } },
+      );
+    }
     return this.ledger.edit(id, changes, actor);
   }
 
   /**
-   * Exports a failed payment again (after an edit, or as it is). While the tenant requires approval, a payment an
-   * approver rejected is exported again only by an approver (`approver`): anyone else is refused.
+   * Exports a failed record of any entity again (a payment after an edit, or as it is). Where its entity requires
+   * approval (payments, when the tenant says so), one an approver rejected is exported again only by an approver
+   * (`approver`): anyone else is refused.
    */
   async retry(id: string, actor: Actor, options: { approver?: boolean } = {}): Promise<LedgerItem> {
-    if (this.config.requireApproval.payment && options.approver !== true && (await this.rejectedByApprover(id))) {
+    const entity = (await this.ledger.get(id))?.entity ?? 'payment';
+    if (this.policy(entity).requiresApproval && options.approver !== true && (await this.rejectedByApprover(id))) {
       throw new LedgerlinkError(
         ErrorCodes.APPROVAL_REQUIRED,
         `item ${id} was rejected by an accounting approver and tenant ${this.tenant} requires approval: only an accounting approver may export it again`,
         { disposition: 'rejected' },
       );
     }
-    const item = await this.ledger.transition(id, { from: ['failed'], to: 'pending', action: 're-export' }, actor);
+    // A new key: an ERP that replays by key must not hand back its old refusal.
+    const item = await this.ledger.transition(id, { from: ['failed'], to: 'pending', action: 're-export', freshKey: true }, actor);
     this.kick();
     return item;
   }
