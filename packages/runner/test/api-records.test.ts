@@ -50,24 +50,7 @@ describe('records API', () => {
   });
 
   it('a requisition: listed by entity with its own columns, shown, not editable, and exported again once failed', async () => {
-    const stamp = Date.now() % 1_000_000;
-    const vendorErpId = String(60_000 + (stamp % 10_000));
-    const requisition = {
-      id: `hub-req-api-${stamp}`,
-      number: `RQ-${stamp}`,
-      billingDate: '2026-11-30',
-      // The vendor's ERP id is known to the hub, but QuickBooks does not have that vendor yet: the bill is refused.
-      vendor: { id: `hub-v-api-${stamp}`, name: `Pier Framing ${stamp}`, erpId: vendorErpId },
-      project: { id: 'hub-p-1', number: 'P-100' },
-      commitment: { id: `hub-sc-api-${stamp}` },
-      totalCents: 4_321_00,
-      retainageCents: 0,
-      lines: [{ id: `hub-line-api-${stamp}`, description: 'Framing', amountCents: 4_321_00, retainageCents: 0, costCodeOriginId: '60' }],
-    };
-    const taken = await stack.runner.tenant('acme').exporter.intakeRecord('requisition', requisition);
-    if (taken.kind === 'ignored') throw new Error(taken.reason);
-    const failed = await untilStateOf(stack.runner, taken.item.id, 'failed', 8_000);
-
+    const { item: failed, requisition, vendorErpId } = await stack.failedRequisition('acme');
     const listed = await stack.call('GET', '/records?entity=requisition&state=failed', { token: 'read_only' });
     expect(listed.status).toBe(200);
     expect(listed.body.items.every((item: { entity: string }) => item.entity === 'requisition')).toBe(true);

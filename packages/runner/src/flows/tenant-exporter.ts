@@ -176,7 +176,8 @@ export class TenantExporter {
     const edited = Object.keys(changes) as EditableField[];
     try {
       if (edited.length > 0) await this.ledger.edit(existing.id, changes, actor);
-      let item = await this.ledger.transition(existing.id, { from: ['failed'], to: 'pending', action: 're-export', detail: { requestedBy: 'hub', edited }, freshKey: edited.length === 0 }, actor);
+      const freshKey = await this.keyWasSent(existing.id);
+      let item = await this.ledger.transition(existing.id, { from: ['failed'], to: 'pending', action: 're-export', detail: { requestedBy: 'hub', edited }, freshKey }, actor);
       if (this.policy(existing.entity).requiresApproval && (await this.rejectedByApprover(existing.id))) {
         item = await this.ledger.transition(item.id, { from: ['pending'], to: 'awaiting_approval', action: 'awaits approval', detail: { reason: 'rejected by an approver before' } }, SYSTEM_ACTOR);
       }
@@ -188,6 +189,16 @@ export class TenantExporter {
       if (!(isLedgerlinkError(error) && error.code === ErrorCodes.LEDGER_TRANSITION)) throw error;
       return { kind: 'known', item: (await this.ledger.get(existing.id)) ?? existing };
     }
+  }
+
+  /**
+   * Whether the item's current idempotency key already went to the ERP (its last attempt used it): a re-export then
+   * takes a new one, so an ERP that replays answers by key does not hand back its old refusal. An edit has already
+   * given the item a new key; a record refused before any call never sent one.
+   */
+  private async keyWasSent(id: string): Promise<boolean> {
+    const [item, attempts] = await Promise.all([this.ledger.get(id), this.ledger.attempts(id)]);
+    return item !== undefined && attempts.at(-1)?.idempotencyKey === item.idempotencyKey;
   }
 
   /** True when the item's last approval decision was a rejection. */
@@ -376,8 +387,7 @@ export class TenantExporter {
         { disposition: 'rejected' },
       );
     }
-    // A new key: an ERP that replays by key must not hand back its old refusal.
-    const item = await this.ledger.transition(id, { from: ['failed'], to: 'pending', action: 're-export', freshKey: true }, actor);
+    const item = await this.ledger.transition(id, { from: ['failed'], to: 'pending', action: 're-export', freshKey: await this.keyWasSent(id) }, actor);
     this.kick();
     return item;
   }
