@@ -283,16 +283,17 @@ export class Runner {
   private async recoverTenant(scope: TenantScope, scheduler: Scheduler, resendAfterMs: number): Promise<void> {
     const id = scope.config.id;
     const started = Date.now();
-    this.#recovery.set(id, resendAfterMs > 0 ? `recovering (items the previous holder left in flight are settled in ${Math.ceil(resendAfterMs / 1000)} s)` : 'recovering');
+    this.#recovery.set(id, 'recovering');
     const over = () => this.#stopping !== undefined || (scope.lease !== undefined && !scope.lease.valid);
     for (;;) {
       if (over()) return;
       try {
-        const { settled, resent } = await scope.exporter.recover({ resendAfterMs });
+        const { settled, resent, heldBackMs } = await scope.exporter.recover({ resendAfterMs });
         if (over()) return;
         this.#recovery.set(id, 'running');
-        scope.logger.info({ settled, resent, ms: Date.now() - started }, 'recovery done');
+        scope.logger.info({ settled, resent, heldBackMs, ms: Date.now() - started }, 'recovery done');
         scheduler.startTenant(scope);
+        if (heldBackMs > 0) this.settleLater(scope, heldBackMs);
         return;
       } catch (error) {
         this.#recovery.set(id, `recovering (last try failed: ${describe(error)})`);
@@ -300,6 +301,15 @@ export class Runner {
         await this.pause(this.config.runner.recoveryMs);
       }
     }
+  }
+
+  /** What a previous holder left in flight, settled once none of its calls can still be on the wire. */
+  private settleLater(scope: TenantScope, afterMs: number): void {
+    const timer = setTimeout(() => {
+      if (this.#stopping !== undefined || scope.lease?.valid !== true) return;
+      this.track(scope.exporter.recover().then(() => undefined, (error: unknown) => scope.logger.warn({ err: error }, 'settling what the previous holder left in flight failed; the recovery schedule tries again')));
+    }, afterMs + 50);
+    timer.unref();
   }
 
   /** Waits `ms`, or less when the runner stops. */

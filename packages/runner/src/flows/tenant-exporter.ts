@@ -60,6 +60,8 @@ export class TenantExporter {
   #again = false;
   #enabled: boolean;
   #recovered = false;
+  /** Epoch ms before which nothing left `exporting` is sent again (a previous holder's calls may be in flight). */
+  #resendNotBefore = 0;
 
   constructor(
     @inject(TOKENS.tenant) readonly tenant: string,
@@ -508,23 +510,17 @@ export class TenantExporter {
    * is looked up; anything else is sent again as "may be committed", so the engine finds an earlier commit
    * (lookup) or the ERP replays it (native key) instead of posting twice.
    */
-  async recover(options: { resendAfterMs?: number } = {}): Promise<{ settled: number; resent: number }> {
+  async recover(options: { resendAfterMs?: number } = {}): Promise<{ settled: number; resent: number; heldBackMs: number }> {
     await this.refreshExportsSwitch();
-    const waitMs = options.resendAfterMs ?? 0;
-    if (waitMs > 0 && !this.#recovered) {
+    if ((options.resendAfterMs ?? 0) > 0) this.#resendNotBefore = Date.now() + (options.resendAfterMs ?? 0);
+    const heldBackMs = this.#resendNotBefore - Date.now();
+    if (heldBackMs > 0) {
       // Taken over from a replica that may still have calls in flight: new work goes on at once, and what it left
-      // `exporting` is settled only once none of its calls can still reach the ERP.
+      // `exporting` is settled only once none of its calls can still reach the ERP (the caller runs this again then).
       this.#recovered = true;
       this.kick();
-      this.logger.info({ waitMs }, `the previous holder's calls may still be in flight: its unfinished exports are settled in ${Math.ceil(waitMs / 1000)} s`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        this.#closing.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
-      if (this.#closing.signal.aborted) return { settled: 0, resent: 0 };
+      this.logger.info({ heldBackMs }, `the previous holder's calls may still be in flight: its unfinished exports are settled in ${Math.ceil(heldBackMs / 1000)} s`);
+      return { settled: 0, resent: 0, heldBackMs };
     }
     let settled = 0;
     const resend: LedgerItem[] = [];
@@ -543,7 +539,7 @@ export class TenantExporter {
     this.#recovered = true;
     if (resend.length > 0 || settled > 0) this.logger.info({ settled, resent: resend.length }, 'recovered exports left in flight');
     this.kick();
-    return { settled, resent: resend.length };
+    return { settled, resent: resend.length, heldBackMs: 0 };
   }
 
   /**
