@@ -164,38 +164,44 @@ export class SandboxHost {
  */
 export class PgProxy {
   readonly #sockets = new Set<Socket>();
+  readonly #server: Server;
   #cut = false;
+  #port = 0;
 
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
+  private constructor(private readonly target: { host: string; port: number }) {
+    this.#server = createServer((client) => this.accept(client));
+  }
 
   static async start(target: { host: string; port: number }): Promise<PgProxy> {
-    let proxy: PgProxy | undefined;
-    const server = createServer((client) => {
-      if (proxy === undefined || proxy.#cut) {
-        client.destroy();
-        return;
-      }
-      const upstream = connect(target.port, target.host);
-      const sockets = proxy.#sockets;
-      sockets.add(client);
-      sockets.add(upstream);
-      const end = () => {
-        client.destroy();
-        upstream.destroy();
-        sockets.delete(client);
-        sockets.delete(upstream);
-      };
-      client.on('error', end).on('close', end);
-      upstream.on('error', end).on('close', end);
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new PgProxy(server, (server.address() as AddressInfo).port);
+    const proxy = new PgProxy(target);
+    await new Promise<void>((resolve) => proxy.#server.listen(0, '127.0.0.1', resolve));
+    proxy.#port = (proxy.#server.address() as AddressInfo).port;
     return proxy;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  private accept(client: Socket): void {
+    if (this.#cut) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(this.target.port, this.target.host);
+    const sockets = this.#sockets;
+    sockets.add(client);
+    sockets.add(upstream);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    client.pipe(upstream);
+    upstream.pipe(client);
   }
 
   get isCut(): boolean {
@@ -214,7 +220,7 @@ export class PgProxy {
 
   async close(): Promise<void> {
     this.cut();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 }
 
@@ -225,24 +231,27 @@ export class PgProxy {
  */
 export class Balancer {
   #next = 0;
+  #port = 0;
+  readonly #server: Server;
   /** Connections each replica got. */
   readonly routed: number[] = [];
 
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-    private readonly ports: () => number[],
-  ) {}
+  private constructor(private readonly ports: () => number[]) {
+    this.#server = createServer((client) => {
+      client.on('error', () => client.destroy());
+      this.route(client, 0);
+    });
+  }
 
   static async start(ports: () => number[]): Promise<Balancer> {
-    let balancer: Balancer | undefined;
-    const server = createServer((client) => {
-      client.on('error', () => client.destroy());
-      balancer?.route(client, 0);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    balancer = new Balancer(server, (server.address() as AddressInfo).port, ports);
+    const balancer = new Balancer(ports);
+    await new Promise<void>((resolve) => balancer.#server.listen(0, '127.0.0.1', resolve));
+    balancer.#port = (balancer.#server.address() as AddressInfo).port;
     return balancer;
+  }
+
+  get port(): number {
+    return this.#port;
   }
 
   get url(): string {
@@ -272,7 +281,7 @@ export class Balancer {
   }
 
   async close(): Promise<void> {
-    this.server.close();
+    this.#server.close();
     await sleep(0);
   }
 }
@@ -345,7 +354,7 @@ export class Replica {
     return this.#runnerPid;
   }
 
-  async readyz(timeoutMs = 2_000): Promise<Readiness | undefined> {
+  async readyz(timeoutMs = 5_000): Promise<Readiness | undefined> {
     try {
       const response = await fetch(`http://127.0.0.1:${this.port}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
       return (await response.json()) as Readiness;
