@@ -159,13 +159,17 @@ export class SandboxHost {
 }
 
 /**
- * A TCP proxy between one replica and PostgreSQL. `cut` destroys every connection and refuses new ones (each new
- * socket is destroyed on accept), as a network partition that resets; `heal` lets connections through again.
+ * A TCP proxy between one replica and PostgreSQL, with two ways to cut it:
+ *   - `cut('reset')`: every connection destroyed, new ones destroyed on accept (the replica sees errors at once);
+ *   - `cut('partition')`: nothing flows either way and nothing errors (packets dropped: the replica's queries hang;
+ *     new connections are accepted and held). `heal` lets the held bytes through, as TCP delivers them once a
+ *     partition heals, and connects the held connections.
  */
 export class PgProxy {
-  readonly #sockets = new Set<Socket>();
+  readonly #pairs = new Set<{ client: Socket; upstream: Socket }>();
+  readonly #held: Socket[] = [];
   readonly #server: Server;
-  #cut = false;
+  #mode: 'open' | 'reset' | 'partition' = 'open';
   #port = 0;
 
   private constructor(private readonly target: { host: string; port: number }) {
@@ -183,20 +187,32 @@ export class PgProxy {
     return this.#port;
   }
 
+  get isCut(): boolean {
+    return this.#mode !== 'open';
+  }
+
   private accept(client: Socket): void {
-    if (this.#cut) {
+    if (this.#mode === 'reset') {
       client.destroy();
       return;
     }
+    if (this.#mode === 'partition') {
+      client.pause();
+      client.on('error', () => client.destroy());
+      this.#held.push(client);
+      return;
+    }
+    this.join(client);
+  }
+
+  private join(client: Socket): void {
     const upstream = connect(this.target.port, this.target.host);
-    const sockets = this.#sockets;
-    sockets.add(client);
-    sockets.add(upstream);
+    const pair = { client, upstream };
+    this.#pairs.add(pair);
     const end = () => {
       client.destroy();
       upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
+      this.#pairs.delete(pair);
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
@@ -204,22 +220,40 @@ export class PgProxy {
     upstream.pipe(client);
   }
 
-  get isCut(): boolean {
-    return this.#cut;
-  }
-
-  cut(): void {
-    this.#cut = true;
-    for (const socket of this.#sockets) socket.destroy();
-    this.#sockets.clear();
+  cut(mode: 'reset' | 'partition' = 'reset'): void {
+    this.#mode = mode;
+    for (const { client, upstream } of this.#pairs) {
+      if (mode === 'reset') {
+        client.destroy();
+        upstream.destroy();
+      } else {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    }
+    if (mode === 'reset') this.#pairs.clear();
   }
 
   heal(): void {
-    this.#cut = false;
+    const partitioned = this.#mode === 'partition';
+    this.#mode = 'open';
+    if (!partitioned) return;
+    for (const { client, upstream } of this.#pairs) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+    }
+    for (const client of this.#held.splice(0)) {
+      if (client.destroyed) continue;
+      this.join(client);
+      client.resume();
+    }
   }
 
   async close(): Promise<void> {
-    this.cut();
+    this.cut('reset');
+    for (const client of this.#held.splice(0)) client.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 }
@@ -409,8 +443,8 @@ export class Replica {
     return this.signal('SIGCONT');
   }
 
-  cutDb(): void {
-    this.proxy.cut();
+  cutDb(mode: 'reset' | 'partition' = 'reset'): void {
+    this.proxy.cut(mode);
   }
 
   healDb(): void {
@@ -602,15 +636,22 @@ export class Cluster {
   }
 
   /**
-   * Waits until every funded payment of every tenant has landed in its ERP and shows synced in the hub, or the
-   * deadline; returns the tallies either way (the caller asserts, naming what is missing).
+   * Waits until every funded payment of every tenant has landed in its ERP and the hub shows it closed out (synced,
+   * or failed: final until an accountant exports it again), or the deadline; returns the tallies either way (the
+   * caller asserts, naming what is missing). `settled` is true only when every one shows synced.
    */
   async settle(timeoutMs: number): Promise<{ tallies: TenantTally[]; settled: boolean; at: number }> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const tallies = await this.host.tally();
-      const done = tallies.every((t) => t.landed === t.funded && t.hubSynced === t.funded);
-      if (done || Date.now() > deadline) return { tallies, settled: done, at: Date.now() };
+      const at = Date.now();
+      const closed = tallies.every((t) => t.landed === t.funded && t.hubSynced + t.hubFailed === t.funded);
+      if (closed || at > deadline) {
+        // A close-out sent late (a second sender's) is seen too: one more look after a short while.
+        if (closed && tallies.some((t) => t.hubFailed > 0)) await sleep(2_000);
+        const last = closed ? await this.host.tally() : tallies;
+        return { tallies: last, settled: last.every((t) => t.landed === t.funded && t.hubSynced === t.funded), at };
+      }
       await sleep(200);
     }
   }

@@ -57,6 +57,7 @@ async function expectExactlyOnce(c: Cluster): Promise<void> {
     expect(t.funded - t.landed, `${t.tenant}: payments lost (funded, none in the ERP after ${SETTLE_MS} ms)\n${account}`).toBe(0);
     expect(t.rateViolations, `${t.tenant}: ERP calls beyond the lane's limit\n${account}`).toBe(0);
     expect(t.strays, `${t.tenant}: ERP payments the suite did not fund\n${account}`).toBe(0);
+    expect(t.hubFailed, `${t.tenant}: payments shown Failed to Export in Procore (a close-out from a second sender?)\n${account}`).toBe(0);
   }
   expect(settled, `not every payment synced in the hub within ${SETTLE_MS} ms\n${account}`).toBe(true);
 }
@@ -109,11 +110,22 @@ describe('exactly once across three replicas on PostgreSQL', () => {
     await expectExactlyOnce(c);
   }, 120_000);
 
-  it("the database connection of the replica running a tenant cut past its lease, then healed", async () => {
+  it('the database connections of the replica running a tenant reset and refused past its lease, then healed', async () => {
     const c = await world();
     const funding = fundInBackground(c);
     const holder = await victim(c, 'qbo-a');
-    holder.cutDb();
+    holder.cutDb('reset');
+    await sleep(2 * LEASE_TTL_MS);
+    holder.healDb();
+    await funding;
+    await expectExactlyOnce(c);
+  }, 120_000);
+
+  it('the replica running a tenant partitioned from the database past its lease (its queries hang), then healed', async () => {
+    const c = await world();
+    const funding = fundInBackground(c);
+    const holder = await victim(c, 'yardi-b');
+    holder.cutDb('partition');
     await sleep(2 * LEASE_TTL_MS);
     holder.healDb();
     await funding;
