@@ -336,31 +336,67 @@ export interface Readiness {
   tenants: Record<string, { state: string; erp: string }>;
 }
 
-/** One `ledgerlink run` process and its database proxy. */
+/**
+ * One `ledgerlink run` process and its database proxy, under a supervisor: when the process exits (a runner that
+ * lost its lease exits 1 for its supervisor to restart it as a standby; a killed one is restarted too), it is started
+ * again after `restartDelayMs`, as systemd's `Restart=always` would, with the same config, port and proxy.
+ */
 export class Replica {
   #runnerPid: number | undefined;
-  /** The wrapper's exit code (the runner's), once it exited. */
+  #child: ChildProcess;
+  #exited!: Promise<number | null>;
+  #destroyed = false;
+  /** The current process's exit code, once it exited (undefined while it runs). */
   exitCode: number | null | undefined;
-  readonly exited: Promise<number | null>;
-  readonly #started = Date.now();
+  /** Every exit so far, in order: `code` or `signal`. */
+  readonly exits: string[] = [];
+  /** How many times the supervisor started it again. */
+  restarts = 0;
 
   constructor(
     readonly index: number,
     readonly port: number,
     readonly proxy: PgProxy,
-    readonly child: ChildProcess,
+    private readonly spawnProcess: () => ChildProcess,
     readonly logFile: string,
+    private readonly restartDelayMs: number | undefined,
   ) {
-    this.exited = new Promise((resolve) => {
+    this.#child = this.launch();
+  }
+
+  private launch(): ChildProcess {
+    const child = this.spawnProcess();
+    this.#child = child;
+    this.#runnerPid = undefined;
+    this.exitCode = undefined;
+    this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exitCode = code ?? (signal === null ? null : 128);
+        this.exits.push(code === null ? String(signal) : String(code));
         resolve(this.exitCode);
+        if (!this.#destroyed && this.restartDelayMs !== undefined) {
+          setTimeout(() => {
+            if (this.#destroyed) return;
+            this.restarts += 1;
+            this.launch();
+          }, this.restartDelayMs).unref();
+        }
       });
     });
+    return child;
+  }
+
+  get child(): ChildProcess {
+    return this.#child;
+  }
+
+  /** Settles when the current process exits. */
+  get exited(): Promise<number | null> {
+    return this.#exited;
   }
 
   get name(): string {
-    return `replica ${this.index} (port ${this.port}${this.#runnerPid === undefined ? '' : `, runner pid ${this.#runnerPid}`})`;
+    return `replica ${this.index} (port ${this.port}${this.#runnerPid === undefined ? '' : `, runner pid ${this.#runnerPid}`}${this.exits.length === 0 ? '' : `, exits ${this.exits.join(',')}`})`;
   }
 
   get alive(): boolean {
@@ -460,8 +496,9 @@ export class Replica {
     }
   }
 
-  /** Gone for good: the whole process group (wrapper and runner), paused or not. */
+  /** Gone for good, no restart: the whole process group (wrapper and runner), paused or not. */
   destroy(): void {
+    this.#destroyed = true;
     const pid = this.child.pid;
     if (pid === undefined || !this.alive) return;
     try {
@@ -469,10 +506,6 @@ export class Replica {
     } catch {
       // Already gone.
     }
-  }
-
-  get uptimeMs(): number {
-    return Date.now() - this.#started;
   }
 }
 
@@ -489,6 +522,8 @@ export interface ClusterOptions {
   jitterMs?: number;
   /** Replica logs' level (default info). */
   logLevel?: string;
+  /** How long the supervisor waits before it starts an exited replica again (default 1000; null: no supervisor). */
+  restartDelayMs?: number | null;
 }
 
 /**
@@ -570,11 +605,15 @@ export class Cluster {
     writeFileSync(file, this.config(port, proxy.port));
     const logFile = join(dir, 'replica.log');
     const log = createWriteStream(logFile);
+    const env = { ...process.env, ...this.env() };
     // Its own process group: cleanup ends the wrapper and the runner together, even when the runner is paused.
-    const child = spawn(process.execPath, [BIN, 'run', '--config', file], { cwd: dir, env: { ...process.env, ...this.env() }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-    const replica = new Replica(index, port, proxy, child, logFile);
+    const start = () => {
+      const child = spawn(process.execPath, [BIN, 'run', '--config', file], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      child.stdout?.pipe(log, { end: false });
+      child.stderr?.pipe(log, { end: false });
+      return child;
+    };
+    const replica = new Replica(index, port, proxy, start, logFile, this.options.restartDelayMs === null ? undefined : (this.options.restartDelayMs ?? 1_000));
     this.replicas.push(replica);
     this.portsRef.push(port);
     return replica;
