@@ -36,6 +36,7 @@ import pg from 'pg';
 import { eventFromRow, type EventInbox, type EventRow } from './event-inbox.js';
 import { PostgresHubRequests, type HubRequests } from './hub-requests.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
+import { PostgresCredentialTable } from './store-credentials.js';
 import { CURRENT_EPOCH_SQL, FENCE_SQL } from './tenant-leases.js';
 import {
   attemptFromRow,
@@ -361,6 +362,16 @@ export class PostgresLedger implements Ledger {
   /** The ERP Requests taken on, in the same database. */
   hubRequests(): HubRequests {
     return new PostgresHubRequests(this.pool, this.clock);
+  }
+
+  /** The rotated credentials, in the same database. */
+  credentials(): PostgresCredentialTable {
+    return new PostgresCredentialTable(this.pool, this.clock);
+  }
+
+  /** The cheapest round trip (`SELECT 1`): the database answers (readiness). */
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
   }
 
   #closed: Promise<void> | undefined;
