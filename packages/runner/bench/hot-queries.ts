@@ -1,7 +1,7 @@
 /**
  * The store's hot queries at a million ledger items (issue 12 item 3): fills a SQLite file and a PostgreSQL schema
- * with HOT_ROWS items (default 1 000 000; 10 tenants, 1 % of items not synced), as many hub_events (0.01 %
- * unprocessed) and hub_requests (0.01 % open), then prints each hot query's plan and its time (best of 5), and the
+ * with HOT_ROWS items (default 1 000 000; 10 tenants, 7 % of items not synced), as many hub_events (0.1 %
+ * unprocessed) and hub_requests (0.1 % open): test/support/hot-query-fixtures.ts, then prints each hot query's plan and its time (best of 5), and the
  * time of the old readiness query (`counts()`) next to `SELECT 1`.
  * Run: npx tsx --conditions=source bench/hot-queries.ts (PostgreSQL at LEDGERLINK_TEST_POSTGRES_URL, default
  * postgres://postgres@127.0.0.1:5432/test, schema ll_hot_bench, dropped at the end).
