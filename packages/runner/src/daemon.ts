@@ -286,6 +286,8 @@ export class Runner {
     await scope.exporter.stop(graceMs);
     await scope.importer.stop();
     await scope.runtime.close();
+    // A token rotated by its last calls is in the store before the lease is given back: the next holder reads it.
+    await this.#store?.credentials(id).flushed();
     if (this.tenants.get(id) === scope) this.tenants.set(id, createTenantScope(root, scope.config, this.options.loaded));
   }
 

@@ -174,7 +174,8 @@ export class StoreCredentials implements CredentialStore {
   }
 
   private async write(name: string, value: string, base: number, generation: number): Promise<void> {
-    const fields = { scope: this.scope, credential: name };
+    // The name without what follows its colon (a digest of the configured token): nothing derived from a secret.
+    const fields = { scope: this.scope, credential: name.split(':')[0] };
     if (generation !== this.#generation) {
       this.logger?.warn(fields, `a rotated credential of ${this.scope} was not written: it was based on a value another replica has replaced since`);
       return;
