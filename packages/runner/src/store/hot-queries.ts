@@ -50,7 +50,10 @@ export interface ListQuery {
 /**
  * `Ledger.list`'s query: the filter's columns, then `ORDER BY seq LIMIT page + 1` (one more row says a next page
  * exists). With a tenant, direction and one state (the flows' lists) it reads ledger_items_tenant_direction_state
- * (tenant, direction, state, seq) in order; with a tenant and direction only, ledger_items_tenant_direction.
+ * (tenant, direction, state, seq) in order; with a tenant and direction only, ledger_items_tenant_direction. Several
+ * states on SQLite (the importer's pending + exporting): one branch per state, merged in seq order (SQLite's
+ * MERGE (UNION ALL) of two ordered index searches) instead of every matching row sorted. PostgreSQL 15 plans the
+ * same union as an Append and a Sort, so it keeps `state = ANY(...)` and chooses by its statistics.
  */
 export function listQuery(filter: LedgerFilter, dialect: Dialect): ListQuery {
   const limit = ledgerPageSize(filter);
@@ -59,23 +62,28 @@ export function listQuery(filter: LedgerFilter, dialect: Dialect): ListQuery {
     params.push(value);
     return dialect === 'sqlite' ? '?' : `$${params.length}`;
   };
-  const where = [`seq > ${next(decodeLedgerCursor(filter.cursor))}`];
-  for (const [column, value] of [
-    ['tenant', filter.tenant],
-    ['entity', filter.entity],
-    ['direction', filter.direction],
-  ] as const) {
-    if (value !== undefined) where.push(`${column} = ${next(value)}`);
-  }
   const states = ledgerFilterStates(filter);
-  if (states !== undefined) {
-    if (states.length === 1) where.push(`state = ${next(states[0])}`);
-    else if (dialect === 'sqlite') where.push(`state IN (${states.map((state) => next(state)).join(', ')})`);
-    else where.push(`state = ANY(${next(states)})`);
-  }
   const text = ledgerFilterText(filter);
-  // instr/strpos, not LIKE: the needle is plain text (no wildcards), and both sides are lower-cased by the shared rules.
-  if (text !== undefined) where.push(`${dialect === 'sqlite' ? 'instr' : 'strpos'}(search_text, ${next(text)}) > 0`);
-  const sql = `SELECT * FROM ledger_items WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${next(limit + 1)}`;
-  return { sql, params, limit };
+  /** The WHERE of one select: the filter's columns and `state` (one, or a list). */
+  const where = (state: string | readonly string[] | undefined): string => {
+    const terms = [`seq > ${next(decodeLedgerCursor(filter.cursor))}`];
+    for (const [column, value] of [
+      ['tenant', filter.tenant],
+      ['entity', filter.entity],
+      ['direction', filter.direction],
+    ] as const) {
+      if (value !== undefined) terms.push(`${column} = ${next(value)}`);
+    }
+    if (typeof state === 'string') terms.push(`state = ${next(state)}`);
+    else if (state !== undefined && dialect === 'sqlite') terms.push(`state IN (${state.map((one) => next(one)).join(', ')})`);
+    else if (state !== undefined) terms.push(`state = ANY(${next(state)})`);
+    // instr/strpos, not LIKE: the needle is plain text (no wildcards), and both sides are lower-cased by the shared rules.
+    if (text !== undefined) terms.push(`${dialect === 'sqlite' ? 'instr' : 'strpos'}(search_text, ${next(text)}) > 0`);
+    return terms.join(' AND ');
+  };
+  const select =
+    states !== undefined && states.length > 1 && dialect === 'sqlite'
+      ? states.map((state) => `SELECT * FROM ledger_items WHERE ${where(state)}`).join(' UNION ALL ')
+      : `SELECT * FROM ledger_items WHERE ${where(states?.length === 1 ? states[0] : states)}`;
+  return { sql: `${select} ORDER BY seq LIMIT ${next(limit + 1)}`, params, limit };
 }

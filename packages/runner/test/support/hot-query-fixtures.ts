@@ -20,6 +20,10 @@ export function hotQueries(dialect: Dialect): HotQuery[] {
     list('list: a tenant\'s pending exports', { tenant: 't3', direction: 'export', state: 'pending', limit: 100 }, 'ledger_items_tenant_direction_state'),
     list('list: a tenant\'s exporting payments', { tenant: 't3', entity: 'payment', direction: 'export', state: 'exporting', limit: 100 }, 'ledger_items_tenant_direction_state'),
     list('list: a tenant\'s imports', { tenant: 't3', direction: 'import', limit: 100 }, 'ledger_items_tenant_direction'),
+    // PostgreSQL 15 sorts the merged branches (see listQuery): checked on SQLite only.
+    ...(dialect === 'sqlite'
+      ? [list('list: a tenant\'s pending and exporting imports', { tenant: 't3', direction: 'import', state: ['pending', 'exporting'], limit: 100 }, 'ledger_items_tenant_direction_state')]
+      : []),
     { name: 'getBySource', sql: ITEM_BY_SOURCE_SQL[dialect], params: ['t3', 'payment', 'export', 'src-43'], index: 'sqlite_autoindex_ledger_items_2|ledger_items_tenant_entity_direction_source_id_key' },
     { name: 'getByTarget', sql: ITEM_BY_TARGET_SQL[dialect], params: ['t3', 'payment', 'export', 'erp-43'], index: 'ledger_items_target' },
     { name: 'hub_events unprocessed', sql: UNPROCESSED_EVENTS_SQL[dialect], params: [500], index: 'hub_events_unprocessed' },
