@@ -170,6 +170,12 @@ export class Runner {
     return tenant !== undefined && this.#keeper?.held.get(tenant)?.valid === true;
   }
 
+  /** Answers when the store answers a trivial query (`SELECT 1`): readiness, cheap at any ledger size. */
+  async pingStore(): Promise<void> {
+    if (this.#store === undefined) throw new Error('the runner is not started');
+    await this.#store.ping();
+  }
+
   /** The replicas alive at the last lease round (this one included). */
   get replicas(): readonly string[] {
     return this.#keeper?.replicas ?? [];
@@ -251,10 +257,14 @@ export class Runner {
       const standby = this.tenants.get(id);
       const windowMs = standby?.runtime.rateLimit.intervalMs ?? 60_000;
       const recentCallAgesMs = await store.leases.recentCalls(id, windowMs).catch(() => [] as number[]);
+      // The newest rotated credentials, whichever replica rotated them: the scope's client starts from them.
+      await store.credentials(id).load();
       if (!lease.valid || this.#stopping !== undefined) return;
       const scope = createTenantScope(root, config, this.options.loaded, { lease, recentCallAgesMs });
       this.tenants.set(id, scope);
       if (standby !== undefined && standby.lease === undefined) void standby.runtime.close();
+      // A connector that hosts a listener (QuickBooks Desktop's Web Connector service) serves from the holder only.
+      void scope.runtime.start().catch((error: unknown) => scope.logger.warn({ err: error }, "starting what the connector hosts failed; it starts on the connector's first use"));
       await this.recoverTenant(scope, scheduler, resendAfterMs);
     })().catch((error: unknown) => this.logger.error({ err: error, tenant: id }, 'starting a tenant under its new lease failed; the lease runs out and is claimed again'));
     this.#recoveries.add(recovery);
@@ -276,6 +286,8 @@ export class Runner {
     await scope.exporter.stop(graceMs);
     await scope.importer.stop();
     await scope.runtime.close();
+    // A token rotated by its last calls is in the store before the lease is given back: the next holder reads it.
+    await this.#store?.credentials(id).flushed();
     if (this.tenants.get(id) === scope) this.tenants.set(id, createTenantScope(root, scope.config, this.options.loaded));
   }
 
@@ -377,7 +389,7 @@ export class Runner {
 
     const hubConfig = loaded.config.hub;
     const hubConnector = hubConfig === undefined ? undefined : registry.hub(hubConfig.connector);
-    this.#store = this.options.ledger ?? (await openStore(loaded, clock));
+    this.#store = this.options.ledger ?? (await openStore(loaded, clock, logger));
     const store = this.#store;
     try {
       this.#hub =

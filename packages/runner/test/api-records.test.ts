@@ -255,16 +255,19 @@ describe('records API', () => {
 
   it('readyz: ready while running, 503 once the runner stops', async () => {
     const ready = await stack.call('GET', '/readyz');
-    expect(ready.body).toEqual({
+    expect({ ...ready.body, held: [...ready.body.held].sort() }).toEqual({
       ready: true,
       role: 'active',
       checks: { store: 'ok', runner: 'ok', hub: 'ok' },
       tenants: { acme: { state: 'running', erp: 'ok' }, appr: { state: 'running', erp: 'ok' } },
       recovering: [],
+      held: ['acme', 'appr'],
+      replicas: 1,
     });
     await stack.runner.stop();
     const stopped = await stack.call('GET', '/readyz');
     expect(stopped.status).toBe(503);
     expect(stopped.body.ready).toBe(false);
+    expect(stopped.body.held).toEqual([]);
   });
 });

@@ -90,7 +90,7 @@ export const DeploymentConfig = z
                 url: z.string().min(1),
                 /** A schema of its own (default public). */
                 schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a plain lower-case identifier').optional(),
-                /** Where rotated credentials are kept (never in the database): default .ledgerlink/credentials beside the config. */
+                /** Where older versions kept rotated credentials (files): imported into the store once, then deleted. Default .ledgerlink/credentials beside the config. */
                 credentialsDir: z.string().min(1).optional(),
               })
               .strict(),
