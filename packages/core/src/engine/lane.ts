@@ -5,7 +5,7 @@ import { parseRetryAfter, type HttpClient, type HttpRequest, type HttpResponse, 
 import { ErrorCodes, LedgerlinkError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ArrivalBudget } from './arrival-budget.js';
-import { createFetchHttpClient } from './fetch-http-client.js';
+import { createHttpClient } from './http-client.js';
 import type { LaneStats } from './types.js';
 
 export interface LaneOptions {
@@ -13,7 +13,7 @@ export interface LaneOptions {
   key: string;
   /** The effective limit (see `resolveRateLimit`). */
   rateLimit: RateLimit;
-  /** The transport under the lane (default: `createFetchHttpClient({ timeoutMs, signal })`). */
+  /** The transport under the lane (default: `createHttpClient({ timeoutMs, signal })`, keep-alive). */
   transport?: HttpClient;
   /** Per-call timeout for the default transport. */
   timeoutMs?: number;
@@ -95,7 +95,7 @@ export class Lane {
     this.#timeoutMs = options.timeoutMs;
     this.#transport =
       options.transport ??
-      createFetchHttpClient({
+      createHttpClient({
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
