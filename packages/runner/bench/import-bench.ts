@@ -158,6 +158,15 @@ try {
   })();
   const cpuBefore = process.cpuUsage();
   const summary = await runner.tenant('bench').importer.run();
+  // A page the hub did not take (a timeout on a loaded machine) is written first by the next import, as in production.
+  const firstFailed = summary.failed;
+  const firstReason = summary.notWritten[0]?.message;
+  for (let retry = 0; retry < 3 && summary.written < COUNT; retry++) {
+    const again = await runner.tenant('bench').importer.run();
+    summary.written += again.written;
+    summary.alreadyThere += again.alreadyThere;
+    summary.failed = again.failed;
+  }
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - started) / 1000;
   polling = false;
@@ -170,6 +179,7 @@ try {
     `import: ${summary.read} read, ${summary.written} written, ${summary.alreadyThere} already there, ${summary.failed} failed, ${summary.errors.length} unmappable, ` +
       `in ${seconds.toFixed(1)} s = ${(summary.written / seconds).toFixed(0)} payments/s; runner CPU ${(((cpu.user + cpu.system) / 1000) / Math.max(1, summary.read)).toFixed(3)} ms per payment`,
   );
+  if (firstFailed > 0) console.log(`  the first import left ${firstFailed} to the next (${firstReason ?? '?'}); written by the retries`);
   console.log(`  calls per payment: hub ${(progress.hubRequests / COUNT).toFixed(4)}, ERP ${(progress.erpRequests / COUNT).toFixed(4)}`);
   console.log(`  runner RSS (sampled every 100 ms): at start ${(rssAtStart / MB).toFixed(0)} MB`);
   for (const mark of reached) {
