@@ -3,32 +3,43 @@ import type { QboApi } from './qbo-api.js';
 import { isQboId, property, queryLiteral, type WireBillPayment } from './qbo-wire.js';
 
 /**
- * Where an import stopped: the last `MetaData.LastUpdatedTime` seen and the ids of the payments seen with exactly
- * that time. QuickBooks' times have whole seconds, so several payments can share one; the next query asks for
- * `>=` that time and skips those ids, so a tie split across two pages or two runs is neither lost nor repeated.
+ * Where an import stopped: the last `MetaData.LastUpdatedTime` seen, how many payments with exactly that time were
+ * read (their positions in QuickBooks' answer to `>=` that time), and the ids of the last of them. QuickBooks' times
+ * have whole seconds, so several payments can share one; the next query asks for `>=` that time from the position
+ * after them, less a small overlap whose ids are skipped, so a tie split across two pages or two runs is neither lost
+ * nor repeated even if a few of the tied payments changed in between. The cursor stays the same size however many
+ * payments share a second (a million imported at once did: it held every id).
  */
 export interface QboImportCursor {
   lastUpdated: string;
+  /** Payments with exactly `lastUpdated` read so far. */
+  countAtLastUpdated: number;
+  /** The ids of the last of them (at most `TIE_OVERLAP`; more only from an old cursor). */
   idsAtLastUpdated: string[];
 }
 
+/** Tied payments read again at the start of the next query, to survive that many of them changing in between. */
+const TIE_OVERLAP = 100;
+
 /** The cursor as a string. A bare timestamp is accepted too, so an operator can start an import from a time. */
 export function encodeCursor(cursor: QboImportCursor): string {
-  return JSON.stringify({ v: 1, t: cursor.lastUpdated, ids: cursor.idsAtLastUpdated });
+  return JSON.stringify({ v: 2, t: cursor.lastUpdated, n: cursor.countAtLastUpdated, ids: cursor.idsAtLastUpdated });
 }
 
 export function decodeCursor(text: string | undefined): QboImportCursor | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   try {
-    const parsed = JSON.parse(text) as { t?: unknown; ids?: unknown };
+    const parsed = JSON.parse(text) as { t?: unknown; n?: unknown; ids?: unknown };
     if (typeof parsed.t === 'string') {
       const ids = Array.isArray(parsed.ids) ? parsed.ids.filter((id): id is string => typeof id === 'string') : [];
-      return { lastUpdated: parsed.t, idsAtLastUpdated: ids };
+      // A version 1 cursor listed every tied id: that many were read.
+      const count = typeof parsed.n === 'number' && Number.isSafeInteger(parsed.n) && parsed.n >= ids.length ? parsed.n : ids.length;
+      return { lastUpdated: parsed.t, countAtLastUpdated: count, idsAtLastUpdated: ids };
     }
   } catch {
     // not JSON: a bare timestamp
   }
-  return { lastUpdated: text.trim(), idsAtLastUpdated: [] };
+  return { lastUpdated: text.trim(), countAtLastUpdated: 0, idsAtLastUpdated: [] };
 }
 
 /**
@@ -45,8 +56,8 @@ export function isFinalBillPayment(row: WireBillPayment): boolean {
 /**
  * Reads bill payments in `MetaData.LastUpdatedTime` order with `STARTPOSITION`/`MAXRESULTS`, page after page
  * while a page comes back full. Each page restarts at the newest time seen (keyset paging), so a payment updated
- * while the import runs cannot shift an unread one out of view; only when a whole page shares one time does
- * STARTPOSITION move on within it.
+ * while the import runs cannot shift an unread one out of view; STARTPOSITION only steps over the payments tied at
+ * that time already read (less the overlap, see QboImportCursor).
  */
 /** What an extractor reads: the entity queried, a condition every query adds, and which rows it yields. */
 export interface QboExtractedEntity {
@@ -70,9 +81,11 @@ export class QboExtractor implements Extractor {
 
   async *pages(context: ExtractContext): AsyncIterable<ExtractPage> {
     let cursor = decodeCursor(context.cursor);
-    let startPosition = 1;
+    // Less than half a page, so every full page moves the cursor on.
+    const overlap = Math.min(TIE_OVERLAP, Math.floor(this.pageSize / 2));
     for (;;) {
       if (context.signal.aborted) return;
+      const startPosition = cursor === undefined ? 1 : Math.max(1, cursor.countAtLastUpdated - overlap + 1);
       const conditions = [
         ...(cursor === undefined ? [] : [`MetaData.LastUpdatedTime >= ${queryLiteral(cursor.lastUpdated)}`]),
         ...(this.entity.where === undefined ? [] : [this.entity.where]),
@@ -86,21 +99,30 @@ export class QboExtractor implements Extractor {
       const before = cursor;
       const seen = new Set(before?.idsAtLastUpdated ?? []);
       const fresh = rows.filter((row) => !(before !== undefined && timeOf(row) === before.lastUpdated && seen.has(row.Id)));
+      // The rows tied at the cursor's time come first, from `startPosition` on: their count is their position.
+      let tieTime = before?.lastUpdated;
+      let tieCount = startPosition - 1;
+      let tieIds = [...(before?.idsAtLastUpdated ?? [])];
       for (const row of rows) {
         const time = timeOf(row);
         if (time === undefined) continue;
-        if (cursor === undefined || time !== cursor.lastUpdated) cursor = { lastUpdated: time, idsAtLastUpdated: [row.Id] };
-        else if (!cursor.idsAtLastUpdated.includes(row.Id)) cursor = { ...cursor, idsAtLastUpdated: [...cursor.idsAtLastUpdated, row.Id] };
+        if (time !== tieTime) {
+          tieTime = time;
+          tieCount = 0;
+          tieIds = [];
+        }
+        tieCount += 1;
+        if (!(time === before?.lastUpdated && seen.has(row.Id))) tieIds.push(row.Id);
       }
-      const full = rows.length >= this.pageSize;
-      const stuckInOneSecond = full && before !== undefined && rows.every((row) => timeOf(row) === before.lastUpdated);
-      startPosition = stuckInOneSecond ? startPosition + rows.length : 1;
+      // The ids the next query's overlap reads again, and no more.
+      tieIds = overlap === 0 ? [] : tieIds.slice(-overlap);
+      if (tieTime !== undefined) cursor = { lastUpdated: tieTime, countAtLastUpdated: tieCount, idsAtLastUpdated: tieIds };
 
       yield {
         records: fresh.filter((row) => this.entity.keep(row)) as Record<string, unknown>[],
         cursor: cursor === undefined ? (context.cursor ?? '') : encodeCursor(cursor),
       };
-      if (!full) return;
+      if (rows.length < this.pageSize) return;
     }
   }
 }

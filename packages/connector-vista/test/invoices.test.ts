@@ -23,20 +23,21 @@ describe('requisition export (AP invoice)', () => {
   it('queues the invoice with its lines, retainage and cost ids; it lands, and the cache settles it on its AP transaction', async () => {
     sandbox = await seededSandbox();
     const requests: { url: string; body: string }[] = [];
-    const client = clientFor(sandbox);
+    // Every request the client sends, seen on its transport (the client never opens sockets of its own).
+    const real = createFetchHttpClient({ timeoutMs: 5_000 });
+    const client = vistaConnector.createClient({
+      config: VistaConfigSchema.parse(configFor(sandbox, { pageSize: 2 })),
+      http: (request) => {
+        requests.push({ url: request.url, body: request.body ?? '' });
+        return real(request);
+      },
+      lane: { throttled: () => undefined },
+      logger: silentLogger,
+      now: () => new Date(),
+    });
     const record = requisition();
     const item = requisitionItem(record);
-    const original = globalThis.fetch;
-    globalThis.fetch = async (input, init) => {
-      requests.push({ url: String(input), body: typeof init?.body === 'string' ? init.body : '' });
-      return original(input, init);
-    };
-    let outcome;
-    try {
-      outcome = await loadAndSettle(client.requisitions!.exporter!, item);
-    } finally {
-      globalThis.fetch = original;
-    }
+    const outcome = await loadAndSettle(client.requisitions!.exporter!, item);
     expect(outcome.first).toMatchObject({ kind: 'accepted' });
     const bill = sandbox.bills().find((candidate) => candidate.created);
     expect(outcome.last).toEqual({ kind: 'synced', erpId: bill?.erpId });

@@ -90,7 +90,7 @@ export function putBill(company: Company, body: unknown, headers: { ifNoneMatch?
   if (vendorRef === undefined) errors.set('VendorRef', empty('VendorRef'));
   else if (vendorRef.length > LIMITS.VendorRef) errors.set('VendorRef', tooLong('VendorRef', LIMITS.VendorRef));
   else if (rules.uniqueVendorRef && vendorId !== undefined) {
-    const twin = [...company.bills.values()].find((bill) => bill.vendor === vendorId && bill.vendorRef === vendorRef);
+    const twin = company.billWithVendorRef(vendorId, vendorRef);
     if (twin !== undefined) errors.set('VendorRef', `The document ${twin.referenceNbr} with the same vendor reference number already exists.`);
   }
   const date = wireDate(valueOf(body, 'Date')) ?? company.timestamp().slice(0, 10);

@@ -104,7 +104,7 @@ function insertCheck(company: Company, body: Wire, options: PutOptions): PutResu
   else if (
     options.uniquePaymentRef === 'cashAccount' &&
     cashAccount !== undefined &&
-    company.checks.some((check) => check.cashAccount === cashAccount && check.paymentRef === paymentRef && check.status !== STATUS.voided)
+    company.paymentRefUsed(cashAccount, paymentRef)
   ) {
     errors.set('PaymentRef', `The '${paymentRef}' payment reference number is already used by another document of the '${cashAccount}' cash account.`);
   }

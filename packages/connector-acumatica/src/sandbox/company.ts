@@ -93,11 +93,27 @@ export interface StoredCheck {
 /** Statuses Acumatica gives a check: the released ones are 'Open' (unapplied money left) and 'Closed'. */
 export const STATUS = { onHold: 'On Hold', balanced: 'Balanced', open: 'Open', closed: 'Closed', voided: 'Voided' } as const;
 
+interface BillIndex {
+  byId: Map<string, Bill>;
+  byVendorRef: Map<string, Bill[]>;
+}
+
 export class Company {
   readonly vendors = new Map<string, StoredVendor>();
   readonly cashAccounts = new Map<string, { id: string; name: string }>();
   readonly bills = new Map<string, Bill>();
   readonly checks: StoredCheck[] = [];
+  /**
+   * Indexes over `checks` and `bills`, kept as they are stored, so a rule or a lookup reads the few records it needs
+   * instead of scanning every one (a company of 100,000 checks answered each call in linear time).
+   */
+  readonly #checkById = new Map<string, StoredCheck>();
+  /** Reference Nbr. → its checks (one per type at most), in the order stored. */
+  readonly #checksByReference = new Map<string, StoredCheck[]>();
+  /** `<cash account>\n<Payment Ref.>` → the checks with it, in the order stored (a check's header keys never change). */
+  readonly #checksByPaymentRef = new Map<string, StoredCheck[]>();
+  /** A bill's row id → the bill; `<vendor>\n<Vendor Ref.>` → its bills; rebuilt when a seed replaces a bill. */
+  #billIndex: BillIndex | undefined;
   /** Payment methods set up in the company (Payment Methods, CA204000). */
   readonly paymentMethods = new Set(['ACH', 'CHECK']);
   /** Cost codes set up for projects (Cost Codes, PM209500); empty = the sandbox does not check them. */
@@ -112,7 +128,7 @@ export class Company {
     for (const vendor of seed.vendors ?? []) this.putVendor({ id: vendor.id, name: vendor.name, status: 'Active', created: false });
     for (const account of seed.bankAccounts ?? []) this.cashAccounts.set(account.id, { id: account.id, name: account.name ?? account.id });
     for (const bill of seed.bills ?? []) {
-      this.bills.set(bill.id, {
+      this.putBill({
         id: randomUUID(),
         referenceNbr: bill.id,
         vendor: bill.vendorId,
@@ -152,8 +168,47 @@ export class Company {
     do referenceNbr = `B${String(this.nextBillNumber++).padStart(6, '0')}`;
     while (this.bills.has(referenceNbr));
     const bill: Bill = { ...fields, id: randomUUID(), referenceNbr, lastModified: this.timestamp() };
-    this.bills.set(referenceNbr, bill);
+    this.putBill(bill);
     return bill;
+  }
+
+  /** Stores a bill under its Reference Nbr., keeping the bill indexes (a replaced bill drops them for a rebuild). */
+  private putBill(bill: Bill): void {
+    if (this.bills.has(bill.referenceNbr)) this.#billIndex = undefined;
+    this.bills.set(bill.referenceNbr, bill);
+    if (this.#billIndex !== undefined) this.#indexBill(this.#billIndex, bill);
+  }
+
+  #indexBill(index: BillIndex, bill: Bill): void {
+    index.byId.set(bill.id, bill);
+    const key = `${bill.vendor}\n${bill.vendorRef}`;
+    const list = index.byVendorRef.get(key);
+    if (list === undefined) index.byVendorRef.set(key, [bill]);
+    else list.push(bill);
+  }
+
+  #bills(): BillIndex {
+    if (this.#billIndex === undefined) {
+      const index = { byId: new Map<string, Bill>(), byVendorRef: new Map<string, Bill[]>() };
+      for (const bill of this.bills.values()) this.#indexBill(index, bill);
+      this.#billIndex = index;
+    }
+    return this.#billIndex;
+  }
+
+  /** The bill with this row id (`id`), if any. */
+  billById(id: string): Bill | undefined {
+    return this.#bills().byId.get(id);
+  }
+
+  /** The first bill of the vendor with this Vendor Ref. (the vendor's invoice number), if any. */
+  billWithVendorRef(vendorId: string, vendorRef: string): Bill | undefined {
+    return this.#bills().byVendorRef.get(`${vendorId}\n${vendorRef}`)?.[0];
+  }
+
+  /** Whether a check of the cash account not voided already uses the Payment Ref. */
+  paymentRefUsed(cashAccount: string, paymentRef: string): boolean {
+    return (this.#checksByPaymentRef.get(`${cashAccount}\n${paymentRef}`) ?? []).some((check) => check.status !== STATUS.voided);
   }
 
   /** Releases a bill: it becomes Open, so a check can pay it. */
@@ -237,13 +292,16 @@ export class Company {
   newCheck(fields: Omit<StoredCheck, 'id' | 'referenceNbr' | 'lastModified'>): StoredCheck {
     const check: StoredCheck = { ...fields, id: randomUUID(), referenceNbr: String(this.nextNumber++).padStart(6, '0'), lastModified: this.timestamp() };
     this.checks.push(check);
+    this.#checkById.set(check.id, check);
+    pushTo(this.#checksByReference, check.referenceNbr, check);
+    if (check.paymentRef !== undefined) pushTo(this.#checksByPaymentRef, `${check.cashAccount}\n${check.paymentRef}`, check);
     return check;
   }
 
   findCheck(key: { id?: string; type?: string; referenceNbr?: string }): StoredCheck | undefined {
-    if (key.id !== undefined) return this.checks.find((check) => check.id === key.id);
+    if (key.id !== undefined) return this.#checkById.get(key.id);
     if (key.referenceNbr === undefined) return undefined;
-    return this.checks.find((check) => check.referenceNbr === key.referenceNbr && (key.type === undefined || check.type === key.type));
+    return this.#checksByReference.get(key.referenceNbr)?.find((check) => key.type === undefined || check.type === key.type);
   }
 
   /** Releases a check: its applications move to History; it closes when nothing is left unapplied. */
@@ -308,4 +366,10 @@ export class Company {
       },
     }));
   }
+}
+
+function pushTo<K, V>(index: Map<K, V[]>, key: K, value: V): void {
+  const list = index.get(key);
+  if (list === undefined) index.set(key, [value]);
+  else list.push(value);
 }

@@ -9,7 +9,7 @@ import type { SandboxFaults, SandboxStats } from '@ledgerlink/core';
 import { putBill, putVendor, type BillRules } from './bill-put.js';
 import { putCheck, type PutOptions } from './check-put.js';
 import { checkView, filterField } from './check-view.js';
-import { BILL_STATUS, STATUS, type Company } from './company.js';
+import { BILL_STATUS, STATUS, type Company, type StoredCheck } from './company.js';
 import { billField, billView, vendorField, vendorView } from './entity-views.js';
 import { compileFilter, type FieldReader } from './odata.js';
 import { pxError, type Sessions } from './sessions.js';
@@ -213,20 +213,35 @@ function route(state: RouterState, operations: Map<string, Operation>, request: 
   if (entity === 'Bill' || entity === 'Vendor') return routeEntity(state, operations, request, url, body, { entity, rest, method, session, endpointPath, expand });
 
   if (rest.length === 0 && method === 'GET') {
-    let checks = [...company.checks];
     const filter = url.searchParams.get('$filter');
+    let predicate: ((check: StoredCheck) => boolean) | undefined;
     if (filter !== null) {
       try {
-        const predicate = compileFilter(filter);
-        checks = checks.filter((check) => predicate((field) => filterField(check, field)));
+        const compiled = compileFilter(filter);
+        predicate = (check) => compiled((field) => filterField(check, field));
       } catch (error) {
         return json(500, pxError(error instanceof Error ? error.message : String(error), 'PX.Api.ContractBased.OData.FilterException'));
       }
     }
     const skip = Number(url.searchParams.get('$skip') ?? '0') || 0;
     const top = url.searchParams.has('$top') ? Number(url.searchParams.get('$top')) : undefined;
-    checks = checks.slice(skip, top === undefined ? undefined : skip + top);
-    return json(200, checks.map((check) => checkView(company, check, expand, { endpointPath })));
+    const plain = Number.isInteger(skip) && skip >= 0 && (top === undefined || (Number.isInteger(top) && top >= 0));
+    let page: StoredCheck[] = [];
+    if (plain) {
+      // The page alone: matches are counted as the checks are scanned, and the scan stops once the page is full.
+      const end = top === undefined ? Number.POSITIVE_INFINITY : skip + top;
+      let matched = 0;
+      for (const check of company.checks) {
+        if (matched >= end) break;
+        if (predicate !== undefined && !predicate(check)) continue;
+        if (matched >= skip) page.push(check);
+        matched += 1;
+      }
+    } else {
+      // A negative or fractional $skip/$top: slice's own reading of it, as before.
+      page = (predicate === undefined ? [...company.checks] : company.checks.filter(predicate)).slice(skip, top === undefined ? undefined : skip + top);
+    }
+    return json(200, page.map((check) => checkView(company, check, expand, { endpointPath })));
   }
 
   if (rest.length === 0 && method === 'PUT') {
@@ -324,7 +339,7 @@ function routeEntity(
     const reference = (key.ReferenceNbr as { value?: unknown } | undefined)?.value;
     const bill =
       typeof key.id === 'string'
-        ? [...company.bills.values()].find((candidate) => candidate.id === key.id)
+        ? company.billById(key.id)
         : typeof reference === 'string'
           ? company.bills.get(reference)
           : undefined;

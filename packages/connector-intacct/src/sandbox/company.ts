@@ -152,6 +152,31 @@ export interface CompanyState {
 
 export class Company {
   state: CompanyState = { vendors: new Map(), vendorRecords: new Map(), accounts: new Map(), bills: new Map(), payments: new Map(), nextRecordNo: 1000 };
+  /**
+   * The duplicate rules' keys, so a create does not scan every payment or bill: `<account>\n<DOCNUMBER>` of the
+   * payments and `<vendor>\n<RECORDID>` of the bills of `#indexed`, the state they were built from (a transaction
+   * rolled back restores another state object, and a replaced seeded bill clears it: both rebuild them).
+   */
+  #indexed: CompanyState | undefined;
+  #docNumbers = new Set<string>();
+  #billNumbers = new Set<string>();
+
+  #indexes(): { docNumbers: Set<string>; billNumbers: Set<string> } {
+    if (this.#indexed !== this.state) {
+      this.#docNumbers = new Set();
+      for (const payment of this.state.payments.values()) this.#indexPayment(payment.fields);
+      this.#billNumbers = new Set();
+      for (const bill of this.state.bills.values()) this.#billNumbers.add(`${bill.vendorId}\n${bill.recordId}`);
+      this.#indexed = this.state;
+    }
+    return { docNumbers: this.#docNumbers, billNumbers: this.#billNumbers };
+  }
+
+  #indexPayment(fields: Row): void {
+    const bank = fields.FINANCIALENTITY;
+    const docNumber = fields.DOCNUMBER;
+    if (typeof bank === 'string' && typeof docNumber === 'string') this.#docNumbers.add(`${bank}\n${docNumber}`);
+  }
 
   constructor(private readonly exportedState: () => string, private readonly clock: () => Date = () => new Date()) {}
 
@@ -232,7 +257,8 @@ export class Company {
     const billNumber = header.RECORDID;
     if (billNumber !== undefined) {
       if (billNumber.length > BILL_NUMBER_MAX) return { rule: 'invalidField', description2: `RECORDID is longer than ${BILL_NUMBER_MAX} characters.` };
-      for (const bill of this.state.bills.values()) {
+      // The index says whether one exists; the scan, only then, names it.
+      for (const bill of this.#indexes().billNumbers.has(`${vendorId}\n${billNumber}`) ? this.state.bills.values() : []) {
         if (bill.vendorId === vendorId && bill.recordId === billNumber) {
           return {
             rule: 'duplicateBillNumber',
@@ -265,6 +291,7 @@ export class Company {
     // Retainage is kept only where the lines carry it (Intacct Construction): otherwise the bill keeps none.
     const retained = lines.some((line) => line.fields.TRX_AMOUNTRETAINED !== undefined) ? lines.reduce((sum, line) => sum + line.retainedCents, 0) : undefined;
     const project = lines.find((line) => line.fields.PROJECTID !== undefined)?.fields.PROJECTID;
+    if (this.#indexed === this.state) this.#billNumbers.add(`${vendorId}\n${billNumber ?? String(recordNo)}`);
     this.state.bills.set(recordNo, {
       recordNo,
       recordId: billNumber ?? String(recordNo),
@@ -288,6 +315,8 @@ export class Company {
   addBill(recordNo: string, bill: { vendorId: string; number: string; amountCents: number; projectNumber?: string }): void {
     const key = Number(recordNo);
     if (!Number.isSafeInteger(key) || key <= 0) throw new Error(`an Intacct bill RECORDNO is a positive whole number, not "${recordNo}"`);
+    if (this.state.bills.has(key)) this.#indexed = undefined;
+    else if (this.#indexed === this.state) this.#billNumbers.add(`${bill.vendorId}\n${bill.number}`);
     this.state.bills.set(key, {
       recordNo: key,
       recordId: bill.number,
@@ -341,14 +370,12 @@ export class Company {
     }
     const docNumber = header.DOCNUMBER;
     if (docNumber !== undefined && docNumber !== '') {
-      for (const payment of this.state.payments.values()) {
-        if (payment.fields.FINANCIALENTITY === bank && payment.fields.DOCNUMBER === docNumber) {
-          return {
-            rule: 'duplicateDocNumber',
-            description2: `Document number (DOCNUMBER) '${docNumber}' is already used on checking account '${bank}'.`,
-            correction: 'Use another check number.',
-          };
-        }
+      if (this.#indexes().docNumbers.has(`${bank}\n${docNumber}`)) {
+        return {
+          rule: 'duplicateDocNumber',
+          description2: `Document number (DOCNUMBER) '${docNumber}' is already used on checking account '${bank}'.`,
+          correction: 'Use another check number.',
+        };
       }
     }
     if (details.length === 0) return { rule: 'invalidField', description2: 'A payment needs at least one APPYMTDETAIL.' };
@@ -396,6 +423,7 @@ export class Company {
     const fields: Row = { ...header, RECORDNO: String(recordNo), STATE: state, TRX_TOTALENTERED: decimalOf(total), CURRENCY: header.CURRENCY ?? 'USD' };
     delete fields.ACTION;
     this.state.payments.set(recordNo, { recordNo, fields, details: applied, modifiedAt: now, createdAt: now });
+    if (this.#indexed === this.state) this.#indexPayment(fields);
     return { recordNo };
   }
 

@@ -74,6 +74,22 @@ export class QboCompany {
   private readonly accounts = new Map<string, { id: string; name: string }>();
   private readonly bills = new Map<string, Bill>();
   private readonly stored: StoredPayment[] = [];
+  /** `stored[i].record`, kept alongside so a query reads them without building an array of a million first. */
+  private readonly storedRecords: Record<string, unknown>[] = [];
+  /** Bill payments by Id. */
+  private readonly paymentById = new Map<string, StoredPayment>();
+  /** `<bank account>\n<DocNumber>` → the first bill payment that used it (QuickBooks' duplicate check number rule). */
+  private readonly paymentByDocNumber = new Map<string, StoredPayment>();
+  /**
+   * Whether `stored` is in MetaData.LastUpdatedTime order (true while the clock never went back between two payments):
+   * then a time-ordered query reads from a binary search instead of filtering and sorting every payment.
+   */
+  private paymentsInTimeOrder = true;
+  private lastPaymentTimeMs = Number.NEGATIVE_INFINITY;
+  /** Lower-cased DisplayName → the first vendor with it; rebuilt when a seeded vendor is replaced. */
+  private vendorByName: Map<string, string> | undefined = new Map();
+  /** `<vendor>\n<DocNumber>` → the first bill with it; rebuilt when a seeded bill is replaced. */
+  private billByNumber: Map<string, string> | undefined = new Map();
   private nextId = 1001;
 
   constructor(private readonly rules: CompanyRules) {}
@@ -81,14 +97,50 @@ export class QboCompany {
   seed(seed: SandboxSeed): void {
     const time = metaTime(this.rules.now());
     for (const vendor of seed.vendors ?? []) {
-      this.vendors.set(vendor.id, { id: vendor.id, name: vendor.name, active: true, created: false, record: { DisplayName: vendor.name, Active: true }, createTime: time });
+      this.putVendor({ id: vendor.id, name: vendor.name, active: true, created: false, record: { DisplayName: vendor.name, Active: true }, createTime: time });
       this.bumpId(vendor.id);
     }
     for (const account of seed.bankAccounts ?? []) this.accounts.set(account.id, { id: account.id, name: account.name ?? `Checking ${account.id}` });
     for (const bill of seed.bills ?? []) {
-      this.bills.set(bill.id, { ...bill, balanceCents: bill.amountCents, created: false, lines: [], createTime: time });
+      this.putBill({ ...bill, balanceCents: bill.amountCents, created: false, lines: [], createTime: time });
       this.bumpId(bill.id);
     }
+  }
+
+  /** Stores a vendor and keeps the name index; replacing one (a seed given twice) drops the index for a rebuild. */
+  private putVendor(vendor: StoredVendor): void {
+    if (this.vendors.has(vendor.id)) this.vendorByName = undefined;
+    this.vendors.set(vendor.id, vendor);
+    const key = vendor.name.toLowerCase();
+    if (this.vendorByName !== undefined && !this.vendorByName.has(key)) this.vendorByName.set(key, vendor.id);
+  }
+
+  /** Stores a bill and keeps the number index, as `putVendor` does. */
+  private putBill(bill: Bill): void {
+    if (this.bills.has(bill.id)) this.billByNumber = undefined;
+    this.bills.set(bill.id, bill);
+    const key = `${bill.vendorId}\n${bill.number}`;
+    if (this.billByNumber !== undefined && !this.billByNumber.has(key)) this.billByNumber.set(key, bill.id);
+  }
+
+  /** The first vendor (in the order they were stored) whose DisplayName matches, ignoring case. */
+  private vendorNamed(displayName: string): string | undefined {
+    if (this.vendorByName === undefined) {
+      const index = new Map<string, string>();
+      for (const vendor of this.vendors.values()) if (!index.has(vendor.name.toLowerCase())) index.set(vendor.name.toLowerCase(), vendor.id);
+      this.vendorByName = index;
+    }
+    return this.vendorByName.get(displayName.toLowerCase());
+  }
+
+  /** The first bill of the vendor with this DocNumber. */
+  private billNumbered(vendorId: string, docNumber: string): string | undefined {
+    if (this.billByNumber === undefined) {
+      const index = new Map<string, string>();
+      for (const bill of this.bills.values()) if (!index.has(`${bill.vendorId}\n${bill.number}`)) index.set(`${bill.vendorId}\n${bill.number}`, bill.id);
+      this.billByNumber = index;
+    }
+    return this.billByNumber.get(`${vendorId}\n${docNumber}`);
   }
 
   /** Seeded ids are whole numbers too: created ones start above them so an Id is never given twice. */
@@ -100,8 +152,8 @@ export class QboCompany {
   private readonly billView: BillCompanyView = {
     hasVendor: (id) => this.vendors.get(id)?.active === true,
     hasExpenseAccount: (id) => Object.hasOwn(QBO_SANDBOX_EXPENSE_ACCOUNTS, id),
-    billNumberUser: (vendorId, docNumber) => [...this.bills.values()].find((bill) => bill.vendorId === vendorId && bill.number === docNumber)?.id,
-    nameUser: (displayName) => [...this.vendors.values()].find((vendor) => vendor.name.toLowerCase() === displayName.toLowerCase())?.id,
+    billNumberUser: (vendorId, docNumber) => this.billNumbered(vendorId, docNumber),
+    nameUser: (displayName) => this.vendorNamed(displayName),
   };
 
   /** `POST /bill`: commits a bill that passes QuickBooks' rules; its balance is its total until a payment applies. */
@@ -111,7 +163,7 @@ export class QboCompany {
     const bill = checked.value;
     const id = String(this.nextId++);
     const amountCents = bill.lines.reduce((sum, line) => sum + line.amountCents, 0);
-    this.bills.set(id, {
+    this.putBill({
       id,
       vendorId: bill.vendorId,
       number: bill.docNumber ?? '',
@@ -140,7 +192,7 @@ export class QboCompany {
       record: checked.value.record,
       createTime: metaTime(this.rules.now()),
     };
-    this.vendors.set(id, vendor);
+    this.putVendor(vendor);
     return { ok: true, record: this.vendorRecord(vendor) };
   }
 
@@ -148,7 +200,7 @@ export class QboCompany {
   addVendor(input: SandboxVendorInput): string {
     const id = String(this.nextId++);
     const record: Record<string, unknown> = { DisplayName: input.name, Active: input.active, ...(input.code === undefined ? {} : { AcctNum: input.code }) };
-    this.vendors.set(id, { id, name: input.name, active: input.active, created: false, record, createTime: metaTime(this.rules.now()) });
+    this.putVendor({ id, name: input.name, active: input.active, created: false, record, createTime: metaTime(this.rules.now()) });
     return id;
   }
 
@@ -261,7 +313,7 @@ export class QboCompany {
     hasAccount: (id) => this.accounts.has(id),
     bill: (id) => this.bills.get(id),
     docNumberUser: (docNumber, accountId) => {
-      const user = this.stored.find((payment) => payment.docNumber === docNumber && payment.bankAccountId === accountId);
+      const user = this.paymentByDocNumber.get(`${accountId}\n${docNumber}`);
       return user === undefined ? undefined : String(user.record['Id']);
     },
   };
@@ -330,21 +382,39 @@ export class QboCompany {
         LinkedTxn: [{ TxnId: application.billId, TxnType: 'Bill' }],
       })),
     };
-    this.stored.push({
+    const stored: StoredPayment = {
       record,
       vendorId: payment.vendorId,
       bankAccountId: payment.bankAccountId,
       ...(payment.docNumber === undefined ? {} : { docNumber: payment.docNumber }),
       amountCents: payment.amountCents,
       applications: payment.applications,
-    });
+    };
+    this.stored.push(stored);
+    this.storedRecords.push(record);
+    this.paymentById.set(id, stored);
+    if (payment.docNumber !== undefined) {
+      const key = `${payment.bankAccountId}\n${payment.docNumber}`;
+      if (!this.paymentByDocNumber.has(key)) this.paymentByDocNumber.set(key, stored);
+    }
+    const timeMs = Date.parse(time);
+    if (!(timeMs >= this.lastPaymentTimeMs)) this.paymentsInTimeOrder = false;
+    this.lastPaymentTimeMs = timeMs;
     return structuredClone(record);
   }
 
   /** One bill payment by its Id, as `GET /billpayment/{id}` returns it; undefined when there is none. */
   billPayment(id: string): Record<string, unknown> | undefined {
-    const found = this.stored.find((payment) => payment.record['Id'] === id);
+    const found = this.paymentById.get(id);
     return found === undefined ? undefined : structuredClone(found.record);
+  }
+
+  /**
+   * The bill payments as stored (not copies: the caller only serialises them), when they are in MetaData.LastUpdatedTime
+   * order; undefined once the sandbox clock went back between two payments (then `table` and a full sort answer).
+   */
+  billPaymentsInTimeOrder(): readonly Record<string, unknown>[] | undefined {
+    return this.paymentsInTimeOrder ? this.storedRecords : undefined;
   }
 
   /** The rows a query over `entity` reads, as QuickBooks returns them; undefined for an entity it does not know. */

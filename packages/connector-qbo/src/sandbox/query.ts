@@ -274,3 +274,39 @@ export function runQuery<T>(records: T[], query: ParsedQuery): { page: T[]; tota
   });
   return { page: sorted.slice(query.startPosition - 1, query.startPosition - 1 + query.maxResults), total: selected.length };
 }
+
+/**
+ * `runQuery` over records already in ascending order of the query's one ORDERBY field (the sandbox's bill payments by
+ * MetaData.LastUpdatedTime): the same page, without filtering and sorting every record. A `>=`, `>` or `=` condition
+ * on that field starts a binary search; the scan stops once the page is full. Answers no count (`total`).
+ */
+export function runSortedQuery<T>(records: readonly T[], query: ParsedQuery): T[] {
+  const [order] = query.orderBy;
+  if (order === undefined || order.descending || query.orderBy.length !== 1) throw new Error('runSortedQuery: one ascending ORDERBY field is required');
+  const field = order.field.toLowerCase();
+  let start = 0;
+  for (const condition of query.where) {
+    const [value] = condition.values;
+    if (condition.field.toLowerCase() !== field || value === undefined || !['>=', '>', '='].includes(condition.operator)) continue;
+    // The first record not below the value: every one before it fails the condition.
+    let low = 0;
+    let high = records.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const below = compare(readPath(records[middle], condition.field), value);
+      if (below !== undefined && below < 0) low = middle + 1;
+      else high = middle;
+    }
+    start = Math.max(start, low);
+  }
+  const skip = query.startPosition - 1;
+  const page: T[] = [];
+  let matched = 0;
+  for (let index = start; index < records.length && page.length < query.maxResults; index++) {
+    const record = records[index] as T;
+    if (!query.where.every((condition) => matches(record, condition))) continue;
+    if (matched >= skip) page.push(record);
+    matched += 1;
+  }
+  return page;
+}

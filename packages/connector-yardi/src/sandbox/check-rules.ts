@@ -31,7 +31,7 @@ export function validateCheck(input: CheckInput, company: VendorCompany, planned
   const bankKnown = bankId !== '' && company.banks.has(bankId);
   if (bankId !== '' && !bankKnown) error('BANK_NOT_FOUND', `Bank ${bankId} not found.`);
   const checkNumber = f['CheckNumber']?.trim() || undefined;
-  if (bankKnown && checkNumber !== undefined && [...company.checks, ...planned].some((c) => c.bankId === bankId && c.checkNumber === checkNumber)) {
+  if (bankKnown && checkNumber !== undefined && (company.hasCheckNumber(bankId, checkNumber) || planned.some((c) => c.bankId === bankId && c.checkNumber === checkNumber))) {
     error('DUPLICATE_CHECK', `Check number ${checkNumber} already exists for bank ${bankId}.`);
   }
 

@@ -35,7 +35,7 @@ export function validatePayable(input: PayableInput, company: VendorCompany, pla
   if (invoiceNumber.length > 50) error('INVALID_LENGTH', `Invoice Number '${invoiceNumber}' is longer than 50 characters.`);
   if (payeeId !== '' && !company.payees.has(payeeId)) error('PAYEE_NOT_FOUND', `Payee ${payeeId} not found.`);
   if (payeeId !== '' && company.payees.get(payeeId)?.inactive === true) error('PAYEE_INACTIVE', `Payee ${payeeId} is inactive.`);
-  const taken = [...company.payables.values(), ...planned].some((payable) => payable.payeeId === payeeId && payable.invoiceNumber === invoiceNumber);
+  const taken = company.hasInvoice(payeeId, invoiceNumber) || planned.some((payable) => payable.payeeId === payeeId && payable.invoiceNumber === invoiceNumber);
   if (payeeId !== '' && invoiceNumber !== '' && taken) error('DUPLICATE_INVOICE', `Invoice number ${invoiceNumber} already exists for payee ${payeeId}.`);
 
   const details: PayableDetail[] = [];

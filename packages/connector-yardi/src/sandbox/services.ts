@@ -189,7 +189,10 @@ export function vendorInvoicingServices(context: ServiceContext) {
       const invoiceNumber = text(args, 'InvoiceNumber')?.trim() || undefined;
       const payeeId = text(args, 'VendorId')?.trim() || undefined;
       const propertyId = text(args, 'YardiPropertyId')?.trim() || undefined;
-      const payables = [...company.payables.values()].filter(
+      // By id, the payable alone (the connector's usual read); else every payable, filtered.
+      const byId = payableId === undefined ? undefined : company.payables.get(payableId);
+      const candidates = payableId === undefined ? [...company.payables.values()] : byId === undefined ? [] : [byId];
+      const payables = candidates.filter(
         (payable) =>
           (payableId === undefined || payable.id === payableId) &&
           (invoiceNumber === undefined || payable.invoiceNumber === invoiceNumber) &&

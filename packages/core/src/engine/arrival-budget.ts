@@ -13,7 +13,15 @@ export class ArrivalBudget {
   readonly #holdMs: number;
   #free: number;
   readonly #waiters: { grant: () => void; signal: AbortSignal; onAbort: () => void }[] = [];
-  readonly #returning = new Set<NodeJS.Timeout>();
+  /**
+   * When each held token comes back (ms, `performance.now()`), oldest first. Every hold is the same `intervalMs`
+   * after an end, so the times arrive in order: one timer for the oldest serves them all, instead of one timer per
+   * call (thousands alive at once under a large limit, each a handle the event loop and the GC must carry).
+   */
+  #returnAt: number[] = [];
+  /** The first entry of `#returnAt` not yet given back (the array is compacted when half of it is spent). */
+  #returnHead = 0;
+  #returnTimer: NodeJS.Timeout | undefined;
 
   constructor(requests: number, intervalMs: number) {
     this.#free = requests;
@@ -39,6 +47,16 @@ export class ArrivalBudget {
   /** Calls waiting for a token. */
   get waiting(): number {
     return this.#waiters.length;
+  }
+
+  /**
+   * Takes a token now if one is free and no call waits before this one (true); else takes nothing (false) and the
+   * call waits with `acquire`. The same grant `acquire` would make at once, without a promise and its tick.
+   */
+  tryAcquire(signal: AbortSignal): boolean {
+    if (signal.aborted || this.#free <= 0 || this.#waiters.length > 0) return false;
+    this.#free -= 1;
+    return true;
   }
 
   /** Resolves when a token is this call's, first come first served; rejects with the signal's reason on abort. */
@@ -68,11 +86,8 @@ export class ArrivalBudget {
 
   /** The call went out: its token comes back `intervalMs` after it ended. */
   releaseAfterWindow(): void {
-    const timer = setTimeout(() => {
-      this.#returning.delete(timer);
-      this.#give();
-    }, this.#holdMs);
-    this.#returning.add(timer);
+    this.#returnAt.push(performance.now() + this.#holdMs);
+    if (this.#returnTimer === undefined) this.#returnTimer = setTimeout(() => this.#returnDue(), this.#holdMs);
   }
 
   /** Nothing was sent: the token comes back now. */
@@ -82,8 +97,33 @@ export class ArrivalBudget {
 
   /** Drops the pending returns (the lane is closed and idle): nothing is left to keep the process awake. */
   dispose(): void {
-    for (const timer of this.#returning) clearTimeout(timer);
-    this.#returning.clear();
+    clearTimeout(this.#returnTimer);
+    this.#returnTimer = undefined;
+    this.#returnAt = [];
+    this.#returnHead = 0;
+  }
+
+  /** Gives back every token whose window has passed, then waits for the next one. */
+  #returnDue(): void {
+    this.#returnTimer = undefined;
+    const now = performance.now();
+    // libuv counts whole milliseconds, so a timer may fire up to 1 ms early by performance.now(): the same slack
+    // the per-call timer this replaces had, and no more.
+    while (this.#returnHead < this.#returnAt.length && (this.#returnAt[this.#returnHead] as number) <= now + 1) {
+      this.#returnHead += 1;
+      this.#give();
+    }
+    if (this.#returnHead === this.#returnAt.length) {
+      this.#returnAt = [];
+      this.#returnHead = 0;
+      return;
+    }
+    if (this.#returnHead > 1024 && this.#returnHead * 2 > this.#returnAt.length) {
+      this.#returnAt = this.#returnAt.slice(this.#returnHead);
+      this.#returnHead = 0;
+    }
+    const wait = Math.max(1, Math.ceil((this.#returnAt[this.#returnHead] as number) - now));
+    this.#returnTimer = setTimeout(() => this.#returnDue(), wait);
   }
 
   #give(): void {

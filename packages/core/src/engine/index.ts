@@ -14,8 +14,8 @@ export type {
 } from './types.js';
 export { backoffDelay } from './backoff.js';
 export type { BackoffInput } from './backoff.js';
-export { createFetchHttpClient, DEFAULT_TIMEOUT_MS } from './fetch-http-client.js';
-export type { FetchHttpClientOptions } from './fetch-http-client.js';
+export { createFetchHttpClient, createHttpClient, DEFAULT_TIMEOUT_MS } from './http-client.js';
+export type { FetchHttpClientOptions, HttpClientOptions } from './http-client.js';
 export { Lane, withLaneSignal } from './lane.js';
 export type { LaneOptions } from './lane.js';
 export { resolveRateLimit } from './rate-limit.js';

@@ -5,7 +5,7 @@ import { parseRetryAfter, type HttpClient, type HttpRequest, type HttpResponse, 
 import { ErrorCodes, LedgerlinkError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { ArrivalBudget } from './arrival-budget.js';
-import { createFetchHttpClient } from './fetch-http-client.js';
+import { createHttpClient } from './http-client.js';
 import type { LaneStats } from './types.js';
 
 export interface LaneOptions {
@@ -13,7 +13,7 @@ export interface LaneOptions {
   key: string;
   /** The effective limit (see `resolveRateLimit`). */
   rateLimit: RateLimit;
-  /** The transport under the lane (default: `createFetchHttpClient({ timeoutMs, signal })`). */
+  /** The transport under the lane (default: `createHttpClient({ timeoutMs, signal })`, keep-alive). */
   transport?: HttpClient;
   /** Per-call timeout for the default transport. */
   timeoutMs?: number;
@@ -53,6 +53,8 @@ export function withLaneSignal<T>(signal: AbortSignal, work: () => Promise<T>): 
 }
 
 const DEFAULT_BASE_PAUSE_MS = 1_000;
+/** Controllers kept for reuse: about the most calls a lane has waiting or in flight at once. */
+const MAX_SPARE_CONTROLLERS = 256;
 /** Acumatica keeps a request queued up to 10 minutes; no published ERP asks for a longer wait. */
 const DEFAULT_MAX_PAUSE_MS = 600_000;
 
@@ -83,6 +85,12 @@ export class Lane {
   readonly #gate: (() => void | Promise<void>) | undefined;
   /** Calls not yet started, each with the controller that cancels it. */
   readonly #waiting = new Set<AbortController>();
+  /**
+   * Controllers of calls that ended without being aborted, for the next calls: an AbortController (an EventTarget
+   * and its signal) per call was the lane's largest cost. One is only put back once nothing listens on it any more
+   * (the budget and p-queue remove their listeners when a call starts and when it ends).
+   */
+  readonly #spareControllers: AbortController[] = [];
   #pausedUntil = 0;
   #pauseBeganAt = 0;
   #resumeTimer: NodeJS.Timeout | undefined;
@@ -107,7 +115,7 @@ export class Lane {
     this.#timeoutMs = options.timeoutMs;
     this.#transport =
       options.transport ??
-      createFetchHttpClient({
+      createHttpClient({
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
@@ -135,17 +143,21 @@ export class Lane {
     if (this.#closed) throw this.#cancelledError('closed');
     const caller = callSignal.getStore();
     if (caller?.aborted === true) throw this.#cancelledError('cancelled');
-    const controller = new AbortController();
+    const controller = this.#spareControllers.pop() ?? new AbortController();
     this.#waiting.add(controller);
     // Only while it waits: a started call runs to its end, as on close.
-    const onCallerAbort = () => {
-      if (this.#waiting.has(controller)) controller.abort(this.#cancelledError('cancelled'));
-    };
-    caller?.addEventListener('abort', onCallerAbort, { once: true });
+    const onCallerAbort =
+      caller === undefined
+        ? undefined
+        : () => {
+            if (this.#waiting.has(controller)) controller.abort(this.#cancelledError('cancelled'));
+          };
+    if (onCallerAbort !== undefined) caller?.addEventListener('abort', onCallerAbort, { once: true });
     let holding = false;
     let started = false;
     try {
-      await this.#budget.acquire(controller.signal);
+      // A free token is taken at once, without a promise to wait on.
+      if (!this.#budget.tryAcquire(controller.signal)) await this.#budget.acquire(controller.signal);
       holding = true;
       return await this.#queue.add(
         async () => {
@@ -159,10 +171,11 @@ export class Lane {
         { signal: controller.signal },
       );
     } finally {
-      caller?.removeEventListener('abort', onCallerAbort);
+      if (onCallerAbort !== undefined) caller?.removeEventListener('abort', onCallerAbort);
       this.#waiting.delete(controller);
       if (started) this.#budget.releaseAfterWindow();
       else if (holding) this.#budget.releaseNow();
+      if (!controller.signal.aborted && this.#spareControllers.length < MAX_SPARE_CONTROLLERS) this.#spareControllers.push(controller);
     }
   }
 
