@@ -33,15 +33,18 @@ export class ArrivalBudget {
    * token until `intervalMs` after it was made, as if this budget had made it.
    */
   holdRecent(agesMs: readonly number[]): void {
-    for (const age of agesMs) {
-      if (!(age >= 0 && age < this.#holdMs) || this.#free <= 0) continue;
-      this.#free -= 1;
-      const timer = setTimeout(() => {
-        this.#returning.delete(timer);
-        this.#give();
-      }, this.#holdMs - age);
-      this.#returning.add(timer);
-    }
+    const now = performance.now();
+    // Oldest call first: its token comes back first, so the return queue stays in order. Called on a new budget,
+    // before any call of its own, so every one of these returns comes before any later `releaseAfterWindow`.
+    const returns = agesMs
+      .filter((age) => age >= 0 && age < this.#holdMs)
+      .sort((a, b) => b - a)
+      .slice(0, Math.max(0, this.#free))
+      .map((age) => now + this.#holdMs - age);
+    if (returns.length === 0) return;
+    this.#free -= returns.length;
+    this.#returnAt.push(...returns);
+    if (this.#returnTimer === undefined) this.#returnTimer = setTimeout(() => this.#returnDue(), Math.max(1, Math.ceil((returns[0] as number) - now)));
   }
 
   /** Calls waiting for a token. */
