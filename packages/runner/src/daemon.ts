@@ -154,6 +154,8 @@ export class Runner {
   #inboxSweep: NodeJS.Timeout | undefined;
   /** Deliveries being acted on here (the sweep does not start one twice). */
   readonly #eventsInHand = new Set<string>();
+  /** Tenant scopes being built under a new lease. */
+  readonly #builds = new Set<Promise<unknown>>();
 
   /** True while this process holds at least one tenant's lease and sends for it. */
   get active(): boolean {
@@ -208,6 +210,7 @@ export class Runner {
       },
     });
     await this.#keeper.start();
+    await Promise.allSettled([...this.#builds]);
     this.#inboxSweep = setInterval(() => void this.sweepInbox(), INBOX_SWEEP_MS);
     this.#inboxSweep.unref();
     void this.sweepInbox();
@@ -253,20 +256,28 @@ export class Runner {
     this.events.emit('leaseTaken', { tenant: id, epoch: lease.epoch, holder: this.holder });
     const callTimeoutMs = config.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     const resendAfterMs = grant.previous === undefined ? 0 : Math.max(0, callTimeoutMs - grant.previous.expiredMsAgo);
-    const recovery = (async () => {
+    // Built first (its scope, its switch read from the store), then recovered in the background: `start` waits for the
+    // builds of its first claims, so the tenant's scope is the lease holder's when it returns.
+    const build = (async () => {
       const standby = this.tenants.get(id);
       const windowMs = standby?.runtime.rateLimit.intervalMs ?? 60_000;
       const recentCallAgesMs = await store.leases.recentCalls(id, windowMs).catch(() => [] as number[]);
       // The newest rotated credentials, whichever replica rotated them: the scope's client starts from them.
       await store.credentials(id).load();
-      if (!lease.valid || this.#stopping !== undefined) return;
+      if (!lease.valid || this.#stopping !== undefined) return undefined;
       const scope = createTenantScope(root, config, this.options.loaded, { lease, recentCallAgesMs });
+      await scope.exporter.refreshExportsSwitch();
       this.tenants.set(id, scope);
       if (standby !== undefined && standby.lease === undefined) void standby.runtime.close();
       // A connector that hosts a listener (QuickBooks Desktop's Web Connector service) serves from the holder only.
       void scope.runtime.start().catch((error: unknown) => scope.logger.warn({ err: error }, "starting what the connector hosts failed; it starts on the connector's first use"));
-      await this.recoverTenant(scope, scheduler, resendAfterMs);
-    })().catch((error: unknown) => this.logger.error({ err: error, tenant: id }, 'starting a tenant under its new lease failed; the lease runs out and is claimed again'));
+      return scope;
+    })();
+    this.#builds.add(build);
+    void build.finally(() => this.#builds.delete(build)).catch(() => undefined);
+    const recovery = build
+      .then((scope) => (scope === undefined ? undefined : this.recoverTenant(scope, scheduler, resendAfterMs)))
+      .catch((error: unknown) => this.logger.error({ err: error, tenant: id }, 'starting a tenant under its new lease failed; the lease runs out and is claimed again'));
     this.#recoveries.add(recovery);
     void recovery.finally(() => this.#recoveries.delete(recovery));
   }
