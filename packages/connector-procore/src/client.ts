@@ -17,7 +17,7 @@ import {
 } from '@ledgerlink/core';
 import type { ProcoreConfig } from './config.js';
 import { contractPayment, readRequisition, type RequisitionPlaces } from './contract-payment.js';
-import { closeOut, fetchErpRequest, openRequests } from './erp-requests.js';
+import { closeOut, fetchErpRequest, openRequests, readOriginId } from './erp-requests.js';
 import { HubReads } from './hub-reads.js';
 import { syncStagedRecords } from './hub-staged-records.js';
 import { readHubVendor, readVendorLinks, syncVendors } from './hub-vendors.js';
@@ -112,6 +112,12 @@ export function createProcoreHubClient(context: ClientContext<ProcoreConfig>): P
         logger.warn({ companyId, invoiceId }, 'cannot list the company\'s projects to find a requisition (HTTP 404); check platformPaths.projects');
       }
       return undefined;
+    },
+
+    originId(companyId: string, itemType: string, itemId: string): Promise<string | undefined> {
+      // Not a Procore id: no object to ask about (a blank or foreign id never becomes a call).
+      if (procoreId(itemId) === undefined) return Promise.resolve(undefined);
+      return readOriginId(api, companyId, itemType, itemId);
     },
 
     closeOut: (companyId: string, requestDetailId: string, closing: CloseOut): Promise<void> => closeOut(api, companyId, requestDetailId, closing),

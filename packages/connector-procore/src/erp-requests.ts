@@ -159,15 +159,27 @@ async function* openRequisitionBatches(
 
 /** Whether Procore shows the requisition synced: its External Data carries an `origin_id`. */
 async function requisitionSynced(api: ProcoreApi, companyId: string, requisitionId: string): Promise<boolean> {
+  return (await readOriginId(api, companyId, 'requisition', requisitionId)) !== undefined;
+}
+
+/**
+ * The External Data `origin_id` of one hub object (`item_type`, `item_id`), undefined while it has none (a blank one
+ * is none) or Procore does not know the object (404, or no record).
+ */
+export async function readOriginId(api: ProcoreApi, companyId: string, itemType: string, itemId: string): Promise<string | undefined> {
   const body = await api.jsonOrMissing({
     method: 'GET',
     path: platformPaths.externalData(companyId),
     companyId,
-    params: { item_type: 'requisition', item_id: requisitionId },
-    doing: `reading the External Data of requisition ${requisitionId} of company ${companyId}`,
+    params: { item_type: itemType, item_id: itemId },
+    doing: `reading the External Data of ${itemType} ${itemId} of company ${companyId}`,
   });
   const records = Array.isArray(body) ? body : body === undefined ? [] : [body];
-  return records.some((record) => typeof property(record, 'origin_id') === 'string' && (property(record, 'origin_id') as string).trim() !== '');
+  for (const record of records) {
+    const originId = property(record, 'origin_id');
+    if (typeof originId === 'string' && originId.trim() !== '') return originId.trim();
+  }
+  return undefined;
 }
 
 /** Closes out (or updates) a Request Detail: the status and the messages Procore's ERP tool shows the user. */

@@ -27,6 +27,23 @@ describe('the client on the ERP Platform sandbox: auth and ERP Requests', () => 
     expect(hub.stats().tokensIssued).toBe(2);
   });
 
+  it("reads one object's External Data origin_id by item type (the runner's re-check of what blocked records wait on)", async () => {
+    const client = clientFor(hub);
+    // The seeded vendor is linked (V-100); a new one is not, until another integration writes its External Data.
+    expect(await client.originId(C, 'vendor', String(VENDOR), context)).toBe('V-100');
+    const vendorId = hub.addVendor({ companyId: COMPANY, name: 'Harbor Steel' });
+    expect(await client.originId(C, 'vendor', String(vendorId), context)).toBeUndefined();
+    await client.syncExternalData(C, [{ itemType: 'vendor', itemId: String(vendorId), originId: 'V-200' }], context);
+    expect(await client.originId(C, 'vendor', String(vendorId), context)).toBe('V-200');
+    // A requisition's origin_id is its bill's id; an unknown object or a non-id is undefined, the latter without a call.
+    const { requisitionId } = addPayment(hub, 10_00, { originId: 'BILL-77' });
+    expect(await client.originId(C, 'requisition', String(requisitionId), context)).toBe('BILL-77');
+    expect(await client.originId(C, 'vendor', '999999', context)).toBeUndefined();
+    hub.resetStats();
+    expect(await client.originId(C, 'vendor', ' ', context)).toBeUndefined();
+    expect(hub.stats().requests).toBe(0);
+  });
+
   it('asks again before the stated expiry, without waiting for a 401', async () => {
     await hub.close();
     hub = await startHub({ accessTokenTtlMs: 1_000 });

@@ -13,11 +13,15 @@ import { WorkQueue, type QueuedRequest, type RequestAnswer } from './work-queue.
 
 type Listener = (error: LedgerlinkError) => void;
 
+/** How long `start()` waits before it tries the listen address again. */
+const START_RETRY_MS = 1_000;
+
 /**
  * The QuickBooks Desktop client. QuickBooks is never called: the customer's Web Connector calls the SOAP service
  * this client hosts (on `config.listen`), pulls the queued qbXML and hands back QuickBooks' answers. The lane's
  * HttpClient is therefore unused; the pace is the Web Connector's (one company file, one session, one message at
- * a time). The service starts on first use and stops on `close()`.
+ * a time). The service starts on `start()` (the runner calls it when its replica holds the tenant) or on first use,
+ * and stops on `close()`.
  */
 export function createQbdClient({ config, logger }: ClientContext<QbdConfig>): ConnectorClient {
   const queue = new WorkQueue();
@@ -80,6 +84,35 @@ export function createQbdClient({ config, logger }: ClientContext<QbdConfig>): C
           'free the port or change connection.listen',
         { disposition: 'retryable', cause: error },
       );
+    }
+  };
+
+  // Cuts start()'s pause between tries short when the client closes.
+  let wake = () => undefined as void;
+  /**
+   * Listens now (the runner holds the tenant's lease): the Web Connector finds the service up before any work is
+   * queued. A port still held (the previous holder not yet closed) is tried again every START_RETRY_MS until it
+   * frees or the client closes; settles then, never failing.
+   */
+  const start = async (): Promise<void> => {
+    for (let tries = 1; !closed; tries++) {
+      try {
+        await ready();
+        // Closed while it started: the socket just opened is closed too.
+        if (closed) await service.close();
+        else logger.info({ address: service.address }, 'serving the Web Connector');
+        return;
+      } catch (error) {
+        if (closed) return;
+        if (tries === 1 || tries % 30 === 0) logger.warn({ tries, reason: (error as Error).message }, 'the Web Connector service cannot listen yet; trying again every second');
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, START_RETRY_MS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
     }
   };
 
@@ -147,8 +180,10 @@ export function createQbdClient({ config, logger }: ClientContext<QbdConfig>): C
       exporter: new LookupAddLoader<HubVendor>(hubVendors, queue, config, logger, ready),
       importer: new VendorExtractor(queue, config, ready),
     },
+    start,
     async close() {
       closed = true;
+      wake();
       queue.drain('the QuickBooks Desktop client closed');
       await service.close();
     },

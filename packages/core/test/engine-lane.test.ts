@@ -168,3 +168,40 @@ describe('Lane', () => {
     await expect(echo(target)).rejects.toMatchObject({ code: ErrorCodes.CANCELLED });
   });
 });
+
+describe('Lane fencing and handover', () => {
+  it('asks its gate right before each call leaves the queue: a refusal sends nothing, even for calls queued before it', async () => {
+    let open = true;
+    const target = new Lane({
+      key: 'acme/test-erp',
+      rateLimit: { requests: 100, intervalMs: 1_000, concurrency: 1 },
+      gate: () => {
+        if (!open) throw new LedgerlinkError(ErrorCodes.LEASE_LOST, 'lease lost');
+      },
+    });
+    lanes.push(target);
+    erp.latencyMs = 30;
+    const first = echo(target);
+    // Queued behind the first (concurrency 1) while the lease is still held.
+    const queued = [echo(target), echo(target), echo(target)];
+    await until(() => erp.arrivals.length === 1);
+    open = false;
+    expect((await first).status).toBe(200);
+    for (const call of queued) await expect(call).rejects.toMatchObject({ code: ErrorCodes.LEASE_LOST });
+    expect(erp.arrivals.filter((arrival) => arrival.path === '/echo')).toHaveLength(1);
+  });
+
+  it('counts the calls a previous holder made in the window: a new lane starts with their budget spent', async () => {
+    const target = new Lane({
+      key: 'acme/test-erp',
+      rateLimit: { requests: 2, intervalMs: 600, concurrency: 2 },
+      // Two calls made 100 ms ago by the tenant's previous lease holder.
+      recentCallAgesMs: [100, 100],
+    });
+    lanes.push(target);
+    const started = Date.now();
+    await echo(target);
+    // Its tokens come back 600 ms after those calls: about 500 ms from now, not at once.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500 - SLACK_MS);
+  });
+});

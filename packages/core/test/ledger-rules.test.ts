@@ -41,6 +41,21 @@ describe('ledger rules', () => {
     ]);
   });
 
+  it('a re-export may go under a new idempotency key (failed -> pending only), so a key-replaying ERP does not repeat its refusal', async () => {
+    const ledger = new MemoryLedger();
+    const { item } = await ledger.upsert(payment, hub);
+    await ledger.beginAttempt(item.id, runner);
+    await ledger.completeAttempt(item.id, 1, Outcomes.rejected('no such vendor'), runner);
+    const again = await ledger.transition(item.id, { from: ['failed'], to: 'pending', action: 're-export', freshKey: true }, runner);
+    expect(again).toMatchObject({ state: 'pending', revision: item.revision + 1 });
+    expect(again.idempotencyKey).not.toBe(item.idempotencyKey);
+    expect((await ledger.audit(item.id)).at(-1)?.detail?.idempotencyKey).toEqual({ from: item.idempotencyKey, to: again.idempotencyKey });
+    // Without it the key stays (an approval, an unblock).
+    const { item: other } = await ledger.upsert({ ...payment, sourceId: 'pay-2', state: 'blocked' }, hub);
+    await expect(ledger.transition(other.id, { from: ['blocked'], to: 'pending', action: 'x', freshKey: true }, runner)).rejects.toThrow(/only for a re-export/);
+    expect((await ledger.transition(other.id, { from: ['blocked'], to: 'pending', action: 'unblocked' }, runner)).idempotencyKey).toBe(other.idempotencyKey);
+  });
+
   it('keeps page sizes between 1 and the maximum', () => {
     expect(ledgerPageSize()).toBe(50);
     expect(ledgerPageSize({ limit: 10 })).toBe(10);
@@ -60,6 +75,9 @@ describe('ledger rules', () => {
     expect(ledgerSearchText({ vendor: { name: 'ACME Steel' }, invoice: { number: 'INV-1' }, checkNumber: '1001' })).toBe('acme steel\ninv-1\n1001');
     expect(ledgerSearchText({ invoiceNumber: 'B-7', checkNumber: 88 })).toBe('b-7\n88');
     expect(ledgerSearchText({ vendor: 'not an object' })).toBe('');
+    // A requisition by its invoice number and vendor; a vendor by its name and code.
+    expect(ledgerSearchText({ number: 'PA-12', vendor: { name: 'Pier Framing' }, totalCents: 100 })).toBe('pier framing\npa-12');
+    expect(ledgerSearchText({ name: 'Harbor Steel', code: 'HS-1', isActive: true })).toBe('harbor steel\nhs-1');
   });
 
   it('refuses a change without a proper actor', async () => {

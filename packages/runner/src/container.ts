@@ -40,7 +40,7 @@ export interface RootDependencies {
    */
   transport?: HttpClient;
   events: RunnerEvents;
-  /** Rotated credentials per tenant (or `hub`), kept beside the store. */
+  /** Rotated credentials per tenant (or `hub`), in the store. */
   credentials?: (scope: string) => CredentialStore;
 }
 

@@ -170,6 +170,12 @@ export class Runner {
     return tenant !== undefined && this.#keeper?.held.get(tenant)?.valid === true;
   }
 
+  /** Answers when the store answers a trivial query (`SELECT 1`): readiness, cheap at any ledger size. */
+  async pingStore(): Promise<void> {
+    if (this.#store === undefined) throw new Error('the runner is not started');
+    await this.#store.ping();
+  }
+
   /** The replicas alive at the last lease round (this one included). */
   get replicas(): readonly string[] {
     return this.#keeper?.replicas ?? [];
@@ -217,7 +223,7 @@ export class Runner {
     try {
       for (const event of await this.inbox.unprocessed(500)) {
         if (this.#eventsInHand.has(event.eventId) || !this.ownsCompany(event.companyId)) continue;
-        this.track(this.#intake.run(() => this.processEvent(event)));
+        this.enqueueEvent(event);
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'reading the webhook inbox failed; tried again in a second');
@@ -251,10 +257,14 @@ export class Runner {
       const standby = this.tenants.get(id);
       const windowMs = standby?.runtime.rateLimit.intervalMs ?? 60_000;
       const recentCallAgesMs = await store.leases.recentCalls(id, windowMs).catch(() => [] as number[]);
+      // The newest rotated credentials, whichever replica rotated them: the scope's client starts from them.
+      await store.credentials(id).load();
       if (!lease.valid || this.#stopping !== undefined) return;
       const scope = createTenantScope(root, config, this.options.loaded, { lease, recentCallAgesMs });
       this.tenants.set(id, scope);
       if (standby !== undefined && standby.lease === undefined) void standby.runtime.close();
+      // A connector that hosts a listener (QuickBooks Desktop's Web Connector service) serves from the holder only.
+      void scope.runtime.start().catch((error: unknown) => scope.logger.warn({ err: error }, "starting what the connector hosts failed; it starts on the connector's first use"));
       await this.recoverTenant(scope, scheduler, resendAfterMs);
     })().catch((error: unknown) => this.logger.error({ err: error, tenant: id }, 'starting a tenant under its new lease failed; the lease runs out and is claimed again'));
     this.#recoveries.add(recovery);
@@ -276,6 +286,8 @@ export class Runner {
     await scope.exporter.stop(graceMs);
     await scope.importer.stop();
     await scope.runtime.close();
+    // A token rotated by its last calls is in the store before the lease is given back: the next holder reads it.
+    await this.#store?.credentials(id).flushed();
     if (this.tenants.get(id) === scope) this.tenants.set(id, createTenantScope(root, scope.config, this.options.loaded));
   }
 
@@ -283,16 +295,17 @@ export class Runner {
   private async recoverTenant(scope: TenantScope, scheduler: Scheduler, resendAfterMs: number): Promise<void> {
     const id = scope.config.id;
     const started = Date.now();
-    this.#recovery.set(id, resendAfterMs > 0 ? `recovering (items the previous holder left in flight are settled in ${Math.ceil(resendAfterMs / 1000)} s)` : 'recovering');
+    this.#recovery.set(id, 'recovering');
     const over = () => this.#stopping !== undefined || (scope.lease !== undefined && !scope.lease.valid);
     for (;;) {
       if (over()) return;
       try {
-        const { settled, resent } = await scope.exporter.recover({ resendAfterMs });
+        const { settled, resent, heldBackMs } = await scope.exporter.recover({ resendAfterMs });
         if (over()) return;
         this.#recovery.set(id, 'running');
-        scope.logger.info({ settled, resent, ms: Date.now() - started }, 'recovery done');
+        scope.logger.info({ settled, resent, heldBackMs, ms: Date.now() - started }, 'recovery done');
         scheduler.startTenant(scope);
+        if (heldBackMs > 0) this.settleLater(scope, heldBackMs);
         return;
       } catch (error) {
         this.#recovery.set(id, `recovering (last try failed: ${describe(error)})`);
@@ -300,6 +313,15 @@ export class Runner {
         await this.pause(this.config.runner.recoveryMs);
       }
     }
+  }
+
+  /** What a previous holder left in flight, settled once none of its calls can still be on the wire. */
+  private settleLater(scope: TenantScope, afterMs: number): void {
+    const timer = setTimeout(() => {
+      if (this.#stopping !== undefined || scope.lease?.valid !== true) return;
+      this.track(scope.exporter.recover().then(() => undefined, (error: unknown) => scope.logger.warn({ err: error }, 'settling what the previous holder left in flight failed; the recovery schedule tries again')));
+    }, afterMs + 50);
+    timer.unref();
   }
 
   /** Waits `ms`, or less when the runner stops. */
@@ -367,7 +389,7 @@ export class Runner {
 
     const hubConfig = loaded.config.hub;
     const hubConnector = hubConfig === undefined ? undefined : registry.hub(hubConfig.connector);
-    this.#store = this.options.ledger ?? (await openStore(loaded, clock));
+    this.#store = this.options.ledger ?? (await openStore(loaded, clock, logger));
     const store = this.#store;
     try {
       this.#hub =
@@ -442,9 +464,19 @@ export class Runner {
         return;
       }
       // After the answer, a few at a time: the route's only work is the inbox row.
-      this.track(this.#intake.run(() => this.processEvent(event)));
+      if (!this.#eventsInHand.has(event.eventId)) this.enqueueEvent(event);
     });
     return { received: events.length, duplicates };
+  }
+
+  /** Queues a delivery to act on; while it is queued or running, neither the sweep nor a repeat queues it again. */
+  private enqueueEvent(event: HubEvent): void {
+    this.#eventsInHand.add(event.eventId);
+    this.track(
+      this.#intake.run(() => this.processEvent(event)).finally(() => {
+        this.#eventsInHand.delete(event.eventId);
+      }),
+    );
   }
 
   private track(work: Promise<void>): void {
@@ -462,15 +494,11 @@ export class Runner {
     if (dispatcher === undefined || this.#stopping !== undefined) return;
     // A tenant held by another replica: left in the inbox, where its holder's sweep finds it.
     if (this.#started && !this.ownsCompany(event.companyId)) return;
-    if (this.#eventsInHand.has(event.eventId)) return;
-    this.#eventsInHand.add(event.eventId);
     try {
       await dispatcher.event(event);
       await this.inbox.markProcessed(event.eventId);
     } catch (error) {
       this.logger.warn({ err: error, eventId: event.eventId }, `hub event ${event.eventId} could not be acted on yet`);
-    } finally {
-      this.#eventsInHand.delete(event.eventId);
     }
   }
 

@@ -23,7 +23,7 @@ export const RUNNER_TOKENS = {
   httpTransport: Symbol.for('ledgerlink.runner.httpTransport') as InjectionToken<HttpClient>,
   /** What the runner reports as it works (attempts, exports, hub calls): metrics listen. */
   events: Symbol.for('ledgerlink.runner.events') as InjectionToken<RunnerEvents>,
-  /** Rotated credentials (refresh tokens) per tenant or `hub`, in files beside the store. */
+  /** Rotated credentials (refresh tokens) per tenant or `hub`, in the store (StoreCredentials). */
   credentials: Symbol.for('ledgerlink.runner.credentials') as InjectionToken<(scope: string) => CredentialStore>,
   /** In a tenant's child container: the tenant's config block. */
   tenantConfig: Symbol.for('ledgerlink.runner.tenantConfig') as InjectionToken<TenantConfig>,

@@ -1,7 +1,7 @@
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
 import { bearerFor } from '@ledgerlink/connector-procore';
 import { createProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
-import type { LedgerItem, Payment } from '@ledgerlink/core';
+import type { LedgerItem, Payment, Requisition } from '@ledgerlink/core';
 import type { FastifyInstance } from 'fastify';
 import { hashToken } from '../src/auth/token-auth.js';
 import type { Runner } from '../src/daemon.js';
@@ -62,6 +62,11 @@ export interface ApiStack {
   connectHooks(): Promise<void>;
   /** A failed record (a check number already used on its bank): needs-edit with `checkNumber`. */
   failedRecord(tenant?: string): Promise<LedgerItem>;
+  /**
+   * A failed requisition: its vendor's ERP id is one QuickBooks does not have, so the bill is refused. `vendorErpId`
+   * is that id: seed the vendor with it and the requisition exported again goes through.
+   */
+  failedRequisition(tenant?: string): Promise<{ item: LedgerItem; requisition: Requisition; vendorErpId: string }>;
   /** Calls the API; `token` is a role name, a raw string, or undefined for none. */
   call(method: string, path: string, options?: { token?: TokenName | { raw: string }; body?: unknown; headers?: Record<string, string> }): Promise<ApiAnswer>;
   close(): Promise<void>;
@@ -246,6 +251,24 @@ export async function startApiStack(
     const item = await intake(tenantId, clash);
     return untilStateOf(runner, item.id, 'failed');
   };
+  const failedRequisition: ApiStack['failedRequisition'] = async (tenantId = 'acme') => {
+    n += 1;
+    const vendorErpId = String(60_000 + n);
+    const requisition: Requisition = {
+      id: `hub-req-${n}`,
+      number: `RQ-${n}`,
+      billingDate: '2026-11-30',
+      vendor: { id: `hub-v-req-${n}`, name: `Pier Framing ${n}`, erpId: vendorErpId },
+      project: { id: 'hub-p-1', number: 'P-100' },
+      commitment: { id: `hub-sc-${n}` },
+      totalCents: 4_321_00,
+      retainageCents: 0,
+      lines: [{ id: `hub-line-${n}`, description: 'Framing', amountCents: 4_321_00, retainageCents: 0, costCodeOriginId: '60' }],
+    };
+    const taken = await runner.tenant(tenantId).exporter.intakeRecord('requisition', requisition);
+    if (taken.kind === 'ignored') throw new Error(`intake ignored the requisition: ${taken.reason}`);
+    return { item: await untilStateOf(runner, taken.item.id, 'failed'), requisition, vendorErpId };
+  };
   return {
     runner,
     log,
@@ -258,6 +281,7 @@ export async function startApiStack(
     hubPayment,
     connectHooks,
     failedRecord,
+    failedRequisition,
     call,
     async close() {
       await server.close();

@@ -49,6 +49,54 @@ describe('records API', () => {
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
   });
 
+  it('a requisition: listed by entity with its own columns, shown, not editable, and exported again once failed', async () => {
+    const { item: failed, requisition, vendorErpId } = await stack.failedRequisition('acme');
+    const listed = await stack.call('GET', '/records?entity=requisition&state=failed', { token: 'read_only' });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.every((item: { entity: string }) => item.entity === 'requisition')).toBe(true);
+    const row = listed.body.items.find((item: { id: string }) => item.id === failed.id);
+    expect(row.summary).toEqual({ entity: 'requisition', label: 'Requisition', number: requisition.number, vendor: requisition.vendor.name, amountCents: 4_321_00 });
+    const payments = await stack.call('GET', '/records?entity=payment', { token: 'read_only' });
+    expect(payments.body.items.map((item: { id: string }) => item.id)).not.toContain(failed.id);
+    expect(payments.body.items.every((item: { summary: { entity: string } }) => item.summary.entity === 'payment')).toBe(true);
+    const found = await stack.call('GET', `/records?q=${encodeURIComponent(requisition.number.toLowerCase())}`, { token: 'read_only' });
+    expect(found.body.items.map((item: { id: string }) => item.id)).toEqual([failed.id]);
+    const bad = await stack.call('GET', '/records?entity=invoice', { token: 'read_only' });
+    expectField(bad, 'entity');
+
+    const shown = await stack.call('GET', `/records/${failed.id}`, { token: 'read_only' });
+    expect(shown.status).toBe(200);
+    expect(shown.body.item).toMatchObject({ entity: 'requisition', sourceId: requisition.id, state: 'failed', summary: { label: 'Requisition', number: requisition.number } });
+    expect(shown.body.attempts.at(-1).erp).toMatchObject({ message: expect.any(String) });
+    // A requisition has no check number or bank ID: it is corrected in the hub (or the ERP), not here.
+    const edit = await stack.call('PATCH', `/records/${failed.id}`, { token: 'standard', body: { checkNumber: '1' } });
+    expect(edit.status).toBe(409);
+    expect(edit.body.code).toBe('LL_LEDGER_EDIT_REFUSED');
+    expect(edit.body.message).toMatch(new RegExp(`requisition ${requisition.id} .*has no fields to edit`));
+    expect((await stack.runner.ledger.get(failed.id))?.record).toEqual(failed.record);
+
+    // Same permissions as a payment's: read-only may not export again; Standard may.
+    expect((await stack.call('POST', `/records/${failed.id}/export`, { token: 'read_only' })).status).toBe(403);
+    stack.qbo.seed({ vendors: [{ id: vendorErpId, name: requisition.vendor.name }] });
+    const again = await stack.call('POST', `/records/${failed.id}/export`, { token: 'standard' });
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ id: failed.id, state: 'pending', summary: { entity: 'requisition' } });
+    const synced = await untilStateOf(stack.runner, failed.id, 'synced', 8_000);
+    expect(stack.qbo.bills?.().filter((bill) => bill.number === requisition.number)).toMatchObject([{ erpId: synced.targetId, vendorId: vendorErpId, amountCents: 4_321_00 }]);
+    expect((await stack.runner.ledger.audit(failed.id)).filter((entry) => entry.actor.id === 'standard@example.test').map((entry) => entry.action)).toEqual(['re-export']);
+  });
+
+  it('a vendor: listed by entity with its name and code', async () => {
+    const stamp = Date.now() % 1_000_000;
+    const taken = await stack.runner.tenant('acme').exporter.intakeRecord('vendor', { id: `hub-v-only-${stamp}`, name: `Harbor Steel ${stamp}`, code: `HS-${stamp}`, isActive: true });
+    if (taken.kind === 'ignored') throw new Error(taken.reason);
+    await untilStateOf(stack.runner, taken.item.id, 'synced');
+    const listed = await stack.call('GET', '/records?entity=vendor', { token: 'read_only' });
+    expect(listed.body.items.find((item: { id: string }) => item.id === taken.item.id)?.summary).toEqual({ entity: 'vendor', label: 'Vendor', number: `HS-${stamp}`, vendor: `Harbor Steel ${stamp}` });
+    const found = await stack.call('GET', `/records?q=HS-${stamp}`, { token: 'read_only' });
+    expect(found.body.items.map((item: { id: string }) => item.id)).toEqual([taken.item.id]);
+  });
+
   it('refuses bad filters with the field named', async () => {
     expectField(await stack.call('GET', '/records?state=lost', { token: 'read_only' }), 'state');
     expectField(await stack.call('GET', '/records?limit=0', { token: 'read_only' }), 'limit');
@@ -207,16 +255,19 @@ describe('records API', () => {
 
   it('readyz: ready while running, 503 once the runner stops', async () => {
     const ready = await stack.call('GET', '/readyz');
-    expect(ready.body).toEqual({
+    expect({ ...ready.body, held: [...ready.body.held].sort() }).toEqual({
       ready: true,
       role: 'active',
       checks: { store: 'ok', runner: 'ok', hub: 'ok' },
       tenants: { acme: { state: 'running', erp: 'ok' }, appr: { state: 'running', erp: 'ok' } },
       recovering: [],
+      held: ['acme', 'appr'],
+      replicas: 1,
     });
     await stack.runner.stop();
     const stopped = await stack.call('GET', '/readyz');
     expect(stopped.status).toBe(503);
     expect(stopped.body.ready).toBe(false);
+    expect(stopped.body.held).toEqual([]);
   });
 });

@@ -158,6 +158,37 @@ describe('operator console (headless Chromium)', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('shows a failed requisition with its own columns under the record-type filter, and exports it again as it is', async () => {
+    const { item, requisition, vendorErpId } = await stack.failedRequisition('acme');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByTestId('token').fill(TOKENS.standard);
+    await page.getByTestId('login').click();
+    await page.getByTestId('who').waitFor();
+    // The search box still holds the first test's vendor: clear it, then pick the record type.
+    await page.getByTestId('filter-q').fill('');
+    await page.getByTestId('filter-entity').selectOption('requisition');
+    await expect.poll(() => page.getByTestId('record-row').count()).toBe(1);
+    const row = page.locator(`[data-testid="record-row"][data-id="${item.id}"]`);
+    expect(await row.locator('[data-testid="cell-entity"]').textContent()).toBe('Requisition');
+    expect(await row.locator('[data-testid="cell-vendor"]').textContent()).toBe(requisition.vendor.name);
+    expect(await row.locator('[data-testid="cell-number"]').textContent()).toBe(requisition.number);
+    await row.click();
+    await page.getByTestId('export-again').waitFor();
+    expect(await page.getByTestId('detail-title').textContent()).toBe(`Requisition ${requisition.id}`);
+    expect(await page.getByTestId('edit-form').count()).toBe(0);
+    await shot('05-requisition-failed');
+
+    // The vendor is created in QuickBooks; the accountant exports the requisition again as it is.
+    stack.qbo.seed({ vendors: [{ id: vendorErpId, name: requisition.vendor.name }] });
+    await page.getByTestId('save-export').click();
+    await expect.poll(() => page.getByTestId('flash').textContent()).toMatch(/Exporting again/);
+    const synced = await untilStateOf(stack.runner, item.id, 'synced');
+    expect(stack.qbo.bills?.().filter((bill) => bill.number === requisition.number).map((bill) => bill.erpId)).toEqual([synced.targetId]);
+    await expect.poll(() => page.getByTestId('detail-state').textContent(), { timeout: 15_000 }).toBe('synced');
+    await page.getByTestId('filter-entity').selectOption('');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('shows an approver the approval actions and the on-demand import; a read-only token gets neither', async () => {
     const waiting = await stack.intake('appr', stack.payment());
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -170,7 +201,7 @@ describe('operator console (headless Chromium)', () => {
     await untilStateOf(stack.runner, waiting.id, 'synced');
     await page.getByTestId('import-acme').click();
     await expect.poll(() => page.getByTestId('flash').textContent(), { timeout: 15_000 }).toMatch(/Import for acme: \d+ read/);
-    await shot('05-approver');
+    await shot('06-approver');
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByTestId('token').fill(TOKENS.read_only);
@@ -180,7 +211,7 @@ describe('operator console (headless Chromium)', () => {
     await page.getByTestId('history').waitFor();
     expect(await page.getByTestId('edit-form').count()).toBe(0);
     expect(await page.getByTestId('import-acme').count()).toBe(0);
-    await shot('06-read-only');
+    await shot('07-read-only');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -23,8 +23,17 @@ describe('npm start: the demo', () => {
       const total = (state: 'failed' | 'synced') => result.counts.reduce((sum, row) => sum + (row.states[state] ?? 0), 0);
       expect(total('failed')).toBeGreaterThan(0);
       expect(result.counts.reduce((sum, row) => sum + row.imported, 0)).toBeGreaterThan(0);
-      // Invoices not yet in the ERP are exported by ledgerlink (create_requisitions) after their payment was funded.
-      expect(result.counts.reduce((sum, row) => sum + (row.invoices ?? 0), 0)).toBeGreaterThan(0);
+      // Both entities: every tenant's invoices (requisitions) are exported by ledgerlink as bills before their payments
+      // are funded, so a tenant with payments synced has bills synced too; and some payments funded before their
+      // invoice waited blocked and went on once the bill landed.
+      for (const row of result.counts) {
+        expect(row.invoices ?? 0, `${row.tenant} invoices synced`).toBeGreaterThan(0);
+        expect(row.invoices ?? 0, `${row.tenant}: every payment synced had its bill first`).toBeGreaterThanOrEqual(row.states.synced ?? 0);
+        expect(row.procore?.invoicesSynced ?? 0, `${row.tenant} invoices shown synced in Procore`).toBeGreaterThanOrEqual(row.invoices ?? 0);
+      }
+      const late = result.counts.reduce((sum, row) => ({ funded: sum.funded + (row.fundedBeforeInvoice?.funded ?? 0), synced: sum.synced + (row.fundedBeforeInvoice?.synced ?? 0) }), { funded: 0, synced: 0 });
+      expect(late.funded).toBeGreaterThan(0);
+      expect(late.synced).toBeGreaterThan(0);
       // What Procore's ERP tool shows: payments synced and closed out, failures with their close-out messages,
       // payments issued written back by Sync Payments.
       const tool = (key: 'synced' | 'failedToExport' | 'paymentsIssued') => result.counts.reduce((sum, row) => sum + (row.procore?.[key] ?? 0), 0);
@@ -34,6 +43,8 @@ describe('npm start: the demo', () => {
       const text = printed.join('');
       expect(text).toContain('console: http://127.0.0.1:');
       expect(text).toMatch(/Failed to Export in Procore/);
+      expect(text).toMatch(/^payments\s+erp\s+pending/m);
+      expect(text).toMatch(/^invoices \(bills\)\s+pending\s+blocked/m);
       const log = readFileSync(join(dir, '.ledgerlink/demo.log'), 'utf8');
       expect(log).toContain('"tenant":"beacon-qbo"');
       for (const secret of ['sandbox-password', 'sandbox-agent-token-7c1d2f', 'vista-sandbox-key']) expect(log).not.toContain(secret);

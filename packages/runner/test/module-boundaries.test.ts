@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ESLint } from 'eslint';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 // The workspace's module-boundary rule (eslint.config.mjs, Nx tags): connectors depend on core (and the
 // testkit in tests) only; core depends on nothing of ours. Linting a probe import proves the rule holds.
@@ -13,6 +14,12 @@ async function boundaryErrors(file: string, source: string): Promise<string[]> {
 }
 
 describe('module boundaries', () => {
+  // The rule reads Nx's cached project graph and skips itself, silently, without one (a fresh clone, or vitest
+  // run on its own): compute it first, as any nx command does.
+  beforeAll(() => {
+    execFileSync(process.execPath, [resolve(root, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects'], { cwd: root, env: { ...process.env, NX_DAEMON: 'false' }, stdio: 'ignore' });
+  }, 120_000);
+
   it('refuses a connector importing another connector', async () => {
     const errors = await boundaryErrors('packages/connector-intacct/src/probe.ts', "import '@ledgerlink/connector-qbo';\n");
     expect(errors.join('\n')).toMatch(/scope:connector|not allowed|tags/i);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runnerFor, tempDir, untilState } from './support/runner-harness.js';
+import { eventually, runnerFor, tempDir, untilState } from './support/runner-harness.js';
 
 /** Needs PostgreSQL: LEDGERLINK_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test (fails, saying so, without it). */
 const url = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -79,65 +79,78 @@ describe('the runner on the PostgreSQL store (store.postgres)', () => {
 });
 
 describe('two runner replicas on one PostgreSQL store', () => {
-  it('only the lease holder sends; when it stops, the standby takes over and sends what is pending', async () => {
+  it('share the tenants (a lease each), each payment is sent once by its tenant\'s holder, and a replica that stops hands its tenants over', async () => {
     const qbo = await startQboSandbox();
     const schema = `ll_replicas_${randomBytes(6).toString('hex')}`;
     const dirA = tempDir();
     const dirB = tempDir();
     const env = { PG_URL: url, QBO_SECRET: QBO_SANDBOX_APP.clientSecret, QBO_REFRESH: QBO_SANDBOX_APP.refreshToken };
+    const tenantIds = ['ha-1', 'ha-2', 'ha-3', 'ha-4'];
     const config = {
       store: { postgres: { url: '${env:PG_URL}', schema } },
-      tenants: [
-        {
-          id: 'ha-qbo',
-          erp: 'qbo',
-          connection: {
-            baseUrl: qbo.url,
-            tokenUrl: `${qbo.url}${QBO_SANDBOX_TOKEN_PATH}`,
-            realmId: QBO_SANDBOX_APP.realmId,
-            clientId: QBO_SANDBOX_APP.clientId,
-            clientSecret: '${env:QBO_SECRET}',
-            refreshToken: '${env:QBO_REFRESH}',
-          },
+      tenants: tenantIds.map((id) => ({
+        id,
+        erp: 'qbo',
+        connection: {
+          baseUrl: qbo.url,
+          tokenUrl: `${qbo.url}${QBO_SANDBOX_TOKEN_PATH}`,
+          realmId: QBO_SANDBOX_APP.realmId,
+          clientId: QBO_SANDBOX_APP.clientId,
+          clientSecret: '${env:QBO_SECRET}',
+          refreshToken: '${env:QBO_REFRESH}',
         },
-      ],
+      })),
       runner: { settleMs: 50, leaseTtlMs: 1500 },
     };
     const a = runnerFor(dirA.dir, config, env).runner;
     const b = runnerFor(dirB.dir, config, env).runner;
-    try {
-      await a.start();
-      await b.start();
-      expect([a.active, b.active]).toEqual([true, false]);
-      qbo.seed({ vendors: [{ id: '951', name: 'Vendor HA' }], bankAccounts: [{ id: '95' }], bills: [{ id: '9951', vendorId: '951', number: 'INV-HA', amountCents: 777 }] });
-      const payment = {
-        id: 'ha-pay-1',
+    qbo.seed({ vendors: [{ id: '951', name: 'Vendor HA' }], bankAccounts: [{ id: '95' }] });
+    let bill = 9950;
+    const fund = async (via: typeof a, tenant: string) => {
+      bill += 1;
+      qbo.seed({ bills: [{ id: String(bill), vendorId: '951', number: `INV-${bill}`, amountCents: bill }] });
+      const recorded = await via.tenant(tenant).exporter.intake({
+        id: `pay-${bill}`,
         status: 'funding_complete' as const,
-        amountCents: 777,
+        amountCents: bill,
         method: 'check' as const,
         fundedOn: '2026-12-01',
         bankId: '95',
-        checkNumber: '70501',
+        checkNumber: String(70_000 + bill),
         vendor: { id: 'v', name: 'Vendor HA', erpId: '951' },
-        invoice: { id: 'i', number: 'INV-HA', amountCents: 777, erpId: '9951' },
+        invoice: { id: `i-${bill}`, number: `INV-${bill}`, amountCents: bill, erpId: String(bill) },
         project: { id: 'p', number: 'P-1' },
-      };
-      // The standby records the payment (a webhook reached it) but does not send it.
-      const recorded = await b.tenant('ha-qbo').exporter.intake(payment);
-      const id = recorded.kind === 'ignored' ? '' : recorded.item.id;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      // The holder picks it up on its next tick; exactly one payment lands.
-      await untilState(a, id, 'synced');
-      expect(qbo.payments().filter((p) => p.applications.some((x) => x.billId === '9951'))).toHaveLength(1);
+      });
+      if (recorded.kind === 'ignored') throw new Error(recorded.reason);
+      return { id: recorded.item.id, bill: String(bill) };
+    };
+    const landedOnce = (billId: string) => expect(qbo.payments().filter((p) => p.applications.some((x) => x.billId === billId))).toHaveLength(1);
+    try {
+      await a.start();
+      await b.start();
+      // The first replica claimed every tenant alone; once the second is seen, each carries half.
+      await eventually('the tenants split 2 + 2', () => (a.heldTenants().length === 2 && b.heldTenants().length === 2 ? true : undefined), 20_000);
+      expect(new Set([...a.heldTenants(), ...b.heldTenants()])).toEqual(new Set(tenantIds));
 
-      // The holder stops (lease given back); the standby takes over and sends a new payment.
+      // Every payment is recorded through replica b, whichever holds its tenant: the holder sends it, once.
+      const funded = [];
+      for (const tenant of tenantIds) funded.push({ tenant, ...(await fund(b, tenant)) });
+      for (const { tenant, id, bill: billId } of funded) {
+        const holder = a.heldTenants().includes(tenant) ? a : b;
+        await untilState(holder, id, 'synced');
+        landedOnce(billId);
+      }
+
+      // a stops: it gives its leases back once its calls ended, and b carries all four.
+      const fromA = a.heldTenants();
       await a.stop();
-      await new Promise((resolve) => setTimeout(resolve, 800));
-      expect(b.active).toBe(true);
-      qbo.seed({ bills: [{ id: '9952', vendorId: '951', number: 'INV-HA2', amountCents: 888 }] });
-      const second = await b.tenant('ha-qbo').exporter.intake({ ...payment, id: 'ha-pay-2', amountCents: 888, checkNumber: '70502', invoice: { id: 'i2', number: 'INV-HA2', amountCents: 888, erpId: '9952' } });
-      await untilState(b, second.kind === 'ignored' ? '' : second.item.id, 'synced');
-      expect(qbo.payments().filter((p) => p.applications.some((x) => x.billId === '9952'))).toHaveLength(1);
+      await eventually('b holds every tenant', () => (b.heldTenants().length === 4 ? true : undefined), 20_000);
+      for (const tenant of fromA) {
+        const { id, bill: billId } = await fund(b, tenant);
+        await untilState(b, id, 'synced');
+        landedOnce(billId);
+      }
+      expect(qbo.payments()).toHaveLength(funded.length + fromA.length);
     } finally {
       await a.stop();
       await b.stop();
@@ -149,5 +162,5 @@ describe('two runner replicas on one PostgreSQL store', () => {
       dirA.cleanup();
       dirB.cleanup();
     }
-  }, 30_000);
+  }, 60_000);
 });

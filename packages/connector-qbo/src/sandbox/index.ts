@@ -32,6 +32,8 @@ export interface QboSandboxOptions extends SandboxOptions {
   faultElements?: boolean;
   /** Lifetime of an access token (Intuit: 3600 s). */
   accessTokenTtlSeconds?: number;
+  /** Each refresh token works once: a second use is refused with invalid_grant (see refusedRefreshes). */
+  singleUseRefreshTokens?: boolean;
   /** The sandbox's clock for MetaData times and token expiry. */
   now?: () => Date;
 }
@@ -47,6 +49,8 @@ export interface QboSandbox extends ErpSandbox {
   revokeRefreshTokens(): void;
   /** Calls to the token endpoint so far. */
   tokenRequests(): number;
+  /** Refreshes refused with invalid_grant so far (with singleUseRefreshTokens: a refresh token used twice). */
+  refusedRefreshes(): number;
   /** Every query statement received, decoded, in order. */
   queries(): string[];
   /** A bill's open balance in cents. */
@@ -59,7 +63,10 @@ const NO_FAULTS: SandboxFaults = { latencyMs: 0, throttleNext: 0, serverErrorRat
 export async function startQboSandbox(options: QboSandboxOptions = {}): Promise<QboSandbox> {
   const now = options.now ?? (() => new Date());
   const app = { ...QBO_SANDBOX_APP, ...options.app };
-  const oauth = new OAuthServer({ ...app, accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600 }, now);
+  const oauth = new OAuthServer(
+    { ...app, accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600, ...(options.singleUseRefreshTokens === undefined ? {} : { singleUseRefreshTokens: options.singleUseRefreshTokens }) },
+    now,
+  );
   const company = new QboCompany({
     duplicateDocNumberCheck: options.duplicateDocNumberCheck ?? true,
     faultElements: options.faultElements ?? true,
@@ -242,6 +249,7 @@ export async function startQboSandbox(options: QboSandboxOptions = {}): Promise<
     expireAccessTokens: () => oauth.expireAccessTokens(),
     revokeRefreshTokens: () => oauth.revokeRefreshTokens(),
     tokenRequests: () => oauth.tokenRequests,
+    refusedRefreshes: () => oauth.refusedRefreshes,
     queries: () => [...queries],
     billBalance: (billId) => company.billBalance(billId),
     async close() {

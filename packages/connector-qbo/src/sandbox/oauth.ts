@@ -7,17 +7,22 @@ export interface OAuthApp {
   clientSecret: string;
   refreshToken: string;
   accessTokenTtlSeconds: number;
+  /** Each refresh token works once (Procore's rule; Intuit keeps earlier ones usable for a while): reuse is invalid_grant. */
+  singleUseRefreshTokens?: boolean;
 }
 
 /**
  * Intuit's token endpoint and bearer check, for one app connected to one company. Each refresh rotates the
- * refresh token; earlier ones stay usable until revoked (a connector restarted from its config still connects).
+ * refresh token; earlier ones stay usable until revoked (a connector restarted from its config still connects), or
+ * are spent by their first use with `singleUseRefreshTokens`.
  */
 export class OAuthServer {
   private readonly refreshTokens = new Set<string>();
   private readonly accessTokens = new Map<string, { realmId: string; expiresAt: number }>();
   /** Token endpoint calls, successful or not. */
   tokenRequests = 0;
+  /** Refreshes refused with invalid_grant (a revoked, unknown or, when single-use, already used refresh token). */
+  refusedRefreshes = 0;
 
   constructor(
     private readonly app: OAuthApp,
@@ -36,7 +41,11 @@ export class OAuthServer {
     const form = new URLSearchParams(body);
     if (form.get('grant_type') !== 'refresh_token') return json(400, { error: 'unsupported_grant_type' });
     const presented = form.get('refresh_token') ?? '';
-    if (!this.refreshTokens.has(presented)) return json(400, { error: 'invalid_grant' });
+    if (!this.refreshTokens.has(presented)) {
+      this.refusedRefreshes++;
+      return json(400, { error: 'invalid_grant' });
+    }
+    if (this.app.singleUseRefreshTokens === true) this.refreshTokens.delete(presented);
 
     const accessToken = `eyJsandbox.${randomBytes(24).toString('base64url')}`;
     const refreshToken = `AB11${randomBytes(18).toString('base64url')}`;

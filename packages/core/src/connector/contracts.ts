@@ -56,7 +56,8 @@ export interface Extractor<TRecord = Record<string, unknown>> {
 
 /**
  * Where a client keeps credentials its ERP rotates (OAuth refresh tokens that are single-use), so a restart does
- * not lose the newest one. The runner keeps them in a file of their own beside the store (never in the ledger).
+ * not lose the newest one. The runner keeps them in its store's `credentials` table (never in the ledger), shared by
+ * its replicas.
  */
 export interface CredentialStore {
   get(name: string): string | undefined;
@@ -102,6 +103,12 @@ export interface ConnectorClient {
     /** `vendor: [import]`: yields the ERP's vendors (raw ERP records, mapped by the `vendor.import` mapping). */
     importer?: Extractor;
   };
+  /**
+   * Starts what the client hosts, for a client the ERP calls in to (QuickBooks Desktop's Web Connector service):
+   * the runner calls it as soon as its replica holds the tenant's lease, so the holder (and no standby) answers
+   * there. Absent for clients that only call out.
+   */
+  start?(): Promise<void>;
   /** Releases sessions and sockets (Acumatica's logout, say). */
   close(): Promise<void>;
 }

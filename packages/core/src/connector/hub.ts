@@ -204,6 +204,13 @@ export interface HubClient {
   contractPayment(request: ErpRequest, context: LoadContext): Promise<unknown>;
   /** One requisition (subcontractor invoice) with its ERP id once synced (the invoice-before-payment rule). */
   invoice(companyId: string, invoiceId: string, context: LoadContext): Promise<Invoice | undefined>;
+  /**
+   * The ERP id the hub holds for one of its objects (Procore: the External Data `origin_id` of `itemType` /
+   * `itemId`), undefined while it has none or the object is unknown. The runner's periodic re-check asks it for
+   * each blocked record's missing prerequisite (the definition's `hubItemType`): someone other than ledgerlink may
+   * have put it in the ERP (a vendor created by another integration, an invoice synced elsewhere).
+   */
+  originId(companyId: string, itemType: string, itemId: string, context: LoadContext): Promise<string | undefined>;
   /** Closes out (or updates) a Request Detail. */
   closeOut(companyId: string, requestDetailId: string, closeOut: CloseOut, context: LoadContext): Promise<void>;
   /** External Data Sync: writes `origin_id`s in one call. */

@@ -85,7 +85,7 @@ export async function exportRecords<TRecord, TItem extends RecordExportItem>(ite
     const next: InFlight<TRecord, TItem>[] = [];
     for (const entry of pending) {
       const outcome = entry.outcome as Outcome;
-      if (outcome.kind !== 'retryable' || outcome.code === ErrorCodes.CANCELLED) results[entry.index] = outcome;
+      if (outcome.kind !== 'retryable' || outcome.code === ErrorCodes.CANCELLED || outcome.code === ErrorCodes.LEASE_LOST) results[entry.index] = outcome;
       else if (entry.attempts >= run.retry.maxAttempts) results[entry.index] = exhausted(outcome, entry.attempts);
       else next.push(entry);
     }
@@ -156,7 +156,7 @@ async function attemptBatch<TRecord, TItem extends RecordExportItem>(
       try {
         const found = await exporter.find(entry.load, context);
         if (found === null) toLoad.push(entry);
-        else entry.outcome = withErpId(found.kind === 'synced' ? Outcomes.synced(found.erpId, { replayed: true }) : found, run.erpName, run.label, 'find');
+        else entry.outcome = unsentAsRetryable(withErpId(found.kind === 'synced' ? Outcomes.synced(found.erpId, { replayed: true }) : found, run.erpName, run.label, 'find'));
       } catch (error) {
         entry.outcome = fromThrown(error, run.erpName, 'looking up');
       }
@@ -208,8 +208,19 @@ async function load<TRecord, TItem extends RecordExportItem>(
     outcomes = entries.map(() => outcome);
   }
   entries.forEach((entry, i) => {
-    entry.outcome = withErpId(outcomes[i] as Outcome, run.erpName, run.label, 'load');
+    entry.outcome = unsentAsRetryable(withErpId(outcomes[i] as Outcome, run.erpName, run.label, 'load'));
   });
+}
+
+/**
+ * A call the lane stopped before it went out (LL_CANCELLED: a shutdown; LL_LEASE_LOST: another replica holds the
+ * tenant now) is never the ERP's refusal, whatever a client made of the error: it stays retryable, so the item stays
+ * `exporting` for whoever sends next, which looks it up first (another call of the same load may have gone out).
+ */
+function unsentAsRetryable(outcome: Outcome): Outcome {
+  if (outcome?.kind === 'synced' || outcome?.kind === 'accepted' || outcome?.kind === 'retryable') return outcome;
+  if (outcome?.code !== ErrorCodes.CANCELLED && outcome?.code !== ErrorCodes.LEASE_LOST) return outcome;
+  return { kind: 'retryable', code: outcome.code, reason: 'network', committed: 'unknown', message: outcome.message };
 }
 
 /**
@@ -237,8 +248,8 @@ function fromThrown(error: unknown, erpName: string, doing: string): RetryableOu
     }
     return Outcomes.transport(`${erpName}: ${text}`, { reason: error.reason, committed: error.committed });
   }
-  if (isLedgerlinkError(error) && error.code === ErrorCodes.CANCELLED) {
-    return { kind: 'retryable', code: ErrorCodes.CANCELLED, reason: 'network', committed: 'unknown', message: text };
+  if (isLedgerlinkError(error) && (error.code === ErrorCodes.CANCELLED || error.code === ErrorCodes.LEASE_LOST)) {
+    return { kind: 'retryable', code: error.code, reason: 'network', committed: 'unknown', message: text };
   }
   return Outcomes.transport(`${erpName}'s client failed while ${doing}: ${text}`, { committed: 'unknown' });
 }

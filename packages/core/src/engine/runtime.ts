@@ -210,6 +210,9 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
       return importPages(importer, mapping, PaymentIssued, importOptions.cursor, withClosing(importOptions.signal), lookups);
     },
     laneStats: () => lane.stats(),
+    async start(): Promise<void> {
+      if (closed === undefined) await client.start?.();
+    },
     close(): Promise<void> {
       closed ??= (async () => {
         closing.abort(new LedgerlinkError(ErrorCodes.CANCELLED, `the ${displayName} runtime of tenant ${tenant} is closing`));

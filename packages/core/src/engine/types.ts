@@ -152,6 +152,8 @@ export interface ConnectorRuntime {
    */
   importRecords(entity: Entity, options?: { cursor?: string; signal?: AbortSignal }): AsyncIterable<ImportPage<unknown>>;
   laneStats(): LaneStats;
+  /** Starts what the client hosts (`ConnectorClient.start`); nothing for a client that only calls out. */
+  start(): Promise<void>;
   /** Stops taking work, cancels waiting calls, closes the client. */
   close(): Promise<void>;
 }

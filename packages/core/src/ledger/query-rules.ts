@@ -38,8 +38,12 @@ function pick(record: Record<string, unknown>, path: string[]): string | undefin
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
-/** Where `text` searches: vendor name, invoice number, check number (export records and import records). */
-const SEARCHED_PATHS = [['vendor', 'name'], ['vendorName'], ['invoice', 'number'], ['invoiceNumber'], ['checkNumber']];
+/**
+ * Where `text` searches: vendor name, invoice number, check number (payments exported and imported), a requisition's
+ * own invoice `number`, a vendor's `name` and `code`. Written with each item, so a row stored before a path was added
+ * is found by the paths of its day.
+ */
+const SEARCHED_PATHS = [['vendor', 'name'], ['vendorName'], ['invoice', 'number'], ['invoiceNumber'], ['checkNumber'], ['number'], ['name'], ['code']];
 
 /**
  * The text a filter's `text` is searched in, lower-cased once here so every store matches the same way (SQLite's

@@ -1,6 +1,6 @@
 import type { Outcome } from '../connector/outcome.js';
 import { ErrorCodes, LedgerlinkError } from '../errors.js';
-import { cloneJson, requireActor, type LedgerPlan } from './ledger-plan.js';
+import { cloneJson, ledgerIdempotencyKey, requireActor, type LedgerPlan } from './ledger-plan.js';
 import {
   ALLOWED_TRANSITIONS,
   LEDGER_STATES,
@@ -68,10 +68,19 @@ export function planTransition(item: LedgerItem, change: LedgerTransition, actor
       throw new TypeError('a ledger transition\'s record must be a JSON object');
     }
   }
+  if (change.freshKey === true && !(item.state === 'failed' && change.to === 'pending')) {
+    throw transitionError(`item ${item.id}: a new idempotency key is only for a re-export (failed -> pending), not "${item.state}" -> "${change.to}"`, item, {
+      to: change.to,
+    });
+  }
   // Shallow copies: a plan never mutates what it was given, and every store serialises (or, in memory, clones) what
   // it keeps, so deep copies here would only be thrown away (the record is often the largest part of an item).
   const next: LedgerItem = { ...item, state: change.to, updatedAt: now };
   if (change.record !== undefined) next.record = cloneJson(change.record);
+  if (change.freshKey === true) {
+    next.revision = item.revision + 1;
+    next.idempotencyKey = ledgerIdempotencyKey(item.id, next.revision);
+  }
   delete next.blockedReason;
   if (change.to === 'blocked' && change.blockedReason !== undefined) next.blockedReason = change.blockedReason;
   // A move back to pending is a fresh start (approved, unblocked, re-exported): the old error stays in the audit.
@@ -81,6 +90,7 @@ export function planTransition(item: LedgerItem, change: LedgerTransition, actor
   if (next.blockedReason !== undefined) detail.blockedReason = next.blockedReason;
   if (change.lastError !== undefined) detail.lastError = cloneJson(change.lastError);
   if (change.record !== undefined) detail.recordRefreshed = true;
+  if (change.freshKey === true) detail.idempotencyKey = { from: item.idempotencyKey, to: next.idempotencyKey };
   const action = typeof change.action === 'string' && change.action.trim() !== '' ? change.action : `state:${item.state}->${change.to}`;
   return { item: next, audit: [{ itemId: item.id, at: now, actor: who, action, detail }], changed: true };
 }

@@ -137,6 +137,13 @@ export interface LedgerTransition {
    * the ledger keeps. The revision is unchanged (an edit by a user is `edit`, not this).
    */
   record?: Record<string, unknown>;
+  /**
+   * Only for `failed -> pending` (a re-export): the revision is bumped and the item goes out under a new
+   * idempotency key, so an ERP that replays answers by key (QuickBooks' `requestid`) does not hand back its old
+   * refusal for a record exported again as it is (its vendor since created, say). Safe: `failed` means the ERP
+   * refused it or it was never sent; a write whose outcome is unknown stays `exporting`, under its old key.
+   */
+  freshKey?: boolean;
 }
 
 export interface Ledger {

@@ -92,6 +92,19 @@ export function describeStates(context: LedgerSuiteContext): void {
       expect(again.lastError).toBeUndefined();
     });
 
+    it('a re-export with freshKey goes under a new idempotency key and revision, kept by the store; freshKey elsewhere is refused', async () => {
+      const item = await itemIn(context.ledger, 'failed', 1);
+      const again = await context.ledger.transition(item.id, { from: ['failed'], to: 'pending', action: 're-export', freshKey: true }, accountant);
+      expect(again).toMatchObject({ state: 'pending', revision: item.revision + 1 });
+      expect(again.idempotencyKey).not.toBe(item.idempotencyKey);
+      expect(await context.ledger.get(item.id)).toEqual(again);
+      expect((await context.ledger.audit(item.id)).at(-1)?.detail).toMatchObject({ idempotencyKey: { from: item.idempotencyKey, to: again.idempotencyKey } });
+      const blocked = await itemIn(context.ledger, 'blocked', 1);
+      const error = await refusal(context.ledger.transition(blocked.id, { from: ['blocked'], to: 'pending', action: 'unblocked', freshKey: true }, runner));
+      expect(error.code).toBe(ErrorCodes.LEDGER_TRANSITION);
+      expect(await context.ledger.get(blocked.id)).toEqual(blocked);
+    });
+
     it('answers LL_LEDGER_NOT_FOUND for an unknown item, whatever the change', async () => {
       const attempts = [
         context.ledger.transition('no-such-item', { from: ['pending'], to: 'failed', action: 'x' }, runner),

@@ -104,7 +104,7 @@ export const DeploymentConfig = z
                 url: z.string().min(1),
                 /** A schema of its own (default public). */
                 schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a plain lower-case identifier').optional(),
-                /** Where rotated credentials are kept (never in the database): default .ledgerlink/credentials beside the config. */
+                /** Where older versions kept rotated credentials (files): imported into the store once, then deleted. Default .ledgerlink/credentials beside the config. */
                 credentialsDir: z.string().min(1).optional(),
               })
               .strict(),
@@ -151,8 +151,9 @@ export const DeploymentConfig = z
         /** How long a graceful shutdown waits for calls in flight, in milliseconds. */
         shutdownGraceMs: z.number().int().positive().default(10_000),
         /**
-         * The runner lease: only its holder sends (replicas on one store stand by). Renewed every third of this; a
-         * holder that dies is replaced once it expires. Milliseconds.
+         * Each tenant's lease (see README "Running several replicas"): only its holder sends for the tenant, and
+         * replicas on one store share the tenants. Renewed every third of this; a holder stops sending by itself once
+         * this has passed since its last renewal; a holder that dies is replaced once it expires. Milliseconds.
          */
         leaseTtlMs: z.number().int().min(1000).default(15_000),
         /** How long processed webhook deliveries and handled hub requests are kept before they are pruned, in days. */

@@ -34,14 +34,17 @@ export const CONSOLE_HTML = `<!doctype html>
       <nav id="tabs" class="tabs" aria-label="Records by state"></nav>
       <form id="filters" class="filters">
         <select id="filter-tenant" data-testid="filter-tenant" aria-label="Tenant"><option value="">All tenants</option></select>
+        <select id="filter-entity" data-testid="filter-entity" aria-label="Record type">
+          <option value="">Every record type</option><option value="payment">Payments</option><option value="requisition">Requisitions (invoices)</option><option value="vendor">Vendors</option>
+        </select>
         <select id="filter-direction" data-testid="filter-direction" aria-label="Direction">
           <option value="">Both directions</option><option value="export">Export (to the ERP)</option><option value="import">Import (to the hub)</option>
         </select>
-        <input id="filter-q" type="search" placeholder="Vendor, invoice or check number" data-testid="filter-q" aria-label="Search">
+        <input id="filter-q" type="search" placeholder="Vendor, invoice, check number or vendor code" data-testid="filter-q" aria-label="Search">
         <button type="submit" data-testid="search">Search</button>
       </form>
       <table class="grid">
-        <thead><tr><th>State</th><th>Tenant</th><th>Vendor</th><th>Invoice</th><th class="num">Amount</th><th>Check #</th><th>Bank ID</th><th>Reason</th><th>Updated</th></tr></thead>
+        <thead><tr><th>State</th><th>Tenant</th><th>Type</th><th>Vendor</th><th>Invoice / code</th><th class="num">Amount</th><th>Check #</th><th>Bank ID</th><th>Reason</th><th>Updated</th></tr></thead>
         <tbody id="records-body" data-testid="records"></tbody>
       </table>
       <button id="more" type="button" hidden>Load more</button>

@@ -27,6 +27,12 @@ function prng(seed: number): () => number {
   };
 }
 
+/** A payment made but not funded yet: Procore Pay funds it once its invoice shows synced (the bill is in the ERP). */
+interface Unfunded {
+  requisitionId: number;
+  contractPaymentId: number;
+}
+
 /** A payment the accountant may fix in Procore (edit + Export), and how. */
 interface Fixable {
   contractPaymentId: number;
@@ -35,8 +41,9 @@ interface Fixable {
 
 /**
  * One tenant's world: its Procore company (project, vendors linked to ERP vendors, commitments) and the matching ERP
- * company (vendors, two bank accounts, a bill per requisition). `next()` makes one paid requisition and funds its
- * Procore Pay payment, which raises a `create_contract_payment` ERP Request delivered to the runner. `playAccountant()`
+ * company (vendors, two bank accounts). `next()` makes one subcontractor invoice (requisition) and its Procore Pay
+ * payment: the invoice is exported first (`create_requisitions`: ledgerlink posts the bill), and `fundReady()` funds
+ * the payment once the bill is in, which raises a `create_contract_payment` ERP Request. `playAccountant()`
  * does what an accountant does in Procore's ERP tool with Failed to Export: edit Check Number or Bank ID and Export.
  */
 export class DemoWorld {
@@ -48,14 +55,23 @@ export class DemoWorld {
   readonly #projectId: number;
   readonly #later = new Set<NodeJS.Timeout>();
   readonly #fixable = new Map<number, Fixable>();
+  readonly #unfunded: Unfunded[] = [];
+  #directlyFunded = 0;
   /** Payments the accountant edited and exported again. */
   readonly reexported = new Set<number>();
+  /** Payments funded before their invoice was exported (they wait blocked, then go when the bill lands). */
+  readonly fundedBeforeInvoice = new Set<number>();
 
+  /**
+   * `exportsInvoices`: the tenant's connector exports requisitions (every built-in one does). Where it does not (a
+   * plugin's), each invoice is put in the ERP directly and shown synced in Procore, as another integration would.
+   */
   constructor(
     readonly erp: DemoErp,
     private readonly hub: ProcoreSandbox,
     private readonly sandbox: ErpSandbox,
     seed: number,
+    private readonly exportsInvoices = true,
   ) {
     this.#random = prng(seed);
     const company = erp.companyId;
@@ -85,7 +101,12 @@ export class DemoWorld {
     return String(next);
   }
 
-  /** Funds one more payment in Procore; returns what it should meet. */
+  /**
+   * One more subcontractor invoice and its payment. As in Procore, the invoice goes first: the accountant exports the
+   * requisition (`create_requisitions`, ledgerlink posts the bill) and Procore Pay funds the payment once Procore shows
+   * the invoice synced (`fundReady`). Some payments are funded before their invoice is exported
+   * ('invoice-not-synced'): they wait blocked and go on by themselves when the bill lands. Returns what it should meet.
+   */
   next(): DemoScenario {
     const scenario = this.pick();
     const n = ++this.#n;
@@ -96,16 +117,20 @@ export class DemoWorld {
     const reuse = scenario === 'used-check-number' ? this.#used.at(-1) : undefined;
     const checkNumber = reuse?.checkNumber ?? this.nextCheckNumber(bankId);
     const billId = this.erp.billId(n);
-    // An invoice not yet in the ERP is exported by ledgerlink itself (create_requisitions) after its payment was funded.
-    const exported = scenario === 'invoice-not-synced';
-    if (!exported) this.sandbox.seed({ bills: [{ id: billId, vendorId: this.erp.vendorId(v), number: `INV-${n}`, amountCents: invoiceCents, projectNumber: PROJECT_NUMBER }] });
+    if (!this.exportsInvoices) this.sandbox.seed({ bills: [{ id: billId, vendorId: this.erp.vendorId(v), number: `INV-${n}`, amountCents: invoiceCents, projectNumber: PROJECT_NUMBER }] });
     const requisitionId = this.hub.addRequisition({
       commitmentId: this.#commitments.get(v) as number,
       invoiceNumber: `INV-${n}`,
       totalCents: invoiceCents,
-      ...(exported
-        ? { lines: [{ amountCents: invoiceCents, description: `Work billed, pay app ${n}`, ...(this.erp.costCode === undefined ? {} : { costCodeOriginId: this.erp.costCode }), ...(this.erp.costType === undefined ? {} : { lineItemTypeOriginId: this.erp.costType }) }] }
-        : { originId: billId }),
+      ...(this.exportsInvoices ? {} : { originId: billId }),
+      lines: [
+        {
+          amountCents: invoiceCents,
+          description: `Work billed, pay app ${n}`,
+          ...(this.erp.costCode === undefined ? {} : { costCodeOriginId: this.erp.costCode }),
+          ...(this.erp.costType === undefined ? {} : { lineItemTypeOriginId: this.erp.costType }),
+        },
+      ],
     });
     const contractPaymentId = this.hub.addContractPayment({
       requisitionId,
@@ -120,16 +145,39 @@ export class DemoWorld {
     if (scenario === 'ok') this.#used.push({ bankId, checkNumber });
     if (scenario === 'used-check-number') this.#fixable.set(contractPaymentId, { contractPaymentId, fix: 'check-number' });
     if (scenario === 'unknown-bank') this.#fixable.set(contractPaymentId, { contractPaymentId, fix: 'bank-id' });
-    this.hub.fundPayment(contractPaymentId, { dateFunded: new Date().toISOString() });
-    if (scenario === 'invoice-not-synced') {
-      // The accountant exports the invoice a little later: ledgerlink posts the bill and the blocked payment goes on.
+    if (!this.exportsInvoices) {
+      // The invoice is already in the ERP (another integration put it there): fund at once.
+      this.hub.fundPayment(contractPaymentId, { dateFunded: new Date().toISOString() });
+      this.#directlyFunded += 1;
+    } else if (scenario === 'invoice-not-synced') {
+      // Funded first; the accountant exports the invoice a little later: the bill lands and the payment goes on.
+      this.hub.fundPayment(contractPaymentId, { dateFunded: new Date().toISOString() });
+      this.fundedBeforeInvoice.add(contractPaymentId);
       const timer = setTimeout(() => {
         this.#later.delete(timer);
         this.hub.exportRequisitions([requisitionId]);
       }, 4_000);
       this.#later.add(timer);
+    } else {
+      this.hub.exportRequisitions([requisitionId]);
+      this.#unfunded.push({ requisitionId, contractPaymentId });
     }
     return scenario;
+  }
+
+  /** Procore Pay funds each payment whose invoice Procore now shows synced (its bill is in the ERP); returns how many. */
+  fundReady(): number {
+    // Funded in `next()` already (an invoice another integration put in the ERP): counted here once.
+    let funded = this.#directlyFunded;
+    this.#directlyFunded = 0;
+    for (let i = this.#unfunded.length - 1; i >= 0; i--) {
+      const waiting = this.#unfunded[i] as Unfunded;
+      if (this.hub.requisition(waiting.requisitionId).status !== 'synced') continue;
+      this.#unfunded.splice(i, 1);
+      this.hub.fundPayment(waiting.contractPaymentId, { dateFunded: new Date().toISOString() });
+      funded += 1;
+    }
+    return funded;
   }
 
   /**

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { bearerFor, erpMetadataFor } from '@ledgerlink/connector-procore';
 import { createProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
-import type { ErpSandbox, LedgerState } from '@ledgerlink/core';
+import { supports, type Entity, type ErpSandbox, type LedgerState } from '@ledgerlink/core';
 import type { FastifyInstance } from 'fastify';
 import { formatConfigProblem } from '../config/load-config.js';
 import { validateDeployment } from '../config/validate-deployment.js';
@@ -89,7 +89,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await runner.start();
     server = createServer(runner);
     const url = await server.listen({ host: loaded.config.server.host, port: loaded.config.server.port });
-    demoErps.forEach((erp, index) => worlds.push(new DemoWorld(erp, hub, sandboxes.get(erp.tenant) as ErpSandbox, 1000 + index)));
+    demoErps.forEach((erp, index) => {
+      const { capabilities } = (runner as Runner).tenant(erp.tenant).runtime.connector;
+      worlds.push(new DemoWorld(erp, hub, sandboxes.get(erp.tenant) as ErpSandbox, 1000 + index, supports(capabilities, 'requisition', 'export')));
+    });
     // What `ledgerlink procore connect` does for a customer: each company's ERP connection, hook and trigger.
     await connectCompanies(runner, `${url}/webhooks/procore`, webhookSecret);
     const header = [
@@ -103,9 +106,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const world = worlds[tick % worlds.length] as DemoWorld;
       tick += 1;
       try {
-        world.next();
-        funded += 1;
+        // A payment funded before its invoice counts now; the others when Procore shows their invoice synced.
+        if (world.next() === 'invoice-not-synced') funded += 1;
         if (tick % 6 === 0) world.paidInErp();
+        for (const each of worlds) funded += each.fundReady();
       } catch (error) {
         logger.warn({ err: error }, 'the demo could not fund a payment');
       }
@@ -115,31 +119,34 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const accountant = setInterval(() => {
       for (const world of worlds) world.playAccountant();
     }, 6_000);
-    // The accountant's "Sync Payments" button, every 15 s: `sync_contract_payments` brings ERP payments into Payments Issued.
-    const importNow = setInterval(() => {
+    // The accountant's "Sync Payments" button, 5 s in and then every 15 s: `sync_contract_payments` brings ERP
+    // payments into Payments Issued (the first press early, so a short run shows them too).
+    const pressSyncPayments = () => {
       for (const scope of (runner as Runner).tenants.values()) {
         if (scope.runtime.connector.capabilities.entities.payment?.includes('import') && scope.config.hubCompanyId !== undefined) hub.syncPayments(scope.config.hubCompanyId);
       }
-    }, 15_000);
+    };
+    const firstSync = setTimeout(pressSyncPayments, 5_000);
+    const importNow = setInterval(pressSyncPayments, 15_000);
 
     const counts = async (): Promise<TenantCounts[]> => {
       const rows = await (runner as Runner).ledger.counts();
       const imported = await Promise.all(
         demoErps.map(async (erp) => (await (runner as Runner).ledger.list({ tenant: erp.tenant, direction: 'import', state: 'synced', limit: 500 })).items.length),
       );
-      // Subcontractor invoices ledgerlink itself exported (create_requisitions), synced as bills.
-      const exportedInvoices = await Promise.all(
-        demoErps.map(async (erp) => (await (runner as Runner).ledger.list({ tenant: erp.tenant, entity: 'requisition', direction: 'export', state: 'synced', limit: 500 })).items.length),
-      );
+      // Subcontractor invoices (requisitions) ledgerlink exported as bills, by state: the ledger counts them with the
+      // payments, so they are taken out of the payment columns and shown on their own.
+      const invoiceStates = await Promise.all(demoErps.map((erp) => entityStates(runner as Runner, erp.tenant, 'requisition')));
       return demoErps.map((erp, index) => {
         const states = Object.fromEntries(rows.filter((row) => row.tenant === erp.tenant).map((row) => [row.state, row.count])) as Partial<Record<LedgerState, number>>;
-        // The ledger counts both directions; imports are shown in their own column.
         const importedHere = imported[index] ?? 0;
-        // Invoices ledgerlink exported have their own column too: the state columns show payments.
-        const invoices = exportedInvoices[index] ?? 0;
-        if (states.synced !== undefined) states.synced -= importedHere + invoices;
+        const invoices = invoiceStates[index] ?? {};
+        // The ledger counts both directions and every entity; the state columns show payments exported.
+        if (states.synced !== undefined) states.synced -= importedHere;
+        for (const [state, count] of Object.entries(invoices) as [LedgerState, number][]) states[state] = (states[state] ?? 0) - count;
         const tool = hub.erpTool(erp.companyId);
         const world = worlds[index];
+        const early = [...(world?.fundedBeforeInvoice ?? [])];
         const procore = {
           synced: tool.contractPayments.filter((view) => view.status === 'synced').length,
           failedToExport: tool.failedToExport.length,
@@ -147,7 +154,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           paymentsIssued: tool.paymentsIssued.length,
           invoicesSynced: tool.requisitions.filter((view) => view.status === 'synced').length,
         };
-        return { tenant: erp.tenant, erp: erp.erp, states, imported: importedHere, invoices, procore };
+        return {
+          tenant: erp.tenant,
+          erp: erp.erp,
+          states,
+          imported: importedHere,
+          invoices: invoices.synced ?? 0,
+          invoiceStates: invoices,
+          fundedBeforeInvoice: { funded: early.length, synced: early.filter((id) => hub.contractPayment(id).status === 'synced').length },
+          procore,
+        };
       });
     };
     // Procore's Failed to Export: the messages of each payment's last close-out, as the accountant reads them.
@@ -168,6 +184,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     clearInterval(fund);
     clearInterval(approve);
     clearInterval(accountant);
+    clearTimeout(firstSync);
     clearInterval(importNow);
     clearInterval(drawTimer);
     await draw();
@@ -179,6 +196,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await hub.close();
     await Promise.all([...sandboxes.values()].map((sandbox) => sandbox.close()));
   }
+}
+
+/** A tenant's exported records of one entity, counted by state. */
+async function entityStates(runner: Runner, tenant: string, entity: Entity): Promise<Partial<Record<LedgerState, number>>> {
+  const counts: Partial<Record<LedgerState, number>> = {};
+  let cursor: string | undefined;
+  do {
+    const page = await runner.ledger.list({ tenant, entity, direction: 'export', limit: 500, ...(cursor === undefined ? {} : { cursor }) });
+    for (const item of page.items) counts[item.state] = (counts[item.state] ?? 0) + 1;
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return counts;
 }
 
 /** Each tenant's Procore company gets its ERP connection (metadata from its connector), hook and trigger. */

@@ -65,6 +65,8 @@ export class TenantExporter {
   #again = false;
   #enabled: boolean;
   #recovered = false;
+  /** Epoch ms before which nothing left `exporting` is sent again (a previous holder's calls may be in flight). */
+  #resendNotBefore = 0;
 
   constructor(
     @inject(TOKENS.tenant) readonly tenant: string,
@@ -181,7 +183,8 @@ export class TenantExporter {
     const edited = Object.keys(changes) as EditableField[];
     try {
       if (edited.length > 0) await this.ledger.edit(existing.id, changes, actor);
-      let item = await this.ledger.transition(existing.id, { from: ['failed'], to: 'pending', action: 're-export', detail: { requestedBy: 'hub', edited } }, actor);
+      const freshKey = await this.keyWasSent(existing.id);
+      let item = await this.ledger.transition(existing.id, { from: ['failed'], to: 'pending', action: 're-export', detail: { requestedBy: 'hub', edited }, freshKey }, actor);
       if (this.policy(existing.entity).requiresApproval && (await this.rejectedByApprover(existing.id))) {
         item = await this.ledger.transition(item.id, { from: ['pending'], to: 'awaiting_approval', action: 'awaits approval', detail: { reason: 'rejected by an approver before' } }, SYSTEM_ACTOR);
       }
@@ -193,6 +196,16 @@ export class TenantExporter {
       if (!(isLedgerlinkError(error) && error.code === ErrorCodes.LEDGER_TRANSITION)) throw error;
       return { kind: 'known', item: (await this.ledger.get(existing.id)) ?? existing };
     }
+  }
+
+  /**
+   * Whether the item's current idempotency key already went to the ERP (its last attempt used it): a re-export then
+   * takes a new one, so an ERP that replays answers by key does not hand back its old refusal. An edit has already
+   * given the item a new key; a record refused before any call never sent one.
+   */
+  private async keyWasSent(id: string): Promise<boolean> {
+    const [item, attempts] = await Promise.all([this.ledger.get(id), this.ledger.attempts(id)]);
+    return item !== undefined && attempts.at(-1)?.idempotencyKey === item.idempotencyKey;
   }
 
   /** True when the item's last approval decision was a rejection. */
@@ -293,8 +306,9 @@ export class TenantExporter {
   }
 
   /**
-   * One blocked record: its first missing prerequisite is looked up in this ledger (ledgerlink exported it) and,
-   * for a payment's requisition, in the hub (someone else synced the invoice: it has an `origin_id`).
+   * One blocked record: its first missing prerequisite (whatever entity the definition names) is looked up in this
+   * ledger (ledgerlink exported it) and then in the hub, by the prerequisite's `hubItemType` (someone else put it in
+   * the ERP: a vendor another integration created, an invoice synced elsewhere; the hub object has an `origin_id`).
    */
   private async recheckItem(item: LedgerItem, only: (prerequisiteId: string) => boolean = () => true): Promise<boolean> {
     const prerequisite = ENTITY_DEFINITIONS[item.entity].prerequisites.find((candidate) => candidate.erpIdOf(item.record) === undefined);
@@ -303,8 +317,9 @@ export class TenantExporter {
     if (prerequisiteId === '' || !only(prerequisiteId)) return false;
     const exported = await this.ledger.getBySource(this.tenant, prerequisite.entity, 'export', prerequisiteId);
     let erpId = exported?.state === 'synced' ? exported.targetId : undefined;
-    if (erpId === undefined && prerequisite.entity === 'requisition' && this.hub !== null && this.config.hubCompanyId !== undefined) {
-      erpId = (await this.hub.client.invoice(this.config.hubCompanyId, prerequisiteId, { signal: this.#closing.signal }))?.erpId;
+    if (erpId === undefined && this.hub !== null && this.config.hubCompanyId !== undefined) {
+      const { hubItemType } = ENTITY_DEFINITIONS[prerequisite.entity];
+      erpId = await this.hub.client.originId(this.config.hubCompanyId, hubItemType, prerequisiteId, { signal: this.#closing.signal });
     }
     if (erpId === undefined) return false;
     const current = await this.ledger.get(item.id);
@@ -314,8 +329,8 @@ export class TenantExporter {
   }
 
   /**
-   * The periodic re-check of every blocked record (the ERP Platform sends no "invoice synced" event, and someone
-   * other than ledgerlink may sync a prerequisite): runs on the hub schedule. `only` narrows it to prerequisites
+   * The periodic re-check of every blocked record, whatever it waits on (the ERP Platform sends no "invoice synced"
+   * event, and a vendor someone else put in the ERP may never come as a `link_vendor`): runs on the hub schedule. `only` narrows it to prerequisites
    * by hub id.
    */
   async recheckBlocked(only: (prerequisiteId: string) => boolean = () => true): Promise<number> {
@@ -348,24 +363,38 @@ export class TenantExporter {
     );
   }
 
-  /** Edits the check number and/or bank ID of a failed payment (seed 001: the only editable fields). */
+  /**
+   * Edits the check number and/or bank ID of a failed payment (seed 001: the only editable fields). Other entities
+   * have none: their fields come from the hub, so they are fixed there (or exported again as they are).
+   */
   async edit(id: string, changes: Partial<Record<EditableField, string>>, actor: Actor): Promise<LedgerItem> {
+    const item = await this.ledger.get(id);
+    if (item !== undefined && item.entity !== 'payment') {
+      const { label } = ENTITY_DEFINITIONS[item.entity];
+      throw new LedgerlinkError(
+        ErrorCodes.LEDGER_EDIT_REFUSED,
+        `${label} ${item.sourceId} (item ${id}) has no fields to edit here: Check Number and Bank ID belong to payments; correct the ${label} in the hub and export it again`,
+        { details: { itemId: id, entity: item.entity, state: item.state } },
+      );
+    }
     return this.ledger.edit(id, changes, actor);
   }
 
   /**
-   * Exports a failed payment again (after an edit, or as it is). While the tenant requires approval, a payment an
-   * approver rejected is exported again only by an approver (`approver`): anyone else is refused.
+   * Exports a failed record of any entity again (a payment after an edit, or as it is). Where its entity requires
+   * approval (payments, when the tenant says so), one an approver rejected is exported again only by an approver
+   * (`approver`): anyone else is refused.
    */
   async retry(id: string, actor: Actor, options: { approver?: boolean } = {}): Promise<LedgerItem> {
-    if (this.config.requireApproval.payment && options.approver !== true && (await this.rejectedByApprover(id))) {
+    const entity = (await this.ledger.get(id))?.entity ?? 'payment';
+    if (this.policy(entity).requiresApproval && options.approver !== true && (await this.rejectedByApprover(id))) {
       throw new LedgerlinkError(
         ErrorCodes.APPROVAL_REQUIRED,
         `item ${id} was rejected by an accounting approver and tenant ${this.tenant} requires approval: only an accounting approver may export it again`,
         { disposition: 'rejected' },
       );
     }
-    const item = await this.ledger.transition(id, { from: ['failed'], to: 'pending', action: 're-export' }, actor);
+    const item = await this.ledger.transition(id, { from: ['failed'], to: 'pending', action: 're-export', freshKey: await this.keyWasSent(id) }, actor);
     this.kick(item.id);
     return item;
   }
@@ -447,6 +476,9 @@ export class TenantExporter {
         if (moved !== undefined) {
           // A tick listed the item as pending a moment before an earlier run settled it: nothing was sent for it.
           this.logger.debug({ itemId: moved.id, state: moved.state }, `item ${moved.id} is already "${moved.state}": an earlier run settled it after this tick listed it; nothing was sent`);
+        } else if (isLedgerlinkError(error) && error.code === ErrorCodes.LEASE_LOST) {
+          // Another replica holds the tenant now: it settles what this run left open, through lookup or key.
+          this.logger.warn({ items: items.length }, 'export stopped: this replica lost the tenant\'s lease; its new holder settles these items');
         } else {
           // A ledger write failed: the engine stopped; what it sent is in the ledger as an open attempt.
           this.logger.error({ err: error, items: items.length }, 'export stopped: the ledger could not be written; the items are recovered later');
@@ -509,24 +541,18 @@ export class TenantExporter {
    * is looked up; anything else is sent again as "may be committed", so the engine finds an earlier commit
    * (lookup) or the ERP replays it (native key) instead of posting twice.
    */
-  async recover(options: { resendAfterMs?: number } = {}): Promise<{ settled: number; resent: number }> {
+  async recover(options: { resendAfterMs?: number } = {}): Promise<{ settled: number; resent: number; heldBackMs: number }> {
     await this.refreshExportsSwitch();
-    const waitMs = options.resendAfterMs ?? 0;
-    if (waitMs > 0 && !this.#recovered) {
+    if ((options.resendAfterMs ?? 0) > 0) this.#resendNotBefore = Date.now() + (options.resendAfterMs ?? 0);
+    const heldBackMs = this.#resendNotBefore - Date.now();
+    if (heldBackMs > 0) {
       // Taken over from a replica that may still have calls in flight: new work goes on at once, and what it left
-      // `exporting` is settled only once none of its calls can still reach the ERP.
+      // `exporting` is settled only once none of its calls can still reach the ERP (the caller runs this again then).
       this.#recovered = true;
       await this.queueAllPending();
       this.kick();
-      this.logger.info({ waitMs }, `the previous holder's calls may still be in flight: its unfinished exports are settled in ${Math.ceil(waitMs / 1000)} s`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        this.#closing.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
-      if (this.#closing.signal.aborted) return { settled: 0, resent: 0 };
+      this.logger.info({ heldBackMs }, `the previous holder's calls may still be in flight: its unfinished exports are settled in ${Math.ceil(heldBackMs / 1000)} s`);
+      return { settled: 0, resent: 0, heldBackMs };
     }
     let settled = 0;
     const resend: LedgerItem[] = [];
@@ -546,7 +572,7 @@ export class TenantExporter {
     if (resend.length > 0 || settled > 0) this.logger.info({ settled, resent: resend.length }, 'recovered exports left in flight');
     await this.queueAllPending();
     this.kick();
-    return { settled, resent: resend.length };
+    return { settled, resent: resend.length, heldBackMs: 0 };
   }
 
   /**

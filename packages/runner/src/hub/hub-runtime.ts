@@ -103,6 +103,7 @@ function observed(client: HubClient, onCall: HubRuntimeOptions['onCall']): HubCl
     }),
     contractPayment: (request, context) => report('contractPayment', () => client.contractPayment(request, context)),
     invoice: (companyId, invoiceId, context) => report('invoice', () => client.invoice(companyId, invoiceId, context)),
+    originId: (companyId, itemType, itemId, context) => report('originId', () => client.originId(companyId, itemType, itemId, context)),
     closeOut: (companyId, detailId, closeOut, context) => report('closeOut', () => client.closeOut(companyId, detailId, closeOut, context)),
     syncExternalData: (companyId, updates, context) => report('syncExternalData', () => client.syncExternalData(companyId, updates, context)),
     syncPaymentsIssued: (companyId, writes, context) => report('syncPaymentsIssued', () => client.syncPaymentsIssued(companyId, writes, context)),

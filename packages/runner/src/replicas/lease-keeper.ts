@@ -2,7 +2,7 @@ import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@ledgerlink/core';
-import type { LeaseGrant, TenantLeases } from '../store/tenant-leases.js';
+import type { LeaseGrant, LeaseRow, TenantLeases } from '../store/tenant-leases.js';
 import { TenantLease } from './tenant-lease.js';
 
 /** What the keeper asks of the runner as leases come and go. */
@@ -103,19 +103,30 @@ export class LeaseKeeper {
       const renewed = new Map((await store.renew(holder, ttlMs)).map((grant) => [grant.tenant, grant.epoch]));
       for (const [tenant, lease] of this.held) {
         if (renewed.get(tenant) === lease.epoch) lease.renewed(sentAt);
-        else await this.#drop(tenant, 'the lease expired before it was renewed, or another replica took the tenant over');
+        // Not awaited: stopping a tenant waits for its calls in flight, and the other leases must be renewed meanwhile.
+        else void this.#drop(tenant, 'the lease expired before it was renewed, or another replica took the tenant over');
       }
       if (this.#stopped) return;
-      await this.#expireGone();
-      const fair = Math.ceil(tenants.length / Math.max(1, this.replicas.length));
+      const leases = await store.holders();
+      await this.#expireGone(leases);
+      const live = new Set(this.replicas);
+      const counts = new Map(this.replicas.map((replica) => [replica, 0]));
+      for (const row of leases) if (row.holder !== null && row.remainingMs > 0 && live.has(row.holder)) counts.set(row.holder, (counts.get(row.holder) ?? 0) + 1);
+      // Each replica's share is floor or ceil of tenants / replicas: one above the ceiling gives one back; one at the
+      // ceiling gives one back while another is below the floor; one below takes free tenants, up to the floor
+      // while another is below it (so a tenant given back goes to the replica short of work), else up to the ceiling.
+      const ceiling = Math.ceil(tenants.length / Math.max(1, this.replicas.length));
+      const floor = Math.floor(tenants.length / Math.max(1, this.replicas.length));
       const keeping = this.held.size - this.#releasing.size;
-      if (keeping > fair) {
+      const othersShort = [...counts].some(([replica, count]) => replica !== holder && count < floor);
+      const target = othersShort ? Math.max(floor, 1) : ceiling;
+      if (keeping > ceiling || (keeping > target && keeping > 1)) {
         const newest = [...this.held.keys()].filter((tenant) => !this.#releasing.has(tenant)).at(-1);
-        if (newest !== undefined) void this.#handOver(newest, `rebalancing: ${this.replicas.length} replicas share ${tenants.length} tenants (${fair} each at most)`);
-      } else if (keeping < fair) {
+        if (newest !== undefined) void this.#handOver(newest, `rebalancing: ${this.replicas.length} replicas share ${tenants.length} tenants`);
+      } else if (keeping < target) {
         const claimSentAt = performance.now();
         const free = tenants.filter((tenant) => !this.held.has(tenant));
-        for (const grant of await store.claim(holder, free, fair - keeping, ttlMs)) {
+        for (const grant of await store.claim(holder, free, target - keeping, ttlMs)) {
           if (this.#stopped) {
             await store.release(holder, grant.tenant, grant.epoch);
             continue;
@@ -134,9 +145,9 @@ export class LeaseKeeper {
   }
 
   /** Leases of processes of this PID namespace that are gone (killed): ended at once, not after their TTL. */
-  async #expireGone(): Promise<void> {
+  async #expireGone(leases: readonly LeaseRow[]): Promise<void> {
     const { store, holder, logger } = this.options;
-    const gone = new Set((await store.holders()).map((row) => row.holder).filter((other): other is string => other !== null && other !== holder && holderIsGone(other, holder)));
+    const gone = new Set(leases.map((row) => row.holder).filter((other): other is string => other !== null && other !== holder && holderIsGone(other, holder)));
     for (const other of gone) {
       const count = await store.expire(other);
       if (count > 0) logger.info({ holder: other }, `runner ${other} is gone from this machine: its ${count} lease(s) are free now`);

@@ -31,7 +31,7 @@ export const RecordsQuery = z.strictObject({
   tenant: z.string().min(1).max(200).optional(),
   entity: Entity.optional(),
   direction: Direction.optional(),
-  q: z.string().trim().min(1).max(200).optional().describe('case-insensitive text in the vendor name, invoice number or check number'),
+  q: z.string().trim().min(1).max(200).optional().describe('case-insensitive text in the vendor name, invoice number, check number or vendor code'),
   cursor: z.string().min(1).max(200).optional().describe('nextCursor of the previous page, unchanged'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

@@ -2,6 +2,7 @@ import type { AttemptRecord, LedgerFilter } from '@ledgerlink/core';
 import type { Runner } from '../daemon.js';
 import { ApiError, ApiErrorCodes } from './api-errors.js';
 import { EditRecordBody, RecordIdParams, RecordsQuery, RejectBody } from './api-schemas.js';
+import { itemView } from './record-summary.js';
 import { route, type ApiRoute } from './route-kit.js';
 import { loadItem } from './runner-access.js';
 
@@ -27,10 +28,11 @@ export function recordRoutes(runner: Runner): ApiRoute[] {
       url: '/records',
       tag: 'records',
       summary: 'List records',
-      description: 'Filtered by state, tenant, entity, direction and text (vendor, invoice number, check number); oldest first, paged by cursor.',
+      description:
+        'Filtered by state, tenant, entity (`payment`, `requisition`, `vendor`), direction and text (vendor, invoice number, check number, vendor code); oldest first, paged by cursor. Each item carries a `summary` of the columns its entity has: `label`, `number` (invoice number; a vendor\'s code), `vendor` (a vendor\'s own name), `amountCents`, `checkNumber`, `bankId`.',
       permission: 'read',
       query: RecordsQuery,
-      returns: '`{ items: LedgerItem[], nextCursor? }`',
+      returns: '`{ items: (LedgerItem & { summary })[], nextCursor? }`',
       async handler({ query }) {
         const filter: LedgerFilter = {
           limit: query.limit,
@@ -42,7 +44,8 @@ export function recordRoutes(runner: Runner): ApiRoute[] {
           ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
         };
         try {
-          return await runner.ledger.list(filter);
+          const page = await runner.ledger.list(filter);
+          return { ...page, items: page.items.map(itemView) };
         } catch (error) {
           // The store refuses a cursor it did not make with a TypeError that says so.
           if (error instanceof TypeError && query.cursor !== undefined) {
@@ -60,11 +63,11 @@ export function recordRoutes(runner: Runner): ApiRoute[] {
       description: 'The record, its audit trail (who did what) and every attempt with the ERP\'s answer as the ERP gave it.',
       permission: 'read',
       params: RecordIdParams,
-      returns: '`{ item, audit: AuditEntry[], attempts: [{ number, startedAt, finishedAt?, outcome, erp }] }`',
+      returns: '`{ item (with its summary), audit: AuditEntry[], attempts: [{ number, startedAt, finishedAt?, outcome, erp }] }`',
       async handler({ params }) {
         const item = await loadItem(runner, params.id);
         const [audit, attempts] = await Promise.all([runner.ledger.audit(item.id), runner.ledger.attempts(item.id)]);
-        return { item, audit, attempts: attempts.map(attemptView) };
+        return { item: itemView(item), audit, attempts: attempts.map(attemptView) };
       },
     }),
     route({
@@ -72,7 +75,7 @@ export function recordRoutes(runner: Runner): ApiRoute[] {
       url: '/records/:id',
       tag: 'records',
       summary: 'Edit a failed record',
-      description: 'Only `checkNumber` and `bankId`, only while the record is `failed` (seed 001). Any other field is a 400 naming it.',
+      description: 'Only `checkNumber` and `bankId` of a payment, only while the record is `failed` (seed 001). Any other field is a 400 naming it; a requisition or vendor has no editable fields (409 `LL_LEDGER_EDIT_REFUSED`: correct it in the hub, or export it again as it is).',
       permission: 'resend',
       params: RecordIdParams,
       body: EditRecordBody,
@@ -82,7 +85,7 @@ export function recordRoutes(runner: Runner): ApiRoute[] {
         const changes: { checkNumber?: string; bankId?: string } = {};
         if (body.checkNumber !== undefined) changes.checkNumber = body.checkNumber;
         if (body.bankId !== undefined) changes.bankId = body.bankId;
-        return runner.tenant(item.tenant).exporter.edit(item.id, changes, actor);
+        return itemView(await runner.tenant(item.tenant).exporter.edit(item.id, changes, actor));
       },
     }),
     route({
@@ -90,7 +93,7 @@ export function recordRoutes(runner: Runner): ApiRoute[] {
       url: '/records/:id/export',
       tag: 'records',
       summary: 'Export a failed record again',
-      description: 'Moves a `failed` record back to `pending`; the tenant\'s lane sends it. Poll `GET /records/:id` for the outcome. While the tenant requires approval, a record an approver rejected needs the approver privilege (else 403 `LL_APPROVAL_REQUIRED`).',
+      description: 'Moves a `failed` record of any entity (payment, requisition, vendor) back to `pending`; the tenant\'s lane sends it. Poll `GET /records/:id` for the outcome. While the tenant requires approval, a record an approver rejected needs the approver privilege (else 403 `LL_APPROVAL_REQUIRED`).',
       permission: 'resend',
       params: RecordIdParams,
       status: 202,
@@ -98,7 +101,7 @@ export function recordRoutes(runner: Runner): ApiRoute[] {
       async handler({ params, actor, principal }) {
         const item = await loadItem(runner, params.id);
         // A payment an approver rejected goes again only with an approver's say (while the tenant requires approval).
-        return runner.tenant(item.tenant).exporter.retry(item.id, actor, { approver: principal?.accountingApprover === true });
+        return itemView(await runner.tenant(item.tenant).exporter.retry(item.id, actor, { approver: principal?.accountingApprover === true }));
       },
     }),
     route({
@@ -112,7 +115,7 @@ export function recordRoutes(runner: Runner): ApiRoute[] {
       returns: 'the LedgerItem, now `pending`',
       async handler({ params, actor }) {
         const item = await loadItem(runner, params.id);
-        return runner.tenant(item.tenant).exporter.approve(item.id, actor);
+        return itemView(await runner.tenant(item.tenant).exporter.approve(item.id, actor));
       },
     }),
     route({
@@ -127,7 +130,7 @@ export function recordRoutes(runner: Runner): ApiRoute[] {
       returns: 'the LedgerItem, now `failed`',
       async handler({ params, body, actor }) {
         const item = await loadItem(runner, params.id);
-        return runner.tenant(item.tenant).exporter.reject(item.id, body.reason, actor);
+        return itemView(await runner.tenant(item.tenant).exporter.reject(item.id, body.reason, actor));
       },
     }),
   ];

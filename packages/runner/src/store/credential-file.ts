@@ -1,8 +1,13 @@
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CredentialStore } from '@ledgerlink/core';
+import type { CredentialTable } from './store-credentials.js';
 
 /**
+ * How rotated credentials were kept before they moved into the store (see StoreCredentials): the runner no longer
+ * writes these files; it imports what it finds of them once (`importCredentialFiles`). Without a file, an in-memory
+ * CredentialStore (one-off commands, tests).
+ *
  * Rotated credentials (single-use OAuth refresh tokens) of one tenant or of the hub, in a JSON file of their own,
  * readable by the runner's user only (0600), replaced atomically on each change: written to a temporary file beside
  * it, fsynced, renamed over it, and the directory fsynced. They are secrets: never in the ledger, never logged.
@@ -112,6 +117,43 @@ function readValues(file: string): Record<string, string> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Moves the credentials files of an older ledgerlink (`<dir>/<scope>.json`) into the store's table, once: each
+ * file's values are imported unless the store already has a newer value (see CredentialTable.importValues; the
+ * file's mtime is when they were written), and the file is deleted once the store has them, so the store is the only
+ * copy from then on. What a writer killed mid-rename left is settled first, as on every open of a file. Answers the
+ * scopes imported. A missing directory is nothing to import.
+ */
+export async function importCredentialFiles(dir: string, table: Pick<CredentialTable, 'importValues'>): Promise<string[]> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const scopes: string[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.json')) continue;
+    const file = join(dir, name);
+    recoverTemporaries(file);
+    const values = readValues(file);
+    let writtenAt: Date;
+    try {
+      writtenAt = statSync(file).mtime;
+    } catch {
+      continue;
+    }
+    // Not a credentials file (hand-edited, cut short): left where it is for an operator to look at.
+    if (values === undefined) continue;
+    const scope = name.slice(0, -'.json'.length);
+    await table.importValues(scope, values, writtenAt);
+    unlinkSync(file);
+    scopes.push(scope);
+  }
+  if (scopes.length > 0) syncDirectory(dir);
+  return scopes;
 }
 
 /** The credentials file of `scope` (a tenant id, or `hub`) beside a SQLite store; undefined for `:memory:`. */

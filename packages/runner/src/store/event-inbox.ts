@@ -1,3 +1,4 @@
+import { UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { HubEvent } from '@ledgerlink/core';
 import { sqliteWriteBatch, type SqliteWriteBatch } from './sqlite-write-batch.js';
@@ -65,10 +66,7 @@ export class SqliteEventInbox implements EventInbox {
     );
     this.#repeat = db.prepare('UPDATE hub_events SET deliveries = deliveries + 1 WHERE event_id = ?');
     this.#processed = db.prepare('UPDATE hub_events SET processed_at = ? WHERE event_id = ? AND processed_at IS NULL');
-    this.#pending = db.prepare<[number], EventRow>(
-      `SELECT event_id, company_id, resource_name, event_type, resource_id, occurred_at FROM hub_events
-       WHERE processed_at IS NULL ORDER BY received_at LIMIT ?`,
-    );
+    this.#pending = db.prepare<[number], EventRow>(UNPROCESSED_EVENTS_SQL.sqlite);
     this.#batch = sqliteWriteBatch(db);
     this.#prune = db.prepare('DELETE FROM hub_events WHERE processed_at IS NOT NULL AND processed_at < ?');
   }

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CloseOut, RequestDetailStatus } from '@ledgerlink/core';
+import { unfinishedRequestsSql } from './hot-queries.js';
 import { sqliteWriteBatch, type SqliteWriteBatch } from './sqlite-write-batch.js';
 
 /** One ERP Request ledgerlink took on, and how far its close-out got. */
@@ -85,9 +86,9 @@ export function requestFromRow(row: RequestRow): HubRequestRow {
   };
 }
 
-const COLUMNS = 'company_id, request_id, request_name, detail_id, tenant, item_id, close_status, close_messages, close_sent_at, received_at';
-/** Final close-outs already sent are done; everything else the pass looks at again. */
-export const UNFINISHED_WHERE = `(close_status IS NOT NULL AND close_sent_at IS NULL) OR (item_id IS NOT NULL AND (close_status IS NULL OR close_status = 'in_progress'))`;
+/** The columns a hub_requests row is read with. */
+export const REQUEST_COLUMNS = 'company_id, request_id, request_name, detail_id, tenant, item_id, close_status, close_messages, close_sent_at, received_at';
+export { UNFINISHED_WHERE } from './hot-queries.js';
 
 export class SqliteHubRequests implements HubRequests {
   constructor(
@@ -130,7 +131,7 @@ export class SqliteHubRequests implements HubRequests {
   }
 
   async get(companyId: string, requestId: string): Promise<HubRequestRow | undefined> {
-    const row = this.prepare<[string, string], RequestRow>(`SELECT ${COLUMNS} FROM hub_requests WHERE company_id = ? AND request_id = ?`).get(companyId, requestId);
+    const row = this.prepare<[string, string], RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE company_id = ? AND request_id = ?`).get(companyId, requestId);
     return row === undefined ? undefined : requestFromRow(row);
   }
 
@@ -140,7 +141,7 @@ export class SqliteHubRequests implements HubRequests {
   }
 
   async openForItem(itemId: string): Promise<HubRequestRow[]> {
-    return this.prepare<[string], RequestRow>(`SELECT ${COLUMNS} FROM hub_requests WHERE item_id = ? AND (close_status IS NULL OR close_status = 'in_progress') ORDER BY received_at`)
+    return this.prepare<[string], RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE item_id = ? AND (close_status IS NULL OR close_status = 'in_progress') ORDER BY received_at`)
       .all(itemId)
       .map(requestFromRow);
   }
@@ -160,7 +161,7 @@ export class SqliteHubRequests implements HubRequests {
   }
 
   async unfinished(limit = 500): Promise<HubRequestRow[]> {
-    return this.prepare<[number], RequestRow>(`SELECT ${COLUMNS} FROM hub_requests WHERE ${UNFINISHED_WHERE} ORDER BY received_at LIMIT ?`)
+    return this.prepare<[number], RequestRow>(unfinishedRequestsSql(REQUEST_COLUMNS, 'sqlite'))
       .all(limit)
       .map(requestFromRow);
   }
@@ -201,7 +202,7 @@ export class PostgresHubRequests implements HubRequests {
   }
 
   async get(companyId: string, requestId: string): Promise<HubRequestRow | undefined> {
-    const { rows } = await this.pool.query<RequestRow>(`SELECT ${COLUMNS} FROM hub_requests WHERE company_id = $1 AND request_id = $2`, [companyId, requestId]);
+    const { rows } = await this.pool.query<RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE company_id = $1 AND request_id = $2`, [companyId, requestId]);
     return rows[0] === undefined ? undefined : requestFromRow(rows[0]);
   }
 
@@ -211,7 +212,7 @@ export class PostgresHubRequests implements HubRequests {
 
   async openForItem(itemId: string): Promise<HubRequestRow[]> {
     const { rows } = await this.pool.query<RequestRow>(
-      `SELECT ${COLUMNS} FROM hub_requests WHERE item_id = $1 AND (close_status IS NULL OR close_status = 'in_progress') ORDER BY received_at`,
+      `SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE item_id = $1 AND (close_status IS NULL OR close_status = 'in_progress') ORDER BY received_at`,
       [itemId],
     );
     return rows.map(requestFromRow);
@@ -235,7 +236,7 @@ export class PostgresHubRequests implements HubRequests {
   }
 
   async unfinished(limit = 500): Promise<HubRequestRow[]> {
-    const { rows } = await this.pool.query<RequestRow>(`SELECT ${COLUMNS} FROM hub_requests WHERE ${UNFINISHED_WHERE} ORDER BY received_at LIMIT $1`, [limit]);
+    const { rows } = await this.pool.query<RequestRow>(unfinishedRequestsSql(REQUEST_COLUMNS, 'postgres'), [limit]);
     return rows.map(requestFromRow);
   }
   async prune(before: Date): Promise<number> {

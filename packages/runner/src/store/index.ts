@@ -13,3 +13,5 @@ export { openStore } from './open-store.js';
 export type { OpenStore } from './open-store.js';
 export { PostgresTenantLeases, SqliteTenantLeases } from './tenant-leases.js';
 export type { LeaseGrant, LeaseRow, TenantLeases } from './tenant-leases.js';
+export { PostgresCredentialTable, SqliteCredentialTable, StoreCredentials } from './store-credentials.js';
+export type { CredentialRow, CredentialTable } from './store-credentials.js';

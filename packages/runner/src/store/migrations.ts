@@ -178,6 +178,24 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tenant_calls_at ON tenant_calls (tenant, at);
     `,
   },
+  {
+    version: 7,
+    name: 'rotated credentials in the store; ledger list by tenant, direction and state',
+    sql: `
+      -- Rotated credentials (single-use OAuth refresh tokens) of each tenant and of the hub, shared by every replica;
+      -- written compare-and-swap on version (see StoreCredentials). Secrets: never copied into the ledger.
+      CREATE TABLE credentials (
+        scope      TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (scope, name)
+      ) WITHOUT ROWID;
+      -- The flows' list (a tenant's exports or imports in one state, by seq): rows in order, no other state read.
+      CREATE INDEX ledger_items_tenant_direction_state ON ledger_items (tenant, direction, state, seq);
+    `,
+  },
 ];
 
 function checkOrder(migrations: readonly Migration[]): void {

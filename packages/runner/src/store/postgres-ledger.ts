@@ -1,10 +1,6 @@
 import {
   compareLedgerCounts,
-  decodeLedgerCursor,
   encodeLedgerCursor,
-  ledgerFilterStates,
-  ledgerFilterText,
-  ledgerPageSize,
   planBeginAttempt,
   planCompleteAttempt,
   planEdit,
@@ -34,7 +30,9 @@ import {
 import pg from 'pg';
 import { eventFromRow, type EventInbox, type EventRow } from './event-inbox.js';
 import { PostgresHubRequests, type HubRequests } from './hub-requests.js';
+import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
+import { PostgresCredentialTable } from './store-credentials.js';
 import { PostgresWriteBatch } from './postgres-write-batch.js';
 import { CURRENT_EPOCH_SQL, FENCE_SQL } from './tenant-leases.js';
 import {
@@ -266,48 +264,18 @@ export class PostgresLedger implements Ledger {
   }
 
   async getBySource(tenant: string, entity: Entity, direction: Direction, sourceId: string): Promise<LedgerItem | undefined> {
-    const { rows } = await this.pool.query<ItemRow>('SELECT * FROM ledger_items WHERE tenant = $1 AND entity = $2 AND direction = $3 AND source_id = $4', [
-      tenant,
-      entity,
-      direction,
-      sourceId,
-    ]);
+    const { rows } = await this.pool.query<ItemRow>(ITEM_BY_SOURCE_SQL.postgres, [tenant, entity, direction, sourceId]);
     return rows[0] === undefined ? undefined : itemFromRow(rows[0]);
   }
 
   async getByTarget(tenant: string, entity: Entity, direction: Direction, targetId: string): Promise<LedgerItem | undefined> {
-    const { rows } = await this.pool.query<ItemRow>(
-      'SELECT * FROM ledger_items WHERE tenant = $1 AND entity = $2 AND direction = $3 AND target_id = $4 ORDER BY seq LIMIT 1',
-      [tenant, entity, direction, targetId],
-    );
+    const { rows } = await this.pool.query<ItemRow>(ITEM_BY_TARGET_SQL.postgres, [tenant, entity, direction, targetId]);
     return rows[0] === undefined ? undefined : itemFromRow(rows[0]);
   }
 
   async list(filter: LedgerFilter = {}): Promise<LedgerPage> {
-    const limit = ledgerPageSize(filter);
-    const params: unknown[] = [decodeLedgerCursor(filter.cursor)];
-    const where = ['seq > $1'];
-    for (const [column, value] of [
-      ['tenant', filter.tenant],
-      ['entity', filter.entity],
-      ['direction', filter.direction],
-    ] as const) {
-      if (value === undefined) continue;
-      params.push(value);
-      where.push(`${column} = $${params.length}`);
-    }
-    const states = ledgerFilterStates(filter);
-    if (states !== undefined) {
-      params.push(states);
-      where.push(`state = ANY($${params.length})`);
-    }
-    const text = ledgerFilterText(filter);
-    if (text !== undefined) {
-      params.push(text);
-      where.push(`strpos(search_text, $${params.length}) > 0`);
-    }
-    params.push(limit + 1);
-    const { rows } = await this.pool.query<ItemRow>(`SELECT * FROM ledger_items WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${params.length}`, params);
+    const { sql, params, limit } = listQuery(filter, 'postgres');
+    const { rows } = await this.pool.query<ItemRow>(sql, params);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const items = page.map(itemFromRow);
@@ -430,10 +398,7 @@ export class PostgresLedger implements Ledger {
         await batch.run((client) => client.query('UPDATE hub_events SET processed_at = $1 WHERE event_id = $2 AND processed_at IS NULL', [now(), eventId]));
       },
       async unprocessed(limit = 500) {
-        const { rows } = await pool.query<EventRow>(
-          'SELECT event_id, company_id, resource_name, event_type, resource_id, occurred_at FROM hub_events WHERE processed_at IS NULL ORDER BY received_at LIMIT $1',
-          [limit],
-        );
+        const { rows } = await pool.query<EventRow>(UNPROCESSED_EVENTS_SQL.postgres, [limit]);
         return rows.map(eventFromRow);
       },
       async prune(before: Date) {
@@ -449,6 +414,16 @@ export class PostgresLedger implements Ledger {
     return new PostgresHubRequests(this.pool, this.clock, {
       query: <R>(sql: string, params?: unknown[]) => batch.run(async (client) => (await client.query(sql, params)) as unknown as { rows: R[]; rowCount: number | null }),
     });
+  }
+
+  /** The rotated credentials, in the same database. */
+  credentials(): PostgresCredentialTable {
+    return new PostgresCredentialTable(this.pool, this.clock);
+  }
+
+  /** The cheapest round trip (`SELECT 1`): the database answers (readiness). */
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
   }
 
   #closed: Promise<void> | undefined;

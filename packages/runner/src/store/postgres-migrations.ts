@@ -133,6 +133,27 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX tenant_calls_at ON tenant_calls (tenant, at);
     `,
   },
+  {
+    version: 6,
+    name: 'rotated credentials in the store; ledger list by tenant, direction and state',
+    sql: `
+      CREATE TABLE credentials (
+        scope      TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        version    BIGINT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (scope, name)
+      );
+      -- The flows' list (a tenant's exports or imports in one state, by seq) and the API's list by tenant and
+      -- direction: rows in order, no sort. SQLite has the second since version 1.
+      CREATE INDEX ledger_items_tenant_direction_state ON ledger_items (tenant, direction, state, seq);
+      CREATE INDEX ledger_items_tenant_direction ON ledger_items (tenant, direction, seq);
+      -- getByTarget orders by seq: in the index (SQLite's has it as the rowid), so its first row is the answer.
+      DROP INDEX ledger_items_target;
+      CREATE INDEX ledger_items_target ON ledger_items (tenant, entity, direction, target_id, seq) WHERE target_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** Serialises migrations of one database across processes (runner replicas starting together). */

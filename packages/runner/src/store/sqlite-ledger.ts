@@ -3,11 +3,7 @@ import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   compareLedgerCounts,
-  decodeLedgerCursor,
   encodeLedgerCursor,
-  ledgerFilterStates,
-  ledgerFilterText,
-  ledgerPageSize,
   planBeginAttempt,
   planCompleteAttempt,
   planEdit,
@@ -33,6 +29,7 @@ import {
   type NewLedgerItem,
   type Outcome,
 } from '@ledgerlink/core';
+import { listQuery } from './hot-queries.js';
 import { applyMigrations } from './migrations.js';
 import { createStatements, type LedgerStatements } from './sqlite-statements.js';
 import { attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, itemStateParams, type ItemRow } from './sqlite-rows.js';
@@ -161,32 +158,13 @@ export class SqliteLedger implements Ledger {
   }
 
   async list(filter: LedgerFilter = {}): Promise<LedgerPage> {
-    const limit = ledgerPageSize(filter);
-    const where = ['seq > ?'];
-    const params: unknown[] = [decodeLedgerCursor(filter.cursor)];
-    for (const [column, value] of [['tenant', filter.tenant], ['entity', filter.entity], ['direction', filter.direction]] as const) {
-      if (value === undefined) continue;
-      where.push(`${column} = ?`);
-      params.push(value);
-    }
-    const states = ledgerFilterStates(filter);
-    if (states !== undefined) {
-      where.push(`state IN (${states.map(() => '?').join(', ')})`);
-      params.push(...states);
-    }
-    const text = ledgerFilterText(filter);
-    if (text !== undefined) {
-      // instr, not LIKE: the needle is plain text (no wildcards), and both sides are lower-cased by the shared rules.
-      where.push('instr(search_text, ?) > 0');
-      params.push(text);
-    }
-    const sql = `SELECT * FROM ledger_items WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`;
+    const { sql, params, limit } = listQuery(filter, 'sqlite');
     let statement = this.listStatements.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare<unknown[], ItemRow>(sql);
       this.listStatements.set(sql, statement);
     }
-    const rows = statement.all(...params, limit + 1);
+    const rows = statement.all(...params);
     const page = rows.slice(0, limit);
     const items = page.map(itemFromRow);
     const last = page[page.length - 1];

@@ -1,3 +1,4 @@
+import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL } from './hot-queries.js';
 import { ITEM_COLUMNS, MUTABLE_COLUMNS, STATE_COLUMNS, type ItemStateParams } from './sqlite-rows.js';
 import { CURRENT_EPOCH_SQL, FENCE_SQL } from './tenant-leases.js';
 import type { Database, Statement } from 'better-sqlite3';
@@ -31,8 +32,8 @@ export interface LedgerStatements {
 export function createStatements(db: Database): LedgerStatements {
   return {
     itemById: db.prepare('SELECT * FROM ledger_items WHERE id = ?'),
-    itemBySource: db.prepare('SELECT * FROM ledger_items WHERE tenant = ? AND entity = ? AND direction = ? AND source_id = ?'),
-    itemByTarget: db.prepare('SELECT * FROM ledger_items WHERE tenant = ? AND entity = ? AND direction = ? AND target_id = ? ORDER BY seq LIMIT 1'),
+    itemBySource: db.prepare(ITEM_BY_SOURCE_SQL.sqlite),
+    itemByTarget: db.prepare(ITEM_BY_TARGET_SQL.sqlite),
     insertItem: db.prepare(
       `INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((column) => `@${column}`).join(', ')})`,
     ),

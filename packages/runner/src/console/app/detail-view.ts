@@ -24,7 +24,19 @@ function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** The edit form of a failed record: only check number and bank ID (seed 001), then export again. */
+/** A failed requisition or vendor: nothing is edited here (its fields come from the hub); it is exported again as it is. */
+function exportAgainForm(detail: RecordDetail, actions: DetailActions): HTMLElement {
+  const { item } = detail;
+  return h(
+    'div',
+    { class: 'edit', 'data-testid': 'export-again' },
+    h('h3', {}, 'Export again'),
+    h('p', {}, `Correct the ${item.summary.label.toLowerCase()} in the hub or in the ERP if needed, then export it again.`),
+    h('button', { type: 'button', class: 'primary', 'data-testid': 'save-export', onclick: () => actions.saveAndExport(item.id, {}) }, 'Export'),
+  );
+}
+
+/** The edit form of a failed payment: only check number and bank ID (seed 001), then export again. */
 function editForm(detail: RecordDetail, actions: DetailActions): HTMLElement {
   const { item } = detail;
   const editable = new Set(item.lastError?.editableFields ?? []);
@@ -71,7 +83,7 @@ export function renderDetail(panel: HTMLElement, detail: RecordDetail, session: 
     h(
       'header',
       {},
-      h('h2', { 'data-testid': 'detail-title' }, `Payment ${item.sourceId}`),
+      h('h2', { 'data-testid': 'detail-title' }, `${item.summary.label} ${item.sourceId}`),
       h('span', { class: `state state-${item.state}`, 'data-testid': 'detail-state' }, item.state.replace('_', ' ')),
       h('button', { type: 'button', class: 'close', 'aria-label': 'Close', onclick: () => actions.close() }, '×'),
     ),
@@ -80,11 +92,10 @@ export function renderDetail(panel: HTMLElement, detail: RecordDetail, session: 
       { class: 'fields' },
       field('Tenant', item.tenant),
       field('Direction', item.direction),
-      field('Vendor', item.record.vendor?.name),
-      field('Invoice', item.record.invoice?.number),
-      field('Amount', money(item.record.amountCents)),
-      field('Check number', item.record.checkNumber),
-      field('Bank ID', item.record.bankId),
+      field('Vendor', item.summary.vendor),
+      field(item.entity === 'vendor' ? 'Code' : 'Invoice', item.summary.number),
+      ...(item.entity === 'vendor' ? [] : [field('Amount', money(item.summary.amountCents))]),
+      ...(item.entity === 'payment' ? [field('Check number', item.summary.checkNumber), field('Bank ID', item.summary.bankId)] : []),
       field('ERP id', item.targetId),
       field('Revision', String(item.revision)),
       field('Recorded', when(item.createdAt)),
@@ -100,7 +111,7 @@ export function renderDetail(panel: HTMLElement, detail: RecordDetail, session: 
             ? null
             : h('div', { class: 'erp', 'data-testid': 'erp-answer' }, 'The ERP said: ', h('q', {}, `${error.erp.code === undefined ? '' : `${error.erp.code}: `}${error.erp.message}`)),
         ),
-    item.state === 'failed' && may.has('resend') ? editForm(detail, actions) : null,
+    item.state === 'failed' && may.has('resend') ? (item.entity === 'payment' ? editForm(detail, actions) : exportAgainForm(detail, actions)) : null,
     item.state === 'awaiting_approval' && may.has('approve') ? approvalForm(detail, actions) : null,
     h('h3', {}, `Attempts (${detail.attempts.length})`),
     h(

@@ -58,8 +58,8 @@ async function attempt(what: () => Promise<void>): Promise<void> {
 }
 
 async function loadRecords(current: ConsoleState, more = false): Promise<void> {
-  const { state: stateFilter, tenant, direction, q } = current.filter;
-  const page = await current.api.records({ state: stateFilter, tenant, direction, q }, more ? current.nextCursor : undefined);
+  const { state: stateFilter, tenant, entity, direction, q } = current.filter;
+  const page = await current.api.records({ state: stateFilter, tenant, entity, direction, q }, more ? current.nextCursor : undefined);
   current.items = more ? [...current.items, ...page.items] : page.items;
   current.nextCursor = page.nextCursor;
   renderRecords(byId<HTMLTableSectionElement>('records-body'), current.items, current.selected, (id) => void openRecord(current, id));
@@ -183,7 +183,7 @@ async function login(token: string): Promise<void> {
   const current: ConsoleState = {
     api,
     session,
-    filter: { state: 'failed', tenant: '', direction: '', q: '' },
+    filter: { state: 'failed', tenant: '', entity: '', direction: '', q: '' },
     items: [],
     nextCursor: undefined,
     selected: undefined,
@@ -210,6 +210,7 @@ function wire(): void {
   const onFilter = () => {
     if (state === undefined) return;
     state.filter.tenant = byId<HTMLSelectElement>('filter-tenant').value;
+    state.filter.entity = byId<HTMLSelectElement>('filter-entity').value;
     state.filter.direction = byId<HTMLSelectElement>('filter-direction').value;
     state.filter.q = byId<HTMLInputElement>('filter-q').value.trim();
     const current = state;
@@ -220,6 +221,7 @@ function wire(): void {
     onFilter();
   });
   byId('filter-tenant').addEventListener('change', onFilter);
+  byId('filter-entity').addEventListener('change', onFilter);
   byId('filter-direction').addEventListener('change', onFilter);
   byId('more').addEventListener('click', () => {
     const current = state;

@@ -15,6 +15,8 @@ export const STATE_TABS: { state: string; label: string }[] = [
 export interface Filter {
   state: string;
   tenant: string;
+  /** '' for every entity, else `payment`, `requisition` or `vendor`. */
+  entity: string;
   direction: string;
   q: string;
 }
@@ -56,10 +58,10 @@ function reason(item: Item): string {
   return error.erp !== undefined ? `${error.erp.code === undefined ? '' : `${error.erp.code}: `}${error.erp.message}` : error.message;
 }
 
-/** The records table; a row click opens the record. */
+/** The records table, one row per record of any entity (its summary's columns); a row click opens the record. */
 export function renderRecords(body: HTMLTableSectionElement, items: Item[], selected: string | undefined, onOpen: (id: string) => void): void {
   if (items.length === 0) {
-    replace(body, h('tr', {}, h('td', { colspan: 9, class: 'empty', 'data-testid': 'no-records' }, 'No records match these filters.')));
+    replace(body, h('tr', {}, h('td', { colspan: 10, class: 'empty', 'data-testid': 'no-records' }, 'No records match these filters.')));
     return;
   }
   replace(
@@ -80,11 +82,12 @@ export function renderRecords(body: HTMLTableSectionElement, items: Item[], sele
         },
         h('td', {}, h('span', { class: `state state-${item.state}` }, item.state.replace('_', ' '))),
         h('td', {}, item.tenant),
-        h('td', {}, item.record.vendor?.name ?? ''),
-        h('td', {}, item.record.invoice?.number ?? ''),
-        h('td', { class: 'num' }, money(item.record.amountCents)),
-        h('td', { 'data-testid': 'cell-check' }, item.record.checkNumber ?? ''),
-        h('td', {}, item.record.bankId ?? ''),
+        h('td', { 'data-testid': 'cell-entity' }, item.summary.label),
+        h('td', { 'data-testid': 'cell-vendor' }, item.summary.vendor ?? ''),
+        h('td', { 'data-testid': 'cell-number' }, item.summary.number ?? ''),
+        h('td', { class: 'num' }, money(item.summary.amountCents)),
+        h('td', { 'data-testid': 'cell-check' }, item.summary.checkNumber ?? ''),
+        h('td', {}, item.summary.bankId ?? ''),
         h('td', { class: 'reason' }, reason(item)),
         h('td', { class: 'time' }, when(item.updatedAt)),
       ),

@@ -39,10 +39,25 @@ export interface PaymentRecord {
   erpPaymentId?: string;
 }
 
+/** The columns the API gives each record, whatever its entity (`server/record-summary.ts`). */
+export interface RecordSummary {
+  entity: string;
+  /** "Payment", "Requisition", "Vendor". */
+  label: string;
+  /** Invoice number (a payment's, a requisition's); a vendor's code. */
+  number?: string;
+  /** The vendor's name (a vendor record: its own). */
+  vendor?: string;
+  amountCents?: number;
+  checkNumber?: string;
+  bankId?: string;
+}
+
 export interface Item {
   id: string;
   tenant: string;
   entity: string;
+  summary: RecordSummary;
   direction: 'export' | 'import';
   sourceId: string;
   state: string;
