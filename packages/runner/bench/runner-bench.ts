@@ -13,6 +13,8 @@
  *      once): the achieved request rate as a share of that limit, and how often the limit was broken (0).
  *
  * Run: npm run bench (Nx `bench` target of @ledgerlink/runner). Figures go to stdout; copy them to the README.
+ * The throughput phase runs once per store (BENCH_STORES, default `sqlite-full,sqlite-normal,postgres`; PostgreSQL at
+ * LEDGERLINK_TEST_POSTGRES_URL, schema BENCH_POSTGRES_SCHEMA, dropped first) and compares them.
  * Sizes: BENCH_PAYMENTS, BENCH_LATENCY_PAYMENTS, BENCH_THROTTLED_PAYMENTS; the latency phase's rate: BENCH_LATENCY_RATE
  * (events/s, default 50; above what the runner sustains on the machine, it measures a growing queue instead).
  */
@@ -27,6 +29,7 @@ import { bearerFor } from '@ledgerlink/connector-procore';
 import type { ProcoreSandboxStats } from '@ledgerlink/connector-procore/sandbox';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH } from '@ledgerlink/connector-qbo/sandbox';
 import { maxInWindow, silentLogger, type SandboxStats } from '@ledgerlink/core';
+import pg from 'pg';
 import { stringify } from 'yaml';
 import { loadConfig } from '../src/config/load-config.js';
 import { Runner } from '../src/daemon.js';
@@ -109,7 +112,25 @@ interface Stack {
   close(): Promise<void>;
 }
 
-async function stack(kind: 'qbo' | 'intacct', count: number, enforce: boolean): Promise<{ stack: Stack; ids: number[] }> {
+/** Where the runner keeps its ledger in a run: SQLite with full durability (the default), SQLite NORMAL, PostgreSQL. */
+type StoreKind = 'sqlite-full' | 'sqlite-normal' | 'postgres';
+const POSTGRES_URL = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const POSTGRES_SCHEMA = process.env.BENCH_POSTGRES_SCHEMA ?? 'bench_runner';
+
+/** The config's `store` for a run; PostgreSQL's schema is dropped first, so every run starts from an empty ledger. */
+async function storeConfig(store: StoreKind): Promise<Record<string, unknown>> {
+  if (store !== 'postgres') return { sqlite: { path: 'ledger.db', synchronous: store === 'sqlite-full' ? 'FULL' : 'NORMAL' } };
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${POSTGRES_SCHEMA} CASCADE`);
+  } finally {
+    await client.end();
+  }
+  return { postgres: { url: POSTGRES_URL, schema: POSTGRES_SCHEMA, credentialsDir: 'credentials' } };
+}
+
+async function stack(kind: 'qbo' | 'intacct', count: number, enforce: boolean, store: StoreKind = 'sqlite-full'): Promise<{ stack: Stack; ids: number[] }> {
   const { host, ready } = await SandboxHost.start({ kind, count, companyId: COMPANY, enforce });
   const dir = mkdtempSync(join(tmpdir(), 'll-bench-'));
   const env = {
@@ -136,7 +157,7 @@ async function stack(kind: 'qbo' | 'intacct', count: number, enforce: boolean): 
   writeFileSync(
     file,
     stringify({
-      store: { sqlite: { path: 'ledger.db' } },
+      store: await storeConfig(store),
       hub: {
         connector: 'procore',
         connection: { apiBaseUrl: ready.hub.url, tokenUrl: ready.hub.tokenUrl, clientId: ready.hub.clientId, clientSecret: '${env:PROCORE_SECRET}', companyIds: [String(COMPANY)] },
@@ -209,8 +230,15 @@ function percentile(sorted: number[], p: number): number {
 
 const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 
-async function throughput(count: number): Promise<void> {
-  const { stack: s, ids } = await stack('qbo', count, false);
+/** One throughput run's figures, for the comparison between stores. */
+interface ThroughputFigures {
+  store: StoreKind;
+  perSecond: number;
+  cpuMsPerPayment: number;
+}
+
+async function throughput(count: number, store: StoreKind): Promise<ThroughputFigures> {
+  const { stack: s, ids } = await stack('qbo', count, false, store);
   try {
     await s.host.resetStats();
     const hostBefore = (await s.host.stats()).cpu;
@@ -222,7 +250,7 @@ async function throughput(count: number): Promise<void> {
     const stats = await s.host.stats();
     const seconds = (ended - started) / 1000;
     const hostMs = cpuMs(stats.cpu) - cpuMs(hostBefore);
-    console.log(`throughput (QBO sandbox unthrottled, SQLite): ${count} payments in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(0)} payments/s`);
+    console.log(`throughput (QBO sandbox unthrottled, ${store}): ${count} payments in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(0)} payments/s`);
     console.log(`  calls per exported payment: ERP ${(stats.erp.requests / count).toFixed(2)}, hub ${(stats.hub.requests / count).toFixed(2)} (token calls ${stats.hub.tokenRequests})`);
     const endpoints = Object.entries(stats.hub.byEndpoint).sort((a, b) => b[1] - a[1]);
     for (const [endpoint, calls] of endpoints) console.log(`    hub ${(calls / count).toFixed(2)} ${endpoint}`);
@@ -230,8 +258,25 @@ async function throughput(count: number): Promise<void> {
       `  runner CPU per payment: ${(cpuMs(cpu) / count).toFixed(2)} ms (user ${(cpu.user / 1000 / count).toFixed(2)}, system ${(cpu.system / 1000 / count).toFixed(2)}) = ` +
         `${((1000 * count) / cpuMs(cpu)).toFixed(0)} payments per CPU-second; sandboxes' process ${(hostMs / count).toFixed(2)} ms per payment`,
     );
+    return { store, perSecond: count / seconds, cpuMsPerPayment: cpuMs(cpu) / count };
   } finally {
     await s.close();
+  }
+}
+
+/** The throughput of every store in one run, and each one's ratio to SQLite with full durability. */
+async function throughputByStore(count: number): Promise<void> {
+  const stores = (process.env.BENCH_STORES ?? 'sqlite-full,sqlite-normal,postgres').split(',') as StoreKind[];
+  const figures: ThroughputFigures[] = [];
+  for (const store of stores) figures.push(await throughput(count, store));
+  const base = figures.find((figure) => figure.store === 'sqlite-full') ?? figures[0];
+  if (base === undefined) return;
+  console.log(`stores compared (${count} payments each; ratio to ${base.store}):`);
+  for (const figure of figures) {
+    console.log(
+      `  ${figure.store.padEnd(13)} ${figure.perSecond.toFixed(0).padStart(5)} payments/s (${(figure.perSecond / base.perSecond).toFixed(2)}x), ` +
+        `runner CPU ${figure.cpuMsPerPayment.toFixed(2)} ms per payment (${(figure.cpuMsPerPayment / base.cpuMsPerPayment).toFixed(2)}x)`,
+    );
   }
 }
 
@@ -295,6 +340,8 @@ async function throttled(count: number): Promise<void> {
   }
 }
 
-await throughput(Number(process.env.BENCH_PAYMENTS ?? 2000));
-await latency(Number(process.env.BENCH_LATENCY_PAYMENTS ?? 1000), Number(process.env.BENCH_LATENCY_RATE ?? 50));
-await throttled(Number(process.env.BENCH_THROTTLED_PAYMENTS ?? 600));
+// BENCH_PHASES narrows a run (e.g. `throughput` alone while profiling the store).
+const phases = new Set((process.env.BENCH_PHASES ?? 'throughput,latency,throttled').split(','));
+if (phases.has('throughput')) await throughputByStore(Number(process.env.BENCH_PAYMENTS ?? 2000));
+if (phases.has('latency')) await latency(Number(process.env.BENCH_LATENCY_PAYMENTS ?? 1000), Number(process.env.BENCH_LATENCY_RATE ?? 50));
+if (phases.has('throttled')) await throttled(Number(process.env.BENCH_THROTTLED_PAYMENTS ?? 600));

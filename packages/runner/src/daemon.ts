@@ -465,16 +465,18 @@ export class Runner {
     if (hub === null) throw new LedgerlinkError(ErrorCodes.CAPABILITY_MISSING, 'this deployment has no hub configured: webhooks cannot be taken');
     if (this.#stopping !== undefined) throw new LedgerlinkError(ErrorCodes.CANCELLED, 'the runner is shutting down: deliver again later');
     const events = hub.connector.webhooks.parse(body, headers, hub.webhookSecret ?? '', (this.options.clock ?? (() => new Date()))());
+    // All of the delivery's rows in one go: they join the turn's group commit (one transaction with the other
+    // deliveries and writes of the moment), and the answer waits only for that commit.
+    const recorded = await Promise.all(events.map((event) => this.inbox.record(event)));
     let duplicates = 0;
-    for (const event of events) {
-      const { fresh } = await this.inbox.record(event);
-      if (!fresh) {
+    events.forEach((event, index) => {
+      if (recorded[index]?.fresh !== true) {
         duplicates += 1;
-        continue;
+        return;
       }
       // After the answer, a few at a time: the route's only work is the inbox row.
       if (!this.#eventsInHand.has(event.eventId)) this.enqueueEvent(event);
-    }
+    });
     return { received: events.length, duplicates };
   }
 

@@ -64,7 +64,7 @@ export class Scheduler {
       // The settle tick also picks up what another process (the CLI) moved back to pending.
       this.add(`${id}:settle`, runner.config.runner.settleMs, async () => {
         await scope.exporter.refreshExportsSwitch();
-        scope.exporter.kick();
+        await scope.exporter.findPending();
         await scope.exporter.settleQueued();
       });
       this.add(`${id}:recover`, runner.config.runner.recoveryMs, () => scope.exporter.recover());

@@ -44,7 +44,7 @@ export function planEdit(item: LedgerItem, changes: Partial<Record<EditableField
 
   const revision = item.revision + 1;
   const idempotencyKey = ledgerIdempotencyKey(item.id, revision);
-  const next: LedgerItem = { ...cloneJson(item), record, revision, idempotencyKey, updatedAt: now };
+  const next: LedgerItem = { ...item, record, revision, idempotencyKey, updatedAt: now };
   const detail = {
     changes: changed,
     revision: { from: item.revision, to: revision },

@@ -73,7 +73,9 @@ export function planTransition(item: LedgerItem, change: LedgerTransition, actor
       to: change.to,
     });
   }
-  const next: LedgerItem = { ...cloneJson(item), state: change.to, updatedAt: now };
+  // Shallow copies: a plan never mutates what it was given, and every store serialises (or, in memory, clones) what
+  // it keeps, so deep copies here would only be thrown away (the record is often the largest part of an item).
+  const next: LedgerItem = { ...item, state: change.to, updatedAt: now };
   if (change.record !== undefined) next.record = cloneJson(change.record);
   if (change.freshKey === true) {
     next.revision = item.revision + 1;
@@ -100,7 +102,7 @@ export function planBeginAttempt(item: LedgerItem, actor: Actor, now: string): L
     throw transitionError(`cannot start an attempt for item ${item.id} while it is "${item.state}": ${whyNoAttempt(item)}`, item);
   }
   const number = item.attempts + 1;
-  const next: LedgerItem = { ...cloneJson(item), state: 'exporting', attempts: number, updatedAt: now };
+  const next: LedgerItem = { ...item, state: 'exporting', attempts: number, updatedAt: now };
   const attempt: AttemptRecord = { itemId: item.id, number, idempotencyKey: item.idempotencyKey, startedAt: now };
   const detail: Record<string, unknown> = { number, idempotencyKey: item.idempotencyKey };
   if (item.state !== 'exporting') Object.assign(detail, { from: item.state, to: 'exporting' });
@@ -180,8 +182,8 @@ export function planCompleteAttempt(
       { attempt: attempt.number, outcome: attempt.outcome.kind },
     );
   }
-  const closed: AttemptRecord = { ...attempt, finishedAt: now, outcome: cloneJson(outcome) };
-  const next: LedgerItem = { ...cloneJson(item), updatedAt: now };
+  const closed: AttemptRecord = { ...attempt, finishedAt: now, outcome };
+  const next: LedgerItem = { ...item, updatedAt: now };
   const error = ledgerErrorOf(outcome);
   if (item.state !== 'synced') {
     if (outcome.kind === 'synced') {
@@ -193,7 +195,7 @@ export function planCompleteAttempt(
     }
     if (error !== undefined) next.lastError = error;
   }
-  const detail: Record<string, unknown> = { number: attempt.number, outcome: cloneJson(outcome) };
+  const detail: Record<string, unknown> = { number: attempt.number, outcome };
   if (next.state !== item.state) Object.assign(detail, { from: item.state, to: next.state });
   if (item.state === 'synced') detail.note = `item already synced as "${item.targetId ?? ''}": kept`;
   return { item: next, attempt: closed, audit: [{ itemId: item.id, at: now, actor: who, action: 'outcome', detail }], changed: true };

@@ -81,7 +81,21 @@ export const DeploymentConfig = z
   .object({
     store: z
       .union([
-        z.object({ sqlite: z.object({ path: z.string().min(1) }).strict() }).strict(),
+        z
+          .object({
+            sqlite: z
+              .object({
+                path: z.string().min(1),
+                /**
+                 * FULL (default): every commit is on disk before a write is acknowledged, so not even an OS crash or a
+                 * power cut loses a `beginAttempt` (what a payment ledger needs; group commit makes it cheap). NORMAL:
+                 * a process crash loses nothing, an OS crash may lose the last commits.
+                 */
+                synchronous: z.enum(['FULL', 'NORMAL']).optional(),
+              })
+              .strict(),
+          })
+          .strict(),
         z
           .object({
             postgres: z

@@ -53,6 +53,11 @@ export type IntakeResult =
 @injectable()
 export class TenantExporter {
   readonly #inFlight = new Set<string>();
+  /**
+   * Ids of items this process moved to `pending` (or found there), oldest first: what the next drain sends. The
+   * ledger stays the truth (each is read again before it goes); the queue only spares listing pending rows per kick.
+   */
+  readonly #pending = new Set<string>();
   readonly #policies = new Map<Entity, ExportPolicy>();
   readonly #closing = new AbortController();
   readonly #running = new Set<Promise<void>>();
@@ -144,7 +149,7 @@ export class TenantExporter {
       current = await this.ledger.transition(item.id, { from: ['pending'], to: 'failed', action: 'refused', lastError: gate.error }, SYSTEM_ACTOR);
     }
     this.logger.info({ itemId: item.id, entity, sourceId, state: current.state }, `${label} ${sourceId} recorded as ${current.state}`);
-    if (current.state === 'pending') this.kick();
+    if (current.state === 'pending') this.kick(current.id);
     else if (current.state === 'blocked') await this.recheckItem(current);
     return { kind: 'recorded', item: (await this.ledger.get(current.id)) ?? current };
   }
@@ -184,7 +189,7 @@ export class TenantExporter {
         item = await this.ledger.transition(item.id, { from: ['pending'], to: 'awaiting_approval', action: 'awaits approval', detail: { reason: 'rejected by an approver before' } }, SYSTEM_ACTOR);
       }
       this.logger.info({ itemId: item.id, entity: existing.entity, sourceId: existing.sourceId, edited, state: item.state }, `${existing.entity} ${existing.sourceId} asked for again: ${item.state}`);
-      this.kick();
+      this.kick(item.id);
       return { kind: 'reexported', item, edited };
     } catch (error) {
       // Another delivery of the same request moved it first: it is on its way.
@@ -257,7 +262,7 @@ export class TenantExporter {
         }
       }
       this.logger.info({ itemId: item.id, entity: item.entity, sourceId: item.sourceId }, `${item.entity} ${item.sourceId} unblocked: ${why}`);
-      this.kick();
+      this.kick(item.id);
     } catch (error) {
       // Someone else moved it first (another delivery of the same event): nothing to do.
       if (!(isLedgerlinkError(error) && error.code === ErrorCodes.LEDGER_TRANSITION)) throw error;
@@ -339,7 +344,7 @@ export class TenantExporter {
   /** Approves a payment awaiting approval: it goes on to the ERP. */
   async approve(id: string, actor: Actor): Promise<LedgerItem> {
     const item = await this.ledger.transition(id, { from: ['awaiting_approval'], to: 'pending', action: 'approved' }, actor);
-    this.kick();
+    this.kick(item.id);
     return item;
   }
 
@@ -390,12 +395,16 @@ export class TenantExporter {
       );
     }
     const item = await this.ledger.transition(id, { from: ['failed'], to: 'pending', action: 're-export', freshKey: await this.keyWasSent(id) }, actor);
-    this.kick();
+    this.kick(item.id);
     return item;
   }
 
-  /** Starts sending pending payments (again): cheap to call often; one drain runs at a time. */
-  kick(): void {
+  /**
+   * Starts sending pending payments (again): cheap to call often; one drain runs at a time. `itemId`: an item this
+   * process just moved to `pending`, queued for the drain.
+   */
+  kick(itemId?: string): void {
+    if (itemId !== undefined) this.#pending.add(itemId);
     if (this.#closing.signal.aborted || !this.#recovered) return;
     if (this.#draining !== undefined) {
       this.#again = true;
@@ -415,17 +424,39 @@ export class TenantExporter {
     })();
   }
 
+  /** Sends the queued items that are still pending, as many as there is room for; each is read by id first. */
   private async drainOnce(): Promise<void> {
     if (!this.#enabled) return;
     const room = this.deployment.runner.maxInFlight - this.#inFlight.size;
     if (room <= 0) return;
-    const batch: LedgerItem[] = [];
-    for await (const item of this.items('pending', 'export')) {
-      if (this.#inFlight.has(item.id)) continue;
-      batch.push(item);
-      if (batch.length >= room) break;
+    const ids: string[] = [];
+    for (const id of this.#pending) {
+      this.#pending.delete(id);
+      if (this.#inFlight.has(id)) continue;
+      ids.push(id);
+      if (ids.length >= room) break;
     }
+    if (ids.length === 0) return;
+    const read = await Promise.all(ids.map((id) => this.ledger.get(id)));
+    // Moved on since it was queued (sent by an earlier drain, approved away, failed): nothing to send for it.
+    const batch = read.filter((item): item is LedgerItem => item?.state === 'pending' && item.tenant === this.tenant && item.direction === 'export' && !this.#inFlight.has(item.id));
     if (batch.length > 0) this.launch(batch, false);
+    if (batch.length < ids.length && this.#pending.size > 0) this.#again = true;
+  }
+
+  /**
+   * The settle tick's look at the ledger (one page by the tenant/state index, no scan): pending items this process
+   * was not told of (another process or replica moved them there: the CLI, another replica's API) join the queue.
+   */
+  async findPending(): Promise<void> {
+    const page = await this.ledger.list({ tenant: this.tenant, direction: 'export', state: 'pending', limit: PAGE });
+    for (const item of page.items) if (!this.#inFlight.has(item.id)) this.#pending.add(item.id);
+    this.kick();
+  }
+
+  /** Every pending item of the tenant into the queue (recovery: after a start or a takeover). */
+  private async queueAllPending(): Promise<void> {
+    for await (const item of this.items('pending', 'export')) if (!this.#inFlight.has(item.id)) this.#pending.add(item.id);
   }
 
   /**
@@ -518,6 +549,7 @@ export class TenantExporter {
       // Taken over from a replica that may still have calls in flight: new work goes on at once, and what it left
       // `exporting` is settled only once none of its calls can still reach the ERP (the caller runs this again then).
       this.#recovered = true;
+      await this.queueAllPending();
       this.kick();
       this.logger.info({ heldBackMs }, `the previous holder's calls may still be in flight: its unfinished exports are settled in ${Math.ceil(heldBackMs / 1000)} s`);
       return { settled: 0, resent: 0, heldBackMs };
@@ -538,6 +570,7 @@ export class TenantExporter {
     }
     this.#recovered = true;
     if (resend.length > 0 || settled > 0) this.logger.info({ settled, resent: resend.length }, 'recovered exports left in flight');
+    await this.queueAllPending();
     this.kick();
     return { settled, resent: resend.length, heldBackMs: 0 };
   }

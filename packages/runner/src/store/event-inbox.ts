@@ -1,6 +1,7 @@
 import { UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { HubEvent } from '@ledgerlink/core';
+import { sqliteWriteBatch, type SqliteWriteBatch } from './sqlite-write-batch.js';
 
 /**
  * The hub's webhook deliveries, each kept once by its `ulid`. The webhook route records a delivery before it
@@ -52,6 +53,7 @@ export class SqliteEventInbox implements EventInbox {
   readonly #processed: BetterSqlite3.Statement<[string, string]>;
   readonly #pending: BetterSqlite3.Statement<[number], EventRow>;
   readonly #prune: BetterSqlite3.Statement<[string]>;
+  readonly #batch: SqliteWriteBatch;
 
   constructor(
     db: BetterSqlite3.Database,
@@ -65,11 +67,13 @@ export class SqliteEventInbox implements EventInbox {
     this.#repeat = db.prepare('UPDATE hub_events SET deliveries = deliveries + 1 WHERE event_id = ?');
     this.#processed = db.prepare('UPDATE hub_events SET processed_at = ? WHERE event_id = ? AND processed_at IS NULL');
     this.#pending = db.prepare<[number], EventRow>(UNPROCESSED_EVENTS_SQL.sqlite);
+    this.#batch = sqliteWriteBatch(db);
     this.#prune = db.prepare('DELETE FROM hub_events WHERE processed_at IS NOT NULL AND processed_at < ?');
   }
 
+  /** Through the group commit: a burst of deliveries shares one commit, and each is answered once it is on disk. */
   async record(event: HubEvent): Promise<{ fresh: boolean }> {
-    const result = this.#insert.run({
+    const row = {
       event_id: event.eventId,
       company_id: event.companyId,
       resource_name: event.resourceName,
@@ -77,13 +81,17 @@ export class SqliteEventInbox implements EventInbox {
       resource_id: event.resourceId,
       occurred_at: event.occurredAt,
       received_at: this.clock().toISOString(),
+    };
+    return this.#batch.run(() => {
+      const result = this.#insert.run(row);
+      if (result.changes === 0) this.#repeat.run(event.eventId);
+      return { fresh: result.changes === 1 };
     });
-    if (result.changes === 0) this.#repeat.run(event.eventId);
-    return { fresh: result.changes === 1 };
   }
 
   async markProcessed(eventId: string): Promise<void> {
-    this.#processed.run(this.clock().toISOString(), eventId);
+    const at = this.clock().toISOString();
+    await this.#batch.run(() => this.#processed.run(at, eventId));
   }
 
   async unprocessed(limit = 500): Promise<HubEvent[]> {

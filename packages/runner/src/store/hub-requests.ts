@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CloseOut, RequestDetailStatus } from '@ledgerlink/core';
 import { unfinishedRequestsSql } from './hot-queries.js';
+import { sqliteWriteBatch, type SqliteWriteBatch } from './sqlite-write-batch.js';
 
 /** One ERP Request ledgerlink took on, and how far its close-out got. */
 export interface HubRequestRow {
@@ -95,6 +96,11 @@ export class SqliteHubRequests implements HubRequests {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /** The connection's group commit (SqliteWriteBatch): these writes share the ledger's transactions and fsyncs. */
+  private get batch(): SqliteWriteBatch {
+    return sqliteWriteBatch(this.db);
+  }
+
   /** Statements by their SQL, prepared once: this table is written several times per payment. */
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
 
@@ -113,11 +119,12 @@ export class SqliteHubRequests implements HubRequests {
 
   async take(request: NewHubRequest): Promise<{ fresh: boolean; row: HubRequestRow }> {
     const now = this.now();
-    const result = this.prepare(
+    const result = await this.batch.run(() =>
+      this.prepare(
         `INSERT INTO hub_requests (company_id, request_id, request_name, detail_id, tenant, received_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (company_id, request_id) DO NOTHING`,
-      )
-      .run(request.companyId, request.requestId, request.requestName, request.detailId ?? null, request.tenant ?? null, now, now);
+      ).run(request.companyId, request.requestId, request.requestName, request.detailId ?? null, request.tenant ?? null, now, now),
+    );
     const row = await this.get(request.companyId, request.requestId);
     if (row === undefined) throw new Error(`hub request ${request.requestId} vanished right after it was recorded`);
     return { fresh: result.changes === 1, row };
@@ -129,7 +136,8 @@ export class SqliteHubRequests implements HubRequests {
   }
 
   async linkItem(companyId: string, requestId: string, itemId: string): Promise<void> {
-    this.prepare('UPDATE hub_requests SET item_id = ?, updated_at = ? WHERE company_id = ? AND request_id = ?').run(itemId, this.now(), companyId, requestId);
+    const now = this.now();
+    await this.batch.run(() => this.prepare('UPDATE hub_requests SET item_id = ?, updated_at = ? WHERE company_id = ? AND request_id = ?').run(itemId, now, companyId, requestId));
   }
 
   async openForItem(itemId: string): Promise<HubRequestRow[]> {
@@ -139,14 +147,17 @@ export class SqliteHubRequests implements HubRequests {
   }
 
   async decide(companyId: string, requestId: string, closeOut: CloseOut): Promise<void> {
-    this.prepare('UPDATE hub_requests SET close_status = ?, close_messages = ?, close_sent_at = NULL, updated_at = ? WHERE company_id = ? AND request_id = ?')
-      .run(closeOut.status, JSON.stringify(closeOut.messages), this.now(), companyId, requestId);
+    const values = [closeOut.status, JSON.stringify(closeOut.messages), this.now(), companyId, requestId];
+    await this.batch.run(() =>
+      this.prepare('UPDATE hub_requests SET close_status = ?, close_messages = ?, close_sent_at = NULL, updated_at = ? WHERE company_id = ? AND request_id = ?').run(...values),
+    );
   }
 
   async markSent(companyId: string, requestId: string, status: RequestDetailStatus): Promise<void> {
     const now = this.now();
-    this.prepare('UPDATE hub_requests SET close_sent_at = ?, updated_at = ? WHERE company_id = ? AND request_id = ? AND close_status = ?')
-      .run(now, now, companyId, requestId, status);
+    await this.batch.run(() =>
+      this.prepare('UPDATE hub_requests SET close_sent_at = ?, updated_at = ? WHERE company_id = ? AND request_id = ? AND close_status = ?').run(now, now, companyId, requestId, status),
+    );
   }
 
   async unfinished(limit = 500): Promise<HubRequestRow[]> {
@@ -160,11 +171,18 @@ export class SqliteHubRequests implements HubRequests {
   }
 }
 
+/** What PostgresHubRequests runs its SQL on: a pool, or the ledger's group commit. */
+export interface Queryable {
+  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
 /** The same table in PostgreSQL. */
 export class PostgresHubRequests implements HubRequests {
   constructor(
-    private readonly pool: { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }> },
+    private readonly pool: Queryable,
     private readonly clock: () => Date = () => new Date(),
+    /** Where writes go: the ledger's group commit (PostgresWriteBatch) when given, else the pool. */
+    private readonly writer: Queryable = pool,
   ) {}
 
   private now(): string {
@@ -173,7 +191,7 @@ export class PostgresHubRequests implements HubRequests {
 
   async take(request: NewHubRequest): Promise<{ fresh: boolean; row: HubRequestRow }> {
     const now = this.now();
-    const inserted = await this.pool.query(
+    const inserted = await this.writer.query(
       `INSERT INTO hub_requests (company_id, request_id, request_name, detail_id, tenant, received_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (company_id, request_id) DO NOTHING`,
       [request.companyId, request.requestId, request.requestName, request.detailId ?? null, request.tenant ?? null, now, now],
@@ -189,7 +207,7 @@ export class PostgresHubRequests implements HubRequests {
   }
 
   async linkItem(companyId: string, requestId: string, itemId: string): Promise<void> {
-    await this.pool.query('UPDATE hub_requests SET item_id = $1, updated_at = $2 WHERE company_id = $3 AND request_id = $4', [itemId, this.now(), companyId, requestId]);
+    await this.writer.query('UPDATE hub_requests SET item_id = $1, updated_at = $2 WHERE company_id = $3 AND request_id = $4', [itemId, this.now(), companyId, requestId]);
   }
 
   async openForItem(itemId: string): Promise<HubRequestRow[]> {
@@ -201,7 +219,7 @@ export class PostgresHubRequests implements HubRequests {
   }
 
   async decide(companyId: string, requestId: string, closeOut: CloseOut): Promise<void> {
-    await this.pool.query(
+    await this.writer.query(
       'UPDATE hub_requests SET close_status = $1, close_messages = $2, close_sent_at = NULL, updated_at = $3 WHERE company_id = $4 AND request_id = $5',
       [closeOut.status, JSON.stringify(closeOut.messages), this.now(), companyId, requestId],
     );
@@ -209,7 +227,7 @@ export class PostgresHubRequests implements HubRequests {
 
   async markSent(companyId: string, requestId: string, status: RequestDetailStatus): Promise<void> {
     const now = this.now();
-    await this.pool.query('UPDATE hub_requests SET close_sent_at = $1, updated_at = $1 WHERE company_id = $2 AND request_id = $3 AND close_status = $4', [
+    await this.writer.query('UPDATE hub_requests SET close_sent_at = $1, updated_at = $1 WHERE company_id = $2 AND request_id = $3 AND close_status = $4', [
       now,
       companyId,
       requestId,

@@ -108,7 +108,7 @@ export async function openStore(loaded: LoadedConfig, clock: () => Date, logger?
     };
   }
   const path = store.sqlite.path === ':memory:' ? ':memory:' : loaded.resolvePath(store.sqlite.path);
-  const ledger = openSqliteLedger({ path, clock });
+  const ledger = openSqliteLedger({ path, clock, ...(store.sqlite.synchronous === undefined ? {} : { synchronous: store.sqlite.synchronous }) });
   const inbox = new SqliteEventInbox(ledger.database, clock);
   const requests = new SqliteHubRequests(ledger.database, clock);
   const table = new SqliteCredentialTable(ledger.database, clock);

@@ -1,7 +1,6 @@
 import {
   compareLedgerCounts,
   encodeLedgerCursor,
-  numberAudit,
   planBeginAttempt,
   planCompleteAttempt,
   planEdit,
@@ -34,6 +33,7 @@ import { PostgresHubRequests, type HubRequests } from './hub-requests.js';
 import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
 import { PostgresCredentialTable } from './store-credentials.js';
+import { PostgresWriteBatch } from './postgres-write-batch.js';
 import { CURRENT_EPOCH_SQL, FENCE_SQL } from './tenant-leases.js';
 import {
   attemptFromRow,
@@ -43,7 +43,9 @@ import {
   ITEM_COLUMNS,
   itemFromRow,
   itemParams,
+  itemStateParams,
   MUTABLE_COLUMNS,
+  STATE_COLUMNS,
   type AttemptRow,
   type AuditRow,
   type ItemRow,
@@ -52,6 +54,24 @@ import {
 const INSERT_ITEM = `INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
   ON CONFLICT (tenant, entity, direction, source_id) DO NOTHING RETURNING *`;
 const UPDATE_ITEM = `UPDATE ledger_items SET ${MUTABLE_COLUMNS.map((column, i) => `${column} = $${i + 2}`).join(', ')} WHERE id = $1`;
+/** An update that keeps the record: attempts and outcomes never change it, so its JSON is not sent again. */
+const UPDATE_ITEM_STATE = `UPDATE ledger_items SET ${STATE_COLUMNS.map((column, i) => `${column} = $${i + 2}`).join(', ')} WHERE id = $1`;
+const INSERT_AUDIT = 'INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)';
+const STATE_SETS = STATE_COLUMNS.map((column, i) => `${column} = $${i + 2}`).join(', ');
+const AT = STATE_COLUMNS.length + 2;
+/**
+ * An attempt begun or completed, in one round trip: the item's state (not its record), the attempt, and its one audit
+ * entry, which is skipped (no row returned) when its number is taken.
+ */
+const PUT_ATTEMPT_AUDITED = `WITH item AS (UPDATE ledger_items SET ${STATE_SETS} WHERE id = $1),
+  attempt AS (
+    INSERT INTO ledger_attempts (item_id, number, idempotency_key, started_at, finished_at, outcome) VALUES ($1, $${AT}, $${AT + 1}, $${AT + 2}, $${AT + 3}, $${AT + 4})
+    ON CONFLICT (item_id, number) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome
+  )
+  INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail) VALUES ($1, $${AT + 5}, $${AT + 6}, $${AT + 7}, $${AT + 8}, $${AT + 9}, $${AT + 10})
+  ON CONFLICT (item_id, seq) DO NOTHING RETURNING seq`;
+/** How many items' last audit numbers are remembered (see PostgresLedger #auditSeq). */
+const AUDIT_SEQ_MEMORY = 50_000;
 
 export interface PostgresLedgerOptions {
   /** `postgres://user@host:5432/database`. */
@@ -59,7 +79,7 @@ export interface PostgresLedgerOptions {
   /** A schema of its own (default `public`): created if missing. */
   schema?: string;
   clock?: () => Date;
-  /** Connections in the pool (default 5). */
+  /** Connections in the pool (default 8: up to 3 group-commit transactions at once, the rest for reads). */
   poolSize?: number;
   /** How long one query may take, connecting included, before it fails (default 30 s). */
   queryTimeoutMs?: number;
@@ -73,10 +93,21 @@ type Client = pg.PoolClient;
  * before it reads it, so two runner replicas cannot both act on what they read.
  */
 export class PostgresLedger implements Ledger {
+  readonly #batch: PostgresWriteBatch;
+  /**
+   * The last audit number this process wrote per item, so an audited write needs no `max(seq)` lookup. Only ever
+   * too low (another replica wrote the item since), never too high (forgotten when a batch rolls back): an entry
+   * numbered from a stale value meets the taken number (ON CONFLICT DO NOTHING) and is numbered again after a lookup.
+   */
+  readonly #auditSeq = new Map<string, number>();
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly clock: () => Date,
-  ) {}
+  ) {
+    this.#batch = new PostgresWriteBatch(pool);
+    this.#batch.onRollback(() => this.#auditSeq.clear());
+  }
 
   /** Opens a pool, creates the schema if needed and brings it to the newest version. */
   static async open(options: PostgresLedgerOptions): Promise<PostgresLedger> {
@@ -86,7 +117,7 @@ export class PostgresLedger implements Ledger {
     const timeoutMs = options.queryTimeoutMs ?? 30_000;
     const pool = new pg.Pool({
       connectionString: options.url,
-      max: options.poolSize ?? 5,
+      max: options.poolSize ?? 8,
       options: `-c search_path=${schema}`,
       query_timeout: timeoutMs,
       connectionTimeoutMillis: timeoutMs,
@@ -107,60 +138,104 @@ export class PostgresLedger implements Ledger {
     return new PostgresLedger(pool, options.clock ?? (() => new Date()));
   }
 
+  /** Group-commit transactions committed and the writes they carried (tests, diagnostics). */
+  get groupCommitStats(): { batches: number; writes: number } {
+    return this.#batch.stats;
+  }
+
   private now(): string {
     return this.clock().toISOString();
   }
 
-  private async transaction<T>(work: (client: Client) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  /** Runs `work` in the current group-commit transaction (see PostgresWriteBatch); resolves once it is committed. */
+  private transaction<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    return this.#batch.run(work);
   }
 
   private async lockedItem(client: Client, id: string): Promise<LedgerItem> {
-    const { rows } = await client.query<ItemRow>('SELECT * FROM ledger_items WHERE id = $1 FOR UPDATE', [id]);
+    const { rows } = await client.query<ItemRow>({ name: 'll_locked_item', text: 'SELECT * FROM ledger_items WHERE id = $1 FOR UPDATE', values: [id] });
     return requireLedgerItem(rows[0] === undefined ? undefined : itemFromRow(rows[0]), id);
   }
 
-  private async apply(client: Client, plan: LedgerPlan): Promise<LedgerItem> {
+  /** Writes a plan made from `before`: the record's JSON only when the plan changed the record. */
+  private async apply(client: Client, plan: LedgerPlan, before: LedgerItem): Promise<LedgerItem> {
     if (!plan.changed) return plan.item;
-    const params = itemParams(plan.item);
-    await client.query(UPDATE_ITEM, [params.id, ...MUTABLE_COLUMNS.map((column) => params[column])]);
+    const [draft] = plan.audit;
+    const lastSeq = this.#auditSeq.get(plan.item.id);
+    if (plan.attempt !== undefined && plan.item.record === before.record && plan.audit.length === 1 && draft !== undefined && lastSeq !== undefined) {
+      // The hot path (every attempt's two writes): one statement instead of three.
+      const params = itemStateParams(plan.item);
+      const attempt = attemptParams(plan.attempt);
+      const audit = auditParams({ ...draft, seq: lastSeq + 1 });
+      const { rowCount } = await client.query({
+        name: 'll_put_attempt_audited',
+        text: PUT_ATTEMPT_AUDITED,
+        values: [
+          params.id,
+          ...STATE_COLUMNS.map((column) => params[column]),
+          attempt.number,
+          attempt.idempotency_key,
+          attempt.started_at,
+          attempt.finished_at,
+          attempt.outcome,
+          audit.seq,
+          audit.at,
+          audit.actor_kind,
+          audit.actor_id,
+          audit.action,
+          audit.detail,
+        ],
+      });
+      if (rowCount === 1) this.rememberAuditSeq(plan.item.id, audit.seq);
+      else await this.appendAudit(client, plan, false);
+      return plan.item;
+    }
+    if (plan.item.record === before.record) {
+      const params = itemStateParams(plan.item);
+      await client.query({ name: 'll_update_item_state', text: UPDATE_ITEM_STATE, values: [params.id, ...STATE_COLUMNS.map((column) => params[column])] });
+    } else {
+      const params = itemParams(plan.item);
+      await client.query(UPDATE_ITEM, [params.id, ...MUTABLE_COLUMNS.map((column) => params[column])]);
+    }
     if (plan.attempt !== undefined) {
       const attempt = attemptParams(plan.attempt);
-      await client.query(
-        `INSERT INTO ledger_attempts (item_id, number, idempotency_key, started_at, finished_at, outcome) VALUES ($1, $2, $3, $4, $5, $6)
+      await client.query({
+        name: 'll_put_attempt',
+        text: `INSERT INTO ledger_attempts (item_id, number, idempotency_key, started_at, finished_at, outcome) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (item_id, number) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome`,
-        [attempt.item_id, attempt.number, attempt.idempotency_key, attempt.started_at, attempt.finished_at, attempt.outcome],
-      );
+        values: [attempt.item_id, attempt.number, attempt.idempotency_key, attempt.started_at, attempt.finished_at, attempt.outcome],
+      });
     }
-    await this.appendAudit(client, plan);
+    await this.appendAudit(client, plan, false);
     return plan.item;
   }
 
-  private async appendAudit(client: Client, plan: LedgerPlan): Promise<void> {
-    const { rows } = await client.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM ledger_audit WHERE item_id = $1', [plan.item.id]);
-    for (const entry of numberAudit(plan.audit, rows[0]?.seq ?? 0)) {
-      const row = auditParams(entry);
-      await client.query('INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        row.item_id,
-        row.seq,
-        row.at,
-        row.actor_kind,
-        row.actor_id,
-        row.action,
-        row.detail,
-      ]);
+  /** Appends the plan's audit entries after the item's last one (`created`: the item is new, it has none). */
+  private async appendAudit(client: Client, plan: LedgerPlan, created: boolean): Promise<void> {
+    const id = plan.item.id;
+    let last = created ? 0 : (this.#auditSeq.get(id) ?? (await this.lastAuditSeq(client, id)));
+    for (const draft of plan.audit) {
+      const row = auditParams({ ...draft, seq: last + 1 });
+      const values = [row.item_id, row.seq, row.at, row.actor_kind, row.actor_id, row.action, row.detail];
+      const inserted = await client.query({ name: 'll_insert_audit_if_free', text: `${INSERT_AUDIT} ON CONFLICT (item_id, seq) DO NOTHING`, values });
+      if (inserted.rowCount === 0) {
+        // Another replica audited the item since this process last did (its row lock is held now): number after it.
+        values[1] = (await this.lastAuditSeq(client, id)) + 1;
+        await client.query(INSERT_AUDIT, values);
+      }
+      last = values[1] as number;
     }
+    this.rememberAuditSeq(id, last);
+  }
+
+  private rememberAuditSeq(id: string, seq: number): void {
+    if (this.#auditSeq.size >= AUDIT_SEQ_MEMORY) this.#auditSeq.clear();
+    this.#auditSeq.set(id, seq);
+  }
+
+  private async lastAuditSeq(client: Client, id: string): Promise<number> {
+    const { rows } = await client.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM ledger_audit WHERE item_id = $1', [id]);
+    return rows[0]?.seq ?? 0;
   }
 
   async upsert(input: NewLedgerItem, actor: Actor): Promise<{ item: LedgerItem; created: boolean }> {
@@ -178,7 +253,7 @@ export class PostgresLedger implements Ledger {
         ]);
         return { item: itemFromRow(existing.rows[0] as ItemRow), created: false };
       }
-      await this.appendAudit(client, plan);
+      await this.appendAudit(client, plan, true);
       return { item: plan.item, created: true };
     });
   }
@@ -215,7 +290,10 @@ export class PostgresLedger implements Ledger {
   }
 
   async transition(id: string, change: LedgerTransition, actor: Actor): Promise<LedgerItem> {
-    return this.transaction(async (client) => this.apply(client, planTransition(await this.lockedItem(client, id), change, actor, this.now())));
+    return this.transaction(async (client) => {
+      const item = await this.lockedItem(client, id);
+      return this.apply(client, planTransition(item, change, actor, this.now()), item);
+    });
   }
 
   /**
@@ -224,7 +302,7 @@ export class PostgresLedger implements Ledger {
    */
   private async checkFence(client: Client, item: LedgerItem, fence: LedgerFence | undefined): Promise<void> {
     if (fence === undefined) return;
-    const held = await client.query(FENCE_SQL.postgres, [item.tenant, fence.epoch]);
+    const held = await client.query({ name: 'll_fence', text: FENCE_SQL.postgres, values: [item.tenant, fence.epoch] });
     if (held.rowCount === 1) return;
     const { rows } = await client.query<{ epoch: string }>(CURRENT_EPOCH_SQL.postgres, [item.tenant]);
     throw leaseLost(item.tenant, fence.epoch, rows[0] === undefined ? undefined : Number(rows[0].epoch));
@@ -235,7 +313,7 @@ export class PostgresLedger implements Ledger {
       const current = await this.lockedItem(client, id);
       await this.checkFence(client, current, fence);
       const plan = planBeginAttempt(current, actor, this.now());
-      return { item: await this.apply(client, plan), attempt: plan.attempt as AttemptRecord };
+      return { item: await this.apply(client, plan, current), attempt: plan.attempt as AttemptRecord };
     });
   }
 
@@ -243,14 +321,17 @@ export class PostgresLedger implements Ledger {
     return this.transaction(async (client) => {
       const item = await this.lockedItem(client, id);
       await this.checkFence(client, item, fence);
-      const { rows } = await client.query<AttemptRow>('SELECT * FROM ledger_attempts WHERE item_id = $1 AND number = $2', [id, attemptNumber]);
+      const { rows } = await client.query<AttemptRow>({ name: 'll_attempt', text: 'SELECT * FROM ledger_attempts WHERE item_id = $1 AND number = $2', values: [id, attemptNumber] });
       const attempt = rows[0] === undefined ? undefined : attemptFromRow(rows[0]);
-      return this.apply(client, planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber));
+      return this.apply(client, planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber), item);
     });
   }
 
   async edit(id: string, changes: Partial<Record<EditableField, string>>, actor: Actor): Promise<LedgerItem> {
-    return this.transaction(async (client) => this.apply(client, planEdit(await this.lockedItem(client, id), changes, actor, this.now())));
+    return this.transaction(async (client) => {
+      const item = await this.lockedItem(client, id);
+      return this.apply(client, planEdit(item, changes, actor, this.now()), item);
+    });
   }
 
   async audit(id: string): Promise<AuditEntry[]> {
@@ -299,18 +380,22 @@ export class PostgresLedger implements Ledger {
   /** The hub event inbox in the same database. */
   inbox(): EventInbox {
     const pool = this.pool;
+    const batch = this.#batch;
     const now = () => this.now();
     return {
-      async record(event: HubEvent) {
-        const inserted = await pool.query(
-          `INSERT INTO hub_events (event_id, company_id, resource_name, event_type, resource_id, occurred_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      // Through the group commit: a burst of deliveries shares one transaction, and a delivery is answered once its row is committed.
+      record: (event: HubEvent) =>
+        batch.run(async (client) => {
+          const inserted = await client.query({
+            name: 'll_record_event',
+            text: `INSERT INTO hub_events (event_id, company_id, resource_name, event_type, resource_id, occurred_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (event_id) DO UPDATE SET deliveries = hub_events.deliveries + 1 RETURNING (xmax = 0) AS fresh`,
-          [event.eventId, event.companyId, event.resourceName, event.eventType, event.resourceId, event.occurredAt, now()],
-        );
-        return { fresh: (inserted.rows[0] as { fresh?: boolean } | undefined)?.fresh === true };
-      },
+            values: [event.eventId, event.companyId, event.resourceName, event.eventType, event.resourceId, event.occurredAt, now()],
+          });
+          return { fresh: (inserted.rows[0] as { fresh?: boolean } | undefined)?.fresh === true };
+        }),
       async markProcessed(eventId: string) {
-        await pool.query('UPDATE hub_events SET processed_at = $1 WHERE event_id = $2 AND processed_at IS NULL', [now(), eventId]);
+        await batch.run((client) => client.query('UPDATE hub_events SET processed_at = $1 WHERE event_id = $2 AND processed_at IS NULL', [now(), eventId]));
       },
       async unprocessed(limit = 500) {
         const { rows } = await pool.query<EventRow>(UNPROCESSED_EVENTS_SQL.postgres, [limit]);
@@ -325,7 +410,10 @@ export class PostgresLedger implements Ledger {
 
   /** The ERP Requests taken on, in the same database. */
   hubRequests(): HubRequests {
-    return new PostgresHubRequests(this.pool, this.clock);
+    const batch = this.#batch;
+    return new PostgresHubRequests(this.pool, this.clock, {
+      query: <R>(sql: string, params?: unknown[]) => batch.run(async (client) => (await client.query(sql, params)) as unknown as { rows: R[]; rowCount: number | null }),
+    });
   }
 
   /** The rotated credentials, in the same database. */
@@ -340,8 +428,9 @@ export class PostgresLedger implements Ledger {
 
   #closed: Promise<void> | undefined;
 
+  /** Commits what is queued, then closes the pool. */
   async close(): Promise<void> {
-    this.#closed ??= this.pool.end();
+    this.#closed ??= this.#batch.drained().then(() => this.pool.end());
     return this.#closed;
   }
 }

@@ -4,7 +4,6 @@ import BetterSqlite3 from 'better-sqlite3';
 import {
   compareLedgerCounts,
   encodeLedgerCursor,
-  numberAudit,
   planBeginAttempt,
   planCompleteAttempt,
   planEdit,
@@ -32,9 +31,9 @@ import {
 } from '@ledgerlink/core';
 import { listQuery } from './hot-queries.js';
 import { applyMigrations } from './migrations.js';
-import { CURRENT_EPOCH_SQL, FENCE_SQL } from './tenant-leases.js';
 import { createStatements, type LedgerStatements } from './sqlite-statements.js';
-import { attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, type ItemRow } from './sqlite-rows.js';
+import { attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, itemStateParams, type ItemRow } from './sqlite-rows.js';
+import { sqliteWriteBatch, type SqliteWriteBatch } from './sqlite-write-batch.js';
 
 export interface SqliteLedgerOptions {
   /** The database file; its directory is created if missing. `:memory:` for a throwaway ledger. */
@@ -42,24 +41,38 @@ export interface SqliteLedgerOptions {
   clock?: () => Date;
   /** How long a write waits for another connection's write lock before failing (default 5 s). */
   busyTimeoutMs?: number;
-  /** `NORMAL` (default) or `FULL`: see the pragma below. */
+  /** `FULL` (default) or `NORMAL`: see the pragma below. */
   synchronous?: 'NORMAL' | 'FULL';
 }
 
+/** How many items' last audit numbers are remembered; past that the memory starts again (a lookup each, once). */
+const AUDIT_SEQ_MEMORY = 50_000;
+
 /**
- * The embedded Ledger store: one SQLite file, written through better-sqlite3. Every method is one IMMEDIATE
+ * The embedded Ledger store: one SQLite file, written through better-sqlite3. Every write runs in an IMMEDIATE
  * transaction: it takes the write lock before it reads, so two connections (two runner processes on one file)
- * cannot both act on what they read, and a refused or failed change rolls back whole.
+ * cannot both act on what they read. The writes of one turn of the event loop share that transaction (group
+ * commit, SqliteWriteBatch), each in a savepoint of its own, so a refused or failed change rolls back whole and
+ * alone, and a method returns once its change is committed.
  */
 export class SqliteLedger implements Ledger {
   private readonly statements: LedgerStatements;
   private readonly listStatements = new Map<string, BetterSqlite3.Statement<unknown[], ItemRow>>();
+  readonly #batch: SqliteWriteBatch;
+  /**
+   * The last audit number this connection wrote per item, so an audited write needs no `max(seq)` lookup. Only ever
+   * too low (another connection wrote the item since), never too high (forgotten when a batch rolls back): an entry
+   * numbered from a stale value meets the taken number and is numbered again after a lookup.
+   */
+  readonly #auditSeq = new Map<string, number>();
 
   constructor(
     private readonly db: BetterSqlite3.Database,
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.statements = createStatements(db);
+    this.#batch = sqliteWriteBatch(db);
+    this.#batch.onRollback(() => this.#auditSeq.clear());
   }
 
   /** The open database, for the stores that share the ledger's file (the hub event inbox). */
@@ -71,8 +84,9 @@ export class SqliteLedger implements Ledger {
     return this.clock().toISOString();
   }
 
-  private write<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+  /** Runs `work` in this turn's write transaction (see SqliteWriteBatch); resolves once it is committed. */
+  private write<T>(work: () => T): Promise<T> {
+    return this.#batch.run(work);
   }
 
   private read<T>(work: () => T): T {
@@ -85,17 +99,35 @@ export class SqliteLedger implements Ledger {
     return requireLedgerItem(row === undefined ? undefined : itemFromRow(row), id);
   }
 
-  private apply(plan: LedgerPlan): LedgerItem {
+  /** Writes a plan made from `before`: the record's JSON only when the plan changed the record. */
+  private apply(plan: LedgerPlan, before: LedgerItem): LedgerItem {
     if (!plan.changed) return plan.item;
-    this.statements.updateItem.run(itemParams(plan.item));
+    if (plan.item.record === before.record) this.statements.updateItemState.run(itemStateParams(plan.item));
+    else this.statements.updateItem.run(itemParams(plan.item));
     if (plan.attempt !== undefined) this.statements.putAttempt.run(attemptParams(plan.attempt));
-    this.appendAudit(plan);
+    this.appendAudit(plan, false);
     return plan.item;
   }
 
-  private appendAudit(plan: LedgerPlan): void {
-    const last = this.statements.lastAuditSeq.get(plan.item.id)?.seq ?? 0;
-    for (const entry of numberAudit(plan.audit, last)) this.statements.insertAudit.run(auditParams(entry));
+  /** Appends the plan's audit entries after the item's last one (`created`: the item is new, it has none). */
+  private appendAudit(plan: LedgerPlan, created: boolean): void {
+    const id = plan.item.id;
+    let last = created ? 0 : (this.#auditSeq.get(id) ?? this.lastAuditSeq(id));
+    for (const draft of plan.audit) {
+      const entry = { ...draft, seq: last + 1 };
+      if (this.statements.insertAuditIfFree.run(auditParams(entry)).changes === 0) {
+        // Another connection audited the item since this one last did: number after its entries (the write lock is held).
+        entry.seq = this.lastAuditSeq(id) + 1;
+        this.statements.insertAudit.run(auditParams(entry));
+      }
+      last = entry.seq;
+    }
+    if (this.#auditSeq.size >= AUDIT_SEQ_MEMORY) this.#auditSeq.clear();
+    this.#auditSeq.set(id, last);
+  }
+
+  private lastAuditSeq(id: string): number {
+    return this.statements.lastAuditSeq.get(id)?.seq ?? 0;
   }
 
   async upsert(input: NewLedgerItem, actor: Actor): Promise<{ item: LedgerItem; created: boolean }> {
@@ -105,7 +137,7 @@ export class SqliteLedger implements Ledger {
       const existing = this.statements.itemBySource.get(tenant, entity, direction, sourceId);
       if (existing !== undefined) return { item: itemFromRow(existing), created: false };
       this.statements.insertItem.run(itemParams(plan.item));
-      this.appendAudit(plan);
+      this.appendAudit(plan, true);
       return { item: plan.item, created: true };
     });
   }
@@ -144,15 +176,18 @@ export class SqliteLedger implements Ledger {
   }
 
   async transition(id: string, change: LedgerTransition, actor: Actor): Promise<LedgerItem> {
-    return this.write(() => this.apply(planTransition(this.item(id), change, actor, this.now())));
+    return this.write(() => {
+      const item = this.item(id);
+      return this.apply(planTransition(item, change, actor, this.now()), item);
+    });
   }
 
   /** Refuses a fenced write (see LedgerFence) when the item's tenant lease has moved on from `fence.epoch`. */
   private checkFence(item: LedgerItem, fence: LedgerFence | undefined): void {
     if (fence === undefined) return;
-    const row = this.db.prepare<[string], { epoch: number }>(FENCE_SQL.sqlite).get(item.tenant);
+    const row = this.statements.fence.get(item.tenant);
     if (row?.epoch !== fence.epoch) {
-      const current = this.db.prepare<[string], { epoch: number }>(CURRENT_EPOCH_SQL.sqlite).get(item.tenant)?.epoch;
+      const current = this.statements.currentEpoch.get(item.tenant)?.epoch;
       throw leaseLost(item.tenant, fence.epoch, current);
     }
   }
@@ -162,7 +197,7 @@ export class SqliteLedger implements Ledger {
       const current = this.item(id);
       this.checkFence(current, fence);
       const plan = planBeginAttempt(current, actor, this.now());
-      return { item: this.apply(plan), attempt: plan.attempt as AttemptRecord };
+      return { item: this.apply(plan, current), attempt: plan.attempt as AttemptRecord };
     });
   }
 
@@ -172,12 +207,15 @@ export class SqliteLedger implements Ledger {
       this.checkFence(item, fence);
       const row = this.statements.attempt.get(id, attemptNumber);
       const attempt = row === undefined ? undefined : attemptFromRow(row);
-      return this.apply(planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber));
+      return this.apply(planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber), item);
     });
   }
 
   async edit(id: string, changes: Partial<Record<EditableField, string>>, actor: Actor): Promise<LedgerItem> {
-    return this.write(() => this.apply(planEdit(this.item(id), changes, actor, this.now())));
+    return this.write(() => {
+      const item = this.item(id);
+      return this.apply(planEdit(item, changes, actor, this.now()), item);
+    });
   }
 
   async audit(id: string): Promise<AuditEntry[]> {
@@ -200,7 +238,7 @@ export class SqliteLedger implements Ledger {
 
   async setCursor(tenant: string, name: string, value: string): Promise<void> {
     if (typeof value !== 'string') throw new TypeError(`a cursor value is text; got ${JSON.stringify(value)}`);
-    this.write(() => this.statements.putCursor.run({ tenant, name, value, updated_at: this.now() }));
+    await this.write(() => this.statements.putCursor.run({ tenant, name, value, updated_at: this.now() }));
   }
 
   async takeNext(tenant: string, name: string, floor: number): Promise<number> {
@@ -211,8 +249,11 @@ export class SqliteLedger implements Ledger {
     });
   }
 
+  /** Commits what is queued, then closes the file. */
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.#batch.flush();
+    this.db.close();
   }
 }
 
@@ -231,12 +272,12 @@ export function openSqliteLedger(options: SqliteLedgerOptions): SqliteLedger {
     // WAL: readers (the API, the console) never block the writer and the writer never blocks them; a commit
     // is one append to the log.
     db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode fsyncs at checkpoints, not at every commit: a commit survives the process dying
-    // (the crash the ledger exists for: a runner killed mid-export), and the file is never corrupted; only
-    // an OS crash or power loss can drop the newest commits. FULL would fsync twice per exported item. An
-    // item whose `beginAttempt` is lost that way goes out again under the same idempotency key, which
-    // native-idempotency ERPs replay; choose FULL where even that window is unacceptable.
-    db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+    // FULL (the default) fsyncs the log at every commit: a `beginAttempt` acknowledged is on disk even through an
+    // OS crash or a power cut, which is what "sent at most once" rests on. Group commit (SqliteWriteBatch) makes
+    // that one fsync per turn of the event loop, not one per write. NORMAL fsyncs at checkpoints only: a commit
+    // survives the process dying and the file is never corrupted, but an OS crash may drop the newest commits (an
+    // item whose `beginAttempt` is lost that way goes out again under the same idempotency key).
+    db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     applyMigrations(db, { now: options.clock, file: memory ? undefined : options.path });
     return new SqliteLedger(db, options.clock);

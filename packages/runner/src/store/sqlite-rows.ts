@@ -64,6 +64,26 @@ export const ITEM_COLUMNS = [
 /** What an update may change: never the identity, the source key or the creation time. */
 export const MUTABLE_COLUMNS = ITEM_COLUMNS.filter((column) => !['id', 'tenant', 'entity', 'direction', 'source_id', 'created_at'].includes(column));
 
+/** What an attempt or its outcome changes: everything mutable but the record and its search text. */
+export const STATE_COLUMNS = ['state', 'target_id', 'revision', 'attempts', 'idempotency_key', 'last_error', 'blocked_reason', 'updated_at'] as const satisfies readonly (typeof MUTABLE_COLUMNS)[number][];
+
+/** The named parameters of an update that keeps the record: no JSON of the record written again. */
+export type ItemStateParams = Pick<ItemRow, 'id' | (typeof STATE_COLUMNS)[number]>;
+
+export function itemStateParams(item: LedgerItem): ItemStateParams {
+  return {
+    id: item.id,
+    state: item.state,
+    target_id: item.targetId ?? null,
+    revision: item.revision,
+    attempts: item.attempts,
+    idempotency_key: item.idempotencyKey,
+    last_error: item.lastError === undefined ? null : JSON.stringify(item.lastError),
+    blocked_reason: item.blockedReason ?? null,
+    updated_at: item.updatedAt,
+  };
+}
+
 /** The named parameters of an item insert or update. */
 export function itemParams(item: LedgerItem): Omit<ItemRow, 'seq'> {
   return {

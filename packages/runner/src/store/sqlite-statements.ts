@@ -1,5 +1,6 @@
 import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL } from './hot-queries.js';
-import { ITEM_COLUMNS, MUTABLE_COLUMNS } from './sqlite-rows.js';
+import { ITEM_COLUMNS, MUTABLE_COLUMNS, STATE_COLUMNS, type ItemStateParams } from './sqlite-rows.js';
+import { CURRENT_EPOCH_SQL, FENCE_SQL } from './tenant-leases.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { LedgerState } from '@ledgerlink/core';
 import type { AttemptRow, AuditRow, ItemRow } from './sqlite-rows.js';
@@ -11,12 +12,18 @@ export interface LedgerStatements {
   itemByTarget: Statement<[string, string, string, string], ItemRow>;
   insertItem: Statement<[Omit<ItemRow, 'seq'>]>;
   updateItem: Statement<[Omit<ItemRow, 'seq'>]>;
+  /** An update that leaves the record (and its search text) alone: attempts and their outcomes never change it. */
+  updateItemState: Statement<[ItemStateParams]>;
   attempt: Statement<[string, number], AttemptRow>;
   attemptsOf: Statement<[string], AttemptRow>;
   putAttempt: Statement<[AttemptRow]>;
   lastAuditSeq: Statement<[string], { seq: number | null }>;
   auditOf: Statement<[string], AuditRow>;
   insertAudit: Statement<[AuditRow]>;
+  /** The same insert, doing nothing when the sequence number is taken (another connection wrote the item since). */
+  insertAuditIfFree: Statement<[AuditRow]>;
+  fence: Statement<[string], { epoch: number }>;
+  currentEpoch: Statement<[string], { epoch: number }>;
   counts: Statement<[], { tenant: string; state: LedgerState; count: number }>;
   cursor: Statement<[string, string], { value: string }>;
   putCursor: Statement<[{ tenant: string; name: string; value: string; updated_at: string }]>;
@@ -31,6 +38,7 @@ export function createStatements(db: Database): LedgerStatements {
       `INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((column) => `@${column}`).join(', ')})`,
     ),
     updateItem: db.prepare(`UPDATE ledger_items SET ${MUTABLE_COLUMNS.map((column) => `${column} = @${column}`).join(', ')} WHERE id = @id`),
+    updateItemState: db.prepare(`UPDATE ledger_items SET ${STATE_COLUMNS.map((column) => `${column} = @${column}`).join(', ')} WHERE id = @id`),
     attempt: db.prepare('SELECT * FROM ledger_attempts WHERE item_id = ? AND number = ?'),
     attemptsOf: db.prepare('SELECT * FROM ledger_attempts WHERE item_id = ? ORDER BY number'),
     putAttempt: db.prepare(
@@ -44,6 +52,12 @@ export function createStatements(db: Database): LedgerStatements {
       `INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail)
        VALUES (@item_id, @seq, @at, @actor_kind, @actor_id, @action, @detail)`,
     ),
+    insertAuditIfFree: db.prepare(
+      `INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail)
+       VALUES (@item_id, @seq, @at, @actor_kind, @actor_id, @action, @detail) ON CONFLICT (item_id, seq) DO NOTHING`,
+    ),
+    fence: db.prepare(FENCE_SQL.sqlite),
+    currentEpoch: db.prepare(CURRENT_EPOCH_SQL.sqlite),
     counts: db.prepare('SELECT tenant, state, count(*) AS count FROM ledger_items GROUP BY tenant, state'),
     cursor: db.prepare('SELECT value FROM ledger_cursors WHERE tenant = ? AND name = ?'),
     putCursor: db.prepare(

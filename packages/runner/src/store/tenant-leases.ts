@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { sqliteWriteBatch } from './sqlite-write-batch.js';
 
 /**
  * Which replica sends for which tenant. Every runner process of a deployment shares one store; each tenant has
@@ -282,9 +283,16 @@ export class SqliteTenantLeases implements TenantLeases {
     if (this.db.open) this.#statements.release.run(this.nowMs(), tenant, holder, epoch);
   }
 
+  /**
+   * Through the ledger connection's group commit (SqliteWriteBatch): with `synchronous = FULL` an admit of its own
+   * would be one fsync per ERP call; batched, the calls admitted in one turn share the commit of the attempts begun
+   * in it. The lease is checked when the batch runs (within the turn), under the write lock.
+   */
   async admit(tenant: string, holder: string, epoch: number): Promise<boolean> {
-    const now = this.nowMs();
-    return this.#statements.admit.run(tenant, now, tenant, holder, epoch, now).changes === 1;
+    return sqliteWriteBatch(this.db).run(() => {
+      const now = this.nowMs();
+      return this.#statements.admit.run(tenant, now, tenant, holder, epoch, now).changes === 1;
+    });
   }
 
   async recentCalls(tenant: string, windowMs: number): Promise<number[]> {

@@ -1,0 +1,101 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
+interface Queued {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Group commit for one SQLite connection. The writes asked for in the same turn of the event loop (a burst of
+ * `beginAttempt`s, `completeAttempt`s, inbox rows, admitted calls) run in ONE IMMEDIATE transaction, so they share
+ * one commit, and with `synchronous = FULL` one fsync, instead of one each. Each write runs in a savepoint of its
+ * own: one write's refusal (a wrong state, a stale fence) rolls back that write alone and rejects its caller only;
+ * the others commit. A caller's promise settles once the transaction holding its write has committed (or failed):
+ * what it was told is on disk is on disk. Every write of the connection goes through here, so they keep their order.
+ */
+export class SqliteWriteBatch {
+  readonly #queue: Queued[] = [];
+  readonly #rollbackListeners: (() => void)[] = [];
+  readonly #all: BetterSqlite3.Transaction<(batch: readonly Queued[], results: Settled[]) => void>;
+  readonly #savepoint: BetterSqlite3.Transaction<(work: () => unknown) => unknown>;
+  #scheduled: NodeJS.Immediate | undefined;
+  #batches = 0;
+  #writes = 0;
+
+  constructor(private readonly db: BetterSqlite3.Database) {
+    // better-sqlite3 runs a transaction function called inside another one as a SAVEPOINT.
+    this.#savepoint = db.transaction((work: () => unknown) => work());
+    this.#all = db.transaction((batch: readonly Queued[], results: Settled[]) => {
+      if (batch.length === 1) {
+        // Alone: the transaction itself is the item's savepoint (a refusal rolls it back whole).
+        results.push({ ok: true, value: (batch[0] as Queued).work() });
+        return;
+      }
+      for (const queued of batch) {
+        try {
+          results.push({ ok: true, value: this.#savepoint(queued.work) });
+        } catch (error) {
+          results.push({ ok: false, error });
+        }
+      }
+    });
+  }
+
+  /** Queues a write (synchronous SQL work) for this turn's transaction; settles once that has committed. */
+  run<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.#scheduled ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /** Called when a whole batch rolled back (its commit failed): caches of what was written must forget it. */
+  onRollback(listener: () => void): void {
+    this.#rollbackListeners.push(listener);
+  }
+
+  /** Batches committed and writes in them so far (the bench and the tests read the ratio). */
+  get stats(): { batches: number; writes: number } {
+    return { batches: this.#batches, writes: this.#writes };
+  }
+
+  /** Commits what is queued now (at the end of the turn, and before the connection closes). */
+  flush(): void {
+    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
+    const batch = this.#queue.splice(0);
+    if (batch.length === 0) return;
+    const results: Settled[] = [];
+    try {
+      if (!this.db.open) throw new Error('the SQLite ledger is closed: the write was not made; open the store again');
+      this.#all.immediate(batch, results);
+    } catch (error) {
+      // Nothing of the batch is on disk (the lock was not had, the commit failed, or the lone item was refused).
+      if (batch.length > 1 || results.length > 0) for (const listener of this.#rollbackListeners) listener();
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    this.#batches += 1;
+    this.#writes += batch.length;
+    batch.forEach((queued, index) => {
+      const result = results[index] as Settled;
+      if (result.ok) queued.resolve(result.value);
+      else queued.reject(result.error);
+    });
+  }
+}
+
+const batches = new WeakMap<BetterSqlite3.Database, SqliteWriteBatch>();
+
+/** The connection's one write batch: the ledger, the event inbox and the tenant leases share it (and its commits). */
+export function sqliteWriteBatch(db: BetterSqlite3.Database): SqliteWriteBatch {
+  let batch = batches.get(db);
+  if (batch === undefined) {
+    batch = new SqliteWriteBatch(db);
+    batches.set(db, batch);
+  }
+  return batch;
+}

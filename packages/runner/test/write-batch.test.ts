@@ -1,0 +1,181 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { ErrorCodes, isLedgerlinkError, type Actor, type Ledger, type LedgerFence } from '@ledgerlink/core';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteEventInbox } from '../src/store/event-inbox.js';
+import { PostgresLedger } from '../src/store/postgres-ledger.js';
+import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
+import { sqliteWriteBatch } from '../src/store/sqlite-write-batch.js';
+import { PostgresTenantLeases, SqliteTenantLeases, type TenantLeases } from '../src/store/tenant-leases.js';
+import { tempDir } from './support/runner-harness.js';
+
+/**
+ * Group commit (issue 15): the writes asked for in one turn of the event loop share one transaction, each in its own
+ * savepoint. N concurrent `beginAttempt`s commit together; one refused for its state and one for a stale fence are
+ * rolled back alone; and a process killed mid-batch leaves every item either fully begun or untouched.
+ */
+const repo = resolve(import.meta.dirname, '../../..');
+const url = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `h15_store_batch_${randomBytes(4).toString('hex')}`;
+const hub: Actor = { kind: 'hub', id: 'webhook' };
+const runner: Actor = { kind: 'system', id: 'runner' };
+const dir = tempDir('ll-batch-');
+const N = 12;
+
+afterAll(async () => {
+  dir.cleanup();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+});
+
+/** N pending items of tenant `acme`, one of them moved to `blocked` (a wrong state for an attempt), and one of tenant `other`. */
+async function seed(ledger: Ledger): Promise<{ ids: string[]; blocked: string; fenced: string }> {
+  const ids: string[] = [];
+  for (let n = 1; n <= N; n += 1) {
+    const { item } = await ledger.upsert({ tenant: 'acme', entity: 'payment', direction: 'export', sourceId: `pay-${n}`, record: { n } }, hub);
+    ids.push(item.id);
+  }
+  const blocked = ids[3] as string;
+  await ledger.transition(blocked, { from: ['pending'], to: 'blocked', action: 'blocked', blockedReason: 'its invoice is not in the ERP' }, runner);
+  const { item } = await ledger.upsert({ tenant: 'other', entity: 'payment', direction: 'export', sourceId: 'pay-x', record: {} }, hub);
+  return { ids, blocked, fenced: item.id };
+}
+
+/**
+ * Begins every item at once (one turn: one batch), fenced at each tenant's lease epoch, the `other` tenant's at a
+ * stale one; checks the refusals and that everything else committed with its audit trail.
+ */
+async function beginAllAtOnce(ledger: Ledger, leases: TenantLeases): Promise<void> {
+  const { ids, blocked, fenced } = await seed(ledger);
+  const [acme] = await leases.claim('replica-a', ['acme'], 1, 60_000);
+  const [other] = await leases.claim('replica-a', ['other'], 1, 60_000);
+  if (acme === undefined || other === undefined) throw new Error('the test could not claim its leases');
+  const fenceOf = (id: string): LedgerFence => (id === fenced ? { epoch: other.epoch - 1 } : { epoch: acme.epoch });
+  const all = [...ids, fenced];
+  const results = await Promise.allSettled(all.map((id) => ledger.beginAttempt(id, runner, fenceOf(id))));
+
+  const refusals = results.flatMap((result, index) => (result.status === 'rejected' ? [{ id: all[index], error: result.reason as unknown }] : []));
+  expect(refusals.map((refusal) => refusal.id).sort()).toEqual([blocked, fenced].sort());
+  const codeOf = (id: string) => {
+    const error = refusals.find((refusal) => refusal.id === id)?.error;
+    return isLedgerlinkError(error) ? error.code : String(error);
+  };
+  expect(codeOf(blocked)).toBe(ErrorCodes.LEDGER_TRANSITION);
+  expect(codeOf(fenced)).toBe(ErrorCodes.LEASE_LOST);
+  for (const id of ids.filter((id) => id !== blocked)) {
+    expect(await ledger.get(id)).toMatchObject({ state: 'exporting', attempts: 1 });
+    expect((await ledger.attempts(id)).map((attempt) => attempt.number)).toEqual([1]);
+    expect((await ledger.audit(id)).map((entry) => [entry.seq, entry.action])).toEqual([
+      [1, 'created'],
+      [2, 'attempt'],
+    ]);
+  }
+  // The refused ones: nothing written.
+  expect(await ledger.get(blocked)).toMatchObject({ state: 'blocked', attempts: 0 });
+  expect(await ledger.get(fenced)).toMatchObject({ state: 'pending', attempts: 0 });
+  expect(await ledger.attempts(fenced)).toEqual([]);
+  expect((await ledger.audit(fenced)).map((entry) => entry.action)).toEqual(['created']);
+
+  // The second round completes them together; the numbering goes on without a lookup and stays dense.
+  const begun = ids.filter((id) => id !== blocked);
+  await Promise.all(begun.map((id) => ledger.completeAttempt(id, 1, { kind: 'accepted' }, runner, { epoch: acme.epoch })));
+  for (const id of begun) expect((await ledger.audit(id)).map((entry) => entry.seq)).toEqual([1, 2, 3]);
+}
+
+describe('group commit on SQLite', () => {
+  it('begins N items in one transaction; one refused for its state and one for a stale fence roll back alone', async () => {
+    const ledger = openSqliteLedger({ path: join(dir.dir, 'batch.db') });
+    const batch = sqliteWriteBatch(ledger.database);
+    await seed(ledger);
+    const before = batch.stats;
+    const ids = (await ledger.list({ tenant: 'acme', state: 'pending' })).items.map((item) => item.id);
+    await Promise.all(ids.map((id) => ledger.beginAttempt(id, runner)));
+    expect(batch.stats.batches - before.batches).toBe(1);
+    expect(batch.stats.writes - before.writes).toBe(ids.length);
+    await ledger.close();
+
+    const fresh = openSqliteLedger({ path: join(dir.dir, 'batch-2.db') });
+    await beginAllAtOnce(fresh, new SqliteTenantLeases(fresh.database));
+    await fresh.close();
+  });
+
+  it('answers each inbox delivery of a burst from one commit, a repeated one as not fresh', async () => {
+    const ledger = openSqliteLedger({ path: join(dir.dir, 'inbox.db') });
+    const inbox = new SqliteEventInbox(ledger.database);
+    const batch = sqliteWriteBatch(ledger.database);
+    const event = (n: number) => ({ eventId: `ev-${n % 5}`, companyId: '1', resourceName: 'ERP Requests', eventType: 'create', resourceId: String(n), occurredAt: new Date(0).toISOString() });
+    const before = batch.stats;
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, n) => inbox.record(event(n))));
+    expect(batch.stats.batches - before.batches).toBe(1);
+    expect(answers.filter((answer) => answer.fresh)).toHaveLength(5);
+    expect(await inbox.unprocessed()).toHaveLength(5);
+    await ledger.close();
+  });
+
+  it('a process killed mid-batch leaves every item either fully begun or untouched', async () => {
+    const path = join(dir.dir, 'crash.db');
+    const ledger = openSqliteLedger({ path });
+    const ids: string[] = [];
+    for (let n = 1; n <= 60; n += 1) ids.push((await ledger.upsert({ tenant: 'acme', entity: 'payment', direction: 'export', sourceId: `pay-${n}`, record: { n } }, hub)).item.id);
+    await ledger.close();
+
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', join(repo, 'packages/runner/test/support/batch-crash-child.ts'), path, ids.join(',')], {
+      cwd: repo,
+      env: { ...process.env, TSX_TSCONFIG_PATH: join(repo, 'packages/runner/tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolveExit) => child.once('exit', (_code, signal) => resolveExit(signal)));
+    // A few rounds committed, then SIGKILL at an arbitrary moment: most of a round is inside its transaction.
+    await new Promise<void>((resolveRounds, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (/round 3\b/.test(chunk.toString())) resolveRounds();
+      });
+      child.once('exit', () => reject(new Error(`the child exited before 3 rounds: ${output}`)));
+    });
+    await new Promise((resolveWait) => setTimeout(resolveWait, 5 + Math.floor(Math.random() * 40)));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    const after = openSqliteLedger({ path });
+    const attempts = new Set<number>();
+    for (const id of ids) {
+      const item = await after.get(id);
+      const rows = await after.attempts(id);
+      const audited = (await after.audit(id)).filter((entry) => entry.action === 'attempt');
+      // Each item on its own is whole: its count, its attempt rows and its audit agree.
+      expect(rows.map((row) => row.number)).toEqual(Array.from({ length: item?.attempts ?? -1 }, (_, index) => index + 1));
+      expect(audited).toHaveLength(item?.attempts ?? -1);
+      expect(item?.state).toBe((item?.attempts ?? 0) > 0 ? 'exporting' : 'pending');
+      attempts.add(item?.attempts ?? -1);
+    }
+    // And every round was all or nothing: all items went through the same number of rounds.
+    expect([...attempts]).toHaveLength(1);
+    expect([...attempts][0]).toBeGreaterThanOrEqual(3);
+    await after.close();
+  }, 120_000);
+});
+
+describe('group commit on PostgreSQL', () => {
+  it('begins N items in one transaction; one refused for its state and one for a stale fence roll back alone', async () => {
+    const ledger = await PostgresLedger.open({ url, schema });
+    const leases = new PostgresTenantLeases({ url, schema, queryTimeoutMs: 10_000 });
+    try {
+      await beginAllAtOnce(ledger, leases);
+      // One transaction for N items.
+      const ids = (await ledger.list({ tenant: 'acme', state: 'exporting' })).items.map((item) => item.id);
+      const before = ledger.groupCommitStats;
+      await Promise.all(ids.map((id) => ledger.beginAttempt(id, runner)));
+      expect(ledger.groupCommitStats.batches - before.batches).toBe(1);
+      expect(ledger.groupCommitStats.writes - before.writes).toBe(ids.length);
+    } finally {
+      await leases.close();
+      await ledger.close();
+    }
+  }, 60_000);
+});
