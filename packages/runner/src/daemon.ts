@@ -51,7 +51,7 @@ function describe(error: unknown): string {
 
 /** A tenant's ERP connection as an attempt's outcome shows it: unreachable or refused logins are failures. */
 function erpHealthOf(outcome: Outcome): string {
-  if (outcome.kind === 'retryable' && outcome.reason !== 'throttled') return `unreachable (${outcome.reason}): ${describe({ code: outcome.code, message: outcome.message } as unknown)}`;
+  if (outcome.kind === 'retryable' && outcome.reason !== 'throttled') return `unreachable (${outcome.reason}): ${describe(Object.assign(new Error(outcome.message), { code: outcome.code }))}`;
   if (outcome.kind === 'rejected' && outcome.code === ErrorCodes.ERP_AUTH) return `auth failing: ${outcome.message.slice(0, 200)}`;
   return 'ok';
 }

@@ -97,7 +97,7 @@ describe.each([
       expect(grant.epoch).toBe(1);
       expect(grant.previous).toBeUndefined();
     }
-    expect((await store.a.renew('replica-a', 60_000)).map((grant) => grant.tenant).sort()).toEqual(first.map((grant) => grant.tenant).sort());
+    expect((await store.a.renew('replica-a', 60_000, TENANTS)).map((grant) => grant.tenant).sort()).toEqual(first.map((grant) => grant.tenant).sort());
     expect(await store.a.claim('replica-a', TENANTS, 4, 60_000)).toEqual([]);
 
     const given = first[0];
@@ -124,7 +124,7 @@ describe.each([
     expect(taken?.epoch).toBe(2);
     expect(taken?.previous?.holder).toBe('replica-a');
     expect(taken?.previous?.expiredMsAgo).toBeGreaterThanOrEqual(0);
-    expect(await store.a.renew('replica-a', 60_000)).toEqual([]);
+    expect(await store.a.renew('replica-a', 60_000, ['t1'])).toEqual([]);
     expect(await store.a.admit('t1', 'replica-a', 1)).toBe(false);
     expect(await store.b.admit('t1', 'replica-b', 2)).toBe(true);
 
@@ -141,6 +141,20 @@ describe.each([
     const again = await store.ledger.beginAttempt(item.id, { kind: 'system', id: 'b' }, { epoch: 2 });
     const done = await store.ledger.completeAttempt(item.id, again.attempt.number, Outcomes.synced('ERP-1'), { kind: 'system', id: 'b' }, { epoch: 2 });
     expect(done.state).toBe('synced');
+  });
+
+  it('a lease its holder gave up on is not renewed by it again, ends now, and its next holder is told to wait', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    const [grant] = await store.a.claim('replica-a', ['t1', 't2'], 2, 60_000);
+    if (grant === undefined) throw new Error('no grant');
+    // Renewals name only what the holder still works on.
+    expect((await store.a.renew('replica-a', 60_000, ['t2'])).map((g) => g.tenant)).toEqual(['t2']);
+    await store.a.abandon('replica-a', 't1', grant.epoch);
+    expect(await store.a.renew('replica-a', 60_000, ['t1'])).toEqual([]);
+    const [taken] = await store.b.claim('replica-b', ['t1'], 1, 60_000);
+    expect(taken).toMatchObject({ tenant: 't1', epoch: 2, previous: { holder: 'replica-a' } });
+    expect(taken?.previous?.expiredMsAgo).toBeLessThan(10_000);
   });
 
   it('keeps the calls admitted under any lease, so a new holder starts with the window its predecessor used', async () => {

@@ -100,7 +100,7 @@ export class LeaseKeeper {
     try {
       const sentAt = performance.now();
       this.replicas = await store.heartbeat(holder, ttlMs);
-      const renewed = new Map((await store.renew(holder, ttlMs)).map((grant) => [grant.tenant, grant.epoch]));
+      const renewed = new Map((await store.renew(holder, ttlMs, [...this.held.keys()])).map((grant) => [grant.tenant, grant.epoch]));
       for (const [tenant, lease] of this.held) {
         if (renewed.get(tenant) === lease.epoch) lease.renewed(sentAt);
         // Not awaited: stopping a tenant waits for its calls in flight, and the other leases must be renewed meanwhile.
@@ -164,6 +164,9 @@ export class LeaseKeeper {
     this.held.delete(tenant);
     this.#releasing.delete(tenant);
     lease.lose(reason);
+    // Given up here: the store must not keep it alive for this replica (a later renewal names only held tenants),
+    // and it ends now, still naming this holder, so its next holder waits for what may still be in flight.
+    void this.options.store.abandon(this.options.holder, tenant, lease.epoch).catch(() => undefined);
     this.options.logger.error({ tenant, epoch: lease.epoch, reason }, `lease on tenant ${tenant} lost (${reason}): its work here stops at once; its new holder carries on`);
     await this.options.hooks.lost(tenant, reason).catch((error: unknown) => this.options.logger.warn({ err: error, tenant }, 'stopping a tenant after its lease was lost failed'));
   }

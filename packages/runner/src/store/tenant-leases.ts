@@ -20,10 +20,16 @@ export interface TenantLeases {
   /** Removes this replica from the live list (a clean stop), so the others rebalance at once. */
   leave(holder: string): Promise<void>;
   /**
-   * Extends every lease `holder` still has to `ttlMs` from now; answers those leases. A lease that expired is not
-   * renewed (another replica may have claimed it in between): the holder has lost it.
+   * Extends the leases of `tenants` that `holder` still has to `ttlMs` from now; answers those leases. A lease that
+   * expired is not renewed (another replica may have claimed it in between): the holder has lost it. Only the
+   * tenants the holder still works on are named: a lease it gave up on is never kept alive by a later renewal.
    */
-  renew(holder: string, ttlMs: number): Promise<LeaseGrant[]>;
+  renew(holder: string, ttlMs: number, tenants: readonly string[]): Promise<LeaseGrant[]>;
+  /**
+   * Ends a lease its holder can no longer vouch for (it stopped the tenant's work after its own clock ran out): it
+   * expires now, still naming the holder, so the next one waits for the calls it may have had in flight.
+   */
+  abandon(holder: string, tenant: string, epoch: number): Promise<void>;
   /** Claims up to `max` of `tenants` whose lease is free or expired, each at a new epoch. */
   claim(holder: string, tenants: readonly string[], max: number, ttlMs: number): Promise<LeaseGrant[]>;
   /** Gives a lease back (its work stopped): another replica may claim it at once, with no wait. */
@@ -135,12 +141,17 @@ export class PostgresTenantLeases implements TenantLeases {
     await this.#keeper.query('DELETE FROM runner_replicas WHERE holder = $1', [holder]);
   }
 
-  async renew(holder: string, ttlMs: number): Promise<LeaseGrant[]> {
+  async renew(holder: string, ttlMs: number, tenants: readonly string[]): Promise<LeaseGrant[]> {
+    if (tenants.length === 0) return [];
     const { rows } = await this.#keeper.query<{ tenant: string; epoch: string }>(
-      `UPDATE tenant_leases SET expires_at = ${NOW_MS} + $2 WHERE holder = $1 AND expires_at > ${NOW_MS} RETURNING tenant, epoch`,
-      [holder, ttlMs],
+      `UPDATE tenant_leases SET expires_at = ${NOW_MS} + $2 WHERE holder = $1 AND tenant = ANY($3) AND expires_at > ${NOW_MS} RETURNING tenant, epoch`,
+      [holder, ttlMs, tenants],
     );
     return rows.map((row) => ({ tenant: row.tenant, epoch: Number(row.epoch) }));
+  }
+
+  async abandon(holder: string, tenant: string, epoch: number): Promise<void> {
+    await this.#keeper.query(`UPDATE tenant_leases SET expires_at = LEAST(expires_at, ${NOW_MS}) WHERE tenant = $1 AND holder = $2 AND epoch = $3`, [tenant, holder, epoch]);
   }
 
   async claim(holder: string, tenants: readonly string[], max: number, ttlMs: number): Promise<LeaseGrant[]> {
@@ -250,9 +261,14 @@ export class SqliteTenantLeases implements TenantLeases {
     if (this.db.open) this.#statements.leave.run(holder);
   }
 
-  async renew(holder: string, ttlMs: number): Promise<LeaseGrant[]> {
+  async renew(holder: string, ttlMs: number, tenants: readonly string[]): Promise<LeaseGrant[]> {
+    if (tenants.length === 0) return [];
     const now = this.nowMs();
-    return this.#statements.renew.all(now + ttlMs, holder, now).map((row) => ({ tenant: row.tenant, epoch: row.epoch }));
+    return this.#statements.renew.all(now + ttlMs, holder, now, JSON.stringify(tenants)).map((row) => ({ tenant: row.tenant, epoch: row.epoch }));
+  }
+
+  async abandon(holder: string, tenant: string, epoch: number): Promise<void> {
+    if (this.db.open) this.#statements.abandon.run(this.nowMs(), tenant, holder, epoch);
   }
 
   async claim(holder: string, tenants: readonly string[], max: number, ttlMs: number): Promise<LeaseGrant[]> {
@@ -325,9 +341,10 @@ function prepare(db: BetterSqlite3.Database) {
     forget: db.prepare<[number]>('DELETE FROM runner_replicas WHERE expires_at < ?'),
     live: db.prepare<[number, string], { holder: string }>('SELECT holder FROM runner_replicas WHERE expires_at > ? OR holder = ? ORDER BY started_at, holder'),
     leave: db.prepare<[string]>('DELETE FROM runner_replicas WHERE holder = ?'),
-    renew: db.prepare<[number, string, number], { tenant: string; epoch: number }>(
-      'UPDATE tenant_leases SET expires_at = ? WHERE holder = ? AND expires_at > ? RETURNING tenant, epoch',
+    renew: db.prepare<[number, string, number, string], { tenant: string; epoch: number }>(
+      'UPDATE tenant_leases SET expires_at = ? WHERE holder = ? AND expires_at > ? AND tenant IN (SELECT value FROM json_each(?)) RETURNING tenant, epoch',
     ),
+    abandon: db.prepare<[number, string, string, number]>('UPDATE tenant_leases SET expires_at = min(expires_at, ?) WHERE tenant = ? AND holder = ? AND epoch = ?'),
     ensure: db.prepare<[string]>('INSERT INTO tenant_leases (tenant) VALUES (?) ON CONFLICT (tenant) DO NOTHING'),
     free: db.prepare<[number], { tenant: string; holder: string | null; expires_at: number }>(
       'SELECT tenant, holder, expires_at FROM tenant_leases WHERE holder IS NULL OR expires_at <= ? ORDER BY tenant',
