@@ -292,7 +292,7 @@ export class Runner {
     const root = this.#root;
     if (scope?.lease === undefined || root === undefined) return;
     this.#scheduler?.stopTenant(id);
-    this.#recovery.set(id, 'standby');
+    this.#recovery.set(id, graceMs === 0 ? 'standby' : 'handing over');
     if (graceMs === 0) this.events.emit('leaseLost', { tenant: id, holder: this.holder, reason });
     await scope.exporter.stop(graceMs);
     await scope.importer.stop();

@@ -84,8 +84,8 @@ describe('exactly once across three replicas on PostgreSQL', () => {
     await expectExactlyOnce(c);
     const account = await c.describe();
     for (const replica of c.replicas) {
-      const running = await replica.runningTenants();
-      expect(running?.length ?? 0, `${replica.name} runs no tenant (per-tenant leases share the work)\n${account}`).toBeGreaterThan(0);
+      // Shares may still be moving on a loaded machine (a renewal late, a tenant handed over): they settle within a few rounds.
+      await waitFor(() => `${replica.name} runs no tenant (per-tenant leases share the work)\n${account}`, 15_000, async () => ((await replica.runningTenants())?.length ?? 0) > 0 || undefined);
       const attempts = await replica.exportAttempts();
       const total = Object.values(attempts ?? {}).reduce((sum, n) => sum + n, 0);
       expect(total, `${replica.name} made no export attempt\n${account}`).toBeGreaterThan(0);
