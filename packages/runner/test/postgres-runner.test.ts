@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, runnerFor, tempDir, untilState } from './support/runner-harness.js';
+import { eventually, runnerFor, tempDir, untilState, qboSandboxConnection } from './support/runner-harness.js';
 
 /** Needs PostgreSQL: LEDGERLINK_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test (fails, saying so, without it). */
 const url = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -34,14 +34,7 @@ describe('the runner on the PostgreSQL store (store.postgres)', () => {
           {
             id: 'pg-qbo',
             erp: 'qbo',
-            connection: {
-              baseUrl: qbo.url,
-              tokenUrl: `${qbo.url}${QBO_SANDBOX_TOKEN_PATH}`,
-              realmId: QBO_SANDBOX_APP.realmId,
-              clientId: QBO_SANDBOX_APP.clientId,
-              clientSecret: '${env:QBO_SECRET}',
-              refreshToken: '${env:QBO_REFRESH}',
-            },
+            connection: qboSandboxConnection(qbo.url, QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH),
           },
         ],
         runner: { settleMs: 50 },
@@ -91,14 +84,7 @@ describe('two runner replicas on one PostgreSQL store', () => {
       tenants: tenantIds.map((id) => ({
         id,
         erp: 'qbo',
-        connection: {
-          baseUrl: qbo.url,
-          tokenUrl: `${qbo.url}${QBO_SANDBOX_TOKEN_PATH}`,
-          realmId: QBO_SANDBOX_APP.realmId,
-          clientId: QBO_SANDBOX_APP.clientId,
-          clientSecret: '${env:QBO_SECRET}',
-          refreshToken: '${env:QBO_REFRESH}',
-        },
+        connection: qboSandboxConnection(qbo.url, QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH),
       })),
       runner: { settleMs: 50, leaseTtlMs: 1500 },
     };

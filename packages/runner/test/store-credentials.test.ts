@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '../src/config/load-config.js';
 import { openStore, type OpenStore } from '../src/store/open-store.js';
-import { eventually, runnerFor, tempDir, untilState } from './support/runner-harness.js';
+import { eventually, runnerFor, tempDir, untilState, qboSandboxConnection } from './support/runner-harness.js';
 
 /**
  * Issue 12 item 1: rotated credentials (single-use OAuth refresh tokens) live in the store, shared by the replicas,
@@ -153,14 +153,7 @@ describe('two replicas on PostgreSQL never use one single-use refresh token twic
         {
           id: 'acme',
           erp: 'qbo',
-          connection: {
-            baseUrl: qbo.url,
-            tokenUrl: `${qbo.url}${QBO_SANDBOX_TOKEN_PATH}`,
-            realmId: QBO_SANDBOX_APP.realmId,
-            clientId: QBO_SANDBOX_APP.clientId,
-            clientSecret: '${env:QBO_SECRET}',
-            refreshToken: '${env:QBO_REFRESH}',
-          },
+          connection: qboSandboxConnection(qbo.url, QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH),
         },
       ],
       runner: { settleMs: 50, leaseTtlMs: 3000, shutdownGraceMs: 2000 },

@@ -70,3 +70,18 @@ export function untilState(runner: Runner, id: string, state: LedgerState, timeo
     return item?.state === state ? item : undefined;
   }, timeoutMs);
 }
+
+/**
+ * A QuickBooks Online tenant's connection to the QBO sandbox at `baseUrl`, its secrets as `${env:QBO_SECRET}` and
+ * `${env:QBO_REFRESH}` references (the config refuses inline secrets): the test passes their values in the env it gives `runnerFor`.
+ */
+export function qboSandboxConnection(baseUrl: string, app: { realmId: string; clientId: string }, tokenPath: string): Record<string, string> {
+  return {
+    baseUrl,
+    tokenUrl: `${baseUrl}${tokenPath}`,
+    realmId: app.realmId,
+    clientId: app.clientId,
+    clientSecret: '${env:QBO_SECRET}',
+    refreshToken: '${env:QBO_REFRESH}',
+  };
+}
