@@ -23,11 +23,30 @@ export function bearerFor(webhookSecret: string, companyId: string): string {
   return createHmac('sha256', webhookSecret).update(`ledgerlink-procore-hook:${companyId}`, 'utf8').digest('base64url');
 }
 
-/** Equal-length digests compared in constant time: neither the bearer's length nor its prefix leaks. */
-function sameBearer(presented: string, expected: string): boolean {
-  const a = createHash('sha256').update(presented, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
+/** The expected bearers' digests, per secret and company: a delivery costs one hash, not an HMAC and two hashes. */
+const expectedDigests = new Map<string, Map<string, Buffer>>();
+/** Companies remembered per secret; past that the memory starts again (a deployment has a handful of companies). */
+const MAX_REMEMBERED = 1_000;
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+function expectedDigest(secret: string, companyId: string): Buffer {
+  let bySecret = expectedDigests.get(secret);
+  if (bySecret === undefined) {
+    // One secret in use at a time (a rotation replaces it): the old one's digests are dropped with it.
+    expectedDigests.clear();
+    bySecret = new Map();
+    expectedDigests.set(secret, bySecret);
+  }
+  let expected = bySecret.get(companyId);
+  if (expected === undefined) {
+    if (bySecret.size >= MAX_REMEMBERED) bySecret.clear();
+    expected = digest(bearerFor(secret, companyId));
+    bySecret.set(companyId, expected);
+  }
+  return expected;
 }
 
 /** The delivery's `Authorization` header must be there before anything else is read. */
@@ -47,7 +66,8 @@ export function presentedBearer(headers: Record<string, string>, secret: string)
 
 /** Verifies the company's bearer; the refusal never repeats the token, the secret, or the expected value. */
 export function verifyBearer(presented: string, secret: string, companyId: string): void {
-  if (!sameBearer(presented, bearerFor(secret, companyId))) {
+  // Equal-length digests compared in constant time: neither the bearer's length nor its prefix leaks.
+  if (!timingSafeEqual(digest(presented), expectedDigest(secret, companyId))) {
     throw refuse(
       'bad-signature',
       `the delivery's bearer is not company ${companyId}'s: check that hook's destination_headers (ledgerlink procore connect rewrites it) against hub.webhookSecret`,

@@ -150,8 +150,12 @@ export class TenantExporter {
     }
     this.logger.info({ itemId: item.id, entity, sourceId, state: current.state }, `${label} ${sourceId} recorded as ${current.state}`);
     if (current.state === 'pending') this.kick(current.id);
-    else if (current.state === 'blocked') await this.recheckItem(current);
-    return { kind: 'recorded', item: (await this.ledger.get(current.id)) ?? current };
+    else if (current.state === 'blocked') {
+      await this.recheckItem(current);
+      // The re-check may have moved it on (unblocked, or failed): the caller closes out on what it says now.
+      current = (await this.ledger.get(current.id)) ?? current;
+    }
+    return { kind: 'recorded', item: current };
   }
 
   private policy(entity: Entity): ExportPolicy {

@@ -1,7 +1,8 @@
-import { ENTITY_DEFINITIONS, HUB_REQUESTS, stagedVendorRecord, supports, type CloseOut, type ErpVendor, type Entity, type EntityAction, type ErpRequest, type HubEvent, type Ledger, type Logger } from '@ledgerlink/core';
+import { ENTITY_DEFINITIONS, HUB_REQUESTS, stagedVendorRecord, supports, type CloseOut, type ErpVendor, type Entity, type EntityAction, type ErpRequest, type HubEvent, type Ledger, type LedgerItem, type Logger } from '@ledgerlink/core';
 import type { TenantScope } from '../container.js';
 import type { HubRequestRow, HubRequests } from '../store/hub-requests.js';
 import { closeOutFor, isFinal, sameCloseOut } from './close-outs.js';
+import { ExternalDataWrites } from './external-data-writes.js';
 import type { HubRuntime } from './hub-runtime.js';
 import { resetPayment } from './reset-payment.js';
 
@@ -184,6 +185,8 @@ async function syncContractPayments({ dispatcher, row, scopes }: RequestContext)
  */
 export class HubRequestDispatcher {
   readonly #closing = new AbortController();
+  /** External Data writes of close-outs, many in one call. */
+  readonly #externalData = new ExternalDataWrites(() => this.hub.client, this.#closing.signal);
 
   constructor(
     private readonly hub: HubRuntime,
@@ -280,30 +283,30 @@ export class HubRequestDispatcher {
     if (closeOut === undefined) return;
     for (const row of rows) {
       if (sameCloseOut(row.closeOut, closeOut) && row.closeOutSentAt !== undefined) continue;
-      await this.closeOut({ ...row, itemId }, closeOut);
+      await this.closeOut({ ...row, itemId }, closeOut, item);
     }
   }
 
-  /** Decides a close-out (recorded first) and sends it. */
-  async closeOut(row: HubRequestRow, closeOut: CloseOut): Promise<void> {
+  /** Decides a close-out (recorded first) and sends it; `item`: the request's ledger item, when the caller just read it. */
+  async closeOut(row: HubRequestRow, closeOut: CloseOut, item?: LedgerItem): Promise<void> {
     await this.requests.decide(row.companyId, row.requestId, closeOut);
-    await this.send({ ...row, closeOut });
+    await this.send({ ...row, closeOut }, item);
   }
 
   /**
    * Sends a decided close-out: for a success about a ledger item, its `origin_id` goes first through External Data
    * (idempotent), so Procore never shows a success without the link. A failure is logged and left for the pass.
    */
-  private async send(row: HubRequestRow): Promise<void> {
+  private async send(row: HubRequestRow, read?: LedgerItem): Promise<void> {
     const closeOut = row.closeOut;
     if (closeOut === undefined) return;
     const context = { signal: this.#closing.signal };
     try {
       if (closeOut.status === 'success' && row.itemId !== undefined && HUB_REQUESTS[row.requestName]?.action === 'export') {
-        const item = await this.ledger.get(row.itemId);
+        const item = read?.id === row.itemId ? read : await this.ledger.get(row.itemId);
         if (item?.targetId !== undefined) {
           const itemType = ENTITY_DEFINITIONS[item.entity].hubItemType;
-          await this.hub.client.syncExternalData(row.companyId, [{ itemType, itemId: item.sourceId, originId: item.targetId }], context);
+          await this.#externalData.write(row.companyId, { itemType, itemId: item.sourceId, originId: item.targetId });
         }
       }
       if (row.detailId !== undefined) await this.hub.client.closeOut(row.companyId, row.detailId, closeOut, context);
