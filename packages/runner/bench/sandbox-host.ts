@@ -19,6 +19,8 @@ export interface HostOptions {
   companyId: number;
   /** Intacct only: the sandbox enforces the published rate and concurrency limits. */
   enforce: boolean;
+  /** Subcontractors the payments go round; absent: a vendor of its own per payment. */
+  vendors?: number;
 }
 
 /** A request from the benchmark; every request is answered with the same `seq`. */
@@ -33,7 +35,7 @@ const send = (message: unknown): void => {
 };
 
 const options = JSON.parse(process.argv[2] ?? '{}') as HostOptions;
-const generated = platformSeed({ companyId: options.companyId, count: options.count });
+const generated = platformSeed({ companyId: options.companyId, count: options.count, ...(options.vendors === undefined ? {} : { vendors: options.vendors }) });
 const hub = await createProcoreSandbox({ seed: generated.hub, rateLimit: { limit: 10_000_000 }, webhooks: { concurrency: 16 } });
 const erp =
   options.kind === 'qbo'
