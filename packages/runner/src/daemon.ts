@@ -484,6 +484,8 @@ export class Runner {
         duplicates += 1;
         return;
       }
+      // A tenant held by another replica: its holder's sweep takes the row; not queued here only to be skipped.
+      if (this.#started && !this.ownsCompany(event.companyId)) return;
       // After the answer, a few at a time: the route's only work is the inbox row.
       if (!this.#eventsInHand.has(event.eventId)) this.enqueueEvent(event);
     });
