@@ -171,6 +171,18 @@ describe.each([
     expect(await store.b.recentCalls('t2', 60_000)).toEqual([]);
   });
 
+  it('records each of the calls admitted at once, and refuses every one asked for at a stale epoch', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    await store.a.claim('replica-a', ['t1'], 1, 60_000);
+    const admitted = await Promise.all(Array.from({ length: 20 }, () => store.a.admit('t1', 'replica-a', 1)));
+    expect(admitted).toEqual(Array.from({ length: 20 }, () => true));
+    expect(await store.b.recentCalls('t1', 60_000)).toHaveLength(20);
+    const stale = await Promise.all(Array.from({ length: 5 }, () => store.a.admit('t1', 'replica-a', 0)));
+    expect(stale).toEqual(Array.from({ length: 5 }, () => false));
+    expect(await store.b.recentCalls('t1', 60_000)).toHaveLength(20);
+  });
+
   it('heartbeats list the live replicas; a replica that leaves is gone from the list; a dead holder is expired at once', async () => {
     const store = await open();
     cleanups.push(() => store.close());
