@@ -9,8 +9,14 @@
  * Needs PostgreSQL (LEDGERLINK_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test).
  * Run: npm run bench (runner package), or `npx tsx --conditions=source bench/replicas-bench.ts` in packages/runner.
  * Sizes: BENCH_REPLICA_PAYMENTS (per tenant, default 60), BENCH_REPLICA_TENANTS (default 6: half Yardi, half QBO),
- * BENCH_LEASE_TTL_MS (default 3000), BENCH_REPLICA_COUNTS (default "1,2,3").
+ * BENCH_LEASE_TTL_MS (default 3000), BENCH_REPLICA_COUNTS (default "1,2,3"), BENCH_TAKEOVER=0 (throughput only),
+ * BENCH_REPLICA_LOG_LEVEL (replica logs, default warn; LEDGERLINK_KEEP_REPLICA_LOGS keeps them).
+ *
+ * CPU: each replica's runner process, the sandbox host and PostgreSQL's processes are read from /proc over the
+ * measured interval (seconds of CPU, and the share of one core), with the machine's busy share: whether the figure
+ * is bound by CPU or by waiting.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { Cluster, requirePostgres, sleep, holderOf, waitFor, type ClusterOptions, type ReplicaErp } from '../test/replicas/harness.js';
 
 /** Progress on stderr: the figures alone go to stdout. */
@@ -20,6 +26,63 @@ const PER_TENANT = Number(process.env.BENCH_REPLICA_PAYMENTS ?? 60);
 const TENANTS = Number(process.env.BENCH_REPLICA_TENANTS ?? 6);
 const LEASE_TTL_MS = Number(process.env.BENCH_LEASE_TTL_MS ?? 3_000);
 const COUNTS = (process.env.BENCH_REPLICA_COUNTS ?? '1,2,3').split(',').map(Number);
+const TAKEOVER = process.env.BENCH_TAKEOVER !== '0';
+const LOG_LEVEL = process.env.BENCH_REPLICA_LOG_LEVEL ?? 'warn';
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const HZ = 100;
+
+/** A process's CPU seconds so far (user + system), 0 when it is gone. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // The command name may hold spaces: the fields after its closing parenthesis are fixed.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / HZ;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of each PostgreSQL process on this machine (other users of the server included), by pid. */
+function postgresCpuSeconds(): Map<number, number> {
+  const seconds = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') seconds.set(Number(entry), cpuSeconds(Number(entry)));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return seconds;
+}
+
+/** PostgreSQL's CPU between two readings: processes alive at the end (a backend that ended meanwhile is not counted). */
+function postgresDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += Math.max(0, seconds - (before.get(pid) ?? 0));
+  return total;
+}
+
+/** The machine's busy and total jiffies (all cores), from /proc/stat. */
+function machineTicks(): { busy: number; total: number } {
+  const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((sum, n) => sum + n, 0);
+  // idle + iowait are not busy.
+  return { busy: total - (cpu[3] ?? 0) - (cpu[4] ?? 0), total };
+}
+
+interface CpuSnapshot {
+  replicas: number[];
+  host: number;
+  postgres: Map<number, number>;
+  machine: { busy: number; total: number };
+}
+
+async function cpuSnapshot(cluster: Cluster): Promise<CpuSnapshot> {
+  const pids = await Promise.all(cluster.replicas.map((replica) => replica.runnerPid()));
+  return { replicas: pids.map(cpuSeconds), host: cpuSeconds(cluster.host.pid), postgres: postgresCpuSeconds(), machine: machineTicks() };
+}
 
 function options(perTenant: number): ClusterOptions {
   const erps: ReplicaErp[] = ['yardi', 'qbo'];
@@ -31,7 +94,7 @@ function options(perTenant: number): ClusterOptions {
     // Limits above what one replica reaches here: the replicas' own capacity is what is measured.
     limits: { yardi: { requests: 500, intervalMs: 1_000, concurrency: 4 }, qbo: { requests: 500, intervalMs: 1_000, concurrency: 10 } },
     leaseTtlMs: LEASE_TTL_MS,
-    logLevel: 'warn',
+    logLevel: LOG_LEVEL,
   };
 }
 
@@ -55,6 +118,10 @@ interface Throughput {
   hubFailed: number;
   /** Replicas whose /readyz said they ran at least one tenant at the end. */
   working: number;
+  /** CPU seconds over the measured interval: each replica's runner, the sandbox host, PostgreSQL (all of it). */
+  cpu: { replicas: number[]; host: number; postgres: number };
+  /** The machine's busy share over the interval (1 = every core busy). */
+  machineBusy: number;
 }
 
 async function throughput(replicas: number): Promise<Throughput> {
@@ -66,9 +133,11 @@ async function throughput(replicas: number): Promise<Throughput> {
     // Each replica settles on its role (and, with per-tenant leases, its share) before the clock starts.
     await sleep(LEASE_TTL_MS);
     await cluster.host.resetStats();
+    const before = await cpuSnapshot(cluster);
     const started = Date.now();
     await Promise.all(cluster.tenants.map((tenant) => cluster.fund(tenant.id, PER_TENANT)));
     const { tallies, at } = await cluster.settle(300_000);
+    const after = await cpuSnapshot(cluster);
     progress(`${replicas} replica(s): every payment closed out after ${((at - started) / 1000).toFixed(1)} s`);
     if (tallies.some((t) => t.landed < t.funded || t.hubSynced + t.hubFailed < t.funded)) throw new Error(`${replicas} replica(s): not every payment closed out within 300 s\n${await cluster.describe()}`);
     let working = 0;
@@ -84,6 +153,12 @@ async function throughput(replicas: number): Promise<Throughput> {
       lost: tallies.reduce((sum, t) => sum + t.funded - t.landed, 0),
       hubFailed: tallies.reduce((sum, t) => sum + t.hubFailed, 0),
       working,
+      cpu: {
+        replicas: after.replicas.map((seconds, index) => seconds - (before.replicas[index] ?? 0)),
+        host: after.host - before.host,
+        postgres: postgresDelta(before.postgres, after.postgres),
+      },
+      machineBusy: (after.machine.busy - before.machine.busy) / Math.max(1, after.machine.total - before.machine.total),
     };
   } finally {
     await cluster.close();
@@ -136,6 +211,15 @@ for (const r of results) {
   const ratio = base === undefined ? 'n/a' : `${(r.perSecond / base).toFixed(2)}×`;
   console.log(`| ${r.replicas} | ${r.payments} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(1)} | ${ratio} | ${r.working} | ${r.duplicates} | ${r.lost} | ${r.hubFailed} |`);
 }
+console.log('CPU over the measured interval: seconds (share of one core); PostgreSQL counts every client of the server');
+console.log('| replicas | each replica | ms per payment (replicas) | sandbox host | PostgreSQL | machine busy |');
+console.log('|---:|---|---:|---:|---:|---:|');
+for (const r of results) {
+  const share = (seconds: number) => `${seconds.toFixed(1)} (${Math.round((100 * seconds) / r.seconds)}%)`;
+  const replicaMs = (1000 * r.cpu.replicas.reduce((sum, s) => sum + s, 0)) / r.payments;
+  console.log(`| ${r.replicas} | ${r.cpu.replicas.map(share).join(', ')} | ${replicaMs.toFixed(1)} | ${share(r.cpu.host)} | ${share(r.cpu.postgres)} | ${Math.round(100 * r.machineBusy)}% |`);
+}
+if (!TAKEOVER) process.exit(0);
 const takeovers = [await takeover('SIGKILL'), await takeover('SIGSTOP')];
 console.log(`takeover (3 replicas, lease TTL ${LEASE_TTL_MS} ms): fault to the tenant's next payment in its ERP`);
 console.log('| fault | tenant | takeover ms |');

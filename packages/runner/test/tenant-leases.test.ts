@@ -7,7 +7,7 @@ import { holderIsGone } from '../src/replicas/lease-keeper.js';
 import { TenantLease } from '../src/replicas/tenant-lease.js';
 import { PostgresLedger } from '../src/store/postgres-ledger.js';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
-import { PostgresTenantLeases, SqliteTenantLeases, type TenantLeases } from '../src/store/tenant-leases.js';
+import { FENCE_SQL, PostgresTenantLeases, SqliteTenantLeases, type TenantLeases } from '../src/store/tenant-leases.js';
 import { tempDir } from './support/runner-harness.js';
 
 /**
@@ -21,6 +21,8 @@ interface Store {
   /** Two views of one store, as two replicas have. */
   a: TenantLeases;
   b: TenantLeases;
+  /** The PostgreSQL schema (PostgreSQL only). */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ async function postgresStore(): Promise<Store> {
     ledger,
     a,
     b,
+    schema,
     close: async () => {
       await a.close();
       await b.close();
@@ -168,6 +171,18 @@ describe.each([
     expect(await store.b.recentCalls('t2', 60_000)).toEqual([]);
   });
 
+  it('records each of the calls admitted at once, and refuses every one asked for at a stale epoch', async () => {
+    const store = await open();
+    cleanups.push(() => store.close());
+    await store.a.claim('replica-a', ['t1'], 1, 60_000);
+    const admitted = await Promise.all(Array.from({ length: 20 }, () => store.a.admit('t1', 'replica-a', 1)));
+    expect(admitted).toEqual(Array.from({ length: 20 }, () => true));
+    expect(await store.b.recentCalls('t1', 60_000)).toHaveLength(20);
+    const stale = await Promise.all(Array.from({ length: 5 }, () => store.a.admit('t1', 'replica-a', 0)));
+    expect(stale).toEqual(Array.from({ length: 5 }, () => false));
+    expect(await store.b.recentCalls('t1', 60_000)).toHaveLength(20);
+  });
+
   it('heartbeats list the live replicas; a replica that leaves is gone from the list; a dead holder is expired at once', async () => {
     const store = await open();
     cleanups.push(() => store.close());
@@ -194,6 +209,36 @@ describe.each([
     // Raising the floor skips ahead; a lower one never goes back.
     expect(await store.ledger.takeNext('t1', 'checkNumber:95', 20_000)).toBe(20_000);
     expect(await store.ledger.takeNext('t1', 'checkNumber:95', 5)).toBe(20_001);
+  });
+});
+
+describe('tenant leases on PostgreSQL beside fenced ledger writes', () => {
+  it('a write fenced at the epoch holds a takeover off until it commits, never a renewal, an admit or an abandon', async () => {
+    const store = await postgresStore();
+    cleanups.push(() => store.close());
+    await store.a.claim('replica-a', ['t1'], 1, 60_000);
+    // A group-commit transaction that passed the fence of t1 at epoch 1 and has not committed yet.
+    const writer = new pg.Client({ connectionString: url, options: `-c search_path=${store.schema ?? 'public'}` });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      expect((await writer.query(FENCE_SQL.postgres, ['t1', 1])).rowCount).toBe(1);
+      // The holder's own statements on the lease row go through meanwhile: a renewal waiting for the ledger's
+      // transactions (as with FOR SHARE) would hang here until its statement timeout and fail the test.
+      expect(await store.a.renew('replica-a', 60_000, ['t1'])).toEqual([{ tenant: 't1', epoch: 1 }]);
+      expect(await store.a.admit('t1', 'replica-a', 1)).toBe(true);
+      await store.a.abandon('replica-a', 't1', 1);
+      // Expired now, yet not claimable while the fenced write is open: a takeover never overtakes it.
+      expect(await store.b.claim('replica-b', ['t1'], 1, 60_000)).toEqual([]);
+      await writer.query('COMMIT');
+      const [taken] = await store.b.claim('replica-b', ['t1'], 1, 60_000);
+      expect(taken).toMatchObject({ tenant: 't1', epoch: 2, previous: { holder: 'replica-a' } });
+      // The old epoch's fence refuses from here on.
+      expect((await writer.query(FENCE_SQL.postgres, ['t1', 1])).rowCount).toBe(0);
+    } finally {
+      // Ended first: the schema is dropped after, and an open transaction would hold that drop up.
+      await writer.end();
+    }
   });
 });
 

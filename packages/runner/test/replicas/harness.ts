@@ -144,6 +144,11 @@ export class SandboxHost {
     await this.request({ op: 'resetStats' });
   }
 
+  /** The host's process id (the bench reads its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   async close(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
