@@ -159,7 +159,8 @@ function memoryOf(pid: number): { rss: number; peak: number } | undefined {
     return undefined;
   }
   const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  // An exited process not yet waited for (a zombie) has a status with no memory lines.
+  return status.includes('VmRSS:') ? { rss: kb('VmRSS'), peak: kb('VmHWM') } : undefined;
 }
 
 interface Mark {
@@ -243,6 +244,8 @@ console.log(`import benchmark: ${COUNT} QuickBooks payments seeded in ${((perfor
 const dir = mkdtempSync(join(tmpdir(), 'll-import-bench-'));
 try {
   const config = writeConfig(dir, hub.ready, erp.ready);
+  const hubBefore = await hub.host.request('progress');
+  const erpBefore = await erp.host.request('progress');
   const first = await importOnce(config, hub.host, erp.host, [0.1, 0.5, 1]);
   const summary = summaryOf(first.stdout);
   let { cpuMs, seconds } = first;
@@ -257,14 +260,18 @@ try {
     cpuMs += again.cpuMs;
     seconds += again.seconds;
   }
-  const hubRequests = Number((await hub.host.request('progress')).requests);
-  const erpRequests = Number((await erp.host.request('progress')).requests);
+  const hubAfter = await hub.host.request('progress');
+  const erpAfter = await erp.host.request('progress');
+  const hubRequests = Number(hubAfter.requests);
+  const erpRequests = Number(erpAfter.requests);
   console.log(
     `import: ${summary.read} read, ${summary.written} written, ${summary.alreadyThere} already there, ${summary.failed} failed, ${summary.unmappable} unmappable, ` +
       `in ${seconds.toFixed(1)} s = ${(summary.written / seconds).toFixed(0)} payments/s; runner CPU ${(cpuMs / Math.max(1, summary.read)).toFixed(3)} ms per payment`,
   );
   if (firstFailed > 0) console.log(`  the first import left ${firstFailed} to the next; written by the retries`);
   console.log(`  calls per payment: hub ${(hubRequests / COUNT).toFixed(4)}, ERP ${(erpRequests / COUNT).toFixed(4)}`);
+  const sandboxCpu = (before: Record<string, unknown>, after: Record<string, unknown>) => ((Number(after.cpuMs) - Number(before.cpuMs)) / Math.max(1, summary.read)).toFixed(3);
+  console.log(`  sandbox CPU per payment (not the runner's): hub ${sandboxCpu(hubBefore, hubAfter)} ms, QuickBooks ${sandboxCpu(erpBefore, erpAfter)} ms`);
   console.log(`  runner process RSS (VmRSS sampled every 100 ms; peak = VmHWM):`);
   for (const mark of first.marks) {
     console.log(`    ${mark.label} (${mark.seconds.toFixed(1)} s): RSS ${(mark.rss / MB).toFixed(0)} MB, peak so far ${(mark.peak / MB).toFixed(0)} MB`);

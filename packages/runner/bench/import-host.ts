@@ -6,7 +6,7 @@
  *
  * argv[2]: JSON `ImportHostOptions`. `kind: 'erp'` seeds `count` bill payments made in QuickBooks; `kind: 'hub'` holds
  * the Procore company they are written to. Sends `{ type: 'ready', … }` once seeded, then answers `{ seq, op }`
- * messages (`progress`: requests so far, and for the hub the sync calls; `close`) with `{ seq, … }`.
+ * messages (`progress`: requests so far, for the hub the sync calls, and the host's CPU time; `close`) with `{ seq, … }`.
  */
 import 'reflect-metadata';
 import { createProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
@@ -83,7 +83,8 @@ if (options.kind === 'hub') {
 process.on('message', (raw) => {
   const request = raw as { seq: number; op: 'progress' | 'close' };
   if (request.op === 'progress') {
-    send({ seq: request.seq, ...progress(), rss: process.memoryUsage.rss() });
+    const cpu = process.cpuUsage();
+    send({ seq: request.seq, ...progress(), rss: process.memoryUsage.rss(), cpuMs: (cpu.user + cpu.system) / 1000 });
     return;
   }
   void close().then(() => {
