@@ -2,7 +2,7 @@ import type { ConnectorRuntime, PaymentIssued } from '@ledgerlink/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryLiteral } from '../src/index.js';
 import type { QboSandbox } from '../src/sandbox/index.js';
-import { parseQuery, QuerySyntaxError } from '../src/sandbox/query.js';
+import { parseQuery, QuerySyntaxError, runQuery, runSortedQuery } from '../src/sandbox/query.js';
 import { configFor, directClient, loadItemFor, runtimeFor, seededPayment, signal, startSandbox } from './support.js';
 
 let sandbox: QboSandbox;
@@ -63,6 +63,22 @@ describe('the sandbox reads the query language as QuickBooks does', () => {
       startPosition: 11,
       maxResults: 10,
     });
+  });
+
+  it('a page read from payments kept in time order is the page a filter and a sort give, STARTPOSITION inside a tie included', () => {
+    // Three seconds, 7 payments in the middle one: pages that start inside the tie, at its end and past everything.
+    const times = ['2025-08-01T16:00:00Z', '2025-08-01T16:00:01Z', '2025-08-01T16:00:02Z'];
+    const counts = [3, 7, 2];
+    const records = times.flatMap((time, second) => Array.from({ length: counts[second] as number }, (_, i) => ({ Id: `${second}-${i}`, MetaData: { LastUpdatedTime: time } })));
+    const conditions = ['', `where MetaData.LastUpdatedTime >= '${times[1]}' `, `where MetaData.LastUpdatedTime > '${times[0]}' `, `where MetaData.LastUpdatedTime = '${times[1]}' `];
+    for (const where of conditions) {
+      for (const start of [1, 2, 4, 7, 8, 13]) {
+        for (const max of [1, 3, 100]) {
+          const query = parseQuery(`select * from BillPayment ${where}ORDERBY MetaData.LastUpdatedTime STARTPOSITION ${start} MAXRESULTS ${max}`);
+          expect(runSortedQuery(records, query), `${where}STARTPOSITION ${start} MAXRESULTS ${max}`).toEqual(runQuery(records, query).page);
+        }
+      }
+    }
   });
 
   it('answers a query it cannot read, and MAXRESULTS above 1000, with a Fault', async () => {

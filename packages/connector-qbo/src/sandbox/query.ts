@@ -300,6 +300,12 @@ export function runSortedQuery<T>(records: readonly T[], query: ParsedQuery): T[
     start = Math.max(start, low);
   }
   const skip = query.startPosition - 1;
+  // Every record from `start` on passes a `>=` on the ordered field (they ascend): when that is the only kind of
+  // condition, the page is a slice, and STARTPOSITION inside a long run of payments sharing one second (a million
+  // seeded at once) costs nothing instead of a test of each record stepped over, on every page.
+  if (query.where.every((condition) => condition.field.toLowerCase() === field && condition.operator === '>=')) {
+    return records.slice(start + skip, start + skip + query.maxResults);
+  }
   const page: T[] = [];
   let matched = 0;
   for (let index = start; index < records.length && page.length < query.maxResults; index++) {
