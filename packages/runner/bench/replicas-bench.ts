@@ -9,7 +9,7 @@
  * Needs PostgreSQL (LEDGERLINK_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test).
  * Run: npm run bench (runner package), or `npx tsx --conditions=source bench/replicas-bench.ts` in packages/runner.
  * Sizes: BENCH_REPLICA_PAYMENTS (per tenant, default 60), BENCH_REPLICA_TENANTS (default 6: half Yardi, half QBO),
- * BENCH_LEASE_TTL_MS (default 3000), BENCH_REPLICA_COUNTS (default "1,2,3"), BENCH_TAKEOVER=0 (throughput only),
+ * BENCH_LEASE_TTL_MS (default 3000), BENCH_REPLICA_COUNTS (default "1,2,3"; "none": takeover only), BENCH_TAKEOVER=0 (throughput only),
  * BENCH_REPLICA_LOG_LEVEL (replica logs, default warn; LEDGERLINK_KEEP_REPLICA_LOGS keeps them).
  *
  * CPU: each replica's runner process, the sandbox host and PostgreSQL's processes are read from /proc over the
@@ -25,7 +25,7 @@ const progress = (text: string): void => void process.stderr.write(`[replicas-be
 const PER_TENANT = Number(process.env.BENCH_REPLICA_PAYMENTS ?? 60);
 const TENANTS = Number(process.env.BENCH_REPLICA_TENANTS ?? 6);
 const LEASE_TTL_MS = Number(process.env.BENCH_LEASE_TTL_MS ?? 3_000);
-const COUNTS = (process.env.BENCH_REPLICA_COUNTS ?? '1,2,3').split(',').map(Number);
+const COUNTS = (process.env.BENCH_REPLICA_COUNTS ?? '1,2,3').split(',').map(Number).filter((count) => count > 0);
 const TAKEOVER = process.env.BENCH_TAKEOVER !== '0';
 const LOG_LEVEL = process.env.BENCH_REPLICA_LOG_LEVEL ?? 'warn';
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
