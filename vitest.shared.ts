@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import type { TestSequencerConstructor } from 'vitest/node';
 
 const root = resolve(import.meta.dirname);
 
@@ -30,7 +31,16 @@ function workspaceAliases(): { find: string; replacement: string }[] {
   return aliases;
 }
 
-export function packageTestConfig(options: { testTimeout?: number } = {}) {
+/** What a package may set beside the shared defaults. */
+export interface PackageTestOptions {
+  testTimeout?: number;
+  /** Test files run at once (vitest's default: one fewer than the cores, so one file at a time on 2 cores). */
+  maxWorkers?: number;
+  /** Orders the test files (e.g. the longest first, so it never starts last beside an idle worker). */
+  sequencer?: TestSequencerConstructor;
+}
+
+export function packageTestConfig(options: PackageTestOptions = {}) {
   return defineConfig({
     resolve: { alias: workspaceAliases() },
     test: {
@@ -41,6 +51,8 @@ export function packageTestConfig(options: { testTimeout?: number } = {}) {
       reporters: ['default', 'json'],
       outputFile: { json: 'test-results/vitest.json' },
       pool: 'forks',
+      ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
+      ...(options.sequencer === undefined ? {} : { sequence: { sequencer: options.sequencer } }),
     },
   });
 }
