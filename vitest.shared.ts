@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
-import type { TestSequencerConstructor } from 'vitest/node';
 
 const root = resolve(import.meta.dirname);
 
@@ -31,16 +30,7 @@ function workspaceAliases(): { find: string; replacement: string }[] {
   return aliases;
 }
 
-/** What a package may set beside the shared defaults. */
-export interface PackageTestOptions {
-  testTimeout?: number;
-  /** Test files run at once (vitest's default: one fewer than the cores, so one file at a time on 2 cores). */
-  maxWorkers?: number;
-  /** Orders the test files (e.g. the longest first, so it never starts last beside an idle worker). */
-  sequencer?: TestSequencerConstructor;
-}
-
-export function packageTestConfig(options: PackageTestOptions = {}) {
+export function packageTestConfig(options: { testTimeout?: number } = {}) {
   return defineConfig({
     resolve: { alias: workspaceAliases() },
     test: {
@@ -51,8 +41,6 @@ export function packageTestConfig(options: PackageTestOptions = {}) {
       reporters: ['default', 'json'],
       outputFile: { json: 'test-results/vitest.json' },
       pool: 'forks',
-      ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
-      ...(options.sequencer === undefined ? {} : { sequence: { sequencer: options.sequencer } }),
     },
   });
 }
