@@ -25,9 +25,10 @@ const OPTIONS: ClusterOptions = {
   // Tighter than the payments would go unpaced: a second sender on a tenant shows as calls beyond the limit.
   limits: { yardi: { requests: 20, intervalMs: 1_000, concurrency: 2 }, qbo: { requests: 25, intervalMs: 1_000, concurrency: 4 } },
   leaseTtlMs: LEASE_TTL_MS,
-  // The sandboxes answer in milliseconds; the runner's 30 s default would hold a taken-over tenant's last payments
-  // back for 30 s after every lease that moved under load (the scenarios' main wait), and checks nothing more.
-  callTimeoutMs: 5_000,
+  // The sandboxes answer in milliseconds; the runner's 30 s default held a taken-over tenant's last payments back
+  // ~30 s after every lease that moved under load (the scenarios' main wait). 10 s, not less: a call that times out
+  // on a loaded machine is one the suite did not mean to test.
+  callTimeoutMs: 10_000,
 };
 const SETTLE_MS = 60_000;
 
