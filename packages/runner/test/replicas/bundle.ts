@@ -53,14 +53,26 @@ export interface Bundles {
 }
 
 let built: Promise<Bundles> | undefined;
+let builtDir: string | undefined;
+
+/**
+ * Removes the bundles (a test file's afterAll): vitest may end its worker without the process's 'exit' event, so
+ * that hook alone left a directory per run behind. The next `harnessBundles()` builds them again.
+ */
+export function removeHarnessBundles(): void {
+  if (builtDir !== undefined) rmSync(builtDir, { recursive: true, force: true });
+  builtDir = undefined;
+  built = undefined;
+}
 
 /**
  * Builds both bundles into a temporary directory on first call (about a second) and returns their paths; later
- * calls return the same files. The directory is removed when the process exits.
+ * calls return the same files. The directory is removed by `removeHarnessBundles`, or when the process exits.
  */
 export function harnessBundles(): Promise<Bundles> {
   built ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'll-replicas-bundle-'));
+    builtDir = dir;
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const entries = { cli: join(PACKAGE_DIR, 'src', 'cli.ts'), sandboxHost: fileURLToPath(new URL('./sandbox-host.ts', import.meta.url)) };
     await build({

@@ -25,6 +25,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { harnessBundles } from './bundle.js';
+
+export { removeHarnessBundles } from './bundle.js';
 import type { HostOptions, HostReady, HostRequest, HostTenant, LaneLimit, ReplicaErp, TenantTally } from './sandbox-host.js';
 
 export type { HostTenant, LaneLimit, ReplicaErp, TenantTally } from './sandbox-host.js';

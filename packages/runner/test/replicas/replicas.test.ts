@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, holderOf, requirePostgres, sleep, slowHolder, waitFor, type ClusterOptions, type Replica } from './harness.js';
+import { Cluster, holderOf, removeHarnessBundles, requirePostgres, sleep, slowHolder, waitFor, type ClusterOptions, type Replica } from './harness.js';
 
 /**
  * Exactly once across replicas (issue 12, item 6): three `ledgerlink run` processes on one PostgreSQL store, four
@@ -78,6 +78,7 @@ describe('exactly once across three replicas on PostgreSQL', () => {
   });
   afterAll(async () => {
     await cluster?.close();
+    removeHarnessBundles();
   });
   // A test runner killed mid-scenario still takes no replica with it to the grave.
   process.once('exit', () => cluster?.killAll());
