@@ -6,10 +6,13 @@
  *   sandbox host (own process) ── hub deliveries ──> balancer ──> replica 0..N-1 ──> PgProxy i ──> PostgreSQL
  *                              <── ERP calls ──────────────────── replica 0..N-1
  *
- * Each replica is `node bin/ledgerlink.mjs run --config replica-i.yaml` with its own server port; its store URL
- * points at a TCP proxy of its own, so a test can cut that replica (and only it) from the database. Faults go to
- * the runner's own process: in the workspace the bin runs the CLI in a child (tsx), and a signal to the wrapper
- * would not stop the runner; `runnerPid` is that child, the process whose pid is in its lease holder id.
+ * Each replica is `ledgerlink run --config replica-i.yaml` with its own server port; its store URL points at a TCP
+ * proxy of its own, so a test can cut that replica (and only it) from the database. By default the CLI runs from a
+ * bundle of the workspace's sources built once per test process (`bundle.ts`: a start costs a third of the CPU),
+ * and the runner is the spawned process itself; with `launch: 'bin'` (or LEDGERLINK_REPLICAS_LAUNCH=bin) it is
+ * `node bin/ledgerlink.mjs`, which in the workspace runs the CLI in a child (tsx). Faults go to the runner's own
+ * process (a signal to the bin's wrapper would not stop the runner): `runnerPid` is that process, the one whose pid
+ * is in its lease holder id.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +24,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { stringify } from 'yaml';
+import { harnessBundles } from './bundle.js';
+
+export { removeHarnessBundles } from './bundle.js';
 import type { HostOptions, HostReady, HostRequest, HostTenant, LaneLimit, ReplicaErp, TenantTally } from './sandbox-host.js';
 
 export type { HostTenant, LaneLimit, ReplicaErp, TenantTally } from './sandbox-host.js';
@@ -55,6 +61,27 @@ export async function dropSchema(schema: string): Promise<void> {
   }
 }
 
+const TRACING = process.env.LEDGERLINK_REPLICAS_TRACE !== undefined;
+const TRACE_T0 = Date.now();
+
+/**
+ * LEDGERLINK_REPLICAS_TRACE=1: where a scenario's wall time goes (world start, each replica ready, the settle's
+ * progress once a second, each process's CPU at close), on stderr, seconds since the test process loaded this.
+ */
+export function trace(label: string): void {
+  if (TRACING) process.stderr.write(`[replicas ${((Date.now() - TRACE_T0) / 1000).toFixed(2)}] ${label}\n`);
+}
+
+/** A process's CPU so far (user + system, seconds), from /proc; '?' once it is gone. */
+function cpuSeconds(pid: number | undefined): string {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) / 100).toFixed(1);
+  } catch {
+    return '?';
+  }
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it returns a value, or fails with `what()` at the deadline. */
@@ -66,6 +93,17 @@ export async function waitFor<T>(what: () => string, timeoutMs: number, probe: (
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what()}`);
     await sleep(everyMs);
   }
+}
+
+/**
+ * How the harness starts its processes: `bundle` (the default) runs the CLI and the sandbox host from bundles of the
+ * workspace's sources; `bin` runs `bin/ledgerlink.mjs` and the host under tsx, exactly as in the workspace.
+ */
+export type Launch = 'bundle' | 'bin';
+
+/** LEDGERLINK_REPLICAS_LAUNCH=bin runs a suite through the bin instead; anything else, the bundle. */
+function defaultLaunch(): Launch {
+  return process.env.LEDGERLINK_REPLICAS_LAUNCH === 'bin' ? 'bin' : 'bundle';
 }
 
 /** tsx's loader, as the bin finds it: the sandbox host runs from its TypeScript source. */
@@ -97,12 +135,17 @@ export class SandboxHost {
     });
   }
 
-  static async start(options: HostOptions): Promise<SandboxHost> {
-    const child = fork(fileURLToPath(new URL('./sandbox-host.ts', import.meta.url)), [JSON.stringify(options)], {
-      execArgv: tsxImport(),
-      env: { ...process.env, TSX_TSCONFIG_PATH: join(PACKAGE_DIR, 'tsconfig.json') },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+  static async start(options: HostOptions, launch: Launch = defaultLaunch()): Promise<SandboxHost> {
+    const args = [JSON.stringify(options)];
+    const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+    const child =
+      launch === 'bundle'
+        ? fork((await harnessBundles()).sandboxHost, args, { execArgv: [], stdio })
+        : fork(fileURLToPath(new URL('./sandbox-host.ts', import.meta.url)), args, {
+            execArgv: tsxImport(),
+            env: { ...process.env, TSX_TSCONFIG_PATH: join(PACKAGE_DIR, 'tsconfig.json') },
+            stdio,
+          });
     const ready = await new Promise<HostReady>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the sandbox host was not ready within 60 s')), 60_000);
       child.once('message', (message) => {
@@ -155,6 +198,11 @@ export class SandboxHost {
     const answered = this.request({ op: 'close' }).catch(() => undefined);
     await Promise.race([Promise.all([answered, exited]), sleep(10_000)]);
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  /** Its process id (for the trace's CPU figures). */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   /** Last resort (afterAll on a failure): no IPC, just gone. */
@@ -365,6 +413,8 @@ export class Replica {
     private readonly spawnProcess: () => ChildProcess,
     readonly logFile: string,
     private readonly restartDelayMs: number | undefined,
+    /** True when the spawned process is the runner itself (the bundle), false when it is the bin's wrapper. */
+    private readonly direct: boolean,
   ) {
     this.#child = this.launch();
   }
@@ -408,10 +458,14 @@ export class Replica {
     return this.exitCode === undefined;
   }
 
-  /** The runner's own process: the bin's child (tsx) in the workspace, the bin itself once built. */
+  /** The runner's own process: the spawned one from the bundle; the bin's child (tsx) through the bin. */
   async runnerPid(): Promise<number> {
     if (this.#runnerPid !== undefined) return this.#runnerPid;
     const wrapper = this.child.pid as number;
+    if (this.direct) {
+      this.#runnerPid = wrapper;
+      return wrapper;
+    }
     this.#runnerPid = await waitFor(
       () => `${this.name}: its runner process never appeared under the bin (pid ${wrapper})`,
       30_000,
@@ -520,6 +574,12 @@ export interface ClusterOptions {
   /** Each tenant lane's limit (overrides the connector's declared one; the sandbox counts calls beyond it). */
   limits: Record<ReplicaErp, LaneLimit>;
   leaseTtlMs: number;
+  /**
+   * Each tenant's ERP call timeout (`timeoutMs`; default the runner's 30 s). A new holder settles what the previous
+   * one left in flight only once this has passed since that holder's lease expired, so it bounds how long a takeover
+   * keeps a tenant's last payments waiting.
+   */
+  callTimeoutMs?: number;
   /** The hub's fallback poll, seconds (0 = off). */
   pollSeconds?: number;
   /** `runner.maxInFlight`. */
@@ -529,6 +589,8 @@ export interface ClusterOptions {
   logLevel?: string;
   /** How long the supervisor waits before it starts an exited replica again (default 1000; null: no supervisor). */
   restartDelayMs?: number | null;
+  /** How the processes start (default: LEDGERLINK_REPLICAS_LAUNCH=bin, else the bundle); see `Launch`. */
+  launch?: Launch;
 }
 
 /**
@@ -552,10 +614,21 @@ export class Cluster {
 
   static async start(options: ClusterOptions): Promise<Cluster> {
     const tenants: HostTenant[] = options.tenants.map((tenant, index) => ({ ...tenant, companyId: 7001 + index, limit: options.limits[tenant.erp] }));
-    const host = await SandboxHost.start({ tenants, jitterMs: options.jitterMs ?? 100 });
+    trace('world: starting the sandbox host');
+    const host = await SandboxHost.start({ tenants, jitterMs: options.jitterMs ?? 100 }, options.launch ?? defaultLaunch());
+    trace('world: sandbox host ready');
     const ports: number[] = [];
     const balancer = await Balancer.start(() => ports);
     return new Cluster(options, host, balancer, tenants, ports);
+  }
+
+  private get launch(): Launch {
+    return this.options.launch ?? defaultLaunch();
+  }
+
+  /** `node` and the arguments before the CLI's own: the bundle, or the bin. */
+  private async cli(): Promise<string[]> {
+    return [this.launch === 'bundle' ? (await harnessBundles()).cli : BIN];
   }
 
   get ids(): Record<string, number[]> {
@@ -583,6 +656,7 @@ export class Cluster {
         hubCompanyId: String(tenant.companyId),
         connection: connectionOf(tenant.erp, `T${index}_`),
         schedules: { import: { everyMinutes: 0 } },
+        ...(this.options.callTimeoutMs === undefined ? {} : { timeoutMs: this.options.callTimeoutMs }),
         rateLimit: { ...tenant.limit, allowAboveDeclared: true },
       })),
       runner: { settleMs: 250, recoveryMs: 2_000, maxInFlight: this.options.maxInFlight ?? 100, shutdownGraceMs: 2_000, leaseTtlMs: this.options.leaseTtlMs },
@@ -611,24 +685,47 @@ export class Cluster {
     const logFile = join(dir, 'replica.log');
     const log = createWriteStream(logFile);
     const env = { ...process.env, ...this.env() };
+    const cli = await this.cli();
     // Its own process group: cleanup ends the wrapper and the runner together, even when the runner is paused.
     const start = () => {
-      const child = spawn(process.execPath, [BIN, 'run', '--config', file], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn(process.execPath, [...cli, 'run', '--config', file], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       child.stdout?.pipe(log, { end: false });
       child.stderr?.pipe(log, { end: false });
       return child;
     };
-    const replica = new Replica(index, port, proxy, start, logFile, this.options.restartDelayMs === null ? undefined : (this.options.restartDelayMs ?? 1_000));
+    const replica = new Replica(index, port, proxy, start, logFile, this.options.restartDelayMs === null ? undefined : (this.options.restartDelayMs ?? 1_000), this.launch === 'bundle');
     this.replicas.push(replica);
     this.portsRef.push(port);
     return replica;
   }
 
+  /**
+   * The store's schema, made before the first replica starts. Replicas opening a new schema at the same instant race
+   * in PostgreSQL's own `CREATE SCHEMA IF NOT EXISTS` (one fails on pg_namespace's unique index and exits 1): a race
+   * of a first deployment, not what these scenarios are about, and one that a bundle's quicker, more simultaneous
+   * starts made likelier.
+   */
+  private async createSchema(): Promise<void> {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+    } finally {
+      await client.end();
+    }
+  }
+
   /** Starts `count` replicas and waits until each answers `/readyz` with its runner started. */
   async startReplicas(count: number, timeoutMs = 90_000): Promise<Replica[]> {
+    await this.createSchema();
     const started: Replica[] = [];
     for (let i = 0; i < count; i++) started.push(await this.addReplica());
-    await Promise.all(started.map((replica) => this.waitStarted(replica, timeoutMs)));
+    await Promise.all(
+      started.map(async (replica) => {
+        await this.waitStarted(replica, timeoutMs);
+        trace(`world: ${replica.name} started`);
+      }),
+    );
     return started;
   }
 
@@ -649,11 +746,12 @@ export class Cluster {
   /** `ledgerlink procore connect`: each company's ERP connection, its hook to the balancer, and the trigger. */
   async connectHub(): Promise<void> {
     const file = join(this.dir, 'replica-0', 'ledgerlink.yaml');
-    const child = spawn(process.execPath, [BIN, 'procore', 'connect', '--config', file, '--url', this.balancer.url], { env: { ...process.env, ...this.env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(await this.cli()), 'procore', 'connect', '--config', file, '--url', this.balancer.url], { env: { ...process.env, ...this.env() }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    trace(`world: procore connect exited ${code}`);
     if (code !== 0) throw new Error(`ledgerlink procore connect exited ${code}:\n${output}`);
   }
 
@@ -692,10 +790,12 @@ export class Cluster {
       const closed = tallies.every((t) => t.landed === t.funded && t.hubSynced + t.hubFailed === t.funded);
       if (closed || at > deadline) {
         // A close-out sent late (a second sender's) is seen too: one more look after a short while.
+        trace(`settle: ${closed ? 'every payment closed out' : 'deadline passed'}`);
         if (closed && tallies.some((t) => t.hubFailed > 0)) await sleep(2_000);
         const last = closed ? await this.host.tally() : tallies;
         return { tallies: last, settled: last.every((t) => t.landed === t.funded && t.hubSynced === t.funded), at };
       }
+      if (TRACING && Math.floor(at / 1000) !== Math.floor((at - 200) / 1000)) trace(`settle: ${tallies.map((t) => `${t.tenant} funded ${t.funded} landed ${t.landed} synced ${t.hubSynced} failed ${t.hubFailed}`).join(' | ')}`);
       await sleep(200);
     }
   }
@@ -720,12 +820,14 @@ export class Cluster {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (TRACING) trace(`close: CPU s of ${this.replicas.map((replica) => `${replica.name} ${cpuSeconds(replica.child.pid)}`).join(', ')}, sandbox host ${cpuSeconds(this.host.pid)}`);
     for (const replica of this.replicas) replica.destroy();
     await Promise.race([Promise.all(this.replicas.map((replica) => replica.exited)), sleep(10_000)]);
     await Promise.all(this.replicas.map((replica) => replica.proxy.close()));
     await this.balancer.close();
     await this.host.close();
     await dropSchema(this.schema).catch(() => undefined);
+    trace('close: done');
     if (process.env.LEDGERLINK_KEEP_REPLICA_LOGS === undefined) rmSync(this.dir, { recursive: true, force: true });
   }
 

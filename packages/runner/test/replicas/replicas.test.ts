@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, holderOf, requirePostgres, sleep, slowHolder, waitFor, type ClusterOptions, type Replica } from './harness.js';
+import { Cluster, holderOf, removeHarnessBundles, requirePostgres, sleep, slowHolder, waitFor, type ClusterOptions, type Replica } from './harness.js';
 
 /**
  * Exactly once across replicas (issue 12, item 6): three `ledgerlink run` processes on one PostgreSQL store, four
@@ -25,6 +25,10 @@ const OPTIONS: ClusterOptions = {
   // Tighter than the payments would go unpaced: a second sender on a tenant shows as calls beyond the limit.
   limits: { yardi: { requests: 20, intervalMs: 1_000, concurrency: 2 }, qbo: { requests: 25, intervalMs: 1_000, concurrency: 4 } },
   leaseTtlMs: LEASE_TTL_MS,
+  // The sandboxes answer in milliseconds; the runner's 30 s default held a taken-over tenant's last payments back
+  // ~30 s after every lease that moved under load (the scenarios' main wait). 10 s, not less: a call that times out
+  // on a loaded machine is one the suite did not mean to test.
+  callTimeoutMs: 10_000,
 };
 const SETTLE_MS = 60_000;
 
@@ -74,6 +78,7 @@ describe('exactly once across three replicas on PostgreSQL', () => {
   });
   afterAll(async () => {
     await cluster?.close();
+    removeHarnessBundles();
   });
   // A test runner killed mid-scenario still takes no replica with it to the grave.
   process.once('exit', () => cluster?.killAll());
