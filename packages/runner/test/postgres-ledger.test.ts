@@ -44,6 +44,21 @@ describeLedgerConformance('postgres', async () => {
 });
 
 describe('PostgreSQL ledger: two runner replicas on one database', () => {
+  it('opens on a new database from several replicas started at once (the schema made by one of them)', async () => {
+    // PostgreSQL's CREATE SCHEMA IF NOT EXISTS fails with a unique violation when another session creates the
+    // schema meanwhile: replicas of a first deployment, started together, met it (one exited 1).
+    for (let round = 0; round < 3; round++) {
+      const schema = `ll_test_${randomBytes(6).toString('hex')}`;
+      const opened = await Promise.allSettled([1, 2, 3, 4].map(() => PostgresLedger.open({ url, schema })));
+      try {
+        expect(opened.map((result) => (result.status === 'rejected' ? String(result.reason) : 'ok'))).toEqual(['ok', 'ok', 'ok', 'ok']);
+      } finally {
+        for (const result of opened) if (result.status === 'fulfilled') await result.value.close();
+        await dropSchema(schema);
+      }
+    }
+  });
+
   it('never starts two attempts from one pending item: the row lock serialises them', async () => {
     const schema = `ll_test_${randomBytes(6).toString('hex')}`;
     const a = await PostgresLedger.open({ url, schema });

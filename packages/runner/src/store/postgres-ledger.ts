@@ -126,7 +126,12 @@ export class PostgresLedger implements Ledger {
     try {
       const client = await pool.connect();
       try {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        // Replicas started together on a new database race here: PostgreSQL's IF NOT EXISTS is no guard against a
+        // schema created meanwhile (unique violation 23505, or 42P06): the other replica made it, which is all we need.
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((error: unknown) => {
+          const code = (error as { code?: unknown }).code;
+          if (code !== '23505' && code !== '42P06') throw error;
+        });
         await applyPostgresMigrations(client, options.clock ?? (() => new Date()));
       } finally {
         client.release();
