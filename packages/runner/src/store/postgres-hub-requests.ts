@@ -1,6 +1,7 @@
 import type { CloseOut, RequestDetailStatus } from '@ledgerlink/core';
 import type pg from 'pg';
 import { PostgresHubRequests, REQUEST_COLUMNS, requestFromRow, type HubRequestRow, type NewHubRequest, type RequestRow } from './hub-requests.js';
+import { PostgresReadBatch, type BatchedRead } from './postgres-read-batch.js';
 import type { PostgresWriteBatch } from './postgres-write-batch.js';
 
 /**
@@ -16,19 +17,52 @@ const TAKE_REQUEST = `WITH inserted AS (
   UNION ALL
   SELECT ${REQUEST_COLUMNS}, false AS fresh FROM hub_requests WHERE company_id = $1 AND request_id = $2 AND NOT EXISTS (SELECT 1 FROM inserted)`;
 
+type RequestKey = readonly [companyId: string, requestId: string];
+
+/** Requests by their key, read a turn's worth at a time (PostgresReadBatch). */
+const REQUEST_BY_KEY: BatchedRead<RequestKey, RequestRow> = {
+  one: { name: 'll_get_request', text: `SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE company_id = $1 AND request_id = $2` },
+  many: {
+    name: 'll_get_requests',
+    text: `SELECT ${REQUEST_COLUMNS} FROM unnest($1::text[], $2::text[]) AS wanted (company_id, request_id) JOIN hub_requests USING (company_id, request_id)`,
+  },
+  params: (key) => [...key],
+  manyParams: (keys) => [keys.map((key) => key[0]), keys.map((key) => key[1])],
+  keyText: (key) => JSON.stringify(key),
+  rowKey: (row) => JSON.stringify([row.company_id, row.request_id]),
+};
+
+/** The requests about an item whose close-out is not final yet, a turn's worth of items at a time. */
+const OPEN_FOR_ITEM: BatchedRead<string, RequestRow> = {
+  one: {
+    name: 'll_open_requests',
+    text: `SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE item_id = $1 AND (close_status IS NULL OR close_status = 'in_progress') ORDER BY received_at`,
+  },
+  many: {
+    name: 'll_open_requests_many',
+    text: `SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE item_id = ANY($1::text[]) AND (close_status IS NULL OR close_status = 'in_progress') ORDER BY received_at`,
+  },
+  params: (itemId) => [itemId],
+  manyParams: (itemIds) => [itemIds],
+  keyText: (itemId) => itemId,
+  rowKey: (row) => row.item_id ?? '',
+};
+
 /**
  * `hub_requests` on PostgreSQL with every write in the ledger's group commit (PostgresWriteBatch), keyed by the
  * request so that one request's writes keep their order within a batch, and as prepared statements (several
- * per payment); the hot reads prepared too.
+ * per payment); reads by key a turn's worth at a time (PostgresReadBatch).
  */
 export class PostgresBatchedHubRequests extends PostgresHubRequests {
-  readonly #pool: pg.Pool;
   readonly #batch: PostgresWriteBatch;
+  readonly #byKey: PostgresReadBatch<RequestKey, RequestRow>;
+  readonly #openForItem: PostgresReadBatch<string, RequestRow>;
   readonly #clock: () => Date;
 
   constructor(pool: pg.Pool, batch: PostgresWriteBatch, clock: () => Date = () => new Date()) {
     super(pool, clock);
-    this.#pool = pool;
+    this.#byKey = new PostgresReadBatch(pool, REQUEST_BY_KEY);
+    this.#openForItem = new PostgresReadBatch(pool, OPEN_FOR_ITEM);
     this.#batch = batch;
     this.#clock = clock;
   }
@@ -74,20 +108,11 @@ export class PostgresBatchedHubRequests extends PostgresHubRequests {
   }
 
   override async get(companyId: string, requestId: string): Promise<HubRequestRow | undefined> {
-    const { rows } = await this.#pool.query<RequestRow>({
-      name: 'll_get_request',
-      text: `SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE company_id = $1 AND request_id = $2`,
-      values: [companyId, requestId],
-    });
-    return rows[0] === undefined ? undefined : requestFromRow(rows[0]);
+    const row = await this.#byKey.get([companyId, requestId]);
+    return row === undefined ? undefined : requestFromRow(row);
   }
 
   override async openForItem(itemId: string): Promise<HubRequestRow[]> {
-    const { rows } = await this.#pool.query<RequestRow>({
-      name: 'll_open_requests_for_item',
-      text: `SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE item_id = $1 AND (close_status IS NULL OR close_status = 'in_progress') ORDER BY received_at`,
-      values: [itemId],
-    });
-    return rows.map(requestFromRow);
+    return (await this.#openForItem.all(itemId)).map(requestFromRow);
   }
 }

@@ -35,6 +35,7 @@ import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, UNPROCESSED_EVENTS_S
 import { applyPostgresMigrations } from './postgres-migrations.js';
 import { PostgresCredentialTable } from './store-credentials.js';
 import { PostgresBatchedHubRequests } from './postgres-hub-requests.js';
+import { PostgresReadBatch, type BatchedRead } from './postgres-read-batch.js';
 import { PostgresWriteBatch, type BatchClient } from './postgres-write-batch.js';
 import { CURRENT_EPOCH_SQL } from './tenant-leases.js';
 import {
@@ -137,6 +138,32 @@ function applySql(withRecord: boolean, withAttempt: boolean): string {
   CROSS JOIN unnest(${auditArrays(next, false)}) WITH ORDINALITY AS entry (at, actor_kind, actor_id, action, detail, n)`;
 }
 
+/** Items by id, read a turn's worth at a time (PostgresReadBatch). */
+const ITEM_BY_ID: BatchedRead<string, ItemRow> = {
+  one: { name: 'll_get', text: 'SELECT * FROM ledger_items WHERE id = $1' },
+  many: { name: 'll_get_many', text: 'SELECT * FROM ledger_items WHERE id = ANY($1::text[])' },
+  params: (id) => [id],
+  manyParams: (ids) => [ids],
+  keyText: (id) => id,
+  rowKey: (row) => row.id,
+};
+
+type SourceKey = readonly [tenant: string, entity: Entity, direction: Direction, sourceId: string];
+
+/** Items by their source record, read a turn's worth at a time: each key is a probe of the UNIQUE source index. */
+const ITEM_BY_SOURCE: BatchedRead<SourceKey, ItemRow> = {
+  one: { name: 'll_get_by_source', text: ITEM_BY_SOURCE_SQL.postgres },
+  many: {
+    name: 'll_get_by_source_many',
+    text: `SELECT item.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS wanted (tenant, entity, direction, source_id)
+      JOIN ledger_items AS item USING (tenant, entity, direction, source_id)`,
+  },
+  params: (key) => [...key],
+  manyParams: (keys) => [0, 1, 2, 3].map((column) => keys.map((key) => key[column])),
+  keyText: (key) => JSON.stringify(key),
+  rowKey: (row) => JSON.stringify([row.tenant, row.entity, row.direction, row.source_id]),
+};
+
 /** The four shapes of a plan's statement, each prepared once per connection under its name. */
 const APPLY = {
   state: { name: 'll_apply_state', text: applySql(false, false) },
@@ -165,12 +192,16 @@ export interface PostgresLedgerOptions {
  */
 export class PostgresLedger implements Ledger {
   readonly #batch: PostgresWriteBatch;
+  readonly #byId: PostgresReadBatch<string, ItemRow>;
+  readonly #bySource: PostgresReadBatch<SourceKey, ItemRow>;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly clock: () => Date,
   ) {
     this.#batch = new PostgresWriteBatch(pool);
+    this.#byId = new PostgresReadBatch(pool, ITEM_BY_ID);
+    this.#bySource = new PostgresReadBatch(pool, ITEM_BY_SOURCE);
   }
 
   /** Opens a pool, creates the schema if needed and brings it to the newest version. */
@@ -285,13 +316,13 @@ export class PostgresLedger implements Ledger {
   }
 
   async get(id: string): Promise<LedgerItem | undefined> {
-    const { rows } = await this.pool.query<ItemRow>({ name: 'll_get', text: 'SELECT * FROM ledger_items WHERE id = $1', values: [id] });
-    return rows[0] === undefined ? undefined : itemFromRow(rows[0]);
+    const row = await this.#byId.get(id);
+    return row === undefined ? undefined : itemFromRow(row);
   }
 
   async getBySource(tenant: string, entity: Entity, direction: Direction, sourceId: string): Promise<LedgerItem | undefined> {
-    const { rows } = await this.pool.query<ItemRow>({ name: 'll_get_by_source', text: ITEM_BY_SOURCE_SQL.postgres, values: [tenant, entity, direction, sourceId] });
-    return rows[0] === undefined ? undefined : itemFromRow(rows[0]);
+    const row = await this.#bySource.get([tenant, entity, direction, sourceId]);
+    return row === undefined ? undefined : itemFromRow(row);
   }
 
   async getByTarget(tenant: string, entity: Entity, direction: Direction, targetId: string): Promise<LedgerItem | undefined> {
