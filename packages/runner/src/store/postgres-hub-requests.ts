@@ -1,7 +1,7 @@
 import type { CloseOut, RequestDetailStatus } from '@ledgerlink/core';
 import type pg from 'pg';
 import { PostgresHubRequests, REQUEST_COLUMNS, requestFromRow, type HubRequestRow, type NewHubRequest, type RequestRow } from './hub-requests.js';
-import { PostgresReadBatch, type BatchedRead } from './postgres-read-batch.js';
+import { PostgresReadBatch, type BatchedRead, type PipelinedReader } from './postgres-read-batch.js';
 import type { PostgresWriteBatch } from './postgres-write-batch.js';
 
 /**
@@ -59,10 +59,10 @@ export class PostgresBatchedHubRequests extends PostgresHubRequests {
   readonly #openForItem: PostgresReadBatch<string, RequestRow>;
   readonly #clock: () => Date;
 
-  constructor(pool: pg.Pool, batch: PostgresWriteBatch, clock: () => Date = () => new Date()) {
+  constructor(pool: pg.Pool, batch: PostgresWriteBatch, reader: PipelinedReader, clock: () => Date = () => new Date()) {
     super(pool, clock);
-    this.#byKey = new PostgresReadBatch(pool, REQUEST_BY_KEY);
-    this.#openForItem = new PostgresReadBatch(pool, OPEN_FOR_ITEM);
+    this.#byKey = new PostgresReadBatch(reader, REQUEST_BY_KEY);
+    this.#openForItem = new PostgresReadBatch(reader, OPEN_FOR_ITEM);
     this.#batch = batch;
     this.#clock = clock;
   }

@@ -35,7 +35,7 @@ import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, UNPROCESSED_EVENTS_S
 import { applyPostgresMigrations } from './postgres-migrations.js';
 import { PostgresCredentialTable } from './store-credentials.js';
 import { PostgresBatchedHubRequests } from './postgres-hub-requests.js';
-import { PostgresReadBatch, type BatchedRead } from './postgres-read-batch.js';
+import { PipelinedReader, PostgresReadBatch, type BatchedRead } from './postgres-read-batch.js';
 import { PostgresWriteBatch, type BatchClient } from './postgres-write-batch.js';
 import { CURRENT_EPOCH_SQL } from './tenant-leases.js';
 import {
@@ -178,7 +178,7 @@ export interface PostgresLedgerOptions {
   /** A schema of its own (default `public`): created if missing. */
   schema?: string;
   clock?: () => Date;
-  /** Connections in the pool (default 8: up to 3 group-commit transactions at once, the rest for reads). */
+  /** Connections in the pool (default 8: up to 2 group-commit transactions and the pipelined reader at once, the rest for other reads). */
   poolSize?: number;
   /** How long one query may take, connecting included, before it fails (default 30 s). */
   queryTimeoutMs?: number;
@@ -192,6 +192,7 @@ export interface PostgresLedgerOptions {
  */
 export class PostgresLedger implements Ledger {
   readonly #batch: PostgresWriteBatch;
+  readonly #reader: PipelinedReader;
   readonly #byId: PostgresReadBatch<string, ItemRow>;
   readonly #bySource: PostgresReadBatch<SourceKey, ItemRow>;
 
@@ -200,8 +201,9 @@ export class PostgresLedger implements Ledger {
     private readonly clock: () => Date,
   ) {
     this.#batch = new PostgresWriteBatch(pool);
-    this.#byId = new PostgresReadBatch(pool, ITEM_BY_ID);
-    this.#bySource = new PostgresReadBatch(pool, ITEM_BY_SOURCE);
+    this.#reader = new PipelinedReader(pool);
+    this.#byId = new PostgresReadBatch(this.#reader, ITEM_BY_ID);
+    this.#bySource = new PostgresReadBatch(this.#reader, ITEM_BY_SOURCE);
   }
 
   /** Opens a pool, creates the schema if needed and brings it to the newest version. */
@@ -455,7 +457,7 @@ export class PostgresLedger implements Ledger {
 
   /** The ERP Requests taken on, in the same database, written through the group commit. */
   hubRequests(): HubRequests {
-    return new PostgresBatchedHubRequests(this.pool, this.#batch, this.clock);
+    return new PostgresBatchedHubRequests(this.pool, this.#batch, this.#reader, this.clock);
   }
 
   /** The rotated credentials, in the same database. */
@@ -472,7 +474,10 @@ export class PostgresLedger implements Ledger {
 
   /** Commits what is queued, then closes the pool. */
   async close(): Promise<void> {
-    this.#closed ??= this.#batch.drained().then(() => this.pool.end());
+    this.#closed ??= this.#batch
+      .drained()
+      .then(() => this.#reader.close())
+      .then(() => this.pool.end());
     return this.#closed;
   }
 }

@@ -1,4 +1,5 @@
-import type pg from 'pg';
+import pg from 'pg';
+import { TurnCork } from './postgres-write-batch.js';
 
 /** A read by key, both ways: one key alone, and any number of keys in one set-based statement. */
 export interface BatchedRead<K, R extends pg.QueryResultRow> {
@@ -17,6 +18,63 @@ export interface BatchedRead<K, R extends pg.QueryResultRow> {
   keyText(key: K): string;
   /** The key of an answered row, as `keyText` spells it. */
   rowKey(row: R): string;
+}
+
+/**
+ * One pipelined connection that the batched reads of every table share: the statements of one turn leave in one
+ * socket write (TurnCork) and their answers come back together, instead of a connection taken from the pool and a
+ * write per statement. The connection is taken from the pool when first needed and given back (destroyed) when it
+ * fails, so the next read takes a fresh one.
+ */
+export class PipelinedReader {
+  #held: Promise<{ client: pg.PoolClient; cork: TurnCork }> | undefined;
+  #closed = false;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async query<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>> {
+    if (this.#closed) throw new Error('the PostgreSQL store is closed: a read came after close(); open the store again to read');
+    const held = (this.#held ??= this.#take());
+    let client: pg.PoolClient;
+    try {
+      const taken = await held;
+      client = taken.client;
+      taken.cork.hold();
+    } catch (error) {
+      if (this.#held === held) this.#held = undefined;
+      throw error;
+    }
+    try {
+      return await client.query<R>(config);
+    } catch (error) {
+      // A statement's own error leaves the connection usable; anything else (a timeout, a dropped socket) does not.
+      if (!(error instanceof pg.DatabaseError)) this.#drop(held, error as Error);
+      throw error;
+    }
+  }
+
+  #take(): Promise<{ client: pg.PoolClient; cork: TurnCork }> {
+    const held = this.pool.connect().then((client) => {
+      // Checked out, the pool no longer listens for its errors: without a listener one would end the process.
+      client.on('error', (error) => this.#drop(held, error));
+      return { client, cork: new TurnCork(client.connection.stream) };
+    });
+    return held;
+  }
+
+  #drop(held: Promise<{ client: pg.PoolClient; cork: TurnCork }>, error: Error): void {
+    if (this.#held !== held) return;
+    this.#held = undefined;
+    void held.then(({ client }) => client.release(error)).catch(() => undefined);
+  }
+
+  /** Gives the connection back (before the pool ends). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined) await held.then(({ client }) => client.release()).catch(() => undefined);
+  }
 }
 
 /** The most keys one statement carries; more go in further statements of the same turn. */
@@ -38,7 +96,7 @@ export class PostgresReadBatch<K, R extends pg.QueryResultRow> {
   #scheduled = false;
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly reader: PipelinedReader,
     private readonly read: BatchedRead<K, R>,
   ) {}
 
@@ -74,8 +132,8 @@ export class PostgresReadBatch<K, R extends pg.QueryResultRow> {
       const only = entries.length === 1 ? entries[0] : undefined;
       const { rows: answered } =
         only !== undefined
-          ? await this.pool.query<R>({ ...this.read.one, values: this.read.params(only.key) })
-          : await this.pool.query<R>({ ...this.read.many, values: this.read.manyParams(entries.map((entry) => entry.key)) });
+          ? await this.reader.query<R>({ ...this.read.one, values: this.read.params(only.key) })
+          : await this.reader.query<R>({ ...this.read.many, values: this.read.manyParams(entries.map((entry) => entry.key)) });
       rows = answered;
     } catch (error) {
       for (const entry of entries) for (const waiter of entry.waiting) waiter.reject(error);
