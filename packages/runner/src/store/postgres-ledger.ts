@@ -11,6 +11,7 @@ import {
   requireLedgerItem,
   type Actor,
   type AttemptRecord,
+  type AuditDraft,
   type AuditEntry,
   type Direction,
   type EditableField,
@@ -29,17 +30,18 @@ import {
 } from '@ledgerlink/core';
 import pg from 'pg';
 import { eventFromRow, type EventInbox, type EventRow } from './event-inbox.js';
-import { PostgresHubRequests, type HubRequests } from './hub-requests.js';
+import type { HubRequests } from './hub-requests.js';
 import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
 import { PostgresCredentialTable } from './store-credentials.js';
-import { PostgresWriteBatch } from './postgres-write-batch.js';
-import { CURRENT_EPOCH_SQL, FENCE_SQL } from './tenant-leases.js';
+import { PostgresBatchedHubRequests } from './postgres-hub-requests.js';
+import { PipelinedReader, PostgresReadBatch, type BatchedRead } from './postgres-read-batch.js';
+import { PostgresWriteBatch, type BatchClient } from './postgres-write-batch.js';
+import { CURRENT_EPOCH_SQL } from './tenant-leases.js';
 import {
   attemptFromRow,
   attemptParams,
   auditFromRow,
-  auditParams,
   ITEM_COLUMNS,
   itemFromRow,
   itemParams,
@@ -51,27 +53,124 @@ import {
   type ItemRow,
 } from './sqlite-rows.js';
 
-const INSERT_ITEM = `INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-  ON CONFLICT (tenant, entity, direction, source_id) DO NOTHING RETURNING *`;
-const UPDATE_ITEM = `UPDATE ledger_items SET ${MUTABLE_COLUMNS.map((column, i) => `${column} = $${i + 2}`).join(', ')} WHERE id = $1`;
-/** An update that keeps the record: attempts and outcomes never change it, so its JSON is not sent again. */
-const UPDATE_ITEM_STATE = `UPDATE ledger_items SET ${STATE_COLUMNS.map((column, i) => `${column} = $${i + 2}`).join(', ')} WHERE id = $1`;
-const INSERT_AUDIT = 'INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)';
-const STATE_SETS = STATE_COLUMNS.map((column, i) => `${column} = $${i + 2}`).join(', ');
-const AT = STATE_COLUMNS.length + 2;
 /**
- * An attempt begun or completed, in one round trip: the item's state (not its record), the attempt, and its one audit
- * entry, which is skipped (no row returned) when its number is taken.
+ * A new item and its audit entries (numbered 1…n), in one statement. `created` says whether it was inserted; if not,
+ * the row already there for its source key comes back with it (absent only if another transaction committed it after
+ * this statement began: then it is read again).
  */
-const PUT_ATTEMPT_AUDITED = `WITH item AS (UPDATE ledger_items SET ${STATE_SETS} WHERE id = $1),
-  attempt AS (
-    INSERT INTO ledger_attempts (item_id, number, idempotency_key, started_at, finished_at, outcome) VALUES ($1, $${AT}, $${AT + 1}, $${AT + 2}, $${AT + 3}, $${AT + 4})
-    ON CONFLICT (item_id, number) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome
+const UPSERT_ITEM = `WITH inserted AS (
+    INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+    ON CONFLICT (tenant, entity, direction, source_id) DO NOTHING RETURNING id
+  ), audit AS (
+    INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail)
+    SELECT inserted.id, entry.seq, entry.at, entry.actor_kind, entry.actor_id, entry.action, entry.detail
+    FROM inserted CROSS JOIN unnest(${auditArrays(ITEM_COLUMNS.length + 1, true)}) AS entry (seq, at, actor_kind, actor_id, action, detail)
   )
-  INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail) VALUES ($1, $${AT + 5}, $${AT + 6}, $${AT + 7}, $${AT + 8}, $${AT + 9}, $${AT + 10})
-  ON CONFLICT (item_id, seq) DO NOTHING RETURNING seq`;
-/** How many items' last audit numbers are remembered (see PostgresLedger #auditSeq). */
-const AUDIT_SEQ_MEMORY = 50_000;
+  SELECT EXISTS (SELECT 1 FROM inserted) AS created, existing.* FROM (SELECT 1) AS one
+  LEFT JOIN ledger_items AS existing ON existing.tenant = $2 AND existing.entity = $3 AND existing.direction = $4 AND existing.source_id = $5`;
+
+/**
+ * An item locked for a change (`FOR UPDATE`), with in the same round trip its tenant's fence and the attempt asked
+ * for. `fenced` is true when no fence was given ($2 NULL) or the tenant's lease is held at epoch $2; that lease row
+ * is then share-locked until the transaction ends, so no claim can bump the epoch between this check and the write.
+ * The item's row is locked before the lease's, as every fenced write does.
+ */
+const LOCK_ITEM = `WITH item AS MATERIALIZED (SELECT * FROM ledger_items WHERE id = $1 FOR UPDATE)
+  SELECT item.*,
+    ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM tenant_leases WHERE tenant = item.tenant AND epoch = $2 AND holder IS NOT NULL FOR SHARE)) AS fenced,
+    attempt.number AS attempt_number, attempt.idempotency_key AS attempt_idempotency_key, attempt.started_at AS attempt_started_at,
+    attempt.finished_at AS attempt_finished_at, attempt.outcome AS attempt_outcome
+  FROM item LEFT JOIN ledger_attempts AS attempt ON attempt.item_id = item.id AND attempt.number = $3`;
+
+/** What LOCK_ITEM answers: the item, whether its fence holds, and the attempt asked for (all null if none). */
+interface LockedRow extends ItemRow {
+  fenced: boolean;
+  attempt_number: number | null;
+  attempt_idempotency_key: string | null;
+  attempt_started_at: string | null;
+  attempt_finished_at: string | null;
+  attempt_outcome: string | null;
+}
+
+/**
+ * `unnest(...)` of the audit entries' columns as array parameters from `$first` on (the numbers too when `numbered`):
+ * any number of entries in one statement.
+ */
+function auditArrays(first: number, numbered: boolean): string {
+  const columns = [...(numbered ? ['int'] : []), 'text', 'text', 'text', 'text', 'text'];
+  return columns.map((type, i) => `$${first + i}::${type}[]`).join(', ');
+}
+
+/** The audit drafts as the array parameters of auditArrays (without numbers). */
+function auditColumns(drafts: readonly AuditDraft[]): unknown[][] {
+  return [
+    drafts.map((draft) => draft.at),
+    drafts.map((draft) => draft.actor.kind),
+    drafts.map((draft) => draft.actor.id),
+    drafts.map((draft) => draft.action),
+    drafts.map((draft) => (draft.detail === undefined ? null : JSON.stringify(draft.detail))),
+  ];
+}
+
+/**
+ * A plan written in one statement: the item (its state only, or with its record when the plan changed the record),
+ * the attempt begun or completed if any, and the audit entries numbered after the item's last one. The number is
+ * looked up in the statement itself: every audited change holds the item's row lock (LOCK_ITEM), so no other
+ * writer can take it in between, and the lookup is one probe of the (item_id, seq) key the insert checks anyway.
+ */
+function applySql(withRecord: boolean, withAttempt: boolean): string {
+  const columns = withRecord ? MUTABLE_COLUMNS : STATE_COLUMNS;
+  let next = columns.length + 2;
+  const sets = columns.map((column, i) => `${column} = $${i + 2}`).join(', ');
+  const parts = [`item AS (UPDATE ledger_items SET ${sets} WHERE id = $1)`];
+  if (withAttempt) {
+    const at = next;
+    next += 5;
+    parts.push(`attempt AS (
+      INSERT INTO ledger_attempts (item_id, number, idempotency_key, started_at, finished_at, outcome) VALUES ($1, $${at}, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4})
+      ON CONFLICT (item_id, number) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome
+    )`);
+  }
+  return `WITH ${parts.join(',\n  ')}
+  INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail)
+  SELECT $1, last.seq + entry.n, entry.at, entry.actor_kind, entry.actor_id, entry.action, entry.detail
+  FROM (SELECT coalesce(max(seq), 0) AS seq FROM ledger_audit WHERE item_id = $1) AS last
+  CROSS JOIN unnest(${auditArrays(next, false)}) WITH ORDINALITY AS entry (at, actor_kind, actor_id, action, detail, n)`;
+}
+
+/** Items by id, read a turn's worth at a time (PostgresReadBatch). */
+const ITEM_BY_ID: BatchedRead<string, ItemRow> = {
+  one: { name: 'll_get', text: 'SELECT * FROM ledger_items WHERE id = $1' },
+  many: { name: 'll_get_many', text: 'SELECT * FROM ledger_items WHERE id = ANY($1::text[])' },
+  params: (id) => [id],
+  manyParams: (ids) => [ids],
+  keyText: (id) => id,
+  rowKey: (row) => row.id,
+};
+
+type SourceKey = readonly [tenant: string, entity: Entity, direction: Direction, sourceId: string];
+
+/** Items by their source record, read a turn's worth at a time: each key is a probe of the UNIQUE source index. */
+const ITEM_BY_SOURCE: BatchedRead<SourceKey, ItemRow> = {
+  one: { name: 'll_get_by_source', text: ITEM_BY_SOURCE_SQL.postgres },
+  many: {
+    name: 'll_get_by_source_many',
+    text: `SELECT item.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS wanted (tenant, entity, direction, source_id)
+      JOIN ledger_items AS item USING (tenant, entity, direction, source_id)`,
+  },
+  params: (key) => [...key],
+  manyParams: (keys) => [0, 1, 2, 3].map((column) => keys.map((key) => key[column])),
+  keyText: (key) => JSON.stringify(key),
+  rowKey: (row) => JSON.stringify([row.tenant, row.entity, row.direction, row.source_id]),
+};
+
+/** The four shapes of a plan's statement, each prepared once per connection under its name. */
+const APPLY = {
+  state: { name: 'll_apply_state', text: applySql(false, false) },
+  record: { name: 'll_apply_record', text: applySql(true, false) },
+  stateAttempt: { name: 'll_apply_state_attempt', text: applySql(false, true) },
+  recordAttempt: { name: 'll_apply_record_attempt', text: applySql(true, true) },
+} as const;
 
 export interface PostgresLedgerOptions {
   /** `postgres://user@host:5432/database`. */
@@ -79,34 +178,32 @@ export interface PostgresLedgerOptions {
   /** A schema of its own (default `public`): created if missing. */
   schema?: string;
   clock?: () => Date;
-  /** Connections in the pool (default 8: up to 3 group-commit transactions at once, the rest for reads). */
+  /** Connections in the pool (default 8: up to 3 group-commit transactions and the pipelined reader at once, the rest for other reads). */
   poolSize?: number;
   /** How long one query may take, connecting included, before it fails (default 30 s). */
   queryTimeoutMs?: number;
 }
 
-type Client = pg.PoolClient;
-
 /**
  * The Ledger on PostgreSQL, for deployments that outgrow one machine: the same rules as the SQLite store (the
- * shared `plan*` functions), each method one transaction that locks the item's row (`SELECT … FOR UPDATE`)
- * before it reads it, so two runner replicas cannot both act on what they read.
+ * shared `plan*` functions), each change locking the item's row (`SELECT … FOR UPDATE`) before it reads it, so two
+ * runner replicas cannot both act on what they read. Changes go through the group commit (PostgresWriteBatch): a
+ * change is two statements (lock and read; write), whatever its shape, and the changes of one batch run side by side.
  */
 export class PostgresLedger implements Ledger {
   readonly #batch: PostgresWriteBatch;
-  /**
-   * The last audit number this process wrote per item, so an audited write needs no `max(seq)` lookup. Only ever
-   * too low (another replica wrote the item since), never too high (forgotten when a batch rolls back): an entry
-   * numbered from a stale value meets the taken number (ON CONFLICT DO NOTHING) and is numbered again after a lookup.
-   */
-  readonly #auditSeq = new Map<string, number>();
+  readonly #reader: PipelinedReader;
+  readonly #byId: PostgresReadBatch<string, ItemRow>;
+  readonly #bySource: PostgresReadBatch<SourceKey, ItemRow>;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly clock: () => Date,
   ) {
     this.#batch = new PostgresWriteBatch(pool);
-    this.#batch.onRollback(() => this.#auditSeq.clear());
+    this.#reader = new PipelinedReader(pool);
+    this.#byId = new PostgresReadBatch(this.#reader, ITEM_BY_ID);
+    this.#bySource = new PostgresReadBatch(this.#reader, ITEM_BY_SOURCE);
   }
 
   /** Opens a pool, creates the schema if needed and brings it to the newest version. */
@@ -121,6 +218,8 @@ export class PostgresLedger implements Ledger {
       options: `-c search_path=${schema}`,
       query_timeout: timeoutMs,
       connectionTimeoutMillis: timeoutMs,
+      // A group commit's statements are sent without waiting for the answers before them (PostgresWriteBatch).
+      pipeline: true,
     });
     pool.on('error', () => undefined);
     try {
@@ -143,8 +242,8 @@ export class PostgresLedger implements Ledger {
     return new PostgresLedger(pool, options.clock ?? (() => new Date()));
   }
 
-  /** Group-commit transactions committed and the writes they carried (tests, diagnostics). */
-  get groupCommitStats(): { batches: number; writes: number } {
+  /** Group-commit transactions committed, the writes they carried, and batches run again one write at a time. */
+  get groupCommitStats(): { batches: number; writes: number; redone: number } {
     return this.#batch.stats;
   }
 
@@ -152,129 +251,89 @@ export class PostgresLedger implements Ledger {
     return this.clock().toISOString();
   }
 
-  /** Runs `work` in the current group-commit transaction (see PostgresWriteBatch); resolves once it is committed. */
-  private transaction<T>(work: (client: Client) => Promise<T>): Promise<T> {
-    return this.#batch.run(work);
+  /**
+   * Runs `work` in the current group-commit transaction (see PostgresWriteBatch); resolves once it is committed.
+   * `key`: the row it reads before it writes; writes of one key in one batch run one after another.
+   */
+  private transaction<T>(key: string, work: (client: BatchClient) => Promise<T>): Promise<T> {
+    return this.#batch.run(work, key);
   }
 
-  private async lockedItem(client: Client, id: string): Promise<LedgerItem> {
-    const { rows } = await client.query<ItemRow>({ name: 'll_locked_item', text: 'SELECT * FROM ledger_items WHERE id = $1 FOR UPDATE', values: [id] });
-    return requireLedgerItem(rows[0] === undefined ? undefined : itemFromRow(rows[0]), id);
-  }
-
-  /** Writes a plan made from `before`: the record's JSON only when the plan changed the record. */
-  private async apply(client: Client, plan: LedgerPlan, before: LedgerItem): Promise<LedgerItem> {
-    if (!plan.changed) return plan.item;
-    const [draft] = plan.audit;
-    const lastSeq = this.#auditSeq.get(plan.item.id);
-    if (plan.attempt !== undefined && plan.item.record === before.record && plan.audit.length === 1 && draft !== undefined && lastSeq !== undefined) {
-      // The hot path (every attempt's two writes): one statement instead of three.
-      const params = itemStateParams(plan.item);
-      const attempt = attemptParams(plan.attempt);
-      const audit = auditParams({ ...draft, seq: lastSeq + 1 });
-      const { rowCount } = await client.query({
-        name: 'll_put_attempt_audited',
-        text: PUT_ATTEMPT_AUDITED,
-        values: [
-          params.id,
-          ...STATE_COLUMNS.map((column) => params[column]),
-          attempt.number,
-          attempt.idempotency_key,
-          attempt.started_at,
-          attempt.finished_at,
-          attempt.outcome,
-          audit.seq,
-          audit.at,
-          audit.actor_kind,
-          audit.actor_id,
-          audit.action,
-          audit.detail,
-        ],
-      });
-      if (rowCount === 1) this.rememberAuditSeq(plan.item.id, audit.seq);
-      else await this.appendAudit(client, plan, false);
-      return plan.item;
+  /**
+   * Locks and reads the item, checks its fence in the same round trip (see LOCK_ITEM) and reads attempt
+   * `attemptNumber` with it. A refused fence throws LL_LEASE_LOST having written nothing.
+   */
+  private async lockedItem(client: BatchClient, id: string, fence?: LedgerFence, attemptNumber?: number): Promise<{ item: LedgerItem; attempt?: AttemptRecord }> {
+    const { rows } = await client.read<LockedRow>({ name: 'll_lock_item', text: LOCK_ITEM, values: [id, fence?.epoch ?? null, attemptNumber ?? null] });
+    const row = rows[0];
+    const item = requireLedgerItem(row === undefined ? undefined : itemFromRow(row), id);
+    if (row !== undefined && !row.fenced && fence !== undefined) {
+      const current = await client.read<{ epoch: string }>({ name: 'll_current_epoch', text: CURRENT_EPOCH_SQL.postgres, values: [item.tenant] });
+      throw leaseLost(item.tenant, fence.epoch, current.rows[0] === undefined ? undefined : Number(current.rows[0].epoch));
     }
-    if (plan.item.record === before.record) {
-      const params = itemStateParams(plan.item);
-      await client.query({ name: 'll_update_item_state', text: UPDATE_ITEM_STATE, values: [params.id, ...STATE_COLUMNS.map((column) => params[column])] });
-    } else {
+    if (row?.attempt_number === null || row?.attempt_number === undefined) return { item };
+    const attempt = attemptFromRow({
+      item_id: id,
+      number: row.attempt_number,
+      idempotency_key: row.attempt_idempotency_key as string,
+      started_at: row.attempt_started_at as string,
+      finished_at: row.attempt_finished_at,
+      outcome: row.attempt_outcome,
+    });
+    return { item, attempt };
+  }
+
+  /** Writes a plan made from `before` in one statement (applySql): the record's JSON only when the plan changed it. */
+  private async apply(client: BatchClient, plan: LedgerPlan, before: LedgerItem): Promise<LedgerItem> {
+    if (!plan.changed) return plan.item;
+    const withRecord = plan.item.record !== before.record;
+    const values: unknown[] = [plan.item.id];
+    if (withRecord) {
       const params = itemParams(plan.item);
-      await client.query(UPDATE_ITEM, [params.id, ...MUTABLE_COLUMNS.map((column) => params[column])]);
+      values.push(...MUTABLE_COLUMNS.map((column) => params[column]));
+    } else {
+      const params = itemStateParams(plan.item);
+      values.push(...STATE_COLUMNS.map((column) => params[column]));
     }
     if (plan.attempt !== undefined) {
       const attempt = attemptParams(plan.attempt);
-      await client.query({
-        name: 'll_put_attempt',
-        text: `INSERT INTO ledger_attempts (item_id, number, idempotency_key, started_at, finished_at, outcome) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (item_id, number) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome`,
-        values: [attempt.item_id, attempt.number, attempt.idempotency_key, attempt.started_at, attempt.finished_at, attempt.outcome],
-      });
+      values.push(attempt.number, attempt.idempotency_key, attempt.started_at, attempt.finished_at, attempt.outcome);
     }
-    await this.appendAudit(client, plan, false);
+    values.push(...auditColumns(plan.audit));
+    const statement = plan.attempt === undefined ? (withRecord ? APPLY.record : APPLY.state) : withRecord ? APPLY.recordAttempt : APPLY.stateAttempt;
+    await client.query({ ...statement, values });
     return plan.item;
-  }
-
-  /** Appends the plan's audit entries after the item's last one (`created`: the item is new, it has none). */
-  private async appendAudit(client: Client, plan: LedgerPlan, created: boolean): Promise<void> {
-    const id = plan.item.id;
-    let last = created ? 0 : (this.#auditSeq.get(id) ?? (await this.lastAuditSeq(client, id)));
-    for (const draft of plan.audit) {
-      const row = auditParams({ ...draft, seq: last + 1 });
-      const values = [row.item_id, row.seq, row.at, row.actor_kind, row.actor_id, row.action, row.detail];
-      const inserted = await client.query({ name: 'll_insert_audit_if_free', text: `${INSERT_AUDIT} ON CONFLICT (item_id, seq) DO NOTHING`, values });
-      if (inserted.rowCount === 0) {
-        // Another replica audited the item since this process last did (its row lock is held now): number after it.
-        values[1] = (await this.lastAuditSeq(client, id)) + 1;
-        await client.query(INSERT_AUDIT, values);
-      }
-      last = values[1] as number;
-    }
-    this.rememberAuditSeq(id, last);
-  }
-
-  private rememberAuditSeq(id: string, seq: number): void {
-    if (this.#auditSeq.size >= AUDIT_SEQ_MEMORY) this.#auditSeq.clear();
-    this.#auditSeq.set(id, seq);
-  }
-
-  private async lastAuditSeq(client: Client, id: string): Promise<number> {
-    const { rows } = await client.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM ledger_audit WHERE item_id = $1', [id]);
-    return rows[0]?.seq ?? 0;
   }
 
   async upsert(input: NewLedgerItem, actor: Actor): Promise<{ item: LedgerItem; created: boolean }> {
     const plan = planNewItem(input, actor, this.now());
-    return this.transaction(async (client) => {
-      const params = itemParams(plan.item);
-      const inserted = await client.query<ItemRow>(INSERT_ITEM, ITEM_COLUMNS.map((column) => params[column]));
-      if (inserted.rows[0] === undefined) {
-        const { tenant, entity, direction, sourceId } = plan.item;
-        const existing = await client.query<ItemRow>('SELECT * FROM ledger_items WHERE tenant = $1 AND entity = $2 AND direction = $3 AND source_id = $4', [
-          tenant,
-          entity,
-          direction,
-          sourceId,
-        ]);
-        return { item: itemFromRow(existing.rows[0] as ItemRow), created: false };
-      }
-      await this.appendAudit(client, plan, true);
-      return { item: plan.item, created: true };
+    const { tenant, entity, direction, sourceId } = plan.item;
+    const params = itemParams(plan.item);
+    const values = [...ITEM_COLUMNS.map((column) => params[column]), plan.audit.map((_, index) => index + 1), ...auditColumns(plan.audit)];
+    const answer = await this.transaction(`source:${JSON.stringify([tenant, entity, direction, sourceId])}`, async (client) => {
+      const { rows } = await client.query<ItemRow & { created: boolean }>({ name: 'll_upsert_item', text: UPSERT_ITEM, values });
+      return rows[0];
     });
+    if (answer?.created === true) return { item: plan.item, created: true };
+    if (answer !== undefined && answer.id !== null) return { item: itemFromRow(answer), created: false };
+    // Committed by another transaction after the statement began: there now.
+    const existing = await this.getBySource(tenant, entity, direction, sourceId);
+    if (existing === undefined) throw new Error(`ledger item for ${sourceId} was neither created nor found; try again`);
+    return { item: existing, created: false };
   }
 
   async get(id: string): Promise<LedgerItem | undefined> {
-    const { rows } = await this.pool.query<ItemRow>('SELECT * FROM ledger_items WHERE id = $1', [id]);
-    return rows[0] === undefined ? undefined : itemFromRow(rows[0]);
+    const row = await this.#byId.get(id);
+    return row === undefined ? undefined : itemFromRow(row);
   }
 
   async getBySource(tenant: string, entity: Entity, direction: Direction, sourceId: string): Promise<LedgerItem | undefined> {
-    const { rows } = await this.pool.query<ItemRow>(ITEM_BY_SOURCE_SQL.postgres, [tenant, entity, direction, sourceId]);
-    return rows[0] === undefined ? undefined : itemFromRow(rows[0]);
+    const row = await this.#bySource.get([tenant, entity, direction, sourceId]);
+    return row === undefined ? undefined : itemFromRow(row);
   }
 
   async getByTarget(tenant: string, entity: Entity, direction: Direction, targetId: string): Promise<LedgerItem | undefined> {
-    const { rows } = await this.pool.query<ItemRow>(ITEM_BY_TARGET_SQL.postgres, [tenant, entity, direction, targetId]);
+    const { rows } = await this.pool.query<ItemRow>({ name: 'll_get_by_target', text: ITEM_BY_TARGET_SQL.postgres, values: [tenant, entity, direction, targetId] });
     return rows[0] === undefined ? undefined : itemFromRow(rows[0]);
   }
 
@@ -295,46 +354,30 @@ export class PostgresLedger implements Ledger {
   }
 
   async transition(id: string, change: LedgerTransition, actor: Actor): Promise<LedgerItem> {
-    return this.transaction(async (client) => {
-      const item = await this.lockedItem(client, id);
+    return this.transaction(`item:${id}`, async (client) => {
+      const { item } = await this.lockedItem(client, id);
       return this.apply(client, planTransition(item, change, actor, this.now()), item);
     });
   }
 
-  /**
-   * Refuses a fenced write (see LedgerFence) when the item's tenant lease has moved on from `fence.epoch`. The lease
-   * row is share-locked until the transaction ends, so no claim can bump the epoch between this check and the write.
-   */
-  private async checkFence(client: Client, item: LedgerItem, fence: LedgerFence | undefined): Promise<void> {
-    if (fence === undefined) return;
-    const held = await client.query({ name: 'll_fence', text: FENCE_SQL.postgres, values: [item.tenant, fence.epoch] });
-    if (held.rowCount === 1) return;
-    const { rows } = await client.query<{ epoch: string }>(CURRENT_EPOCH_SQL.postgres, [item.tenant]);
-    throw leaseLost(item.tenant, fence.epoch, rows[0] === undefined ? undefined : Number(rows[0].epoch));
-  }
-
   async beginAttempt(id: string, actor: Actor, fence?: LedgerFence): Promise<{ item: LedgerItem; attempt: AttemptRecord }> {
-    return this.transaction(async (client) => {
-      const current = await this.lockedItem(client, id);
-      await this.checkFence(client, current, fence);
+    return this.transaction(`item:${id}`, async (client) => {
+      const { item: current } = await this.lockedItem(client, id, fence);
       const plan = planBeginAttempt(current, actor, this.now());
       return { item: await this.apply(client, plan, current), attempt: plan.attempt as AttemptRecord };
     });
   }
 
   async completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor, fence?: LedgerFence): Promise<LedgerItem> {
-    return this.transaction(async (client) => {
-      const item = await this.lockedItem(client, id);
-      await this.checkFence(client, item, fence);
-      const { rows } = await client.query<AttemptRow>({ name: 'll_attempt', text: 'SELECT * FROM ledger_attempts WHERE item_id = $1 AND number = $2', values: [id, attemptNumber] });
-      const attempt = rows[0] === undefined ? undefined : attemptFromRow(rows[0]);
+    return this.transaction(`item:${id}`, async (client) => {
+      const { item, attempt } = await this.lockedItem(client, id, fence, attemptNumber);
       return this.apply(client, planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber), item);
     });
   }
 
   async edit(id: string, changes: Partial<Record<EditableField, string>>, actor: Actor): Promise<LedgerItem> {
-    return this.transaction(async (client) => {
-      const item = await this.lockedItem(client, id);
+    return this.transaction(`item:${id}`, async (client) => {
+      const { item } = await this.lockedItem(client, id);
       return this.apply(client, planEdit(item, changes, actor, this.now()), item);
     });
   }
@@ -347,7 +390,7 @@ export class PostgresLedger implements Ledger {
 
   async attempts(id: string): Promise<AttemptRecord[]> {
     await this.requireItem(id);
-    const { rows } = await this.pool.query<AttemptRow>('SELECT * FROM ledger_attempts WHERE item_id = $1 ORDER BY number', [id]);
+    const { rows } = await this.pool.query<AttemptRow>({ name: 'll_attempts', text: 'SELECT * FROM ledger_attempts WHERE item_id = $1 ORDER BY number', values: [id] });
     return rows.map(attemptFromRow);
   }
 
@@ -370,8 +413,8 @@ export class PostgresLedger implements Ledger {
   }
 
   async takeNext(tenant: string, name: string, floor: number): Promise<number> {
-    return this.transaction(async (client) => {
-      const { rows } = await client.query<{ value: string }>('SELECT value FROM ledger_cursors WHERE tenant = $1 AND name = $2 FOR UPDATE', [tenant, name]);
+    return this.transaction(`cursor:${JSON.stringify([tenant, name])}`, async (client) => {
+      const { rows } = await client.read<{ value: string }>('SELECT value FROM ledger_cursors WHERE tenant = $1 AND name = $2 FOR UPDATE', [tenant, name]);
       const value = nextCounterValue(rows[0]?.value, floor);
       await client.query(
         `INSERT INTO ledger_cursors (tenant, name, value, updated_at) VALUES ($1, $2, $3, $4)
@@ -398,9 +441,13 @@ export class PostgresLedger implements Ledger {
             values: [event.eventId, event.companyId, event.resourceName, event.eventType, event.resourceId, event.occurredAt, now()],
           });
           return { fresh: (inserted.rows[0] as { fresh?: boolean } | undefined)?.fresh === true };
-        }),
+        }, `event:${event.eventId}`),
       async markProcessed(eventId: string) {
-        await batch.run((client) => client.query('UPDATE hub_events SET processed_at = $1 WHERE event_id = $2 AND processed_at IS NULL', [now(), eventId]));
+        const at = now();
+        await batch.run(
+          (client) => client.query({ name: 'll_event_processed', text: 'UPDATE hub_events SET processed_at = $1 WHERE event_id = $2 AND processed_at IS NULL', values: [at, eventId] }),
+          `event:${eventId}`,
+        );
       },
       async unprocessed(limit = 500) {
         const { rows } = await pool.query<EventRow>(UNPROCESSED_EVENTS_SQL.postgres, [limit]);
@@ -413,12 +460,9 @@ export class PostgresLedger implements Ledger {
     };
   }
 
-  /** The ERP Requests taken on, in the same database. */
+  /** The ERP Requests taken on, in the same database, written through the group commit. */
   hubRequests(): HubRequests {
-    const batch = this.#batch;
-    return new PostgresHubRequests(this.pool, this.clock, {
-      query: <R>(sql: string, params?: unknown[]) => batch.run(async (client) => (await client.query(sql, params)) as unknown as { rows: R[]; rowCount: number | null }),
-    });
+    return new PostgresBatchedHubRequests(this.pool, this.#batch, this.#reader, this.clock);
   }
 
   /** The rotated credentials, in the same database. */
@@ -435,7 +479,10 @@ export class PostgresLedger implements Ledger {
 
   /** Commits what is queued, then closes the pool. */
   async close(): Promise<void> {
-    this.#closed ??= this.#batch.drained().then(() => this.pool.end());
+    this.#closed ??= this.#batch
+      .drained()
+      .then(() => this.#reader.close())
+      .then(() => this.pool.end());
     return this.#closed;
   }
 }
