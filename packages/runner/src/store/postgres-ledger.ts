@@ -72,12 +72,13 @@ const UPSERT_ITEM = `WITH inserted AS (
 /**
  * An item locked for a change (`FOR UPDATE`), with in the same round trip its tenant's fence and the attempt asked
  * for. `fenced` is true when no fence was given ($2 NULL) or the tenant's lease is held at epoch $2; that lease row
- * is then share-locked until the transaction ends, so no claim can bump the epoch between this check and the write.
+ * is then locked `FOR KEY SHARE` until the transaction ends, so no claim (`FOR UPDATE`) can bump the epoch between
+ * this check and the write, while a renewal is not held up by it (see FENCE_SQL in tenant-leases.ts).
  * The item's row is locked before the lease's, as every fenced write does.
  */
 const LOCK_ITEM = `WITH item AS MATERIALIZED (SELECT * FROM ledger_items WHERE id = $1 FOR UPDATE)
   SELECT item.*,
-    ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM tenant_leases WHERE tenant = item.tenant AND epoch = $2 AND holder IS NOT NULL FOR SHARE)) AS fenced,
+    ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM tenant_leases WHERE tenant = item.tenant AND epoch = $2 AND holder IS NOT NULL FOR KEY SHARE)) AS fenced,
     attempt.number AS attempt_number, attempt.idempotency_key AS attempt_idempotency_key, attempt.started_at AS attempt_started_at,
     attempt.finished_at AS attempt_finished_at, attempt.outcome AS attempt_outcome
   FROM item LEFT JOIN ledger_attempts AS attempt ON attempt.item_id = item.id AND attempt.number = $3`;

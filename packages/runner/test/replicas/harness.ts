@@ -187,7 +187,7 @@ export class SandboxHost {
     await this.request({ op: 'resetStats' });
   }
 
-  /** The host's process id (the bench reads its CPU time from /proc). */
+  /** The host's process id (the bench and the trace read its CPU time from /proc). */
   get pid(): number | undefined {
     return this.child.pid;
   }
@@ -198,11 +198,6 @@ export class SandboxHost {
     const answered = this.request({ op: 'close' }).catch(() => undefined);
     await Promise.race([Promise.all([answered, exited]), sleep(10_000)]);
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-  }
-
-  /** Its process id (for the trace's CPU figures). */
-  get pid(): number | undefined {
-    return this.child.pid;
   }
 
   /** Last resort (afterAll on a failure): no IPC, just gone. */
