@@ -77,7 +77,8 @@ describe('the hosted Web Connector endpoint, as its own process, under a gzip bo
     const sentAt = Date.now();
     const answer = await fetch(host.url, {
       method: 'POST',
-      body: bomb,
+      // A plain Uint8Array: the body type every lib's fetch (Node's and the DOM's) accepts.
+      body: new Uint8Array(bomb),
       headers: { 'content-type': 'text/xml; charset=utf-8', 'content-encoding': 'gzip', soapaction: `"${NS}serverVersion"` },
     }).then(
       async (response) => ({ status: response.status, text: await response.text() }),

@@ -37,7 +37,8 @@ function envelope(method: string, params: Record<string, string>): string {
 
 /** One SOAP call as the Web Connector makes it (optionally compressed); the raw status and body. */
 async function post(url: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
-  const answer = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/xml; charset=utf-8', ...headers } });
+  // A plain Uint8Array for bytes: the body type every lib's fetch (Node's and the DOM's) accepts.
+  const answer = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': 'text/xml; charset=utf-8', ...headers } });
   return { status: answer.status, text: await answer.text() };
 }
 
