@@ -29,11 +29,11 @@ import { bearerFor } from '@ledgerlink/connector-procore';
 import type { ProcoreSandboxStats } from '@ledgerlink/connector-procore/sandbox';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH } from '@ledgerlink/connector-qbo/sandbox';
 import { maxInWindow, silentLogger, type SandboxStats } from '@ledgerlink/core';
-import pg from 'pg';
 import { stringify } from 'yaml';
 import { loadConfig } from '../src/config/load-config.js';
 import { Runner } from '../src/daemon.js';
 import { createServer } from '../src/server/create-server.js';
+import { dropSchema, POSTGRES_URL } from '../test/support/postgres.js';
 import type { HostOptions } from './sandbox-host.js';
 
 const COMPANY = 4264;
@@ -120,19 +120,12 @@ interface Stack {
 
 /** Where the runner keeps its ledger in a run: SQLite with full durability (the default), SQLite NORMAL, PostgreSQL. */
 type StoreKind = 'sqlite-full' | 'sqlite-normal' | 'postgres';
-const POSTGRES_URL = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const POSTGRES_SCHEMA = process.env.BENCH_POSTGRES_SCHEMA ?? 'bench_runner';
 
 /** The config's `store` for a run; PostgreSQL's schema is dropped first, so every run starts from an empty ledger. */
 async function storeConfig(store: StoreKind): Promise<Record<string, unknown>> {
   if (store !== 'postgres') return { sqlite: { path: 'ledger.db', synchronous: store === 'sqlite-full' ? 'FULL' : 'NORMAL' } };
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${POSTGRES_SCHEMA} CASCADE`);
-  } finally {
-    await client.end();
-  }
+  await dropSchema(POSTGRES_SCHEMA);
   return { postgres: { url: POSTGRES_URL, schema: POSTGRES_SCHEMA, credentialsDir: 'credentials' } };
 }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresLedger } from '../src/store/postgres-ledger.js';
 import { PostgresWriteBatch } from '../src/store/postgres-write-batch.js';
 import { PostgresTenantLeases } from '../src/store/tenant-leases.js';
+import { dropSchema, POSTGRES_URL } from './support/postgres.js';
 
 /**
  * The PostgreSQL store's batch paths (issue 15): the writes of one turn run side by side in one transaction on a
@@ -13,7 +14,7 @@ import { PostgresTenantLeases } from '../src/store/tenant-leases.js';
  * a write that throws after writing roll the batch back and rerun it one write per savepoint; writes of one key keep
  * their order; batched reads answer each caller as a read of its own would.
  */
-const url = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = POSTGRES_URL;
 const schema = `h15_pg_paths_${randomBytes(4).toString('hex')}`;
 const hub: Actor = { kind: 'hub', id: 'webhook' };
 const runner: Actor = { kind: 'system', id: 'runner' };
@@ -29,10 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await leases.close();
   await ledger.close();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await dropSchema(schema);
 });
 
 async function items(tenant: string, count: number, prefix: string): Promise<string[]> {

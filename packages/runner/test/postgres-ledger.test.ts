@@ -3,23 +3,14 @@ import { describeLedgerConformance } from '@ledgerlink/core/testing';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PostgresLedger } from '../src/store/postgres-ledger.js';
+import { dropSchema, POSTGRES_URL } from './support/postgres.js';
 
 /**
  * The ledger suite against a real PostgreSQL server. It needs one: LEDGERLINK_TEST_POSTGRES_URL, default
  * postgres://postgres@127.0.0.1:5432/test (the development and CI machines run one with trust auth). Without it these
  * tests fail, saying so: start PostgreSQL or point the variable at one.
  */
-const url = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
+const url = POSTGRES_URL;
 
 describe('PostgreSQL server for the ledger tests', () => {
   it(`answers at ${url}`, async () => {

@@ -87,22 +87,14 @@ export function itemStateParams(item: LedgerItem): ItemStateParams {
 /** The named parameters of an item insert or update. */
 export function itemParams(item: LedgerItem): Omit<ItemRow, 'seq'> {
   return {
-    id: item.id,
+    ...itemStateParams(item),
     tenant: item.tenant,
     entity: item.entity,
     direction: item.direction,
     source_id: item.sourceId,
-    state: item.state,
     record: JSON.stringify(item.record),
-    target_id: item.targetId ?? null,
-    revision: item.revision,
-    attempts: item.attempts,
-    idempotency_key: item.idempotencyKey,
-    last_error: item.lastError === undefined ? null : JSON.stringify(item.lastError),
-    blocked_reason: item.blockedReason ?? null,
     search_text: ledgerSearchText(item.record),
     created_at: item.createdAt,
-    updated_at: item.updatedAt,
   };
 }
 

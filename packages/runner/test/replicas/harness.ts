@@ -35,8 +35,9 @@ const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(PACKAGE_DIR, 'bin', 'ledgerlink.mjs');
 const WEBHOOK_SECRET = 'replicas-webhook-secret-0123456789';
 
-/** PostgreSQL the suite runs on (trust auth): LEDGERLINK_TEST_POSTGRES_URL, default the machine's. */
-export const POSTGRES_URL = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { dropSchema, POSTGRES_URL } from '../support/postgres.js';
+
+export { dropSchema, POSTGRES_URL } from '../support/postgres.js';
 
 /** Fails, saying PostgreSQL is needed, when it does not answer. */
 export async function requirePostgres(): Promise<void> {
@@ -51,15 +52,6 @@ export async function requirePostgres(): Promise<void> {
   }
 }
 
-export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
 
 const TRACING = process.env.LEDGERLINK_REPLICAS_TRACE !== undefined;
 const TRACE_T0 = Date.now();
