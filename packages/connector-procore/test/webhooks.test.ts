@@ -78,6 +78,17 @@ describe('ERP Requests deliveries', () => {
     expect(said).not.toContain(bearerFor(SECRET, '4265'));
   });
 
+  it('follows a rotated secret: the old secret\'s bearer is refused after it, and accepted again when it comes back', () => {
+    // The expected bearer's digest is remembered per secret and company: a rotation must not answer from the old one.
+    const body = JSON.stringify(payload());
+    const rotated = 'whsec-rotated-9876543210';
+    expect(parse(body, bearer())).toHaveLength(1);
+    expect(() => procoreConnector.webhooks.parse(body, bearer(), rotated, NOW)).toThrow(/bearer is not company 4264's/);
+    expect(procoreConnector.webhooks.parse(body, { Authorization: `Bearer ${bearerFor(rotated, '4264')}` }, rotated, NOW)).toHaveLength(1);
+    expect(() => parse(body, { Authorization: `Bearer ${bearerFor(rotated, '4264')}` })).toThrow(/bearer is not company 4264's/);
+    expect(parse(body, bearer())).toHaveLength(1);
+  });
+
   it('refuses malformed JSON and payloads that are not Procore events, saying what is missing', () => {
     expect(refusal('{"id": 1,', bearer())).toMatchObject({ code: 'LL_WEBHOOK_MALFORMED', details: { reason: 'malformed-body' } });
     expect(refusal(JSON.stringify({ id: 5 }), bearer())).toMatchObject({ code: 'LL_WEBHOOK_MALFORMED', details: { missing: ['company_id'] } });
