@@ -192,9 +192,19 @@ describe('operator console (headless Chromium)', () => {
   it('shows an approver the approval actions and the on-demand import; a read-only token gets neither', async () => {
     const waiting = await stack.intake('appr', stack.payment());
     await page.getByRole('button', { name: 'Log out' }).click();
+    // The new session's first lists arrive late (as on a loaded server): what the old session showed must not
+    // stay clickable meanwhile. A stale tab acted for the old session, and the new one opened on Failed.
+    let held = 0;
+    await page.route(/\/(tenants|records)(\?|$)/, async (route) => {
+      held += 1;
+      if (held <= 2) await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
     await page.getByTestId('token').fill(TOKENS.approver);
     await page.getByTestId('login').click();
+    expect(await page.getByTestId('record-row').count()).toBe(0);
     await page.getByTestId('tab-awaiting_approval').click();
+    await page.unroute(/\/(tenants|records)(\?|$)/);
     await page.locator(`[data-testid="record-row"][data-id="${waiting.id}"]`).click();
     await page.getByTestId('approve').click();
     await expect.poll(() => page.getByTestId('flash').textContent()).toMatch(/Approved/);

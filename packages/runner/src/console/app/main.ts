@@ -26,6 +26,8 @@ interface ConsoleState {
   /** What the detail panel shows, so a refresh that changes nothing does not wipe what the user is typing. */
   shownDetail: string | undefined;
   tenants: TenantsView | undefined;
+  /** Counts record-list requests: only the latest one's answer is shown (an older one was for another filter). */
+  recordsAsked: number;
 }
 
 let state: ConsoleState | undefined;
@@ -57,9 +59,20 @@ async function attempt(what: () => Promise<void>): Promise<void> {
   }
 }
 
+/**
+ * A session that has logged out (or been replaced by another login) is stale: an answer that arrives for it
+ * afterwards is dropped, so it never paints over the new session's views.
+ */
+function stale(current: ConsoleState): boolean {
+  return state !== current;
+}
+
 async function loadRecords(current: ConsoleState, more = false): Promise<void> {
   const { state: stateFilter, tenant, entity, direction, q } = current.filter;
+  current.recordsAsked += 1;
+  const asked = current.recordsAsked;
   const page = await current.api.records({ state: stateFilter, tenant, entity, direction, q }, more ? current.nextCursor : undefined);
+  if (stale(current) || asked !== current.recordsAsked) return;
   current.items = more ? [...current.items, ...page.items] : page.items;
   current.nextCursor = page.nextCursor;
   renderRecords(byId<HTMLTableSectionElement>('records-body'), current.items, current.selected, (id) => void openRecord(current, id));
@@ -67,8 +80,11 @@ async function loadRecords(current: ConsoleState, more = false): Promise<void> {
 }
 
 async function loadTenants(current: ConsoleState): Promise<void> {
-  current.tenants = await current.api.tenants();
+  const tenants = await current.api.tenants();
+  if (stale(current)) return;
+  current.tenants = tenants;
   renderTabs(byId('tabs'), current.filter, current.tenants, (picked) => {
+    if (stale(current)) return;
     current.filter.state = picked;
     void attempt(() => refresh(current));
   });
@@ -80,7 +96,8 @@ async function loadTenants(current: ConsoleState): Promise<void> {
 }
 
 async function loadChart(current: ConsoleState): Promise<void> {
-  renderChart(byId('chart'), await current.api.exportStats(12, 30));
+  const stats = await current.api.exportStats(12, 30);
+  if (!stale(current)) renderChart(byId('chart'), stats);
 }
 
 function detailKey(detail: RecordDetail): string {
@@ -95,6 +112,7 @@ async function loadDetail(current: ConsoleState, force = false): Promise<void> {
     return;
   }
   const detail = await current.api.record(current.selected);
+  if (stale(current)) return;
   const key = detailKey(detail);
   if (!force && key === current.shownDetail) return;
   current.shownDetail = key;
@@ -165,6 +183,12 @@ function logout(message?: string): void {
   timers = [];
   state = undefined;
   sessionStorage.removeItem(TOKEN_KEY);
+  // What the session showed goes with it: a tab or row left on the page would act for the old session while the
+  // next one loads (a click on a stale tab set the old session's filter, and the new one opened on Failed).
+  for (const id of ['tabs', 'records-body', 'tenants', 'chart', 'who']) byId(id).replaceChildren();
+  byId('detail').hidden = true;
+  byId('more').hidden = true;
+  byId('flash').textContent = '';
   byId('app').hidden = true;
   byId('login').hidden = false;
   byId('login-error').textContent = message ?? '';
@@ -189,6 +213,7 @@ async function login(token: string): Promise<void> {
     selected: undefined,
     shownDetail: undefined,
     tenants: undefined,
+    recordsAsked: 0,
   };
   state = current;
   byId('login').hidden = true;
