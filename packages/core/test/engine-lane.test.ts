@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCodes, Lane, LedgerlinkError, maxInWindow, type HttpResponse } from '../src/index.js';
+import { ErrorCodes, Lane, LedgerlinkError, maxInWindow, withLaneSignal, type HttpResponse } from '../src/index.js';
 import { startFakeErp, type FakeErp } from './support/fake-erp.js';
 
 let erp: FakeErp;
@@ -166,6 +166,31 @@ describe('Lane', () => {
     expect(settled).toEqual(['running', 'closed']);
     expect(erp.arrivals).toHaveLength(1);
     await expect(echo(target)).rejects.toMatchObject({ code: ErrorCodes.CANCELLED });
+  });
+});
+
+describe('Lane calls under a run signal (withLaneSignal)', () => {
+  it('cancels the calls still waiting when the run signal fires, and 40 waiting calls print no listener warning', async () => {
+    const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const release = erp.hold();
+      const run = new AbortController();
+      const calls = await withLaneSignal(run.signal, async () => Array.from({ length: 40 }, () => echo(target).catch((error: unknown) => error)));
+      await until(() => erp.arrivals.length === 1);
+      run.abort();
+      release();
+      const results = await Promise.all(calls);
+      const cancelled = results.filter((result) => result instanceof LedgerlinkError && result.code === ErrorCodes.CANCELLED);
+      expect(cancelled).toHaveLength(39);
+      expect(erp.arrivals).toHaveLength(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.includes('MaxListeners'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { RateLimit } from '../connector/capabilities.js';
 import { parseRetryAfter, type HttpClient, type HttpRequest, type HttpResponse, type LaneSignals } from '../connector/http.js';
@@ -49,7 +50,11 @@ const callSignal = new AsyncLocalStorage<AbortSignal>();
  */
 export function withLaneSignal<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
   const outer = callSignal.getStore();
-  return callSignal.run(outer === undefined ? signal : AbortSignal.any([outer, signal]), work);
+  const seen = outer === undefined ? signal : AbortSignal.any([outer, signal]);
+  // Each call waiting in a lane listens on this signal until it starts: a run with more than ten calls waiting is
+  // normal, not a leak, and must not print Node's MaxListenersExceededWarning into the operator's log.
+  setMaxListeners(0, seen);
+  return callSignal.run(seen, work);
 }
 
 const DEFAULT_BASE_PAUSE_MS = 1_000;
