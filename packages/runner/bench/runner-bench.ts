@@ -23,6 +23,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { INTACCT_SANDBOX_CREDENTIALS } from '@ledgerlink/connector-intacct/sandbox';
 import { bearerFor } from '@ledgerlink/connector-procore';
@@ -259,10 +260,12 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
     await s.host.resetStats();
     const hostBefore = (await s.host.stats()).cpu;
     const cpuBefore = process.cpuUsage();
+    const loopBefore = performance.eventLoopUtilization();
     const started = Date.now();
     await s.host.fund(ids);
     const ended = await allSynced(s.runner, count, 300_000);
     const cpu = process.cpuUsage(cpuBefore);
+    const loop = performance.eventLoopUtilization(loopBefore);
     const stats = await s.host.stats();
     const seconds = (ended - started) / 1000;
     const hostMs = cpuMs(stats.cpu) - cpuMs(hostBefore);
@@ -274,6 +277,9 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
       `  runner CPU per payment: ${(cpuMs(cpu) / count).toFixed(2)} ms (user ${(cpu.user / 1000 / count).toFixed(2)}, system ${(cpu.system / 1000 / count).toFixed(2)}) = ` +
         `${((1000 * count) / cpuMs(cpu)).toFixed(0)} payments per CPU-second; sandboxes' process ${(hostMs / count).toFixed(2)} ms per payment`,
     );
+    // The event loop's busy time (CPU on the main thread, plus what blocks it: an fsync inside a commit) caps one
+    // process's throughput; CPU on libuv's threads (a log sync) does not.
+    console.log(`  event loop busy per payment: ${(loop.active / count).toFixed(2)} ms (utilisation ${(loop.utilization * 100).toFixed(0)}%)`);
     return { store, perSecond: count / seconds, cpuMsPerPayment: cpuMs(cpu) / count };
   } finally {
     await s.close();

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteEventInbox } from '../src/store/event-inbox.js';
 import { PostgresLedger } from '../src/store/postgres-ledger.js';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
-import { sqliteWriteBatch } from '../src/store/sqlite-write-batch.js';
+import { sqliteWriteBatch, type LogSync } from '../src/store/sqlite-write-batch.js';
 import { PostgresTenantLeases, SqliteTenantLeases, type TenantLeases } from '../src/store/tenant-leases.js';
 import { tempDir } from './support/runner-harness.js';
 
@@ -166,6 +166,90 @@ describe('group commit on SQLite', () => {
     expect([...attempts][0]).toBeGreaterThanOrEqual(3);
     await after.close();
   }, 120_000);
+});
+
+describe('durability without blocking the event loop (SQLite FULL: the log synced off the loop)', () => {
+  /** A log sync the test finishes by hand: how many began, and a way to end the oldest (or fail it). */
+  function heldSyncs(): { began: number; finish(error?: Error): void; sync: LogSync } {
+    const pending: ((error?: Error | null) => void)[] = [];
+    const held = {
+      began: 0,
+      finish(error?: Error) {
+        const done = pending.shift();
+        if (done === undefined) throw new Error('no log sync is running');
+        done(error ?? null);
+      },
+      sync: (done: (error?: Error | null) => void) => {
+        held.began += 1;
+        pending.push(done);
+      },
+    };
+    return held;
+  }
+  const settledYet = async (promise: Promise<unknown>): Promise<boolean> => {
+    let settled = false;
+    void promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((resolveTurn) => setImmediate(resolveTurn));
+    return settled;
+  };
+
+  it('opens a durable ledger at synchronous NORMAL with its log synced by the batch, and NORMAL without', async () => {
+    const full = openSqliteLedger({ path: join(dir.dir, 'full.db') });
+    const normal = openSqliteLedger({ path: join(dir.dir, 'normal.db'), synchronous: 'NORMAL' });
+    for (const ledger of [full, normal]) await ledger.upsert({ tenant: 'acme', entity: 'payment', direction: 'export', sourceId: 'pay-1', record: {} }, hub);
+    expect(full.database.pragma('synchronous', { simple: true })).toBe(1);
+    expect(sqliteWriteBatch(full.database).stats.syncs).toBeGreaterThan(0);
+    expect(sqliteWriteBatch(normal.database).stats.syncs).toBe(0);
+    await full.close();
+    await normal.close();
+    const again = openSqliteLedger({ path: join(dir.dir, 'full.db') });
+    expect(await again.getBySource('acme', 'payment', 'export', 'pay-1')).toMatchObject({ state: 'pending' });
+    await again.close();
+  });
+
+  it('acknowledges a write only after a log sync that began after its commit; writes made meanwhile share the next commit and sync', async () => {
+    const ledger = openSqliteLedger({ path: join(dir.dir, 'held.db'), synchronous: 'NORMAL' });
+    const batch = sqliteWriteBatch(ledger.database);
+    const syncs = heldSyncs();
+    batch.syncLogWith(syncs.sync);
+    const first = ledger.upsert({ tenant: 'acme', entity: 'payment', direction: 'export', sourceId: 'pay-1', record: {} }, hub);
+    await new Promise((resolveTurn) => setImmediate(resolveTurn));
+    // Committed (a reader sees it), not acknowledged: its sync is running.
+    expect(syncs.began).toBe(1);
+    expect(await ledger.getBySource('acme', 'payment', 'export', 'pay-1')).toBeDefined();
+    expect(await settledYet(first)).toBe(false);
+
+    // Written while the sync runs: held for the commit after it, all three in one batch.
+    const later = [2, 3, 4].map((n) => ledger.upsert({ tenant: 'acme', entity: 'payment', direction: 'export', sourceId: `pay-${n}`, record: {} }, hub));
+    await new Promise((resolveTurn) => setImmediate(resolveTurn));
+    expect(await ledger.getBySource('acme', 'payment', 'export', 'pay-2')).toBeUndefined();
+    const batchesBefore = batch.stats.batches;
+    syncs.finish();
+    expect((await first).created).toBe(true);
+    expect(batch.stats.batches).toBe(batchesBefore + 1);
+    expect(syncs.began).toBe(2);
+    expect(await settledYet(Promise.all(later))).toBe(false);
+    syncs.finish();
+    expect((await Promise.all(later)).map((result) => result.created)).toEqual([true, true, true]);
+    await ledger.close();
+  });
+
+  it('a failed log sync rejects the writes waiting on it with what to do, and the ledger refuses every later write', async () => {
+    const ledger = openSqliteLedger({ path: join(dir.dir, 'failing.db'), synchronous: 'NORMAL' });
+    const syncs = heldSyncs();
+    sqliteWriteBatch(ledger.database).syncLogWith(syncs.sync);
+    const waiting = ledger.upsert({ tenant: 'acme', entity: 'payment', direction: 'export', sourceId: 'pay-1', record: {} }, hub);
+    await new Promise((resolveTurn) => setImmediate(resolveTurn));
+    syncs.finish(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(waiting).rejects.toThrow(/could not be made durable \(EIO: i\/o error, fdatasync\).*refuses further writes.*restart the runner/);
+    await expect(ledger.upsert({ tenant: 'acme', entity: 'payment', direction: 'export', sourceId: 'pay-2', record: {} }, hub)).rejects.toThrow(/could not be made durable/);
+    expect(await ledger.getBySource('acme', 'payment', 'export', 'pay-2')).toBeUndefined();
+    expect(syncs.began).toBe(1);
+    await ledger.close();
+  });
 });
 
 describe('group commit on PostgreSQL', () => {
