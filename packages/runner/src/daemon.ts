@@ -22,7 +22,7 @@ import { BUILT_IN_CONNECTORS } from './plugins/built-in-connectors.js';
 import { RunnerEvents } from './events.js';
 import { Scheduler } from './scheduler.js';
 import { openStore, type OpenStore } from './store/open-store.js';
-import type { EventInbox } from './store/event-inbox.js';
+import type { EventInbox, InboxScope } from './store/event-inbox.js';
 import type { HubRequests } from './store/hub-requests.js';
 
 export interface RunnerOptions {
@@ -234,13 +234,26 @@ export class Runner {
   private async sweepInbox(): Promise<void> {
     if (this.#stopping !== undefined || !this.active) return;
     try {
-      for (const event of await this.inbox.unprocessed(500)) {
+      for (const event of await this.inbox.unprocessed(500, this.inboxScope())) {
         if (this.#eventsInHand.has(event.eventId) || !this.ownsCompany(event.companyId)) continue;
         this.enqueueEvent(event);
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'reading the webhook inbox failed; tried again in a second');
     }
+  }
+
+  /** The deliveries this process's sweep reads: as `ownsCompany` says, in SQL (a backlog held elsewhere is not read). */
+  private inboxScope(): InboxScope {
+    const held = new Set<string>();
+    const configured = new Set<string>();
+    for (const scope of this.tenants.values()) {
+      const company = scope.config.hubCompanyId;
+      if (company === undefined) continue;
+      configured.add(company);
+      if (this.holds(scope.config.id)) held.add(company);
+    }
+    return { held: [...held], configured: [...configured] };
   }
 
   /** True when a delivery for `companyId` is this process's to act on: it holds a tenant of that company, or none has one. */

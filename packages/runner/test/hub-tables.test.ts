@@ -69,7 +69,55 @@ async function exercise(inbox: EventInbox, requests: HubRequests): Promise<void>
   expect(await requests.unfinished()).toEqual([]);
 }
 
+/**
+ * One replica's sweep reads the deliveries of the companies it holds a tenant of, and of companies no tenant is
+ * connected to: a backlog of 600 deliveries for a company another replica holds, all older, does not hide its own.
+ */
+/** A clock that moves a millisecond at each reading: deliveries recorded one after another are in that order. */
+function steppingClock(): () => Date {
+  let at = Date.parse('2026-12-01T10:00:00.000Z');
+  return () => new Date((at += 1));
+}
+
+async function scopedSweep(inbox: EventInbox): Promise<void> {
+  const at = (n: number) => ({ ...event(`01SCOPED${String(n).padStart(18, '0')}`), companyId: '7001', resourceId: String(n) });
+  await Promise.all(Array.from({ length: 600 }, (_, n) => inbox.record(at(n))));
+  const own = { ...event('01SCOPEDOWN000000000000000'), companyId: '7002' };
+  const unknown = { ...event('01SCOPEDUNKNOWN00000000000'), companyId: '7999' };
+  await inbox.record(own);
+  await inbox.record(unknown);
+  expect((await inbox.unprocessed(500)).map((row) => row.companyId)).not.toContain('7002');
+  const mine = await inbox.unprocessed(500, { held: ['7002'], configured: ['7001', '7002'] });
+  expect(mine.map((row) => row.eventId)).toEqual([own.eventId, unknown.eventId]);
+  const theirs = await inbox.unprocessed(500, { held: ['7001'], configured: ['7001', '7002'] });
+  expect(theirs).toHaveLength(500);
+  expect(theirs.every((row) => row.companyId === '7001')).toBe(true);
+  expect(await inbox.unprocessed(500, { held: [], configured: ['7001', '7002', '7999'] })).toEqual([]);
+}
+
 describe('hub tables', () => {
+  it('SQLite: a replica sweeps the deliveries of its own companies, whatever backlog another holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-hub-'));
+    dirs.push(dir);
+    const ledger = openSqliteLedger({ path: join(dir, 'ledger.db') });
+    try {
+      await scopedSweep(new SqliteEventInbox(ledger.database, steppingClock()));
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('PostgreSQL: a replica sweeps the deliveries of its own companies, whatever backlog another holds', async () => {
+    const schema = `ll_hub_${randomBytes(6).toString('hex')}`;
+    schemas.push(schema);
+    const ledger = await PostgresLedger.open({ url, schema, clock: steppingClock() });
+    try {
+      await scopedSweep(ledger.inbox());
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('SQLite: inbox and hub_requests', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'll-hub-tables-'));
     dirs.push(dir);

@@ -1,4 +1,4 @@
-import { UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
+import { UNPROCESSED_EVENTS_OF_SQL, UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { HubEvent } from '@ledgerlink/core';
 import { sqliteWriteBatch, type SqliteWriteBatch } from './sqlite-write-batch.js';
@@ -13,13 +13,21 @@ export interface EventInbox {
   /** Records the event; `fresh` is false when it was seen before (a repeated delivery). */
   record(event: HubEvent): Promise<{ fresh: boolean }>;
   markProcessed(eventId: string): Promise<void>;
-  /** Events received and not yet processed, oldest first. */
-  unprocessed(limit?: number): Promise<HubEvent[]>;
+  /** Events received and not yet processed, oldest first; with `scope`, only those one replica acts on. */
+  unprocessed(limit?: number, scope?: InboxScope): Promise<HubEvent[]>;
   /**
    * Deletes events processed before `before` (the retention): a repeat delivery that old is long past the hub's
    * retries. Unprocessed events are never pruned. Returns how many were deleted.
    */
   prune(before: Date): Promise<number>;
+}
+
+/** What one replica's inbox sweep takes: the hub companies it holds a tenant of, and those no tenant is connected to. */
+export interface InboxScope {
+  /** Hub companies of the tenants this replica holds. */
+  held: readonly string[];
+  /** Hub companies of every tenant configured: a delivery for any other company is anyone's to answer. */
+  configured: readonly string[];
 }
 
 /** The inbox and the handled hub requests are kept this long by default (`runner.retentionDays`). */
@@ -52,6 +60,7 @@ export class SqliteEventInbox implements EventInbox {
   readonly #repeat: BetterSqlite3.Statement<[string]>;
   readonly #processed: BetterSqlite3.Statement<[string, string]>;
   readonly #pending: BetterSqlite3.Statement<[number], EventRow>;
+  readonly #pendingOf: BetterSqlite3.Statement<[string, string, number], EventRow>;
   readonly #prune: BetterSqlite3.Statement<[string]>;
   readonly #batch: SqliteWriteBatch;
 
@@ -67,6 +76,7 @@ export class SqliteEventInbox implements EventInbox {
     this.#repeat = db.prepare('UPDATE hub_events SET deliveries = deliveries + 1 WHERE event_id = ?');
     this.#processed = db.prepare('UPDATE hub_events SET processed_at = ? WHERE event_id = ? AND processed_at IS NULL');
     this.#pending = db.prepare<[number], EventRow>(UNPROCESSED_EVENTS_SQL.sqlite);
+    this.#pendingOf = db.prepare<[string, string, number], EventRow>(UNPROCESSED_EVENTS_OF_SQL.sqlite);
     this.#batch = sqliteWriteBatch(db);
     this.#prune = db.prepare('DELETE FROM hub_events WHERE processed_at IS NOT NULL AND processed_at < ?');
   }
@@ -94,8 +104,9 @@ export class SqliteEventInbox implements EventInbox {
     await this.#batch.run(() => this.#processed.run(at, eventId));
   }
 
-  async unprocessed(limit = 500): Promise<HubEvent[]> {
-    return this.#pending.all(limit).map(eventFromRow);
+  async unprocessed(limit = 500, scope?: InboxScope): Promise<HubEvent[]> {
+    const rows = scope === undefined ? this.#pending.all(limit) : this.#pendingOf.all(JSON.stringify(scope.held), JSON.stringify(scope.configured), limit);
+    return rows.map(eventFromRow);
   }
 
   async prune(before: Date): Promise<number> {

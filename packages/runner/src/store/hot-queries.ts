@@ -25,6 +25,21 @@ export const UNPROCESSED_EVENTS_SQL = {
   postgres: 'SELECT event_id, company_id, resource_name, event_type, resource_id, occurred_at FROM hub_events WHERE processed_at IS NULL ORDER BY received_at LIMIT $1',
 } as const;
 
+/**
+ * The same, for one replica's sweep: the deliveries of the hub companies it holds a tenant of, and of companies no
+ * tenant is connected to (any replica answers those). The oldest 500 of every company would be a backlog another
+ * replica holds, and this one would never reach its own. Parameters: held companies, configured companies (JSON
+ * arrays in SQLite, text arrays in PostgreSQL), limit.
+ */
+export const UNPROCESSED_EVENTS_OF_SQL = {
+  sqlite:
+    'SELECT event_id, company_id, resource_name, event_type, resource_id, occurred_at FROM hub_events WHERE processed_at IS NULL ' +
+    'AND (company_id IN (SELECT value FROM json_each(?)) OR company_id NOT IN (SELECT value FROM json_each(?))) ORDER BY received_at LIMIT ?',
+  postgres:
+    'SELECT event_id, company_id, resource_name, event_type, resource_id, occurred_at FROM hub_events WHERE processed_at IS NULL ' +
+    'AND (company_id = ANY($1::text[]) OR NOT (company_id = ANY($2::text[]))) ORDER BY received_at LIMIT $3',
+} as const;
+
 /** hub_requests_open's predicate: the rows it holds (every unfinished request is among them). */
 export const OPEN_REQUESTS_INDEX_WHERE = "close_status IS NULL OR close_status = 'in_progress' OR close_sent_at IS NULL";
 

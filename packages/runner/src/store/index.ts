@@ -4,7 +4,7 @@ export type { SqliteLedgerOptions } from './sqlite-ledger.js';
 export { LEDGER_MIGRATIONS, SchemaVersionError, applyMigrations, schemaVersion } from './migrations.js';
 export type { Migration } from './migrations.js';
 export { SqliteEventInbox } from './event-inbox.js';
-export type { EventInbox } from './event-inbox.js';
+export type { EventInbox, InboxScope } from './event-inbox.js';
 export { SqliteHubRequests, PostgresHubRequests } from './hub-requests.js';
 export type { HubRequests, HubRequestRow } from './hub-requests.js';
 export { PostgresLedger } from './postgres-ledger.js';

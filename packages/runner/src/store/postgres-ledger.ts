@@ -29,9 +29,9 @@ import {
   type Outcome,
 } from '@ledgerlink/core';
 import pg from 'pg';
-import { eventFromRow, type EventInbox, type EventRow } from './event-inbox.js';
+import { eventFromRow, type EventInbox, type EventRow, type InboxScope } from './event-inbox.js';
 import type { HubRequests } from './hub-requests.js';
-import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
+import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, UNPROCESSED_EVENTS_OF_SQL, UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
 import { PostgresCredentialTable } from './store-credentials.js';
 import { PostgresBatchedHubRequests } from './postgres-hub-requests.js';
@@ -450,8 +450,11 @@ export class PostgresLedger implements Ledger {
           `event:${eventId}`,
         );
       },
-      async unprocessed(limit = 500) {
-        const { rows } = await pool.query<EventRow>(UNPROCESSED_EVENTS_SQL.postgres, [limit]);
+      async unprocessed(limit = 500, scope?: InboxScope) {
+        const { rows } =
+          scope === undefined
+            ? await pool.query<EventRow>(UNPROCESSED_EVENTS_SQL.postgres, [limit])
+            : await pool.query<EventRow>(UNPROCESSED_EVENTS_OF_SQL.postgres, [[...scope.held], [...scope.configured], limit]);
         return rows.map(eventFromRow);
       },
       async prune(before: Date) {

@@ -1,5 +1,5 @@
 import { REQUEST_COLUMNS } from '../../src/store/hub-requests.js';
-import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, unfinishedRequestsSql, UNPROCESSED_EVENTS_SQL, type Dialect } from '../../src/store/hot-queries.js';
+import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, unfinishedRequestsSql, UNPROCESSED_EVENTS_OF_SQL, UNPROCESSED_EVENTS_SQL, type Dialect } from '../../src/store/hot-queries.js';
 
 /** One hot query as the store runs it, with parameters that find rows in the fixture (`fillSql`). */
 export interface HotQuery {
@@ -27,6 +27,12 @@ export function hotQueries(dialect: Dialect): HotQuery[] {
     { name: 'getBySource', sql: ITEM_BY_SOURCE_SQL[dialect], params: ['t3', 'payment', 'export', 'src-43'], index: 'sqlite_autoindex_ledger_items_2|ledger_items_tenant_entity_direction_source_id_key' },
     { name: 'getByTarget', sql: ITEM_BY_TARGET_SQL[dialect], params: ['t3', 'payment', 'export', 'erp-43'], index: 'ledger_items_target' },
     { name: 'hub_events unprocessed', sql: UNPROCESSED_EVENTS_SQL[dialect], params: [500], index: 'hub_events_unprocessed' },
+    {
+      name: "hub_events unprocessed, one replica's companies",
+      sql: UNPROCESSED_EVENTS_OF_SQL[dialect],
+      params: dialect === 'sqlite' ? ['["c1","c2"]', '["c1","c2","c3"]', 500] : [['c1', 'c2'], ['c1', 'c2', 'c3'], 500],
+      index: 'hub_events_unprocessed',
+    },
     { name: 'hub_requests unfinished', sql: unfinishedRequestsSql(REQUEST_COLUMNS, dialect), params: [500], index: 'hub_requests_open' },
   ];
 }
