@@ -173,6 +173,28 @@ const APPLY = {
   recordAttempt: { name: 'll_apply_record_attempt', text: applySql(true, true) },
 } as const;
 
+/**
+ * The ledger pool's settings. Every query times out: a replica cut off from the database learns it instead of waiting
+ * on a dead socket. The server's side of such a cut: a transaction the replica left open (its COMMIT lost on the way)
+ * would keep its row locks (an item's, a lease's: the next holder's claim waits on it) until TCP noticed, hours later;
+ * PostgreSQL ends a session idle in a transaction for twice the query timeout (a live replica's transactions never
+ * idle that long: it would have given up on them), and keepalives find a dead client sooner.
+ */
+export function postgresPoolConfig(options: PostgresLedgerOptions & { schema: string }): pg.PoolConfig {
+  const timeoutMs = options.queryTimeoutMs ?? 30_000;
+  return {
+    connectionString: options.url,
+    max: options.poolSize ?? 8,
+    options: `-c search_path=${options.schema} -c idle_in_transaction_session_timeout=${2 * timeoutMs}`,
+    query_timeout: timeoutMs,
+    connectionTimeoutMillis: timeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: Math.max(1_000, timeoutMs),
+    // A group commit's statements are sent without waiting for the answers before them (PostgresWriteBatch).
+    pipeline: true,
+  };
+}
+
 export interface PostgresLedgerOptions {
   /** `postgres://user@host:5432/database`. */
   url: string;
@@ -211,17 +233,7 @@ export class PostgresLedger implements Ledger {
   static async open(options: PostgresLedgerOptions): Promise<PostgresLedger> {
     const schema = options.schema ?? 'public';
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`schema "${schema}" must be a plain lower-case identifier`);
-    // Every query times out: a replica cut off from the database learns it instead of waiting on a dead socket.
-    const timeoutMs = options.queryTimeoutMs ?? 30_000;
-    const pool = new pg.Pool({
-      connectionString: options.url,
-      max: options.poolSize ?? 8,
-      options: `-c search_path=${schema}`,
-      query_timeout: timeoutMs,
-      connectionTimeoutMillis: timeoutMs,
-      // A group commit's statements are sent without waiting for the answers before them (PostgresWriteBatch).
-      pipeline: true,
-    });
+    const pool = new pg.Pool(postgresPoolConfig({ ...options, schema }));
     pool.on('error', () => undefined);
     try {
       const client = await pool.connect();

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PostgresLedger, postgresPoolConfig } from '../src/store/postgres-ledger.js';
+import { dropSchema, POSTGRES_URL } from './support/postgres.js';
+
+/**
+ * The server's side of a replica cut off mid-transaction (needs PostgreSQL at LEDGERLINK_TEST_POSTGRES_URL): a
+ * transaction the replica can no longer finish must not keep its row locks until TCP notices. With the ledger pool's
+ * settings, PostgreSQL ends a session idle in a transaction after twice the query timeout, and the lock is free.
+ */
+const schema = `ll_session_${randomBytes(4).toString('hex')}`;
+
+afterAll(async () => {
+  await dropSchema(schema);
+});
+
+describe('PostgreSQL sessions of the ledger pool', () => {
+  it('a transaction left open holding an item lock ends after twice the query timeout, and another replica takes the lock', async () => {
+    const ledger = await PostgresLedger.open({ url: POSTGRES_URL, schema });
+    const { item } = await ledger.upsert({ tenant: 'acme', entity: 'payment', direction: 'export', sourceId: 'pay-1', record: {} }, { kind: 'hub', id: 'webhook' });
+    await ledger.close();
+
+    // The replica that is cut off: its pool, its transaction holding the item's row, then silence.
+    const cutOff = new pg.Pool(postgresPoolConfig({ url: POSTGRES_URL, schema, queryTimeoutMs: 400 }));
+    const ended = new Promise<Error>((resolve) => cutOff.on('error', resolve));
+    const held = await cutOff.connect();
+    const heldEnded = new Promise<Error>((resolve) => held.on('error', resolve));
+    await held.query('BEGIN');
+    await held.query('SELECT id FROM ledger_items WHERE id = $1 FOR UPDATE', [item.id]);
+
+    const other = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
+    await other.connect();
+    try {
+      const started = Date.now();
+      await other.query('BEGIN');
+      const locked = await other.query<{ id: string }>('SELECT id FROM ledger_items WHERE id = $1 FOR UPDATE', [item.id]);
+      const waitedMs = Date.now() - started;
+      await other.query('COMMIT');
+      expect(locked.rows.map((row) => row.id)).toEqual([item.id]);
+      // Not at once (the lock was held), and within the 800 ms idle limit plus scheduling slack.
+      expect(waitedMs).toBeGreaterThanOrEqual(600);
+      expect(waitedMs).toBeLessThan(10_000);
+      const error = await Promise.race([heldEnded, ended]);
+      expect(error.message).toMatch(/idle-in-transaction timeout/);
+    } finally {
+      await other.end();
+      held.release(true);
+      await cutOff.end();
+    }
+  }, 30_000);
+});
