@@ -179,7 +179,7 @@ export interface PostgresLedgerOptions {
   /** A schema of its own (default `public`): created if missing. */
   schema?: string;
   clock?: () => Date;
-  /** Connections in the pool (default 8: up to 3 group-commit transactions and the pipelined reader at once, the rest for other reads). */
+  /** Connections in the pool (default 8: up to 2 group-commit transactions and the pipelined reader at once, the rest for other reads). */
   poolSize?: number;
   /** How long one query may take, connecting included, before it fails (default 30 s). */
   queryTimeoutMs?: number;

@@ -120,10 +120,14 @@ export class PostgresWriteBatch {
      * Transactions in flight at once; the rest queue behind them (and so group). Fewer means larger batches and
      * fewer commits (on the bench, 1.1 transactions per payment at 1, 2.2 at 3), but a batch waiting on a row lock
      * or a slow commit then holds up every write of this replica; on the runner bench (2,000 payments, one sitting)
-     * 3 gave 47 payments/s against 42 at 2. Two batches locking the same items in opposite orders may deadlock;
+     * 3 gave 47 payments/s against 42 at 2. Since the writes of a batch are pipelined, PostgreSQL's own CPU per
+     * payment, which shares the machine's cores with the runner, counts more than the waits: each commit is a WAL
+     * write and flush, each transaction a BEGIN and a COMMIT and more wake-ups of the server. Issue 15's bench (2,000
+     * payments, four pairs in one sitting, load 4-6) gave 71-83 payments/s at 2 against 60-74 at 3 (1.6 transactions
+     * per payment against 2.1), and 67 at 1. Two batches locking the same items in opposite orders may deadlock;
      * the write PostgreSQL picks as the victim is rolled back alone and queued again.
      */
-    private readonly concurrency = 3,
+    private readonly concurrency = 2,
   ) {}
 
   /**
