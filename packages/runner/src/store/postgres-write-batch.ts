@@ -108,6 +108,7 @@ class Member implements BatchClient {
 export class PostgresWriteBatch {
   readonly #queue: Queued[] = [];
   readonly #rollbackListeners: (() => void)[] = [];
+  readonly #commitListeners: ((writes: number) => void)[] = [];
   #scheduled = false;
   #running = 0;
   #batches = 0;
@@ -146,6 +147,11 @@ export class PostgresWriteBatch {
   /** Called when a batch rolled back: caches of what was written must forget it. */
   onRollback(listener: () => void): void {
     this.#rollbackListeners.push(listener);
+  }
+
+  /** Called after each committed transaction with the writes committed so far (all batches). */
+  onCommit(listener: (writes: number) => void): void {
+    this.#commitListeners.push(listener);
   }
 
   /**
@@ -203,6 +209,7 @@ export class PostgresWriteBatch {
     if (results.some((result) => result.ok)) {
       this.#batches += 1;
       this.#writes += results.filter((result) => result.ok).length;
+      for (const listener of this.#commitListeners) listener(this.#writes);
     }
     batch.forEach((queued, index) => {
       const result = results[index] as Settled;
