@@ -139,10 +139,17 @@ function applySql(withRecord: boolean, withAttempt: boolean): string {
   CROSS JOIN unnest(${auditArrays(next, false)}) WITH ORDINALITY AS entry (at, actor_kind, actor_id, action, detail, n)`;
 }
 
-/** Items by id, read a turn's worth at a time (PostgresReadBatch). */
-const ITEM_BY_ID: BatchedRead<string, ItemRow> = {
+/**
+ * Items by id, read a turn's worth at a time (PostgresReadBatch). The many-keys statement is one probe of the id
+ * index per key (a LATERAL subquery that is not flattened, `OFFSET 0`), whatever the statistics say: planned once
+ * (generic, 10 keys assumed) while the table was small, `id = ANY($1)` was a sequential scan, kept as it grew.
+ */
+export const ITEM_BY_ID: BatchedRead<string, ItemRow> = {
   one: { name: 'll_get', text: 'SELECT * FROM ledger_items WHERE id = $1' },
-  many: { name: 'll_get_many', text: 'SELECT * FROM ledger_items WHERE id = ANY($1::text[])' },
+  many: {
+    name: 'll_get_many',
+    text: 'SELECT item.* FROM unnest($1::text[]) AS wanted (id) CROSS JOIN LATERAL (SELECT * FROM ledger_items WHERE ledger_items.id = wanted.id OFFSET 0) AS item',
+  },
   params: (id) => [id],
   manyParams: (ids) => [ids],
   keyText: (id) => id,
@@ -151,13 +158,19 @@ const ITEM_BY_ID: BatchedRead<string, ItemRow> = {
 
 type SourceKey = readonly [tenant: string, entity: Entity, direction: Direction, sourceId: string];
 
-/** Items by their source record, read a turn's worth at a time: each key is a probe of the UNIQUE source index. */
-const ITEM_BY_SOURCE: BatchedRead<SourceKey, ItemRow> = {
+/**
+ * Items by their source record, read a turn's worth at a time: each key is a probe of the UNIQUE source index (a
+ * LATERAL subquery per key, as ITEM_BY_ID, where a join could be planned as a hash join over the whole table).
+ */
+export const ITEM_BY_SOURCE: BatchedRead<SourceKey, ItemRow> = {
   one: { name: 'll_get_by_source', text: ITEM_BY_SOURCE_SQL.postgres },
   many: {
     name: 'll_get_by_source_many',
     text: `SELECT item.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS wanted (tenant, entity, direction, source_id)
-      JOIN ledger_items AS item USING (tenant, entity, direction, source_id)`,
+      CROSS JOIN LATERAL (
+        SELECT * FROM ledger_items AS one
+        WHERE one.tenant = wanted.tenant AND one.entity = wanted.entity AND one.direction = wanted.direction AND one.source_id = wanted.source_id OFFSET 0
+      ) AS item`,
   },
   params: (key) => [...key],
   manyParams: (keys) => [0, 1, 2, 3].map((column) => keys.map((key) => key[column])),
