@@ -141,7 +141,9 @@ export class PostgresTenantLeases implements TenantLeases {
       connectionTimeoutMillis: options.queryTimeoutMs,
     };
     this.#keeper = new pg.Pool({ ...common, max: 1 });
-    this.#admits = new pg.Pool({ ...common, max: 4 });
+    // The admits' pool runs one statement, whose custom plan (it knows how many calls) PostgreSQL would otherwise
+    // make again at every admit: its generic plan is the same lease lookup.
+    this.#admits = new pg.Pool({ ...common, options: `${common.options} -c plan_cache_mode=force_generic_plan`, max: 4 });
     // A dropped connection is an error event on an idle client: the pool replaces it; the next query says so.
     this.#keeper.on('error', () => undefined);
     this.#admits.on('error', () => undefined);
