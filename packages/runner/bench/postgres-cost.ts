@@ -99,8 +99,8 @@ export interface ServerReading {
   cpuMs: number;
   walLsn: string;
   wal: { records: number; fpi: number; bytes: number };
-  tables: Map<string, { inserted: number; updated: number; hot: number }>;
-  indexes: Map<string, { bytes: number; scans: number }>;
+  tables: Map<string, { inserted: number; updated: number; hot: number; seqRead: number }>;
+  indexes: Map<string, { bytes: number; scans: number; read: number }>;
   statements: Map<string, number>;
   writes: number;
   reads: number;
@@ -115,12 +115,12 @@ export async function readServer(url: string, schema: string): Promise<ServerRea
     const cpuMs = postgresServerCpuMs();
     const lsn = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
     const wal = await client.query<{ records: string; fpi: string; bytes: string }>('SELECT wal_records AS records, wal_fpi AS fpi, wal_bytes AS bytes FROM pg_stat_wal');
-    const tables = await client.query<{ name: string; inserted: string; updated: string; hot: string }>(
-      'SELECT relname AS name, n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE schemaname = $1',
+    const tables = await client.query<{ name: string; inserted: string; updated: string; hot: string; seq_read: string }>(
+      'SELECT relname AS name, n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_hot_upd AS hot, seq_tup_read AS seq_read FROM pg_stat_user_tables WHERE schemaname = $1',
       [schema],
     );
-    const indexes = await client.query<{ name: string; bytes: string; scans: string }>(
-      'SELECT indexrelname AS name, pg_relation_size(indexrelid) AS bytes, idx_scan AS scans FROM pg_stat_user_indexes WHERE schemaname = $1',
+    const indexes = await client.query<{ name: string; bytes: string; scans: string; read: string }>(
+      'SELECT indexrelname AS name, pg_relation_size(indexrelid) AS bytes, idx_scan AS scans, idx_tup_read AS read FROM pg_stat_user_indexes WHERE schemaname = $1',
       [schema],
     );
     const others = await client.query<{ who: string }>(
@@ -131,8 +131,8 @@ export async function readServer(url: string, schema: string): Promise<ServerRea
       cpuMs,
       walLsn: (lsn.rows[0] as { lsn: string }).lsn,
       wal: { records: Number(row.records), fpi: Number(row.fpi), bytes: Number(row.bytes) },
-      tables: new Map(tables.rows.map((one) => [one.name, { inserted: Number(one.inserted), updated: Number(one.updated), hot: Number(one.hot) }])),
-      indexes: new Map(indexes.rows.map((one) => [one.name, { bytes: Number(one.bytes), scans: Number(one.scans) }])),
+      tables: new Map(tables.rows.map((one) => [one.name, { inserted: Number(one.inserted), updated: Number(one.updated), hot: Number(one.hot), seqRead: Number(one.seq_read) }])),
+      indexes: new Map(indexes.rows.map((one) => [one.name, { bytes: Number(one.bytes), scans: Number(one.scans), read: Number(one.read) }])),
       statements: new Map(counters.statements),
       writes: counters.writes,
       reads: counters.reads,
@@ -166,17 +166,22 @@ export function printServerCost(before: ServerReading, after: ServerReading, cou
   }
   console.log(`  statements per payment (runner's pg clients): ${per(statements)}; socket writes ${per(after.writes - before.writes)}, reads ${per(after.reads - before.reads)}`);
   for (const [key, value] of byStatement.sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`    ${per(value)} ${key}`);
+  let seqRead = 0;
   for (const [name, table] of after.tables) {
-    const was = before.tables.get(name) ?? { inserted: 0, updated: 0, hot: 0 };
+    const was = before.tables.get(name) ?? { inserted: 0, updated: 0, hot: 0, seqRead: 0 };
     const updated = table.updated - was.updated;
-    if (table.inserted - was.inserted === 0 && updated === 0) continue;
-    console.log(`    table ${name}: ${per(table.inserted - was.inserted)} inserted, ${per(updated)} updated (${per(table.hot - was.hot)} HOT) per payment`);
+    seqRead += table.seqRead - was.seqRead;
+    if (table.inserted - was.inserted === 0 && updated === 0 && table.seqRead === was.seqRead) continue;
+    console.log(`    table ${name}: ${per(table.inserted - was.inserted)} inserted, ${per(updated)} updated (${per(table.hot - was.hot)} HOT), ${per(table.seqRead - was.seqRead)} rows read by sequential scans per payment`);
   }
   let indexBytes = 0;
+  let indexRead = 0;
   for (const [name, index] of after.indexes) {
-    const was = before.indexes.get(name) ?? { bytes: 0, scans: 0 };
+    const was = before.indexes.get(name) ?? { bytes: 0, scans: 0, read: 0 };
     indexBytes += index.bytes - was.bytes;
-    console.log(`    index ${name}: ${((index.bytes - was.bytes) / count).toFixed(0)} bytes, ${per(index.scans - was.scans)} scans per payment`);
+    indexRead += index.read - was.read;
+    console.log(`    index ${name}: ${((index.bytes - was.bytes) / count).toFixed(0)} bytes, ${per(index.scans - was.scans)} scans reading ${per(index.read - was.read)} entries per payment`);
   }
-  console.log(`  index growth per payment: ${(indexBytes / count).toFixed(0)} bytes; other active sessions seen: ${after.others.length === 0 ? 'none' : after.others.join(', ')}`);
+  console.log(`  rows read per payment: ${per(seqRead)} by sequential scans, ${per(indexRead)} index entries; index growth per payment: ${(indexBytes / count).toFixed(0)} bytes`);
+  console.log(`  other active sessions seen: ${after.others.length === 0 ? 'none' : after.others.join(', ')}`);
 }
