@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ITEM_BY_ID, ITEM_BY_SOURCE, PostgresLedger } from '../src/store/postgres-ledger.js';
+import { OPEN_FOR_ITEM, REQUEST_BY_KEY } from '../src/store/postgres-hub-requests.js';
 import { PipelinedReader } from '../src/store/postgres-read-batch.js';
 import { dropSchema, POSTGRES_URL } from './support/postgres.js';
 
@@ -32,7 +33,7 @@ describe('PostgreSQL ledger: plans on a new ledger', () => {
     await dropSchema(schema);
   });
 
-  it('reads of many items by id or by source key probe the key index per key in their generic plan, without statistics', async () => {
+  it('reads of many items (by id, by source key) and ERP Requests (by key, by item) probe the key index per key in their generic plan, without statistics', async () => {
     for (let index = 0; index < 20; index++) await ledger.upsert(newItem(index), actor);
     await client.query('SET plan_cache_mode = force_generic_plan');
     const plans: string[] = [];
@@ -48,6 +49,24 @@ describe('PostgreSQL ledger: plans on a new ledger', () => {
     expect(byId).toMatch(/Index Scan using ledger_items_id_key on ledger_items/);
     expect(bySource).toMatch(/Index Scan using \w+ on ledger_items/);
     for (const plan of plans) expect(plan).not.toMatch(/Seq Scan on ledger_items|Hash Join/);
+    // The ERP Requests read by key and by item, the same way.
+    const requests = ledger.hubRequests();
+    for (let index = 0; index < 20; index++) {
+      await requests.take({ companyId: '1', requestId: `r-${index}`, requestName: 'payment' });
+      await requests.linkItem('1', `r-${index}`, `item-${index}`);
+    }
+    for (const [name, read, params] of [
+      ['requests', REQUEST_BY_KEY.many.text, "'{1,1}', '{r-1,r-2}'"],
+      ['open', OPEN_FOR_ITEM.many.text, "'{item-1,item-2}'"],
+    ] as const) {
+      await client.query(`PREPARE ${name} AS ${read}`);
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${name}(${params})`);
+      const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(new RegExp(`Index Scan using ${name === 'open' ? 'hub_requests_item' : 'hub_requests_pkey'} on hub_requests`));
+      expect(plan).not.toMatch(/Seq Scan on hub_requests|Hash Join|Bitmap/);
+    }
+    const open = await client.query<{ request_id: string }>({ text: OPEN_FOR_ITEM.many.text, values: [['item-3', 'item-1', 'none']] });
+    expect(open.rows.map((row) => row.request_id)).toEqual(['r-1', 'r-3']);
     // The statements still answer what they are asked.
     const { rows } = await client.query<{ source_id: string }>({ text: ITEM_BY_SOURCE.many.text, values: [['t', 't'], ['payment', 'payment'], ['export', 'export'], ['p-1', 'p-9']] });
     expect(rows.map((row) => row.source_id).sort()).toEqual(['p-1', 'p-9']);
