@@ -35,6 +35,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import { Runner } from '../src/daemon.js';
 import { createServer } from '../src/server/create-server.js';
 import { dropSchema, POSTGRES_URL } from '../test/support/postgres.js';
+import { countClientTraffic, printServerCost, readServer, type ServerReading } from './postgres-cost.js';
 import type { HostOptions } from './sandbox-host.js';
 
 const COMPANY = 4264;
@@ -255,10 +256,15 @@ interface ThroughputFigures {
 }
 
 async function throughput(count: number, store: StoreKind): Promise<ThroughputFigures> {
+  // PostgreSQL's side of the run (bench/postgres-cost.ts): the server's CPU, WAL, rows and index growth, statements.
+  if (store === 'postgres') countClientTraffic();
   const { stack: s, ids } = await stack('qbo', count, false, store);
+  let server: { before: ServerReading; ended: ServerReading } | undefined;
+  let runnerCpuMs = 0;
   try {
     await s.host.resetStats();
     const hostBefore = (await s.host.stats()).cpu;
+    const serverBefore = store === 'postgres' ? await readServer(POSTGRES_URL, POSTGRES_SCHEMA) : undefined;
     const cpuBefore = process.cpuUsage();
     const loopBefore = performance.eventLoopUtilization();
     const started = Date.now();
@@ -266,6 +272,8 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
     const ended = await allSynced(s.runner, count, 300_000);
     const cpu = process.cpuUsage(cpuBefore);
     const loop = performance.eventLoopUtilization(loopBefore);
+    runnerCpuMs = cpuMs(cpu);
+    if (serverBefore !== undefined) server = { before: serverBefore, ended: await readServer(POSTGRES_URL, POSTGRES_SCHEMA) };
     const stats = await s.host.stats();
     const seconds = (ended - started) / 1000;
     const hostMs = cpuMs(stats.cpu) - cpuMs(hostBefore);
@@ -283,6 +291,12 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
     return { store, perSecond: count / seconds, cpuMsPerPayment: cpuMs(cpu) / count };
   } finally {
     await s.close();
+    if (server !== undefined) {
+      // Row and WAL counters are flushed by a backend when it ends (the pool is closed now); CPU, statements and the
+      // WAL position are those of the run itself.
+      const closed = await readServer(POSTGRES_URL, POSTGRES_SCHEMA);
+      printServerCost(server.before, { ...closed, cpuMs: server.ended.cpuMs, walLsn: server.ended.walLsn, statements: server.ended.statements, writes: server.ended.writes, reads: server.ended.reads }, count, { runner: runnerCpuMs });
+    }
   }
 }
 

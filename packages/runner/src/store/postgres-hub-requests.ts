@@ -19,12 +19,19 @@ const TAKE_REQUEST = `WITH inserted AS (
 
 type RequestKey = readonly [companyId: string, requestId: string];
 
-/** Requests by their key, read a turn's worth at a time (PostgresReadBatch). */
-const REQUEST_BY_KEY: BatchedRead<RequestKey, RequestRow> = {
+/**
+ * Requests by their key, read a turn's worth at a time (PostgresReadBatch). Many keys: one probe of the key per key
+ * (a LATERAL subquery, not flattened), whatever the statistics: the reader's plans are generic (PipelinedReader),
+ * and a join planned while the table was small was a hash join over all of it.
+ */
+export const REQUEST_BY_KEY: BatchedRead<RequestKey, RequestRow> = {
   one: { name: 'll_get_request', text: `SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE company_id = $1 AND request_id = $2` },
   many: {
     name: 'll_get_requests',
-    text: `SELECT ${REQUEST_COLUMNS} FROM unnest($1::text[], $2::text[]) AS wanted (company_id, request_id) JOIN hub_requests USING (company_id, request_id)`,
+    text: `SELECT request.* FROM unnest($1::text[], $2::text[]) AS wanted (company_id, request_id)
+      CROSS JOIN LATERAL (
+        SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE hub_requests.company_id = wanted.company_id AND hub_requests.request_id = wanted.request_id OFFSET 0
+      ) AS request`,
   },
   params: (key) => [...key],
   manyParams: (keys) => [keys.map((key) => key[0]), keys.map((key) => key[1])],
@@ -32,15 +39,22 @@ const REQUEST_BY_KEY: BatchedRead<RequestKey, RequestRow> = {
   rowKey: (row) => JSON.stringify([row.company_id, row.request_id]),
 };
 
-/** The requests about an item whose close-out is not final yet, a turn's worth of items at a time. */
-const OPEN_FOR_ITEM: BatchedRead<string, RequestRow> = {
+/**
+ * The requests about an item whose close-out is not final yet, a turn's worth of items at a time; many items: one
+ * probe of hub_requests_item per item (as REQUEST_BY_KEY), then in the order the requests were received.
+ */
+export const OPEN_FOR_ITEM: BatchedRead<string, RequestRow> = {
   one: {
     name: 'll_open_requests',
     text: `SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE item_id = $1 AND (close_status IS NULL OR close_status = 'in_progress') ORDER BY received_at`,
   },
   many: {
     name: 'll_open_requests_many',
-    text: `SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE item_id = ANY($1::text[]) AND (close_status IS NULL OR close_status = 'in_progress') ORDER BY received_at`,
+    text: `SELECT request.* FROM unnest($1::text[]) AS wanted (item_id)
+      CROSS JOIN LATERAL (
+        SELECT ${REQUEST_COLUMNS} FROM hub_requests WHERE hub_requests.item_id = wanted.item_id AND (close_status IS NULL OR close_status = 'in_progress') OFFSET 0
+      ) AS request
+      ORDER BY request.received_at`,
   },
   params: (itemId) => [itemId],
   manyParams: (itemIds) => [itemIds],

@@ -154,6 +154,31 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX ledger_items_target ON ledger_items (tenant, entity, direction, target_id, seq) WHERE target_id IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    name: 'cheaper ledger writes: indexes no hot query reads, foreign keys the writes already guarantee',
+    sql: `
+      -- A payment writes three versions of its item (pending, exporting, synced); each changes the state, so none is a
+      -- HOT update and every index of ledger_items takes an entry for every version. Two of those indexes no flow
+      -- reads: (tenant, state, seq) and (state, seq) served the operator's lists by state (ledgerlink list --state
+      -- failed, items awaiting approval). One partial index holds just the states an operator looks for: a payment
+      -- that goes through never enters it.
+      DROP INDEX ledger_items_tenant_state;
+      DROP INDEX ledger_items_state;
+      CREATE INDEX ledger_items_attention ON ledger_items (state, seq) WHERE state IN ('awaiting_approval', 'blocked', 'failed');
+      -- The flows list a tenant's exports or imports in a state that is not 'synced' (pending, exporting: the work
+      -- left). Synced items, nine in ten of a ledger and the last version of every payment, need no entry: a list of
+      -- synced items reads ledger_items_tenant_direction (nearly every row matches). Unnamed statements are planned
+      -- with their parameters, so the planner sees that state = 'pending' is inside the predicate.
+      DROP INDEX ledger_items_tenant_direction_state;
+      CREATE INDEX ledger_items_tenant_direction_state ON ledger_items (tenant, direction, state, seq) WHERE state <> 'synced';
+      -- Attempts and audit entries are written only by statements that insert their item or hold its row lock
+      -- (UPSERT_ITEM, LOCK_ITEM then applySql), and items are never deleted: the foreign keys re-checked what the
+      -- statement had just proved, one trigger and one locking probe of the item per row.
+      ALTER TABLE ledger_attempts DROP CONSTRAINT ledger_attempts_item_id_fkey;
+      ALTER TABLE ledger_audit DROP CONSTRAINT ledger_audit_item_id_fkey;
+    `,
+  },
 ];
 
 /** Serialises migrations of one database across processes (runner replicas starting together). */

@@ -20,6 +20,9 @@ export interface BatchedRead<K, R extends pg.QueryResultRow> {
   rowKey(row: R): string;
 }
 
+const GENERIC_PLANS = 'SET plan_cache_mode = force_generic_plan';
+const DEFAULT_PLANS = 'RESET plan_cache_mode';
+
 /**
  * One pipelined connection that the batched reads of every table share: the statements of one turn leave in one
  * socket write (TurnCork) and their answers come back together, instead of a connection taken from the pool and a
@@ -54,9 +57,18 @@ export class PipelinedReader {
   }
 
   #take(): Promise<{ client: pg.PoolClient; cork: TurnCork }> {
-    const held = this.pool.connect().then((client) => {
+    const held = this.pool.connect().then(async (client) => {
       // Checked out, the pool no longer listens for its errors: without a listener one would end the process.
       client.on('error', (error) => this.#drop(held, error));
+      // Every statement of this connection is a lookup by key (BatchedRead), the many-keys one with an array of any
+      // length: PostgreSQL would plan it again at every run (a custom plan costs less than the generic one, which
+      // assumes 10 keys), which cost as much as running it. The generic plan is the same index path.
+      try {
+        await client.query(GENERIC_PLANS);
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
       return { client, cork: new TurnCork(client.connection.stream) };
     });
     return held;
@@ -73,7 +85,8 @@ export class PipelinedReader {
     this.#closed = true;
     const held = this.#held;
     this.#held = undefined;
-    if (held !== undefined) await held.then(({ client }) => client.release()).catch(() => undefined);
+    // Back in the pool, the connection plans as the others do again (a list's plan depends on its parameters).
+    if (held !== undefined) await held.then(async ({ client }) => client.query(DEFAULT_PLANS).then(() => client.release(), (error: Error) => client.release(error))).catch(() => undefined);
   }
 }
 

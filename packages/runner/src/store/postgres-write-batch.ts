@@ -108,6 +108,7 @@ class Member implements BatchClient {
 export class PostgresWriteBatch {
   readonly #queue: Queued[] = [];
   readonly #rollbackListeners: (() => void)[] = [];
+  readonly #commitListeners: ((writes: number) => void)[] = [];
   #scheduled = false;
   #running = 0;
   #batches = 0;
@@ -120,10 +121,14 @@ export class PostgresWriteBatch {
      * Transactions in flight at once; the rest queue behind them (and so group). Fewer means larger batches and
      * fewer commits (on the bench, 1.1 transactions per payment at 1, 2.2 at 3), but a batch waiting on a row lock
      * or a slow commit then holds up every write of this replica; on the runner bench (2,000 payments, one sitting)
-     * 3 gave 47 payments/s against 42 at 2. Two batches locking the same items in opposite orders may deadlock;
+     * 3 gave 47 payments/s against 42 at 2. Since the writes of a batch are pipelined, PostgreSQL's own CPU per
+     * payment, which shares the machine's cores with the runner, counts more than the waits: each commit is a WAL
+     * write and flush, each transaction a BEGIN and a COMMIT and more wake-ups of the server. Issue 15's bench (2,000
+     * payments, four pairs in one sitting, load 4-6) gave 71-83 payments/s at 2 against 60-74 at 3 (1.6 transactions
+     * per payment against 2.1), and 67 at 1. Two batches locking the same items in opposite orders may deadlock;
      * the write PostgreSQL picks as the victim is rolled back alone and queued again.
      */
-    private readonly concurrency = 3,
+    private readonly concurrency = 2,
   ) {}
 
   /**
@@ -142,6 +147,11 @@ export class PostgresWriteBatch {
   /** Called when a batch rolled back: caches of what was written must forget it. */
   onRollback(listener: () => void): void {
     this.#rollbackListeners.push(listener);
+  }
+
+  /** Called after each committed transaction with the writes committed so far (all batches). */
+  onCommit(listener: (writes: number) => void): void {
+    this.#commitListeners.push(listener);
   }
 
   /**
@@ -199,6 +209,7 @@ export class PostgresWriteBatch {
     if (results.some((result) => result.ok)) {
       this.#batches += 1;
       this.#writes += results.filter((result) => result.ok).length;
+      for (const listener of this.#commitListeners) listener(this.#writes);
     }
     batch.forEach((queued, index) => {
       const result = results[index] as Settled;

@@ -108,6 +108,12 @@ export const CURRENT_EPOCH_SQL = {
 /** The store's clock in milliseconds since the epoch: one clock for every replica, whatever theirs say. */
 const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 
+/** Admitted ERP calls of one lease, $4 of them, inserted only while the lease is held at the epoch (see `admit`). */
+const ADMIT_CALLS_SQL = `WITH lease AS (
+    SELECT tenant FROM tenant_leases WHERE tenant = $1 AND holder = $2 AND epoch = $3 AND expires_at > ${NOW_MS} FOR KEY SHARE
+  )
+  INSERT INTO tenant_calls (tenant, at) SELECT lease.tenant, ${NOW_MS} FROM lease, generate_series(1, $4::int)`;
+
 export interface PostgresTenantLeasesOptions {
   url: string;
   schema: string;
@@ -130,12 +136,17 @@ export class PostgresTenantLeases implements TenantLeases {
   constructor(options: PostgresTenantLeasesOptions) {
     const common = {
       connectionString: options.url,
-      options: `-c search_path=${options.schema} -c statement_timeout=${options.queryTimeoutMs}`,
+      // As the ledger pool (postgresPoolConfig): a transaction left open by a replica cut off ends on the server.
+      options: `-c search_path=${options.schema} -c statement_timeout=${options.queryTimeoutMs} -c idle_in_transaction_session_timeout=${2 * options.queryTimeoutMs}`,
       query_timeout: options.queryTimeoutMs,
       connectionTimeoutMillis: options.queryTimeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: Math.max(1_000, options.queryTimeoutMs),
     };
     this.#keeper = new pg.Pool({ ...common, max: 1 });
-    this.#admits = new pg.Pool({ ...common, max: 4 });
+    // The admits' pool runs one statement, whose custom plan (it knows how many calls) PostgreSQL would otherwise
+    // make again at every admit: its generic plan is the same lease lookup.
+    this.#admits = new pg.Pool({ ...common, options: `${common.options} -c plan_cache_mode=force_generic_plan`, max: 4 });
     // A dropped connection is an error event on an idle client: the pool replaces it; the next query says so.
     this.#keeper.on('error', () => undefined);
     this.#admits.on('error', () => undefined);
@@ -236,13 +247,8 @@ export class PostgresTenantLeases implements TenantLeases {
       const calls = group.waiting.splice(0, MAX_ADMITS_AT_ONCE);
       try {
         // FOR KEY SHARE, as the fence: a claim (FOR UPDATE) cannot slip between the check and the insert, a renewal can.
-        const result = await this.#admits.query(
-          `WITH lease AS (
-             SELECT tenant FROM tenant_leases WHERE tenant = $1 AND holder = $2 AND epoch = $3 AND expires_at > ${NOW_MS} FOR KEY SHARE
-           )
-           INSERT INTO tenant_calls (tenant, at) SELECT lease.tenant, ${NOW_MS} FROM lease, generate_series(1, $4::int)`,
-          [tenant, holder, epoch, calls.length],
-        );
+        // Prepared once per connection (about one admit per two payments): parsed and planned once, not each time.
+        const result = await this.#admits.query({ name: 'll_admit_calls', text: ADMIT_CALLS_SQL, values: [tenant, holder, epoch, calls.length] });
         const admitted = result.rowCount === calls.length;
         for (const call of calls) call.resolve(admitted);
       } catch (error) {

@@ -24,6 +24,16 @@ export function hotQueries(dialect: Dialect): HotQuery[] {
     ...(dialect === 'sqlite'
       ? [list('list: a tenant\'s pending and exporting imports', { tenant: 't3', direction: 'import', state: ['pending', 'exporting'], limit: 100 }, 'ledger_items_tenant_direction_state')]
       : []),
+    // An operator's list of the items that need them (`ledgerlink list --state failed`): on PostgreSQL the partial
+    // index of those states alone (the payments that go through never enter it; migration 7).
+    // Synced items have no entry in PostgreSQL's (tenant, direction, state, seq), which holds the work left (migration
+    // 7): a list of them reads the tenant's items in order, nearly all of which match.
+    ...(dialect === 'postgres'
+      ? [
+          list('list: failed items, any tenant', { state: 'failed', limit: 100 }, 'ledger_items_attention'),
+          list('list: a tenant\'s synced imports', { tenant: 't3', direction: 'import', state: 'synced', limit: 100 }, 'ledger_items_tenant_direction'),
+        ]
+      : []),
     { name: 'getBySource', sql: ITEM_BY_SOURCE_SQL[dialect], params: ['t3', 'payment', 'export', 'src-43'], index: 'sqlite_autoindex_ledger_items_2|ledger_items_tenant_entity_direction_source_id_key' },
     { name: 'getByTarget', sql: ITEM_BY_TARGET_SQL[dialect], params: ['t3', 'payment', 'export', 'erp-43'], index: 'ledger_items_target' },
     { name: 'hub_events unprocessed', sql: UNPROCESSED_EVENTS_SQL[dialect], params: [500], index: 'hub_events_unprocessed' },
