@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const packageDir = resolve(import.meta.dirname, '..');
+
+/**
+ * The CommonJS packages (fastify, better-sqlite3, pino…) a fresh node process has loaded once
+ * it has imported `modules` from the runner's sources, as `ledgerlink` does from a clone (tsx, source condition).
+ */
+function packagesLoadedBy(modules: string[]): string[] {
+  const tsx = createRequire(join(packageDir, 'package.json')).resolve('tsx');
+  const script = [
+    "import { createRequire } from 'node:module';",
+    ...modules.map((module) => `await import(${JSON.stringify(pathToFileURL(join(packageDir, module)).href)});`),
+    'const names = new Set();',
+    // The last node_modules/<package>/ of each loaded file's path (CommonJS modules imported from ESM are in this cache).
+    "for (const file of Object.keys(createRequire(import.meta.url).cache)) { const match = /.*node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(file); if (match) names.add(match[1]); }",
+    'console.log(JSON.stringify([...names].sort()));',
+  ].join('\n');
+  const run = spawnSync(process.execPath, ['--import', pathToFileURL(tsx).href, '--conditions=source', '--input-type=module', '-e', script], {
+    cwd: packageDir,
+    encoding: 'utf8',
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.json') },
+    timeout: 60_000,
+  });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return JSON.parse(run.stdout) as string[];
+}
+
+describe('the CLI at start (issue 15)', () => {
+  it('does not load the daemon server (fastify) for a one-off command such as import', () => {
+    // What `ledgerlink import` loads before it runs: the CLI and what opens a runner from a config.
+    const loaded = packagesLoadedBy(['src/cli/main.ts', 'src/cli/open-for-cli.ts']);
+    expect(loaded).toContain('better-sqlite3');
+    expect(loaded).not.toContain('fastify');
+  }, 60_000);
+});
