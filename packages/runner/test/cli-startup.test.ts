@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { heapFlagsFor, IMPORT_HEAP_GROWING_PERCENT } from '../src/cli/heap-flags.js';
 
 const packageDir = resolve(import.meta.dirname, '..');
 
@@ -38,4 +39,15 @@ describe('the CLI at start (issue 15)', () => {
     expect(loaded).toContain('better-sqlite3');
     expect(loaded).not.toContain('fastify');
   }, 60_000);
+
+  it('runs import with a bounded old-generation growth, and every other command with V8 as it is', () => {
+    expect(heapFlagsFor(['import', '--tenant', 'acme', '--config', 'ledgerlink.yaml'])).toEqual([`--heap-growing-percent=${IMPORT_HEAP_GROWING_PERCENT}`]);
+    expect(IMPORT_HEAP_GROWING_PERCENT).toBe(20);
+    for (const argv of [['run', '--config', 'ledgerlink.yaml'], ['failed', 'list'], ['validate', 'x.yaml'], []]) expect(heapFlagsFor(argv)).toEqual([]);
+  });
+
+  it("uses a flag this node's V8 knows (setFlagsFromString ignores one it does not, and the import's peak would be back)", () => {
+    const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+    for (const flag of heapFlagsFor(['import'])) expect(options).toContain(flag.split('=')[0]);
+  });
 });
