@@ -222,10 +222,11 @@ async function importNow(args: string[], io: CliIo): Promise<number> {
     const summary = await opened.runner.tenant(values.tenant).importer.run({ kind: 'user', id: values.by ?? `cli:${io.env.USER ?? 'operator'}` });
     io.out(
       `${values.tenant}: read ${summary.read} final payment(s); ${summary.written} written to Payments Issued, ${summary.alreadyThere} already there, ` +
-        `${summary.failed} to retry, ${summary.errors.length} not mappable`,
+        `${summary.failed} to retry, ${summary.unmappable} not mappable`,
     );
     for (const error of summary.errors) io.err(`  ${error.recordId ?? ''}: ${error.field}: ${error.message}`);
-    return summary.failed > 0 || summary.errors.length > 0 ? 1 : 0;
+    if (summary.unmappable > summary.errors.length) io.err(`  and ${summary.unmappable - summary.errors.length} more not mappable (each one is in the log)`);
+    return summary.failed > 0 || summary.unmappable > 0 ? 1 : 0;
   } finally {
     await opened.runner.close();
   }
