@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { CONTRACT_VERSION, CORE_VERSION, EDITABLE_FIELDS, isLedgerlinkError, type Actor, type EditableField } from '@ledgerlink/core';
 import { formatConfigProblem, loadConfig } from '../config/load-config.js';
 import { validateDeployment } from '../config/validate-deployment.js';
-import { BUILT_IN_CONNECTORS } from '../plugins/built-in-connectors.js';
+import { loadBuiltInConnectors } from '../plugins/built-in-loaders.js';
 import { ConnectorRegistry, isHubConnector, loadPluginConnectors } from '../plugins/connector-registry.js';
 import { terminalSafe } from './terminal-text.js';
 import { UsageError, type CliIo } from './io.js';
@@ -99,7 +99,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 async function registryFor(file: string | undefined, env: NodeJS.ProcessEnv): Promise<ConnectorRegistry> {
   const loaded = file === undefined ? undefined : loadConfig(file, env);
   const plugins = loaded?.ok ? await loadPluginConnectors(loaded.loaded.config.plugins, undefined, loaded.loaded.resolvePath) : [];
-  return new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...plugins]);
+  return new ConnectorRegistry([...(await loadBuiltInConnectors()), ...plugins]);
 }
 
 async function validate(args: string[], io: CliIo): Promise<number> {
