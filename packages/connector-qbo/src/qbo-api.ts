@@ -8,7 +8,7 @@ import {
   type HttpResponse,
 } from '@ledgerlink/core';
 import type { QboConfig } from './config.js';
-import { erpAnswerOf, excerpt, readJsonFault, readXmlFault, type QboFault } from './qbo-fault.js';
+import { erpAnswerOf, excerpt, faultIn, readJsonFault, readXmlFault, type QboFault } from './qbo-fault.js';
 import { RECONNECT_HINT, type QboTokens } from './qbo-tokens.js';
 import { parseJson, property } from './qbo-wire.js';
 
@@ -79,7 +79,8 @@ export class QboApi {
       throw error;
     }
     const body = parseJson(response.body);
-    const fault = response.status === 200 ? readJsonFault(response.body) : undefined;
+    // The body parsed once: an import page's thousand payments were parsed a second time only to look for a Fault.
+    const fault = response.status === 200 ? faultIn(body) : undefined;
     if (response.status !== 200 || fault !== undefined || body === undefined) {
       throw this.queryError(response, statement);
     }

@@ -21,7 +21,12 @@ export interface QboFault {
  * lower case (`fault.error[].message`), so names are read either way.
  */
 export function readJsonFault(body: string): QboFault | undefined {
-  const fault = property(parseJson(body), 'Fault');
+  return faultIn(parseJson(body));
+}
+
+/** The same, from an answer already parsed (an import page is a thousand payments: parsed once, not twice). */
+export function faultIn(parsed: unknown): QboFault | undefined {
+  const fault = property(parsed, 'Fault');
   if (typeof fault !== 'object' || fault === null) return undefined;
   const list = property(fault, 'Error');
   const errors = (Array.isArray(list) ? list : []).map((entry: unknown): QboFaultError => {

@@ -1,5 +1,5 @@
 import type { ConnectorRuntime, PaymentIssued } from '@ledgerlink/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { QboSandbox } from '../src/sandbox/index.js';
 import { idsFor, runtimeFor, seededPayment, startSandbox } from './support.js';
 
@@ -102,5 +102,26 @@ describe('import: bill payments by query, STARTPOSITION/MAXRESULTS paging', () =
     runtime = runtimeFor(sandbox);
     const { ids } = await importFrom(runtime, '2025-08-01T08:00:30-08:00');
     expect(ids).toEqual([recent]);
+  });
+
+  it('parses each query answer once (a page is up to a thousand payments: a second parse doubled its garbage)', async () => {
+    const company = await companyWithClock();
+    sandbox = company.sandbox;
+    for (let n = 1; n <= 5; n++) company.add(n);
+    runtime = runtimeFor(sandbox, { importPageSize: 2 });
+    const queriesBefore = sandbox.queries().length;
+    // JSON.parse itself, watched and called through: which texts it was given while the import read its pages.
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const { ids, pages } = await importFrom(runtime);
+      expect(ids).toHaveLength(5);
+      const queries = sandbox.queries().length - queriesBefore;
+      expect(queries).toBeGreaterThanOrEqual(3);
+      expect(pages).toBe(queries);
+      const answersParsed = parse.mock.calls.filter(([text]) => typeof text === 'string' && text.includes('"QueryResponse"'));
+      expect(answersParsed).toHaveLength(queries);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

@@ -18,7 +18,7 @@ import { createHubRuntime, type HubRuntime } from './hub/hub-runtime.js';
 import { HubRequestDispatcher } from './hub/request-dispatcher.js';
 import { WorkQueue } from './hub/work-queue.js';
 import { ConnectorRegistry, loadPluginConnectors, type AnyConnector } from './plugins/connector-registry.js';
-import { BUILT_IN_CONNECTORS } from './plugins/built-in-connectors.js';
+import { connectorIdsOf, loadBuiltInConnectors } from './plugins/built-in-loaders.js';
 import { RunnerEvents } from './events.js';
 import { Scheduler } from './scheduler.js';
 import { openStore, type OpenStore } from './store/open-store.js';
@@ -34,6 +34,11 @@ export interface RunnerOptions {
   transport?: HttpClient;
   /** Where the ledger lives; default the config's store. */
   ledger?: OpenStore;
+  /**
+   * The built-in connectors to load: `all` (default: the daemon, whose API lists them), or only those the config
+   * names (`configured`: a one-off command such as `ledgerlink import`, which then starts with less code loaded).
+   */
+  builtIns?: 'all' | 'configured';
 }
 
 /** How often each replica looks in the shared inbox for deliveries another replica recorded for its tenants. */
@@ -418,7 +423,8 @@ export class Runner {
     const { loaded, logger } = this.options;
     const clock = this.options.clock ?? (() => new Date());
     const plugins = await loadPluginConnectors(loaded.config.plugins, undefined, loaded.resolvePath);
-    const registry = new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(this.options.extraConnectors ?? []), ...plugins]);
+    const builtIns = await loadBuiltInConnectors(this.options.builtIns === 'configured' ? connectorIdsOf(loaded.config) : undefined);
+    const registry = new ConnectorRegistry([...builtIns, ...(this.options.extraConnectors ?? []), ...plugins]);
     this.#registry = registry;
 
     const hubConfig = loaded.config.hub;

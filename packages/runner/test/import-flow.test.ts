@@ -4,7 +4,7 @@ import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandb
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runner } from '../src/daemon.js';
 import { platformSeed } from '../src/demo/platform-seed.js';
-import { IMPORT_CURSOR } from '../src/flows/tenant-importer.js';
+import { IMPORT_CURSOR, SUMMARY_LIST_MAX } from '../src/flows/tenant-importer.js';
 import { runnerFor, tempDir } from './support/runner-harness.js';
 
 const COMPANY = 4264;
@@ -15,9 +15,10 @@ let qbo: QboSandbox;
 let hub: ProcoreSandbox;
 let runner: Runner;
 let cleanup: () => void;
+let seed: ReturnType<typeof platformSeed>;
 
 beforeAll(async () => {
-  const seed = platformSeed({ companyId: COMPANY, count: COUNT });
+  seed = platformSeed({ companyId: COMPANY, count: COUNT });
   qbo = await startQboSandbox({ seed: seed.erp });
   hub = await createProcoreSandbox({ seed: seed.hub, rateLimit: { limit: 10_000_000 } });
   for (const payment of seed.payments) {
@@ -95,5 +96,27 @@ describe(`an import of ${COUNT} payments made in the ERP`, () => {
     const again = await runner.tenant('acme').importer.run();
     expect(again).toMatchObject({ read: 0, written: 0, failed: 0 });
     expect(hub.stats().requests).toBe(0);
+  }, 300_000);
+
+  it(`keeps the first ${SUMMARY_LIST_MAX} payments the hub did not take and counts them all; the next import writes them`, async () => {
+    const EXTRA = 250;
+    const payment = seed.payments[0]!;
+    qbo.seed({ bills: [{ id: '990001', vendorId: String(payment.requisitionId), number: 'INV-REFUSED', amountCents: EXTRA * 1_000 }] });
+    for (let i = 0; i < EXTRA; i++) {
+      qbo.addPayment({ vendorId: String(payment.requisitionId), bankAccountId: payment.bankId, billId: '990001', amountCents: 1_000, date: '2026-12-02', method: 'check', checkNumber: `R${i}`, final: true });
+    }
+    hub.setFaults({ errorRate: 1 });
+    let refused;
+    try {
+      refused = await runner.tenant('acme').importer.run();
+    } finally {
+      hub.setFaults({ errorRate: 0 });
+    }
+    expect(refused).toMatchObject({ read: EXTRA, written: 0, failed: EXTRA, unmappable: 0 });
+    expect(refused.notWritten).toHaveLength(SUMMARY_LIST_MAX);
+    expect(refused.notWritten[0]?.message).toMatch(/500|Internal Server Error/);
+
+    const next = await runner.tenant('acme').importer.run();
+    expect(next).toMatchObject({ read: 0, written: EXTRA, failed: 0, notWritten: [] });
   }, 300_000);
 });

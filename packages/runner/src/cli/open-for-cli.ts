@@ -2,7 +2,7 @@ import { formatConfigProblem } from '../config/load-config.js';
 import { validateDeployment } from '../config/validate-deployment.js';
 import { Runner } from '../daemon.js';
 import { createLogger } from '../logging/create-logger.js';
-import { BUILT_IN_CONNECTORS } from '../plugins/built-in-connectors.js';
+import { connectorIdsOf, loadBuiltInConnectors } from '../plugins/built-in-loaders.js';
 import { ConnectorRegistry, loadPluginConnectors } from '../plugins/connector-registry.js';
 import { loadConfig } from '../config/load-config.js';
 import type { CliIo } from './io.js';
@@ -19,7 +19,10 @@ export async function openForCli(
 ): Promise<{ runner: Runner } | undefined> {
   const first = loadConfig(file, io.env);
   const plugins = first.ok ? first.loaded.config.plugins : [];
-  const registry = new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(await loadPluginConnectors(plugins, undefined, first.ok ? first.loaded.resolvePath : undefined))]);
+  // The daemon loads every built-in connector; a one-off command those its config names (all if it does not load).
+  const daemon = options.start || options.daemon === true;
+  const builtIns = await loadBuiltInConnectors(daemon || !first.ok ? undefined : connectorIdsOf(first.loaded.config));
+  const registry = new ConnectorRegistry([...builtIns, ...(await loadPluginConnectors(plugins, undefined, first.ok ? first.loaded.resolvePath : undefined))]);
   const result = validateDeployment(file, registry, io.env);
   if (!result.ok) {
     for (const problem of result.problems) io.err(formatConfigProblem(problem));
@@ -27,14 +30,13 @@ export async function openForCli(
   }
   const { logging } = result.loaded.config;
   // The daemon logs as configured, to stdout, also when it starts the runner itself after listening.
-  const daemon = options.start || options.daemon === true;
   const logger = createLogger({
     level: daemon ? logging.level : 'warn',
     pretty: logging.pretty,
     secrets: result.loaded.secrets,
     destination: options.logDestination ?? (daemon ? process.stdout : process.stderr),
   });
-  const runner = new Runner({ loaded: result.loaded, logger });
+  const runner = new Runner({ loaded: result.loaded, logger, builtIns: daemon ? 'all' : 'configured' });
   if (options.start) await runner.start();
   else await runner.prepare();
   return { runner };

@@ -5,7 +5,7 @@ import { formatConfigProblem, loadConfig } from '../config/load-config.js';
 import { validateDeployment } from '../config/validate-deployment.js';
 import { createHubRuntime } from '../hub/hub-runtime.js';
 import { createLogger } from '../logging/create-logger.js';
-import { BUILT_IN_CONNECTORS } from '../plugins/built-in-connectors.js';
+import { loadBuiltInConnectors } from '../plugins/built-in-loaders.js';
 import { ConnectorRegistry, loadPluginConnectors } from '../plugins/connector-registry.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -31,7 +31,7 @@ export async function procoreCommand(args: string[], io: CliIo): Promise<number>
   const file = values.config;
 
   const first = loadConfig(file, io.env);
-  const registry = new ConnectorRegistry([...BUILT_IN_CONNECTORS, ...(await loadPluginConnectors(first.ok ? first.loaded.config.plugins : []))]);
+  const registry = new ConnectorRegistry([...(await loadBuiltInConnectors()), ...(await loadPluginConnectors(first.ok ? first.loaded.config.plugins : []))]);
   const result = validateDeployment(file, registry, io.env);
   if (!result.ok) {
     for (const problem of result.problems) io.err(formatConfigProblem(problem));

@@ -24,6 +24,12 @@ import { OwnExports } from './own-exports.js';
 /** Invoice Payments Sync takes at most this many payments per call. */
 const SYNC_PAGE = 100;
 
+/**
+ * How many entries each of ImportSummary's lists keeps; the counts go on. A hub that refuses every payment of an
+ * import of a million held a million messages in memory until the import ended (issue 15).
+ */
+export const SUMMARY_LIST_MAX = 100;
+
 /** The ledger cursor where a tenant's import resumes. */
 export const IMPORT_CURSOR = 'import:payment';
 
@@ -38,9 +44,11 @@ export interface ImportSummary {
   failed: number;
   /** Payments ledgerlink exported itself (Procore Pay's own): already in the hub, not brought back. */
   ownExports: number;
-  /** ERP records that could not be mapped: which record, which field. */
+  /** ERP records that could not be mapped. */
+  unmappable: number;
+  /** The first `SUMMARY_LIST_MAX` of them: which record, which field (each one is logged). */
   errors: RecordError[];
-  /** The payments the hub did not take, with its words (the close-out names them). */
+  /** The first `SUMMARY_LIST_MAX` payments the hub did not take (of `failed`), with its words (the close-out names them). */
   notWritten: { erpPaymentId: string; message: string }[];
   cursor?: string;
 }
@@ -91,13 +99,14 @@ export class TenantImporter {
         `tenant ${this.tenant} cannot import payments: the config has no hub (hub:) or no hubCompanyId for this tenant to write Payments Issued to`,
       );
     }
-    const summary: ImportSummary = { read: 0, written: 0, alreadyThere: 0, failed: 0, ownExports: 0, errors: [], notWritten: [] };
+    const summary: ImportSummary = { read: 0, written: 0, alreadyThere: 0, failed: 0, ownExports: 0, unmappable: 0, errors: [], notWritten: [] };
     // Hub writes that failed last time first: they are in the ledger, the cursor has moved past them.
     await this.writeAll(await this.unfinished(), hub, companyId, summary, actor);
 
     const cursor = await this.ledger.getCursor(this.tenant, IMPORT_CURSOR);
     for await (const page of this.runtime.importPayments({ signal: this.#closing.signal, ...(cursor === undefined ? {} : { cursor }) })) {
-      summary.errors.push(...page.errors);
+      summary.unmappable += page.errors.length;
+      summary.errors.push(...page.errors.slice(0, Math.max(0, SUMMARY_LIST_MAX - summary.errors.length)));
       for (const error of page.errors) this.logger.warn({ error }, `an ERP payment could not be mapped for import: ${error.field}: ${error.message}`);
       // Read after the page: an export that posted what this page holds was in flight (or synced) by then.
       const inFlight = await OwnExports.inFlight(this.ledger, this.tenant);
@@ -139,7 +148,7 @@ export class TenantImporter {
       summary.cursor = page.cursor;
     }
     this.logger.info(
-      { read: summary.read, written: summary.written, alreadyThere: summary.alreadyThere, failed: summary.failed, errors: summary.errors.length },
+      { read: summary.read, written: summary.written, alreadyThere: summary.alreadyThere, failed: summary.failed, unmappable: summary.unmappable },
       `import: ${summary.written} payment(s) written to the hub, ${summary.alreadyThere} already there, ${summary.failed} to retry`,
     );
     return summary;
@@ -189,7 +198,7 @@ export class TenantImporter {
       } else {
         summary.failed += 1;
         const said = result?.ok === false ? result.message : callError === undefined ? 'the hub gave no result for it' : (callError as Error).message;
-        summary.notWritten.push({ erpPaymentId: item.sourceId, message: said });
+        if (summary.notWritten.length < SUMMARY_LIST_MAX) summary.notWritten.push({ erpPaymentId: item.sourceId, message: said });
         const message = `writing payment ${item.sourceId} to the hub's Payments Issued failed: ${said}`;
         outcome =
           result?.ok === false || (isLedgerlinkError(callError) && callError.disposition === 'rejected')

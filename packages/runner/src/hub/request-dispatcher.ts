@@ -173,7 +173,9 @@ async function syncContractPayments({ dispatcher, row, scopes }: RequestContext)
       continue;
     }
     for (const failure of summary.notWritten) messages.push(`Payment ${failure.erpPaymentId} from ${erpName} was not written: ${failure.message}`);
+    if (summary.failed > summary.notWritten.length) messages.push(`${summary.failed - summary.notWritten.length} more payment(s) from ${erpName} were not written.`);
     for (const error of summary.errors) messages.push(`Payment ${error.recordId} in ${erpName} could not be read: ${error.field}: ${error.message}`);
+    if (summary.unmappable > summary.errors.length) messages.push(`${summary.unmappable - summary.errors.length} more payment(s) in ${erpName} could not be read.`);
   }
   await dispatcher.closeOut(row, messages.length === 0 ? { status: 'success', messages: [] } : { status: 'failed', messages });
 }
