@@ -13,7 +13,7 @@
  * what a module reads beside itself (a connector's `mapping.yaml`, a `package.json`) is found as from its source.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -87,6 +87,9 @@ export function harnessBundles(): Promise<Bundles> {
       tsconfig: join(PACKAGE_DIR, 'tsconfig.json'),
       define: { 'import.meta.url': '__llFileUrl', 'import.meta.dirname': '__llDirname' },
       plugins: [workspaceOnly],
+      // esbuild hoists the npm imports of every bundled module to the bundle's top, those of the modules the CLI loads
+      // on demand first: reflect-metadata, which tsyringe needs loaded before it, goes before all of them.
+      banner: { js: `import ${JSON.stringify(createRequire(join(PACKAGE_DIR, 'package.json')).resolve('reflect-metadata'))};` },
       logLevel: 'silent',
     });
     return { cli: join(dir, 'cli.mjs'), sandboxHost: join(dir, 'sandboxHost.mjs') };
