@@ -7,7 +7,9 @@ import { dropSchema, POSTGRES_URL } from './support/postgres.js';
 /**
  * The server's side of a replica cut off mid-transaction (needs PostgreSQL at LEDGERLINK_TEST_POSTGRES_URL): a
  * transaction the replica can no longer finish must not keep its row locks until TCP notices. With the ledger pool's
- * settings, PostgreSQL ends a session idle in a transaction after twice the query timeout, and the lock is free.
+ * settings, PostgreSQL ends a session idle in a transaction after the idle limit (the runner sets its lease TTL: found
+ * with the replica bench, where a paused replica's group commit held its tenant's lease row and no replica could claim
+ * the tenant for a minute), and the lock is free.
  */
 const schema = `ll_session_${randomBytes(4).toString('hex')}`;
 
@@ -16,13 +18,14 @@ afterAll(async () => {
 });
 
 describe('PostgreSQL sessions of the ledger pool', () => {
-  it('a transaction left open holding an item lock ends after twice the query timeout, and another replica takes the lock', async () => {
+  it('a transaction left open holding an item lock ends after the idle limit (the runner: its lease TTL), and another replica takes the lock', async () => {
     const ledger = await PostgresLedger.open({ url: POSTGRES_URL, schema });
     const { item } = await ledger.upsert({ tenant: 'acme', entity: 'payment', direction: 'export', sourceId: 'pay-1', record: {} }, { kind: 'hub', id: 'webhook' });
     await ledger.close();
 
     // The replica that is cut off: its pool, its transaction holding the item's row, then silence.
-    const cutOff = new pg.Pool(postgresPoolConfig({ url: POSTGRES_URL, schema, queryTimeoutMs: 400 }));
+    // The runner's setting: the lease TTL (here 800 ms), whatever the query timeout (the default 30 s).
+    const cutOff = new pg.Pool(postgresPoolConfig({ url: POSTGRES_URL, schema, idleInTransactionTimeoutMs: 800 }));
     const ended = new Promise<Error>((resolve) => cutOff.on('error', resolve));
     const held = await cutOff.connect();
     const heldEnded = new Promise<Error>((resolve) => held.on('error', resolve));

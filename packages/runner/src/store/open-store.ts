@@ -71,7 +71,14 @@ export async function openStore(loaded: LoadedConfig, clock: () => Date, logger?
   if ('postgres' in store) {
     let ledger: PostgresLedger;
     try {
-      ledger = await PostgresLedger.open({ url: store.postgres.url, clock, ...(store.postgres.schema === undefined ? {} : { schema: store.postgres.schema }) });
+      ledger = await PostgresLedger.open({
+        url: store.postgres.url,
+        clock,
+        ...(store.postgres.schema === undefined ? {} : { schema: store.postgres.schema }),
+        // A group commit holds its tenant's lease row (the fence) until it ends: a replica paused or cut off mid-commit
+        // must not keep the next holder from claiming the tenant past the lease.
+        idleInTransactionTimeoutMs: loaded.config.runner.leaseTtlMs,
+      });
     } catch (error) {
       throw new LedgerlinkError(
         ErrorCodes.CONFIG_INVALID,

@@ -190,15 +190,15 @@ const APPLY = {
  * The ledger pool's settings. Every query times out: a replica cut off from the database learns it instead of waiting
  * on a dead socket. The server's side of such a cut: a transaction the replica left open (its COMMIT lost on the way)
  * would keep its row locks (an item's, a lease's: the next holder's claim waits on it) until TCP noticed, hours later;
- * PostgreSQL ends a session idle in a transaction for twice the query timeout (a live replica's transactions never
- * idle that long: it would have given up on them), and keepalives find a dead client sooner.
+ * PostgreSQL ends a session idle in a transaction for `idleInTransactionTimeoutMs` (the runner: the lease TTL; default
+ * twice the query timeout, which a live replica's transactions never idle for), and keepalives find a dead client sooner.
  */
 export function postgresPoolConfig(options: PostgresLedgerOptions & { schema: string }): pg.PoolConfig {
   const timeoutMs = options.queryTimeoutMs ?? 30_000;
   return {
     connectionString: options.url,
     max: options.poolSize ?? 8,
-    options: `-c search_path=${options.schema} -c idle_in_transaction_session_timeout=${2 * timeoutMs}`,
+    options: `-c search_path=${options.schema} -c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? 2 * timeoutMs}`,
     query_timeout: timeoutMs,
     connectionTimeoutMillis: timeoutMs,
     keepAlive: true,
@@ -228,6 +228,12 @@ export interface PostgresLedgerOptions {
   poolSize?: number;
   /** How long one query may take, connecting included, before it fails (default 30 s). */
   queryTimeoutMs?: number;
+  /**
+   * How long PostgreSQL lets a session of the pool sit idle inside a transaction before it ends the session (default
+   * twice the query timeout). The runner sets the lease TTL: a group commit holds its tenant's lease row locked (the
+   * fence), and a replica paused or cut off mid-commit kept the next holder from claiming the tenant until then.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 /**
