@@ -110,8 +110,17 @@ describe('exactly once across three replicas on PostgreSQL', () => {
     const c = await world();
     const funding = fundInBackground(c);
     const holder = await victim(c, 'yardi-a');
+    const pausedAt = Date.now();
     await holder.pause();
-    await sleep(2 * LEASE_TTL_MS);
+    // The tenant goes on without its paused holder: another replica claims the lease once it runs out (the paused
+    // one's open group commit, holding the lease row, is ended by PostgreSQL after the TTL) and sends the next payment.
+    await waitFor(
+      () => `no payment of yardi-a landed within 45 s of its holder's SIGSTOP (lease TTL ${LEASE_TTL_MS} ms)`,
+      45_000,
+      () => c.host.landedAfter('yardi-a', pausedAt + 50),
+      50,
+    );
+    await sleep(Math.max(0, pausedAt + 2 * LEASE_TTL_MS - Date.now()));
     await holder.resume();
     await funding;
     await expectExactlyOnce(c);
