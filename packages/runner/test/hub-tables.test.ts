@@ -6,6 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres-migrations.js';
+import { dropSchema, POSTGRES_URL } from './support/postgres.js';
 import { LEDGER_MIGRATIONS, applyMigrations, openSqliteLedger, PostgresLedger, SqliteEventInbox, SqliteHubRequests, type EventInbox, type HubRequests } from '../src/store/index.js';
 
 /**
@@ -13,17 +14,13 @@ import { LEDGER_MIGRATIONS, applyMigrations, openSqliteLedger, PostgresLedger, S
  * durable record that lets a close-out survive a crash and be sent again when the hub did not take it.
  */
 
-const url = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = POSTGRES_URL;
 const dirs: string[] = [];
 const schemas: string[] = [];
 
 afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  if (schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  for (const schema of schemas) await dropSchema(schema);
 });
 
 const event = (ulid: string) => ({

@@ -33,6 +33,13 @@ describe('PostgreSQL ledger: plans on a new ledger', () => {
     await dropSchema(schema);
   });
 
+  /** The plan of `read`, prepared as `name` on the test's connection and explained for `params` (SQL literals). */
+  async function genericPlan(name: string, read: string, params: string): Promise<string> {
+    await client.query(`PREPARE ${name} AS ${read}`);
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${name}(${params})`);
+    return rows.map((row) => row['QUERY PLAN']).join('\n');
+  }
+
   it('reads of many items (by id, by source key) and ERP Requests (by key, by item) probe the key index per key in their generic plan, without statistics', async () => {
     for (let index = 0; index < 20; index++) await ledger.upsert(newItem(index), actor);
     await client.query('SET plan_cache_mode = force_generic_plan');
@@ -41,9 +48,7 @@ describe('PostgreSQL ledger: plans on a new ledger', () => {
       ['by_id', ITEM_BY_ID.many.text, "'{a,b}'"],
       ['by_source', ITEM_BY_SOURCE.many.text, "'{t,t}', '{payment,payment}', '{export,export}', '{p-1,p-2}'"],
     ] as const) {
-      await client.query(`PREPARE ${name} AS ${read}`);
-      const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${name}(${params})`);
-      plans.push(rows.map((row) => row['QUERY PLAN']).join('\n'));
+      plans.push(await genericPlan(name, read, params));
     }
     const [byId, bySource] = plans as [string, string];
     expect(byId).toMatch(/Index Scan using ledger_items_id_key on ledger_items/);
@@ -59,9 +64,7 @@ describe('PostgreSQL ledger: plans on a new ledger', () => {
       ['requests', REQUEST_BY_KEY.many.text, "'{1,1}', '{r-1,r-2}'"],
       ['open', OPEN_FOR_ITEM.many.text, "'{item-1,item-2}'"],
     ] as const) {
-      await client.query(`PREPARE ${name} AS ${read}`);
-      const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE ${name}(${params})`);
-      const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+      const plan = await genericPlan(name, read, params);
       expect(plan).toMatch(new RegExp(`Index Scan using ${name === 'open' ? 'hub_requests_item' : 'hub_requests_pkey'} on hub_requests`));
       expect(plan).not.toMatch(/Seq Scan on hub_requests|Hash Join|Bitmap/);
     }

@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { ErrorCodes, isLedgerlinkError, type Actor, type Ledger, type LedgerFence } from '@ledgerlink/core';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteEventInbox } from '../src/store/event-inbox.js';
 import { PostgresLedger } from '../src/store/postgres-ledger.js';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { sqliteWriteBatch, type LogSync } from '../src/store/sqlite-write-batch.js';
 import { PostgresTenantLeases, SqliteTenantLeases, type TenantLeases } from '../src/store/tenant-leases.js';
+import { dropSchema, POSTGRES_URL } from './support/postgres.js';
 import { tempDir } from './support/runner-harness.js';
 
 /**
@@ -17,7 +17,7 @@ import { tempDir } from './support/runner-harness.js';
  * rolled back alone; and a process killed mid-batch leaves every item either fully begun or untouched.
  */
 const repo = resolve(import.meta.dirname, '../../..');
-const url = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = POSTGRES_URL;
 const schema = `h15_store_batch_${randomBytes(4).toString('hex')}`;
 const hub: Actor = { kind: 'hub', id: 'webhook' };
 const runner: Actor = { kind: 'system', id: 'runner' };
@@ -26,10 +26,7 @@ const N = 12;
 
 afterAll(async () => {
   dir.cleanup();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await dropSchema(schema);
 });
 
 /** N pending items of tenant `acme`, one of them moved to `blocked` (a wrong state for an attempt), and one of tenant `other`. */

@@ -73,10 +73,10 @@ export class SqliteWriteBatch {
 
   /**
    * Durability without blocking the event loop. With `synchronous = FULL`, SQLite fsyncs the log inside COMMIT, on
-   * the event loop (a third of a payment's time there in the runner bench). Instead the connection runs at NORMAL
-   * (a commit appends to the log, no fsync) and this batch makes the log durable itself: after a commit, an
-   * fdatasync of the `-wal` file on libuv's thread pool, and each write is acknowledged only once a sync that began
-   * after its commit has finished. That is FULL's promise (a write acknowledged is on disk), with one sync shared by
+   * the event loop (a fifth of the runner's main-thread time in a profile of the runner bench). Instead the
+   * connection runs at NORMAL (a commit appends to the log, no fsync) and this batch makes the log durable itself:
+   * after a commit, an fdatasync of the `-wal` file on libuv's thread pool, and each write is acknowledged only once
+   * a sync that began after its commit has finished. That is FULL's promise (a write acknowledged is on disk), with one sync shared by
    * every batch committed meanwhile, and the next batch's SQL running while the disk works. A write is visible to
    * reads before it is acknowledged, as it is between COMMIT and its fsync under FULL; nothing acts outside on a write
    * of its own before it is acknowledged.
