@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, LedgerlinkError } from '../src/errors.js';
 import { MappingFileError, formatProblem, loadMappingFile, parseMapping } from '../src/mapping/index.js';
@@ -32,6 +35,27 @@ describe('a valid mapping file', () => {
     expect(doc.file).toBe(fixture('qbo.mapping.yaml'));
     expect(Object.keys(doc.entities)).toEqual(['payment']);
     expect(Object.keys(doc.entities.payment ?? {})).toEqual(['export', 'import']);
+  });
+
+  it('is parsed once per text: the same file gives the same document, an edited one a new one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-mapping-'));
+    try {
+      const path = join(dir, 'mapping.yaml');
+      const text = readFileSync(fixture('qbo.mapping.yaml'), 'utf8');
+      writeFileSync(path, text);
+      const first = loadMappingFile(path);
+      expect(loadMappingFile(path)).toBe(first);
+      // The same text read as a customer's override is another kind of document.
+      expect(loadMappingFile(path, { override: true })).not.toBe(first);
+      writeFileSync(path, text.replace('connector: qbo', 'connector: qbo-edited'));
+      const edited = loadMappingFile(path);
+      expect(edited).not.toBe(first);
+      expect(edited.connector).toBe('qbo-edited');
+      writeFileSync(path, 'entities: [');
+      expect(() => loadMappingFile(path)).toThrow(MappingFileError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is immutable once validated', () => {

@@ -39,6 +39,17 @@ export function parseMapping(text: string, file: string, options: ParseOptions =
 /** A mapping is a few kilobytes; a file this large is not one. */
 const MAX_MAPPING_BYTES = 4 * 1024 * 1024;
 
+/** How many parsed mapping files are remembered (a deployment has a few connectors and overrides). */
+const MAX_REMEMBERED = 64;
+
+/**
+ * Mapping files already parsed, by path and kind, with the text each was parsed from. A runner builds a tenant's
+ * runtime on every lease it takes (at start, on a takeover, when replicas rebalance), and parsing the same few
+ * kilobytes of YAML again was most of that work. A document is deeply frozen, so tenants can share one; a file
+ * whose text changed is parsed again.
+ */
+const remembered = new Map<string, { text: string; document: MappingDocument }>();
+
 /** Reads and parses a mapping file; `path` is how problems name the file. */
 export function loadMappingFile(path: string, options: ParseOptions = {}): MappingDocument {
   let text: string;
@@ -55,5 +66,11 @@ export function loadMappingFile(path: string, options: ParseOptions = {}): Mappi
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new LedgerlinkError(ErrorCodes.MAPPING_INVALID, `cannot read mapping file ${path}: ${reason}`, { cause: error });
   }
-  return parseMapping(text, path, options);
+  const key = `${options.override === true ? 'override' : 'mapping'}:${path}`;
+  const known = remembered.get(key);
+  if (known !== undefined && known.text === text) return known.document;
+  const document = parseMapping(text, path, options);
+  if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+  remembered.set(key, { text, document });
+  return document;
 }

@@ -672,7 +672,9 @@ export class Cluster {
     const logFile = join(dir, 'replica.log');
     const log = createWriteStream(logFile);
     const env = { ...process.env, ...this.env() };
-    const cli = await this.cli();
+    // Node flags for the replica processes (BENCH_REPLICA_NODE_FLAGS, space-separated: `--cpu-prof --cpu-prof-dir=…`
+    // to profile them; Node refuses --cpu-prof in NODE_OPTIONS).
+    const cli = [...(process.env.BENCH_REPLICA_NODE_FLAGS?.split(' ').filter((flag) => flag !== '') ?? []), ...(await this.cli())];
     // Its own process group: cleanup ends the wrapper and the runner together, even when the runner is paused.
     const start = () => {
       const child = spawn(process.execPath, [...cli, 'run', '--config', file], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -808,6 +810,11 @@ export class Cluster {
     if (this.#closed) return;
     this.#closed = true;
     if (TRACING) trace(`close: CPU s of ${this.replicas.map((replica) => `${replica.name} ${cpuSeconds(replica.child.pid)}`).join(', ')}, sandbox host ${cpuSeconds(this.host.pid)}`);
+    if (process.env.BENCH_REPLICA_NODE_FLAGS !== undefined) {
+      // Profiled replicas write their profile on a clean exit only: ask them to stop first.
+      await Promise.all(this.replicas.map((replica) => replica.signal('SIGTERM').catch(() => undefined)));
+      await Promise.race([Promise.all(this.replicas.map((replica) => replica.exited)), sleep(15_000)]);
+    }
     for (const replica of this.replicas) replica.destroy();
     await Promise.race([Promise.all(this.replicas.map((replica) => replica.exited)), sleep(10_000)]);
     await Promise.all(this.replicas.map((replica) => replica.proxy.close()));
