@@ -10,13 +10,16 @@
  * Run: npm run bench (runner package), or `npx tsx --conditions=source bench/replicas-bench.ts` in packages/runner.
  * Sizes: BENCH_REPLICA_PAYMENTS (per tenant, default 60), BENCH_REPLICA_TENANTS (default 6: half Yardi, half QBO),
  * BENCH_LEASE_TTL_MS (default 3000), BENCH_REPLICA_COUNTS (default "1,2,3"; "none": takeover only), BENCH_TAKEOVER=0 (throughput only),
- * BENCH_REPLICA_LOG_LEVEL (replica logs, default warn; LEDGERLINK_KEEP_REPLICA_LOGS keeps them).
+ * BENCH_REPLICA_LOG_LEVEL (replica logs, default warn; LEDGERLINK_KEEP_REPLICA_LOGS keeps them),
+ * BENCH_REPLICA_CPU (cores per replica, e.g. 0.25: each replica's runner process gets a cgroup CPU quota of its own,
+ * as if each ran on a machine of its own; needs root and the cgroup v1 cpu controller; default: no cap).
  *
  * CPU: each replica's runner process, the sandbox host and PostgreSQL's processes are read from /proc over the
  * measured interval (seconds of CPU, and the share of one core), with the machine's busy share: whether the figure
  * is bound by CPU or by waiting.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { CpuCaps } from './cpu-caps.js';
 import { Cluster, requirePostgres, sleep, holderOf, waitFor, type ClusterOptions, type ReplicaErp } from '../test/replicas/harness.js';
 
 /** Progress on stderr: the figures alone go to stdout. */
@@ -28,6 +31,8 @@ const LEASE_TTL_MS = Number(process.env.BENCH_LEASE_TTL_MS ?? 3_000);
 const COUNTS = (process.env.BENCH_REPLICA_COUNTS ?? '1,2,3').split(',').map(Number).filter((count) => count > 0);
 const TAKEOVER = process.env.BENCH_TAKEOVER !== '0';
 const LOG_LEVEL = process.env.BENCH_REPLICA_LOG_LEVEL ?? 'warn';
+const CPU_PER_REPLICA = process.env.BENCH_REPLICA_CPU === undefined ? undefined : Number(process.env.BENCH_REPLICA_CPU);
+if (CPU_PER_REPLICA !== undefined && !(CPU_PER_REPLICA > 0 && CPU_PER_REPLICA <= 64)) throw new Error(`BENCH_REPLICA_CPU must be a number of cores above 0, got ${process.env.BENCH_REPLICA_CPU}`);
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
 const HZ = 100;
 
@@ -122,17 +127,27 @@ interface Throughput {
   cpu: { replicas: number[]; host: number; postgres: number };
   /** The machine's busy share over the interval (1 = every core busy). */
   machineBusy: number;
+  /** With BENCH_REPLICA_CPU: how long each replica was held back by its quota over the interval (ms). */
+  throttledMs?: number[];
 }
 
 async function throughput(replicas: number): Promise<Throughput> {
   const cluster = await Cluster.start(options(PER_TENANT));
   current = cluster;
+  let caps: CpuCaps | undefined;
   try {
     await Promise.all([cluster.startReplicas(replicas), cluster.connectHub()]);
-    progress(`${replicas} replica(s) started; funding ${PER_TENANT * TENANTS} payments`);
+    if (CPU_PER_REPLICA !== undefined) {
+      const opened = CpuCaps.open(`ledgerlink-bench-${process.pid}`);
+      if (typeof opened === 'string') throw new Error(`BENCH_REPLICA_CPU: ${opened}`);
+      caps = opened;
+      for (const replica of cluster.replicas) caps.cap(replica.name, await replica.runnerPid(), CPU_PER_REPLICA);
+    }
+    progress(`${replicas} replica(s) started${caps === undefined ? '' : `, ${CPU_PER_REPLICA} core each`}; funding ${PER_TENANT * TENANTS} payments`);
     // Each replica settles on its role (and, with per-tenant leases, its share) before the clock starts.
     await sleep(LEASE_TTL_MS);
     await cluster.host.resetStats();
+    const throttledBefore = cluster.replicas.map((replica) => caps?.throttledMs(replica.name) ?? 0);
     const before = await cpuSnapshot(cluster);
     const started = Date.now();
     await Promise.all(cluster.tenants.map((tenant) => cluster.fund(tenant.id, PER_TENANT)));
@@ -159,9 +174,11 @@ async function throughput(replicas: number): Promise<Throughput> {
         postgres: postgresDelta(before.postgres, after.postgres),
       },
       machineBusy: (after.machine.busy - before.machine.busy) / Math.max(1, after.machine.total - before.machine.total),
+      ...(caps === undefined ? {} : { throttledMs: cluster.replicas.map((replica, index) => (caps?.throttledMs(replica.name) ?? 0) - (throttledBefore[index] ?? 0)) }),
     };
   } finally {
     await cluster.close();
+    caps?.close();
   }
 }
 
@@ -204,7 +221,7 @@ await requirePostgres();
 const results: Throughput[] = [];
 for (const count of COUNTS) results.push(await throughput(count));
 const base = results.find((r) => r.replicas === 1)?.perSecond;
-console.log(`replicas on one PostgreSQL store: ${TENANTS} tenants (half Yardi, half QBO), ${PER_TENANT} payments each, lease TTL ${LEASE_TTL_MS} ms`);
+console.log(`replicas on one PostgreSQL store: ${TENANTS} tenants (half Yardi, half QBO), ${PER_TENANT} payments each, lease TTL ${LEASE_TTL_MS} ms${CPU_PER_REPLICA === undefined ? '' : `, each replica capped at ${CPU_PER_REPLICA} core`}`);
 console.log('| replicas | payments | seconds | payments/s | ratio to 1 | replicas running tenants | duplicates | lost | failed in hub |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
@@ -212,12 +229,13 @@ for (const r of results) {
   console.log(`| ${r.replicas} | ${r.payments} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(1)} | ${ratio} | ${r.working} | ${r.duplicates} | ${r.lost} | ${r.hubFailed} |`);
 }
 console.log('CPU over the measured interval: seconds (share of one core); PostgreSQL counts every client of the server');
-console.log('| replicas | each replica | ms per payment (replicas) | sandbox host | PostgreSQL | machine busy |');
-console.log('|---:|---|---:|---:|---:|---:|');
+console.log(`| replicas | each replica | ms per payment (replicas) | sandbox host | PostgreSQL | machine busy |${CPU_PER_REPLICA === undefined ? '' : ' held back by the cap |'}`);
+console.log(`|---:|---|---:|---:|---:|---:|${CPU_PER_REPLICA === undefined ? '' : '---|'}`);
 for (const r of results) {
   const share = (seconds: number) => `${seconds.toFixed(1)} (${Math.round((100 * seconds) / r.seconds)}%)`;
   const replicaMs = (1000 * r.cpu.replicas.reduce((sum, s) => sum + s, 0)) / r.payments;
-  console.log(`| ${r.replicas} | ${r.cpu.replicas.map(share).join(', ')} | ${replicaMs.toFixed(1)} | ${share(r.cpu.host)} | ${share(r.cpu.postgres)} | ${Math.round(100 * r.machineBusy)}% |`);
+  const held = r.throttledMs === undefined ? '' : ` ${r.throttledMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} |`;
+  console.log(`| ${r.replicas} | ${r.cpu.replicas.map(share).join(', ')} | ${replicaMs.toFixed(1)} | ${share(r.cpu.host)} | ${share(r.cpu.postgres)} | ${Math.round(100 * r.machineBusy)}% |${held}`);
 }
 if (!TAKEOVER) process.exit(0);
 const takeovers = [await takeover('SIGKILL'), await takeover('SIGSTOP')];
