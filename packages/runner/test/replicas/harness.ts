@@ -571,6 +571,11 @@ export interface ClusterOptions {
   pollSeconds?: number;
   /** `runner.maxInFlight`. */
   maxInFlight?: number;
+  /**
+   * `runner.settleMs` and `runner.recoveryMs` (default 250 and 2,000: the suite's scenarios wait on them). The bench
+   * uses the runner's own defaults, so its replicas spend on schedules what a deployment's would.
+   */
+  schedules?: { settleMs: number; recoveryMs: number };
   jitterMs?: number;
   /** Replica logs' level (default info). */
   logLevel?: string;
@@ -646,7 +651,7 @@ export class Cluster {
         ...(this.options.callTimeoutMs === undefined ? {} : { timeoutMs: this.options.callTimeoutMs }),
         rateLimit: { ...tenant.limit, allowAboveDeclared: true },
       })),
-      runner: { settleMs: 250, recoveryMs: 2_000, maxInFlight: this.options.maxInFlight ?? 100, shutdownGraceMs: 2_000, leaseTtlMs: this.options.leaseTtlMs },
+      runner: { settleMs: this.options.schedules?.settleMs ?? 250, recoveryMs: this.options.schedules?.recoveryMs ?? 2_000, maxInFlight: this.options.maxInFlight ?? 100, shutdownGraceMs: 2_000, leaseTtlMs: this.options.leaseTtlMs },
       logging: { level: this.options.logLevel ?? 'info', pretty: 'never' },
     });
   }
