@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { QBD_SANDBOX_COST_CODE_ITEMS } from '@ledgerlink/connector-qbd/sandbox';
 import { parse } from 'yaml';
 import { supports, type Connector, type ErpSandbox, type HubVendor, type LedgerItem, type Payment, type Requisition } from '@ledgerlink/core';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runner } from '../src/daemon.js';
 import { DEMO_ERPS, type DemoErp } from '../src/demo/demo-erps.js';
 import { BUILT_IN_CONNECTORS } from '../src/plugins/built-in-connectors.js';
 import { eventually, runnerFor, tempDir } from './support/runner-harness.js';
+import { dropSchema } from './support/postgres.js';
 
 /**
  * What the test needs per ERP beyond the demo's sandbox and connection (`DEMO_ERPS`, `examples/demo.yaml`): what
@@ -149,10 +149,7 @@ describe('one export flow for every entity (runner + SQLite + each ERP sandbox d
       await sandbox?.close();
       cleanup?.();
       if (store === 'postgres') {
-        const client = new pg.Client({ connectionString: postgresUrl });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await client.end();
+        await dropSchema(schema, postgresUrl);
       }
     });
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, runnerFor, tempDir, untilState, qboSandboxConnection } from './support/runner-harness.js';
+import { dropSchema } from './support/postgres.js';
 
 /** Needs PostgreSQL: LEDGERLINK_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test (fails, saying so, without it). */
 const url = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -17,10 +17,7 @@ describe('the runner on the PostgreSQL store (store.postgres)', () => {
   });
   afterAll(async () => {
     await qbo.close();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    await dropSchema(schema, url);
     dir.cleanup();
   });
 
@@ -141,10 +138,7 @@ describe('two runner replicas on one PostgreSQL store', () => {
       await a.stop();
       await b.stop();
       await qbo.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
+      await dropSchema(schema, url);
       dirA.cleanup();
       dirB.cleanup();
     }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, runnerFor, tempDir } from './support/runner-harness.js';
+import { dropSchema } from './support/postgres.js';
 
 /**
  * Issue 12 item 2: a connector that hosts a listener (QuickBooks Desktop's Web Connector service) follows its
@@ -14,10 +14,7 @@ const url = process.env.LEDGERLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127
 const schema = `ll_h12_state_qbd_${randomBytes(4).toString('hex')}`;
 
 afterAll(async () => {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await dropSchema(schema, url);
 });
 
 /** A port nothing listens on right now. */

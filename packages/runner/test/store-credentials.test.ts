@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '../src/config/load-config.js';
 import { openStore, type OpenStore } from '../src/store/open-store.js';
 import { eventually, runnerFor, tempDir, untilState, qboSandboxConnection } from './support/runner-harness.js';
+import { dropSchema } from './support/postgres.js';
 
 /**
  * Issue 12 item 1: rotated credentials (single-use OAuth refresh tokens) live in the store, shared by the replicas,
@@ -26,10 +27,7 @@ function schemaName(): string {
 }
 
 afterAll(async () => {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  for (const schema of schemas) await dropSchema(schema, url);
 });
 
 /** A logger that keeps every line (fields and message) as JSON text. */

@@ -9,6 +9,7 @@ import { PostgresLedger } from '../src/store/postgres-ledger.js';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { FENCE_SQL, PostgresTenantLeases, SqliteTenantLeases, type TenantLeases } from '../src/store/tenant-leases.js';
 import { tempDir } from './support/runner-harness.js';
+import { dropSchema } from './support/postgres.js';
 
 /**
  * The tenant leases and the fencing they give, on both stores. The PostgreSQL half needs a server:
@@ -64,10 +65,7 @@ async function postgresStore(): Promise<Store> {
       await a.close();
       await b.close();
       await ledger.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
+      await dropSchema(schema, url);
     },
   };
 }
