@@ -39,6 +39,11 @@ export class CpuCaps {
     this.#groups.push(group);
   }
 
+  /** Takes `pid` out of any cap (back to the root group): a child forked by a capped process starts inside its cap. */
+  release(pid: number): void {
+    writeFileSync(join(CPU_CONTROLLER, 'cgroup.procs'), String(pid));
+  }
+
   /** CPU time the group's processes were held back by the quota so far (ms), from `cpu.stat`. */
   throttledMs(label: string): number {
     try {

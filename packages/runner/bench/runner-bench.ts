@@ -17,6 +17,9 @@
  * LEDGERLINK_TEST_POSTGRES_URL, schema BENCH_POSTGRES_SCHEMA, dropped first) and compares them.
  * Sizes: BENCH_PAYMENTS, BENCH_LATENCY_PAYMENTS, BENCH_THROTTLED_PAYMENTS; the latency phase's rate: BENCH_LATENCY_RATE
  * (events/s, default 50; above what the runner sustains on the machine, it measures a growing queue instead).
+ * BENCH_RUNNER_CPU (cores, e.g. 0.5): caps this process (the runner) with a cgroup CPU quota of its own, the sandboxes'
+ * process and PostgreSQL left uncapped: the runner as if the database and the ERPs had machines of their own, so the
+ * stores compare by what each costs the runner (needs root and the cgroup v1 cpu controller; default: no cap).
  */
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -36,6 +39,7 @@ import { Runner } from '../src/daemon.js';
 import { createServer } from '../src/server/create-server.js';
 import { dropSchema, POSTGRES_URL } from '../test/support/postgres.js';
 import { countClientTraffic, printServerCost, readServer, type ServerReading } from './postgres-cost.js';
+import { CpuCaps } from './cpu-caps.js';
 import type { HostOptions } from './sandbox-host.js';
 
 const COMPANY = 4264;
@@ -46,6 +50,22 @@ const COMPANY = 4264;
  */
 const VENDORS = process.env.BENCH_VENDORS === 'each' ? undefined : Number(process.env.BENCH_VENDORS ?? 50);
 const SECRET = 'bench-webhook-secret-0123456789';
+
+const RUNNER_CPU = process.env.BENCH_RUNNER_CPU === undefined ? undefined : Number(process.env.BENCH_RUNNER_CPU);
+if (RUNNER_CPU !== undefined && !(RUNNER_CPU > 0 && RUNNER_CPU <= 64)) throw new Error(`BENCH_RUNNER_CPU must be a number of cores above 0, got ${process.env.BENCH_RUNNER_CPU}`);
+/** The runner's CPU cap (BENCH_RUNNER_CPU), set before any sandbox process is forked. */
+const caps = RUNNER_CPU === undefined ? undefined : capRunner(RUNNER_CPU);
+
+function capRunner(cores: number): CpuCaps {
+  const opened = CpuCaps.open(`ledgerlink-runner-bench-${process.pid}`);
+  if (typeof opened === 'string') throw new Error(`BENCH_RUNNER_CPU: ${opened}`);
+  opened.cap('runner', process.pid, cores);
+  process.once('exit', () => {
+    opened.release(process.pid);
+    opened.close();
+  });
+  return opened;
+}
 
 interface HostReady {
   hub: { url: string; tokenUrl: string; clientId: string; clientSecret: string };
@@ -79,6 +99,8 @@ class SandboxHost {
     // The child gets tsx's loader and `--conditions=source` from this process, not a CPU profile flag.
     const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--cpu-prof'));
     const child = fork(fileURLToPath(new URL('./sandbox-host.ts', import.meta.url)), [JSON.stringify(options)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The sandboxes are not the runner: out of its CPU cap.
+    if (caps !== undefined && child.pid !== undefined) caps.release(child.pid);
     const ready = await new Promise<HostReady>((resolve, reject) => {
       child.once('message', (message) => resolve(message as HostReady));
       child.once('exit', (code) => reject(new Error(`the sandbox host exited (${code}) before it was ready`)));
@@ -277,7 +299,7 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
     const stats = await s.host.stats();
     const seconds = (ended - started) / 1000;
     const hostMs = cpuMs(stats.cpu) - cpuMs(hostBefore);
-    console.log(`throughput (QBO sandbox unthrottled, ${store}, ${VENDORS ?? 'a vendor per payment, ' + count} subcontractors): ${count} payments in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(0)} payments/s`);
+    console.log(`throughput (QBO sandbox unthrottled, ${store}, ${VENDORS ?? 'a vendor per payment, ' + count} subcontractors${RUNNER_CPU === undefined ? '' : `, runner capped at ${RUNNER_CPU} core`}): ${count} payments in ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(0)} payments/s`);
     console.log(`  calls per exported payment: ERP ${(stats.erp.requests / count).toFixed(2)}, hub ${(stats.hub.requests / count).toFixed(2)} (token calls ${stats.hub.tokenRequests})`);
     const endpoints = Object.entries(stats.hub.byEndpoint).sort((a, b) => b[1] - a[1]);
     for (const [endpoint, calls] of endpoints) console.log(`    hub ${(calls / count).toFixed(2)} ${endpoint}`);
