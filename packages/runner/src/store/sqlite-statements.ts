@@ -11,6 +11,8 @@ export interface LedgerStatements {
   itemBySource: Statement<[string, string, string, string], ItemRow>;
   itemByTarget: Statement<[string, string, string, string], ItemRow>;
   insertItem: Statement<[Omit<ItemRow, 'seq'>]>;
+  /** The same insert, doing nothing when the ledger has an item for the source record already. */
+  insertItemIfNew: Statement<[Omit<ItemRow, 'seq'>]>;
   updateItem: Statement<[Omit<ItemRow, 'seq'>]>;
   /** An update that leaves the record (and its search text) alone: attempts and their outcomes never change it. */
   updateItemState: Statement<[ItemStateParams]>;
@@ -36,6 +38,10 @@ export function createStatements(db: Database): LedgerStatements {
     itemByTarget: db.prepare(ITEM_BY_TARGET_SQL.sqlite),
     insertItem: db.prepare(
       `INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((column) => `@${column}`).join(', ')})`,
+    ),
+    insertItemIfNew: db.prepare(
+      `INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((column) => `@${column}`).join(', ')})
+       ON CONFLICT (tenant, entity, direction, source_id) DO NOTHING`,
     ),
     updateItem: db.prepare(`UPDATE ledger_items SET ${MUTABLE_COLUMNS.map((column) => `${column} = @${column}`).join(', ')} WHERE id = @id`),
     updateItemState: db.prepare(`UPDATE ledger_items SET ${STATE_COLUMNS.map((column) => `${column} = @${column}`).join(', ')} WHERE id = @id`),
