@@ -276,11 +276,12 @@ export class HubRequestDispatcher {
 
   /**
    * An item moved (an attempt ended, an edit, an approval): close out the requests waiting on it. `moved`: the item as
-   * the committed write that moved it returned it; taken instead of a read only when it is synced, a state nothing
-   * moves an item out of (nor changes its ERP id), so it is still the item's latest whenever it is looked at.
+   * the committed write that moved it returned it. Synced, it is taken instead of a read: nothing moves an item out of
+   * synced nor changes its ERP id, so it is still the item's latest whenever it is looked at. With another close-out
+   * to give (failed), it only says the requests are worth listing: the item is read after the listing.
    */
   async settleItem(itemId: string, moved?: LedgerItem): Promise<void> {
-    let item = moved?.id === itemId && moved.state === 'synced' ? moved : await this.ledger.get(itemId);
+    let item = moved?.id === itemId && this.closeOutOf(moved) !== undefined ? moved : await this.ledger.get(itemId);
     if (item === undefined) return;
     let closeOut = this.closeOutOf(item);
     // On its way (pending, exporting): nothing to say to any request, so none is listed. The write that moves it on
