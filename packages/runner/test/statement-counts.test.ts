@@ -93,9 +93,12 @@ describe('statements per exported payment (hub request -> SQLite ledger -> ERP -
     const counts = countsOf(db);
     const per = (start: string) => matching(counts, start) / payments;
     // The item by id: the link's look at it (is there anything to close out yet?), the drain's read before it is
-    // sent, and the begin and the end of its attempt, under the write lock. The close-out after the attempt takes
-    // the synced item the attempt's write returned.
-    expect(per('SELECT * FROM ledger_items WHERE id = ?')).toBe(4);
+    // sent, and the begin of its attempt, under the write lock. The close-out after the attempt takes the synced
+    // item the attempt's write returned.
+    expect(per('SELECT * FROM ledger_items WHERE id = ?')).toBe(3);
+    // The end of the attempt reads the item and the attempt in one statement.
+    expect(per('SELECT item.*, attempt.number AS attempt_number')).toBe(1);
+    expect(per('SELECT * FROM ledger_attempts WHERE item_id = ? AND number = ?')).toBe(0);
     // By source: the intake's look for a known record; a new item is inserted without a second look.
     expect(per('SELECT * FROM ledger_items WHERE tenant = ? AND entity = ? AND direction = ? AND source_id = ?')).toBe(1);
     // The requests waiting on the item: listed once, when it has a close-out to give (synced), not while pending.
@@ -105,7 +108,7 @@ describe('statements per exported payment (hub request -> SQLite ledger -> ERP -
     // One payment at a time: its begin and its end are in transactions of their own, a fence read each.
     expect(per('SELECT epoch FROM tenant_leases WHERE tenant = ? AND holder IS NOT NULL')).toBe(2);
     // All of it, but the inbox sweep's listing (a timer's, once a second, not the payment's).
-    expect((total(counts) - matching(counts, 'SELECT event_id')) / payments).toBe(24);
+    expect((total(counts) - matching(counts, 'SELECT event_id')) / payments).toBe(23);
   }, 60_000);
 });
 

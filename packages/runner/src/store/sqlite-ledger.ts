@@ -222,10 +222,21 @@ export class SqliteLedger implements Ledger {
 
   async completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor, fence?: LedgerFence): Promise<LedgerItem> {
     return this.write(() => {
-      const item = this.item(id);
+      // The item and the attempt to complete in one statement (as PostgreSQL's LOCK_ITEM): one read fewer per attempt.
+      const row = this.statements.itemWithAttempt.get(attemptNumber, id);
+      const item = requireLedgerItem(row === undefined ? undefined : itemFromRow(row), id);
       this.checkFence(item, fence);
-      const row = this.statements.attempt.get(id, attemptNumber);
-      const attempt = row === undefined ? undefined : attemptFromRow(row);
+      const attempt =
+        row === undefined || row.attempt_number === null
+          ? undefined
+          : attemptFromRow({
+              item_id: id,
+              number: row.attempt_number,
+              idempotency_key: row.attempt_idempotency_key as string,
+              started_at: row.attempt_started_at as string,
+              finished_at: row.attempt_finished_at,
+              outcome: row.attempt_outcome,
+            });
       return this.apply(planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber), item);
     });
   }
