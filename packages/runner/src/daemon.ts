@@ -475,8 +475,8 @@ export class Runner {
       const dispatcher = new HubRequestDispatcher(this.#hub, store.requests, store.ledger, this.tenants, logger, (tenant) => tenant === undefined || this.holds(tenant));
       this.#dispatcher = dispatcher;
       // Every ERP answer may settle a request waiting on its item: its close-out goes out at once.
-      this.events.on('attempt', ({ tenant, itemId }) => {
-        if (this.holds(tenant)) this.track(dispatcher.settleItem(itemId).catch((error: unknown) => this.logger.warn({ err: error, itemId }, 'closing out after an attempt failed; the pass retries')));
+      this.events.on('attempt', ({ tenant, itemId, item }) => {
+        if (this.holds(tenant)) this.track(dispatcher.settleItem(itemId, item).catch((error: unknown) => this.logger.warn({ err: error, itemId }, 'closing out after an attempt failed; the pass retries')));
       });
     }
     logger.info(

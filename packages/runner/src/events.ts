@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { Outcome } from '@ledgerlink/core';
+import type { LedgerItem, Outcome } from '@ledgerlink/core';
 
 /** What the runner reports as it works: the metrics and the console listen. */
 export interface RunnerEventMap {
-  /** One ERP call (an attempt) ended with this outcome. */
-  attempt: [{ tenant: string; connector: string; itemId: string; outcome: Outcome; durationMs: number }];
+  /** One ERP call (an attempt) ended with this outcome; `item`: the ledger item as the attempt's completion (committed) left it. */
+  attempt: [{ tenant: string; connector: string; itemId: string; outcome: Outcome; durationMs: number; item: LedgerItem }];
   /** An export reached the ERP: `latencyMs` from the moment the ledger recorded the payment. */
   exported: [{ tenant: string; connector: string; itemId: string; latencyMs: number }];
   /** This process took a tenant's lease: it sends for that tenant from now on. */

@@ -239,9 +239,13 @@ describe.each(DEMO_ERPS.map((erp) => ({ erp, name: erp.erp })))('requisition -> 
     const projectId = hub.addProject({ companyId: world.companyId, projectNumber: PROJECT_NUMBER });
     const commitmentId = hub.addCommitment({ projectId, vendorId });
     const { requisitionId, number } = addRequisition({ ...world, commitmentId }, 3_210_00 + n);
-    hub.exportRequisitions([requisitionId]);
+    const { request } = hub.exportRequisitions([requisitionId]);
     const waiting = await ledgerItem(erp.tenant, 'requisition', requisitionId);
     await eventually('the requisition blocked', async () => ((await runner.ledger.get(waiting.id))?.state === 'blocked' ? true : undefined));
+    // The intake is over, its own look for the vendor included, once the batch request is closed out: the item is
+    // visible as blocked before that look is made, and a vendor put in the ERP before it would be found by it, not by
+    // the periodic re-check this test is about.
+    await eventually('the batch request taken on', async () => ((await runner.requests.get(String(world.companyId), String(request.id)))?.closeOut === undefined ? undefined : true));
     expect((await runner.ledger.get(waiting.id))?.blockedReason).toMatch(new RegExp(`vendor ${name} is not yet in`));
 
     // Another integration links the vendor through the API: External Data only, no ERP Request reaches ledgerlink.

@@ -39,7 +39,7 @@ export class LedgerHooks implements ExportHooks<RecordExportItem> {
     this.#open.delete(item.id);
     if (this.report === undefined) return;
     const { events, tenant, connector } = this.report;
-    events.emit('attempt', { tenant, connector, itemId: item.id, outcome, durationMs: performance.now() - open.startedAt });
+    events.emit('attempt', { tenant, connector, itemId: item.id, outcome, durationMs: performance.now() - open.startedAt, item: after });
     if (outcome.kind === 'synced') {
       events.emit('exported', { tenant, connector, itemId: item.id, latencyMs: Date.parse(after.updatedAt) - Date.parse(after.createdAt) });
     }

@@ -274,19 +274,37 @@ export class HubRequestDispatcher {
     else await this.settleItem(taken.itemId);
   }
 
-  /** An item moved (an attempt ended, an edit, an approval): close out the requests waiting on it. */
-  async settleItem(itemId: string): Promise<void> {
+  /**
+   * An item moved (an attempt ended, an edit, an approval): close out the requests waiting on it. `moved`: the item as
+   * the committed write that moved it returned it. Synced, it is taken instead of a read: nothing moves an item out of
+   * synced nor changes its ERP id, so it is still the item's latest whenever it is looked at. With another close-out
+   * to give (failed), it only says the requests are worth listing: the item is read after the listing.
+   */
+  async settleItem(itemId: string, moved?: LedgerItem): Promise<void> {
+    let item = moved?.id === itemId && this.closeOutOf(moved) !== undefined ? moved : await this.ledger.get(itemId);
+    if (item === undefined) return;
+    let closeOut = this.closeOutOf(item);
+    // On its way (pending, exporting): nothing to say to any request, so none is listed. The write that moves it on
+    // (an attempt's end, or the close-out pass) settles them; a request tied to it later is settled by its own link.
+    if (closeOut === undefined) return;
     const rows = await this.requests.openForItem(itemId);
     if (rows.length === 0) return;
-    const item = await this.ledger.get(itemId);
-    if (item === undefined) return;
-    const erpName = this.tenants.get(item.tenant)?.runtime.connector.manifest.displayName ?? 'the ERP';
-    const closeOut = closeOutFor(item, erpName);
-    if (closeOut === undefined) return;
+    if (item.state !== 'synced') {
+      // Read again after the listing: a request tied to the item after the read above (a failed item exported again
+      // is moved to pending, then its new request is tied to it) must get what the item says now, not the state it left.
+      item = await this.ledger.get(itemId);
+      if (item === undefined) return;
+      closeOut = this.closeOutOf(item);
+      if (closeOut === undefined) return;
+    }
     for (const row of rows) {
       if (sameCloseOut(row.closeOut, closeOut) && row.closeOutSentAt !== undefined) continue;
       await this.closeOut({ ...row, itemId }, closeOut, item);
     }
+  }
+
+  private closeOutOf(item: LedgerItem): CloseOut | undefined {
+    return closeOutFor(item, this.tenants.get(item.tenant)?.runtime.connector.manifest.displayName ?? 'the ERP');
   }
 
   /** Decides a close-out (recorded first) and sends it; `item`: the request's ledger item, when the caller just read it. */

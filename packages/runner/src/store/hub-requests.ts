@@ -119,15 +119,17 @@ export class SqliteHubRequests implements HubRequests {
 
   async take(request: NewHubRequest): Promise<{ fresh: boolean; row: HubRequestRow }> {
     const now = this.now();
-    const result = await this.batch.run(() =>
-      this.prepare(
+    // A new request comes back from the insert itself (RETURNING): one statement; one taken before is read.
+    const inserted = await this.batch.run(() =>
+      this.prepare<unknown[], RequestRow>(
         `INSERT INTO hub_requests (company_id, request_id, request_name, detail_id, tenant, received_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (company_id, request_id) DO NOTHING`,
-      ).run(request.companyId, request.requestId, request.requestName, request.detailId ?? null, request.tenant ?? null, now, now),
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (company_id, request_id) DO NOTHING RETURNING ${REQUEST_COLUMNS}`,
+      ).get(request.companyId, request.requestId, request.requestName, request.detailId ?? null, request.tenant ?? null, now, now),
     );
+    if (inserted !== undefined) return { fresh: true, row: requestFromRow(inserted) };
     const row = await this.get(request.companyId, request.requestId);
     if (row === undefined) throw new Error(`hub request ${request.requestId} vanished right after it was recorded`);
-    return { fresh: result.changes === 1, row };
+    return { fresh: false, row };
   }
 
   async get(companyId: string, requestId: string): Promise<HubRequestRow | undefined> {

@@ -5,16 +5,28 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { LedgerState } from '@ledgerlink/core';
 import type { AttemptRow, AuditRow, ItemRow } from './sqlite-rows.js';
 
+/** An item row with one of its attempts beside it (all `attempt_*` null when it has no such attempt). */
+export interface ItemWithAttemptRow extends ItemRow {
+  attempt_number: number | null;
+  attempt_idempotency_key: string | null;
+  attempt_started_at: string | null;
+  attempt_finished_at: string | null;
+  attempt_outcome: string | null;
+}
+
 /** The SQLite ledger's fixed statements, prepared once per connection. */
 export interface LedgerStatements {
   itemById: Statement<[string], ItemRow>;
   itemBySource: Statement<[string, string, string, string], ItemRow>;
   itemByTarget: Statement<[string, string, string, string], ItemRow>;
   insertItem: Statement<[Omit<ItemRow, 'seq'>]>;
+  /** The same insert, doing nothing when the ledger has an item for the source record already. */
+  insertItemIfNew: Statement<[Omit<ItemRow, 'seq'>]>;
   updateItem: Statement<[Omit<ItemRow, 'seq'>]>;
   /** An update that leaves the record (and its search text) alone: attempts and their outcomes never change it. */
   updateItemState: Statement<[ItemStateParams]>;
-  attempt: Statement<[string, number], AttemptRow>;
+  /** The item and, in the same statement, its attempt numbered `number` (columns `attempt_*`, null when there is none). */
+  itemWithAttempt: Statement<[number, string], ItemWithAttemptRow>;
   attemptsOf: Statement<[string], AttemptRow>;
   putAttempt: Statement<[AttemptRow]>;
   lastAuditSeq: Statement<[string], { seq: number | null }>;
@@ -37,9 +49,18 @@ export function createStatements(db: Database): LedgerStatements {
     insertItem: db.prepare(
       `INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((column) => `@${column}`).join(', ')})`,
     ),
+    insertItemIfNew: db.prepare(
+      `INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((column) => `@${column}`).join(', ')})
+       ON CONFLICT (tenant, entity, direction, source_id) DO NOTHING`,
+    ),
     updateItem: db.prepare(`UPDATE ledger_items SET ${MUTABLE_COLUMNS.map((column) => `${column} = @${column}`).join(', ')} WHERE id = @id`),
     updateItemState: db.prepare(`UPDATE ledger_items SET ${STATE_COLUMNS.map((column) => `${column} = @${column}`).join(', ')} WHERE id = @id`),
-    attempt: db.prepare('SELECT * FROM ledger_attempts WHERE item_id = ? AND number = ?'),
+    itemWithAttempt: db.prepare(
+      `SELECT item.*, attempt.number AS attempt_number, attempt.idempotency_key AS attempt_idempotency_key, attempt.started_at AS attempt_started_at,
+         attempt.finished_at AS attempt_finished_at, attempt.outcome AS attempt_outcome
+       FROM ledger_items AS item LEFT JOIN ledger_attempts AS attempt ON attempt.item_id = item.id AND attempt.number = ?
+       WHERE item.id = ?`,
+    ),
     attemptsOf: db.prepare('SELECT * FROM ledger_attempts WHERE item_id = ? ORDER BY number'),
     putAttempt: db.prepare(
       `INSERT INTO ledger_attempts (item_id, number, idempotency_key, started_at, finished_at, outcome)

@@ -26,6 +26,7 @@ export type LogSync = (done: (error?: Error | null) => void) => void;
 export class SqliteWriteBatch {
   readonly #queue: Queued[] = [];
   readonly #rollbackListeners: (() => void)[] = [];
+  readonly #endListeners: (() => void)[] = [];
   /** The batch with no savepoints: what nearly every batch is (a write refused is rare). */
   readonly #all: BetterSqlite3.Transaction<(batch: readonly Queued[], results: Settled[]) => void>;
   /** The batch again after a write threw, each write in a savepoint of its own. */
@@ -100,6 +101,24 @@ export class SqliteWriteBatch {
     this.#rollbackListeners.push(listener);
   }
 
+  /**
+   * Called each time one of the batch's transactions ends (committed or rolled back, the first run and the rerun
+   * write by write alike): what a write remembered of the rows the write lock kept still (the fence's lease row)
+   * holds only until then, since another connection may write once the lock is let go.
+   */
+  onTransactionEnd(listener: () => void): void {
+    this.#endListeners.push(listener);
+  }
+
+  /** Runs one IMMEDIATE transaction of the batch, then tells the listeners it ended, however it ended. */
+  #transact(transaction: BetterSqlite3.Transaction<(batch: readonly Queued[], results: Settled[]) => void>, batch: readonly Queued[], results: Settled[]): void {
+    try {
+      transaction.immediate(batch, results);
+    } finally {
+      for (const listener of this.#endListeners) listener();
+    }
+  }
+
   /** Batches committed, writes in them, batches run again write by write after a refusal, and log syncs, so far. */
   get stats(): { batches: number; writes: number; retried: number; syncs: number } {
     return { batches: this.#batches, writes: this.#writes, retried: this.#retried, syncs: this.#syncs };
@@ -148,7 +167,7 @@ export class SqliteWriteBatch {
       if (!this.db.open) throw new Error('the SQLite ledger is closed: the write was not made; open the store again');
       if (this.#syncFailure !== undefined) throw this.#syncFailure;
       try {
-        this.#all.immediate(batch, results);
+        this.#transact(this.#all, batch, results);
       } catch (error) {
         if (!(error instanceof WriteRefused)) throw error;
         // Rolled back whole: what the writes before the refused one put in caches is forgotten, then each runs alone.
@@ -156,7 +175,7 @@ export class SqliteWriteBatch {
         if (batch.length === 1) throw error.cause;
         this.#retried += 1;
         results = [];
-        this.#isolated.immediate(batch, results);
+        this.#transact(this.#isolated, batch, results);
       }
     } catch (error) {
       // Nothing of the batch is on disk (the lock was not had, the commit failed, or the lone item was refused).
