@@ -196,6 +196,28 @@ describe('Lane calls under a run signal (withLaneSignal)', () => {
 });
 
 describe('Lane runs without AsyncLocalStorage', () => {
+  it('40 runs at once on one signal print no listener warning, and its firing cancels the calls of all of them', async () => {
+    const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const release = erp.hold();
+      const shared = new AbortController();
+      const runs = Array.from({ length: 40 }, () => withLaneSignal(target, shared.signal, () => echo(target)).catch((error: unknown) => error));
+      await until(() => erp.arrivals.length === 1);
+      shared.abort();
+      release();
+      const results = await Promise.all(runs);
+      expect(results.filter((result) => result instanceof LedgerlinkError && result.code === ErrorCodes.CANCELLED)).toHaveLength(39);
+      expect(erp.arrivals).toHaveLength(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.includes('MaxListeners'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('turns on no promise hooks: a run signal reaches its calls without async context', async () => {
     const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 });
     const run = new AbortController();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { RateLimit } from '../connector/capabilities.js';
 import { parseRetryAfter, type HttpClient, type HttpRequest, type HttpResponse, type LaneSignals } from '../connector/http.js';
 import { ErrorCodes, LedgerlinkError } from '../errors.js';
@@ -212,6 +213,9 @@ export class Lane {
    */
   withSignal<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
     const run: LaneRun = { signal, onAbort: () => this.#cancelRun(run), ended: false, waiting: 0 };
+    // One listener per run: many runs at once on one signal (checks on the runtime's closing signal, say) are
+    // normal, not a leak, and must not print Node's MaxListenersExceededWarning into the operator's log.
+    setMaxListeners(0, signal);
     signal.addEventListener('abort', run.onAbort, { once: true });
     this.#runs = [...this.#runs, run];
     const end = (): void => {
