@@ -88,7 +88,20 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
     }
     return mapping(record, { lookups, ...(id === undefined ? {} : { recordId: id }) });
   };
-  const withClosing = (signal?: AbortSignal): AbortSignal => (signal === undefined ? closing.signal : AbortSignal.any([signal, closing.signal]));
+  // A caller's signal joined with the runtime's closing, made once per caller signal: the runner's exporter passes
+  // the same signal with every run, and an AbortSignal.any per run (its weak links to both sources included) was a
+  // share of the runner's CPU per payment. Every run under that signal shares it (`lane.withSignal` lets it have
+  // many listeners).
+  const joined = new WeakMap<AbortSignal, AbortSignal>();
+  const withClosing = (signal?: AbortSignal): AbortSignal => {
+    if (signal === undefined) return closing.signal;
+    let both = joined.get(signal);
+    if (both === undefined) {
+      both = AbortSignal.any([signal, closing.signal]);
+      joined.set(signal, both);
+    }
+    return both;
+  };
 
   const runtime: ConnectorRuntime = {
     connector: connector as Connector,
