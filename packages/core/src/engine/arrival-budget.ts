@@ -1,3 +1,8 @@
+/** A call waiting for a token: told when it has one. */
+export interface BudgetWaiter {
+  grant(): void;
+}
+
 /**
  * What an ERP's rate limit counts: requests arriving in any window of `intervalMs`. A call arrives somewhere
  * between the moment the lane starts it and the moment its answer is back, and how late within that span
@@ -12,8 +17,8 @@
 export class ArrivalBudget {
   readonly #holdMs: number;
   #free: number;
-  /** Calls waiting for a token, first come first served: each is granted by calling it. */
-  readonly #waiters: (() => void)[] = [];
+  /** Calls waiting for a token, first come first served. */
+  readonly #waiters: BudgetWaiter[] = [];
   /**
    * When each held token comes back (ms, `performance.now()`), oldest first. Every hold is the same `intervalMs`
    * after an end, so the times arrive in order: one timer for the oldest serves them all, instead of one timer per
@@ -64,21 +69,21 @@ export class ArrivalBudget {
   }
 
   /**
-   * Queues a call for the next free token: `grant` is called once it is the call's, first come first served. The
-   * lane wakes its call from there; a cancelled call is taken out with `remove`, so no token is spent on it.
+   * Queues a call for the next free token: its `grant` is called once the token is the call's, first come first
+   * served. A cancelled call is taken out with `remove`, so no token is spent on it.
    */
-  enqueue(grant: () => void): void {
+  enqueue(waiter: BudgetWaiter): void {
     if (this.#free > 0 && this.#waiters.length === 0) {
       this.#free -= 1;
-      grant();
+      waiter.grant();
       return;
     }
-    this.#waiters.push(grant);
+    this.#waiters.push(waiter);
   }
 
   /** Takes a waiting call out of the queue (it was cancelled before its token came): true when it was there. */
-  remove(grant: () => void): boolean {
-    const index = this.#waiters.indexOf(grant);
+  remove(waiter: BudgetWaiter): boolean {
+    const index = this.#waiters.indexOf(waiter);
     if (index < 0) return false;
     this.#waiters.splice(index, 1);
     return true;
@@ -129,6 +134,6 @@ export class ArrivalBudget {
   #give(): void {
     const next = this.#waiters.shift();
     if (next === undefined) this.#free += 1;
-    else next();
+    else next.grant();
   }
 }

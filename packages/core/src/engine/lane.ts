@@ -48,25 +48,48 @@ export function withLaneSignal<T>(lane: Lane, signal: AbortSignal, work: () => P
   return lane.withSignal(signal, work);
 }
 
-/** A run of work under a signal (`Lane.withSignal`): its calls waiting in the lane end when the signal fires. */
-interface LaneRun {
-  readonly signal: AbortSignal;
-  readonly onAbort: () => void;
+/**
+ * A run of work under a signal (`Lane.withSignal`): its calls waiting in the lane end when the signal fires. It is
+ * its own abort listener (`handleEvent`), so a run makes no closures: in the runner one starts per batch exported.
+ */
+class LaneRun implements EventListenerObject {
   /** Its work has settled: the abort listener goes once no call that may be the run's waits any more. */
-  ended: boolean;
+  ended = false;
   /** Waiting calls queued while the run was going (they may be its own). */
-  waiting: number;
+  waiting = 0;
+
+  constructor(
+    readonly signal: AbortSignal,
+    private readonly fired: (run: LaneRun) => void,
+  ) {}
+
+  handleEvent(): void {
+    this.fired(this);
+  }
 }
 
-/** A call that could not start at once: it waits for a token of the budget, then for a slot. */
-interface Waiter {
-  /** The runs going when the call was made: any of them firing cancels it. */
-  readonly runs: readonly LaneRun[];
-  /** Takes the call out of where it waits (budget or slot queue) and rejects its wait; unset between the two. */
-  cancel: ((error: LedgerlinkError) => void) | undefined;
+/**
+ * A call that could not start at once: it waits for a token of the budget, then for a slot. The budget and the slot
+ * queue hold it and wake it with `grant`; closing the lane or a run's signal cancels it wherever it waits.
+ */
+class Waiter {
+  /** Where it waits now; unset between the two waits and once it has left. */
+  stage: 'token' | 'slot' | undefined = undefined;
   /** Cancelled while between the two waits: the next one refuses it. */
-  error: LedgerlinkError | undefined;
+  error: LedgerlinkError | undefined = undefined;
+  resolve: () => void = noop;
+  reject: (error: LedgerlinkError) => void = noop;
+
+  /** `runs`: the runs going when the call was made; any of them firing cancels it. */
+  constructor(readonly runs: readonly LaneRun[]) {}
+
+  grant(): void {
+    this.stage = undefined;
+    this.resolve();
+  }
 }
+
+function noop(): void {}
 
 const NO_RUNS: readonly LaneRun[] = [];
 
@@ -97,13 +120,13 @@ export class Lane {
    * p-queue's bookkeeping per task (ids, symbols, a running-task map, events, abort listeners) was a larger share
    * of the runner's CPU than the call's own HTTP framing.
    */
-  readonly #slotQueue: (() => void)[] = [];
+  readonly #slotQueue: Waiter[] = [];
   /** Calls that left the queue and have not ended (the gate, then the call). */
   #running = 0;
   /** Set while the ERP throttled us: no call starts until the pause ends. */
   #held = false;
   /** Resolved when no call runs any more (`close`). */
-  #whenIdle: (() => void)[] = [];
+  readonly #whenIdle: (() => void)[] = [];
   readonly #budget: ArrivalBudget;
   readonly #transport: HttpClient;
   /** The tenant's per-call timeout, given to the transport with every request that names none. */
@@ -119,6 +142,7 @@ export class Lane {
    * array it saw when it was made, without copying it.
    */
   #runs: readonly LaneRun[] = NO_RUNS;
+  readonly #runFired = (run: LaneRun): void => this.#cancelRun(run);
   #pausedUntil = 0;
   #pauseBeganAt = 0;
   #resumeTimer: NodeJS.Timeout | undefined;
@@ -174,7 +198,7 @@ export class Lane {
     try {
       if (!this.#budget.tryAcquire()) {
         waiter = this.#wait(runs);
-        await this.#forToken(waiter);
+        await this.#waitIn(waiter, 'token');
       }
       holding = true;
       if (waiter?.error !== undefined) throw waiter.error;
@@ -183,7 +207,7 @@ export class Lane {
         if (waiter !== undefined) this.#leave(waiter);
       } else {
         waiter ??= this.#wait(runs);
-        await this.#forSlot(waiter);
+        await this.#waitIn(waiter, 'slot');
       }
       slot = true;
       // Fencing: asked last, so a lease lost while the call waited in the queue stops it here, unsent.
@@ -212,25 +236,20 @@ export class Lane {
    * anyway (a tenant's shutdown or lost lease).
    */
   withSignal<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
-    const run: LaneRun = { signal, onAbort: () => this.#cancelRun(run), ended: false, waiting: 0 };
+    const run = new LaneRun(signal, this.#runFired);
     // One listener per run: many runs at once on one signal (checks on the runtime's closing signal, say) are
     // normal, not a leak, and must not print Node's MaxListenersExceededWarning into the operator's log.
     setMaxListeners(0, signal);
-    signal.addEventListener('abort', run.onAbort, { once: true });
+    signal.addEventListener('abort', run, { once: true });
     this.#runs = [...this.#runs, run];
-    const end = (): void => {
-      this.#runs = this.#runs.filter((other) => other !== run);
-      run.ended = true;
-      if (run.waiting === 0) signal.removeEventListener('abort', run.onAbort);
-    };
     let working: Promise<T>;
     try {
       working = work();
     } catch (error) {
-      end();
+      this.#endRun(run);
       return Promise.reject(error as Error);
     }
-    return working.finally(end);
+    return working.finally(() => this.#endRun(run));
   }
 
   /**
@@ -333,9 +352,16 @@ export class Lane {
     if (!this.#closed) this.#startWaiting();
   }
 
+  /** The run's work has settled: calls made from now on are not its own. */
+  #endRun(run: LaneRun): void {
+    this.#runs = this.#runs.filter((other) => other !== run);
+    run.ended = true;
+    if (run.waiting === 0) run.signal.removeEventListener('abort', run);
+  }
+
   /** A call that waits: registered so that closing the lane, or one of its runs' signals, cancels it. */
   #wait(runs: readonly LaneRun[]): Waiter {
-    const waiter: Waiter = { runs, cancel: undefined, error: undefined };
+    const waiter = new Waiter(runs);
     for (const run of runs) run.waiting += 1;
     this.#waiting.add(waiter);
     return waiter;
@@ -346,57 +372,47 @@ export class Lane {
     if (!this.#waiting.delete(waiter)) return;
     for (const run of waiter.runs) {
       run.waiting -= 1;
-      if (run.ended && run.waiting === 0) run.signal.removeEventListener('abort', run.onAbort);
+      if (run.ended && run.waiting === 0) run.signal.removeEventListener('abort', run);
     }
+  }
+
+  /**
+   * Waits for a token (the budget grants it) or for a slot (`#startWaiting` grants it, the slot already counted in
+   * `#running` and the call no longer waiting); rejects when the call is cancelled meanwhile.
+   */
+  #waitIn(waiter: Waiter, stage: 'token' | 'slot'): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      waiter.resolve = resolve;
+      waiter.reject = reject;
+      waiter.stage = stage;
+      if (stage === 'token') this.#budget.enqueue(waiter);
+      else this.#slotQueue.push(waiter);
+    });
   }
 
   #cancel(waiter: Waiter, error: LedgerlinkError): void {
     this.#leave(waiter);
-    const { cancel } = waiter;
-    if (cancel === undefined) waiter.error = error;
-    else cancel(error);
-  }
-
-  #forToken(waiter: Waiter): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const grant = (): void => {
-        waiter.cancel = undefined;
-        resolve();
-      };
-      waiter.cancel = (error) => {
-        waiter.cancel = undefined;
-        this.#budget.remove(grant);
-        reject(error);
-      };
-      this.#budget.enqueue(grant);
-    });
-  }
-
-  /** Waits for a slot; the call is started (counted in `#running`, no longer waiting) when this resolves. */
-  #forSlot(waiter: Waiter): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const wake = (): void => {
-        waiter.cancel = undefined;
-        this.#leave(waiter);
-        resolve();
-      };
-      waiter.cancel = (error) => {
-        waiter.cancel = undefined;
-        const index = this.#slotQueue.indexOf(wake);
-        if (index >= 0) this.#slotQueue.splice(index, 1);
-        reject(error);
-      };
-      this.#slotQueue.push(wake);
-    });
+    if (waiter.stage === 'token') {
+      this.#budget.remove(waiter);
+    } else if (waiter.stage === 'slot') {
+      const index = this.#slotQueue.indexOf(waiter);
+      if (index >= 0) this.#slotQueue.splice(index, 1);
+    } else {
+      waiter.error = error;
+      return;
+    }
+    waiter.stage = undefined;
+    waiter.reject(error);
   }
 
   /** Starts queued calls while the lane is not paused and a slot is free. */
   #startWaiting(): void {
     while (!this.#held && this.#running < this.#concurrency) {
-      const wake = this.#slotQueue.shift();
-      if (wake === undefined) return;
+      const waiter = this.#slotQueue.shift();
+      if (waiter === undefined) return;
       this.#running += 1;
-      wake();
+      this.#leave(waiter);
+      waiter.grant();
     }
   }
 
