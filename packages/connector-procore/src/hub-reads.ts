@@ -10,6 +10,8 @@ const REUSE_MS = 5_000;
  */
 export class HubReads {
   private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  /** When the cache was last swept of stale reads. */
+  private prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly api: ProcoreApi,
@@ -28,11 +30,14 @@ export class HubReads {
     value.catch(() => {
       if (this.cache.get(key)?.value === value) this.cache.delete(key);
     });
-    if (this.cache.size > 1000) this.prune(at);
+    // Swept at most once per reuse window (or when the clock went back): a requisition is read once per payment,
+    // so above a thousand payments in the window a sweep on every read walked the whole map each time.
+    if (this.cache.size > 1000 && (at - this.prunedAt >= REUSE_MS || at < this.prunedAt)) this.prune(at);
     return value;
   }
 
   private prune(at: number): void {
+    this.prunedAt = at;
     for (const [key, entry] of this.cache) if (at - entry.at >= REUSE_MS) this.cache.delete(key);
   }
 }

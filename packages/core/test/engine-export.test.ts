@@ -240,6 +240,31 @@ describe('exportPayments', () => {
     expect(runtime.laneStats()).toMatchObject({ queued: 0, running: 0, paused: true });
   });
 
+  it('15 runs at once under one signal: its firing ends the calls of all of them at once, with no listener warning', { timeout: 10_000 }, async () => {
+    const connector = testConnector({ capabilities: { maxBatch: 1, rateLimit: { requests: 50, intervalMs: 1_000, concurrency: 1 } } });
+    const runtime = runtimes.create({ connector });
+    const controller = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      erp.fault('POST /payments', { kind: 'throttle', retryAfter: '120' });
+      const runs = Array.from({ length: 15 }, (_, n) => runtime.exportPayments([exportItem(payment(n + 1))], { signal: controller.signal }));
+      while (!runtime.laneStats().paused || runtime.laneStats().queued < 14) await new Promise((resolve) => setTimeout(resolve, 2));
+      const abortedAt = Date.now();
+      controller.abort();
+      const outcomes = (await Promise.all(runs)).flat();
+      expect(Date.now() - abortedAt).toBeLessThan(1_000);
+      // The throttled one and the 14 that waited behind its pause, none of them sent again.
+      expect(outcomes.filter((outcome) => outcome.kind === 'retryable' && outcome.code === ErrorCodes.CANCELLED)).toHaveLength(15);
+      expect(erp.count('POST /payments')).toBe(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.includes('MaxListeners'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('on close, waiting calls are cancelled and the running one finishes', async () => {
     const connector = testConnector({ capabilities: { maxBatch: 1, rateLimit: { requests: 50, intervalMs: 1_000, concurrency: 1 } } });
     const runtime = runtimes.create({ connector });

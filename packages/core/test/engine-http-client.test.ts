@@ -80,4 +80,36 @@ describe('createHttpClient (keep-alive transport)', () => {
     const http = createHttpClient({ timeoutMs: 10_000 });
     await expect(http({ method: 'GET', url, timeoutMs: 80 })).rejects.toMatchObject({ committed: 'unknown', reason: 'timeout' });
   });
+
+  it('reads a body that comes in several chunks as UTF-8, a character split between chunks whole, without a leading BOM', async () => {
+    const text = 'Zahlung für Müller – 12 €';
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': String(bytes.length) });
+      // Cut inside "ü" (two bytes) and inside "€" (three), each part flushed on its own.
+      const cuts = [0, 14, bytes.length - 2, bytes.length];
+      const send = (i: number): void => {
+        if (i + 1 >= cuts.length) return void res.end();
+        res.write(bytes.subarray(cuts[i], cuts[i + 1]));
+        setTimeout(() => send(i + 1), 5);
+      };
+      send(0);
+    });
+    expect((await createHttpClient()({ method: 'GET', url })).body).toBe(text);
+  });
+
+  it('a call still waiting for a socket when its time runs out is never sent', async () => {
+    const seen: string[] = [];
+    const { url } = await serve((req, res) => {
+      seen.push(req.url ?? '');
+      setTimeout(() => res.end('ok'), 150);
+    });
+    const http = createHttpClient({ timeoutMs: 10_000, connectionsPerOrigin: 1 });
+    const first = http({ method: 'GET', url: `${url}/first` });
+    const second = http({ method: 'GET', url: `${url}/second`, timeoutMs: 40 });
+    await expect(second).rejects.toMatchObject({ reason: 'timeout' });
+    expect((await first).body).toBe('ok');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen).toEqual(['/first']);
+  });
 });

@@ -1,3 +1,4 @@
+import { executionAsyncId } from 'node:async_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, Lane, LedgerlinkError, maxInWindow, withLaneSignal, type HttpResponse } from '../src/index.js';
 import { startFakeErp, type FakeErp } from './support/fake-erp.js';
@@ -178,7 +179,7 @@ describe('Lane calls under a run signal (withLaneSignal)', () => {
     try {
       const release = erp.hold();
       const run = new AbortController();
-      const calls = await withLaneSignal(run.signal, async () => Array.from({ length: 40 }, () => echo(target).catch((error: unknown) => error)));
+      const calls = await withLaneSignal(target, run.signal, async () => Array.from({ length: 40 }, () => echo(target).catch((error: unknown) => error)));
       await until(() => erp.arrivals.length === 1);
       run.abort();
       release();
@@ -191,6 +192,64 @@ describe('Lane calls under a run signal (withLaneSignal)', () => {
     } finally {
       process.off('warning', onWarning);
     }
+  });
+});
+
+describe('Lane runs without AsyncLocalStorage', () => {
+  it('40 runs at once on one signal print no listener warning, and its firing cancels the calls of all of them', async () => {
+    const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const release = erp.hold();
+      const shared = new AbortController();
+      const runs = Array.from({ length: 40 }, () => withLaneSignal(target, shared.signal, () => echo(target)).catch((error: unknown) => error));
+      await until(() => erp.arrivals.length === 1);
+      shared.abort();
+      release();
+      const results = await Promise.all(runs);
+      expect(results.filter((result) => result instanceof LedgerlinkError && result.code === ErrorCodes.CANCELLED)).toHaveLength(39);
+      expect(erp.arrivals).toHaveLength(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.includes('MaxListeners'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('turns on no promise hooks: a run signal reaches its calls without async context', async () => {
+    const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 });
+    const run = new AbortController();
+    expect((await withLaneSignal(target, run.signal, () => echo(target))).status).toBe(200);
+    // A promise reaction runs with async id 0 unless something (an AsyncLocalStorage.run on Node 20) enabled
+    // promise hooks, which then cost every promise of the process.
+    const id = await Promise.resolve().then(() => executionAsyncId());
+    expect(id).toBe(0);
+  });
+
+  it('a call made while two runs go is cancelled when either fires; a call made after both ended is not', async () => {
+    const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 });
+    const release = erp.hold();
+    const first = new AbortController();
+    const second = new AbortController();
+    const running = echo(target);
+    await until(() => erp.arrivals.length === 1);
+    let queued: Promise<unknown> | undefined;
+    let finishSecond = (): void => undefined;
+    const secondRun = withLaneSignal(target, second.signal, () => new Promise<void>((resolve) => (finishSecond = resolve)));
+    await withLaneSignal(target, first.signal, async () => {
+      queued = echo(target).catch((error: unknown) => error);
+    });
+    finishSecond();
+    await secondRun;
+    const later = echo(target);
+    second.abort();
+    expect(await queued).toMatchObject({ code: ErrorCodes.CANCELLED });
+    release();
+    expect((await running).status).toBe(200);
+    expect((await later).status).toBe(200);
+    expect(erp.arrivals).toHaveLength(2);
   });
 });
 

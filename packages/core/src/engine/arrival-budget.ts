@@ -1,3 +1,8 @@
+/** A call waiting for a token: told when it has one. */
+export interface BudgetWaiter {
+  grant(): void;
+}
+
 /**
  * What an ERP's rate limit counts: requests arriving in any window of `intervalMs`. A call arrives somewhere
  * between the moment the lane starts it and the moment its answer is back, and how late within that span
@@ -12,7 +17,8 @@
 export class ArrivalBudget {
   readonly #holdMs: number;
   #free: number;
-  readonly #waiters: { grant: () => void; signal: AbortSignal; onAbort: () => void }[] = [];
+  /** Calls waiting for a token, first come first served. */
+  readonly #waiters: BudgetWaiter[] = [];
   /**
    * When each held token comes back (ms, `performance.now()`), oldest first. Every hold is the same `intervalMs`
    * after an end, so the times arrive in order: one timer for the oldest serves them all, instead of one timer per
@@ -54,37 +60,33 @@ export class ArrivalBudget {
 
   /**
    * Takes a token now if one is free and no call waits before this one (true); else takes nothing (false) and the
-   * call waits with `acquire`. The same grant `acquire` would make at once, without a promise and its tick.
+   * call waits with `enqueue`.
    */
-  tryAcquire(signal: AbortSignal): boolean {
-    if (signal.aborted || this.#free <= 0 || this.#waiters.length > 0) return false;
+  tryAcquire(): boolean {
+    if (this.#free <= 0 || this.#waiters.length > 0) return false;
     this.#free -= 1;
     return true;
   }
 
-  /** Resolves when a token is this call's, first come first served; rejects with the signal's reason on abort. */
-  acquire(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
+  /**
+   * Queues a call for the next free token: its `grant` is called once the token is the call's, first come first
+   * served. A cancelled call is taken out with `remove`, so no token is spent on it.
+   */
+  enqueue(waiter: BudgetWaiter): void {
     if (this.#free > 0 && this.#waiters.length === 0) {
       this.#free -= 1;
-      return Promise.resolve();
+      waiter.grant();
+      return;
     }
-    return new Promise<void>((resolve, reject) => {
-      const waiter = {
-        signal,
-        grant: () => {
-          signal.removeEventListener('abort', waiter.onAbort);
-          resolve();
-        },
-        onAbort: () => {
-          const index = this.#waiters.indexOf(waiter);
-          if (index >= 0) this.#waiters.splice(index, 1);
-          reject(signal.reason as Error);
-        },
-      };
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-      this.#waiters.push(waiter);
-    });
+    this.#waiters.push(waiter);
+  }
+
+  /** Takes a waiting call out of the queue (it was cancelled before its token came): true when it was there. */
+  remove(waiter: BudgetWaiter): boolean {
+    const index = this.#waiters.indexOf(waiter);
+    if (index < 0) return false;
+    this.#waiters.splice(index, 1);
+    return true;
   }
 
   /** The call went out: its token comes back `intervalMs` after it ended. */

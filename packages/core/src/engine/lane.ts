@@ -1,6 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
-import PQueue from 'p-queue';
 import type { RateLimit } from '../connector/capabilities.js';
 import { parseRetryAfter, type HttpClient, type HttpRequest, type HttpResponse, type LaneSignals } from '../connector/http.js';
 import { ErrorCodes, LedgerlinkError } from '../errors.js';
@@ -40,35 +38,71 @@ export interface LaneOptions {
   recentCallAgesMs?: readonly number[];
 }
 
-/** The signal of the work that makes the lane's calls (an export run), seen by every call it makes. */
-const callSignal = new AsyncLocalStorage<AbortSignal>();
-
 /**
- * Runs `work` so that each lane call it makes and that has not started yet is cancelled (LL_CANCELLED, nothing
- * sent) once `signal` fires. A connector's client calls `lane.http` without a signal of its own, so this is how
- * a shutdown reaches calls queued in a lane paused for minutes: they end at once instead of after the pause.
+ * Runs `work` so that each call it makes in `lane` and that has not started yet is cancelled (LL_CANCELLED, nothing
+ * sent) once `signal` fires. A connector's client calls `lane.http` without a signal of its own, so this is how a
+ * shutdown reaches calls queued in a lane paused for minutes: they end at once instead of after the pause. See
+ * `Lane.withSignal` for which calls count as the run's.
  */
-export function withLaneSignal<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
-  const outer = callSignal.getStore();
-  const seen = outer === undefined ? signal : AbortSignal.any([outer, signal]);
-  // Each call waiting in a lane listens on this signal until it starts: a run with more than ten calls waiting is
-  // normal, not a leak, and must not print Node's MaxListenersExceededWarning into the operator's log.
-  setMaxListeners(0, seen);
-  return callSignal.run(seen, work);
+export function withLaneSignal<T>(lane: Lane, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  return lane.withSignal(signal, work);
 }
 
+/**
+ * A run of work under a signal (`Lane.withSignal`): its calls waiting in the lane end when the signal fires. It is
+ * its own abort listener (`handleEvent`), so a run makes no closures: in the runner one starts per batch exported.
+ */
+class LaneRun implements EventListenerObject {
+  /** Its work has settled: the abort listener goes once no call that may be the run's waits any more. */
+  ended = false;
+  /** Waiting calls queued while the run was going (they may be its own). */
+  waiting = 0;
+
+  constructor(
+    readonly signal: AbortSignal,
+    private readonly fired: (run: LaneRun) => void,
+  ) {}
+
+  handleEvent(): void {
+    this.fired(this);
+  }
+}
+
+/**
+ * A call that could not start at once: it waits for a token of the budget, then for a slot. The budget and the slot
+ * queue hold it and wake it with `grant`; closing the lane or a run's signal cancels it wherever it waits.
+ */
+class Waiter {
+  /** Where it waits now; unset between the two waits and once it has left. */
+  stage: 'token' | 'slot' | undefined = undefined;
+  /** Cancelled while between the two waits: the next one refuses it. */
+  error: LedgerlinkError | undefined = undefined;
+  resolve: () => void = noop;
+  reject: (error: LedgerlinkError) => void = noop;
+
+  /** `runs`: the runs going when the call was made; any of them firing cancels it. */
+  constructor(readonly runs: readonly LaneRun[]) {}
+
+  grant(): void {
+    this.stage = undefined;
+    this.resolve();
+  }
+}
+
+function noop(): void {}
+
+const NO_RUNS: readonly LaneRun[] = [];
+
 const DEFAULT_BASE_PAUSE_MS = 1_000;
-/** Controllers kept for reuse: about the most calls a lane has waiting or in flight at once. */
-const MAX_SPARE_CONTROLLERS = 256;
 /** Acumatica keeps a request queued up to 10 minutes; no published ERP asks for a longer wait. */
 const DEFAULT_MAX_PAUSE_MS = 600_000;
 
 /**
  * One lane per (tenant, connector): every call a connector's client makes to its ERP goes through it. It
  * holds the ERP's limits: at most `concurrency` calls at once and at most `requests` calls in any sliding
- * window of `intervalMs` (p-queue in strict mode, plus an `ArrivalBudget` so the window holds where the ERP
- * counts it, at arrival). A throttle answer (HTTP 429, or 429/503 with Retry-After)
- * or a throttle signal from the client pauses the whole lane, not only the call that was refused: the ERP
+ * window of `intervalMs` (an `ArrivalBudget`, so the window holds where the ERP counts it, at arrival; a token
+ * held until a window after the call ended also bounds the starts, which p-queue's strict mode counted before).
+ * A throttle answer (HTTP 429, or 429/503 with Retry-After) or a throttle signal from the client pauses the whole lane, not only the call that was refused: the ERP
  * throttles the account, so every other call would be refused too.
  */
 export class Lane {
@@ -79,7 +113,20 @@ export class Lane {
   /** What the connector's client gets as `lane`: throttle signals that did not come as HTTP 429. */
   readonly signals: LaneSignals;
 
-  readonly #queue: PQueue;
+  readonly #concurrency: number;
+  /**
+   * Calls holding a token that wait for a slot (the lane is paused or `concurrency` calls run), oldest first: each
+   * is woken by calling it, with its slot already counted in `#running`. The lane's own queue rather than p-queue:
+   * p-queue's bookkeeping per task (ids, symbols, a running-task map, events, abort listeners) was a larger share
+   * of the runner's CPU than the call's own HTTP framing.
+   */
+  readonly #slotQueue: Waiter[] = [];
+  /** Calls that left the queue and have not ended (the gate, then the call). */
+  #running = 0;
+  /** Set while the ERP throttled us: no call starts until the pause ends. */
+  #held = false;
+  /** Resolved when no call runs any more (`close`). */
+  readonly #whenIdle: (() => void)[] = [];
   readonly #budget: ArrivalBudget;
   readonly #transport: HttpClient;
   /** The tenant's per-call timeout, given to the transport with every request that names none. */
@@ -88,14 +135,14 @@ export class Lane {
   readonly #basePauseMs: number;
   readonly #maxPauseMs: number;
   readonly #gate: (() => void | Promise<void>) | undefined;
-  /** Calls not yet started, each with the controller that cancels it. */
-  readonly #waiting = new Set<AbortController>();
+  /** Calls not yet started (waiting for a token or a slot). */
+  readonly #waiting = new Set<Waiter>();
   /**
-   * Controllers of calls that ended without being aborted, for the next calls: an AbortController (an EventTarget
-   * and its signal) per call was the lane's largest cost. One is only put back once nothing listens on it any more
-   * (the budget and p-queue remove their listeners when a call starts and when it ends).
+   * The runs going now (`withSignal`), replaced (never changed in place) when one begins or ends: a call keeps the
+   * array it saw when it was made, without copying it.
    */
-  readonly #spareControllers: AbortController[] = [];
+  #runs: readonly LaneRun[] = NO_RUNS;
+  readonly #runFired = (run: LaneRun): void => this.#cancelRun(run);
   #pausedUntil = 0;
   #pauseBeganAt = 0;
   #resumeTimer: NodeJS.Timeout | undefined;
@@ -124,12 +171,7 @@ export class Lane {
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
-    this.#queue = new PQueue({
-      concurrency: options.rateLimit.concurrency,
-      intervalCap: options.rateLimit.requests,
-      interval: options.rateLimit.intervalMs,
-      strict: true,
-    });
+    this.#concurrency = options.rateLimit.concurrency;
     this.#budget = new ArrivalBudget(options.rateLimit.requests, options.rateLimit.intervalMs);
     this.#gate = options.gate;
     if (options.recentCallAgesMs !== undefined) this.#budget.holdRecent(options.recentCallAgesMs);
@@ -141,47 +183,73 @@ export class Lane {
 
   /**
    * Runs one unit of ERP work inside the lane's limits (for transports that are not an HttpClient). Rejects
-   * with LL_CANCELLED when the lane closes, or the caller's signal (`withLaneSignal`) fires, before the work
-   * started.
+   * with LL_CANCELLED when the lane closes, or the signal of a run it belongs to (`withSignal`) fires, before the
+   * work started.
    */
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.#closed) throw this.#cancelledError('closed');
-    const caller = callSignal.getStore();
-    if (caller?.aborted === true) throw this.#cancelledError('cancelled');
-    const controller = this.#spareControllers.pop() ?? new AbortController();
-    this.#waiting.add(controller);
-    // Only while it waits: a started call runs to its end, as on close.
-    const onCallerAbort =
-      caller === undefined
-        ? undefined
-        : () => {
-            if (this.#waiting.has(controller)) controller.abort(this.#cancelledError('cancelled'));
-          };
-    if (onCallerAbort !== undefined) caller?.addEventListener('abort', onCallerAbort, { once: true });
+    const runs = this.#runs;
+    for (const run of runs) if (run.signal.aborted) throw this.#cancelledError('cancelled');
+    // A call that can start at once (a token free, a slot free, nobody queued before it) allocates nothing to wait.
+    let waiter: Waiter | undefined;
     let holding = false;
+    let slot = false;
     let started = false;
     try {
-      // A free token is taken at once, without a promise to wait on.
-      if (!this.#budget.tryAcquire(controller.signal)) await this.#budget.acquire(controller.signal);
+      if (!this.#budget.tryAcquire()) {
+        waiter = this.#wait(runs);
+        await this.#waitIn(waiter, 'token');
+      }
       holding = true;
-      return await this.#queue.add(
-        async () => {
-          this.#waiting.delete(controller);
-          // Fencing: asked last, so a lease lost while the call waited in the queue stops it here, unsent.
-          if (this.#gate !== undefined) await this.#gate();
-          // Started: from here on the call runs to its end, even when the lane closes.
-          started = true;
-          return work();
-        },
-        { signal: controller.signal },
-      );
+      if (waiter?.error !== undefined) throw waiter.error;
+      if (!this.#held && this.#running < this.#concurrency && this.#slotQueue.length === 0) {
+        this.#running += 1;
+        if (waiter !== undefined) this.#leave(waiter);
+      } else {
+        waiter ??= this.#wait(runs);
+        await this.#waitIn(waiter, 'slot');
+      }
+      slot = true;
+      // Fencing: asked last, so a lease lost while the call waited in the queue stops it here, unsent.
+      if (this.#gate !== undefined) await this.#gate();
+      // Started: from here on the call runs to its end, even when the lane closes.
+      started = true;
+      return await work();
     } finally {
-      if (onCallerAbort !== undefined) caller?.removeEventListener('abort', onCallerAbort);
-      this.#waiting.delete(controller);
+      if (waiter !== undefined) this.#leave(waiter);
       if (started) this.#budget.releaseAfterWindow();
       else if (holding) this.#budget.releaseNow();
-      if (!controller.signal.aborted && this.#spareControllers.length < MAX_SPARE_CONTROLLERS) this.#spareControllers.push(controller);
+      if (slot) this.#endCall();
     }
+  }
+
+  /**
+   * Runs `work` as a run of this lane: each call made in the lane while it goes (its own, made with no signal of
+   * their own) and not started yet is cancelled (LL_CANCELLED, nothing sent) once `signal` fires. Calls already
+   * started run to their end. A call made while the work goes counts as the run's even when it waits on after the
+   * work settled; a call made after it settled does not.
+   *
+   * The lane cannot tell whose call is whose without an AsyncLocalStorage, which on Node 20 turns on promise hooks
+   * for every promise of the process (a few percent of the runner's CPU): so a call made while several runs go is
+   * counted as each one's, and cancelled when any of them fires. Nothing of it was sent and LL_CANCELLED is
+   * retryable, so the cost is a retry, never a lost or doubled export; the runner fires its runs' signals together
+   * anyway (a tenant's shutdown or lost lease).
+   */
+  withSignal<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+    const run = new LaneRun(signal, this.#runFired);
+    // One listener per run: many runs at once on one signal (checks on the runtime's closing signal, say) are
+    // normal, not a leak, and must not print Node's MaxListenersExceededWarning into the operator's log.
+    setMaxListeners(0, signal);
+    signal.addEventListener('abort', run, { once: true });
+    this.#runs = [...this.#runs, run];
+    let working: Promise<T>;
+    try {
+      working = work();
+    } catch (error) {
+      this.#endRun(run);
+      return Promise.reject(error as Error);
+    }
+    return working.finally(() => this.#endRun(run));
   }
 
   /**
@@ -222,7 +290,7 @@ export class Lane {
     }
     this.#longestPauseMs = Math.max(this.#longestPauseMs, until - this.#pauseBeganAt);
     this.#pausedUntil = until;
-    this.#queue.pause();
+    this.#held = true;
     clearTimeout(this.#resumeTimer);
     this.#resumeTimer = setTimeout(() => this.#resume(), pauseMs);
     this.#logger.info({ pauseMs, source }, `lane ${this.key} paused ${pauseMs} ms: the ERP throttled us (${source})`);
@@ -235,8 +303,8 @@ export class Lane {
   stats(): LaneStats {
     return {
       key: this.key,
-      queued: this.#budget.waiting + this.#queue.size,
-      running: this.#queue.pending,
+      queued: this.#budget.waiting + this.#slotQueue.length,
+      running: this.#running,
       throttlePauses: this.#throttlePauses,
       longestPauseMs: this.#longestPauseMs,
       paused: this.paused,
@@ -250,7 +318,7 @@ export class Lane {
    */
   async close(): Promise<void> {
     this.#stop('closed');
-    await this.#queue.onPendingZero();
+    if (this.#running > 0) await new Promise<void>((resolve) => this.#whenIdle.push(resolve));
     this.#budget.dispose();
   }
 
@@ -280,7 +348,83 @@ export class Lane {
   #resume(): void {
     this.#resumeTimer = undefined;
     this.#pausedUntil = 0;
-    if (!this.#closed) this.#queue.start();
+    this.#held = false;
+    if (!this.#closed) this.#startWaiting();
+  }
+
+  /** The run's work has settled: calls made from now on are not its own. */
+  #endRun(run: LaneRun): void {
+    this.#runs = this.#runs.filter((other) => other !== run);
+    run.ended = true;
+    if (run.waiting === 0) run.signal.removeEventListener('abort', run);
+  }
+
+  /** A call that waits: registered so that closing the lane, or one of its runs' signals, cancels it. */
+  #wait(runs: readonly LaneRun[]): Waiter {
+    const waiter = new Waiter(runs);
+    for (const run of runs) run.waiting += 1;
+    this.#waiting.add(waiter);
+    return waiter;
+  }
+
+  /** The call no longer waits (started, or cancelled): its runs stop counting it. */
+  #leave(waiter: Waiter): void {
+    if (!this.#waiting.delete(waiter)) return;
+    for (const run of waiter.runs) {
+      run.waiting -= 1;
+      if (run.ended && run.waiting === 0) run.signal.removeEventListener('abort', run);
+    }
+  }
+
+  /**
+   * Waits for a token (the budget grants it) or for a slot (`#startWaiting` grants it, the slot already counted in
+   * `#running` and the call no longer waiting); rejects when the call is cancelled meanwhile.
+   */
+  #waitIn(waiter: Waiter, stage: 'token' | 'slot'): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      waiter.resolve = resolve;
+      waiter.reject = reject;
+      waiter.stage = stage;
+      if (stage === 'token') this.#budget.enqueue(waiter);
+      else this.#slotQueue.push(waiter);
+    });
+  }
+
+  #cancel(waiter: Waiter, error: LedgerlinkError): void {
+    this.#leave(waiter);
+    if (waiter.stage === 'token') {
+      this.#budget.remove(waiter);
+    } else if (waiter.stage === 'slot') {
+      const index = this.#slotQueue.indexOf(waiter);
+      if (index >= 0) this.#slotQueue.splice(index, 1);
+    } else {
+      waiter.error = error;
+      return;
+    }
+    waiter.stage = undefined;
+    waiter.reject(error);
+  }
+
+  /** Starts queued calls while the lane is not paused and a slot is free. */
+  #startWaiting(): void {
+    while (!this.#held && this.#running < this.#concurrency) {
+      const waiter = this.#slotQueue.shift();
+      if (waiter === undefined) return;
+      this.#running += 1;
+      this.#leave(waiter);
+      waiter.grant();
+    }
+  }
+
+  #endCall(): void {
+    this.#running -= 1;
+    if (this.#running === 0 && this.#whenIdle.length > 0) for (const resolve of this.#whenIdle.splice(0)) resolve();
+    this.#startWaiting();
+  }
+
+  /** A run's signal fired: every call waiting that may be the run's is cancelled, unsent. */
+  #cancelRun(run: LaneRun): void {
+    for (const waiter of this.#waiting) if (waiter.runs.includes(run)) this.#cancel(waiter, this.#cancelledError('cancelled'));
   }
 
   #stop(why: 'closed' | 'shutdown'): void {
@@ -289,8 +433,7 @@ export class Lane {
     clearTimeout(this.#resumeTimer);
     this.#resumeTimer = undefined;
     const error = this.#cancelledError(why);
-    for (const controller of this.#waiting) controller.abort(error);
-    this.#waiting.clear();
+    for (const waiter of this.#waiting) this.#cancel(waiter, error);
   }
 
   #cancelledError(why: 'closed' | 'shutdown' | 'cancelled'): LedgerlinkError {

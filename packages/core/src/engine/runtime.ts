@@ -14,7 +14,7 @@ import { compileEntityMappings } from './entity-mappings.js';
 import { capabilityRefusal, preflightRecord } from './entity-preflight.js';
 import { exportPayments } from './export-payments.js';
 import { exportRecords } from './export-records.js';
-import { Lane, withLaneSignal } from './lane.js';
+import { Lane } from './lane.js';
 import { preflightPayment } from './preflight.js';
 import { resolveRateLimit } from './rate-limit.js';
 import { describeRecordErrors, withoutUndefined } from './record-errors.js';
@@ -88,13 +88,26 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
     }
     return mapping(record, { lookups, ...(id === undefined ? {} : { recordId: id }) });
   };
-  const withClosing = (signal?: AbortSignal): AbortSignal => (signal === undefined ? closing.signal : AbortSignal.any([signal, closing.signal]));
+  // A caller's signal joined with the runtime's closing, made once per caller signal: the runner's exporter passes
+  // the same signal with every run, and an AbortSignal.any per run (its weak links to both sources included) was a
+  // share of the runner's CPU per payment. Every run under that signal shares it (`lane.withSignal` lets it have
+  // many listeners).
+  const joined = new WeakMap<AbortSignal, AbortSignal>();
+  const withClosing = (signal?: AbortSignal): AbortSignal => {
+    if (signal === undefined) return closing.signal;
+    let both = joined.get(signal);
+    if (both === undefined) {
+      both = AbortSignal.any([signal, closing.signal]);
+      joined.set(signal, both);
+    }
+    return both;
+  };
 
   const runtime: ConnectorRuntime = {
     connector: connector as Connector,
     tenant,
     rateLimit,
-    check: () => withLaneSignal(closing.signal, () => client.check({ signal: closing.signal })),
+    check: () => lane.withSignal(closing.signal, () => client.check({ signal: closing.signal })),
     preflight,
     mapPayment,
     mapRecord,
@@ -117,7 +130,7 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
       const { maxBatch, idempotency } = entityOptionsOf(connector.capabilities, entity);
       const signal = withClosing(exportOptions.signal);
       // The run's calls that wait in the lane (a throttle pause of minutes) end at once when the run is cancelled.
-      return withLaneSignal(signal, () => exportRecords(items, {
+      return lane.withSignal(signal, () => exportRecords(items, {
         erpName: displayName,
         label: definition.label,
         model,
@@ -151,7 +164,7 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
       }
       const loadItem = { id: item.id, idempotencyKey: item.idempotencyKey, record: valid.value, payload: mapped.value };
       const signal = withClosing(settleOptions.signal);
-      return withLaneSignal(signal, () => exporter.find(loadItem, { signal }));
+      return lane.withSignal(signal, () => exporter.find(loadItem, { signal }));
     },
     importRecords(entity: Entity, importOptions: { cursor?: string; signal?: AbortSignal } = {}): AsyncIterable<ImportPage<unknown>> {
       const importer = importerOf(client, entity);
@@ -162,12 +175,12 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
         const message = refusal ?? `${displayName}'s client offers no ${ENTITY_DEFINITIONS[entity].label} importer`;
         return failing(new LedgerlinkError(ErrorCodes.CAPABILITY_MISSING, message));
       }
-      return importPages(importer, mapping, model, importOptions.cursor, withClosing(importOptions.signal), lookups);
+      return importPages(lane, importer, mapping, model, importOptions.cursor, withClosing(importOptions.signal), lookups);
     },
     exportPayments(items: ExportItem[], exportOptions: { signal?: AbortSignal; hooks?: ExportHooks<RecordExportItem> } = {}): Promise<Outcome[]> {
       const signal = withClosing(exportOptions.signal);
       // The run's calls that wait in the lane (a throttle pause of minutes) end at once when the run is cancelled.
-      return withLaneSignal(signal, () => exportPayments(items, {
+      return lane.withSignal(signal, () => exportPayments(items, {
         erpName: displayName,
         capabilities: connector.capabilities,
         exporter: client.payments.exporter,
@@ -194,7 +207,7 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
       }
       const loadItem: LoadItem = { id: item.id, idempotencyKey: item.idempotencyKey, record: valid.value, payload: mapped.value };
       const signal = withClosing(settleOptions.signal);
-      return withLaneSignal(signal, () => exporter.find(loadItem, { signal }));
+      return lane.withSignal(signal, () => exporter.find(loadItem, { signal }));
     },
     importPayments(importOptions: { cursor?: string; signal?: AbortSignal } = {}): AsyncIterable<ImportPage> {
       const importer = client.payments.importer;
@@ -207,7 +220,7 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
           ),
         );
       }
-      return importPages(importer, mapping, PaymentIssued, importOptions.cursor, withClosing(importOptions.signal), lookups);
+      return importPages(lane, importer, mapping, PaymentIssued, importOptions.cursor, withClosing(importOptions.signal), lookups);
     },
     laneStats: () => lane.stats(),
     async start(): Promise<void> {
@@ -268,6 +281,7 @@ function idOf(record: unknown): string | undefined {
 
 /** Reads pages from the ERP and maps each record; a record that does not map is reported, never dropped. */
 async function* importPages<TRecord>(
+  lane: Lane,
   importer: Extractor,
   mapping: CompiledMapping,
   model: z.ZodType<TRecord>,
@@ -283,7 +297,7 @@ async function* importPages<TRecord>(
       // Each step runs under the import's signal: a page call waiting in a paused lane ends when the import stops.
       let step: IteratorResult<ExtractPage>;
       try {
-        step = await withLaneSignal(signal, () => pages.next());
+        step = await lane.withSignal(signal, () => pages.next());
       } catch (error) {
         // A failed step has ended the importer's iterator itself.
         finished = true;
