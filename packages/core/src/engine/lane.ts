@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import PQueue from 'p-queue';
 import type { RateLimit } from '../connector/capabilities.js';
 import { parseRetryAfter, type HttpClient, type HttpRequest, type HttpResponse, type LaneSignals } from '../connector/http.js';
 import { ErrorCodes, LedgerlinkError } from '../errors.js';
@@ -69,12 +70,15 @@ class LaneRun implements EventListenerObject {
 }
 
 /**
- * A call that could not start at once: it waits for a token of the budget, then for a slot. The budget and the slot
- * queue hold it and wake it with `grant`; closing the lane or a run's signal cancels it wherever it waits.
+ * A call that could not start at once: it waits for a token of the budget, then for a slot. The budget holds it and
+ * wakes it with `grant`; p-queue holds it for a slot, cancellable through `slot`'s signal. Closing the lane or a run's
+ * signal cancels it wherever it waits.
  */
 class Waiter {
   /** Where it waits now; unset between the two waits and once it has left. */
   stage: 'token' | 'slot' | undefined = undefined;
+  /** Cancels its wait in p-queue's queue (made only for a call that has to wait for a slot). */
+  slot: AbortController | undefined = undefined;
   /** Cancelled while between the two waits: the next one refuses it. */
   error: LedgerlinkError | undefined = undefined;
   resolve: () => void = noop;
@@ -101,7 +105,8 @@ const DEFAULT_MAX_PAUSE_MS = 600_000;
  * One lane per (tenant, connector): every call a connector's client makes to its ERP goes through it. It
  * holds the ERP's limits: at most `concurrency` calls at once and at most `requests` calls in any sliding
  * window of `intervalMs` (an `ArrivalBudget`, so the window holds where the ERP counts it, at arrival; a token
- * held until a window after the call ended also bounds the starts, which p-queue's strict mode counted before).
+ * held until a window after the call ended also bounds the starts), and p-queue holds the calls that wait for one of
+ * the `concurrency` slots, in order, and stops starting them while the lane is paused.
  * A throttle answer (HTTP 429, or 429/503 with Retry-After) or a throttle signal from the client pauses the whole lane, not only the call that was refused: the ERP
  * throttles the account, so every other call would be refused too.
  */
@@ -115,18 +120,10 @@ export class Lane {
 
   readonly #concurrency: number;
   /**
-   * Calls holding a token that wait for a slot (the lane is paused or `concurrency` calls run), oldest first: each
-   * is woken by calling it, with its slot already counted in `#running`. The lane's own queue rather than p-queue:
-   * p-queue's bookkeeping per task (ids, symbols, a running-task map, events, abort listeners) was a larger share
-   * of the runner's CPU than the call's own HTTP framing.
+   * The calls holding a token: at most `concurrency` run (the gate, then the call), the others wait in order; paused
+   * while the ERP throttles us. No interval of its own: the budget already bounds the starts in any window.
    */
-  readonly #slotQueue: Waiter[] = [];
-  /** Calls that left the queue and have not ended (the gate, then the call). */
-  #running = 0;
-  /** Set while the ERP throttled us: no call starts until the pause ends. */
-  #held = false;
-  /** Resolved when no call runs any more (`close`). */
-  readonly #whenIdle: (() => void)[] = [];
+  readonly #queue: PQueue;
   readonly #budget: ArrivalBudget;
   readonly #transport: HttpClient;
   /** The tenant's per-call timeout, given to the transport with every request that names none. */
@@ -172,6 +169,7 @@ export class Lane {
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
     this.#concurrency = options.rateLimit.concurrency;
+    this.#queue = new PQueue({ concurrency: options.rateLimit.concurrency });
     this.#budget = new ArrivalBudget(options.rateLimit.requests, options.rateLimit.intervalMs);
     this.#gate = options.gate;
     if (options.recentCallAgesMs !== undefined) this.#budget.holdRecent(options.recentCallAgesMs);
@@ -193,33 +191,42 @@ export class Lane {
     // A call that can start at once (a token free, a slot free, nobody queued before it) allocates nothing to wait.
     let waiter: Waiter | undefined;
     let holding = false;
-    let slot = false;
     let started = false;
     try {
       if (!this.#budget.tryAcquire()) {
         waiter = this.#wait(runs);
-        await this.#waitIn(waiter, 'token');
+        await this.#waitForToken(waiter);
       }
       holding = true;
       if (waiter?.error !== undefined) throw waiter.error;
-      if (!this.#held && this.#running < this.#concurrency && this.#slotQueue.length === 0) {
-        this.#running += 1;
-        if (waiter !== undefined) this.#leave(waiter);
-      } else {
+      const queue = this.#queue;
+      let slot: AbortSignal | undefined;
+      if (queue.isPaused || queue.pending >= this.#concurrency || queue.size > 0) {
+        // It waits for a slot: cancellable there, through p-queue's signal (a controller only for a call that waits).
         waiter ??= this.#wait(runs);
-        await this.#waitIn(waiter, 'slot');
+        waiter.stage = 'slot';
+        waiter.slot = new AbortController();
+        slot = waiter.slot.signal;
+      } else if (waiter !== undefined) {
+        // A slot is free: p-queue starts the call within `add`, nothing can cancel it in between.
+        this.#leave(waiter);
       }
-      slot = true;
-      // Fencing: asked last, so a lease lost while the call waited in the queue stops it here, unsent.
-      if (this.#gate !== undefined) await this.#gate();
-      // Started: from here on the call runs to its end, even when the lane closes.
-      started = true;
-      return await work();
+      const task = async (): Promise<T> => {
+        if (waiter !== undefined) {
+          waiter.stage = undefined;
+          this.#leave(waiter);
+        }
+        // Fencing: asked last, so a lease lost while the call waited in the queue stops it here, unsent.
+        if (this.#gate !== undefined) await this.#gate();
+        // Started: from here on the call runs to its end, even when the lane closes.
+        started = true;
+        return work();
+      };
+      return await (slot === undefined ? queue.add(task) : queue.add(task, { signal: slot }));
     } finally {
       if (waiter !== undefined) this.#leave(waiter);
       if (started) this.#budget.releaseAfterWindow();
       else if (holding) this.#budget.releaseNow();
-      if (slot) this.#endCall();
     }
   }
 
@@ -290,7 +297,7 @@ export class Lane {
     }
     this.#longestPauseMs = Math.max(this.#longestPauseMs, until - this.#pauseBeganAt);
     this.#pausedUntil = until;
-    this.#held = true;
+    this.#queue.pause();
     clearTimeout(this.#resumeTimer);
     this.#resumeTimer = setTimeout(() => this.#resume(), pauseMs);
     this.#logger.info({ pauseMs, source }, `lane ${this.key} paused ${pauseMs} ms: the ERP throttled us (${source})`);
@@ -303,8 +310,8 @@ export class Lane {
   stats(): LaneStats {
     return {
       key: this.key,
-      queued: this.#budget.waiting + this.#slotQueue.length,
-      running: this.#running,
+      queued: this.#budget.waiting + this.#queue.size,
+      running: this.#queue.pending,
       throttlePauses: this.#throttlePauses,
       longestPauseMs: this.#longestPauseMs,
       paused: this.paused,
@@ -318,7 +325,7 @@ export class Lane {
    */
   async close(): Promise<void> {
     this.#stop('closed');
-    if (this.#running > 0) await new Promise<void>((resolve) => this.#whenIdle.push(resolve));
+    await this.#queue.onPendingZero();
     this.#budget.dispose();
   }
 
@@ -348,8 +355,7 @@ export class Lane {
   #resume(): void {
     this.#resumeTimer = undefined;
     this.#pausedUntil = 0;
-    this.#held = false;
-    if (!this.#closed) this.#startWaiting();
+    if (!this.#closed) this.#queue.start();
   }
 
   /** The run's work has settled: calls made from now on are not its own. */
@@ -376,17 +382,13 @@ export class Lane {
     }
   }
 
-  /**
-   * Waits for a token (the budget grants it) or for a slot (`#startWaiting` grants it, the slot already counted in
-   * `#running` and the call no longer waiting); rejects when the call is cancelled meanwhile.
-   */
-  #waitIn(waiter: Waiter, stage: 'token' | 'slot'): Promise<void> {
+  /** Waits for a token (the budget grants it); rejects when the call is cancelled meanwhile. */
+  #waitForToken(waiter: Waiter): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       waiter.resolve = resolve;
       waiter.reject = reject;
-      waiter.stage = stage;
-      if (stage === 'token') this.#budget.enqueue(waiter);
-      else this.#slotQueue.push(waiter);
+      waiter.stage = 'token';
+      this.#budget.enqueue(waiter);
     });
   }
 
@@ -394,32 +396,15 @@ export class Lane {
     this.#leave(waiter);
     if (waiter.stage === 'token') {
       this.#budget.remove(waiter);
+      waiter.stage = undefined;
+      waiter.reject(error);
     } else if (waiter.stage === 'slot') {
-      const index = this.#slotQueue.indexOf(waiter);
-      if (index >= 0) this.#slotQueue.splice(index, 1);
+      // p-queue takes it out of its queue and rejects its `add` with this error.
+      waiter.stage = undefined;
+      waiter.slot?.abort(error);
     } else {
       waiter.error = error;
-      return;
     }
-    waiter.stage = undefined;
-    waiter.reject(error);
-  }
-
-  /** Starts queued calls while the lane is not paused and a slot is free. */
-  #startWaiting(): void {
-    while (!this.#held && this.#running < this.#concurrency) {
-      const waiter = this.#slotQueue.shift();
-      if (waiter === undefined) return;
-      this.#running += 1;
-      this.#leave(waiter);
-      waiter.grant();
-    }
-  }
-
-  #endCall(): void {
-    this.#running -= 1;
-    if (this.#running === 0 && this.#whenIdle.length > 0) for (const resolve of this.#whenIdle.splice(0)) resolve();
-    this.#startWaiting();
   }
 
   /** A run's signal fired: every call waiting that may be the run's is cancelled, unsent. */
