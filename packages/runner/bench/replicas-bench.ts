@@ -12,7 +12,9 @@
  * BENCH_LEASE_TTL_MS (default 3000), BENCH_REPLICA_COUNTS (default "1,2,3"; "none": takeover only), BENCH_TAKEOVER=0 (throughput only),
  * BENCH_REPLICA_LOG_LEVEL (replica logs, default warn; LEDGERLINK_KEEP_REPLICA_LOGS keeps them),
  * BENCH_REPLICA_CPU (cores per replica, e.g. 0.25: each replica's runner process gets a cgroup CPU quota of its own,
- * as if each ran on a machine of its own; needs root and the cgroup v1 cpu controller; default: no cap).
+ * as if each ran on a machine of its own; needs root and the cgroup v1 cpu controller; default: no cap),
+ * BENCH_REPLICA_RATE (payments a second, all tenants together, funded steadily instead of all at once: below what the
+ * replicas sustain, the CPU per payment of 1, 2 and 3 replicas compares without the machine's own contention).
  *
  * CPU: each replica's runner process, the sandbox host and PostgreSQL's processes are read from /proc over the
  * measured interval (seconds of CPU, and the share of one core), with the machine's busy share: whether the figure
@@ -20,7 +22,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { CpuCaps } from './cpu-caps.js';
-import { Cluster, requirePostgres, sleep, holderOf, waitFor, type ClusterOptions, type ReplicaErp } from '../test/replicas/harness.js';
+import { Cluster, requirePostgres, sleep, holderOf, waitFor, type ClusterOptions, type HostStats, type ReplicaErp } from '../test/replicas/harness.js';
 
 /** Progress on stderr: the figures alone go to stdout. */
 const progress = (text: string): void => void process.stderr.write(`[replicas-bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
@@ -31,6 +33,8 @@ const LEASE_TTL_MS = Number(process.env.BENCH_LEASE_TTL_MS ?? 3_000);
 const COUNTS = (process.env.BENCH_REPLICA_COUNTS ?? '1,2,3').split(',').map(Number).filter((count) => count > 0);
 const TAKEOVER = process.env.BENCH_TAKEOVER !== '0';
 const LOG_LEVEL = process.env.BENCH_REPLICA_LOG_LEVEL ?? 'warn';
+const RATE = process.env.BENCH_REPLICA_RATE === undefined ? undefined : Number(process.env.BENCH_REPLICA_RATE);
+if (RATE !== undefined && !(RATE > 0)) throw new Error(`BENCH_REPLICA_RATE must be a number of payments a second above 0, got ${process.env.BENCH_REPLICA_RATE}`);
 const CPU_PER_REPLICA = process.env.BENCH_REPLICA_CPU === undefined ? undefined : Number(process.env.BENCH_REPLICA_CPU);
 if (CPU_PER_REPLICA !== undefined && !(CPU_PER_REPLICA > 0 && CPU_PER_REPLICA <= 64)) throw new Error(`BENCH_REPLICA_CPU must be a number of cores above 0, got ${process.env.BENCH_REPLICA_CPU}`);
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
@@ -136,6 +140,8 @@ interface Throughput {
   machineBusy: number;
   /** With BENCH_REPLICA_CPU: how long each replica was held back by its quota over the interval (ms). */
   throttledMs?: number[];
+  /** What the sandboxes saw over the interval. */
+  traffic: HostStats;
 }
 
 async function throughput(replicas: number): Promise<Throughput> {
@@ -157,9 +163,11 @@ async function throughput(replicas: number): Promise<Throughput> {
     const throttledBefore = cluster.replicas.map((replica) => caps?.throttledMs(replica.name) ?? 0);
     const before = await cpuSnapshot(cluster);
     const started = Date.now();
-    await Promise.all(cluster.tenants.map((tenant) => cluster.fund(tenant.id, PER_TENANT)));
+    if (RATE === undefined) await Promise.all(cluster.tenants.map((tenant) => cluster.fund(tenant.id, PER_TENANT)));
+    else await fundSteadily(cluster, RATE);
     const { tallies, at } = await cluster.settle(300_000);
     const after = await cpuSnapshot(cluster);
+    const traffic = await cluster.host.stats();
     progress(`${replicas} replica(s): every payment closed out after ${((at - started) / 1000).toFixed(1)} s`);
     if (tallies.some((t) => t.landed < t.funded || t.hubSynced + t.hubFailed < t.funded)) throw new Error(`${replicas} replica(s): not every payment closed out within 300 s\n${await cluster.describe()}`);
     let working = 0;
@@ -181,11 +189,32 @@ async function throughput(replicas: number): Promise<Throughput> {
         postgres: postgresDelta(before.postgres, after.postgres),
       },
       machineBusy: (after.machine.busy - before.machine.busy) / Math.max(1, after.machine.total - before.machine.total),
+      traffic,
       ...(caps === undefined ? {} : { throttledMs: cluster.replicas.map((replica, index) => (caps?.throttledMs(replica.name) ?? 0) - (throttledBefore[index] ?? 0)) }),
     };
   } finally {
     await cluster.close();
     caps?.close();
+  }
+}
+
+/** Funds every tenant's payments round the tenants at `perSecond` in all, in ticks of 100 ms. */
+async function fundSteadily(cluster: Cluster, perSecond: number): Promise<void> {
+  const left = new Map(cluster.tenants.map((tenant) => [tenant.id, PER_TENANT]));
+  const started = Date.now();
+  let funded = 0;
+  let turn = 0;
+  while (funded < PER_TENANT * TENANTS) {
+    const due = Math.min(PER_TENANT * TENANTS, Math.floor(((Date.now() - started) / 1000) * perSecond) + 1);
+    const batch = new Map<string, number>();
+    for (; funded < due; funded++) {
+      let tenant = cluster.tenants[turn++ % TENANTS]?.id as string;
+      while ((left.get(tenant) ?? 0) === 0) tenant = cluster.tenants[turn++ % TENANTS]?.id as string;
+      left.set(tenant, (left.get(tenant) ?? 0) - 1);
+      batch.set(tenant, (batch.get(tenant) ?? 0) + 1);
+    }
+    await Promise.all([...batch].map(([tenant, count]) => cluster.fund(tenant, count)));
+    await sleep(100);
   }
 }
 
@@ -228,7 +257,10 @@ await requirePostgres();
 const results: Throughput[] = [];
 for (const count of COUNTS) results.push(await throughput(count));
 const base = results.find((r) => r.replicas === 1)?.perSecond;
-console.log(`replicas on one PostgreSQL store: ${TENANTS} tenants (half Yardi, half QBO), ${PER_TENANT} payments each, lease TTL ${LEASE_TTL_MS} ms${CPU_PER_REPLICA === undefined ? '' : `, each replica capped at ${CPU_PER_REPLICA} core`}`);
+console.log(
+  `replicas on one PostgreSQL store: ${TENANTS} tenants (half Yardi, half QBO), ${PER_TENANT} payments each, lease TTL ${LEASE_TTL_MS} ms` +
+    `${CPU_PER_REPLICA === undefined ? '' : `, each replica capped at ${CPU_PER_REPLICA} core`}${RATE === undefined ? ', funded all at once' : `, funded at ${RATE} payments/s`}`,
+);
 console.log('| replicas | payments | seconds | payments/s | ratio to 1 | replicas running tenants | duplicates | lost | failed in hub |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
@@ -243,6 +275,18 @@ for (const r of results) {
   const replicaMs = (1000 * r.cpu.replicas.reduce((sum, s) => sum + s, 0)) / r.payments;
   const held = r.throttledMs === undefined ? '' : ` ${r.throttledMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} |`;
   console.log(`| ${r.replicas} | ${r.cpu.replicas.map(share).join(', ')} | ${replicaMs.toFixed(1)} | ${share(r.cpu.host)} | ${share(r.cpu.postgres)} | ${Math.round(100 * r.machineBusy)}% |${held}`);
+}
+console.log('Per payment, as the sandboxes saw it: webhook deliveries (attempts: a retry after a timeout counts again), ERP requests, hub calls');
+console.log('| replicas | deliveries | delivery attempts | ERP requests | hub calls | hub calls by endpoint |');
+console.log('|---:|---:|---:|---:|---:|---|');
+for (const r of results) {
+  const per = (n: number) => (n / r.payments).toFixed(2);
+  const hubCalls = Object.values(r.traffic.hub).reduce((sum, n) => sum + n, 0);
+  const byEndpoint = Object.entries(r.traffic.hub)
+    .sort((a, b) => b[1] - a[1])
+    .map(([endpoint, n]) => `${per(n)} ${endpoint.replace('/rest/v1.0/', '')}`)
+    .join('; ');
+  console.log(`| ${r.replicas} | ${per(r.traffic.deliveries)} | ${per(r.traffic.deliveryAttempts)} | ${per(r.traffic.erp)} | ${per(hubCalls)} | ${byEndpoint} |`);
 }
 if (!TAKEOVER) process.exit(0);
 const takeovers = [await takeover('SIGKILL'), await takeover('SIGSTOP')];

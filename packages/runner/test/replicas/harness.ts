@@ -27,9 +27,9 @@ import { stringify } from 'yaml';
 import { harnessBundles } from './bundle.js';
 
 export { removeHarnessBundles } from './bundle.js';
-import type { HostOptions, HostReady, HostRequest, HostTenant, LaneLimit, ReplicaErp, TenantTally } from './sandbox-host.js';
+import type { HostOptions, HostReady, HostRequest, HostStats, HostTenant, LaneLimit, ReplicaErp, TenantTally } from './sandbox-host.js';
 
-export type { HostTenant, LaneLimit, ReplicaErp, TenantTally } from './sandbox-host.js';
+export type { HostStats, HostTenant, LaneLimit, ReplicaErp, TenantTally } from './sandbox-host.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(PACKAGE_DIR, 'bin', 'ledgerlink.mjs');
@@ -177,6 +177,11 @@ export class SandboxHost {
 
   async resetStats(): Promise<void> {
     await this.request({ op: 'resetStats' });
+  }
+
+  /** Hub calls, webhook deliveries and ERP requests since the last `resetStats`. */
+  async stats(): Promise<HostStats> {
+    return ((await this.request({ op: 'stats' })) as unknown as { stats: HostStats }).stats;
   }
 
   /** The host's process id (the bench and the trace read its CPU time from /proc). */

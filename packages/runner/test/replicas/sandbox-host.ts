@@ -85,7 +85,19 @@ export type HostRequest =
   | { seq: number; op: 'tally'; tenants?: string[] }
   | { seq: number; op: 'landedAfter'; tenant: string; after: number }
   | { seq: number; op: 'resetStats' }
+  | { seq: number; op: 'stats' }
   | { seq: number; op: 'close' };
+
+/** What the sandboxes saw since the last `resetStats` (the bench's per-payment counts). */
+export interface HostStats {
+  /** Hub REST calls, by endpoint pattern. */
+  hub: Record<string, number>;
+  /** Webhook deliveries made, and delivery attempts (a retry after a timeout or an error counts again). */
+  deliveries: number;
+  deliveryAttempts: number;
+  /** Requests each tenant's ERP received. */
+  erp: number;
+}
 
 const send = (message: unknown): void => {
   process.send?.(message);
@@ -265,6 +277,9 @@ function worldOf(tenant: string): World {
 
 send({ type: 'ready', hub: { url: hub.url, tokenUrl: hub.tokenUrl, clientId: hub.serviceAccount.clientId, clientSecret: hub.serviceAccount.clientSecret }, erps: erpInfo, ids: Object.fromEntries([...worlds].map(([id, world]) => [id, world.ids])) } satisfies HostReady);
 
+/** Deliveries made before the last `resetStats`: the stats count those after. */
+let deliveriesAtReset = 0;
+
 process.on('message', (raw) => {
   const request = raw as HostRequest;
   try {
@@ -287,7 +302,21 @@ process.on('message', (raw) => {
         send({ seq: request.seq, at: times.length === 0 ? null : Math.min(...times) });
         return;
       }
+      case 'stats': {
+        const deliveries = hub.deliveries().slice(deliveriesAtReset);
+        send({
+          seq: request.seq,
+          stats: {
+            hub: hub.stats().byEndpoint,
+            deliveries: deliveries.length,
+            deliveryAttempts: deliveries.reduce((sum, delivery) => sum + delivery.attempts.length, 0),
+            erp: [...worlds.values()].reduce((sum, world) => sum + world.erp.stats().requests, 0),
+          } satisfies HostStats,
+        });
+        return;
+      }
       case 'resetStats':
+        deliveriesAtReset = hub.deliveries().length;
         hub.resetStats();
         for (const world of worlds.values()) world.erp.resetStats();
         send({ seq: request.seq });
