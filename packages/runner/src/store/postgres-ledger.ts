@@ -39,6 +39,7 @@ import { PipelinedReader, PostgresReadBatch, type BatchedRead } from './postgres
 import { PostgresWriteBatch, type BatchClient } from './postgres-write-batch.js';
 import { CURRENT_EPOCH_SQL } from './tenant-leases.js';
 import {
+  attemptBeside,
   attemptFromRow,
   attemptParams,
   auditFromRow,
@@ -51,6 +52,7 @@ import {
   type AttemptRow,
   type AuditRow,
   type ItemRow,
+  type ItemWithAttemptRow,
 } from './sqlite-rows.js';
 
 /**
@@ -84,13 +86,8 @@ const LOCK_ITEM = `WITH item AS MATERIALIZED (SELECT * FROM ledger_items WHERE i
   FROM item LEFT JOIN ledger_attempts AS attempt ON attempt.item_id = item.id AND attempt.number = $3`;
 
 /** What LOCK_ITEM answers: the item, whether its fence holds, and the attempt asked for (all null if none). */
-interface LockedRow extends ItemRow {
+interface LockedRow extends ItemWithAttemptRow {
   fenced: boolean;
-  attempt_number: number | null;
-  attempt_idempotency_key: string | null;
-  attempt_started_at: string | null;
-  attempt_finished_at: string | null;
-  attempt_outcome: string | null;
 }
 
 /**
@@ -351,16 +348,8 @@ export class PostgresLedger implements Ledger {
       const current = await client.read<{ epoch: string }>({ name: 'll_current_epoch', text: CURRENT_EPOCH_SQL.postgres, values: [item.tenant] });
       throw leaseLost(item.tenant, fence.epoch, current.rows[0] === undefined ? undefined : Number(current.rows[0].epoch));
     }
-    if (row?.attempt_number === null || row?.attempt_number === undefined) return { item };
-    const attempt = attemptFromRow({
-      item_id: id,
-      number: row.attempt_number,
-      idempotency_key: row.attempt_idempotency_key as string,
-      started_at: row.attempt_started_at as string,
-      finished_at: row.attempt_finished_at,
-      outcome: row.attempt_outcome,
-    });
-    return { item, attempt };
+    const attempt = row === undefined ? undefined : attemptBeside(row);
+    return attempt === undefined ? { item } : { item, attempt };
   }
 
   /** Writes a plan made from `before` in one statement (applySql): the record's JSON only when the plan changed it. */

@@ -32,7 +32,7 @@ import {
 import { listQuery } from './hot-queries.js';
 import { applyMigrations } from './migrations.js';
 import { createStatements, type LedgerStatements } from './sqlite-statements.js';
-import { attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, itemStateParams, type ItemRow } from './sqlite-rows.js';
+import { attemptBeside, attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, itemStateParams, type ItemRow } from './sqlite-rows.js';
 import { sqliteWriteBatch, type SqliteWriteBatch } from './sqlite-write-batch.js';
 
 export interface SqliteLedgerOptions {
@@ -226,17 +226,7 @@ export class SqliteLedger implements Ledger {
       const row = this.statements.itemWithAttempt.get(attemptNumber, id);
       const item = requireLedgerItem(row === undefined ? undefined : itemFromRow(row), id);
       this.checkFence(item, fence);
-      const attempt =
-        row === undefined || row.attempt_number === null
-          ? undefined
-          : attemptFromRow({
-              item_id: id,
-              number: row.attempt_number,
-              idempotency_key: row.attempt_idempotency_key as string,
-              started_at: row.attempt_started_at as string,
-              finished_at: row.attempt_finished_at,
-              outcome: row.attempt_outcome,
-            });
+      const attempt = row === undefined ? undefined : attemptBeside(row);
       return this.apply(planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber), item);
     });
   }

@@ -130,6 +130,31 @@ export function attemptParams(attempt: AttemptRecord): AttemptRow {
   };
 }
 
+/**
+ * An item row read with one of its attempts beside it (`LEFT JOIN ledger_attempts … AS attempt_*`; every `attempt_*`
+ * null when it has no such attempt): what completing an attempt reads, in one statement, on both stores.
+ */
+export interface ItemWithAttemptRow extends ItemRow {
+  attempt_number: number | null;
+  attempt_idempotency_key: string | null;
+  attempt_started_at: string | null;
+  attempt_finished_at: string | null;
+  attempt_outcome: string | null;
+}
+
+/** The attempt beside the item in such a row, if it has one. */
+export function attemptBeside(row: ItemWithAttemptRow): AttemptRecord | undefined {
+  if (row.attempt_number === null) return undefined;
+  return attemptFromRow({
+    item_id: row.id,
+    number: row.attempt_number,
+    idempotency_key: row.attempt_idempotency_key as string,
+    started_at: row.attempt_started_at as string,
+    finished_at: row.attempt_finished_at,
+    outcome: row.attempt_outcome,
+  });
+}
+
 export function attemptFromRow(row: AttemptRow): AttemptRecord {
   const attempt: AttemptRecord = { itemId: row.item_id, number: row.number, idempotencyKey: row.idempotency_key, startedAt: row.started_at };
   if (row.finished_at !== null) attempt.finishedAt = row.finished_at;

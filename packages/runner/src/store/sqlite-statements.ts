@@ -3,16 +3,7 @@ import { ITEM_COLUMNS, MUTABLE_COLUMNS, STATE_COLUMNS, type ItemStateParams } fr
 import { CURRENT_EPOCH_SQL, FENCE_SQL } from './tenant-leases.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { LedgerState } from '@ledgerlink/core';
-import type { AttemptRow, AuditRow, ItemRow } from './sqlite-rows.js';
-
-/** An item row with one of its attempts beside it (all `attempt_*` null when it has no such attempt). */
-export interface ItemWithAttemptRow extends ItemRow {
-  attempt_number: number | null;
-  attempt_idempotency_key: string | null;
-  attempt_started_at: string | null;
-  attempt_finished_at: string | null;
-  attempt_outcome: string | null;
-}
+import type { AttemptRow, AuditRow, ItemRow, ItemWithAttemptRow } from './sqlite-rows.js';
 
 /** The SQLite ledger's fixed statements, prepared once per connection. */
 export interface LedgerStatements {
