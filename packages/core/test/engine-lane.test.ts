@@ -170,13 +170,24 @@ describe('Lane', () => {
   });
 });
 
+/** Runs `work` and returns the MaxListenersExceededWarnings Node printed meanwhile (up to a turn after it ended). */
+async function maxListenersWarnings(work: () => Promise<void>): Promise<string[]> {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+  process.on('warning', onWarning);
+  try {
+    await work();
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  return warnings.filter((warning) => warning.includes('MaxListeners'));
+}
+
 describe('Lane calls under a run signal (withLaneSignal)', () => {
   it('cancels the calls still waiting when the run signal fires, and 40 waiting calls print no listener warning', async () => {
     const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 });
-    const warnings: string[] = [];
-    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
-    process.on('warning', onWarning);
-    try {
+    const warnings = await maxListenersWarnings(async () => {
       const release = erp.hold();
       const run = new AbortController();
       const calls = await withLaneSignal(target, run.signal, async () => Array.from({ length: 40 }, () => echo(target).catch((error: unknown) => error)));
@@ -187,21 +198,15 @@ describe('Lane calls under a run signal (withLaneSignal)', () => {
       const cancelled = results.filter((result) => result instanceof LedgerlinkError && result.code === ErrorCodes.CANCELLED);
       expect(cancelled).toHaveLength(39);
       expect(erp.arrivals).toHaveLength(1);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(warnings.filter((warning) => warning.includes('MaxListeners'))).toEqual([]);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
+    expect(warnings).toEqual([]);
   });
 });
 
 describe('Lane runs without AsyncLocalStorage', () => {
   it('40 runs at once on one signal print no listener warning, and its firing cancels the calls of all of them', async () => {
     const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 });
-    const warnings: string[] = [];
-    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
-    process.on('warning', onWarning);
-    try {
+    const warnings = await maxListenersWarnings(async () => {
       const release = erp.hold();
       const shared = new AbortController();
       const runs = Array.from({ length: 40 }, () => withLaneSignal(target, shared.signal, () => echo(target)).catch((error: unknown) => error));
@@ -211,11 +216,8 @@ describe('Lane runs without AsyncLocalStorage', () => {
       const results = await Promise.all(runs);
       expect(results.filter((result) => result instanceof LedgerlinkError && result.code === ErrorCodes.CANCELLED)).toHaveLength(39);
       expect(erp.arrivals).toHaveLength(1);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(warnings.filter((warning) => warning.includes('MaxListeners'))).toEqual([]);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
+    expect(warnings).toEqual([]);
   });
 
   it('turns on no promise hooks: a run signal reaches its calls without async context', async () => {
