@@ -13,6 +13,8 @@
  * BENCH_REPLICA_LOG_LEVEL (replica logs, default warn; LEDGERLINK_KEEP_REPLICA_LOGS keeps them),
  * BENCH_REPLICA_CPU (cores per replica, e.g. 0.25: each replica's runner process gets a cgroup CPU quota of its own,
  * as if each ran on a machine of its own; needs root and the cgroup v1 cpu controller; default: no cap),
+ * BENCH_REPLICA_WARMUP (payments per tenant exported before the clock starts, default 50: every replica process warms
+ * its JIT on them, as a runner that has run for a while has; 0: measure from cold),
  * BENCH_REPLICA_RATE (payments a second, all tenants together, funded steadily instead of all at once: below what the
  * replicas sustain, the CPU per payment of 1, 2 and 3 replicas compares without the machine's own contention).
  *
@@ -33,6 +35,8 @@ const LEASE_TTL_MS = Number(process.env.BENCH_LEASE_TTL_MS ?? 3_000);
 const COUNTS = (process.env.BENCH_REPLICA_COUNTS ?? '1,2,3').split(',').map(Number).filter((count) => count > 0);
 const TAKEOVER = process.env.BENCH_TAKEOVER !== '0';
 const LOG_LEVEL = process.env.BENCH_REPLICA_LOG_LEVEL ?? 'warn';
+const WARMUP = Number(process.env.BENCH_REPLICA_WARMUP ?? 50);
+if (!(Number.isInteger(WARMUP) && WARMUP >= 0)) throw new Error(`BENCH_REPLICA_WARMUP must be a whole number of payments per tenant, got ${process.env.BENCH_REPLICA_WARMUP}`);
 const RATE = process.env.BENCH_REPLICA_RATE === undefined ? undefined : Number(process.env.BENCH_REPLICA_RATE);
 if (RATE !== undefined && !(RATE > 0)) throw new Error(`BENCH_REPLICA_RATE must be a number of payments a second above 0, got ${process.env.BENCH_REPLICA_RATE}`);
 const CPU_PER_REPLICA = process.env.BENCH_REPLICA_CPU === undefined ? undefined : Number(process.env.BENCH_REPLICA_CPU);
@@ -145,7 +149,7 @@ interface Throughput {
 }
 
 async function throughput(replicas: number): Promise<Throughput> {
-  const cluster = await Cluster.start({ ...options(PER_TENANT), ...DEPLOYMENT_SCHEDULES });
+  const cluster = await Cluster.start({ ...options(PER_TENANT + WARMUP), ...DEPLOYMENT_SCHEDULES });
   current = cluster;
   let caps: CpuCaps | undefined;
   try {
@@ -155,6 +159,12 @@ async function throughput(replicas: number): Promise<Throughput> {
       if (typeof opened === 'string') throw new Error(`BENCH_REPLICA_CPU: ${opened}`);
       caps = opened;
       for (const replica of cluster.replicas) caps.cap(replica.name, await replica.runnerPid(), CPU_PER_REPLICA);
+    }
+    if (WARMUP > 0) {
+      await Promise.all(cluster.tenants.map((tenant) => cluster.fund(tenant.id, WARMUP)));
+      const warm = await cluster.settle(300_000);
+      if (!warm.settled) throw new Error(`${replicas} replica(s): the warm-up payments did not all close out within 300 s\n${await cluster.describe()}`);
+      progress(`${replicas} replica(s) warmed up on ${WARMUP * TENANTS} payments`);
     }
     progress(`${replicas} replica(s) started${caps === undefined ? '' : `, ${CPU_PER_REPLICA} core each`}; funding ${PER_TENANT * TENANTS} payments`);
     // Each replica settles on its role (and, with per-tenant leases, its share) before the clock starts.
@@ -172,7 +182,8 @@ async function throughput(replicas: number): Promise<Throughput> {
     if (tallies.some((t) => t.landed < t.funded || t.hubSynced + t.hubFailed < t.funded)) throw new Error(`${replicas} replica(s): not every payment closed out within 300 s\n${await cluster.describe()}`);
     let working = 0;
     for (const replica of cluster.replicas) if (((await replica.runningTenants()) ?? []).length > 0) working++;
-    const payments = tallies.reduce((sum, t) => sum + t.funded, 0);
+    // The warm-up's payments closed out before the clock started: only the measured ones count.
+    const payments = PER_TENANT * TENANTS;
     const seconds = (at - started) / 1000;
     return {
       replicas,
@@ -259,7 +270,8 @@ for (const count of COUNTS) results.push(await throughput(count));
 const base = results.find((r) => r.replicas === 1)?.perSecond;
 console.log(
   `replicas on one PostgreSQL store: ${TENANTS} tenants (half Yardi, half QBO), ${PER_TENANT} payments each, lease TTL ${LEASE_TTL_MS} ms` +
-    `${CPU_PER_REPLICA === undefined ? '' : `, each replica capped at ${CPU_PER_REPLICA} core`}${RATE === undefined ? ', funded all at once' : `, funded at ${RATE} payments/s`}`,
+    `${CPU_PER_REPLICA === undefined ? '' : `, each replica capped at ${CPU_PER_REPLICA} core`}${RATE === undefined ? ', funded all at once' : `, funded at ${RATE} payments/s`}` +
+    `, after ${WARMUP} warm-up payments per tenant`,
 );
 console.log('| replicas | payments | seconds | payments/s | ratio to 1 | replicas running tenants | duplicates | lost | failed in hub |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -53,7 +53,7 @@ export function withLaneSignal<T>(lane: Lane, signal: AbortSignal, work: () => P
  * A run of work under a signal (`Lane.withSignal`): its calls waiting in the lane end when the signal fires. It is
  * its own abort listener (`handleEvent`), so a run makes no closures: in the runner one starts per batch exported.
  */
-class LaneRun implements EventListenerObject {
+class LaneRun {
   /** Its work has settled: the abort listener goes once no call that may be the run's waits any more. */
   ended = false;
   /** Waiting calls queued while the run was going (they may be its own). */
