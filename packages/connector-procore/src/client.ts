@@ -80,7 +80,8 @@ export function createProcoreHubClient(context: ClientContext<ProcoreConfig>): P
       return fetchErpRequest(api, companyId, requestId);
     },
 
-    openRequests: (companyId: string): AsyncIterable<ErpRequest[]> => openRequests(api, logger, companyId, config.perPage, closedBatches),
+    openRequests: (companyId: string, context?: { known?: (requestIds: readonly string[]) => Promise<ReadonlySet<string>> }): AsyncIterable<ErpRequest[]> =>
+      openRequests(api, logger, companyId, config.perPage, closedBatches, context?.known),
 
     contractPayment: (request: ErpRequest): Promise<unknown> => contractPayment(reads, places, request),
 

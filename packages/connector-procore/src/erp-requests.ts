@@ -39,7 +39,8 @@ export async function fetchErpRequest(api: ProcoreApi, companyId: string, reques
 /**
  * The fallback for lost or discarded webhooks: every Request Detail still `in_progress`, oldest first, each
  * resolved to its ERP Request. The open details are listed whole before the first page is handed out: the caller
- * closes details out as it goes, and a status-filtered page list would shift under it and skip some.
+ * closes details out as it goes, and a status-filtered page list would shift under it and skip some. `known` names the
+ * requests of a page the caller holds already: those are not read (one call each saved from the hub's rate limit).
  */
 export async function* openRequests(
   api: ProcoreApi,
@@ -47,6 +48,7 @@ export async function* openRequests(
   companyId: string,
   perPage: number,
   closedBatches: Set<string> = new Set(),
+  known?: (requestIds: readonly string[]) => Promise<ReadonlySet<string>>,
 ): AsyncGenerator<ErpRequest[]> {
   const doing = `listing the open request details of company ${companyId}`;
   const open: { detailId: string; requestId: string }[] = [];
@@ -71,11 +73,15 @@ export async function* openRequests(
   }
   const seenRequests = new Set<string>();
   for (let start = 0; start < open.length; start += perPage) {
-    const wanted = open.slice(start, start + perPage).filter(({ requestId }) => {
+    let wanted = open.slice(start, start + perPage).filter(({ requestId }) => {
       if (seenRequests.has(requestId)) return false;
       seenRequests.add(requestId);
       return true;
     });
+    if (known !== undefined && wanted.length > 0) {
+      const held = await known(wanted.map(({ requestId }) => requestId));
+      wanted = wanted.filter(({ requestId }) => !held.has(requestId));
+    }
     // Read side by side: the lane holds them to Procore's concurrency.
     const found = await Promise.all(wanted.map(({ requestId }) => fetchErpRequest(api, companyId, requestId)));
     const page: ErpRequest[] = [];

@@ -41,6 +41,9 @@ export interface RunnerOptions {
   builtIns?: 'all' | 'configured';
 }
 
+/** How many waiting deliveries the hub's fallback poll looks at to leave their requests unread (a backlog's worth). */
+const POLL_INBOX_LOOK = 100_000;
+
 /** How often each replica looks in the shared inbox for deliveries another replica recorded for its tenants. */
 const INBOX_SWEEP_MS = 1_000;
 /** Deliveries of one hub company acted on at once (see `Runner.#intake`). */
@@ -564,7 +567,11 @@ export class Runner {
   async pollHub(scope: TenantScope): Promise<number> {
     const companyId = scope.config.hubCompanyId;
     if (this.#dispatcher === undefined || companyId === undefined) return 0;
-    return this.#dispatcher.poll(companyId);
+    // Deliveries of the company waiting in the inbox are acted on by the intake: the fallback does not read their
+    // requests from the hub again (a runner with a backlog would otherwise read each one once per poll).
+    const events = await this.inbox.unprocessed(POLL_INBOX_LOOK, { held: [companyId], configured: this.inboxScope().configured });
+    const waiting = new Set(events.filter((event) => event.companyId === companyId && event.resourceName === 'ERP Requests').map((event) => event.resourceId));
+    return this.#dispatcher.poll(companyId, waiting);
   }
 
   /** Closes a runner that was only prepared (the CLI's one-off commands). */

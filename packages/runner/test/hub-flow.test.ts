@@ -87,6 +87,24 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     expect(landed(paid.billId)).toHaveLength(1);
   });
 
+  it('the fallback does not read from Procore again a request the runner holds (taken, its payment being exported)', async () => {
+    stack.qbo.setFaults({ latencyMs: 2_500 });
+    try {
+      const paid = stack.hubPayment();
+      const { request, detail } = stack.hub.fundPayment(paid.contractPaymentId);
+      await eventually('the request tied to its ledger item', async () => (await stack.runner.requests.get(String(HUB_COMPANY), String(request.id)))?.itemId);
+      const reads = () => stack.hub.stats().byEndpoint['GET /rest/v1.0/companies/:id/erp_requests/:id'] ?? 0;
+      const before = reads();
+      // Its Request Detail is still open (the ERP has not answered yet): the fallback lists it, and leaves it unread.
+      expect(await stack.runner.pollHub(stack.runner.tenant('acme'))).toBe(0);
+      expect(reads()).toBe(before);
+      expect(stack.hub.requestDetail(detail?.id ?? -1)?.status).toBe('in_progress');
+      await toolShows(paid, 'synced');
+    } finally {
+      stack.qbo.setFaults({ latencyMs: 0 });
+    }
+  });
+
   it('a failed export closes out failed in the ERP\'s words naming Check Number; the accountant\'s edit + Export makes a new attempt on the same item, posted once', async () => {
     const first = stack.hubPayment();
     stack.hub.fundPayment(first.contractPaymentId);

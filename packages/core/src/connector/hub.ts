@@ -193,9 +193,11 @@ export interface HubClient {
    * The fallback for lost or discarded webhooks: requests whose Request Detail is still open (not closed out),
    * oldest first, page by page (`create_contract_payment`, `sync_contract_payments`, `create_vendor`,
    * `sync_vendors`, …); then the `create_requisitions` requests (which have no Request Detail) with a requisition
-   * Procore does not show synced yet.
+   * Procore does not show synced yet. `known`, given the ids of a page of open requests before they are read, names
+   * those the caller already holds (a delivery of it waiting in its inbox, or the request being worked on): they are
+   * not read again, so a runner with a backlog does not spend the hub's rate limit reading what it has.
    */
-  openRequests(companyId: string, context: LoadContext): AsyncIterable<ErpRequest[]>;
+  openRequests(companyId: string, context: LoadContext & { known?: (requestIds: readonly string[]) => Promise<ReadonlySet<string>> }): AsyncIterable<ErpRequest[]>;
   /**
    * The canonical payment of a `create_contract_payment` request: the payload's Procore Pay fields, with the vendor,
    * the requisition (its total and its ERP id = External Data origin_id) and the project read from the hub. Returned

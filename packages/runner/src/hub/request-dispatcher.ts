@@ -351,9 +351,22 @@ export class HubRequestDispatcher {
   }
 
   /** The fallback for lost or discarded deliveries: every open request of each connected company, taken like a delivery. */
-  async poll(companyId: string): Promise<number> {
+  async poll(companyId: string, waiting: ReadonlySet<string> = new Set()): Promise<number> {
     let seen = 0;
-    for await (const page of this.hub.client.openRequests(companyId, { signal: this.#closing.signal })) {
+    // What this runner holds is not read from the hub again: a delivery waiting in the inbox (`waiting`: the intake acts
+    // on it), or a request taken and tied to its item or closed out (the flows and the pass finish it).
+    const known = async (requestIds: readonly string[]): Promise<ReadonlySet<string>> => {
+      const held = new Set<string>();
+      await Promise.all(
+        requestIds.map(async (requestId) => {
+          if (waiting.has(requestId)) return void held.add(requestId);
+          const row = await this.requests.get(companyId, requestId);
+          if (row !== undefined && (row.itemId !== undefined || isFinal(row.closeOut))) held.add(requestId);
+        }),
+      );
+      return held;
+    };
+    for await (const page of this.hub.client.openRequests(companyId, { signal: this.#closing.signal, known })) {
       for (const request of page) {
         seen += 1;
         const known = await this.requests.get(request.companyId, request.id);
