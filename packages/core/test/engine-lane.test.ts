@@ -1,6 +1,6 @@
 import { executionAsyncId } from 'node:async_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCodes, Lane, LedgerlinkError, maxInWindow, withLaneSignal, type HttpResponse } from '../src/index.js';
+import { ErrorCodes, Lane, LedgerlinkError, maxInWindow, type HttpResponse } from '../src/index.js';
 import { startFakeErp, type FakeErp } from './support/fake-erp.js';
 
 let erp: FakeErp;
@@ -184,13 +184,13 @@ async function maxListenersWarnings(work: () => Promise<void>): Promise<string[]
   return warnings.filter((warning) => warning.includes('MaxListeners'));
 }
 
-describe('Lane calls under a run signal (withLaneSignal)', () => {
+describe('Lane calls under a run signal (Lane.withSignal)', () => {
   it('cancels the calls still waiting when the run signal fires, and 40 waiting calls print no listener warning', async () => {
     const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 });
     const warnings = await maxListenersWarnings(async () => {
       const release = erp.hold();
       const run = new AbortController();
-      const calls = await withLaneSignal(target, run.signal, async () => Array.from({ length: 40 }, () => echo(target).catch((error: unknown) => error)));
+      const calls = await target.withSignal(run.signal, async () => Array.from({ length: 40 }, () => echo(target).catch((error: unknown) => error)));
       await until(() => erp.arrivals.length === 1);
       run.abort();
       release();
@@ -209,7 +209,7 @@ describe('Lane runs without AsyncLocalStorage', () => {
     const warnings = await maxListenersWarnings(async () => {
       const release = erp.hold();
       const shared = new AbortController();
-      const runs = Array.from({ length: 40 }, () => withLaneSignal(target, shared.signal, () => echo(target)).catch((error: unknown) => error));
+      const runs = Array.from({ length: 40 }, () => target.withSignal(shared.signal, () => echo(target)).catch((error: unknown) => error));
       await until(() => erp.arrivals.length === 1);
       shared.abort();
       release();
@@ -223,7 +223,7 @@ describe('Lane runs without AsyncLocalStorage', () => {
   it('turns on no promise hooks: a run signal reaches its calls without async context', async () => {
     const target = lane({ requests: 100, intervalMs: 1_000, concurrency: 1 });
     const run = new AbortController();
-    expect((await withLaneSignal(target, run.signal, () => echo(target))).status).toBe(200);
+    expect((await target.withSignal(run.signal, () => echo(target))).status).toBe(200);
     // A promise reaction runs with async id 0 unless something (an AsyncLocalStorage.run on Node 20) enabled
     // promise hooks, which then cost every promise of the process.
     const id = await Promise.resolve().then(() => executionAsyncId());
@@ -239,8 +239,8 @@ describe('Lane runs without AsyncLocalStorage', () => {
     await until(() => erp.arrivals.length === 1);
     let queued: Promise<unknown> | undefined;
     let finishSecond = (): void => undefined;
-    const secondRun = withLaneSignal(target, second.signal, () => new Promise<void>((resolve) => (finishSecond = resolve)));
-    await withLaneSignal(target, first.signal, async () => {
+    const secondRun = target.withSignal(second.signal, () => new Promise<void>((resolve) => (finishSecond = resolve)));
+    await target.withSignal(first.signal, async () => {
       queued = echo(target).catch((error: unknown) => error);
     });
     finishSecond();

@@ -200,12 +200,13 @@ class CallHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+const UTF8 = new TextDecoder('utf-8');
+
 /** The body as text (UTF-8, without a leading byte order mark), as undici's `body.text()` reads it. */
 function bodyText(chunks: Buffer[], length: number): string {
   if (length === 0) return '';
-  const buffer = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
-  const start = buffer.length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
-  return buffer.toString('utf8', start);
+  // WHATWG's UTF-8 decode, as `body.text()` did: a leading byte order mark is dropped, bad bytes become U+FFFD.
+  return UTF8.decode(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length));
 }
 
 /** The keep-alive client, under the name the runner's container and the connectors' tests have always called. */

@@ -16,7 +16,7 @@ export { backoffDelay } from './backoff.js';
 export type { BackoffInput } from './backoff.js';
 export { createFetchHttpClient, createHttpClient, DEFAULT_TIMEOUT_MS } from './http-client.js';
 export type { FetchHttpClientOptions, HttpClientOptions } from './http-client.js';
-export { Lane, withLaneSignal } from './lane.js';
+export { Lane } from './lane.js';
 export type { LaneOptions } from './lane.js';
 export { resolveRateLimit } from './rate-limit.js';
 export { parseConnectorConfig } from './connector-config.js';

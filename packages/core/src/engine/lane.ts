@@ -40,16 +40,6 @@ export interface LaneOptions {
 }
 
 /**
- * Runs `work` so that each call it makes in `lane` and that has not started yet is cancelled (LL_CANCELLED, nothing
- * sent) once `signal` fires. A connector's client calls `lane.http` without a signal of its own, so this is how a
- * shutdown reaches calls queued in a lane paused for minutes: they end at once instead of after the pause. See
- * `Lane.withSignal` for which calls count as the run's.
- */
-export function withLaneSignal<T>(lane: Lane, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
-  return lane.withSignal(signal, work);
-}
-
-/**
  * A run of work under a signal (`Lane.withSignal`): its calls waiting in the lane end when the signal fires. It is
  * its own abort listener (`handleEvent`), so a run makes no closures: in the runner one starts per batch exported.
  */
@@ -234,7 +224,8 @@ export class Lane {
    * Runs `work` as a run of this lane: each call made in the lane while it goes (its own, made with no signal of
    * their own) and not started yet is cancelled (LL_CANCELLED, nothing sent) once `signal` fires. Calls already
    * started run to their end. A call made while the work goes counts as the run's even when it waits on after the
-   * work settled; a call made after it settled does not.
+   * work settled; a call made after it settled does not. A connector's client calls `lane.http` without a signal of
+   * its own, so this is how a shutdown reaches calls queued in a lane paused for minutes: they end at once.
    *
    * The lane cannot tell whose call is whose without an AsyncLocalStorage, which on Node 20 turns on promise hooks
    * for every promise of the process (a few percent of the runner's CPU): so a call made while several runs go is

@@ -354,24 +354,16 @@ export class HubRequestDispatcher {
   async poll(companyId: string, waiting: ReadonlySet<string> = new Set()): Promise<number> {
     let seen = 0;
     // What this runner holds is not read from the hub again: a delivery waiting in the inbox (`waiting`: the intake acts
-    // on it), or a request taken and tied to its item or closed out (the flows and the pass finish it).
+    // on it), or a request it is working on (see `#holds`).
     const known = async (requestIds: readonly string[]): Promise<ReadonlySet<string>> => {
-      const held = new Set<string>();
-      await Promise.all(
-        requestIds.map(async (requestId) => {
-          if (waiting.has(requestId)) return void held.add(requestId);
-          const row = await this.requests.get(companyId, requestId);
-          if (row !== undefined && (row.itemId !== undefined || isFinal(row.closeOut))) held.add(requestId);
-        }),
-      );
-      return held;
+      const held = await Promise.all(requestIds.map(async (requestId) => waiting.has(requestId) || this.#holds(companyId, requestId)));
+      return new Set(requestIds.filter((_, index) => held[index]));
     };
     for await (const page of this.hub.client.openRequests(companyId, { signal: this.#closing.signal, known })) {
       for (const request of page) {
         seen += 1;
-        const known = await this.requests.get(request.companyId, request.id);
-        // Taken before and still being worked on (or closed out): the pass and the flows finish it.
-        if (known !== undefined && (known.itemId !== undefined || isFinal(known.closeOut))) continue;
+        // The requisition batches the client lists by name come unfiltered by `known`.
+        if (await this.#holds(request.companyId, request.id)) continue;
         try {
           await this.take(request);
         } catch (error) {
@@ -380,6 +372,12 @@ export class HubRequestDispatcher {
       }
     }
     return seen;
+  }
+
+  /** Taken before and tied to its item, or closed out: the flows and the close-out pass finish it, not the fallback. */
+  async #holds(companyId: string, requestId: string): Promise<boolean> {
+    const row = await this.requests.get(companyId, requestId);
+    return row !== undefined && (row.itemId !== undefined || isFinal(row.closeOut));
   }
 
   stop(): void {
