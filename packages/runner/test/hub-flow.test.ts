@@ -105,6 +105,22 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     }
   });
 
+  it('the fallback does not read from Procore a request whose delivery waits in the inbox; without one, it takes the request', async () => {
+    stack.hub.setDeliveryKnobs({ discardNext: 1 });
+    const paid = stack.hubPayment();
+    const { request } = stack.hub.fundPayment(paid.contractPaymentId);
+    await stack.hub.deliveriesIdle();
+    const reads = () => stack.hub.stats().byEndpoint['GET /rest/v1.0/companies/:id/erp_requests/:id'] ?? 0;
+    const before = reads();
+    const dispatcher = stack.runner.dispatcher;
+    if (dispatcher === undefined) throw new Error('the runner has no hub dispatcher');
+    expect(await dispatcher.poll(String(HUB_COMPANY), new Set([String(request.id)]))).toBe(0);
+    expect(reads()).toBe(before);
+    expect(await dispatcher.poll(String(HUB_COMPANY))).toBe(1);
+    expect(reads()).toBe(before + 1);
+    await toolShows(paid, 'synced');
+  });
+
   it('a failed export closes out failed in the ERP\'s words naming Check Number; the accountant\'s edit + Export makes a new attempt on the same item, posted once', async () => {
     const first = stack.hubPayment();
     stack.hub.fundPayment(first.contractPaymentId);
