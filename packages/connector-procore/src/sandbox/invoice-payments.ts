@@ -104,7 +104,7 @@ export class InvoicePayments {
     if (payment === undefined || payment.companyId !== companyId) throw new SandboxRefusal(404, `invoice payment ${id} not found in company ${companyId}`);
     if (payment.originId !== null) this.byOrigin.delete(`${companyId}:${payment.originId}`);
     payment.originId = null;
-    payment.updatedAt = new Date().toISOString();
+    payment.updatedAt = stampAfter(payment.createdAt);
     return wire(payment);
   }
 
@@ -122,7 +122,7 @@ export class InvoicePayments {
     if (typeof method !== 'string' || !METHODS.has(method)) throw new SandboxRefusal(422, `${where}: payment_method must be check or ach, got ${JSON.stringify(update.payment_method)}`);
     const requisitionId = this.reference(update.requisition_id, companyId, 'requisition', where);
     const commitmentId = this.reference(update.commitment_id, companyId, 'commitment', where);
-    const at = new Date().toISOString();
+    const at = existing === undefined ? new Date().toISOString() : stampAfter(existing.createdAt);
     const fields = {
       commitmentId: commitmentId ?? existing?.commitmentId ?? (requisitionId === undefined ? null : this.objects.requisition(requisitionId).commitmentId),
       requisitionId: requisitionId ?? existing?.requisitionId ?? null,
@@ -173,4 +173,15 @@ function wire(payment: InvoicePayment): InvoicePaymentWire {
     created_at: payment.createdAt,
     updated_at: payment.updatedAt,
   };
+}
+
+/**
+ * Now, as a later write's `updated_at`: at least a millisecond after `createdAt`, as a database's clock would give a
+ * row written again in another request. A replay in the same millisecond as the create must not read as a create
+ * (clients tell a create from an update by equal `created_at` and `updated_at`).
+ */
+function stampAfter(createdAt: string): string {
+  const now = Date.now();
+  const created = Date.parse(createdAt);
+  return new Date(Number.isNaN(created) || now > created ? now : created + 1).toISOString();
 }
