@@ -56,6 +56,16 @@ describe('ledger rules', () => {
     expect((await ledger.transition(other.id, { from: ['blocked'], to: 'pending', action: 'unblocked' }, runner)).idempotencyKey).toBe(other.idempotencyKey);
   });
 
+  it('gives new items time-ordered ids (UUID version 7), so the indexes keyed by item id grow at their right edge', async () => {
+    const ledger = new MemoryLedger();
+    const ids: string[] = [];
+    for (let index = 0; index < 200; index += 1) ids.push((await ledger.upsert({ ...payment, sourceId: `pay-${index}` }, hub)).item.id);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // Made in the same millisecond or not, each sorts after the one before it (random ids would not, but by 1 in 200!).
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('keeps page sizes between 1 and the maximum', () => {
     expect(ledgerPageSize()).toBe(50);
     expect(ledgerPageSize({ limit: 10 })).toBe(10);

@@ -146,6 +146,8 @@ interface Throughput {
   throttledMs?: number[];
   /** What the sandboxes saw over the interval. */
   traffic: HostStats;
+  /** The statements all replicas sent PostgreSQL over the interval, by name (PgProxy's count). */
+  statements: ReadonlyMap<string, number>;
 }
 
 async function throughput(replicas: number): Promise<Throughput> {
@@ -170,6 +172,7 @@ async function throughput(replicas: number): Promise<Throughput> {
     // Each replica settles on its role (and, with per-tenant leases, its share) before the clock starts.
     await sleep(LEASE_TTL_MS);
     await cluster.host.resetStats();
+    for (const replica of cluster.replicas) replica.proxy.resetStatements();
     const throttledBefore = cluster.replicas.map((replica) => caps?.throttledMs(replica.name) ?? 0);
     const before = await cpuSnapshot(cluster);
     const started = Date.now();
@@ -178,6 +181,8 @@ async function throughput(replicas: number): Promise<Throughput> {
     const { tallies, at } = await cluster.settle(300_000);
     const after = await cpuSnapshot(cluster);
     const traffic = await cluster.host.stats();
+    const statements = new Map<string, number>();
+    for (const replica of cluster.replicas) for (const [name, count] of replica.proxy.statements) statements.set(name, (statements.get(name) ?? 0) + count);
     progress(`${replicas} replica(s): every payment closed out after ${((at - started) / 1000).toFixed(1)} s`);
     if (tallies.some((t) => t.landed < t.funded || t.hubSynced + t.hubFailed < t.funded)) throw new Error(`${replicas} replica(s): not every payment closed out within 300 s\n${await cluster.describe()}`);
     let working = 0;
@@ -201,6 +206,7 @@ async function throughput(replicas: number): Promise<Throughput> {
       },
       machineBusy: (after.machine.busy - before.machine.busy) / Math.max(1, after.machine.total - before.machine.total),
       traffic,
+      statements,
       ...(caps === undefined ? {} : { throttledMs: cluster.replicas.map((replica, index) => (caps?.throttledMs(replica.name) ?? 0) - (throttledBefore[index] ?? 0)) }),
     };
   } finally {
@@ -300,6 +306,13 @@ for (const r of results) {
     .join('; ');
   console.log(`| ${r.replicas} | ${per(r.traffic.deliveries)} | ${per(r.traffic.deliveryAttempts)} | ${per(r.traffic.erp)} | ${per(hubCalls)} | ${byEndpoint} |`);
 }
+console.log('PostgreSQL statements per payment, all replicas together (each statement by name, as the replicas\' database proxies saw them):');
+const names = [...new Set(results.flatMap((r) => [...r.statements.keys()]))].sort((a, b) => (results[0]?.statements.get(b) ?? 0) - (results[0]?.statements.get(a) ?? 0));
+console.log(`| statement | ${results.map((r) => `${r.replicas} replica(s)`).join(' | ')} |`);
+console.log(`|---|${results.map(() => '---:').join('|')}|`);
+const perPayment = (r: Throughput, n: number) => (n / r.payments).toFixed(2);
+console.log(`| all | ${results.map((r) => perPayment(r, [...r.statements.values()].reduce((sum, n) => sum + n, 0))).join(' | ')} |`);
+for (const name of names) console.log(`| ${name} | ${results.map((r) => perPayment(r, r.statements.get(name) ?? 0)).join(' | ')} |`);
 if (!TAKEOVER) process.exit(0);
 const takeovers = [await takeover('SIGKILL'), await takeover('SIGSTOP')];
 console.log(`takeover (3 replicas, lease TTL ${LEASE_TTL_MS} ms): fault to the tenant's next payment in its ERP`);

@@ -23,7 +23,7 @@
  */
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,6 +36,9 @@ import { maxInWindow, silentLogger, type SandboxStats } from '@ledgerlink/core';
 import { stringify } from 'yaml';
 import { loadConfig } from '../src/config/load-config.js';
 import { Runner } from '../src/daemon.js';
+import { PostgresLedger } from '../src/store/postgres-ledger.js';
+import { SqliteLedger } from '../src/store/sqlite-ledger.js';
+import { sqliteWriteBatch } from '../src/store/sqlite-write-batch.js';
 import { createServer } from '../src/server/create-server.js';
 import { dropSchema, POSTGRES_URL } from '../test/support/postgres.js';
 import { countClientTraffic, printServerCost, readServer, type ServerReading } from './postgres-cost.js';
@@ -268,6 +271,31 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
+interface ProcessIo {
+  wchar: number;
+  syscw: number;
+  syscr: number;
+  write_bytes: number;
+}
+
+/** This process's I/O counters so far (Linux `/proc/self/io`; undefined elsewhere). */
+function processIo(): ProcessIo | undefined {
+  try {
+    const fields = new Map(readFileSync('/proc/self/io', 'utf8').split('\n').map((line) => line.split(': ') as [string, string]));
+    return { wchar: Number(fields.get('wchar')), syscw: Number(fields.get('syscw')), syscr: Number(fields.get('syscr')), write_bytes: Number(fields.get('write_bytes')) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ledger's group-commit counters so far (both stores keep them). */
+function groupCommits(runner: Runner): { batches: number; writes: number; syncs?: number } | undefined {
+  const ledger = runner.ledger;
+  if (ledger instanceof SqliteLedger) return sqliteWriteBatch(ledger.database).stats;
+  if (ledger instanceof PostgresLedger) return ledger.groupCommitStats;
+  return undefined;
+}
+
 const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 
 /** One throughput run's figures, for the comparison between stores. */
@@ -287,6 +315,8 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
     await s.host.resetStats();
     const hostBefore = (await s.host.stats()).cpu;
     const serverBefore = store === 'postgres' ? await readServer(POSTGRES_URL, POSTGRES_SCHEMA) : undefined;
+    const commitsBefore = groupCommits(s.runner);
+    const ioBefore = processIo();
     const cpuBefore = process.cpuUsage();
     const loopBefore = performance.eventLoopUtilization();
     const started = Date.now();
@@ -310,6 +340,18 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
     // The event loop's busy time (CPU on the main thread, plus what blocks it: an fsync inside a commit) caps one
     // process's throughput; CPU on libuv's threads (a log sync) does not.
     console.log(`  event loop busy per payment: ${(loop.active / count).toFixed(2)} ms (utilisation ${(loop.utilization * 100).toFixed(0)}%)`);
+    const io = processIo();
+    if (io !== undefined && ioBefore !== undefined) {
+      const per = (field: keyof ProcessIo) => (io[field] - ioBefore[field]) / count;
+      console.log(`  system calls per payment (/proc/self/io): ${per('syscw').toFixed(1)} writes (${(per('wchar') / 1024).toFixed(1)} KiB, sockets and files), ${per('syscr').toFixed(1)} reads; ${(per('write_bytes') / 1024).toFixed(1)} KiB to storage`);
+    }
+    const commits = groupCommits(s.runner);
+    if (commits !== undefined && commitsBefore !== undefined) {
+      const transactions = commits.batches - commitsBefore.batches;
+      const writes = commits.writes - commitsBefore.writes;
+      const syncs = commits.syncs === undefined || commitsBefore.syncs === undefined ? '' : `, ${((commits.syncs - commitsBefore.syncs) / count).toFixed(2)} log syncs`;
+      console.log(`  group commit per payment: ${(writes / count).toFixed(2)} writes in ${(transactions / count).toFixed(2)} transactions (${(writes / Math.max(1, transactions)).toFixed(1)} writes each)${syncs}`);
+    }
     return { store, perSecond: count / seconds, cpuMsPerPayment: cpuMs(cpu) / count };
   } finally {
     await s.close();

@@ -204,6 +204,53 @@ export class SandboxHost {
 }
 
 /**
+ * Counts a PostgreSQL client's messages into `counts` as they pass (protocol 3: the startup packet has no type byte,
+ * every later message is a type byte and a 32-bit length that counts itself): a Bind counts under its statement's
+ * name, a simple query under its first words.
+ */
+function firstWords(text: Buffer): string {
+  return text.subarray(0, 60).toString().trim().split(/\s+/).slice(0, 4).join(' ');
+}
+
+function frontendCounter(counts: Map<string, number>): (chunk: Buffer) => void {
+  let pending: Buffer = Buffer.alloc(0);
+  let started = false;
+  const add = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+  return (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    let at = 0;
+    for (;;) {
+      if (!started) {
+        if (pending.length - at < 4) break;
+        const length = pending.readInt32BE(at);
+        if (pending.length - at < length) break;
+        // An SSLRequest or GSSENCRequest is followed by the real startup packet, also without a type byte.
+        const code = pending.readInt32BE(at + 4);
+        if (code !== 80877103 && code !== 80877104) started = true;
+        at += length;
+        continue;
+      }
+      if (pending.length - at < 5) break;
+      const type = String.fromCharCode(pending[at] as number);
+      const length = pending.readInt32BE(at + 1);
+      if (pending.length - at < 1 + length) break;
+      const body = pending.subarray(at + 5, at + 1 + length);
+      if (type === 'B') {
+        // Bind: the portal's name, then the statement's (an unnamed statement counts at its Parse).
+        const portalEnd = body.indexOf(0);
+        const name = body.subarray(portalEnd + 1, body.indexOf(0, portalEnd + 1)).toString();
+        if (name !== '') add(name);
+      } else if (type === 'P') {
+        const nameEnd = body.indexOf(0);
+        if (nameEnd === 0) add(firstWords(body.subarray(1, body.indexOf(0, 1))));
+      } else if (type === 'Q') add(firstWords(body.subarray(0, body.length - 1)));
+      at += 1 + length;
+    }
+    pending = at >= pending.length ? Buffer.alloc(0) : pending.subarray(at);
+  };
+}
+
+/**
  * A TCP proxy between one replica and PostgreSQL, with two ways to cut it:
  *   - `cut('reset')`: every connection destroyed, new ones destroyed on accept (the replica sees errors at once);
  *   - `cut('partition')`: nothing flows either way and nothing errors (packets dropped: the replica's queries hang;
@@ -212,6 +259,8 @@ export class SandboxHost {
  */
 export class PgProxy {
   readonly #pairs = new Set<{ client: Socket; upstream: Socket }>();
+  /** What the replica asked PostgreSQL, by statement (see `statements`). */
+  readonly #statements = new Map<string, number>();
   readonly #held: Socket[] = [];
   readonly #server: Server;
   #mode: 'open' | 'reset' | 'partition' = 'open';
@@ -261,8 +310,22 @@ export class PgProxy {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
+    client.on('data', frontendCounter(this.#statements));
     client.pipe(upstream);
     upstream.pipe(client);
+  }
+
+  /**
+   * The statements the replica ran through this proxy since the last `resetStatements`, by prepared statement name
+   * (a Bind), or the first words of a simple query's text; `transactions`: the simple queries BEGIN and COMMIT, and
+   * each Sync outside a BEGIN (a pool query of its own is a transaction of its own). The bench's per-payment table.
+   */
+  get statements(): ReadonlyMap<string, number> {
+    return this.#statements;
+  }
+
+  resetStatements(): void {
+    this.#statements.clear();
   }
 
   cut(mode: 'reset' | 'partition' = 'reset'): void {
