@@ -16,7 +16,10 @@
  * BENCH_REPLICA_WARMUP (payments per tenant exported before the clock starts, default 50: every replica process warms
  * its JIT on them, as a runner that has run for a while has; 0: measure from cold),
  * BENCH_REPLICA_RATE (payments a second, all tenants together, funded steadily instead of all at once: below what the
- * replicas sustain, the CPU per payment of 1, 2 and 3 replicas compares without the machine's own contention).
+ * replicas sustain, the CPU per payment of 1, 2 and 3 replicas compares without the machine's own contention),
+ * BENCH_REPLICA_ROUNDS (default 1: the counts run that many times over, 1,2,3,1,2,3…; each run's ratio is to its own
+ * round's single replica, and the median ratio per count is printed: a slow patch of a shared machine spoils a round,
+ * not the figure).
  *
  * CPU: each replica's runner process, the sandbox host and PostgreSQL's processes are read from /proc over the
  * measured interval (seconds of CPU, and the share of one core), with the machine's busy share: whether the figure
@@ -34,6 +37,8 @@ const TENANTS = Number(process.env.BENCH_REPLICA_TENANTS ?? 6);
 const LEASE_TTL_MS = Number(process.env.BENCH_LEASE_TTL_MS ?? 3_000);
 const COUNTS = (process.env.BENCH_REPLICA_COUNTS ?? '1,2,3').split(',').map(Number).filter((count) => count > 0);
 const TAKEOVER = process.env.BENCH_TAKEOVER !== '0';
+const ROUNDS = Number(process.env.BENCH_REPLICA_ROUNDS ?? 1);
+if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1)) throw new Error(`BENCH_REPLICA_ROUNDS must be a whole number of rounds, 1 or more, got ${process.env.BENCH_REPLICA_ROUNDS}`);
 const LOG_LEVEL = process.env.BENCH_REPLICA_LOG_LEVEL ?? 'warn';
 const WARMUP = Number(process.env.BENCH_REPLICA_WARMUP ?? 50);
 if (!(Number.isInteger(WARMUP) && WARMUP >= 0)) throw new Error(`BENCH_REPLICA_WARMUP must be a whole number of payments per tenant, got ${process.env.BENCH_REPLICA_WARMUP}`);
@@ -271,9 +276,10 @@ async function takeover(fault: 'SIGKILL' | 'SIGSTOP'): Promise<{ fault: string; 
 }
 
 await requirePostgres();
-const results: Throughput[] = [];
-for (const count of COUNTS) results.push(await throughput(count));
-const base = results.find((r) => r.replicas === 1)?.perSecond;
+const results: (Throughput & { round: number })[] = [];
+for (let round = 1; round <= ROUNDS; round += 1) for (const count of COUNTS) results.push({ ...(await throughput(count)), round });
+/** Each run's ratio is to the 1-replica run of its own round: a slow patch of a shared machine spoils one round, not all. */
+const baseOf = (round: number) => results.find((r) => r.round === round && r.replicas === 1)?.perSecond;
 console.log(
   `replicas on one PostgreSQL store: ${TENANTS} tenants (half Yardi, half QBO), ${PER_TENANT} payments each, lease TTL ${LEASE_TTL_MS} ms` +
     `${CPU_PER_REPLICA === undefined ? '' : `, each replica capped at ${CPU_PER_REPLICA} core`}${RATE === undefined ? ', funded all at once' : `, funded at ${RATE} payments/s`}` +
@@ -282,8 +288,20 @@ console.log(
 console.log('| replicas | payments | seconds | payments/s | ratio to 1 | replicas running tenants | duplicates | lost | failed in hub |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
+  const base = baseOf(r.round);
   const ratio = base === undefined ? 'n/a' : `${(r.perSecond / base).toFixed(2)}×`;
   console.log(`| ${r.replicas} | ${r.payments} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(1)} | ${ratio} | ${r.working} | ${r.duplicates} | ${r.lost} | ${r.hubFailed} |`);
+}
+if (ROUNDS > 1) {
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  };
+  for (const count of COUNTS.filter((count) => count !== 1)) {
+    const ratios = results.filter((r) => r.replicas === count && baseOf(r.round) !== undefined).map((r) => r.perSecond / (baseOf(r.round) as number));
+    if (ratios.length > 0) console.log(`${count} replicas: median ratio ${median(ratios).toFixed(2)}× over ${ratios.length} rounds (${ratios.map((ratio) => `${ratio.toFixed(2)}×`).join(', ')}) = ${(median(ratios) / count).toFixed(2)}·N`);
+  }
 }
 console.log('CPU over the measured interval: seconds (share of one core); PostgreSQL counts every client of the server');
 console.log(`| replicas | each replica | ms per payment (replicas) | sandbox host | PostgreSQL | machine busy |${CPU_PER_REPLICA === undefined ? '' : ' held back by the cap |'}`);
