@@ -120,6 +120,49 @@ describe('PostgreSQL group commit, side by side', () => {
     }
   }, 60_000);
 
+  it('a one-statement write alone in its batch goes without BEGIN and COMMIT; with others it joins their transaction', async () => {
+    const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, pipeline: true, max: 2 });
+    // What the batch sends, recorded on the real connections it is given (the statements still run).
+    const sent: string[] = [];
+    const recording = new WeakSet<pg.PoolClient>();
+    pool.on('acquire', (client) => {
+      if (recording.has(client)) return;
+      recording.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: typeof query }).query = (...args) => {
+        const config = args[0];
+        sent.push(typeof config === 'string' ? config : ((config as pg.QueryConfig).text ?? ''));
+        return query(...args);
+      };
+    });
+    const batch = new PostgresWriteBatch(pool);
+    const look = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+    await look.connect();
+    try {
+      await pool.query('CREATE TABLE alone (name TEXT PRIMARY KEY)');
+      sent.length = 0;
+      // Alone: PostgreSQL runs it as a transaction of its own; in one, transaction_timestamp() is the BEGIN's time.
+      const alone = await batch.statement<{ own: boolean }>({ text: "INSERT INTO alone VALUES ('one') RETURNING transaction_timestamp() = statement_timestamp() AS own" });
+      expect(alone.rows[0]?.own).toBe(true);
+      expect(sent).toEqual(["INSERT INTO alone VALUES ('one') RETURNING transaction_timestamp() = statement_timestamp() AS own"]);
+      // Committed when it answers: another connection sees it.
+      expect((await look.query("SELECT count(*)::int AS n FROM alone WHERE name = 'one'")).rows[0]).toEqual({ n: 1 });
+
+      // Refused alone (a duplicate key): the caller is told, nothing is left open on the connection.
+      await expect(batch.statement({ text: "INSERT INTO alone VALUES ('one')" })).rejects.toMatchObject({ code: '23505' });
+
+      // Two in one turn: one transaction for both.
+      sent.length = 0;
+      await Promise.all([batch.statement({ text: "INSERT INTO alone VALUES ('two')" }, 'two'), batch.statement({ text: "INSERT INTO alone VALUES ('three')" }, 'three')]);
+      expect(sent).toEqual(['BEGIN', "INSERT INTO alone VALUES ('two')", "INSERT INTO alone VALUES ('three')", 'COMMIT']);
+      expect((await look.query<{ name: string }>('SELECT name FROM alone ORDER BY name')).rows.map((row) => row.name)).toEqual(['one', 'three', 'two']);
+    } finally {
+      await look.end();
+      await batch.drained();
+      await pool.end();
+    }
+  }, 60_000);
+
   it("keeps one key's writes in order within a batch: a close-out decided, then marked sent, in one turn", async () => {
     const requests = ledger.hubRequests();
     await requests.take({ companyId: '1', requestId: 'r-order', requestName: 'Sync Payments' });

@@ -82,7 +82,7 @@ export class PostgresBatchedHubRequests extends PostgresHubRequests {
   }
 
   #write(companyId: string, requestId: string, config: pg.QueryConfig): Promise<pg.QueryResult> {
-    return this.#batch.run((client) => client.query(config), `request:${JSON.stringify([companyId, requestId])}`);
+    return this.#batch.statement(config, `request:${JSON.stringify([companyId, requestId])}`);
   }
 
   override async take(request: NewHubRequest): Promise<{ fresh: boolean; row: HubRequestRow }> {

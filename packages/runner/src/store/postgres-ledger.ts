@@ -379,10 +379,8 @@ export class PostgresLedger implements Ledger {
     const { tenant, entity, direction, sourceId } = plan.item;
     const params = itemParams(plan.item);
     const values = [...ITEM_COLUMNS.map((column) => params[column]), plan.audit.map((_, index) => index + 1), ...auditColumns(plan.audit)];
-    const answer = await this.transaction(`source:${JSON.stringify([tenant, entity, direction, sourceId])}`, async (client) => {
-      const { rows } = await client.query<ItemRow & { created: boolean }>({ name: 'll_upsert_item', text: UPSERT_ITEM, values });
-      return rows[0];
-    });
+    const { rows } = await this.#batch.statement<ItemRow & { created: boolean }>({ name: 'll_upsert_item', text: UPSERT_ITEM, values }, `source:${JSON.stringify([tenant, entity, direction, sourceId])}`);
+    const answer = rows[0];
     if (answer?.created === true) return { item: plan.item, created: true };
     if (answer !== undefined && answer.id !== null) return { item: itemFromRow(answer), created: false };
     // Committed by another transaction after the statement began: there now.
@@ -501,22 +499,21 @@ export class PostgresLedger implements Ledger {
     const now = () => this.now();
     return {
       // Through the group commit: a burst of deliveries shares one transaction, and a delivery is answered once its row is committed.
-      record: (event: HubEvent) =>
-        batch.run(async (client) => {
-          const inserted = await client.query({
+      async record(event: HubEvent) {
+        const inserted = await batch.statement<{ fresh?: boolean }>(
+          {
             name: 'll_record_event',
             text: `INSERT INTO hub_events (event_id, company_id, resource_name, event_type, resource_id, occurred_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (event_id) DO UPDATE SET deliveries = hub_events.deliveries + 1 RETURNING (xmax = 0) AS fresh`,
             values: [event.eventId, event.companyId, event.resourceName, event.eventType, event.resourceId, event.occurredAt, now()],
-          });
-          return { fresh: (inserted.rows[0] as { fresh?: boolean } | undefined)?.fresh === true };
-        }, `event:${event.eventId}`),
+          },
+          `event:${event.eventId}`,
+        );
+        return { fresh: inserted.rows[0]?.fresh === true };
+      },
       async markProcessed(eventId: string) {
         const at = now();
-        await batch.run(
-          (client) => client.query({ name: 'll_event_processed', text: 'UPDATE hub_events SET processed_at = $1 WHERE event_id = $2 AND processed_at IS NULL', values: [at, eventId] }),
-          `event:${eventId}`,
-        );
+        await batch.statement({ name: 'll_event_processed', text: 'UPDATE hub_events SET processed_at = $1 WHERE event_id = $2 AND processed_at IS NULL', values: [at, eventId] }, `event:${eventId}`);
       },
       async unprocessed(limit = 500, scope?: InboxScope) {
         const { rows } =
