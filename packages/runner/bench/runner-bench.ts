@@ -15,7 +15,8 @@
  * Run: npm run bench (Nx `bench` target of @ledgerlink/runner). Figures go to stdout; copy them to the README.
  * The throughput phase runs once per store (BENCH_STORES, default `sqlite-full,sqlite-normal,postgres`; PostgreSQL at
  * LEDGERLINK_TEST_POSTGRES_URL, schema BENCH_POSTGRES_SCHEMA, dropped first) and compares them.
- * BENCH_WARMUP (default 1000): payments exported first, unmeasured, so that every store is measured JIT-warm.
+ * BENCH_WARMUP (default 1000): payments exported first on each kind of store, unmeasured, so that every store is
+ * measured JIT-warm.
  * Sizes: BENCH_PAYMENTS, BENCH_LATENCY_PAYMENTS, BENCH_THROTTLED_PAYMENTS; the latency phase's rate: BENCH_LATENCY_RATE
  * (events/s, default 50; above what the runner sustains on the machine, it measures a growing queue instead).
  * BENCH_RUNNER_CPU (cores, e.g. 0.5): caps this process (the runner) with a cgroup CPU quota of its own, the sandboxes'
@@ -367,20 +368,21 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
 
 /** The throughput of every store in one run, and each one's ratio to SQLite with full durability. */
 /**
- * Payments exported before the first measured store (BENCH_WARMUP, default 1,000; 0: none), on a store of their own
- * that is thrown away: the stores are measured in a process whose JIT has compiled the payment path, as a runner that
- * has run for a while has. Without it the first store measured paid the warm-up and the later ones did not.
+ * Payments exported before the measured stores (BENCH_WARMUP, default 1,000; 0: none), on a store of their own that
+ * is thrown away, once for SQLite and once for PostgreSQL when it is measured: the stores are measured in a process
+ * whose JIT has compiled their payment path, as a runner that has run for a while has. Without it the first store
+ * measured paid the warm-up and the later ones did not.
  */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1_000);
 if (!(Number.isInteger(WARMUP) && WARMUP >= 0)) throw new Error(`BENCH_WARMUP must be a whole number of payments, got ${process.env.BENCH_WARMUP}`);
 
-async function warmUp(count: number): Promise<void> {
-  const { stack: s, ids } = await stack('qbo', count, false, 'sqlite-normal');
+async function warmUp(count: number, store: StoreKind): Promise<void> {
+  const { stack: s, ids } = await stack('qbo', count, false, store);
   try {
     const started = Date.now();
     await s.host.fund(ids);
     await allSynced(s.runner, count, 300_000);
-    console.log(`warm-up: ${count} payments exported in ${((Date.now() - started) / 1000).toFixed(1)} s (not measured)`);
+    console.log(`warm-up (${store}): ${count} payments exported in ${((Date.now() - started) / 1000).toFixed(1)} s (not measured)`);
   } finally {
     await s.close();
   }
@@ -389,7 +391,8 @@ async function warmUp(count: number): Promise<void> {
 async function throughputByStore(count: number): Promise<void> {
   const stores = (process.env.BENCH_STORES ?? 'sqlite-full,sqlite-normal,postgres').split(',') as StoreKind[];
   const figures: ThroughputFigures[] = [];
-  if (WARMUP > 0) await warmUp(WARMUP);
+  // SQLite's path and PostgreSQL's differ (the `pg` client, the batches): each is warmed before it is measured.
+  if (WARMUP > 0) for (const kind of new Set(stores.map((store) => (store === 'postgres' ? 'postgres' : 'sqlite-normal')))) await warmUp(WARMUP, kind);
   for (const store of stores) figures.push(await throughput(count, store));
   const base = figures.find((figure) => figure.store === 'sqlite-full') ?? figures[0];
   if (base === undefined) return;
