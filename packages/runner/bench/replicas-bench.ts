@@ -259,6 +259,7 @@ async function takeover(fault: 'SIGKILL' | 'SIGSTOP'): Promise<{ fault: string; 
     })();
     await waitFor(() => `no payment of ${tenant} landed within 30 s`, 30_000, async () => ((await cluster.host.tally([tenant]))[0]?.landed ?? 0) >= 5 || undefined);
     const holder = await waitFor(() => `no replica's /readyz says it runs ${tenant}`, 30_000, () => holderOf(cluster.replicas, tenant));
+    await cluster.host.watchLandings(tenant);
     const at = Date.now();
     progress(`${fault} to ${holder.name}, which runs ${tenant}`);
     if (fault === 'SIGKILL') await holder.kill();

@@ -169,7 +169,12 @@ export class SandboxHost {
     return (await this.request({ op: 'tally', ...(tenants === undefined ? {} : { tenants }) })).tallies as TenantTally[];
   }
 
-  /** When the tenant's first ERP payment at or after `after` landed (ms since epoch), if one has. */
+  /** Starts noting when each of the tenant's ERP payments lands (call it before the fault `landedAfter` times). */
+  async watchLandings(tenant: string): Promise<void> {
+    await this.request({ op: 'watch', tenant });
+  }
+
+  /** When the tenant's first ERP payment at or after `after` landed (ms since epoch), if one has; see `watchLandings`. */
   async landedAfter(tenant: string, after: number): Promise<number | undefined> {
     const at = (await this.request({ op: 'landedAfter', tenant, after })).at;
     return typeof at === 'number' ? at : undefined;

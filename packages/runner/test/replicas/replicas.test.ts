@@ -110,6 +110,7 @@ describe('exactly once across three replicas on PostgreSQL', () => {
     const c = await world();
     const funding = fundInBackground(c);
     const holder = await victim(c, 'yardi-a');
+    await c.host.watchLandings('yardi-a');
     const pausedAt = Date.now();
     await holder.pause();
     // The tenant goes on without its paused holder: another replica claims the lease once it runs out (the paused

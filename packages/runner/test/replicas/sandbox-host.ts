@@ -6,7 +6,7 @@
  *
  * Everything the suite asserts is counted here, from the sandboxes' own records (never a runner's ledger):
  *   - ERP payments per funded hub payment (each payment has a bill of its own, so an ERP payment's bill names it);
- *   - when each ERP payment was first seen (a 20 ms scan), for takeover times;
+ *   - when each ERP payment of a watched tenant was first seen (a 20 ms scan), for takeover times;
  *   - the calls each ERP sandbox received, against the rate limit the tenant's config gives its lane.
  *
  * argv[2]: JSON `HostOptions`. Sends `{ type: 'ready', … }`, then answers `{ seq, op }` messages with `{ seq, … }`.
@@ -83,6 +83,7 @@ export interface TenantTally {
 export type HostRequest =
   | { seq: number; op: 'fund'; tenant: string; ids: number[] }
   | { seq: number; op: 'tally'; tenants?: string[] }
+  | { seq: number; op: 'watch'; tenant: string }
   | { seq: number; op: 'landedAfter'; tenant: string; after: number }
   | { seq: number; op: 'resetStats' }
   | { seq: number; op: 'stats' }
@@ -112,6 +113,8 @@ interface World {
   funded: Set<number>;
   /** ERP payment id → when the scan first saw it (ms since epoch). */
   seen: Map<string, number>;
+  /** Scanned every 20 ms for `seen` (see `watch`). */
+  watched: boolean;
 }
 
 const VENDORS = 5;
@@ -176,7 +179,7 @@ for (const tenant of options.tenants) {
     const vendorId = hub.addVendor({ companyId: company, name, originId: style.vendorId(v), originCode: style.vendorCodeIsErpId ? style.vendorId(v) : `VC-${v}` });
     commitments.push(hub.addCommitment({ projectId, vendorId }));
   }
-  const world: World = { tenant, erp: sandbox, ids: [], paymentOfBill: new Map(), funded: new Set(), seen: new Map() };
+  const world: World = { tenant, erp: sandbox, ids: [], paymentOfBill: new Map(), funded: new Set(), seen: new Map(), watched: false };
   for (let n = 1; n <= tenant.payments; n++) {
     const v = (n % VENDORS) + 1;
     const amountCents = 25_000 + ((n * 7919) % 4_000_000);
@@ -201,13 +204,19 @@ for (const tenant of options.tenants) {
   erpInfo[tenant.id] = { url: sandbox.url, env };
 }
 
-/** Notes when each ERP payment is first seen: the takeover time is read from these. */
-const scan = setInterval(() => {
+/**
+ * Notes when each ERP payment of a watched tenant is first seen: the takeover time is read from these. Only the
+ * tenants asked for (`watch`, before the fault) are scanned: reading a sandbox's payments builds all of them, and
+ * scanning every tenant every 20 ms cost the host most of a core once the warm-up had left a few thousand payments.
+ */
+function scanWatched(): void {
   const now = Date.now();
   for (const world of worlds.values()) {
+    if (!world.watched) continue;
     for (const payment of world.erp.payments()) if (!world.seen.has(payment.erpId)) world.seen.set(payment.erpId, now);
   }
-}, 20);
+}
+const scan = setInterval(scanWatched, 20);
 
 /** Arrivals beyond `limit.requests` in any window of `limit.intervalMs - jitterMs` (each such arrival counts once). */
 function rateViolations(arrivals: number[], limit: LaneLimit, jitterMs: number): { violations: number; busiest: number } {
@@ -295,6 +304,12 @@ process.on('message', (raw) => {
       }
       case 'tally':
         send({ seq: request.seq, tallies: [...worlds.values()].filter((world) => request.tenants?.includes(world.tenant.id) ?? true).map(tally) });
+        return;
+      case 'watch':
+        // Its payments so far are stamped now, before the fault the caller is about to cause.
+        worldOf(request.tenant).watched = true;
+        scanWatched();
+        send({ seq: request.seq });
         return;
       case 'landedAfter': {
         // The first ERP payment this tenant got at or after `after` (ms since epoch), as the scan saw it.
