@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
@@ -7,22 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { platformSeed } from '../src/demo/platform-seed.js';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { eventually, tempDir, writeConfig } from './support/runner-harness.js';
+import { freePort } from './support/ports.js';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const COMPANY = 4264;
 const PAYMENTS = 500;
 const WEBHOOK_SECRET = 'whsec-crash-test-0123456789';
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** The daemon as production runs it: `ledgerlink run --config FILE`, its own process (TypeScript through tsx). */
 function startDaemon(configFile: string, env: NodeJS.ProcessEnv, output: string[], args: string[] = ['run', '--config', configFile]): ChildProcess {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, runnerFor, tempDir } from './support/runner-harness.js';
 import { dropSchema } from './support/postgres.js';
+import { freePort } from './support/ports.js';
 
 /**
  * Issue 12 item 2: a connector that hosts a listener (QuickBooks Desktop's Web Connector service) follows its
@@ -18,14 +18,6 @@ afterAll(async () => {
 });
 
 /** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** What the Web Connector endpoint answers to a GET: its status, or `refused` when nothing listens. */
 async function probe(port: number): Promise<number | 'refused'> {
   try {

@@ -1,27 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
 import type { Payment } from '@ledgerlink/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { eventually, tempDir, writeConfig } from './support/runner-harness.js';
+import { freePort } from './support/ports.js';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const PAYMENTS = 12;
 const GRACE_MS = 2_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
 
 /**
  * QuickBooks Online throttling the company: every API call is answered 429 with `Retry-After: 120` and Intuit's
