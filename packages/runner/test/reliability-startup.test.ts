@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { platformSeed } from '../src/demo/platform-seed.js';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { eventually, tempDir, writeConfig } from './support/runner-harness.js';
+import { freePort } from './support/ports.js';
 
 /**
  * Issue 11 item 5, as an operator meets it: the daemon is its own process, one tenant's ERP accepts connections
@@ -20,17 +21,6 @@ const repo = resolve(import.meta.dirname, '../../..');
 const COMPANY = 4311;
 const SLOW_COMPANY = 4312;
 const WEBHOOK_SECRET = 'whsec-startup-test-0123456789';
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** An ERP that takes every connection and never answers. */
 async function hangingErp(): Promise<{ url: string; close(): Promise<void> }> {
