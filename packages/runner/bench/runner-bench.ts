@@ -15,6 +15,7 @@
  * Run: npm run bench (Nx `bench` target of @ledgerlink/runner). Figures go to stdout; copy them to the README.
  * The throughput phase runs once per store (BENCH_STORES, default `sqlite-full,sqlite-normal,postgres`; PostgreSQL at
  * LEDGERLINK_TEST_POSTGRES_URL, schema BENCH_POSTGRES_SCHEMA, dropped first) and compares them.
+ * BENCH_COMMIT_INTERVAL (ms): the SQLite stores' group-commit interval under load (default: the store's, 4 ms).
  * BENCH_WARMUP (default 1000): payments exported first on each kind of store, unmeasured, so that every store is
  * measured JIT-warm.
  * Sizes: BENCH_PAYMENTS, BENCH_LATENCY_PAYMENTS, BENCH_THROTTLED_PAYMENTS; the latency phase's rate: BENCH_LATENCY_RATE
@@ -150,10 +151,13 @@ interface Stack {
 /** Where the runner keeps its ledger in a run: SQLite with full durability (the default), SQLite NORMAL, PostgreSQL. */
 type StoreKind = 'sqlite-full' | 'sqlite-normal' | 'postgres';
 const POSTGRES_SCHEMA = process.env.BENCH_POSTGRES_SCHEMA ?? 'bench_runner';
+/** BENCH_COMMIT_INTERVAL (ms): the SQLite stores' `commitIntervalMs` (default: the store's own, 4). */
+const COMMIT_INTERVAL = process.env.BENCH_COMMIT_INTERVAL === undefined ? undefined : Number(process.env.BENCH_COMMIT_INTERVAL);
+if (COMMIT_INTERVAL !== undefined && !(Number.isInteger(COMMIT_INTERVAL) && COMMIT_INTERVAL >= 0)) throw new Error(`BENCH_COMMIT_INTERVAL must be a whole number of ms, got ${process.env.BENCH_COMMIT_INTERVAL}`);
 
 /** The config's `store` for a run; PostgreSQL's schema is dropped first, so every run starts from an empty ledger. */
 async function storeConfig(store: StoreKind): Promise<Record<string, unknown>> {
-  if (store !== 'postgres') return { sqlite: { path: 'ledger.db', synchronous: store === 'sqlite-full' ? 'FULL' : 'NORMAL' } };
+  if (store !== 'postgres') return { sqlite: { path: 'ledger.db', synchronous: store === 'sqlite-full' ? 'FULL' : 'NORMAL', ...(COMMIT_INTERVAL === undefined ? {} : { commitIntervalMs: COMMIT_INTERVAL }) } };
   await dropSchema(POSTGRES_SCHEMA);
   return { postgres: { url: POSTGRES_URL, schema: POSTGRES_SCHEMA, credentialsDir: 'credentials' } };
 }

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatConfigProblem, parseConfig } from '../src/config/load-config.js';
+import { openStore } from '../src/store/open-store.js';
+import type { SqliteLedger } from '../src/store/sqlite-ledger.js';
+import { sqliteWriteBatch } from '../src/store/sqlite-write-batch.js';
 
 const valid = `store:
   sqlite:
@@ -54,6 +57,24 @@ describe('deployment config', () => {
     expect(lines).toContain('deploy.yaml:11:21 tenants[0].connection.clientSecret: secrets must not be written inline: use ${env:NAME} or ${file:PATH}');
     expect(lines.some((line) => /^deploy\.yaml:7:5 tenants\[0\]: unknown key "colour"/.test(line))).toBe(true);
     expect(lines.some((line) => line.startsWith('deploy.yaml:16:15 tenants[0].nextCheckNumber.BANK-1:'))).toBe(true);
+  });
+
+  it('takes the SQLite commit interval into the opened store, and refuses a negative one at its position', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'll-config-'));
+    const text = valid.replace('path: .ledgerlink/test.db', 'path: ledger.db\n    commitIntervalMs: 12');
+    const result = parseConfig(text, join(dir, 'deploy.yaml'), { QBO_SECRET: 's' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const store = await openStore(result.loaded, () => new Date());
+    try {
+      expect(sqliteWriteBatch((store.ledger as SqliteLedger).database).commitIntervalMs).toBe(12);
+    } finally {
+      await store.close();
+    }
+    const refused = parseConfig(valid.replace('path: .ledgerlink/test.db', 'path: ledger.db\n    commitIntervalMs: -1'), 'deploy.yaml', { QBO_SECRET: 's' });
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.problems.map(formatConfigProblem).join('\n')).toMatch(/^deploy\.yaml:4:23 store\.sqlite\.commitIntervalMs: /m);
   });
 
   it('names the missing environment variable and the config path', () => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { ErrorCodes, isLedgerlinkError, type Actor, type Ledger, type LedgerFence } from '@ledgerlink/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteEventInbox } from '../src/store/event-inbox.js';
@@ -246,6 +247,70 @@ describe('durability without blocking the event loop (SQLite FULL: the log synce
     expect(await ledger.getBySource('acme', 'payment', 'export', 'pay-2')).toBeUndefined();
     expect(syncs.began).toBe(1);
     await ledger.close();
+  });
+});
+
+describe('the commit interval (SQLite): a busy ledger commits at most once per interval, a quiet one at once', () => {
+  const payment = (n: number) => ({ tenant: 'acme', entity: 'payment', direction: 'export', sourceId: `pay-${n}`, record: { n } }) as const;
+  const sleep = (ms: number) => new Promise((resolveLater) => setTimeout(resolveLater, ms));
+
+  it('after a busy commit (eight writes or more), the writes of the next interval wait for its end and share one commit', async () => {
+    // NORMAL: no log sync, so the commits' timing is the interval's alone.
+    const ledger = openSqliteLedger({ path: join(dir.dir, 'interval-busy.db'), synchronous: 'NORMAL', commitIntervalMs: 300 });
+    const batch = sqliteWriteBatch(ledger.database);
+    expect(batch.commitIntervalMs).toBe(300);
+    // A commit of eight writes: the ledger is busy.
+    await Promise.all(Array.from({ length: 8 }, (_, n) => ledger.upsert(payment(100 + n), hub)));
+    const busySince = performance.now();
+    const before = batch.stats.batches;
+    const third = ledger.upsert(payment(3), hub);
+    await sleep(30);
+    const fourth = ledger.upsert(payment(4), hub);
+    await sleep(30);
+    // Without the interval, each would have been committed at the end of its own turn.
+    expect(await ledger.getBySource('acme', 'payment', 'export', 'pay-3')).toBeUndefined();
+    expect(batch.stats.batches).toBe(before);
+    await Promise.all([third, fourth]);
+    expect(performance.now() - busySince).toBeGreaterThanOrEqual(250);
+    expect(batch.stats.batches).toBe(before + 1);
+    expect(await ledger.getBySource('acme', 'payment', 'export', 'pay-4')).toMatchObject({ state: 'pending' });
+    await ledger.close();
+  });
+
+  it('a quiet ledger is not delayed: writes a few at a time commit each at the end of their turn', async () => {
+    const ledger = openSqliteLedger({ path: join(dir.dir, 'interval-quiet.db'), synchronous: 'NORMAL', commitIntervalMs: 10_000 });
+    const batch = sqliteWriteBatch(ledger.database);
+    const started = performance.now();
+    for (let n = 1; n <= 20; n += 1) await Promise.all([ledger.upsert(payment(n), hub), ledger.upsert(payment(100 + n), hub)]);
+    // Twenty intervals would be 200 s; each commit held two writes, below the busy mark, so none waited.
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(batch.stats.batches).toBeGreaterThanOrEqual(20);
+    await ledger.close();
+  });
+
+  it('closing commits a write waiting for the interval at once, and it is on disk', async () => {
+    const path = join(dir.dir, 'interval-close.db');
+    const ledger = openSqliteLedger({ path, commitIntervalMs: 10_000 });
+    await Promise.all(Array.from({ length: 8 }, (_, n) => ledger.upsert(payment(100 + n), hub)));
+    const waiting = ledger.upsert(payment(3), hub);
+    await sleep(20);
+    expect(await ledger.getBySource('acme', 'payment', 'export', 'pay-3')).toBeUndefined();
+    const started = performance.now();
+    await ledger.close();
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect((await waiting).created).toBe(true);
+    const again = openSqliteLedger({ path });
+    expect(await again.getBySource('acme', 'payment', 'export', 'pay-3')).toMatchObject({ state: 'pending' });
+    await again.close();
+  });
+
+  it('defaults to 4 ms, takes 0 for a commit per turn, and refuses a negative interval', () => {
+    const ledger = openSqliteLedger({ path: ':memory:' });
+    expect(sqliteWriteBatch(ledger.database).commitIntervalMs).toBe(4);
+    sqliteWriteBatch(ledger.database).commitEvery(0);
+    expect(sqliteWriteBatch(ledger.database).commitIntervalMs).toBe(0);
+    expect(() => sqliteWriteBatch(ledger.database).commitEvery(-1)).toThrow(/commit interval must be a number of milliseconds from 0, got -1/);
+    void ledger.close();
   });
 });
 

@@ -92,6 +92,13 @@ export const DeploymentConfig = z
                  * a process crash loses nothing, an OS crash may lose the last commits.
                  */
                 synchronous: z.enum(['FULL', 'NORMAL']).optional(),
+                /**
+                 * While writes keep coming, the least time between two commits of the group commit, in ms (default 4;
+                 * 0: one commit per event-loop turn). Each commit writes the same few pages whatever it holds, so a
+                 * busy runner spends less CPU per payment; a write waits at most this much more. A quiet runner (one
+                 * write after another) is not delayed.
+                 */
+                commitIntervalMs: z.number().int().min(0).max(1000).optional(),
               })
               .strict(),
           })

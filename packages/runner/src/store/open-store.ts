@@ -115,7 +115,12 @@ export async function openStore(loaded: LoadedConfig, clock: () => Date, logger?
     };
   }
   const path = store.sqlite.path === ':memory:' ? ':memory:' : loaded.resolvePath(store.sqlite.path);
-  const ledger = openSqliteLedger({ path, clock, ...(store.sqlite.synchronous === undefined ? {} : { synchronous: store.sqlite.synchronous }) });
+  const ledger = openSqliteLedger({
+    path,
+    clock,
+    ...(store.sqlite.synchronous === undefined ? {} : { synchronous: store.sqlite.synchronous }),
+    ...(store.sqlite.commitIntervalMs === undefined ? {} : { commitIntervalMs: store.sqlite.commitIntervalMs }),
+  });
   const inbox = new SqliteEventInbox(ledger.database, clock);
   const requests = new SqliteHubRequests(ledger.database, clock);
   const table = new SqliteCredentialTable(ledger.database, clock);

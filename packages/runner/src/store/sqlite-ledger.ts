@@ -43,7 +43,16 @@ export interface SqliteLedgerOptions {
   busyTimeoutMs?: number;
   /** `FULL` (default) or `NORMAL`: see the pragma below. */
   synchronous?: 'NORMAL' | 'FULL';
+  /** While writes keep coming, the least time between two commits, in ms (default 4; 0: a commit per turn). See SqliteWriteBatch.commitEvery. */
+  commitIntervalMs?: number;
 }
+
+/**
+ * The group commit's interval under load. The runner bench (SQLite FULL, 3,000 payments, three runs each in one
+ * sitting) measured runner CPU per payment 1.78–1.83 ms at 0, 1.56–1.86 ms at 4 and 1.58–1.94 ms at 8, with
+ * transactions per payment 0.48–0.55, 0.30 and 0.19; 4 ms is where most of the saving is, at the least wait.
+ */
+export const DEFAULT_COMMIT_INTERVAL_MS = 4;
 
 /** How many items' last audit numbers are remembered; past that the memory starts again (a lookup each, once). */
 const AUDIT_SEQ_MEMORY = 50_000;
@@ -313,6 +322,7 @@ export function openSqliteLedger(options: SqliteLedgerOptions): SqliteLedger {
       const fd = log;
       sqliteWriteBatch(db).syncLogWith((done) => fdatasync(fd, done));
     }
+    sqliteWriteBatch(db).commitEvery(options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS);
     return new SqliteLedger(db, options.clock, log);
   } catch (error) {
     db.close();
