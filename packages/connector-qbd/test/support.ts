@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { ErpSandbox } from '@ledgerlink/core';
 import type { QbdConfig } from '../src/index.js';
 import { QBD_SANDBOX_WEB_CONNECTOR } from '../src/sandbox/index.js';
@@ -28,15 +27,5 @@ export const fixtures = {
   billId: (n: number) => `${(0x2000 + n).toString(16).toUpperCase()}-1741900200`,
 };
 
-/** A free loopback port, for a connector that serves its Web Connector endpoint without a sandbox. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free loopback port, for a connector that serves its Web Connector endpoint without a sandbox (below the ephemeral range). */
+export { freePort } from '@ledgerlink/connector-testkit';

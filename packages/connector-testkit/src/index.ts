@@ -12,3 +12,4 @@ export { planChecks } from './plan.js';
 export type { CheckPlan } from './plan.js';
 export { SPECIAL_NOTES, SPECIAL_VENDOR_NAME } from './checks/special-characters.js';
 export { describeSandboxIsolation } from './sandbox-isolation.js';
+export { freePort } from './ports.js';

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { platformSeed } from '../src/demo/platform-seed.js';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { eventually, tempDir, writeConfig } from './support/runner-harness.js';
-import { freePort } from './support/ports.js';
+import { freePort } from '@ledgerlink/connector-testkit';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const COMPANY = 4264;

@@ -7,7 +7,7 @@ import type { Payment } from '@ledgerlink/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { eventually, tempDir, writeConfig } from './support/runner-harness.js';
-import { freePort } from './support/ports.js';
+import { freePort } from '@ledgerlink/connector-testkit';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const PAYMENTS = 12;

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { platformSeed } from '../src/demo/platform-seed.js';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { eventually, tempDir, writeConfig } from './support/runner-harness.js';
-import { freePort } from './support/ports.js';
+import { freePort } from '@ledgerlink/connector-testkit';
 
 /**
  * Issue 11 item 5, as an operator meets it: the daemon is its own process, one tenant's ERP accepts connections

@@ -35,7 +35,7 @@ const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(PACKAGE_DIR, 'bin', 'ledgerlink.mjs');
 const WEBHOOK_SECRET = 'replicas-webhook-secret-0123456789';
 
-import { freePort } from '../support/ports.js';
+import { freePort } from '@ledgerlink/connector-testkit';
 import { dropSchema, POSTGRES_URL } from '../support/postgres.js';
 
 export { dropSchema, POSTGRES_URL } from '../support/postgres.js';
