@@ -24,7 +24,8 @@ export type LogSync = (done: (error?: Error | null) => void) => void;
 /**
  * Group commit for one SQLite connection. The writes asked for in the same turn of the event loop (a burst of
  * `beginAttempt`s, `completeAttempt`s, inbox rows, admitted calls) run in ONE IMMEDIATE transaction, so they share
- * one commit, and for a durable ledger one log sync (see syncLogWith), instead of one each. One write's refusal (a
+ * one commit, and for a durable ledger one log sync (see syncLogWith), instead of one each; under load, with those
+ * of the following turns up to the commit interval (commitEvery). One write's refusal (a
  * wrong state, a stale fence) rolls back that write alone and rejects its caller only; the others commit (the batch
  * runs again with a savepoint per write when one throws). A caller's promise settles once the transaction holding its
  * write has committed and its log is synced (or failed): what it was told is on disk is on disk. Every write of the
@@ -129,8 +130,8 @@ export class SqliteWriteBatch {
   }
 
   /**
-   * Schedules the next flush: at once (`now`, from the end of a log sync) or at the end of this turn if the last
-   * commit started at least the commit interval ago, otherwise when it will have.
+   * Schedules the next flush: at once (`now`, from the end of a log sync) or at the end of this turn when the last
+   * commit was not a busy one or started at least the commit interval ago; otherwise when the interval will have passed.
    */
   #schedule(now: boolean): void {
     if (this.#scheduled !== undefined) return;
