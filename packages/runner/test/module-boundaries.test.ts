@@ -35,6 +35,13 @@ describe('module boundaries', () => {
     expect(errors.length).toBeGreaterThan(0);
   });
 
+  it("refuses the runner's code importing the testkit, and allows its tests to", async () => {
+    const inCode = await boundaryErrors('packages/runner/src/probe.ts', "import '@ledgerlink/connector-testkit';\n");
+    expect(inCode.join('\n')).toMatch(/scope:runner/);
+    const inTests = await boundaryErrors('packages/runner/test/probe.test.ts', "import '@ledgerlink/connector-testkit';\n");
+    expect(inTests).toEqual([]);
+  });
+
   it('allows a connector importing core', async () => {
     const errors = await boundaryErrors('packages/connector-qbo/src/probe.ts', "import '@ledgerlink/core';\n");
     expect(errors).toEqual([]);
