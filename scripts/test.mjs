@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: typecheck and lint the whole workspace once, test every package through nx, then print one plain line that CI reads:
 // "N passed, N failed", summed from each package's vitest JSON report. Reports are removed first, so a run
-// that executed no test prints "0 passed" and fails instead of passing for a green one.
+// that executed no test prints "0 passed" and fails instead of passing for a green one. A failed typecheck or lint
+// counts as one failure in that line (named on the line before it), so a run that failed there does not read green.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ const extra = process.argv.slice(2);
 // one of about 40 s), and each eslint process paid its own start. `nx run <pkg>:typecheck` / `:lint` still work alone.
 const wholeRun = targets.split(',').includes('test') && extra.length === 0;
 let nxOk;
+/** Steps other than the tests that failed (typecheck, lint): each counts as a failure in the summary line. */
+const failedSteps = [];
 if (wholeRun) {
   const runnerTest = spawn('npx', nxArgs('run', '@ledgerlink/runner:test'), { cwd: root, stdio: 'inherit', env });
   const runnerDone = new Promise((resolve) => runnerTest.on('exit', (code) => resolve(code)));
@@ -32,7 +35,9 @@ if (wholeRun) {
   let stepsOk = true;
   for (const step of steps) {
     console.log(`> ${step.slice(0, 3).join(' ')}${step.length > 3 ? ' …' : ''}`);
-    stepsOk = spawnSync('npx', step, { cwd: root, stdio: 'inherit', env }).status === 0 && stepsOk;
+    const stepOk = spawnSync('npx', step, { cwd: root, stdio: 'inherit', env }).status === 0;
+    if (!stepOk) failedSteps.push(step[0] === 'tsc' ? 'typecheck' : 'lint');
+    stepsOk = stepOk && stepsOk;
   }
   const others = spawnSync('npx', nxArgs('run-many', '-t', 'test', '--exclude=@ledgerlink/runner', '--parallel=1'), { cwd: root, stdio: 'inherit', env });
   const runnerCode = await runnerDone;
@@ -56,6 +61,8 @@ for (const dir of packages) {
   failed += (json.numFailedTests ?? 0) + (json.numFailedTestSuites ?? 0);
 }
 if (missing.length > 0 && targets.includes('test')) console.log(`no test report from: ${missing.join(', ')}`);
+if (failedSteps.length > 0) console.log(`failed before the tests: ${failedSteps.join(', ')} (its errors are above)`);
+failed += failedSteps.length;
 console.log(`${passed} passed, ${failed} failed`);
 const ok = nxOk && failed === 0 && passed > 0 && (missing.length === 0 || !targets.includes('test'));
 process.exit(ok ? 0 : 1);
