@@ -266,6 +266,10 @@ describe('route x role matrix (seed 003)', () => {
       expect(result.kind).toBe('reexported');
       expect((await stack.runner.ledger.get(id))?.state).toBe('awaiting_approval');
       expect(await stack.runner.ledger.attempts(id)).toEqual([]);
+      // In one move: never pending in between, where a drain could have sent it to the ERP past the approver.
+      const audit = await stack.runner.ledger.audit(id);
+      const sinceRejection = audit.slice(audit.findIndex((entry) => entry.action === 'rejected by approver') + 1);
+      expect(sinceRejection.map((entry) => [entry.action, entry.detail?.from, entry.detail?.to])).toEqual([['re-export', 'failed', 'awaiting_approval']]);
     });
   });
 

@@ -209,8 +209,10 @@ export interface Ledger {
 export const ALLOWED_TRANSITIONS: Readonly<Record<LedgerState, readonly LedgerState[]>> = {
   pending: ['awaiting_approval', 'blocked', 'exporting', 'failed'],
   awaiting_approval: ['pending', 'failed'],
-  blocked: ['pending', 'failed'],
+  // Straight to awaiting_approval where approval is required (unblocked, or asked for again after an approver's
+  // rejection): through pending, a drain could start the item between the two moves, past the approver.
+  blocked: ['pending', 'awaiting_approval', 'failed'],
   exporting: ['failed', 'pending'],
-  failed: ['pending'],
+  failed: ['pending', 'awaiting_approval'],
   synced: [],
 };

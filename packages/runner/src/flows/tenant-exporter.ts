@@ -188,10 +188,16 @@ export class TenantExporter {
     try {
       if (edited.length > 0) await this.ledger.edit(existing.id, changes, actor);
       const freshKey = await this.keyWasSent(existing.id);
-      let item = await this.ledger.transition(existing.id, { from: ['failed'], to: 'pending', action: 're-export', detail: { requestedBy: 'hub', edited }, freshKey }, actor);
-      if (this.policy(existing.entity).requiresApproval && (await this.rejectedByApprover(existing.id))) {
-        item = await this.ledger.transition(item.id, { from: ['pending'], to: 'awaiting_approval', action: 'awaits approval', detail: { reason: 'rejected by an approver before' } }, SYSTEM_ACTOR);
-      }
+      // One move, decided first: through pending, a drain could start a payment an approver rejected before it
+      // reached awaiting_approval, and send it to the ERP past the approver.
+      const toApprover = this.policy(existing.entity).requiresApproval && (await this.rejectedByApprover(existing.id));
+      const item = await this.ledger.transition(
+        existing.id,
+        toApprover
+          ? { from: ['failed'], to: 'awaiting_approval', action: 're-export', detail: { requestedBy: 'hub', edited, reason: 'rejected by an approver before' }, freshKey }
+          : { from: ['failed'], to: 'pending', action: 're-export', detail: { requestedBy: 'hub', edited }, freshKey },
+        actor,
+      );
       this.logger.info({ itemId: item.id, entity: existing.entity, sourceId: existing.sourceId, edited, state: item.state }, `${existing.entity} ${existing.sourceId} asked for again: ${item.state}`);
       this.kick(item.id);
       return { kind: 'reexported', item, edited };
@@ -259,11 +265,9 @@ export class TenantExporter {
         // Another prerequisite is still missing: it waits for that one (this one is found again then).
         return;
       } else {
-        // blocked -> awaiting_approval is not a move the state machine has: go through pending.
-        await this.ledger.transition(item.id, { from: ['blocked'], to: 'pending', action: 'unblocked', record: written, detail: { why } }, SYSTEM_ACTOR);
-        if (gate.state === 'awaiting_approval') {
-          await this.ledger.transition(item.id, { from: ['pending'], to: 'awaiting_approval', action: 'awaits approval' }, SYSTEM_ACTOR);
-        }
+        // One move (straight to awaiting_approval where approval is required): through pending, a drain could start
+        // the item between two moves, past the approver.
+        await this.ledger.transition(item.id, { from: ['blocked'], to: gate.state, action: 'unblocked', record: written, detail: { why } }, SYSTEM_ACTOR);
       }
       this.logger.info({ itemId: item.id, entity: item.entity, sourceId: item.sourceId }, `${item.entity} ${item.sourceId} unblocked: ${why}`);
       this.kick(item.id);
