@@ -58,7 +58,10 @@ for (const dir of packages) {
   }
   const json = JSON.parse(readFileSync(report, 'utf8'));
   passed += json.numPassedTests ?? 0;
-  failed += (json.numFailedTests ?? 0) + (json.numFailedTestSuites ?? 0);
+  // Each failed test, and each test file that failed without a failed test of its own (it did not load, or failed
+  // in a hook): vitest's numFailedTestSuites also counts every describe block above a failed test.
+  const brokenFiles = (json.testResults ?? []).filter((file) => file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed'));
+  failed += (json.numFailedTests ?? 0) + brokenFiles.length;
 }
 if (missing.length > 0 && targets.includes('test')) console.log(`no test report from: ${missing.join(', ')}`);
 if (failedSteps.length > 0) console.log(`failed before the tests: ${failedSteps.join(', ')} (its errors are above)`);
