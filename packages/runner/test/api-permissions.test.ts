@@ -271,6 +271,19 @@ describe('route x role matrix (seed 003)', () => {
       const sinceRejection = audit.slice(audit.findIndex((entry) => entry.action === 'rejected by approver') + 1);
       expect(sinceRejection.map((entry) => [entry.action, entry.detail?.from, entry.detail?.to])).toEqual([['re-export', 'failed', 'awaiting_approval']]);
     });
+
+    it('a blocked payment whose invoice reaches the ERP goes straight to the approver, never pending on the way', async () => {
+      const paid = stack.payment();
+      const { erpId, ...invoice } = paid.invoice;
+      const blocked = await stack.intake('appr', { ...paid, invoice });
+      expect(blocked.state).toBe('blocked');
+      // The hub asks again, now knowing the invoice's bill: unblocked, and this tenant requires approval.
+      await stack.runner.tenant('appr').exporter.intake({ ...paid, invoice: { ...invoice, erpId } });
+      expect((await stack.runner.ledger.get(blocked.id))?.state).toBe('awaiting_approval');
+      expect(await stack.runner.ledger.attempts(blocked.id)).toEqual([]);
+      const moves = (await stack.runner.ledger.audit(blocked.id)).filter((entry) => entry.detail?.from !== undefined);
+      expect(moves.map((entry) => [entry.action, entry.detail?.from, entry.detail?.to])).toEqual([['unblocked', 'blocked', 'awaiting_approval']]);
+    });
   });
 
   it('GET /session says what the token may do', async () => {

@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
+import { freePort } from '@ledgerlink/connector-testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { platformSeed } from '../src/demo/platform-seed.js';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { eventually, tempDir, writeConfig } from './support/runner-harness.js';
-import { freePort } from '@ledgerlink/connector-testkit';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const COMPANY = 4264;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { freePort } from '@ledgerlink/connector-testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, runnerFor, tempDir } from './support/runner-harness.js';
 import { dropSchema } from './support/postgres.js';
-import { freePort } from '@ledgerlink/connector-testkit';
 
 /**
  * Issue 12 item 2: a connector that hosts a listener (QuickBooks Desktop's Web Connector service) follows its

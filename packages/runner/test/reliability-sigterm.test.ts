@@ -3,11 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
+import { freePort } from '@ledgerlink/connector-testkit';
 import type { Payment } from '@ledgerlink/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { eventually, tempDir, writeConfig } from './support/runner-harness.js';
-import { freePort } from '@ledgerlink/connector-testkit';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const PAYMENTS = 12;

@@ -4,11 +4,11 @@ import { join, resolve } from 'node:path';
 import { createProcoreSandbox, type ProcoreSandbox } from '@ledgerlink/connector-procore/sandbox';
 import { bearerFor } from '@ledgerlink/connector-procore';
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
+import { freePort } from '@ledgerlink/connector-testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { platformSeed } from '../src/demo/platform-seed.js';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { eventually, tempDir, writeConfig } from './support/runner-harness.js';
-import { freePort } from '@ledgerlink/connector-testkit';
 
 /**
  * Issue 11 item 5, as an operator meets it: the daemon is its own process, one tenant's ERP accepts connections

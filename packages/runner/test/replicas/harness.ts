@@ -22,6 +22,7 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from '@ledgerlink/connector-testkit';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { harnessBundles } from './bundle.js';
@@ -35,7 +36,6 @@ const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(PACKAGE_DIR, 'bin', 'ledgerlink.mjs');
 const WEBHOOK_SECRET = 'replicas-webhook-secret-0123456789';
 
-import { freePort } from '@ledgerlink/connector-testkit';
 import { dropSchema, POSTGRES_URL } from '../support/postgres.js';
 
 export { dropSchema, POSTGRES_URL } from '../support/postgres.js';
