@@ -77,6 +77,19 @@ describe('deployment config', () => {
     expect(refused.problems.map(formatConfigProblem).join('\n')).toMatch(/^deploy\.yaml:4:23 store\.sqlite\.commitIntervalMs: /m);
   });
 
+  it('names the field of the store a value is wrong in, not just "store: Invalid input"', () => {
+    const text = valid.replace('path: .ledgerlink/test.db', 'path: ledger.db\n    synchronous: FAST\n    commitIntervalMs: 2.5');
+    const result = parseConfig(text, 'deploy.yaml', { QBO_SECRET: 's' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const lines = result.problems.map(formatConfigProblem);
+    expect(lines).toContain('deploy.yaml:4:18 store.sqlite.synchronous: Invalid option: expected one of "FULL"|"NORMAL"');
+    expect(lines.some((line) => line.startsWith('deploy.yaml:5:23 store.sqlite.commitIntervalMs: '))).toBe(true);
+    // Neither shape's keys: the union's own message stays.
+    const neither = parseConfig(valid.replace('sqlite:', 'mysql:'), 'deploy.yaml', { QBO_SECRET: 's' });
+    expect(!neither.ok && neither.problems.map(formatConfigProblem).some((line) => line === 'deploy.yaml:1:1 store: Invalid input')).toBe(true);
+  });
+
   it('names the missing environment variable and the config path', () => {
     const result = parseConfig(valid, 'deploy.yaml', {});
     expect(result.ok).toBe(false);

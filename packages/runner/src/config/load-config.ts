@@ -157,15 +157,22 @@ export function issuesToProblems(
   locate: (path: (string | number)[], atKey?: boolean) => { line: number; col: number },
   prefix: (string | number)[] = [],
 ): ConfigProblem[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path.filter((s): s is string | number => typeof s !== 'symbol')];
+    // One of several shapes (the store: sqlite or postgres): when one branch's keys are the ones written, its own
+    // issues say what is wrong (`store.sqlite.synchronous: …`) where the union would say only "Invalid input".
+    if (issue.code === 'invalid_union') {
+      const matching = issue.errors.filter((branch) => !branch.some((inner) => inner.path.length === 0 && (inner.code === 'unrecognized_keys' || inner.code === 'invalid_type')));
+      const [branch] = matching;
+      if (matching.length === 1 && branch !== undefined && branch.length > 0) return issuesToProblems(branch, file, locate, path);
+    }
     // An unknown key is best pointed at itself, not at the object that holds it.
     const where =
       issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? locate([...path, issue.keys[0]], true) : locate(path);
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
     if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) message = `is required (${issue.message})`;
-    return { file, ...where, path: formatPath(path), message };
+    return [{ file, ...where, path: formatPath(path), message }];
   });
 }
 
