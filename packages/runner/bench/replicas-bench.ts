@@ -51,13 +51,19 @@ const HZ = 100;
 
 /** A process's CPU seconds so far (user + system), 0 when it is gone. */
 function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
+  const { user, system } = cpuSplit(pid);
+  return user + system;
+}
+
+/** A process's CPU seconds so far in its own code and in the kernel's (system calls: sockets, disk), zeros when it is gone. */
+function cpuSplit(pid: number | undefined): { user: number; system: number } {
+  if (pid === undefined) return { user: 0, system: 0 };
   try {
     // The command name may hold spaces: the fields after its closing parenthesis are fixed.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / HZ;
+    return { user: Number(fields[11]) / HZ, system: Number(fields[12]) / HZ };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
 }
 
@@ -90,8 +96,38 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - (cpu[3] ?? 0) - (cpu[4] ?? 0), total };
 }
 
+/**
+ * A process's system calls and sleeps so far, summed over its threads: read and write calls (`/proc/<pid>/io`) and
+ * voluntary context switches (each a wait for the next event: a socket, a timer). Work that gathers into fewer, larger
+ * turns makes fewer of each per payment. Zeros when it is gone.
+ */
+function wakeups(pid: number | undefined): { reads: number; writes: number; switches: number } {
+  if (pid === undefined) return { reads: 0, writes: 0, switches: 0 };
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    let switches = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        switches += Number(/voluntary_ctxt_switches:\s*(\d+)/.exec(readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8'))?.[1] ?? 0);
+      } catch {
+        // The thread ended meanwhile.
+      }
+    }
+    return { reads: Number(/syscr:\s*(\d+)/.exec(io)?.[1] ?? 0), writes: Number(/syscw:\s*(\d+)/.exec(io)?.[1] ?? 0), switches };
+  } catch {
+    return { reads: 0, writes: 0, switches: 0 };
+  }
+}
+
+const sumWakeups = (pids: (number | undefined)[]) =>
+  pids.map(wakeups).reduce((sum, w) => ({ reads: sum.reads + w.reads, writes: sum.writes + w.writes, switches: sum.switches + w.switches }), { reads: 0, writes: 0, switches: 0 });
+
 interface CpuSnapshot {
+  /** The replicas' read and write calls and voluntary context switches, all together. */
+  wakeups: { reads: number; writes: number; switches: number };
   replicas: number[];
+  /** The replicas' system time (in the kernel), all together. */
+  replicasSystem: number;
   host: number;
   postgres: Map<number, number>;
   machine: { busy: number; total: number };
@@ -99,7 +135,7 @@ interface CpuSnapshot {
 
 async function cpuSnapshot(cluster: Cluster): Promise<CpuSnapshot> {
   const pids = await Promise.all(cluster.replicas.map((replica) => replica.runnerPid()));
-  return { replicas: pids.map(cpuSeconds), host: cpuSeconds(cluster.host.pid), postgres: postgresCpuSeconds(), machine: machineTicks() };
+  return { wakeups: sumWakeups(pids), replicas: pids.map(cpuSeconds), replicasSystem: pids.reduce((sum, pid) => sum + cpuSplit(pid).system, 0), host: cpuSeconds(cluster.host.pid), postgres: postgresCpuSeconds(), machine: machineTicks() };
 }
 
 /**
@@ -144,7 +180,9 @@ interface Throughput {
   /** Replicas whose /readyz said they ran at least one tenant at the end. */
   working: number;
   /** CPU seconds over the measured interval: each replica's runner, the sandbox host, PostgreSQL (all of it). */
-  cpu: { replicas: number[]; host: number; postgres: number };
+  cpu: { replicas: number[]; replicasSystem: number; host: number; postgres: number };
+  /** The replicas' read and write calls and voluntary context switches over the interval, all together. */
+  wakeups: { reads: number; writes: number; switches: number };
   /** The machine's busy share over the interval (1 = every core busy). */
   machineBusy: number;
   /** With BENCH_REPLICA_CPU: how long each replica was held back by its quota over the interval (ms). */
@@ -206,9 +244,11 @@ async function throughput(replicas: number): Promise<Throughput> {
       working,
       cpu: {
         replicas: after.replicas.map((seconds, index) => seconds - (before.replicas[index] ?? 0)),
+        replicasSystem: after.replicasSystem - before.replicasSystem,
         host: after.host - before.host,
         postgres: postgresDelta(before.postgres, after.postgres),
       },
+      wakeups: { reads: after.wakeups.reads - before.wakeups.reads, writes: after.wakeups.writes - before.wakeups.writes, switches: after.wakeups.switches - before.wakeups.switches },
       machineBusy: (after.machine.busy - before.machine.busy) / Math.max(1, after.machine.total - before.machine.total),
       traffic,
       statements,
@@ -305,14 +345,18 @@ if (ROUNDS > 1) {
   }
 }
 console.log('CPU over the measured interval: seconds (share of one core); PostgreSQL counts every client of the server');
-console.log(`| replicas | each replica | ms per payment (replicas) | sandbox host | PostgreSQL | machine busy |${CPU_PER_REPLICA === undefined ? '' : ' held back by the cap |'}`);
-console.log(`|---:|---|---:|---:|---:|---:|${CPU_PER_REPLICA === undefined ? '' : '---|'}`);
+console.log(`| replicas | each replica | ms per payment (replicas) | of which in the kernel | sandbox host | PostgreSQL | machine busy |${CPU_PER_REPLICA === undefined ? '' : ' held back by the cap |'}`);
+console.log(`|---:|---|---:|---:|---:|---:|---:|${CPU_PER_REPLICA === undefined ? '' : '---|'}`);
 for (const r of results) {
   const share = (seconds: number) => `${seconds.toFixed(1)} (${Math.round((100 * seconds) / r.seconds)}%)`;
   const replicaMs = (1000 * r.cpu.replicas.reduce((sum, s) => sum + s, 0)) / r.payments;
   const held = r.throttledMs === undefined ? '' : ` ${r.throttledMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} |`;
-  console.log(`| ${r.replicas} | ${r.cpu.replicas.map(share).join(', ')} | ${replicaMs.toFixed(1)} | ${share(r.cpu.host)} | ${share(r.cpu.postgres)} | ${Math.round(100 * r.machineBusy)}% |${held}`);
+  console.log(`| ${r.replicas} | ${r.cpu.replicas.map(share).join(', ')} | ${replicaMs.toFixed(1)} | ${((1000 * r.cpu.replicasSystem) / r.payments).toFixed(1)} | ${share(r.cpu.host)} | ${share(r.cpu.postgres)} | ${Math.round(100 * r.machineBusy)}% |${held}`);
 }
+console.log('Per payment, the replicas together: read and write system calls, and waits for an event (voluntary context switches, all threads)');
+console.log('| replicas | reads | writes | waits |');
+console.log('|---:|---:|---:|---:|');
+for (const r of results) console.log(`| ${r.replicas} | ${(r.wakeups.reads / r.payments).toFixed(1)} | ${(r.wakeups.writes / r.payments).toFixed(1)} | ${(r.wakeups.switches / r.payments).toFixed(1)} |`);
 console.log('Per payment, as the sandboxes saw it: webhook deliveries (attempts: a retry after a timeout counts again), ERP requests, hub calls');
 console.log('| replicas | deliveries | delivery attempts | ERP requests | hub calls | hub calls by endpoint |');
 console.log('|---:|---:|---:|---:|---:|---|');
