@@ -17,6 +17,10 @@
  * its JIT on them, as a runner that has run for a while has; 0: measure from cold),
  * BENCH_REPLICA_RATE (payments a second, all tenants together, funded steadily instead of all at once: below what the
  * replicas sustain, the CPU per payment of 1, 2 and 3 replicas compares without the machine's own contention),
+ * BENCH_REPLICA_SUSTAINED=1 (instead of the burst and the takeover: the highest steady rate 1, 2 and 3 replicas keep up
+ * with, searched in steps of 10%: BENCH_SUSTAIN_SECONDS a step (default 20), BENCH_SUSTAIN_START payments a second per
+ * replica to begin with (default 20), BENCH_SUSTAIN_STEPS at most (default 12), BENCH_SUSTAIN_LAG_SECONDS of payments
+ * allowed not closed out when a step's funding ends (default 2)),
  * BENCH_REPLICA_ROUNDS (default 1: the counts run that many times over, 1,2,3,1,2,3…; each run's ratio is to its own
  * round's single replica, and the median ratio per count is printed: a slow patch of a shared machine spoils a round,
  * not the figure).
@@ -46,6 +50,15 @@ const RATE = process.env.BENCH_REPLICA_RATE === undefined ? undefined : Number(p
 if (RATE !== undefined && !(RATE > 0)) throw new Error(`BENCH_REPLICA_RATE must be a number of payments a second above 0, got ${process.env.BENCH_REPLICA_RATE}`);
 const CPU_PER_REPLICA = process.env.BENCH_REPLICA_CPU === undefined ? undefined : Number(process.env.BENCH_REPLICA_CPU);
 if (CPU_PER_REPLICA !== undefined && !(CPU_PER_REPLICA > 0 && CPU_PER_REPLICA <= 64)) throw new Error(`BENCH_REPLICA_CPU must be a number of cores above 0, got ${process.env.BENCH_REPLICA_CPU}`);
+/** The sustained-rate search (BENCH_REPLICA_SUSTAINED=1): seconds per step, first rate per replica, steps at most, lag allowed. */
+const SUSTAINED = process.env.BENCH_REPLICA_SUSTAINED === '1';
+const SUSTAIN_SECONDS = Number(process.env.BENCH_SUSTAIN_SECONDS ?? 20);
+const SUSTAIN_START = Number(process.env.BENCH_SUSTAIN_START ?? 20);
+const SUSTAIN_MAX_STEPS = Number(process.env.BENCH_SUSTAIN_STEPS ?? 12);
+const SUSTAIN_LAG = Number(process.env.BENCH_SUSTAIN_LAG_SECONDS ?? 2);
+for (const [name, value] of Object.entries({ BENCH_SUSTAIN_SECONDS: SUSTAIN_SECONDS, BENCH_SUSTAIN_START: SUSTAIN_START, BENCH_SUSTAIN_STEPS: SUSTAIN_MAX_STEPS, BENCH_SUSTAIN_LAG_SECONDS: SUSTAIN_LAG })) {
+  if (!(value > 0)) throw new Error(`${name} must be a number above 0, got ${process.env[name]}`);
+}
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
 const HZ = 100;
 
@@ -193,10 +206,15 @@ interface Throughput {
   statements: ReadonlyMap<string, number>;
 }
 
-async function throughput(replicas: number): Promise<Throughput> {
-  const cluster = await Cluster.start({ ...options(PER_TENANT + WARMUP), ...DEPLOYMENT_SCHEDULES });
+/** A cluster of `replicas` replicas on its own schema, each capped as BENCH_REPLICA_CPU says, warmed up; `close` ends it. */
+async function openCluster(replicas: number, perTenant: number): Promise<{ cluster: Cluster; caps: CpuCaps | undefined; close: () => Promise<void> }> {
+  const cluster = await Cluster.start({ ...options(perTenant + WARMUP), ...DEPLOYMENT_SCHEDULES });
   current = cluster;
   let caps: CpuCaps | undefined;
+  const close = async () => {
+    await cluster.close();
+    caps?.close();
+  };
   try {
     await Promise.all([cluster.startReplicas(replicas), cluster.connectHub()]);
     if (CPU_PER_REPLICA !== undefined) {
@@ -211,6 +229,16 @@ async function throughput(replicas: number): Promise<Throughput> {
       if (!warm.settled) throw new Error(`${replicas} replica(s): the warm-up payments did not all close out within 300 s\n${await cluster.describe()}`);
       progress(`${replicas} replica(s) warmed up on ${WARMUP * TENANTS} payments`);
     }
+    return { cluster, caps, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function throughput(replicas: number): Promise<Throughput> {
+  const { cluster, caps, close } = await openCluster(replicas, PER_TENANT);
+  try {
     progress(`${replicas} replica(s) started${caps === undefined ? '' : `, ${CPU_PER_REPLICA} core each`}; funding ${PER_TENANT * TENANTS} payments`);
     // Each replica settles on its role (and, with per-tenant leases, its share) before the clock starts.
     await sleep(LEASE_TTL_MS);
@@ -255,19 +283,18 @@ async function throughput(replicas: number): Promise<Throughput> {
       ...(caps === undefined ? {} : { throttledMs: cluster.replicas.map((replica, index) => (caps?.throttledMs(replica.name) ?? 0) - (throttledBefore[index] ?? 0)) }),
     };
   } finally {
-    await cluster.close();
-    caps?.close();
+    await close();
   }
 }
 
-/** Funds every tenant's payments round the tenants at `perSecond` in all, in ticks of 100 ms. */
-async function fundSteadily(cluster: Cluster, perSecond: number): Promise<void> {
-  const left = new Map(cluster.tenants.map((tenant) => [tenant.id, PER_TENANT]));
+/** Funds `total` payments (default: PER_TENANT of each tenant) round the tenants at `perSecond` in all, in ticks of 100 ms. */
+async function fundSteadily(cluster: Cluster, perSecond: number, total = PER_TENANT * TENANTS): Promise<void> {
+  const left = new Map(cluster.tenants.map((tenant) => [tenant.id, Math.ceil(total / TENANTS)]));
   const started = Date.now();
   let funded = 0;
   let turn = 0;
-  while (funded < PER_TENANT * TENANTS) {
-    const due = Math.min(PER_TENANT * TENANTS, Math.floor(((Date.now() - started) / 1000) * perSecond) + 1);
+  while (funded < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * perSecond) + 1);
     const batch = new Map<string, number>();
     for (; funded < due; funded++) {
       let tenant = cluster.tenants[turn++ % TENANTS]?.id as string;
@@ -278,6 +305,54 @@ async function fundSteadily(cluster: Cluster, perSecond: number): Promise<void> 
     await Promise.all([...batch].map(([tenant, count]) => cluster.fund(tenant, count)));
     await sleep(100);
   }
+}
+
+/** One step of the sustained-rate search: a rate held for SUSTAIN_SECONDS, and whether the replicas kept up with it. */
+interface SustainStep {
+  rate: number;
+  /** Payments funded in the step but not closed out in the hub when its funding ended. */
+  behind: number;
+  keptUp: boolean;
+  /** The replicas' CPU per payment over the step (funding and the drain after it), ms. */
+  cpuMs: number;
+}
+
+/**
+ * The highest steady rate `replicas` replicas keep up with: payments funded round the tenants at a rate for
+ * SUSTAIN_SECONDS, starting at SUSTAIN_START a second per replica and 10% more each step, until one step ends with more
+ * than SUSTAIN_LAG seconds' worth of its payments not closed out in the hub (they pile up: the rate is above what
+ * the replicas do). Between steps the backlog drains. A burst (`throughput`) measures how fast a backlog drains; this
+ * measures the rate a deployment can be sized for.
+ */
+async function sustained(replicas: number): Promise<{ replicas: number; steps: SustainStep[]; best: number }> {
+  const rates: number[] = [];
+  for (let rate = SUSTAIN_START * replicas; rates.length < SUSTAIN_MAX_STEPS; rate *= 1.1) rates.push(Math.round(rate * 10) / 10);
+  const perTenant = Math.ceil(rates.reduce((sum, rate) => sum + Math.ceil(rate * SUSTAIN_SECONDS) + TENANTS, 0) / TENANTS);
+  const { cluster, close } = await openCluster(replicas, perTenant);
+  const steps: SustainStep[] = [];
+  try {
+    await sleep(LEASE_TTL_MS);
+    for (const rate of rates) {
+      const count = Math.ceil(rate * SUSTAIN_SECONDS);
+      const closedBefore = (await cluster.host.tally()).reduce((sum, t) => sum + t.hubSynced + t.hubFailed, 0);
+      const before = await cpuSnapshot(cluster);
+      await fundSteadily(cluster, rate, count);
+      const closedAtEnd = (await cluster.host.tally()).reduce((sum, t) => sum + t.hubSynced + t.hubFailed, 0);
+      const behind = count - (closedAtEnd - closedBefore);
+      const drained = await cluster.settle(300_000);
+      if (!drained.settled) throw new Error(`${replicas} replica(s) at ${rate}/s: not every payment closed out within 300 s of the step\n${await cluster.describe()}`);
+      const after = await cpuSnapshot(cluster);
+      const cpu = after.replicas.reduce((sum, seconds, index) => sum + seconds - (before.replicas[index] ?? 0), 0);
+      const keptUp = behind <= rate * SUSTAIN_LAG;
+      steps.push({ rate, behind, keptUp, cpuMs: (1000 * cpu) / count });
+      progress(`${replicas} replica(s) at ${rate} payments/s: ${behind} behind when funding ended (${keptUp ? 'kept up' : 'fell behind'}), ${((1000 * cpu) / count).toFixed(1)} ms CPU per payment`);
+      if (!keptUp) break;
+    }
+  } finally {
+    await close();
+  }
+  const kept = steps.filter((step) => step.keptUp);
+  return { replicas, steps, best: kept.length === 0 ? 0 : Math.max(...kept.map((step) => step.rate)) };
 }
 
 /** Time from the fault to the tenant's next payment in its ERP, with payments funded steadily meanwhile. */
@@ -317,6 +392,24 @@ async function takeover(fault: 'SIGKILL' | 'SIGSTOP'): Promise<{ fault: string; 
 }
 
 await requirePostgres();
+if (SUSTAINED) {
+  const runs: Awaited<ReturnType<typeof sustained>>[] = [];
+  for (let round = 1; round <= ROUNDS; round += 1) for (const count of COUNTS) runs.push(await sustained(count));
+  console.log(
+    `sustained rate: payments funded steadily for ${SUSTAIN_SECONDS} s a step, from ${SUSTAIN_START}/s per replica, 10% more a step; kept up = no more than ${SUSTAIN_LAG} s of payments not closed out when funding ended` +
+      `${CPU_PER_REPLICA === undefined ? '' : `; each replica capped at ${CPU_PER_REPLICA} core`}`,
+  );
+  console.log('| replicas | highest rate kept up with (payments/s) | ratio to 1 replica | steps (rate: behind, CPU ms per payment) |');
+  console.log('|---:|---:|---:|---|');
+  runs.forEach((run, index) => {
+    const round = Math.floor(index / COUNTS.length);
+    const base = runs.slice(round * COUNTS.length, (round + 1) * COUNTS.length).find((r) => r.replicas === 1)?.best;
+    const ratio = base === undefined || base === 0 || run.best === 0 ? 'n/a' : `${(run.best / base).toFixed(2)}× (${(run.best / base / run.replicas).toFixed(2)}·N)`;
+    const best = run.best === 0 ? `below ${run.steps[0]?.rate ?? SUSTAIN_START * run.replicas}` : String(run.best);
+    console.log(`| ${run.replicas} | ${best} | ${ratio} | ${run.steps.map((step) => `${step.rate}: ${step.behind}, ${step.cpuMs.toFixed(1)}`).join('; ')} |`);
+  });
+  process.exit(0);
+}
 const results: (Throughput & { round: number })[] = [];
 for (let round = 1; round <= ROUNDS; round += 1) for (const count of COUNTS) results.push({ ...(await throughput(count)), round });
 /** Each run's ratio is to the 1-replica run of its own round: a slow patch of a shared machine spoils one round, not all. */

@@ -294,6 +294,19 @@ function processIo(): ProcessIo | undefined {
   }
 }
 
+/**
+ * How often the event loop has slept so far: the main thread's voluntary context switches (a wait in epoll for the
+ * next socket or timer, a lock). Each sleep costs a wake-up (`bench/wakeup-cost.ts` measures one on this machine).
+ */
+function loopSleeps(): number | undefined {
+  try {
+    const found = /voluntary_ctxt_switches:\s*(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return found === null ? undefined : Number(found[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The ledger's group-commit counters so far (both stores keep them). */
 function groupCommits(runner: Runner): { batches: number; writes: number; syncs?: number } | undefined {
   const ledger = runner.ledger;
@@ -323,6 +336,7 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
     const serverBefore = store === 'postgres' ? await readServer(POSTGRES_URL, POSTGRES_SCHEMA) : undefined;
     const commitsBefore = groupCommits(s.runner);
     const ioBefore = processIo();
+    const sleepsBefore = loopSleeps();
     const cpuBefore = process.cpuUsage();
     const loopBefore = performance.eventLoopUtilization();
     const started = Date.now();
@@ -346,6 +360,8 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
     // The event loop's busy time (CPU on the main thread, plus what blocks it: an fsync inside a commit) caps one
     // process's throughput; CPU on libuv's threads (a log sync) does not.
     console.log(`  event loop busy per payment: ${(loop.active / count).toFixed(2)} ms (utilisation ${(loop.utilization * 100).toFixed(0)}%)`);
+    const sleeps = loopSleeps();
+    if (sleeps !== undefined && sleepsBefore !== undefined) console.log(`  event loop sleeps per payment (the main thread's voluntary context switches): ${((sleeps - sleepsBefore) / count).toFixed(2)}`);
     const io = processIo();
     if (io !== undefined && ioBefore !== undefined) {
       const per = (field: keyof ProcessIo) => (io[field] - ioBefore[field]) / count;
