@@ -1,6 +1,11 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { register as globalRegistry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRunnerMetrics } from '../src/metrics/runner-metrics.js';
+import { createRunnerMetrics, EVENT_LOOP_SAMPLE_MS } from '../src/metrics/runner-metrics.js';
 import { startApiStack, untilStateOf, type ApiStack } from './api-harness.js';
 
 /** `GET /metrics`: the runner's own prom-client registry, fed by its events and read from the ledger and lanes at scrape time. */
@@ -85,4 +90,41 @@ describe('metrics', () => {
     }
     expect(stack.runner.events.listenerCount('attempt')).toBe(listeners);
   });
+});
+
+describe('metrics of an idle runner (issue 15)', () => {
+  it('sample the event loop 10 times a second, not 100: an idle process is not woken for them', async () => {
+    // A fresh process holds only the metrics (with the process metrics, as `ledgerlink run` has them), on a runner with no
+    // tenants: its wake-ups over 2 s are the metrics' own, plus one keep-alive timer.
+    const packageDir = resolve(import.meta.dirname, '..');
+    const tsx = createRequire(join(packageDir, 'package.json')).resolve('tsx');
+    const script = [
+      "import { EventEmitter } from 'node:events';",
+      `const { createRunnerMetrics } = await import(${JSON.stringify(pathToFileURL(join(packageDir, 'src/metrics/runner-metrics.ts')).href)});`,
+      'const runner = { events: new EventEmitter(), ledger: { counts: async () => [] }, tenants: new Map(), hub: null };',
+      'const metrics = createRunnerMetrics(runner);',
+      'const keepAlive = setInterval(() => undefined, 60_000);',
+      'await new Promise((done) => setTimeout(done, 500));',
+      'const before = process.resourceUsage().voluntaryContextSwitches;',
+      'await new Promise((done) => setTimeout(done, 2_000));',
+      'const perSecond = (process.resourceUsage().voluntaryContextSwitches - before) / 2;',
+      'const text = await metrics.text();',
+      "const p99 = /^ledgerlink_process_nodejs_eventloop_lag_p99_seconds (\\S+)$/m.exec(text)?.[1];",
+      'metrics.close();',
+      'clearInterval(keepAlive);',
+      'console.log(JSON.stringify({ perSecond, p99 }));',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', pathToFileURL(tsx).href, '--conditions=source', '--input-type=module', '-e', script], {
+      cwd: packageDir,
+      env: { ...process.env, TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.json') },
+      timeout: 60_000,
+    });
+    const { perSecond, p99 } = JSON.parse(stdout) as { perSecond: number; p99?: string };
+    expect(EVENT_LOOP_SAMPLE_MS).toBe(100);
+    // prom-client's default (10 ms) wakes it about 100 times a second; at 100 ms about 10, whatever else the machine does.
+    expect(perSecond).toBeLessThan(40);
+    // The lag is still measured: its 99th percentile is a number of seconds.
+    expect(Number(p99)).toBeGreaterThanOrEqual(0);
+    expect(p99).toMatch(/^\d/);
+  }, 60_000);
 });
