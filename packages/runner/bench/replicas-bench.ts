@@ -18,9 +18,9 @@
  * BENCH_REPLICA_RATE (payments a second, all tenants together, funded steadily instead of all at once: below what the
  * replicas sustain, the CPU per payment of 1, 2 and 3 replicas compares without the machine's own contention),
  * BENCH_REPLICA_SUSTAINED=1 (instead of the burst and the takeover: the highest steady rate 1, 2 and 3 replicas keep up
- * with, searched in steps of 10%: BENCH_SUSTAIN_SECONDS a step (default 20), BENCH_SUSTAIN_START payments a second per
- * replica to begin with (default 20), BENCH_SUSTAIN_STEPS at most (default 12), BENCH_SUSTAIN_LAG_SECONDS of payments
- * allowed not closed out when a step's funding ends (default 2)),
+ * with, searched in steps of 10%: BENCH_SUSTAIN_SECONDS a step (default 15), BENCH_SUSTAIN_START payments a second per
+ * replica to begin with (default 30: low enough that the first steps warm the replicas), BENCH_SUSTAIN_STEPS at most
+ * (default 14), BENCH_SUSTAIN_LAG_SECONDS of payments allowed not closed out when a step's funding ends (default 2)),
  * BENCH_REPLICA_ROUNDS (default 1: the counts run that many times over, 1,2,3,1,2,3…; each run's ratio is to its own
  * round's single replica, and the median ratio per count is printed: a slow patch of a shared machine spoils a round,
  * not the figure).
@@ -52,9 +52,9 @@ const CPU_PER_REPLICA = process.env.BENCH_REPLICA_CPU === undefined ? undefined 
 if (CPU_PER_REPLICA !== undefined && !(CPU_PER_REPLICA > 0 && CPU_PER_REPLICA <= 64)) throw new Error(`BENCH_REPLICA_CPU must be a number of cores above 0, got ${process.env.BENCH_REPLICA_CPU}`);
 /** The sustained-rate search (BENCH_REPLICA_SUSTAINED=1): seconds per step, first rate per replica, steps at most, lag allowed. */
 const SUSTAINED = process.env.BENCH_REPLICA_SUSTAINED === '1';
-const SUSTAIN_SECONDS = Number(process.env.BENCH_SUSTAIN_SECONDS ?? 20);
-const SUSTAIN_START = Number(process.env.BENCH_SUSTAIN_START ?? 20);
-const SUSTAIN_MAX_STEPS = Number(process.env.BENCH_SUSTAIN_STEPS ?? 12);
+const SUSTAIN_SECONDS = Number(process.env.BENCH_SUSTAIN_SECONDS ?? 15);
+const SUSTAIN_START = Number(process.env.BENCH_SUSTAIN_START ?? 30);
+const SUSTAIN_MAX_STEPS = Number(process.env.BENCH_SUSTAIN_STEPS ?? 14);
 const SUSTAIN_LAG = Number(process.env.BENCH_SUSTAIN_LAG_SECONDS ?? 2);
 for (const [name, value] of Object.entries({ BENCH_SUSTAIN_SECONDS: SUSTAIN_SECONDS, BENCH_SUSTAIN_START: SUSTAIN_START, BENCH_SUSTAIN_STEPS: SUSTAIN_MAX_STEPS, BENCH_SUSTAIN_LAG_SECONDS: SUSTAIN_LAG })) {
   if (!(value > 0)) throw new Error(`${name} must be a number above 0, got ${process.env[name]}`);
