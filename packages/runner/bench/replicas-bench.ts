@@ -31,6 +31,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { CpuCaps } from './cpu-caps.js';
+import { procIo, voluntarySwitches } from './proc-stats.js';
 import { Cluster, requirePostgres, sleep, holderOf, waitFor, type ClusterOptions, type HostStats, type ReplicaErp } from '../test/replicas/harness.js';
 
 /** Progress on stderr: the figures alone go to stdout. */
@@ -115,21 +116,9 @@ function machineTicks(): { busy: number; total: number } {
  * turns makes fewer of each per payment. Zeros when it is gone.
  */
 function wakeups(pid: number | undefined): { reads: number; writes: number; switches: number } {
-  if (pid === undefined) return { reads: 0, writes: 0, switches: 0 };
-  try {
-    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-    let switches = 0;
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        switches += Number(/voluntary_ctxt_switches:\s*(\d+)/.exec(readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8'))?.[1] ?? 0);
-      } catch {
-        // The thread ended meanwhile.
-      }
-    }
-    return { reads: Number(/syscr:\s*(\d+)/.exec(io)?.[1] ?? 0), writes: Number(/syscw:\s*(\d+)/.exec(io)?.[1] ?? 0), switches };
-  } catch {
-    return { reads: 0, writes: 0, switches: 0 };
-  }
+  const io = pid === undefined ? undefined : procIo(pid);
+  const switches = pid === undefined ? undefined : voluntarySwitches(pid, 'threads');
+  return { reads: io?.syscr ?? 0, writes: io?.syscw ?? 0, switches: switches ?? 0 };
 }
 
 const sumWakeups = (pids: (number | undefined)[]) =>

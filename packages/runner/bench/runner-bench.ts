@@ -26,7 +26,7 @@
  */
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -46,6 +46,7 @@ import { createServer } from '../src/server/create-server.js';
 import { dropSchema, POSTGRES_URL } from '../test/support/postgres.js';
 import { countClientTraffic, printServerCost, readServer, type ServerReading } from './postgres-cost.js';
 import { CpuCaps } from './cpu-caps.js';
+import { procIo, voluntarySwitches, type ProcIo } from './proc-stats.js';
 import type { HostOptions } from './sandbox-host.js';
 
 const COMPANY = 4264;
@@ -277,36 +278,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-interface ProcessIo {
-  wchar: number;
-  syscw: number;
-  syscr: number;
-  write_bytes: number;
-}
-
-/** This process's I/O counters so far (Linux `/proc/self/io`; undefined elsewhere). */
-function processIo(): ProcessIo | undefined {
-  try {
-    const fields = new Map(readFileSync('/proc/self/io', 'utf8').split('\n').map((line) => line.split(': ') as [string, string]));
-    return { wchar: Number(fields.get('wchar')), syscw: Number(fields.get('syscw')), syscr: Number(fields.get('syscr')), write_bytes: Number(fields.get('write_bytes')) };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * How often the event loop has slept so far: the main thread's voluntary context switches (a wait in epoll for the
- * next socket or timer, a lock). Each sleep costs a wake-up (`bench/wakeup-cost.ts` measures one on this machine).
- */
-function loopSleeps(): number | undefined {
-  try {
-    const found = /voluntary_ctxt_switches:\s*(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
-    return found === null ? undefined : Number(found[1]);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The ledger's group-commit counters so far (both stores keep them). */
 function groupCommits(runner: Runner): { batches: number; writes: number; syncs?: number } | undefined {
   const ledger = runner.ledger;
@@ -335,8 +306,8 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
     const hostBefore = (await s.host.stats()).cpu;
     const serverBefore = store === 'postgres' ? await readServer(POSTGRES_URL, POSTGRES_SCHEMA) : undefined;
     const commitsBefore = groupCommits(s.runner);
-    const ioBefore = processIo();
-    const sleepsBefore = loopSleeps();
+    const ioBefore = procIo();
+    const sleepsBefore = voluntarySwitches('self', 'main');
     const cpuBefore = process.cpuUsage();
     const loopBefore = performance.eventLoopUtilization();
     const started = Date.now();
@@ -360,11 +331,11 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
     // The event loop's busy time (CPU on the main thread, plus what blocks it: an fsync inside a commit) caps one
     // process's throughput; CPU on libuv's threads (a log sync) does not.
     console.log(`  event loop busy per payment: ${(loop.active / count).toFixed(2)} ms (utilisation ${(loop.utilization * 100).toFixed(0)}%)`);
-    const sleeps = loopSleeps();
+    const sleeps = voluntarySwitches('self', 'main');
     if (sleeps !== undefined && sleepsBefore !== undefined) console.log(`  event loop sleeps per payment (the main thread's voluntary context switches): ${((sleeps - sleepsBefore) / count).toFixed(2)}`);
-    const io = processIo();
+    const io = procIo();
     if (io !== undefined && ioBefore !== undefined) {
-      const per = (field: keyof ProcessIo) => (io[field] - ioBefore[field]) / count;
+      const per = (field: keyof ProcIo) => (io[field] - ioBefore[field]) / count;
       console.log(`  system calls per payment (/proc/self/io): ${per('syscw').toFixed(1)} writes (${(per('wchar') / 1024).toFixed(1)} KiB, sockets and files), ${per('syscr').toFixed(1)} reads; ${(per('write_bytes') / 1024).toFixed(1)} KiB to storage`);
     }
     const commits = groupCommits(s.runner);
