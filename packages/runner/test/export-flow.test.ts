@@ -118,6 +118,31 @@ describe('export flow (runner + SQLite + the QuickBooks Online sandbox over loop
     expect(audit.map((entry) => entry.action)).toEqual(expect.arrayContaining(['created', 'attempt']));
   });
 
+  it('sends a recorded payment as its intake wrote it, without reading it again first (issue 15)', async () => {
+    const { runner } = await started([tenant('acme')], { runner: { settleMs: 60_000, recoveryMs: 60_000 } });
+    const reads: string[] = [];
+    const get = runner.ledger.get.bind(runner.ledger);
+    runner.ledger.get = (id: string) => {
+      reads.push(id);
+      return get(id);
+    };
+    const exported = new Promise<string>((resolve) => runner.events.on('exported', (event) => resolve(event.itemId)));
+    const pay = payment();
+    const result = await runner.tenant('acme').exporter.intake(pay);
+    const id = result.kind === 'recorded' ? result.item.id : '';
+    expect(result.kind === 'recorded' && result.item.state).toBe('pending');
+    expect(await exported).toBe(id);
+    // The drain sent the item its intake returned; beginAttempt read it in its own transaction, not through get.
+    expect(reads.filter((read) => read === id)).toEqual([]);
+    expect(landedFor(pay.invoice.erpId as string)).toHaveLength(1);
+    // An item queued by its id alone (a listing) is read before it goes, and one no longer pending is not sent.
+    await eventually('the run to end', () => (runner.tenant('acme').exporter.inFlight() === 0 ? true : undefined));
+    runner.tenant('acme').exporter.kick(id);
+    await eventually('the drain to read the queued id', () => (reads.includes(id) ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(landedFor(pay.invoice.erpId as string)).toHaveLength(1);
+  });
+
   it('blocks a payment whose invoice is not in the ERP yet, and sends it once the invoice is', async () => {
     const { runner } = await started([tenant('acme')]);
     const pay = payment();

@@ -113,6 +113,10 @@ export class MemoryLedger implements Ledger {
     return matching.length > limit && last !== undefined ? { items, nextCursor: encodeLedgerCursor(last.sequence) } : { items };
   }
 
+  async listIds(filter: LedgerFilter = {}): Promise<string[]> {
+    return (await this.list(filter)).items.map((item) => item.id);
+  }
+
   async counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]> {
     const counts = new Map<string, { tenant: string; state: LedgerState; count: number }>();
     for (const { item } of this.rows.values()) {

@@ -160,6 +160,11 @@ export interface Ledger {
    */
   getByTarget(tenant: string, entity: Entity, direction: Direction, targetId: string): Promise<LedgerItem | undefined>;
   list(filter?: LedgerFilter): Promise<LedgerPage>;
+  /**
+   * The ids of `list`'s page for the same filter (same order, same page size, the cursor honoured), without the items:
+   * for a listing that only queues work (the settle tick's look for pending items), no record is read or decoded.
+   */
+  listIds(filter?: LedgerFilter): Promise<string[]>;
   /** Counts by tenant and state (for the console and metrics). */
   counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]>;
 

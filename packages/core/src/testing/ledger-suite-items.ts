@@ -90,8 +90,12 @@ export function describeItems(context: LedgerSuiteContext): void {
       const synced = await itemIn(context.ledger, 'synced', 3);
       const other = await itemIn(context.ledger, 'failed', 4, { tenant: 'globex' });
       const imported = await itemIn(context.ledger, 'pending', 5, { direction: 'import' });
-      const ids = async (filter: Parameters<typeof context.ledger.list>[0]) =>
-        (await context.ledger.list(filter)).items.map((item: LedgerItem) => item.id);
+      // listIds answers the same filter with the same ids, in the same order.
+      const ids = async (filter: Parameters<typeof context.ledger.list>[0]) => {
+        const listed = (await context.ledger.list(filter)).items.map((item: LedgerItem) => item.id);
+        expect(await context.ledger.listIds(filter)).toEqual(listed);
+        return listed;
+      };
       expect(await ids({})).toEqual([pending.id, failed.id, synced.id, other.id, imported.id]);
       expect(await ids({ tenant: 'acme' })).toEqual([pending.id, failed.id, synced.id, imported.id]);
       expect(await ids({ state: 'failed' })).toEqual([failed.id, other.id]);
@@ -148,6 +152,10 @@ export function describeItems(context: LedgerSuiteContext): void {
       const second = await context.ledger.list({ state: 'pending', limit: 2, cursor: first.nextCursor });
       expect([...first.items, ...second.items].map((item) => item.sourceId)).toEqual(['pay-2', 'pay-4', 'pay-6']);
       expect(second.nextCursor).toBeUndefined();
+      // The ids of the same pages: the page size and the cursor hold for listIds too.
+      expect(await context.ledger.listIds({ state: 'pending', limit: 2 })).toEqual(first.items.map((item) => item.id));
+      expect(await context.ledger.listIds({ state: 'pending', limit: 2, cursor: first.nextCursor })).toEqual(second.items.map((item) => item.id));
+      await expect(context.ledger.listIds({ cursor: 'not-a-cursor' })).rejects.toThrow(/cursor/);
       await expect(context.ledger.list({ cursor: 'not-a-cursor' })).rejects.toThrow(/cursor/);
     });
 

@@ -63,14 +63,15 @@ export interface ListQuery {
 }
 
 /**
- * `Ledger.list`'s query: the filter's columns, then `ORDER BY seq LIMIT page + 1` (one more row says a next page
+ * `Ledger.list`'s query (`columns`: what each row holds, every column by default; `Ledger.listIds` asks for `id, seq`,
+ * the seq kept for the union's order): the filter's columns, then `ORDER BY seq LIMIT page + 1` (one more row says a next page
  * exists). With a tenant, direction and one state (the flows' lists) it reads ledger_items_tenant_direction_state
  * (tenant, direction, state, seq) in order; with a tenant and direction only, ledger_items_tenant_direction. Several
  * states on SQLite (the importer's pending + exporting): one branch per state, merged in seq order (SQLite's
  * MERGE (UNION ALL) of two ordered index searches) instead of every matching row sorted. PostgreSQL 15 plans the
  * same union as an Append and a Sort, so it keeps `state = ANY(...)` and chooses by its statistics.
  */
-export function listQuery(filter: LedgerFilter, dialect: Dialect): ListQuery {
+export function listQuery(filter: LedgerFilter, dialect: Dialect, columns = '*'): ListQuery {
   const limit = ledgerPageSize(filter);
   const params: unknown[] = [];
   const next = (value: unknown): string => {
@@ -98,7 +99,7 @@ export function listQuery(filter: LedgerFilter, dialect: Dialect): ListQuery {
   };
   const select =
     states !== undefined && states.length > 1 && dialect === 'sqlite'
-      ? states.map((state) => `SELECT * FROM ledger_items WHERE ${where(state)}`).join(' UNION ALL ')
-      : `SELECT * FROM ledger_items WHERE ${where(states?.length === 1 ? states[0] : states)}`;
+      ? states.map((state) => `SELECT ${columns} FROM ledger_items WHERE ${where(state)}`).join(' UNION ALL ')
+      : `SELECT ${columns} FROM ledger_items WHERE ${where(states?.length === 1 ? states[0] : states)}`;
   return { sql: `${select} ORDER BY seq LIMIT ${next(limit + 1)}`, params, limit };
 }

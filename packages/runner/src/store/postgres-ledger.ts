@@ -413,6 +413,12 @@ export class PostgresLedger implements Ledger {
     return rows.length > limit && last !== undefined ? { items, nextCursor: encodeLedgerCursor(last.seq) } : { items };
   }
 
+  async listIds(filter: LedgerFilter = {}): Promise<string[]> {
+    const { sql, params, limit } = listQuery(filter, 'postgres', 'id, seq');
+    const { rows } = await this.pool.query<{ id: string }>(sql, params);
+    return rows.slice(0, limit).map((row) => row.id);
+  }
+
   async counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]> {
     const { rows } = await this.pool.query<{ tenant: string; state: LedgerState; count: number }>(
       'SELECT tenant, state, count(*)::int AS count FROM ledger_items GROUP BY tenant, state',

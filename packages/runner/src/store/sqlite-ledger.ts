@@ -67,7 +67,7 @@ const AUDIT_SEQ_MEMORY = 50_000;
  */
 export class SqliteLedger implements Ledger {
   private readonly statements: LedgerStatements;
-  private readonly listStatements = new Map<string, BetterSqlite3.Statement<unknown[], ItemRow>>();
+  private readonly listStatements = new Map<string, BetterSqlite3.Statement<unknown[], unknown>>();
   readonly #batch: SqliteWriteBatch;
   /**
    * The last audit number this connection wrote per item, so an audited write needs no `max(seq)` lookup. Only ever
@@ -181,14 +181,27 @@ export class SqliteLedger implements Ledger {
     return row === undefined ? undefined : itemFromRow(row);
   }
 
-  async list(filter: LedgerFilter = {}): Promise<LedgerPage> {
-    const { sql, params, limit } = listQuery(filter, 'sqlite');
+  /** A list statement by its SQL, prepared once (a filter's shape gives one SQL text). */
+  private listStatement<R>(sql: string): BetterSqlite3.Statement<unknown[], R> {
     let statement = this.listStatements.get(sql);
     if (statement === undefined) {
-      statement = this.db.prepare<unknown[], ItemRow>(sql);
+      statement = this.db.prepare<unknown[], unknown>(sql);
       this.listStatements.set(sql, statement);
     }
-    const rows = statement.all(...params);
+    return statement as BetterSqlite3.Statement<unknown[], R>;
+  }
+
+  async listIds(filter: LedgerFilter = {}): Promise<string[]> {
+    const { sql, params, limit } = listQuery(filter, 'sqlite', 'id, seq');
+    return this.listStatement<{ id: string }>(sql)
+      .all(...params)
+      .slice(0, limit)
+      .map((row) => row.id);
+  }
+
+  async list(filter: LedgerFilter = {}): Promise<LedgerPage> {
+    const { sql, params, limit } = listQuery(filter, 'sqlite');
+    const rows = this.listStatement<ItemRow>(sql).all(...params);
     const page = rows.slice(0, limit);
     const items = page.map(itemFromRow);
     const last = page[page.length - 1];

@@ -12,12 +12,14 @@ export interface HotQuery {
 
 /** The store's hot queries (the SQL the stores run, from src/store/hot-queries.ts). */
 export function hotQueries(dialect: Dialect): HotQuery[] {
-  const list = (name: string, filter: Parameters<typeof listQuery>[0], index: string): HotQuery => {
-    const { sql, params } = listQuery(filter, dialect);
+  const list = (name: string, filter: Parameters<typeof listQuery>[0], index: string, columns?: string): HotQuery => {
+    const { sql, params } = listQuery(filter, dialect, columns);
     return { name, sql, params, index };
   };
   return [
     list('list: a tenant\'s pending exports', { tenant: 't3', direction: 'export', state: 'pending', limit: 100 }, 'ledger_items_tenant_direction_state'),
+    // The settle tick's look (Ledger.listIds): the same index, ids only.
+    list('listIds: a tenant\'s pending exports', { tenant: 't3', direction: 'export', state: 'pending', limit: 500 }, 'ledger_items_tenant_direction_state', 'id, seq'),
     list('list: a tenant\'s exporting payments', { tenant: 't3', entity: 'payment', direction: 'export', state: 'exporting', limit: 100 }, 'ledger_items_tenant_direction_state'),
     list('list: a tenant\'s imports', { tenant: 't3', direction: 'import', limit: 100 }, 'ledger_items_tenant_direction'),
     // PostgreSQL 15 sorts the merged branches (see listQuery): checked on SQLite only.
