@@ -263,16 +263,24 @@ describe('hub flows on the ERP Platform (Procore sandbox -> runner HTTP -> SQLit
     // Procore fails every call while the ERP answers: the close-out cannot be sent.
     stack.hub.setFaults({ errorRate: 1 });
     const item = await untilStateOf(stack.runner, (await itemOf(paid)).id, 'synced');
-    await eventually('the close-out decided, not sent', async () => {
-      const row = await stack.runner.requests.get(String(HUB_COMPANY), String(request.id));
-      return row?.closeOut?.status === 'success' && row.closeOutSentAt === undefined ? true : undefined;
-    });
+    // The close-out follows from the synced item: it was tried, Procore refused it, and nothing is recorded as sent.
+    await eventually('the close-out tried and refused', () =>
+      stack.log.lines.some((line) => line.includes(`closing out ERP Request ${request.id} failed`)) ? true : undefined,
+    );
+    const row = await stack.runner.requests.get(String(HUB_COMPANY), String(request.id));
+    expect(row?.itemId).toBe(item.id);
+    expect(row?.closeOutSentAt).toBeUndefined();
+    expect((await stack.runner.requests.unfinished()).map((open) => open.requestId)).toContain(String(request.id));
     expect(stack.hub.contractPayment(paid.contractPaymentId).status).not.toBe('synced');
     stack.hub.setFaults({ errorRate: 0 });
     stack.qbo.setFaults({ latencyMs: 0 });
     await stack.runner.dispatcher?.pass();
     const view = await toolShows(paid, 'synced');
     expect(view.originId).toBe(item.targetId);
+    // Recorded once Procore took it: the status and the time sent together.
+    const sent = await stack.runner.requests.get(String(HUB_COMPANY), String(request.id));
+    expect(sent?.closeOut).toEqual({ status: 'success', messages: [] });
+    expect(sent?.closeOutSentAt).toBeDefined();
     expect(landed(paid.billId)).toHaveLength(1);
     stack.hub.setDeliveryKnobs({ paused: false });
   });

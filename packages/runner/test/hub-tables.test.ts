@@ -64,6 +64,23 @@ async function exercise(inbox: EventInbox, requests: HubRequests): Promise<void>
   await requests.markSent('4264', '91001', 'failed');
   expect((await requests.get('4264', '91001'))?.closeOutSentAt).toBeDefined();
   expect(await requests.unfinished()).toEqual([]);
+
+  // A close-out that follows from the item, recorded only once the hub took it: status, messages and time in one write.
+  await requests.take({ companyId: '4264', requestId: '91002', requestName: 'create_contract_payment', detailId: '5002', tenant: 'acme' });
+  await requests.linkItem('4264', '91002', 'item-2');
+  await requests.recordSent('4264', '91002', { status: 'in_progress', messages: ['waiting: the invoice is not in QuickBooks Online yet'] });
+  const noted = await requests.get('4264', '91002');
+  expect(noted?.closeOut).toEqual({ status: 'in_progress', messages: ['waiting: the invoice is not in QuickBooks Online yet'] });
+  expect(noted?.closeOutSentAt).toBeDefined();
+  // Still open with its item: the pass settles it when the item moves on.
+  expect((await requests.openForItem('item-2')).map((row) => row.requestId)).toEqual(['91002']);
+  await requests.recordSent('4264', '91002', { status: 'success', messages: [] });
+  expect((await requests.get('4264', '91002'))?.closeOut).toEqual({ status: 'success', messages: [] });
+  // A late in_progress note (sent before the success, recorded after it) does not reopen the request.
+  await requests.recordSent('4264', '91002', { status: 'in_progress', messages: ['late'] });
+  expect((await requests.get('4264', '91002'))?.closeOut).toEqual({ status: 'success', messages: [] });
+  expect(await requests.openForItem('item-2')).toEqual([]);
+  expect(await requests.unfinished()).toEqual([]);
 }
 
 /**

@@ -92,10 +92,10 @@ describe('statements per exported payment (hub request -> SQLite ledger -> ERP -
     }
     const counts = countsOf(db);
     const per = (start: string) => matching(counts, start) / payments;
-    // The item by id: the link's look at it (is there anything to close out yet?), the drain's read before it is
-    // sent, and the begin of its attempt, under the write lock. The close-out after the attempt takes the synced
-    // item the attempt's write returned.
-    expect(per('SELECT * FROM ledger_items WHERE id = ?')).toBe(3);
+    // The item by id: the link's look at it (is there anything to close out yet?) and the begin of its attempt, under
+    // the write lock. The drain sends the item its intake's write returned (issue 15: no read before it is sent); the
+    // close-out after the attempt takes the synced item the attempt's write returned.
+    expect(per('SELECT * FROM ledger_items WHERE id = ?')).toBe(2);
     // The end of the attempt reads the item and the attempt in one statement.
     expect(per('SELECT item.*, attempt.number AS attempt_number')).toBe(1);
     expect(per('SELECT * FROM ledger_attempts WHERE item_id = ? AND number = ?')).toBe(0);
@@ -107,8 +107,13 @@ describe('statements per exported payment (hub request -> SQLite ledger -> ERP -
     expect(per('SELECT company_id, request_id, request_name, detail_id, tenant, item_id, close_status, close_messages, close_sent_at, received_at FROM hub_requests WHERE company_id = ? AND request_id = ?')).toBe(0);
     // One payment at a time: its begin and its end are in transactions of their own, a fence read each.
     expect(per('SELECT epoch FROM tenant_leases WHERE tenant = ? AND holder IS NOT NULL')).toBe(2);
-    // All of it, but the inbox sweep's listing (a timer's, once a second, not the payment's).
-    expect((total(counts) - matching(counts, 'SELECT event_id')) / payments).toBe(23);
+    // The close-out follows from the synced item: recorded with the time it was sent, in one update, not decided
+    // first (issue 15).
+    expect(per('UPDATE hub_requests SET close_status = ?, close_messages = ?, close_sent_at = NULL')).toBe(0);
+    expect(per('UPDATE hub_requests SET close_status = ?, close_messages = ?, close_sent_at = ?')).toBe(1);
+    // All of it, but the inbox sweep's listing (a timer's, once a second, not the payment's): 23 before issue 15's
+    // last two changes.
+    expect((total(counts) - matching(counts, 'SELECT event_id')) / payments).toBe(21);
   }, 60_000);
 });
 

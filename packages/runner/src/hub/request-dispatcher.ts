@@ -307,17 +307,25 @@ export class HubRequestDispatcher {
     return closeOutFor(item, this.tenants.get(item.tenant)?.runtime.connector.manifest.displayName ?? 'the ERP');
   }
 
-  /** Decides a close-out (recorded first) and sends it; `item`: the request's ledger item, when the caller just read it. */
+  /**
+   * Decides a close-out and sends it; `item`: the request's ledger item, when the caller just read it. A close-out
+   * decided without an item (a refusal, a batch's, an import's) is recorded first: nothing else could give it again.
+   * One that follows from the row's ledger item is recorded once the hub took it, in the same statement as the time
+   * sent (one write fewer per payment): until then the row is open with its item, and after a crash the pass works it
+   * out again from the item.
+   */
   async closeOut(row: HubRequestRow, closeOut: CloseOut, item?: LedgerItem): Promise<void> {
-    await this.requests.decide(row.companyId, row.requestId, closeOut);
-    await this.send({ ...row, closeOut }, item);
+    const fromItem = row.itemId !== undefined;
+    if (!fromItem) await this.requests.decide(row.companyId, row.requestId, closeOut);
+    await this.send({ ...row, closeOut }, item, fromItem);
   }
 
   /**
-   * Sends a decided close-out: for a success about a ledger item, its `origin_id` goes first through External Data
-   * (idempotent), so Procore never shows a success without the link. A failure is logged and left for the pass.
+   * Sends a close-out (`undecided`: not recorded yet, see `closeOut`): for a success about a ledger item, its
+   * `origin_id` goes first through External Data (idempotent), so Procore never shows a success without the link. A
+   * failure is logged and left for the pass.
    */
-  private async send(row: HubRequestRow, read?: LedgerItem): Promise<void> {
+  private async send(row: HubRequestRow, read?: LedgerItem, undecided = false): Promise<void> {
     const closeOut = row.closeOut;
     if (closeOut === undefined) return;
     const context = { signal: this.#closing.signal };
@@ -330,7 +338,8 @@ export class HubRequestDispatcher {
         }
       }
       if (row.detailId !== undefined) await this.hub.client.closeOut(row.companyId, row.detailId, closeOut, context);
-      await this.requests.markSent(row.companyId, row.requestId, closeOut.status);
+      if (undecided) await this.requests.recordSent(row.companyId, row.requestId, closeOut);
+      else await this.requests.markSent(row.companyId, row.requestId, closeOut.status);
       this.logger.info({ requestId: row.requestId, requestName: row.requestName, status: closeOut.status }, `ERP Request ${row.requestId} closed out: ${closeOut.status}`);
     } catch (error) {
       this.logger.warn({ err: error, requestId: row.requestId }, `closing out ERP Request ${row.requestId} failed; sent again by the close-out pass`);

@@ -46,6 +46,12 @@ export interface HubRequests {
   decide(companyId: string, requestId: string, closeOut: CloseOut): Promise<void>;
   /** The hub took the close-out decided as `status`. */
   markSent(companyId: string, requestId: string, status: RequestDetailStatus): Promise<void>;
+  /**
+   * The hub took `closeOut`, which was not decided first: one that follows from the request's ledger item (a crash
+   * before this leaves the row open with its item, and the close-out pass works it out again from the item). An
+   * `in_progress` note never replaces a final close-out recorded meanwhile.
+   */
+  recordSent(companyId: string, requestId: string, closeOut: CloseOut): Promise<void>;
   /** Requests with a close-out still to send, or still open with a ledger item: the close-out pass's work. */
   unfinished(limit?: number): Promise<HubRequestRow[]>;
   /**
@@ -57,6 +63,19 @@ export interface HubRequests {
 
 /** A request that is done with: its final close-out reached the hub before the retention's cut-off. */
 const HANDLED_BEFORE = "close_status IN ('success', 'failed', 'stale') AND close_sent_at IS NOT NULL AND close_sent_at <";
+
+/**
+ * `recordSent`'s update: status, messages and the time sent in one statement. Parameters: status, messages (JSON),
+ * sent at, updated at, company, request, and the status again for the guard (a final one, or over no final one).
+ */
+export const RECORD_SENT_SQL = {
+  sqlite:
+    'UPDATE hub_requests SET close_status = ?, close_messages = ?, close_sent_at = ?, updated_at = ? WHERE company_id = ? AND request_id = ? ' +
+    "AND (? <> 'in_progress' OR close_status IS NULL OR close_status = 'in_progress')",
+  postgres:
+    'UPDATE hub_requests SET close_status = $1, close_messages = $2, close_sent_at = $3, updated_at = $4 WHERE company_id = $5 AND request_id = $6 ' +
+    "AND ($7 <> 'in_progress' OR close_status IS NULL OR close_status = 'in_progress')",
+} as const;
 
 /** A `hub_requests` row in either store. */
 export interface RequestRow {
@@ -162,6 +181,12 @@ export class SqliteHubRequests implements HubRequests {
     );
   }
 
+  async recordSent(companyId: string, requestId: string, closeOut: CloseOut): Promise<void> {
+    const now = this.now();
+    const values = [closeOut.status, JSON.stringify(closeOut.messages), now, now, companyId, requestId, closeOut.status];
+    await this.batch.run(() => this.prepare(RECORD_SENT_SQL.sqlite).run(...values));
+  }
+
   async unfinished(limit = 500): Promise<HubRequestRow[]> {
     return this.prepare<[number], RequestRow>(unfinishedRequestsSql(REQUEST_COLUMNS, 'sqlite'))
       .all(limit)
@@ -235,6 +260,11 @@ export class PostgresHubRequests implements HubRequests {
       requestId,
       status,
     ]);
+  }
+
+  async recordSent(companyId: string, requestId: string, closeOut: CloseOut): Promise<void> {
+    const now = this.now();
+    await this.writer.query(RECORD_SENT_SQL.postgres, [closeOut.status, JSON.stringify(closeOut.messages), now, now, companyId, requestId, closeOut.status]);
   }
 
   async unfinished(limit = 500): Promise<HubRequestRow[]> {
