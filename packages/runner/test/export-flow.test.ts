@@ -2,6 +2,7 @@ import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandb
 import { ErrorCodes, type Payment } from '@ledgerlink/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Runner } from '../src/daemon.js';
+import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
 import { eventually, runnerFor, tempDir, untilState } from './support/runner-harness.js';
 
 const env = { QBO_CLIENT_SECRET: QBO_SANDBOX_APP.clientSecret, QBO_REFRESH_TOKEN: QBO_SANDBOX_APP.refreshToken };
@@ -141,6 +142,19 @@ describe('export flow (runner + SQLite + the QuickBooks Online sandbox over loop
     await eventually('the drain to read the queued id', () => (reads.includes(id) ? true : undefined));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(landedFor(pay.invoice.erpId as string)).toHaveLength(1);
+  });
+
+  it('a payment another process put in the ledger as pending is found by the settle tick (its id listed) and sent once', async () => {
+    const { runner, dir } = await started([tenant('acme')]);
+    const pay = payment();
+    // Another process on the same ledger file (the CLI, a second runner): this runner is not told of the item.
+    const other = openSqliteLedger({ path: `${dir}/ledger.db` });
+    const { item } = await other.upsert({ tenant: 'acme', entity: 'payment', direction: 'export', sourceId: pay.id, record: pay as unknown as Record<string, unknown> }, { kind: 'user', id: 'cli' });
+    await other.close();
+    expect(item.state).toBe('pending');
+    const synced = await untilState(runner, item.id, 'synced');
+    expect(landedFor(pay.invoice.erpId as string)).toHaveLength(1);
+    expect(synced.targetId).toBe(landedFor(pay.invoice.erpId as string)[0]?.erpId);
   });
 
   it('blocks a payment whose invoice is not in the ERP yet, and sends it once the invoice is', async () => {
