@@ -124,6 +124,7 @@ export type {
   LedgerFence,
   LedgerFilter,
   LedgerItem,
+  LedgerIdPage,
   LedgerPage,
   LedgerState,
   NewLedgerItem,

@@ -1,5 +1,5 @@
 import { QBO_SANDBOX_APP, QBO_SANDBOX_TOKEN_PATH, startQboSandbox, type QboSandbox } from '@ledgerlink/connector-qbo/sandbox';
-import { ErrorCodes, type Payment } from '@ledgerlink/core';
+import { ErrorCodes, Outcomes, type Payment } from '@ledgerlink/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Runner } from '../src/daemon.js';
 import { openSqliteLedger } from '../src/store/sqlite-ledger.js';
@@ -155,6 +155,23 @@ describe('export flow (runner + SQLite + the QuickBooks Online sandbox over loop
     const synced = await untilState(runner, item.id, 'synced');
     expect(landedFor(pay.invoice.erpId as string)).toHaveLength(1);
     expect(synced.targetId).toBe(landedFor(pay.invoice.erpId as string)[0]?.erpId);
+  });
+
+  it('a write the ERP queued (accepted) is looked up by the settle tick and, not found there, sent again once', async () => {
+    const { runner, dir } = await started([tenant('acme')]);
+    const pay = payment();
+    // Left by another process: an attempt the ERP answered "queued", and nothing in QuickBooks yet.
+    const other = openSqliteLedger({ path: `${dir}/ledger.db` });
+    const actor = { kind: 'system', id: 'other-runner' } as const;
+    const { item } = await other.upsert({ tenant: 'acme', entity: 'payment', direction: 'export', sourceId: pay.id, record: pay as unknown as Record<string, unknown> }, actor);
+    await other.beginAttempt(item.id, actor);
+    const queued = await other.completeAttempt(item.id, 1, Outcomes.accepted('queue-1'), actor);
+    await other.close();
+    expect(queued.state).toBe('exporting');
+    // The settle tick lists the tenant's exporting ids, reads this one (not in flight here), finds no trace in the ERP.
+    await untilState(runner, item.id, 'synced');
+    expect(landedFor(pay.invoice.erpId as string)).toHaveLength(1);
+    expect((await runner.ledger.attempts(item.id)).map((attempt) => attempt.outcome?.kind)).toEqual(['accepted', 'synced']);
   });
 
   it('blocks a payment whose invoice is not in the ERP yet, and sends it once the invoice is', async () => {

@@ -18,6 +18,7 @@ import type {
   LedgerFence,
   LedgerFilter,
   LedgerItem,
+  LedgerIdPage,
   LedgerPage,
   LedgerState,
   LedgerTransition,
@@ -113,8 +114,10 @@ export class MemoryLedger implements Ledger {
     return matching.length > limit && last !== undefined ? { items, nextCursor: encodeLedgerCursor(last.sequence) } : { items };
   }
 
-  async listIds(filter: LedgerFilter = {}): Promise<string[]> {
-    return (await this.list(filter)).items.map((item) => item.id);
+  async listIds(filter: LedgerFilter = {}): Promise<LedgerIdPage> {
+    const { items, nextCursor } = await this.list(filter);
+    const ids = items.map((item) => item.id);
+    return nextCursor === undefined ? { ids } : { ids, nextCursor };
   }
 
   async counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]> {

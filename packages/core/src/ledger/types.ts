@@ -116,6 +116,12 @@ export interface LedgerPage {
   nextCursor?: string;
 }
 
+/** One page of `Ledger.listIds`: the ids of `list`'s page, and the same cursor to the next. */
+export interface LedgerIdPage {
+  ids: string[];
+  nextCursor?: string;
+}
+
 /** A `transition` request: where the item must be, where it goes, and what to audit. */
 export interface LedgerTransition {
   /** The states the caller saw the item in; the transition is refused if it has moved on since. */
@@ -161,10 +167,11 @@ export interface Ledger {
   getByTarget(tenant: string, entity: Entity, direction: Direction, targetId: string): Promise<LedgerItem | undefined>;
   list(filter?: LedgerFilter): Promise<LedgerPage>;
   /**
-   * The ids of `list`'s page for the same filter (same order, same page size, the cursor honoured), without the items:
-   * for a listing that only queues work (the settle tick's look for pending items), no record is read or decoded.
+   * The ids of `list`'s page for the same filter (same order, same page size, the same cursors), without the items:
+   * for a listing that mostly finds work already in hand (the settle tick's looks at pending and exporting items), no
+   * record is read or decoded.
    */
-  listIds(filter?: LedgerFilter): Promise<string[]>;
+  listIds(filter?: LedgerFilter): Promise<LedgerIdPage>;
   /** Counts by tenant and state (for the console and metrics). */
   counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]>;
 

@@ -21,6 +21,7 @@ import {
   type LedgerFence,
   type LedgerFilter,
   type LedgerItem,
+  type LedgerIdPage,
   type LedgerPage,
   type LedgerPlan,
   type LedgerState,
@@ -31,7 +32,7 @@ import {
 import pg from 'pg';
 import { eventFromRow, type EventInbox, type EventRow, type InboxScope } from './event-inbox.js';
 import type { HubRequests } from './hub-requests.js';
-import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, UNPROCESSED_EVENTS_OF_SQL, UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
+import { idPage, ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, UNPROCESSED_EVENTS_OF_SQL, UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
 import { PostgresCredentialTable } from './store-credentials.js';
 import { PostgresBatchedHubRequests } from './postgres-hub-requests.js';
@@ -413,10 +414,10 @@ export class PostgresLedger implements Ledger {
     return rows.length > limit && last !== undefined ? { items, nextCursor: encodeLedgerCursor(last.seq) } : { items };
   }
 
-  async listIds(filter: LedgerFilter = {}): Promise<string[]> {
+  async listIds(filter: LedgerFilter = {}): Promise<LedgerIdPage> {
     const { sql, params, limit } = listQuery(filter, 'postgres', 'id, seq');
-    const { rows } = await this.pool.query<{ id: string }>(sql, params);
-    return rows.slice(0, limit).map((row) => row.id);
+    const { rows } = await this.pool.query<{ id: string; seq: string | number }>(sql, params);
+    return idPage(rows, limit);
   }
 
   async counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]> {

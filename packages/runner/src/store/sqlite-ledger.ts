@@ -22,6 +22,7 @@ import {
   type LedgerFence,
   type LedgerFilter,
   type LedgerItem,
+  type LedgerIdPage,
   type LedgerPage,
   type LedgerPlan,
   type LedgerState,
@@ -29,7 +30,7 @@ import {
   type NewLedgerItem,
   type Outcome,
 } from '@ledgerlink/core';
-import { listQuery } from './hot-queries.js';
+import { idPage, listQuery } from './hot-queries.js';
 import { applyMigrations } from './migrations.js';
 import { createStatements, type LedgerStatements } from './sqlite-statements.js';
 import { attemptBeside, attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, itemStateParams, type ItemRow } from './sqlite-rows.js';
@@ -191,12 +192,9 @@ export class SqliteLedger implements Ledger {
     return statement as BetterSqlite3.Statement<unknown[], R>;
   }
 
-  async listIds(filter: LedgerFilter = {}): Promise<string[]> {
+  async listIds(filter: LedgerFilter = {}): Promise<LedgerIdPage> {
     const { sql, params, limit } = listQuery(filter, 'sqlite', 'id, seq');
-    return this.listStatement<{ id: string }>(sql)
-      .all(...params)
-      .slice(0, limit)
-      .map((row) => row.id);
+    return idPage(this.listStatement<{ id: string; seq: number }>(sql).all(...params), limit);
   }
 
   async list(filter: LedgerFilter = {}): Promise<LedgerPage> {
