@@ -12,6 +12,7 @@ import {
   type Entity,
   type Ledger,
   type LedgerError,
+  type LedgerFilter,
   type LedgerItem,
   type Logger,
   type Outcome,
@@ -668,22 +669,32 @@ export class TenantExporter {
     await this.idle();
   }
 
-  /** Every item of this tenant in a state, page by page. */
   /** The ids of every item of the tenant in `state`, a page at a time (as `items`, without reading the items). */
-  private async *ids(state: LedgerItem['state'], direction: 'export' | 'import'): AsyncGenerator<string> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.ledger.listIds({ tenant: this.tenant, direction, state, limit: PAGE, ...(cursor === undefined ? {} : { cursor }) });
-      yield* page.ids;
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
+  private ids(state: LedgerItem['state'], direction: 'export' | 'import'): AsyncGenerator<string> {
+    return this.paged(state, direction, async (filter) => {
+      const { ids, nextCursor } = await this.ledger.listIds(filter);
+      return { values: ids, nextCursor };
+    });
   }
 
-  private async *items(state: LedgerItem['state'], direction: 'export' | 'import'): AsyncGenerator<LedgerItem> {
+  /** Every item of this tenant in a state, page by page. */
+  private items(state: LedgerItem['state'], direction: 'export' | 'import'): AsyncGenerator<LedgerItem> {
+    return this.paged(state, direction, async (filter) => {
+      const { items, nextCursor } = await this.ledger.list(filter);
+      return { values: items, nextCursor };
+    });
+  }
+
+  /** A listing of the tenant's items in `state` followed from page to page by its cursors. */
+  private async *paged<T>(
+    state: LedgerItem['state'],
+    direction: 'export' | 'import',
+    read: (filter: LedgerFilter) => Promise<{ values: T[]; nextCursor?: string | undefined }>,
+  ): AsyncGenerator<T> {
     let cursor: string | undefined;
     do {
-      const page = await this.ledger.list({ tenant: this.tenant, direction, state, limit: PAGE, ...(cursor === undefined ? {} : { cursor }) });
-      yield* page.items;
+      const page = await read({ tenant: this.tenant, direction, state, limit: PAGE, ...(cursor === undefined ? {} : { cursor }) });
+      yield* page.values;
       cursor = page.nextCursor;
     } while (cursor !== undefined);
   }
