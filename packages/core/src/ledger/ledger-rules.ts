@@ -23,6 +23,7 @@ export {
   decodeLedgerCursor,
   encodeLedgerCursor,
   ledgerFilterStates,
+  ledgerPageOf,
   ledgerFilterText,
   ledgerPageSize,
   ledgerSearchText,

@@ -5,7 +5,7 @@ import { cloneJson, leaseLost, ledgerSourceKey, nextCounterValue, numberAudit, p
 import {
   compareLedgerCounts,
   decodeLedgerCursor,
-  encodeLedgerCursor,
+  ledgerPageOf,
   ledgerPageSize,
   matchesLedgerFilter,
 } from './query-rules.js';
@@ -108,16 +108,13 @@ export class MemoryLedger implements Ledger {
       matching.push(row);
       if (matching.length > limit) break;
     }
-    const page = matching.slice(0, limit);
-    const last = page[page.length - 1];
-    const items = page.map((row) => cloneJson(row.item));
-    return matching.length > limit && last !== undefined ? { items, nextCursor: encodeLedgerCursor(last.sequence) } : { items };
+    const { page, cursor } = ledgerPageOf(matching, limit, (row) => row.sequence);
+    return { items: page.map((row) => cloneJson(row.item)), ...cursor };
   }
 
   async listIds(filter: LedgerFilter = {}): Promise<LedgerIdPage> {
-    const { items, nextCursor } = await this.list(filter);
-    const ids = items.map((item) => item.id);
-    return nextCursor === undefined ? { ids } : { ids, nextCursor };
+    const { items, ...cursor } = await this.list(filter);
+    return { ids: items.map((item) => item.id), ...cursor };
   }
 
   async counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]> {

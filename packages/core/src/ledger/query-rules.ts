@@ -77,6 +77,16 @@ export function encodeLedgerCursor(sequence: number): string {
   return Buffer.from(`${CURSOR_PREFIX}${sequence}`, 'utf8').toString('base64url');
 }
 
+/**
+ * One page of a listing read with one row more than the page (`limit + 1`, as every store reads): the page's rows, and
+ * the cursor to the next page when that extra row came (`{}` otherwise), to spread into a `LedgerPage` or `LedgerIdPage`.
+ */
+export function ledgerPageOf<R>(rows: readonly R[], limit: number, sequenceOf: (row: R) => number): { page: R[]; cursor: { nextCursor?: string } } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, cursor: rows.length > limit && last !== undefined ? { nextCursor: encodeLedgerCursor(sequenceOf(last)) } : {} };
+}
+
 /** The creation sequence a cursor resumes after (0 for none). */
 export function decodeLedgerCursor(cursor: string | undefined): number {
   if (cursor === undefined || cursor === '') return 0;

@@ -1,4 +1,4 @@
-import { decodeLedgerCursor, encodeLedgerCursor, ledgerFilterStates, ledgerFilterText, ledgerPageSize, type LedgerFilter, type LedgerIdPage } from '@ledgerlink/core';
+import { decodeLedgerCursor, ledgerFilterStates, ledgerFilterText, ledgerPageSize, type LedgerFilter } from '@ledgerlink/core';
 
 /**
  * The store's hot queries, as both stores run them and as the plan checks EXPLAIN them (test/hot-query-plans.test.ts,
@@ -53,14 +53,6 @@ export const UNFINISHED_WHERE = `(close_status IS NOT NULL AND close_sent_at IS 
  */
 export function unfinishedRequestsSql(columns: string, dialect: Dialect): string {
   return `SELECT ${columns} FROM hub_requests WHERE (${OPEN_REQUESTS_INDEX_WHERE}) AND (${UNFINISHED_WHERE}) ORDER BY received_at LIMIT ${dialect === 'sqlite' ? '?' : '$1'}`;
-}
-
-/** `listIds`' page from the rows of `listQuery(…, 'id, seq')`: one row past the page says there is a next one. */
-export function idPage(rows: readonly { id: string; seq: string | number }[], limit: number): LedgerIdPage {
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const ids = page.map((row) => row.id);
-  return rows.length > limit && last !== undefined ? { ids, nextCursor: encodeLedgerCursor(Number(last.seq)) } : { ids };
 }
 
 /** One page of `Ledger.list`: the statement, its parameters (the page size + 1 last) and the page size. */

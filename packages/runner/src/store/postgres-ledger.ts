@@ -1,6 +1,6 @@
 import {
   compareLedgerCounts,
-  encodeLedgerCursor,
+  ledgerPageOf,
   planBeginAttempt,
   planCompleteAttempt,
   planEdit,
@@ -32,7 +32,7 @@ import {
 import pg from 'pg';
 import { eventFromRow, type EventInbox, type EventRow, type InboxScope } from './event-inbox.js';
 import type { HubRequests } from './hub-requests.js';
-import { idPage, ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, UNPROCESSED_EVENTS_OF_SQL, UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
+import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, UNPROCESSED_EVENTS_OF_SQL, UNPROCESSED_EVENTS_SQL } from './hot-queries.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
 import { PostgresCredentialTable } from './store-credentials.js';
 import { PostgresBatchedHubRequests } from './postgres-hub-requests.js';
@@ -408,16 +408,15 @@ export class PostgresLedger implements Ledger {
   async list(filter: LedgerFilter = {}): Promise<LedgerPage> {
     const { sql, params, limit } = listQuery(filter, 'postgres');
     const { rows } = await this.pool.query<ItemRow>(sql, params);
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    const items = page.map(itemFromRow);
-    return rows.length > limit && last !== undefined ? { items, nextCursor: encodeLedgerCursor(last.seq) } : { items };
+    const { page, cursor } = ledgerPageOf(rows, limit, (row) => row.seq);
+    return { items: page.map(itemFromRow), ...cursor };
   }
 
   async listIds(filter: LedgerFilter = {}): Promise<LedgerIdPage> {
     const { sql, params, limit } = listQuery(filter, 'postgres', 'id, seq');
-    const { rows } = await this.pool.query<{ id: string; seq: string | number }>(sql, params);
-    return idPage(rows, limit);
+    const { rows } = await this.pool.query<{ id: string; seq: number }>(sql, params);
+    const { page, cursor } = ledgerPageOf(rows, limit, (row) => row.seq);
+    return { ids: page.map((row) => row.id), ...cursor };
   }
 
   async counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]> {

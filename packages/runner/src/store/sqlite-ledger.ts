@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   compareLedgerCounts,
-  encodeLedgerCursor,
+  ledgerPageOf,
   planBeginAttempt,
   planCompleteAttempt,
   planEdit,
@@ -30,7 +30,7 @@ import {
   type NewLedgerItem,
   type Outcome,
 } from '@ledgerlink/core';
-import { idPage, listQuery } from './hot-queries.js';
+import { listQuery } from './hot-queries.js';
 import { applyMigrations } from './migrations.js';
 import { createStatements, type LedgerStatements } from './sqlite-statements.js';
 import { attemptBeside, attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, itemStateParams, type ItemRow } from './sqlite-rows.js';
@@ -194,16 +194,14 @@ export class SqliteLedger implements Ledger {
 
   async listIds(filter: LedgerFilter = {}): Promise<LedgerIdPage> {
     const { sql, params, limit } = listQuery(filter, 'sqlite', 'id, seq');
-    return idPage(this.listStatement<{ id: string; seq: number }>(sql).all(...params), limit);
+    const { page, cursor } = ledgerPageOf(this.listStatement<{ id: string; seq: number }>(sql).all(...params), limit, (row) => row.seq);
+    return { ids: page.map((row) => row.id), ...cursor };
   }
 
   async list(filter: LedgerFilter = {}): Promise<LedgerPage> {
     const { sql, params, limit } = listQuery(filter, 'sqlite');
-    const rows = this.listStatement<ItemRow>(sql).all(...params);
-    const page = rows.slice(0, limit);
-    const items = page.map(itemFromRow);
-    const last = page[page.length - 1];
-    return rows.length > limit && last !== undefined ? { items, nextCursor: encodeLedgerCursor(last.seq) } : { items };
+    const { page, cursor } = ledgerPageOf(this.listStatement<ItemRow>(sql).all(...params), limit, (row) => row.seq);
+    return { items: page.map(itemFromRow), ...cursor };
   }
 
   async counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]> {
