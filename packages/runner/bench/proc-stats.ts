@@ -44,3 +44,40 @@ export function voluntarySwitches(pid: number | 'self', scope: 'main' | 'threads
     return undefined;
   }
 }
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const HZ = 100;
+
+/** One thread's CPU seconds so far (user + system) from its `stat` file; 0 when it is gone. */
+function threadSeconds(statFile: string): number {
+  try {
+    // The command name may hold spaces: the fields after its closing parenthesis are fixed.
+    const fields = readFileSync(statFile, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / HZ;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A process's CPU seconds so far, split between its main thread (the event loop: the runner's own code, and the GC
+ * pauses it takes) and its other threads: V8's helpers (concurrent and parallel GC, the optimizing compiler) and
+ * libuv's pool (file system calls, a log sync). A thread that ended is not counted (Node's helpers live as long as
+ * the process). Undefined where `/proc` has no such files.
+ */
+export function threadCpu(pid: number | 'self' = 'self'): { main: number; helpers: number } | undefined {
+  try {
+    const tasks = readdirSync(`/proc/${pid}/task`);
+    const leader = pid === 'self' ? String(process.pid) : String(pid);
+    let main = 0;
+    let helpers = 0;
+    for (const task of tasks) {
+      const seconds = threadSeconds(`/proc/${pid}/task/${task}/stat`);
+      if (task === leader) main += seconds;
+      else helpers += seconds;
+    }
+    return { main, helpers };
+  } catch {
+    return undefined;
+  }
+}

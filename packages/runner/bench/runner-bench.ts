@@ -16,8 +16,8 @@
  * The throughput phase runs once per store (BENCH_STORES, default `sqlite-full,sqlite-normal,postgres`; PostgreSQL at
  * LEDGERLINK_TEST_POSTGRES_URL, schema BENCH_POSTGRES_SCHEMA, dropped first) and compares them.
  * BENCH_COMMIT_INTERVAL (ms): the SQLite stores' group-commit interval under load (default: the store's, 4 ms).
- * BENCH_WARMUP (default 1000): payments exported first on each kind of store, unmeasured, so that every store is
- * measured JIT-warm.
+ * BENCH_WARMUP (default 3000): payments the measured runner exports first, on the same store, before the clock
+ * starts: what is measured is a runner that has run for a while, not one still compiling its payment path.
  * Sizes: BENCH_PAYMENTS, BENCH_LATENCY_PAYMENTS, BENCH_THROTTLED_PAYMENTS; the latency phase's rate: BENCH_LATENCY_RATE
  * (events/s, default 50; above what the runner sustains on the machine, it measures a growing queue instead).
  * BENCH_RUNNER_CPU (cores, e.g. 0.5): caps this process (the runner) with a cgroup CPU quota of its own, the sandboxes'
@@ -46,7 +46,7 @@ import { createServer } from '../src/server/create-server.js';
 import { dropSchema, POSTGRES_URL } from '../test/support/postgres.js';
 import { countClientTraffic, printServerCost, readServer, type ServerReading } from './postgres-cost.js';
 import { CpuCaps } from './cpu-caps.js';
-import { procIo, voluntarySwitches, type ProcIo } from './proc-stats.js';
+import { procIo, threadCpu, voluntarySwitches, type ProcIo } from './proc-stats.js';
 import type { HostOptions } from './sandbox-host.js';
 
 const COMPANY = 4264;
@@ -245,7 +245,7 @@ async function stack(kind: 'qbo' | 'intacct', count: number, enforce: boolean, s
  * `exported` events (a counter, nothing read) and looks at the ledger once a second and at the end: a count of the
  * whole ledger every few milliseconds would be the driver's CPU charged to the runner.
  */
-async function allSynced(runner: Runner, count: number, timeoutMs: number): Promise<number> {
+async function allSynced(runner: Runner, count: number, timeoutMs: number, before = 0): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let exported = 0;
   let lastAt = Date.now();
@@ -259,7 +259,7 @@ async function allSynced(runner: Runner, count: number, timeoutMs: number): Prom
       if (exported >= count || look % 50 === 49) {
         const counts = await runner.ledger.counts();
         const synced = counts.filter((row) => row.state === 'synced').reduce((sum, row) => sum + row.count, 0);
-        if (synced >= count) return exported >= count ? lastAt : Date.now();
+        if (synced >= before + count) return exported >= count ? lastAt : Date.now();
         const failed = counts.filter((row) => row.state === 'failed').reduce((sum, row) => sum + row.count, 0);
         if (failed > 0) {
           const first = (await runner.ledger.list({ state: 'failed', limit: 1 })).items[0];
@@ -298,23 +298,27 @@ interface ThroughputFigures {
 async function throughput(count: number, store: StoreKind): Promise<ThroughputFigures> {
   // PostgreSQL's side of the run (bench/postgres-cost.ts): the server's CPU, WAL, rows and index growth, statements.
   if (store === 'postgres') countClientTraffic();
-  const { stack: s, ids } = await stack('qbo', count, false, store);
+  const { stack: s, ids: all } = await stack('qbo', WARMUP + count, false, store);
   let server: { before: ServerReading; ended: ServerReading } | undefined;
   let runnerCpuMs = 0;
   try {
+    if (WARMUP > 0) await warmUp(s, all.slice(0, WARMUP), store);
+    const ids = all.slice(WARMUP);
     await s.host.resetStats();
     const hostBefore = (await s.host.stats()).cpu;
     const serverBefore = store === 'postgres' ? await readServer(POSTGRES_URL, POSTGRES_SCHEMA) : undefined;
     const commitsBefore = groupCommits(s.runner);
     const ioBefore = procIo();
     const sleepsBefore = voluntarySwitches('self', 'main');
+    const threadsBefore = threadCpu();
     const cpuBefore = process.cpuUsage();
     const loopBefore = performance.eventLoopUtilization();
     const started = Date.now();
     await s.host.fund(ids);
-    const ended = await allSynced(s.runner, count, 300_000);
+    const ended = await allSynced(s.runner, count, 300_000, WARMUP);
     const cpu = process.cpuUsage(cpuBefore);
     const loop = performance.eventLoopUtilization(loopBefore);
+    const threads = threadCpu();
     runnerCpuMs = cpuMs(cpu);
     if (serverBefore !== undefined) server = { before: serverBefore, ended: await readServer(POSTGRES_URL, POSTGRES_SCHEMA) };
     const stats = await s.host.stats();
@@ -328,6 +332,11 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
       `  runner CPU per payment: ${(cpuMs(cpu) / count).toFixed(2)} ms (user ${(cpu.user / 1000 / count).toFixed(2)}, system ${(cpu.system / 1000 / count).toFixed(2)}) = ` +
         `${((1000 * count) / cpuMs(cpu)).toFixed(0)} payments per CPU-second; sandboxes' process ${(hostMs / count).toFixed(2)} ms per payment`,
     );
+    if (threads !== undefined && threadsBefore !== undefined) {
+      const main = ((threads.main - threadsBefore.main) * 1000) / count;
+      const helpers = ((threads.helpers - threadsBefore.helpers) * 1000) / count;
+      console.log(`  of which (/proc, 10 ms ticks): main thread ${main.toFixed(2)} ms, other threads (V8's GC and compiler, libuv's pool) ${helpers.toFixed(2)} ms`);
+    }
     // The event loop's busy time (CPU on the main thread, plus what blocks it: an fsync inside a commit) caps one
     // process's throughput; CPU on libuv's threads (a log sync) does not.
     console.log(`  event loop busy per payment: ${(loop.active / count).toFixed(2)} ms (utilisation ${(loop.utilization * 100).toFixed(0)}%)`);
@@ -357,33 +366,29 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
   }
 }
 
-/** The throughput of every store in one run, and each one's ratio to SQLite with full durability. */
 /**
- * Payments exported before the measured stores (BENCH_WARMUP, default 1,000; 0: none), on a store of their own that
- * is thrown away, once for SQLite and once for PostgreSQL when it is measured: the stores are measured in a process
- * whose JIT has compiled their payment path, as a runner that has run for a while has. Without it the first store
- * measured paid the warm-up and the later ones did not.
+ * Payments the measured runner exports before the clock starts (BENCH_WARMUP, default 3,000; 0: none), on its own
+ * store and sandboxes, with the same runner: V8 compiles a payment's path (its optimizing compiler on helper threads,
+ * whose CPU this process's figure counts) over the first few thousand payments a runner exports, and a runner built
+ * anew compiles some of it again (closures of its own). A throw-away runner warmed before the measured one, as this
+ * bench did until 2026-12-07, left the measured runner compiling: 560 optimizing compilations in its
+ * 3,000 payments against 290-320 in the next runs of the same process, and 1.98 ms of CPU per payment against
+ * 1.19-1.38. A deployed runner is measured by the later figure: it runs for days on one stack.
  */
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 1_000);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3_000);
 if (!(Number.isInteger(WARMUP) && WARMUP >= 0)) throw new Error(`BENCH_WARMUP must be a whole number of payments, got ${process.env.BENCH_WARMUP}`);
 
-async function warmUp(count: number, store: StoreKind): Promise<void> {
-  const { stack: s, ids } = await stack('qbo', count, false, store);
-  try {
-    const started = Date.now();
-    await s.host.fund(ids);
-    await allSynced(s.runner, count, 300_000);
-    console.log(`warm-up (${store}): ${count} payments exported in ${((Date.now() - started) / 1000).toFixed(1)} s (not measured)`);
-  } finally {
-    await s.close();
-  }
+async function warmUp(s: Stack, ids: number[], store: StoreKind): Promise<void> {
+  const started = Date.now();
+  await s.host.fund(ids);
+  await allSynced(s.runner, ids.length, 300_000);
+  console.log(`warm-up (${store}): ${ids.length} payments exported by the measured runner in ${((Date.now() - started) / 1000).toFixed(1)} s (not measured)`);
 }
 
+/** The throughput of every store in one run, and each one's ratio to SQLite with full durability. */
 async function throughputByStore(count: number): Promise<void> {
   const stores = (process.env.BENCH_STORES ?? 'sqlite-full,sqlite-normal,postgres').split(',') as StoreKind[];
   const figures: ThroughputFigures[] = [];
-  // SQLite's path and PostgreSQL's differ (the `pg` client, the batches): each is warmed before it is measured.
-  if (WARMUP > 0) for (const kind of new Set(stores.map((store) => (store === 'postgres' ? 'postgres' : 'sqlite-normal')))) await warmUp(WARMUP, kind);
   for (const store of stores) figures.push(await throughput(count, store));
   const base = figures.find((figure) => figure.store === 'sqlite-full') ?? figures[0];
   if (base === undefined) return;
