@@ -13,8 +13,9 @@
  * BENCH_REPLICA_LOG_LEVEL (replica logs, default warn; LEDGERLINK_KEEP_REPLICA_LOGS keeps them),
  * BENCH_REPLICA_CPU (cores per replica, e.g. 0.25: each replica's runner process gets a cgroup CPU quota of its own,
  * as if each ran on a machine of its own; needs root and the cgroup v1 cpu controller; default: no cap),
- * BENCH_REPLICA_WARMUP (payments per tenant exported before the clock starts, default 50: every replica process warms
- * its JIT on them, as a runner that has run for a while has; 0: measure from cold),
+ * BENCH_REPLICA_WARMUP (payments per replica exported before the clock starts, default 3000, spread over the tenants
+ * and run before the CPU caps are set: every replica process compiles its payment path on them, as a runner that has
+ * run for a while has; 0: measure from cold),
  * BENCH_REPLICA_RATE (payments a second, all tenants together, funded steadily instead of all at once: below what the
  * replicas sustain, the CPU per payment of 1, 2 and 3 replicas compares without the machine's own contention),
  * BENCH_REPLICA_SUSTAINED=1 (instead of the burst and the takeover: the highest steady rate 1, 2 and 3 replicas keep up
@@ -31,7 +32,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { CpuCaps } from './cpu-caps.js';
-import { procIo, voluntarySwitches } from './proc-stats.js';
+import { procIo, threadCpu, voluntarySwitches } from './proc-stats.js';
 import { Cluster, requirePostgres, sleep, holderOf, waitFor, type ClusterOptions, type HostStats, type ReplicaErp } from '../test/replicas/harness.js';
 
 /** Progress on stderr: the figures alone go to stdout. */
@@ -45,8 +46,16 @@ const TAKEOVER = process.env.BENCH_TAKEOVER !== '0';
 const ROUNDS = Number(process.env.BENCH_REPLICA_ROUNDS ?? 1);
 if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1)) throw new Error(`BENCH_REPLICA_ROUNDS must be a whole number of rounds, 1 or more, got ${process.env.BENCH_REPLICA_ROUNDS}`);
 const LOG_LEVEL = process.env.BENCH_REPLICA_LOG_LEVEL ?? 'warn';
-const WARMUP = Number(process.env.BENCH_REPLICA_WARMUP ?? 50);
-if (!(Number.isInteger(WARMUP) && WARMUP >= 0)) throw new Error(`BENCH_REPLICA_WARMUP must be a whole number of payments per tenant, got ${process.env.BENCH_REPLICA_WARMUP}`);
+/**
+ * Warm-up payments per replica (BENCH_REPLICA_WARMUP). V8 compiles a runner's payment path over its first few thousand
+ * payments, on helper threads whose CPU the replica's figure counts. Counted per tenant, as until 2026-12-07 (50 each),
+ * one replica warmed on 300 payments and each of three on 100: the three went on compiling through the measured
+ * burst, and charged it to scaling. Counted per replica, every replica process is measured equally warm.
+ */
+const WARMUP = Number(process.env.BENCH_REPLICA_WARMUP ?? 3_000);
+if (!(Number.isInteger(WARMUP) && WARMUP >= 0)) throw new Error(`BENCH_REPLICA_WARMUP must be a whole number of payments per replica, got ${process.env.BENCH_REPLICA_WARMUP}`);
+/** Warm-up payments per tenant for a cluster of `replicas`: WARMUP for each replica, shared by the tenants. */
+const warmupPerTenant = (replicas: number): number => Math.ceil((WARMUP * replicas) / TENANTS);
 const RATE = process.env.BENCH_REPLICA_RATE === undefined ? undefined : Number(process.env.BENCH_REPLICA_RATE);
 if (RATE !== undefined && !(RATE > 0)) throw new Error(`BENCH_REPLICA_RATE must be a number of payments a second above 0, got ${process.env.BENCH_REPLICA_RATE}`);
 const CPU_PER_REPLICA = process.env.BENCH_REPLICA_CPU === undefined ? undefined : Number(process.env.BENCH_REPLICA_CPU);
@@ -130,6 +139,8 @@ interface CpuSnapshot {
   replicas: number[];
   /** The replicas' system time (in the kernel), all together. */
   replicasSystem: number;
+  /** The replicas' CPU on threads other than their main one (V8's GC and compiler, libuv's pool), all together. */
+  replicasHelpers: number;
   host: number;
   postgres: Map<number, number>;
   machine: { busy: number; total: number };
@@ -137,7 +148,7 @@ interface CpuSnapshot {
 
 async function cpuSnapshot(cluster: Cluster): Promise<CpuSnapshot> {
   const pids = await Promise.all(cluster.replicas.map((replica) => replica.runnerPid()));
-  return { wakeups: sumWakeups(pids), replicas: pids.map(cpuSeconds), replicasSystem: pids.reduce((sum, pid) => sum + cpuSplit(pid).system, 0), host: cpuSeconds(cluster.host.pid), postgres: postgresCpuSeconds(), machine: machineTicks() };
+  return { wakeups: sumWakeups(pids), replicas: pids.map(cpuSeconds), replicasSystem: pids.reduce((sum, pid) => sum + cpuSplit(pid).system, 0), replicasHelpers: pids.reduce((sum, pid) => sum + (pid === undefined ? 0 : (threadCpu(pid)?.helpers ?? 0)), 0), host: cpuSeconds(cluster.host.pid), postgres: postgresCpuSeconds(), machine: machineTicks() };
 }
 
 /**
@@ -182,13 +193,15 @@ interface Throughput {
   /** Replicas whose /readyz said they ran at least one tenant at the end. */
   working: number;
   /** CPU seconds over the measured interval: each replica's runner, the sandbox host, PostgreSQL (all of it). */
-  cpu: { replicas: number[]; replicasSystem: number; host: number; postgres: number };
+  cpu: { replicas: number[]; replicasSystem: number; replicasHelpers: number; host: number; postgres: number };
   /** The replicas' read and write calls and voluntary context switches over the interval, all together. */
   wakeups: { reads: number; writes: number; switches: number };
   /** The machine's busy share over the interval (1 = every core busy). */
   machineBusy: number;
   /** With BENCH_REPLICA_CPU: how long each replica was held back by its quota over the interval (ms). */
   throttledMs?: number[];
+  /** Each replica's CPU with nothing to do, just before the clock started (ms a second: its timers, leases, sweeps). */
+  idleMsPerSecond: number[];
   /** What the sandboxes saw over the interval. */
   traffic: HostStats;
   /** The statements all replicas sent PostgreSQL over the interval, by name (PgProxy's count). */
@@ -197,7 +210,8 @@ interface Throughput {
 
 /** A cluster of `replicas` replicas on its own schema, each capped as BENCH_REPLICA_CPU says, warmed up; `close` ends it. */
 async function openCluster(replicas: number, perTenant: number): Promise<{ cluster: Cluster; caps: CpuCaps | undefined; close: () => Promise<void> }> {
-  const cluster = await Cluster.start({ ...options(perTenant + WARMUP), ...DEPLOYMENT_SCHEDULES });
+  const warmup = warmupPerTenant(replicas);
+  const cluster = await Cluster.start({ ...options(perTenant + warmup), ...DEPLOYMENT_SCHEDULES });
   current = cluster;
   let caps: CpuCaps | undefined;
   const close = async () => {
@@ -206,17 +220,18 @@ async function openCluster(replicas: number, perTenant: number): Promise<{ clust
   };
   try {
     await Promise.all([cluster.startReplicas(replicas), cluster.connectHub()]);
+    // Warmed without the caps (the warm-up is not measured, and at a cap it would take minutes), capped after.
+    if (warmup > 0) {
+      await Promise.all(cluster.tenants.map((tenant) => cluster.fund(tenant.id, warmup)));
+      const warm = await cluster.settle(300_000);
+      if (!warm.settled) throw new Error(`${replicas} replica(s): the warm-up payments did not all close out within 300 s\n${await cluster.describe()}`);
+      progress(`${replicas} replica(s) warmed up on ${warmup * TENANTS} payments`);
+    }
     if (CPU_PER_REPLICA !== undefined) {
       const opened = CpuCaps.open(`ledgerlink-bench-${process.pid}`);
       if (typeof opened === 'string') throw new Error(`BENCH_REPLICA_CPU: ${opened}`);
       caps = opened;
       for (const replica of cluster.replicas) caps.cap(replica.name, await replica.runnerPid(), CPU_PER_REPLICA);
-    }
-    if (WARMUP > 0) {
-      await Promise.all(cluster.tenants.map((tenant) => cluster.fund(tenant.id, WARMUP)));
-      const warm = await cluster.settle(300_000);
-      if (!warm.settled) throw new Error(`${replicas} replica(s): the warm-up payments did not all close out within 300 s\n${await cluster.describe()}`);
-      progress(`${replicas} replica(s) warmed up on ${WARMUP * TENANTS} payments`);
     }
     return { cluster, caps, close };
   } catch (error) {
@@ -229,8 +244,13 @@ async function throughput(replicas: number): Promise<Throughput> {
   const { cluster, caps, close } = await openCluster(replicas, PER_TENANT);
   try {
     progress(`${replicas} replica(s) started${caps === undefined ? '' : `, ${CPU_PER_REPLICA} core each`}; funding ${PER_TENANT * TENANTS} payments`);
-    // Each replica settles on its role (and, with per-tenant leases, its share) before the clock starts.
+    // Each replica settles on its role (and, with per-tenant leases, its share) before the clock starts; what they
+    // spend meanwhile, with nothing to do, is what every second of a replica costs whatever it does.
+    const idleBefore = await cpuSnapshot(cluster);
+    const idleStarted = Date.now();
     await sleep(LEASE_TTL_MS);
+    const idleAfter = await cpuSnapshot(cluster);
+    const idleMsPerSecond = idleAfter.replicas.map((seconds, index) => (1000 * (seconds - (idleBefore.replicas[index] ?? 0))) / ((Date.now() - idleStarted) / 1000));
     await cluster.host.resetStats();
     for (const replica of cluster.replicas) replica.proxy.resetStatements();
     const throttledBefore = cluster.replicas.map((replica) => caps?.throttledMs(replica.name) ?? 0);
@@ -262,10 +282,12 @@ async function throughput(replicas: number): Promise<Throughput> {
       cpu: {
         replicas: after.replicas.map((seconds, index) => seconds - (before.replicas[index] ?? 0)),
         replicasSystem: after.replicasSystem - before.replicasSystem,
+        replicasHelpers: after.replicasHelpers - before.replicasHelpers,
         host: after.host - before.host,
         postgres: postgresDelta(before.postgres, after.postgres),
       },
       wakeups: { reads: after.wakeups.reads - before.wakeups.reads, writes: after.wakeups.writes - before.wakeups.writes, switches: after.wakeups.switches - before.wakeups.switches },
+      idleMsPerSecond,
       machineBusy: (after.machine.busy - before.machine.busy) / Math.max(1, after.machine.total - before.machine.total),
       traffic,
       statements,
@@ -406,7 +428,7 @@ const baseOf = (round: number) => results.find((r) => r.round === round && r.rep
 console.log(
   `replicas on one PostgreSQL store: ${TENANTS} tenants (half Yardi, half QBO), ${PER_TENANT} payments each, lease TTL ${LEASE_TTL_MS} ms` +
     `${CPU_PER_REPLICA === undefined ? '' : `, each replica capped at ${CPU_PER_REPLICA} core`}${RATE === undefined ? ', funded all at once' : `, funded at ${RATE} payments/s`}` +
-    `, after ${WARMUP} warm-up payments per tenant`,
+    `, after ${WARMUP} warm-up payments per replica`,
 );
 console.log('| replicas | payments | seconds | payments/s | ratio to 1 | replicas running tenants | duplicates | lost | failed in hub |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -427,13 +449,13 @@ if (ROUNDS > 1) {
   }
 }
 console.log('CPU over the measured interval: seconds (share of one core); PostgreSQL counts every client of the server');
-console.log(`| replicas | each replica | ms per payment (replicas) | of which in the kernel | sandbox host | PostgreSQL | machine busy |${CPU_PER_REPLICA === undefined ? '' : ' held back by the cap |'}`);
-console.log(`|---:|---|---:|---:|---:|---:|---:|${CPU_PER_REPLICA === undefined ? '' : '---|'}`);
+console.log(`| replicas | each replica | ms per payment (replicas) | of which in the kernel | of which other threads | idle, ms a second each | sandbox host | PostgreSQL | machine busy |${CPU_PER_REPLICA === undefined ? '' : ' held back by the cap |'}`);
+console.log(`|---:|---|---:|---:|---:|---|---:|---:|---:|${CPU_PER_REPLICA === undefined ? '' : '---|'}`);
 for (const r of results) {
   const share = (seconds: number) => `${seconds.toFixed(1)} (${Math.round((100 * seconds) / r.seconds)}%)`;
   const replicaMs = (1000 * r.cpu.replicas.reduce((sum, s) => sum + s, 0)) / r.payments;
   const held = r.throttledMs === undefined ? '' : ` ${r.throttledMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} |`;
-  console.log(`| ${r.replicas} | ${r.cpu.replicas.map(share).join(', ')} | ${replicaMs.toFixed(1)} | ${((1000 * r.cpu.replicasSystem) / r.payments).toFixed(1)} | ${share(r.cpu.host)} | ${share(r.cpu.postgres)} | ${Math.round(100 * r.machineBusy)}% |${held}`);
+  console.log(`| ${r.replicas} | ${r.cpu.replicas.map(share).join(', ')} | ${replicaMs.toFixed(1)} | ${((1000 * r.cpu.replicasSystem) / r.payments).toFixed(1)} | ${((1000 * r.cpu.replicasHelpers) / r.payments).toFixed(1)} | ${r.idleMsPerSecond.map((ms) => ms.toFixed(0)).join(', ')} | ${share(r.cpu.host)} | ${share(r.cpu.postgres)} | ${Math.round(100 * r.machineBusy)}% |${held}`);
 }
 console.log('Per payment, the replicas together: read and write system calls, and waits for an event (voluntary context switches, all threads)');
 console.log('| replicas | reads | writes | waits |');
