@@ -142,13 +142,15 @@ interface CpuSnapshot {
   /** The replicas' CPU on threads other than their main one (V8's GC and compiler, libuv's pool), all together. */
   replicasHelpers: number;
   host: number;
+  /** This process: the webhook balancer and the replicas' database proxies. */
+  bench: number;
   postgres: Map<number, number>;
   machine: { busy: number; total: number };
 }
 
 async function cpuSnapshot(cluster: Cluster): Promise<CpuSnapshot> {
   const pids = await Promise.all(cluster.replicas.map((replica) => replica.runnerPid()));
-  return { wakeups: sumWakeups(pids), replicas: pids.map(cpuSeconds), replicasSystem: pids.reduce((sum, pid) => sum + cpuSplit(pid).system, 0), replicasHelpers: pids.reduce((sum, pid) => sum + (pid === undefined ? 0 : (threadCpu(pid)?.helpers ?? 0)), 0), host: cpuSeconds(cluster.host.pid), postgres: postgresCpuSeconds(), machine: machineTicks() };
+  return { wakeups: sumWakeups(pids), replicas: pids.map(cpuSeconds), replicasSystem: pids.reduce((sum, pid) => sum + cpuSplit(pid).system, 0), replicasHelpers: pids.reduce((sum, pid) => sum + (pid === undefined ? 0 : (threadCpu(pid)?.helpers ?? 0)), 0), host: cpuSeconds(cluster.host.pid), bench: cpuSeconds(process.pid), postgres: postgresCpuSeconds(), machine: machineTicks() };
 }
 
 /**
@@ -193,7 +195,7 @@ interface Throughput {
   /** Replicas whose /readyz said they ran at least one tenant at the end. */
   working: number;
   /** CPU seconds over the measured interval: each replica's runner, the sandbox host, PostgreSQL (all of it). */
-  cpu: { replicas: number[]; replicasSystem: number; replicasHelpers: number; host: number; postgres: number };
+  cpu: { replicas: number[]; replicasSystem: number; replicasHelpers: number; host: number; bench: number; postgres: number };
   /** The replicas' read and write calls and voluntary context switches over the interval, all together. */
   wakeups: { reads: number; writes: number; switches: number };
   /** The machine's busy share over the interval (1 = every core busy). */
@@ -284,6 +286,7 @@ async function throughput(replicas: number): Promise<Throughput> {
         replicasSystem: after.replicasSystem - before.replicasSystem,
         replicasHelpers: after.replicasHelpers - before.replicasHelpers,
         host: after.host - before.host,
+        bench: after.bench - before.bench,
         postgres: postgresDelta(before.postgres, after.postgres),
       },
       wakeups: { reads: after.wakeups.reads - before.wakeups.reads, writes: after.wakeups.writes - before.wakeups.writes, switches: after.wakeups.switches - before.wakeups.switches },
@@ -449,13 +452,13 @@ if (ROUNDS > 1) {
   }
 }
 console.log('CPU over the measured interval: seconds (share of one core); PostgreSQL counts every client of the server');
-console.log(`| replicas | each replica | ms per payment (replicas) | of which in the kernel | of which other threads | idle, ms a second each | sandbox host | PostgreSQL | machine busy |${CPU_PER_REPLICA === undefined ? '' : ' held back by the cap |'}`);
-console.log(`|---:|---|---:|---:|---:|---|---:|---:|---:|${CPU_PER_REPLICA === undefined ? '' : '---|'}`);
+console.log(`| replicas | each replica | ms per payment (replicas) | of which in the kernel | of which other threads | idle, ms a second each | sandbox host | balancer and database proxies | PostgreSQL | machine busy |${CPU_PER_REPLICA === undefined ? '' : ' held back by the cap |'}`);
+console.log(`|---:|---|---:|---:|---:|---|---:|---:|---:|---:|${CPU_PER_REPLICA === undefined ? '' : '---|'}`);
 for (const r of results) {
   const share = (seconds: number) => `${seconds.toFixed(1)} (${Math.round((100 * seconds) / r.seconds)}%)`;
   const replicaMs = (1000 * r.cpu.replicas.reduce((sum, s) => sum + s, 0)) / r.payments;
   const held = r.throttledMs === undefined ? '' : ` ${r.throttledMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} |`;
-  console.log(`| ${r.replicas} | ${r.cpu.replicas.map(share).join(', ')} | ${replicaMs.toFixed(1)} | ${((1000 * r.cpu.replicasSystem) / r.payments).toFixed(1)} | ${((1000 * r.cpu.replicasHelpers) / r.payments).toFixed(1)} | ${r.idleMsPerSecond.map((ms) => ms.toFixed(0)).join(', ')} | ${share(r.cpu.host)} | ${share(r.cpu.postgres)} | ${Math.round(100 * r.machineBusy)}% |${held}`);
+  console.log(`| ${r.replicas} | ${r.cpu.replicas.map(share).join(', ')} | ${replicaMs.toFixed(1)} | ${((1000 * r.cpu.replicasSystem) / r.payments).toFixed(1)} | ${((1000 * r.cpu.replicasHelpers) / r.payments).toFixed(1)} | ${r.idleMsPerSecond.map((ms) => ms.toFixed(0)).join(', ')} | ${share(r.cpu.host)} | ${share(r.cpu.bench)} | ${share(r.cpu.postgres)} | ${Math.round(100 * r.machineBusy)}% |${held}`);
 }
 console.log('Per payment, the replicas together: read and write system calls, and waits for an event (voluntary context switches, all threads)');
 console.log('| replicas | reads | writes | waits |');

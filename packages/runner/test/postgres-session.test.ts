@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresLedger, postgresPoolConfig } from '../src/store/postgres-ledger.js';
+import { POOL_IDLE_MS } from '../src/store/postgres-pool.js';
 import { dropSchema, POSTGRES_URL } from './support/postgres.js';
 
 /**
@@ -50,6 +51,28 @@ describe('PostgreSQL sessions of the ledger pool', () => {
       await other.end();
       held.release(true);
       await cutOff.end();
+    }
+  }, 30_000);
+
+  it("keeps a connection left unused for the pool's idle time, past pg's own 10 s by default, and closes it after", async () => {
+    // The default: longer than pg's 10 s, so a runner at an everyday pace keeps its sessions (and their prepared
+    // statements) between payments.
+    expect(postgresPoolConfig({ url: POSTGRES_URL, schema }).idleTimeoutMillis).toBe(POOL_IDLE_MS);
+    expect(POOL_IDLE_MS).toBeGreaterThan(10_000);
+    const backend = async (pool: pg.Pool) => (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+    const kept = new pg.Pool(postgresPoolConfig({ url: POSTGRES_URL, schema, idleConnectionMs: 5_000 }));
+    const closed = new pg.Pool(postgresPoolConfig({ url: POSTGRES_URL, schema, idleConnectionMs: 200 }));
+    try {
+      const [keptBefore, closedBefore] = [await backend(kept), await backend(closed)];
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Idle for 1 s: within 5 s the session is the same one; past 200 ms it was closed and a new one opened.
+      expect(kept.totalCount).toBe(1);
+      expect(closed.totalCount).toBe(0);
+      expect(await backend(kept)).toBe(keptBefore);
+      expect(await backend(closed)).not.toBe(closedBefore);
+    } finally {
+      await kept.end();
+      await closed.end();
     }
   }, 30_000);
 });

@@ -38,6 +38,7 @@ import { PostgresCredentialTable } from './store-credentials.js';
 import { PostgresBatchedHubRequests } from './postgres-hub-requests.js';
 import { PipelinedReader, PostgresReadBatch, type BatchedRead } from './postgres-read-batch.js';
 import { PostgresWriteBatch, type BatchClient } from './postgres-write-batch.js';
+import { POOL_IDLE_MS } from './postgres-pool.js';
 import { CURRENT_EPOCH_SQL } from './tenant-leases.js';
 import {
   attemptBeside,
@@ -199,6 +200,7 @@ export function postgresPoolConfig(options: PostgresLedgerOptions & { schema: st
     options: `-c search_path=${options.schema} -c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? 2 * timeoutMs}`,
     query_timeout: timeoutMs,
     connectionTimeoutMillis: timeoutMs,
+    idleTimeoutMillis: options.idleConnectionMs ?? POOL_IDLE_MS,
     keepAlive: true,
     keepAliveInitialDelayMillis: Math.max(1_000, timeoutMs),
     // A group commit's statements are sent without waiting for the answers before them (PostgresWriteBatch).
@@ -232,6 +234,8 @@ export interface PostgresLedgerOptions {
    * fence), and a replica paused or cut off mid-commit kept the next holder from claiming the tenant until then.
    */
   idleInTransactionTimeoutMs?: number;
+  /** How long a connection of the pool may sit unused before it is closed (default POOL_IDLE_MS, 5 minutes). */
+  idleConnectionMs?: number;
 }
 
 /**

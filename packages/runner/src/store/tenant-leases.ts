@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { sqliteWriteBatch } from './sqlite-write-batch.js';
+import { POOL_IDLE_MS } from './postgres-pool.js';
 
 /**
  * Which replica sends for which tenant. Every runner process of a deployment shares one store; each tenant has
@@ -140,6 +141,7 @@ export class PostgresTenantLeases implements TenantLeases {
       options: `-c search_path=${options.schema} -c statement_timeout=${options.queryTimeoutMs} -c idle_in_transaction_session_timeout=${2 * options.queryTimeoutMs}`,
       query_timeout: options.queryTimeoutMs,
       connectionTimeoutMillis: options.queryTimeoutMs,
+      idleTimeoutMillis: POOL_IDLE_MS,
       keepAlive: true,
       keepAliveInitialDelayMillis: Math.max(1_000, options.queryTimeoutMs),
     };
