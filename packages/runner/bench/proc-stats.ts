@@ -48,14 +48,18 @@ export function voluntarySwitches(pid: number | 'self', scope: 'main' | 'threads
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
 const HZ = 100;
 
-/** One thread's CPU seconds so far (user + system) from its `stat` file; 0 when it is gone. */
-function threadSeconds(statFile: string): number {
+/**
+ * CPU seconds so far in a process's or a thread's own code and in the kernel's (system calls: sockets, disk), from its
+ * `stat` file (`/proc/<pid>/stat` sums a process's threads, `/proc/<pid>/task/<tid>/stat` is one thread); zeros when it
+ * is gone.
+ */
+export function cpuTimes(statFile: string): { user: number; system: number } {
   try {
     // The command name may hold spaces: the fields after its closing parenthesis are fixed.
     const fields = readFileSync(statFile, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / HZ;
+    return { user: Number(fields[11]) / HZ, system: Number(fields[12]) / HZ };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
 }
 
@@ -72,7 +76,8 @@ export function threadCpu(pid: number | 'self' = 'self'): { main: number; helper
     let main = 0;
     let helpers = 0;
     for (const task of tasks) {
-      const seconds = threadSeconds(`/proc/${pid}/task/${task}/stat`);
+      const { user, system } = cpuTimes(`/proc/${pid}/task/${task}/stat`);
+      const seconds = user + system;
       if (task === leader) main += seconds;
       else helpers += seconds;
     }

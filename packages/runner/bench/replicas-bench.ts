@@ -32,7 +32,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { CpuCaps } from './cpu-caps.js';
-import { procIo, threadCpu, voluntarySwitches } from './proc-stats.js';
+import { cpuTimes, procIo, threadCpu, voluntarySwitches } from './proc-stats.js';
 import { Cluster, requirePostgres, sleep, holderOf, waitFor, type ClusterOptions, type HostStats, type ReplicaErp } from '../test/replicas/harness.js';
 
 /** Progress on stderr: the figures alone go to stdout. */
@@ -69,9 +69,6 @@ const SUSTAIN_LAG = Number(process.env.BENCH_SUSTAIN_LAG_SECONDS ?? 2);
 for (const [name, value] of Object.entries({ BENCH_SUSTAIN_SECONDS: SUSTAIN_SECONDS, BENCH_SUSTAIN_START: SUSTAIN_START, BENCH_SUSTAIN_STEPS: SUSTAIN_MAX_STEPS, BENCH_SUSTAIN_LAG_SECONDS: SUSTAIN_LAG })) {
   if (!(value > 0)) throw new Error(`${name} must be a number above 0, got ${process.env[name]}`);
 }
-/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
-const HZ = 100;
-
 /** A process's CPU seconds so far (user + system), 0 when it is gone. */
 function cpuSeconds(pid: number | undefined): number {
   const { user, system } = cpuSplit(pid);
@@ -80,14 +77,7 @@ function cpuSeconds(pid: number | undefined): number {
 
 /** A process's CPU seconds so far in its own code and in the kernel's (system calls: sockets, disk), zeros when it is gone. */
 function cpuSplit(pid: number | undefined): { user: number; system: number } {
-  if (pid === undefined) return { user: 0, system: 0 };
-  try {
-    // The command name may hold spaces: the fields after its closing parenthesis are fixed.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return { user: Number(fields[11]) / HZ, system: Number(fields[12]) / HZ };
-  } catch {
-    return { user: 0, system: 0 };
-  }
+  return pid === undefined ? { user: 0, system: 0 } : cpuTimes(`/proc/${pid}/stat`);
 }
 
 /** CPU seconds of each PostgreSQL process on this machine (other users of the server included), by pid. */
