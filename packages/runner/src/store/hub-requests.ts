@@ -77,6 +77,11 @@ export const RECORD_SENT_SQL = {
     "AND ($7 <> 'in_progress' OR close_status IS NULL OR close_status = 'in_progress')",
 } as const;
 
+/** `RECORD_SENT_SQL`'s parameters, in its order, for a close-out the hub took at `now` (either store). */
+export function recordSentParams(companyId: string, requestId: string, closeOut: CloseOut, now: string): unknown[] {
+  return [closeOut.status, JSON.stringify(closeOut.messages), now, now, companyId, requestId, closeOut.status];
+}
+
 /** A `hub_requests` row in either store. */
 export interface RequestRow {
   company_id: string;
@@ -182,8 +187,7 @@ export class SqliteHubRequests implements HubRequests {
   }
 
   async recordSent(companyId: string, requestId: string, closeOut: CloseOut): Promise<void> {
-    const now = this.now();
-    const values = [closeOut.status, JSON.stringify(closeOut.messages), now, now, companyId, requestId, closeOut.status];
+    const values = recordSentParams(companyId, requestId, closeOut, this.now());
     await this.batch.run(() => this.prepare(RECORD_SENT_SQL.sqlite).run(...values));
   }
 
@@ -263,8 +267,7 @@ export class PostgresHubRequests implements HubRequests {
   }
 
   async recordSent(companyId: string, requestId: string, closeOut: CloseOut): Promise<void> {
-    const now = this.now();
-    await this.writer.query(RECORD_SENT_SQL.postgres, [closeOut.status, JSON.stringify(closeOut.messages), now, now, companyId, requestId, closeOut.status]);
+    await this.writer.query(RECORD_SENT_SQL.postgres, recordSentParams(companyId, requestId, closeOut, this.now()));
   }
 
   async unfinished(limit = 500): Promise<HubRequestRow[]> {

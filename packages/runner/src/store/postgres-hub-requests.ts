@@ -1,6 +1,6 @@
 import type { CloseOut, RequestDetailStatus } from '@ledgerlink/core';
 import type pg from 'pg';
-import { PostgresHubRequests, RECORD_SENT_SQL, REQUEST_COLUMNS, requestFromRow, type HubRequestRow, type NewHubRequest, type RequestRow } from './hub-requests.js';
+import { PostgresHubRequests, RECORD_SENT_SQL, recordSentParams, REQUEST_COLUMNS, requestFromRow, type HubRequestRow, type NewHubRequest, type RequestRow } from './hub-requests.js';
 import { PostgresReadBatch, type BatchedRead, type PipelinedReader } from './postgres-read-batch.js';
 import type { PostgresWriteBatch } from './postgres-write-batch.js';
 
@@ -122,11 +122,10 @@ export class PostgresBatchedHubRequests extends PostgresHubRequests {
   }
 
   override async recordSent(companyId: string, requestId: string, closeOut: CloseOut): Promise<void> {
-    const now = this.#clock().toISOString();
     await this.#write(companyId, requestId, {
       name: 'll_request_recorded_sent',
       text: RECORD_SENT_SQL.postgres,
-      values: [closeOut.status, JSON.stringify(closeOut.messages), now, now, companyId, requestId, closeOut.status],
+      values: recordSentParams(companyId, requestId, closeOut, this.#clock().toISOString()),
     });
   }
 
