@@ -25,6 +25,9 @@ export interface ProcoreCall {
  * through the lane; a 401 gets a new token once and sends the same request again. The rate-limit headers are read on
  * every answer: when the reported window is spent, the lane pauses until its reset before Procore has to say 429.
  */
+/** A path that needs no escaping: `/`-separated segments of letters, digits, `-`, `_` and `.`. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9._-]*)+$/;
+
 export class ProcoreApi {
   constructor(
     private readonly config: ProcoreConfig,
@@ -90,8 +93,7 @@ export class ProcoreApi {
   }
 
   private async send(call: ProcoreCall, token: string): Promise<HttpResponse> {
-    const url = new URL(`${this.config.apiBaseUrl.replace(/\/+$/, '')}${call.path}`);
-    for (const [name, value] of Object.entries(call.params ?? {})) url.searchParams.set(name, value);
+    const url = this.urlOf(call);
     const headers: Record<string, string> = {
       authorization: `Bearer ${token}`,
       accept: 'application/json',
@@ -102,7 +104,7 @@ export class ProcoreApi {
     try {
       response = await this.http({
         method: call.method,
-        url: url.toString(),
+        url,
         headers,
         ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
       });
@@ -118,6 +120,25 @@ export class ProcoreApi {
     }
     this.observe(response);
     return response;
+  }
+
+  /** The base URL without its trailing slashes, worked out once. */
+  #base: string | undefined;
+
+  /**
+   * The call's URL. A path of plain segments (letters, digits, `-`, `_`, `.`, `/`, no `..`), as every path of
+   * `platformPaths` is, is joined to the base as it is; anything else goes through WHATWG's URL, which escapes it.
+   * Query parameters are form-encoded, as `URLSearchParams` writes them. (A URL object per call was a percent of
+   * the runner's CPU per payment.)
+   */
+  private urlOf(call: ProcoreCall): string {
+    this.#base ??= this.config.apiBaseUrl.replace(/\/+$/, '');
+    const plain = PLAIN_PATH.test(call.path) && !call.path.includes('..');
+    const params = call.params === undefined ? '' : new URLSearchParams(call.params).toString();
+    if (plain) return params === '' ? `${this.#base}${call.path}` : `${this.#base}${call.path}?${params}`;
+    const url = new URL(`${this.#base}${call.path}`);
+    for (const [name, value] of Object.entries(call.params ?? {})) url.searchParams.set(name, value);
+    return url.toString();
   }
 
   /**

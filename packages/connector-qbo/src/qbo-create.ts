@@ -1,6 +1,6 @@
 import { ErrorCodes, Outcomes, type HttpResponse, type Outcome } from '@ledgerlink/core';
 import { forbidden, type QboApi, type QboFailure } from './qbo-api.js';
-import { readJsonFault } from './qbo-fault.js';
+import { faultIn } from './qbo-fault.js';
 import { retryableOutcome, thrownOutcome } from './qbo-outcomes.js';
 import { isQboId, parseJson, property, requestIdFor } from './qbo-wire.js';
 
@@ -19,9 +19,10 @@ export async function createEntity(api: QboApi, realmId: string, resource: 'bill
   } catch (error) {
     return { kind: 'outcome', outcome: thrownOutcome(error) };
   }
-  // QuickBooks can put a Fault in a 200: only an entity with an Id is a success.
-  if (response.status === 200 && readJsonFault(response.body) === undefined) {
-    const id = property(property(parseJson(response.body), entity), 'Id');
+  // QuickBooks can put a Fault in a 200: only an entity with an Id is a success. The answer is parsed once.
+  const parsed = response.status === 200 ? parseJson(response.body) : undefined;
+  if (response.status === 200 && faultIn(parsed) === undefined) {
+    const id = property(property(parsed, entity), 'Id');
     if (isQboId(id)) return { kind: 'created', id };
     return {
       kind: 'outcome',

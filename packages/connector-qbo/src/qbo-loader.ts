@@ -9,7 +9,7 @@ import {
   type Outcome,
 } from '@ledgerlink/core';
 import { forbidden, type QboApi, type QboFailure } from './qbo-api.js';
-import { readJsonFault } from './qbo-fault.js';
+import { faultIn } from './qbo-fault.js';
 import {
   faultOutcome,
   referenceOutcome,
@@ -107,9 +107,10 @@ export class QboLoader implements Loader {
   }
 
   private async outcomeOf(response: HttpResponse, refs: PaymentReferences): Promise<Outcome> {
-    // QuickBooks can put a Fault in a 200: only a BillPayment with an Id is a success.
-    if (response.status === 200 && readJsonFault(response.body) === undefined) {
-      const id = property(property(parseJson(response.body), 'BillPayment'), 'Id');
+    // QuickBooks can put a Fault in a 200: only a BillPayment with an Id is a success. The answer is parsed once.
+    const parsed = response.status === 200 ? parseJson(response.body) : undefined;
+    if (response.status === 200 && faultIn(parsed) === undefined) {
+      const id = property(property(parsed, 'BillPayment'), 'Id');
       if (isQboId(id)) return Outcomes.synced(id);
       return Outcomes.serverError('QuickBooks answered 200 without a well-formed BillPayment Id; the payment may exist, it is looked up before any retry', {
         committed: 'unknown',

@@ -23,6 +23,8 @@
  * BENCH_RUNNER_CPU (cores, e.g. 0.5): caps this process (the runner) with a cgroup CPU quota of its own, the sandboxes'
  * process and PostgreSQL left uncapped: the runner as if the database and the ERPs had machines of their own, so the
  * stores compare by what each costs the runner (needs root and the cgroup v1 cpu controller; default: no cap).
+ * BENCH_CPU_PROFILE (a directory): writes a V8 CPU profile of the measured window alone (not the warm-up) of each
+ * throughput run there, `<store>.cpuprofile`, for Chrome DevTools or `bench/profile-summary.ts`.
  */
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -46,6 +48,7 @@ import { createServer } from '../src/server/create-server.js';
 import { dropSchema, POSTGRES_URL } from '../test/support/postgres.js';
 import { countClientTraffic, printServerCost, readServer, type ServerReading } from './postgres-cost.js';
 import { CpuCaps } from './cpu-caps.js';
+import { PROFILE_DIR, startProfile } from './cpu-profile.js';
 import { procIo, threadCpu, voluntarySwitches, type ProcIo } from './proc-stats.js';
 import type { HostOptions } from './sandbox-host.js';
 
@@ -313,10 +316,12 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
     const threadsBefore = threadCpu();
     const cpuBefore = process.cpuUsage();
     const loopBefore = performance.eventLoopUtilization();
+    const profile = PROFILE_DIR === undefined ? undefined : await startProfile();
     const started = Date.now();
     await s.host.fund(ids);
     const ended = await allSynced(s.runner, count, 300_000, WARMUP);
     const cpu = process.cpuUsage(cpuBefore);
+    if (profile !== undefined && PROFILE_DIR !== undefined) console.log(`  CPU profile of the measured window: ${await profile.stop(join(PROFILE_DIR, `${store}.cpuprofile`))}`);
     const loop = performance.eventLoopUtilization(loopBefore);
     const threads = threadCpu();
     runnerCpuMs = cpuMs(cpu);
@@ -332,6 +337,9 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
       `  runner CPU per payment: ${(cpuMs(cpu) / count).toFixed(2)} ms (user ${(cpu.user / 1000 / count).toFixed(2)}, system ${(cpu.system / 1000 / count).toFixed(2)}) = ` +
         `${((1000 * count) / cpuMs(cpu)).toFixed(0)} payments per CPU-second; sandboxes' process ${(hostMs / count).toFixed(2)} ms per payment`,
     );
+    // The sandboxes do the same work per payment whatever the runner's code: on a shared machine whose speed moves
+    // by a third within minutes, the runner's CPU over theirs compares two runs more steadily than either figure.
+    console.log(`  runner CPU ÷ sandboxes' CPU: ${(cpuMs(cpu) / hostMs).toFixed(2)} (the same machine's speed in both: compare runs by this)`);
     if (threads !== undefined && threadsBefore !== undefined) {
       const main = ((threads.main - threadsBefore.main) * 1000) / count;
       const helpers = ((threads.helpers - threadsBefore.helpers) * 1000) / count;

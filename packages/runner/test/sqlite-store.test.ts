@@ -116,6 +116,25 @@ describe('SQLite ledger store', () => {
     expect(await ledger.completeAttempt(item.id, 1, Outcomes.synced('ERP-1'), runner)).toMatchObject({ state: 'synced', targetId: 'ERP-1' });
   });
 
+  it('acts on what another connection committed, not on the item as it last wrote it (RecentItems and data_version)', async () => {
+    const a = ledgerAt();
+    const b = ledgerAt();
+    const { item } = await a.upsert(payment(1), hub);
+    const { attempt } = await a.beginAttempt(item.id, runner);
+    // a remembers the item exporting with its attempt open; b (another process on the file) closes that attempt.
+    await b.completeAttempt(item.id, attempt.number, Outcomes.rejected('the ERP refused it', { httpStatus: 400, message: 'bad' }), runner);
+    // a must read what b committed: with the remembered open attempt it would record a second, different outcome.
+    await expect(a.completeAttempt(item.id, attempt.number, Outcomes.synced('ERP-1'), runner)).rejects.toThrow(/already closed as "rejected"/);
+    expect(await a.get(item.id)).toMatchObject({ state: 'failed' });
+    // A change made outside any ledger (an operator's SQL) is seen as well.
+    raw().prepare("UPDATE ledger_items SET blocked_reason = 'set by hand' WHERE id = ?").run(item.id);
+    expect(await a.get(item.id)).toMatchObject({ blockedReason: 'set by hand' });
+    // Its own writes need no read: the item it returns is what the next write plans from.
+    const again = await a.transition(item.id, { from: ['failed'], to: 'pending', action: 're-export', freshKey: true }, runner);
+    expect(await a.get(item.id)).toEqual(again);
+    expect(await b.get(item.id)).toEqual(again);
+  });
+
   it('two ledgers on one file see each other’s writes', async () => {
     const a = ledgerAt();
     const b = ledgerAt();

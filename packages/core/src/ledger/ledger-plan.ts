@@ -52,6 +52,26 @@ export function cloneJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/** The JSON text each record `planNewItem` made was parsed from (its copy goes through text): see `ledgerRecordJson`. */
+const recordTexts = new WeakMap<object, string>();
+
+/**
+ * A ledger item's record as JSON text, for a store that keeps it as text: the text a new item's record was copied
+ * through when `planNewItem` made it (one serialisation per new item, not two), else the record serialised now.
+ * Records are never changed in place (every plan copies), so the text stays the record's.
+ */
+export function ledgerRecordJson(record: Record<string, unknown>): string {
+  return recordTexts.get(record) ?? JSON.stringify(record);
+}
+
+/** A deep copy of a new item's record (JSON values only), its text remembered for `ledgerRecordJson`. */
+function copiedThroughText(record: Record<string, unknown>): Record<string, unknown> {
+  const text = JSON.stringify(record);
+  const copy = JSON.parse(text) as Record<string, unknown>;
+  recordTexts.set(copy, text);
+  return copy;
+}
+
 /** The source key an item is unique on. */
 export function ledgerSourceKey(item: Pick<LedgerItem, 'tenant' | 'entity' | 'direction' | 'sourceId'>): string {
   return JSON.stringify([item.tenant, item.entity, item.direction, item.sourceId]);
@@ -99,7 +119,7 @@ export function planNewItem(input: NewLedgerItem, actor: Actor, now: string, id:
     direction: requireText(input.direction, "a ledger item's direction") as LedgerItem['direction'],
     sourceId: requireText(input.sourceId, "a ledger item's sourceId"),
     state,
-    record: cloneJson(input.record),
+    record: copiedThroughText(input.record),
     revision: 1,
     attempts: 0,
     idempotencyKey: ledgerIdempotencyKey(id, 1),

@@ -7,6 +7,7 @@ export {
   LEDGER_START_STATES,
   leaseLost,
   ledgerIdempotencyKey,
+  ledgerRecordJson,
   nextCounterValue,
   numberAudit,
   planNewItem,

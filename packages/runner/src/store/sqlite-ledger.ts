@@ -32,6 +32,7 @@ import {
 } from '@ledgerlink/core';
 import { listQuery } from './hot-queries.js';
 import { applyMigrations } from './migrations.js';
+import { RecentItems } from './recent-items.js';
 import { createStatements, type LedgerStatements } from './sqlite-statements.js';
 import { attemptBeside, attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, itemStateParams, type ItemRow } from './sqlite-rows.js';
 import { sqliteWriteBatch, type SqliteWriteBatch } from './sqlite-write-batch.js';
@@ -60,6 +61,12 @@ export const DEFAULT_COMMIT_INTERVAL_MS = 4;
 const AUDIT_SEQ_MEMORY = 50_000;
 
 /**
+ * How many items the ledger keeps as it last wrote or read them (RecentItems): more than a busy runner has in flight
+ * (`runner.maxInFlight`, 400 by default), so a payment's later steps find the item its earlier ones left.
+ */
+const RECENT_ITEMS = 4_096;
+
+/**
  * The embedded Ledger store: one SQLite file, written through better-sqlite3. Every write runs in an IMMEDIATE
  * transaction: it takes the write lock before it reads, so two connections (two runner processes on one file)
  * cannot both act on what they read. The writes of one turn of the event loop share that transaction (group
@@ -83,6 +90,15 @@ export class SqliteLedger implements Ledger {
    * inside a batch: one read per tenant per transaction is enough. Forgotten whenever a transaction ends.
    */
   readonly #fenceEpochs = new Map<string, number | null>();
+  /**
+   * Items as this connection last wrote or read them (RecentItems), valid while no other connection has committed:
+   * `#recentVersion` is the `PRAGMA data_version` they are valid for (it changes only with another connection's
+   * commits). Forgotten when a batch rolls back (what its writes remembered never happened).
+   */
+  readonly #recent = new RecentItems(RECENT_ITEMS);
+  #recentVersion: number | undefined;
+  /** The version was checked in the group-commit transaction now open: no other connection can commit until it ends. */
+  #recentCheckedInTransaction = false;
 
   constructor(
     private readonly db: BetterSqlite3.Database,
@@ -92,8 +108,14 @@ export class SqliteLedger implements Ledger {
   ) {
     this.statements = createStatements(db);
     this.#batch = sqliteWriteBatch(db);
-    this.#batch.onRollback(() => this.#auditSeq.clear());
-    this.#batch.onTransactionEnd(() => this.#fenceEpochs.clear());
+    this.#batch.onRollback(() => {
+      this.#auditSeq.clear();
+      this.#recent.clear();
+    });
+    this.#batch.onTransactionEnd(() => {
+      this.#fenceEpochs.clear();
+      this.#recentCheckedInTransaction = false;
+    });
   }
 
   /** The open database, for the stores that share the ledger's file (the hub event inbox). */
@@ -116,8 +138,35 @@ export class SqliteLedger implements Ledger {
   }
 
   private item(id: string): LedgerItem {
+    return requireLedgerItem(this.itemOrNone(id), id);
+  }
+
+  /** The item by id: as this connection last wrote or read it while no other one committed since, else from the file. */
+  private itemOrNone(id: string): LedgerItem | undefined {
+    const recent = this.recent(id);
+    if (recent !== undefined) return recent.item;
     const row = this.statements.itemById.get(id);
-    return requireLedgerItem(row === undefined ? undefined : itemFromRow(row), id);
+    if (row === undefined) return undefined;
+    const item = itemFromRow(row);
+    this.#recent.set(item);
+    return item;
+  }
+
+  /**
+   * What RecentItems holds for `id`, once it is known that no other connection committed since it was remembered:
+   * `PRAGMA data_version` is read before anything is read from the file (so what is read after is at least as new as
+   * the version kept), once per group-commit transaction (the write lock keeps other connections out until it ends).
+   */
+  private recent(id: string): ReturnType<RecentItems['get']> {
+    if (!(this.#recentCheckedInTransaction && this.db.inTransaction)) {
+      const version = this.statements.dataVersion.get() as number;
+      if (version !== this.#recentVersion) {
+        this.#recent.clear();
+        this.#recentVersion = version;
+      }
+      this.#recentCheckedInTransaction = this.db.inTransaction;
+    }
+    return this.#recent.get(id);
   }
 
   /** Writes a plan made from `before`: the record's JSON only when the plan changed the record. */
@@ -127,6 +176,8 @@ export class SqliteLedger implements Ledger {
     else this.statements.updateItem.run(itemParams(plan.item));
     if (plan.attempt !== undefined) this.statements.putAttempt.run(attemptParams(plan.attempt));
     this.appendAudit(plan, false);
+    // Remembered once every statement of the write ran: a write that throws leaves nothing behind.
+    this.#recent.set(plan.item, plan.attempt);
     return plan.item;
   }
 
@@ -157,6 +208,7 @@ export class SqliteLedger implements Ledger {
       // Inserted first, read only when the source record has an item already: a new item is one statement, not two.
       if (this.statements.insertItemIfNew.run(itemParams(plan.item)).changes === 1) {
         this.appendAudit(plan, true);
+        this.#recent.set(plan.item);
         return { item: plan.item, created: true };
       }
       const { tenant, entity, direction, sourceId } = plan.item;
@@ -168,8 +220,7 @@ export class SqliteLedger implements Ledger {
   }
 
   async get(id: string): Promise<LedgerItem | undefined> {
-    const row = this.statements.itemById.get(id);
-    return row === undefined ? undefined : itemFromRow(row);
+    return this.itemOrNone(id);
   }
 
   async getBySource(tenant: string, entity: Entity, direction: Direction, sourceId: string): Promise<LedgerItem | undefined> {
@@ -241,13 +292,24 @@ export class SqliteLedger implements Ledger {
 
   async completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor, fence?: LedgerFence): Promise<LedgerItem> {
     return this.write(() => {
-      // The item and the attempt to complete in one statement (as PostgreSQL's LOCK_ITEM): one read fewer per attempt.
-      const row = this.statements.itemWithAttempt.get(attemptNumber, id);
-      const item = requireLedgerItem(row === undefined ? undefined : itemFromRow(row), id);
+      const { item, attempt } = this.itemWithAttempt(id, attemptNumber);
       this.checkFence(item, fence);
-      const attempt = row === undefined ? undefined : attemptBeside(row);
       return this.apply(planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber), item);
     });
+  }
+
+  /**
+   * The item and its attempt numbered `number`: as this connection wrote them (the begin of the attempt it completes),
+   * else both in one statement (as PostgreSQL's LOCK_ITEM).
+   */
+  private itemWithAttempt(id: string, number: number): { item: LedgerItem; attempt: AttemptRecord | undefined } {
+    const recent = this.recent(id);
+    if (recent?.attempt?.number === number) return { item: recent.item, attempt: recent.attempt };
+    const row = this.statements.itemWithAttempt.get(number, id);
+    const item = requireLedgerItem(row === undefined ? undefined : itemFromRow(row), id);
+    const attempt = row === undefined ? undefined : attemptBeside(row);
+    this.#recent.set(item, attempt);
+    return { item, attempt };
   }
 
   async edit(id: string, changes: Partial<Record<EditableField, string>>, actor: Actor): Promise<LedgerItem> {

@@ -1,4 +1,4 @@
-import { ledgerSearchText, type Actor, type AttemptRecord, type AuditEntry, type LedgerItem } from '@ledgerlink/core';
+import { ledgerRecordJson, ledgerSearchText, type Actor, type AttemptRecord, type AuditEntry, type LedgerItem } from '@ledgerlink/core';
 
 /** How ledger values sit in SQLite rows: columns for what is filtered on, JSON text for the rest. */
 
@@ -92,7 +92,7 @@ export function itemParams(item: LedgerItem): Omit<ItemRow, 'seq'> {
     entity: item.entity,
     direction: item.direction,
     source_id: item.sourceId,
-    record: JSON.stringify(item.record),
+    record: ledgerRecordJson(item.record),
     search_text: ledgerSearchText(item.record),
     created_at: item.createdAt,
   };

@@ -27,6 +27,8 @@ export interface LedgerStatements {
   insertAuditIfFree: Statement<[AuditRow]>;
   fence: Statement<[string], { epoch: number }>;
   currentEpoch: Statement<[string], { epoch: number }>;
+  /** `PRAGMA data_version` (plucked): changes when another connection commits to the file, never with this one's own commits. */
+  dataVersion: Statement<[], number>;
   counts: Statement<[], { tenant: string; state: LedgerState; count: number }>;
   cursor: Statement<[string, string], { value: string }>;
   putCursor: Statement<[{ tenant: string; name: string; value: string; updated_at: string }]>;
@@ -70,6 +72,7 @@ export function createStatements(db: Database): LedgerStatements {
     ),
     fence: db.prepare(FENCE_SQL.sqlite),
     currentEpoch: db.prepare(CURRENT_EPOCH_SQL.sqlite),
+    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     counts: db.prepare('SELECT tenant, state, count(*) AS count FROM ledger_items GROUP BY tenant, state'),
     cursor: db.prepare('SELECT value FROM ledger_cursors WHERE tenant = ? AND name = ?'),
     putCursor: db.prepare(
