@@ -198,6 +198,11 @@ describe('Lane calls under a run signal (Lane.withSignal)', () => {
       const cancelled = results.filter((result) => result instanceof LedgerlinkError && result.code === ErrorCodes.CANCELLED);
       expect(cancelled).toHaveLength(39);
       expect(erp.arrivals).toHaveLength(1);
+      // The refused calls' places in the queue send nothing and hold no slot: the lane shows none queued, and the
+      // next call goes out at once.
+      await until(() => target.stats().queued === 0 && target.stats().running === 0);
+      expect((await echo(target)).status).toBe(200);
+      expect(erp.arrivals).toHaveLength(2);
     });
     expect(warnings).toEqual([]);
   });

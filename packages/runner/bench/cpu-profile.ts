@@ -15,6 +15,29 @@ export interface RunningProfile {
 /** The directory BENCH_CPU_PROFILE names, or undefined. */
 export const PROFILE_DIR = process.env.BENCH_CPU_PROFILE === undefined || process.env.BENCH_CPU_PROFILE === '' ? undefined : process.env.BENCH_CPU_PROFILE;
 
+/** The directory BENCH_HEAP_PROFILE names, or undefined: where the measured window's allocation profile goes. */
+export const HEAP_PROFILE_DIR = process.env.BENCH_HEAP_PROFILE === undefined || process.env.BENCH_HEAP_PROFILE === '' ? undefined : process.env.BENCH_HEAP_PROFILE;
+
+/**
+ * Starts sampling allocations (one sample per `intervalBytes` allocated, with its stack, kept even once collected):
+ * what the window allocates, which is what its GC costs. The profile (`.heapprofile`) opens in Chrome DevTools.
+ */
+export async function startAllocationProfile(intervalBytes = 32_768): Promise<RunningProfile> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: intervalBytes, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    async stop(file) {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      session.disconnect();
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+}
+
 /** Starts sampling the main thread every `intervalUs` microseconds. */
 export async function startProfile(intervalUs = 250): Promise<RunningProfile> {
   const session = new Session();

@@ -24,7 +24,8 @@
  * process and PostgreSQL left uncapped: the runner as if the database and the ERPs had machines of their own, so the
  * stores compare by what each costs the runner (needs root and the cgroup v1 cpu controller; default: no cap).
  * BENCH_CPU_PROFILE (a directory): writes a V8 CPU profile of the measured window alone (not the warm-up) of each
- * throughput run there, `<store>.cpuprofile`, for Chrome DevTools or `bench/profile-summary.ts`.
+ * throughput run there, `<store>.cpuprofile`, for Chrome DevTools or `bench/profile-summary.ts`; BENCH_HEAP_PROFILE (a
+ * directory): the same window's allocations, sampled, `<store>.heapprofile` (profile-summary.ts reads it too).
  */
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -48,7 +49,7 @@ import { createServer } from '../src/server/create-server.js';
 import { dropSchema, POSTGRES_URL } from '../test/support/postgres.js';
 import { countClientTraffic, printServerCost, readServer, type ServerReading } from './postgres-cost.js';
 import { CpuCaps } from './cpu-caps.js';
-import { PROFILE_DIR, startProfile } from './cpu-profile.js';
+import { HEAP_PROFILE_DIR, PROFILE_DIR, startAllocationProfile, startProfile } from './cpu-profile.js';
 import { procIo, threadCpu, voluntarySwitches, type ProcIo } from './proc-stats.js';
 import type { HostOptions } from './sandbox-host.js';
 
@@ -317,11 +318,13 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
     const cpuBefore = process.cpuUsage();
     const loopBefore = performance.eventLoopUtilization();
     const profile = PROFILE_DIR === undefined ? undefined : await startProfile();
+    const allocations = HEAP_PROFILE_DIR === undefined ? undefined : await startAllocationProfile();
     const started = Date.now();
     await s.host.fund(ids);
     const ended = await allSynced(s.runner, count, 300_000, WARMUP);
     const cpu = process.cpuUsage(cpuBefore);
     if (profile !== undefined && PROFILE_DIR !== undefined) console.log(`  CPU profile of the measured window: ${await profile.stop(join(PROFILE_DIR, `${store}.cpuprofile`))}`);
+    if (allocations !== undefined && HEAP_PROFILE_DIR !== undefined) console.log(`  allocation profile of the measured window: ${await allocations.stop(join(HEAP_PROFILE_DIR, `${store}.heapprofile`))}`);
     const loop = performance.eventLoopUtilization(loopBefore);
     const threads = threadCpu();
     runnerCpuMs = cpuMs(cpu);
@@ -441,6 +444,47 @@ async function latency(count: number, perSecond: number): Promise<void> {
   }
 }
 
+/**
+ * The runner at an everyday pace (BENCH_PHASES=paced): payments funded one by one at `perSecond` (BENCH_PACED_RATE,
+ * default 30) on each store of BENCH_STORES, the measured runner warmed first as in the throughput phase. What a
+ * payment costs the runner when its writes and answers come alone, not in a burst's batches: per payment, runner CPU,
+ * the group commit's transactions, and the event loop's wake-ups.
+ */
+async function paced(count: number, perSecond: number): Promise<void> {
+  if (!(Number.isFinite(perSecond) && perSecond > 0)) throw new Error(`BENCH_PACED_RATE must be payments a second above 0, got ${perSecond}`);
+  for (const store of (process.env.BENCH_STORES ?? 'sqlite-full,postgres').split(',') as StoreKind[]) {
+    const { stack: s, ids: all } = await stack('qbo', WARMUP + count, false, store);
+    try {
+      if (WARMUP > 0) await warmUp(s, all.slice(0, WARMUP), store);
+      const ids = all.slice(WARMUP);
+      const commitsBefore = groupCommits(s.runner);
+      const sleepsBefore = voluntarySwitches('self', 'main');
+      const hostBefore = (await s.host.stats()).cpu;
+      const cpuBefore = process.cpuUsage();
+      const gap = 1000 / perSecond;
+      const start = performance.now();
+      for (let i = 0; i < ids.length; i++) {
+        const wait = start + i * gap - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        void s.host.fund([ids[i] as number]);
+      }
+      await allSynced(s.runner, count, 120_000, WARMUP);
+      const cpu = process.cpuUsage(cpuBefore);
+      const hostMs = cpuMs((await s.host.stats()).cpu) - cpuMs(hostBefore);
+      const sleeps = voluntarySwitches('self', 'main');
+      const commits = groupCommits(s.runner);
+      const transactions = commits === undefined || commitsBefore === undefined ? '' : `, ${((commits.batches - commitsBefore.batches) / count).toFixed(2)} group-commit transactions`;
+      const wakeUps = sleeps === undefined || sleepsBefore === undefined ? '' : `, ${((sleeps - sleepsBefore) / count).toFixed(1)} event-loop wake-ups`;
+      console.log(
+        `paced (${store}, ${perSecond} payments/s, ${count} payments): runner CPU per payment ${(cpuMs(cpu) / count).toFixed(2)} ms (user ${(cpu.user / 1000 / count).toFixed(2)}, system ${(cpu.system / 1000 / count).toFixed(2)})` +
+          `${transactions}${wakeUps}; sandboxes' process ${(hostMs / count).toFixed(2)} ms`,
+      );
+    } finally {
+      await s.close();
+    }
+  }
+}
+
 async function throttled(count: number): Promise<void> {
   const { stack: s, ids } = await stack('intacct', count, true);
   try {
@@ -473,4 +517,5 @@ async function throttled(count: number): Promise<void> {
 const phases = new Set((process.env.BENCH_PHASES ?? 'throughput,latency,throttled').split(','));
 if (phases.has('throughput')) await throughputByStore(Number(process.env.BENCH_PAYMENTS ?? 2000));
 if (phases.has('latency')) await latency(Number(process.env.BENCH_LATENCY_PAYMENTS ?? 1000), Number(process.env.BENCH_LATENCY_RATE ?? 50));
+if (phases.has('paced')) await paced(Number(process.env.BENCH_PACED_PAYMENTS ?? 900), Number(process.env.BENCH_PACED_RATE ?? 30));
 if (phases.has('throttled')) await throttled(Number(process.env.BENCH_THROTTLED_PAYMENTS ?? 600));

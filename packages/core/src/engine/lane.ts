@@ -61,14 +61,17 @@ class LaneRun {
 
 /**
  * A call that could not start at once: it waits for a token of the budget, then for a slot. The budget holds it and
- * wakes it with `grant`; p-queue holds it for a slot, cancellable through `slot`'s signal. Closing the lane or a run's
- * signal cancels it wherever it waits.
+ * wakes it with `grant`; p-queue holds it for a slot. Closing the lane or a run's signal cancels it wherever it waits.
  */
 class Waiter {
   /** Where it waits now; unset between the two waits and once it has left. */
   stage: 'token' | 'slot' | undefined = undefined;
-  /** Cancels its wait in p-queue's queue (made only for a call that has to wait for a slot). */
-  slot: AbortController | undefined = undefined;
+  /**
+   * Ends its wait for a slot at once, refused (set only while it waits for one): its caller is answered then, and its
+   * task, when p-queue comes to it, finds `error` set and sends nothing. (A signal for p-queue per waiting call, as
+   * before, was an AbortController, an event listener and a promise per call: 2% of the runner's CPU in a burst.)
+   */
+  refuseSlot: ((error: LedgerlinkError) => void) | undefined = undefined;
   /** Cancelled while between the two waits: the next one refuses it. */
   error: LedgerlinkError | undefined = undefined;
   resolve: () => void = noop;
@@ -124,6 +127,8 @@ export class Lane {
   readonly #gate: (() => void | Promise<void>) | undefined;
   /** Calls not yet started (waiting for a token or a slot). */
   readonly #waiting = new Set<Waiter>();
+  /** Tasks still in p-queue's queue whose calls were refused while they waited: they send nothing, and are not queued work. */
+  #refusedInQueue = 0;
   /**
    * The runs going now (`withSignal`), replaced (never changed in place) when one begins or ends: a call keeps the
    * array it saw when it was made, without copying it.
@@ -190,20 +195,27 @@ export class Lane {
       holding = true;
       if (waiter?.error !== undefined) throw waiter.error;
       const queue = this.#queue;
-      let slot: AbortSignal | undefined;
+      let slot: Promise<never> | undefined;
       if (queue.isPaused || queue.pending >= this.#concurrency || queue.size > 0) {
-        // It waits for a slot: cancellable there, through p-queue's signal (a controller only for a call that waits).
-        waiter ??= this.#wait(runs);
-        waiter.stage = 'slot';
-        waiter.slot = new AbortController();
-        slot = waiter.slot.signal;
+        // It waits for a slot, cancellable there: a refusal answers the caller at once (see Waiter.refuseSlot).
+        const slotWaiter = (waiter ??= this.#wait(runs));
+        slotWaiter.stage = 'slot';
+        slot = new Promise<never>((_, refuse) => {
+          slotWaiter.refuseSlot = refuse;
+        });
       } else if (waiter !== undefined) {
         // A slot is free: p-queue starts the call within `add`, nothing can cancel it in between.
         this.#leave(waiter);
       }
-      const task = async (): Promise<T> => {
+      const task = async (): Promise<T | undefined> => {
         if (waiter !== undefined) {
+          // Refused while it waited (its caller has its answer already): the slot is let go, nothing is sent.
+          if (waiter.error !== undefined) {
+            this.#refusedInQueue -= 1;
+            return undefined;
+          }
           waiter.stage = undefined;
+          waiter.refuseSlot = undefined;
           this.#leave(waiter);
         }
         // Fencing: asked last, so a lease lost while the call waited in the queue stops it here, unsent.
@@ -212,7 +224,8 @@ export class Lane {
         started = true;
         return work();
       };
-      return await (slot === undefined ? queue.add(task) : queue.add(task, { signal: slot }));
+      if (slot === undefined) return (await queue.add(task)) as T;
+      return (await Promise.race([queue.add(task), slot])) as T;
     } finally {
       if (waiter !== undefined) this.#leave(waiter);
       if (started) this.#budget.releaseAfterWindow();
@@ -301,7 +314,7 @@ export class Lane {
   stats(): LaneStats {
     return {
       key: this.key,
-      queued: this.#budget.waiting + this.#queue.size,
+      queued: this.#budget.waiting + this.#queue.size - this.#refusedInQueue,
       running: this.#queue.pending,
       throttlePauses: this.#throttlePauses,
       longestPauseMs: this.#longestPauseMs,
@@ -390,9 +403,12 @@ export class Lane {
       waiter.stage = undefined;
       waiter.reject(error);
     } else if (waiter.stage === 'slot') {
-      // p-queue takes it out of its queue and rejects its `add` with this error.
+      // Its caller is answered now; its task stays in p-queue's queue and lets its slot go unused when it comes up.
       waiter.stage = undefined;
-      waiter.slot?.abort(error);
+      waiter.error = error;
+      this.#refusedInQueue += 1;
+      waiter.refuseSlot?.(error);
+      waiter.refuseSlot = undefined;
     } else {
       waiter.error = error;
     }
