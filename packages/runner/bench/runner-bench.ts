@@ -14,7 +14,8 @@
  *
  * Run: npm run bench (Nx `bench` target of @ledgerlink/runner). Figures go to stdout; copy them to the README.
  * The throughput phase runs once per store (BENCH_STORES, default `sqlite-full,sqlite-normal,postgres`; PostgreSQL at
- * LEDGERLINK_TEST_POSTGRES_URL, schema BENCH_POSTGRES_SCHEMA, dropped first) and compares them.
+ * LEDGERLINK_TEST_POSTGRES_URL, schema BENCH_POSTGRES_SCHEMA, dropped first) and compares them; BENCH_STORE_ROUNDS
+ * rounds of them (default 1), alternating the order, give median ratios.
  * BENCH_COMMIT_INTERVAL (ms): the SQLite stores' group-commit interval under load (default: the store's, 4 ms).
  * BENCH_WARMUP (default 3000): payments the measured runner exports first, on the same store, before the clock
  * starts: what is measured is a runner that has run for a while, not one still compiling its payment path.
@@ -297,6 +298,8 @@ interface ThroughputFigures {
   store: StoreKind;
   perSecond: number;
   cpuMsPerPayment: number;
+  /** The runner's CPU over the sandboxes' process's in the same run: the machine's speed taken out. */
+  overSandboxes: number;
 }
 
 async function throughput(count: number, store: StoreKind): Promise<ThroughputFigures> {
@@ -365,7 +368,7 @@ async function throughput(count: number, store: StoreKind): Promise<ThroughputFi
       const syncs = commits.syncs === undefined || commitsBefore.syncs === undefined ? '' : `, ${((commits.syncs - commitsBefore.syncs) / count).toFixed(2)} log syncs`;
       console.log(`  group commit per payment: ${(writes / count).toFixed(2)} writes in ${(transactions / count).toFixed(2)} transactions (${(writes / Math.max(1, transactions)).toFixed(1)} writes each)${syncs}`);
     }
-    return { store, perSecond: count / seconds, cpuMsPerPayment: cpuMs(cpu) / count };
+    return { store, perSecond: count / seconds, cpuMsPerPayment: cpuMs(cpu) / count, overSandboxes: cpuMs(cpu) / Math.max(0.001, hostMs) };
   } finally {
     await s.close();
     if (server !== undefined) {
@@ -397,17 +400,45 @@ async function warmUp(s: Stack, ids: number[], store: StoreKind): Promise<void> 
 }
 
 /** The throughput of every store in one run, and each one's ratio to SQLite with full durability. */
+/**
+ * The throughput of every store, and each one's ratio to SQLite with full durability: BENCH_STORE_ROUNDS rounds
+ * (default 1), the stores in turn within each and the order reversed every other round, so that a machine that slows
+ * down or speeds up during the run (these shared 2-core machines move by a third within minutes) weighs on every
+ * store alike. Each round gives each store's ratio to the round's SQLite FULL; the medians are printed, and beside the
+ * payments a second, the ratio of the runner's CPU over the sandboxes' (the same work in every run), which tells what
+ * a store costs the runner with the machine's speed taken out.
+ */
 async function throughputByStore(count: number): Promise<void> {
   const stores = (process.env.BENCH_STORES ?? 'sqlite-full,sqlite-normal,postgres').split(',') as StoreKind[];
-  const figures: ThroughputFigures[] = [];
-  for (const store of stores) figures.push(await throughput(count, store));
-  const base = figures.find((figure) => figure.store === 'sqlite-full') ?? figures[0];
+  const rounds = Number(process.env.BENCH_STORE_ROUNDS ?? 1);
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`BENCH_STORE_ROUNDS must be a whole number from 1, got ${process.env.BENCH_STORE_ROUNDS}`);
+  const byRound: ThroughputFigures[][] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? stores : [...stores].reverse();
+    const figures: ThroughputFigures[] = [];
+    for (const store of order) figures.push(await throughput(count, store));
+    byRound.push(figures);
+  }
+  const base = stores.includes('sqlite-full') ? 'sqlite-full' : stores[0];
   if (base === undefined) return;
-  console.log(`stores compared (${count} payments each; ratio to ${base.store}):`);
-  for (const figure of figures) {
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  };
+  console.log(`stores compared (${count} payments each, ${rounds} round(s); ratio to ${base}, the median of the rounds' ratios when more than one):`);
+  for (const store of stores) {
+    const pairs = byRound.map((figures) => ({ own: figures.find((figure) => figure.store === store), base: figures.find((figure) => figure.store === base) }));
+    const rows = pairs.filter((pair): pair is { own: ThroughputFigures; base: ThroughputFigures } => pair.own !== undefined && pair.base !== undefined);
+    const perSecond = median(rows.map((row) => row.own.perSecond));
+    const ratio = median(rows.map((row) => row.own.perSecond / row.base.perSecond));
+    const cpu = median(rows.map((row) => row.own.cpuMsPerPayment));
+    const cpuRatio = median(rows.map((row) => row.own.cpuMsPerPayment / row.base.cpuMsPerPayment));
+    const normalised = median(rows.map((row) => row.own.overSandboxes / row.base.overSandboxes));
+    const each = rows.length > 1 ? ` [rounds: ${rows.map((row) => (row.own.perSecond / row.base.perSecond).toFixed(2)).join(', ')}]` : '';
     console.log(
-      `  ${figure.store.padEnd(13)} ${figure.perSecond.toFixed(0).padStart(5)} payments/s (${(figure.perSecond / base.perSecond).toFixed(2)}x), ` +
-        `runner CPU ${figure.cpuMsPerPayment.toFixed(2)} ms per payment (${(figure.cpuMsPerPayment / base.cpuMsPerPayment).toFixed(2)}x)`,
+      `  ${store.padEnd(13)} ${perSecond.toFixed(0).padStart(5)} payments/s (${ratio.toFixed(2)}x${each}), runner CPU ${cpu.toFixed(2)} ms per payment (${cpuRatio.toFixed(2)}x; ` +
+        `over the sandboxes' CPU ${normalised.toFixed(2)}x)`,
     );
   }
 }
