@@ -27,15 +27,7 @@ export async function startAllocationProfile(intervalBytes = 32_768): Promise<Ru
   session.connect();
   await session.post('HeapProfiler.enable');
   await session.post('HeapProfiler.startSampling', { samplingInterval: intervalBytes, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  return {
-    async stop(file) {
-      const { profile } = await session.post('HeapProfiler.stopSampling');
-      session.disconnect();
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(profile));
-      return file;
-    },
-  };
+  return stoppedBy(session, async () => (await session.post('HeapProfiler.stopSampling')).profile);
 }
 
 /** Starts sampling the main thread every `intervalUs` microseconds. */
@@ -45,9 +37,14 @@ export async function startProfile(intervalUs = 250): Promise<RunningProfile> {
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: intervalUs });
   await session.post('Profiler.start');
+  return stoppedBy(session, async () => (await session.post('Profiler.stop')).profile);
+}
+
+/** A running profile that `stop` ends with `end` (which returns the profile), then writes to its file. */
+function stoppedBy(session: Session, end: () => Promise<unknown>): RunningProfile {
   return {
     async stop(file) {
-      const { profile } = await session.post('Profiler.stop');
+      const profile = await end();
       session.disconnect();
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify(profile));

@@ -135,6 +135,17 @@ describe('SQLite ledger store', () => {
     expect(await b.get(item.id)).toEqual(again);
   });
 
+  it('a read in a transaction of its own (the audit) does not let the next write skip its look at data_version', async () => {
+    const a = ledgerAt();
+    const b = ledgerAt();
+    const { item } = await a.upsert(payment(1), hub);
+    await a.audit(item.id);
+    // b starts the item's first attempt; a, which remembers the item pending, must see it and number its own 2.
+    expect((await b.beginAttempt(item.id, runner)).attempt.number).toBe(1);
+    expect((await a.beginAttempt(item.id, runner)).attempt.number).toBe(2);
+    expect((await a.attempts(item.id)).map((attempt) => attempt.number)).toEqual([1, 2]);
+  });
+
   it('two ledgers on one file see each other’s writes', async () => {
     const a = ledgerAt();
     const b = ledgerAt();

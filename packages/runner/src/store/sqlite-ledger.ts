@@ -66,6 +66,9 @@ const AUDIT_SEQ_MEMORY = 50_000;
  */
 const RECENT_ITEMS = 4_096;
 
+/** The connections that have a SqliteLedger: one each. */
+const ledgers = new WeakSet<BetterSqlite3.Database>();
+
 /**
  * The embedded Ledger store: one SQLite file, written through better-sqlite3. Every write runs in an IMMEDIATE
  * transaction: it takes the write lock before it reads, so two connections (two runner processes on one file)
@@ -106,6 +109,10 @@ export class SqliteLedger implements Ledger {
     /** The open `-wal` file the group commit syncs (a durable ledger on a file), closed with the database. */
     private readonly logFd?: number,
   ) {
+    // The items remembered (RecentItems) are right only while this ledger is the one writer of items on its
+    // connection: another on the same connection would change them unseen (data_version counts other connections only).
+    if (ledgers.has(db)) throw new Error('this SQLite connection has a ledger already: open another connection (openSqliteLedger) for a second ledger');
+    ledgers.add(db);
     this.statements = createStatements(db);
     this.#batch = sqliteWriteBatch(db);
     this.#batch.onRollback(() => {
@@ -158,13 +165,14 @@ export class SqliteLedger implements Ledger {
    * the version kept), once per group-commit transaction (the write lock keeps other connections out until it ends).
    */
   private recent(id: string): ReturnType<RecentItems['get']> {
-    if (!(this.#recentCheckedInTransaction && this.db.inTransaction)) {
+    // Only the batch's own transactions count (the flag is cleared when each ends); a deferred read checks every time.
+    if (!(this.#recentCheckedInTransaction && this.#batch.inTransaction)) {
       const version = this.statements.dataVersion.get() as number;
       if (version !== this.#recentVersion) {
         this.#recent.clear();
         this.#recentVersion = version;
       }
-      this.#recentCheckedInTransaction = this.db.inTransaction;
+      this.#recentCheckedInTransaction = this.#batch.inTransaction;
     }
     return this.#recent.get(id);
   }

@@ -157,11 +157,23 @@ export class SqliteWriteBatch {
 
   /** Runs one IMMEDIATE transaction of the batch, then tells the listeners it ended, however it ended. */
   #transact(transaction: BetterSqlite3.Transaction<(batch: readonly Queued[], results: Settled[]) => void>, batch: readonly Queued[], results: Settled[]): void {
+    this.#inTransaction = true;
     try {
       transaction.immediate(batch, results);
     } finally {
+      this.#inTransaction = false;
       for (const listener of this.#endListeners) listener();
     }
+  }
+
+  #inTransaction = false;
+
+  /**
+   * One of the batch's IMMEDIATE transactions is open (its writes are running): the write lock is held until it ends,
+   * and `onTransactionEnd` will be called then. Not so in any other transaction on the connection (a deferred read).
+   */
+  get inTransaction(): boolean {
+    return this.#inTransaction;
   }
 
   /** Batches committed, writes in them, batches run again write by write after a refusal, and log syncs, so far. */
