@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCodes, type Outcome } from '../src/index.js';
+import { ErrorCodes, Payment, type Outcome } from '../src/index.js';
 import { startFakeErp, type FakeErp } from './support/fake-erp.js';
 import { exportItem, payment } from './support/payments.js';
 import { recordingHooks, runtimeFixture } from './support/runtime-fixture.js';
@@ -40,6 +40,32 @@ describe('exportPayments', () => {
       method: 'CHK',
       checkNo: 'CHK-1',
     });
+  });
+
+  it('checks each payment against the Payment model once, not again in its mapping; the public mapPayment still checks', async () => {
+    const runtime = runtimes.create();
+    const checks: unknown[] = [];
+    const safeParse = Payment.safeParse;
+    // Counts the schema's own checks (the model is not replaced: every check still runs as before).
+    (Payment as { safeParse: typeof safeParse }).safeParse = ((input: unknown, ...rest: []) => {
+      checks.push(input);
+      return safeParse.call(Payment, input, ...rest);
+    }) as typeof safeParse;
+    try {
+      const outcomes = await runtime.exportPayments([exportItem(payment(1)), exportItem(payment(2))]);
+      expect(outcomes.map((outcome) => outcome.kind)).toEqual(['synced', 'synced']);
+      expect(checks).toHaveLength(2);
+      // A payment the model refuses is still refused before any call (the export path's own check).
+      const invalid = await runtime.exportPayments([exportItem({ ...payment(3), amountCents: -5 })]);
+      expect(invalid).toEqual([expect.objectContaining({ kind: 'rejected', code: ErrorCodes.RECORD_INVALID })]);
+      checks.length = 0;
+      expect(runtime.mapPayment(payment(4))).toMatchObject({ ok: true });
+      expect(checks).toHaveLength(1);
+      expect(runtime.mapPayment({ ...payment(5), amountCents: -5 })).toMatchObject({ ok: false });
+    } finally {
+      (Payment as { safeParse: typeof safeParse }).safeParse = safeParse;
+    }
+    expect(erp.count('POST /payments')).toBe(1);
   });
 
   it('refuses partial payments, tax and markups before any call, with the reason', async () => {

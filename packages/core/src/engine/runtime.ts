@@ -72,22 +72,30 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
   });
   let closed: Promise<void> | undefined;
 
-  const mapPayment = (payment: Payment, recordId?: string): MappingResult => {
-    if (mappings.export === undefined) {
+  /**
+   * Maps a payment for the ERP. `checked`: the caller has just validated it against `Payment` (every export path
+   * does, before its preflight), so the mapping does not check it a second time; the public `mapPayment` checks.
+   */
+  const mapPaymentAs = (payment: Payment, recordId: string | undefined, checked: boolean): MappingResult => {
+    const mapping = mappings.export;
+    if (mapping === undefined) {
       return { ok: false, errors: [{ ...(recordId === undefined ? {} : { recordId }), field: '(payment export)', message: `${displayName} does not export payments` }] };
     }
-    return mappings.export(payment, { lookups, recordId: recordId ?? payment.id });
+    return (checked ? (mapping.unchecked ?? mapping) : mapping)(payment, { lookups, recordId: recordId ?? payment.id });
   };
+  const mapPayment = (payment: Payment, recordId?: string): MappingResult => mapPaymentAs(payment, recordId, false);
   const preflight = (payment: Payment) => preflightPayment(connector, payment);
-  const mapRecord = (entity: Entity, record: unknown, recordId?: string): MappingResult => {
+  /** Maps a record of any entity for the ERP; `checked` as for payments (`mapPaymentAs`). */
+  const mapRecordAs = (entity: Entity, record: unknown, recordId: string | undefined, checked: boolean): MappingResult => {
     const mapping = entityMappings[entity]?.export;
     const id = recordId ?? idOf(record);
     if (mapping === undefined) {
       const message = capabilityRefusal(connector, entity, 'export') ?? `${displayName} has no ${entity} export mapping`;
       return { ok: false, errors: [{ ...(id === undefined ? {} : { recordId: id }), field: `(${entity} export)`, message }] };
     }
-    return mapping(record, { lookups, ...(id === undefined ? {} : { recordId: id }) });
+    return (checked ? (mapping.unchecked ?? mapping) : mapping)(record, { lookups, ...(id === undefined ? {} : { recordId: id }) });
   };
+  const mapRecord = (entity: Entity, record: unknown, recordId?: string): MappingResult => mapRecordAs(entity, record, recordId, false);
   // A caller's signal joined with the runtime's closing, made once per caller signal: the runner's exporter passes
   // the same signal with every run, and an AbortSignal.any per run (its weak links to both sources included) was a
   // share of the runner's CPU per payment. Every run under that signal shares it (`lane.withSignal` lets it have
@@ -138,7 +146,8 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
         idempotency,
         exporter: exporterOf(client, entity),
         preflight: (record) => preflightRecord(connector, entity, record),
-        map: (record, recordId) => mapRecord(entity, record, recordId),
+        // exportRecords validated the record against `model` (the mapping's own) just before: not checked again.
+        map: (record, recordId) => mapRecordAs(entity, record, recordId, true),
         retry,
         hooks: exportOptions.hooks ?? {},
         logger,
@@ -153,7 +162,7 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
       const label = ENTITY_DEFINITIONS[entity].label;
       const recordId = idOf(item.record) ?? item.id;
       const valid = validateRecord(model, item.record, recordId);
-      const mapped = valid.ok ? mapRecord(entity, valid.value, recordId) : valid;
+      const mapped = valid.ok ? mapRecordAs(entity, valid.value, recordId, true) : valid;
       if (!valid.ok || !mapped.ok) {
         const errors = mapped.ok ? [] : mapped.errors;
         throw new LedgerlinkError(
@@ -185,7 +194,8 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
         capabilities: connector.capabilities,
         exporter: client.payments.exporter,
         preflight,
-        map: (payment, recordId) => mapPayment(payment, recordId),
+        // exportPayments validated the payment against `Payment` just before: not checked again.
+        map: (payment, recordId) => mapPaymentAs(payment, recordId, true),
         retry,
         hooks: exportOptions.hooks ?? hooks,
         logger,
@@ -196,7 +206,7 @@ export function createConnectorRuntime<TConfig>(connector: Connector<TConfig>, o
       const exporter = client.payments.exporter;
       if (exporter === undefined) return null;
       const valid = validateRecord(Payment, item.record, item.record.id);
-      const mapped = valid.ok ? mapPayment(valid.value, valid.value.id) : valid;
+      const mapped = valid.ok ? mapPaymentAs(valid.value, valid.value.id, true) : valid;
       if (!valid.ok || !mapped.ok) {
         const errors = mapped.ok ? [] : mapped.errors;
         throw new LedgerlinkError(

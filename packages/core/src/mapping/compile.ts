@@ -68,15 +68,23 @@ export function compileMapping(document: MappingDocument, entity: Entity, direct
   const validate = options.validate ?? true;
 
   if (direction === 'export') {
-    return (input, context) => {
+    const recordIdOf = (input: unknown, context: ApplyContext | undefined): string | undefined => {
       const id = isRecord(input) ? input[model.idField] : undefined;
-      const recordId = context?.recordId ?? (typeof id === 'string' ? id : undefined);
+      return context?.recordId ?? (typeof id === 'string' ? id : undefined);
+    };
+    const unchecked = (input: unknown, context?: ApplyContext): MappingResult => {
+      const recordId = recordIdOf(input, context);
       if (!isRecord(input)) return notARecord(input, recordId);
-      if (!validate) return transform(input, context?.lookups, recordId);
+      return transform(input, context?.lookups, recordId);
+    };
+    const checkedFirst = (input: unknown, context?: ApplyContext): MappingResult => {
+      const recordId = recordIdOf(input, context);
+      if (!isRecord(input)) return notARecord(input, recordId);
       const checked = validateRecord(model.schema, input, recordId);
       if (!checked.ok) return checked;
       return transform(checked.value as Record<string, unknown>, context?.lookups, recordId);
     };
+    return Object.assign(validate ? checkedFirst : unchecked, { unchecked });
   }
 
   const { tree } = documentState(document);

@@ -32,7 +32,15 @@ export interface ApplyContext {
 }
 
 /** A compiled mapping: a plain function, built once. */
-export type CompiledMapping = (input: unknown, context?: ApplyContext) => MappingResult;
+export interface CompiledMapping {
+  (input: unknown, context?: ApplyContext): MappingResult;
+  /**
+   * An export mapping's transform without its canonical check first: for a caller that has just validated the record
+   * against the entity's model itself (the runtime's export paths), so a record is checked once, not twice. The
+   * mapping still refuses values of the wrong type. Absent on an import mapping.
+   */
+  readonly unchecked?: (input: unknown, context?: ApplyContext) => MappingResult;
+}
 
 /**
  * A validated mapping document (opaque to users of the language). It keeps the positions of its fields so
