@@ -2,7 +2,8 @@
 // `npm test`: typecheck and lint the whole workspace once, test every package through nx, then print one plain line that CI reads:
 // "N passed, N failed", summed from each package's vitest JSON report. Reports are removed first, so a run
 // that executed no test prints "0 passed" and fails instead of passing for a green one. A failed typecheck or lint
-// counts as one failure in that line (named on the line before it), so a run that failed there does not read green.
+// counts as one failure in that line (named on the line before it), so a run that failed there does not read green;
+// so does a test task that failed with no failed test in its report (an unhandled error).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,6 +67,13 @@ for (const dir of packages) {
 if (missing.length > 0 && targets.includes('test')) console.log(`no test report from: ${missing.join(', ')}`);
 if (failedSteps.length > 0) console.log(`failed before the tests: ${failedSteps.join(', ')} (its errors are above)`);
 failed += failedSteps.length;
+// A test task that failed with every test passed in its report (vitest's exit code for an unhandled error in a test
+// file, which its JSON report leaves out: `success: true`), or that crashed: one failure, so the line does not read
+// green beside a failing run.
+if (!nxOk && failed === 0) {
+  console.log('failed outside any test: a test task exited with an error, but no report names a failed test (an unhandled error or a crash; its output is above)');
+  failed += 1;
+}
 console.log(`${passed} passed, ${failed} failed`);
 const ok = nxOk && failed === 0 && passed > 0 && (missing.length === 0 || !targets.includes('test'));
 process.exit(ok ? 0 : 1);

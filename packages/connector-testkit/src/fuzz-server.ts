@@ -41,7 +41,17 @@ export async function startFuzzServer(routeOf: RouteOf): Promise<FuzzServer> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const route = routeOf(request, Buffer.concat(chunks).toString('utf8'));
+      let route: string;
+      try {
+        route = routeOf(request, Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        // A request the route cannot read (a path with a malformed %-escape, taken from a fuzzed Location header): a
+        // real server refuses it, and the client under test must take that answer, not the harness crash.
+        seen.push('(unreadable request)');
+        response.writeHead(400, { 'content-type': 'text/plain' });
+        response.end('bad request');
+        return;
+      }
       seen.push(route);
       const answer = queues.get(route)?.shift() ?? FALLBACK;
       switch (answer.delivery) {
