@@ -20,14 +20,14 @@ export interface ProcoreCall {
   doing: string;
 }
 
+/** A path that needs no escaping: `/`-separated segments of letters, digits, `-`, `_` and `.`. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9._-]*)+$/;
+
 /**
  * Procore's REST API for the service account: every call carries the bearer token and `Procore-Company-Id` and goes
  * through the lane; a 401 gets a new token once and sends the same request again. The rate-limit headers are read on
  * every answer: when the reported window is spent, the lane pauses until its reset before Procore has to say 429.
  */
-/** A path that needs no escaping: `/`-separated segments of letters, digits, `-`, `_` and `.`. */
-const PLAIN_PATH = /^(?:\/[A-Za-z0-9._-]*)+$/;
-
 export class ProcoreApi {
   constructor(
     private readonly config: ProcoreConfig,

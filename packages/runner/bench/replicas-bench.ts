@@ -32,6 +32,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { CpuCaps } from './cpu-caps.js';
+import { median } from './figures.js';
 import { cpuTimes, procIo, threadCpu, voluntarySwitches } from './proc-stats.js';
 import { Cluster, requirePostgres, sleep, holderOf, waitFor, type ClusterOptions, type HostStats, type ReplicaErp } from '../test/replicas/harness.js';
 
@@ -431,11 +432,6 @@ for (const r of results) {
   console.log(`| ${r.replicas} | ${r.payments} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(1)} | ${ratio} | ${r.working} | ${r.duplicates} | ${r.lost} | ${r.hubFailed} |`);
 }
 if (ROUNDS > 1) {
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-  };
   for (const count of COUNTS.filter((count) => count !== 1)) {
     const ratios = results.filter((r) => r.replicas === count && baseOf(r.round) !== undefined).map((r) => r.perSecond / (baseOf(r.round) as number));
     if (ratios.length > 0) console.log(`${count} replicas: median ratio ${median(ratios).toFixed(2)}× over ${ratios.length} rounds (${ratios.map((ratio) => `${ratio.toFixed(2)}×`).join(', ')}) = ${(median(ratios) / count).toFixed(2)}·N`);

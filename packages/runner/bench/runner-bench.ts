@@ -50,6 +50,7 @@ import { createServer } from '../src/server/create-server.js';
 import { dropSchema, POSTGRES_URL } from '../test/support/postgres.js';
 import { countClientTraffic, printServerCost, readServer, type ServerReading } from './postgres-cost.js';
 import { CpuCaps } from './cpu-caps.js';
+import { median } from './figures.js';
 import { HEAP_PROFILE_DIR, PROFILE_DIR, startAllocationProfile, startProfile } from './cpu-profile.js';
 import { procIo, threadCpu, voluntarySwitches, type ProcIo } from './proc-stats.js';
 import type { HostOptions } from './sandbox-host.js';
@@ -421,11 +422,6 @@ async function throughputByStore(count: number): Promise<void> {
   }
   const base = stores.includes('sqlite-full') ? 'sqlite-full' : stores[0];
   if (base === undefined) return;
-  const median = (values: number[]): number => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-  };
   console.log(`stores compared (${count} payments each, ${rounds} round(s); ratio to ${base}, the median of the rounds' ratios when more than one):`);
   for (const store of stores) {
     const pairs = byRound.map((figures) => ({ own: figures.find((figure) => figure.store === store), base: figures.find((figure) => figure.store === base) }));

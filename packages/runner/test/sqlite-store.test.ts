@@ -5,6 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { ErrorCodes, Outcomes, type Actor } from '@ledgerlink/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LEDGER_MIGRATIONS, SchemaVersionError, applyMigrations, openSqliteLedger, type Migration } from '../src/store/index.js';
+import { SqliteLedger } from '../src/store/sqlite-ledger.js';
 
 const hub: Actor = { kind: 'hub', id: 'webhook' };
 const runner: Actor = { kind: 'system', id: 'runner' };
@@ -144,6 +145,11 @@ describe('SQLite ledger store', () => {
     expect((await b.beginAttempt(item.id, runner)).attempt.number).toBe(1);
     expect((await a.beginAttempt(item.id, runner)).attempt.number).toBe(2);
     expect((await a.attempts(item.id)).map((attempt) => attempt.number)).toEqual([1, 2]);
+  });
+
+  it('refuses a second ledger on a connection that has one: its writes would change the first one\'s remembered items unseen', () => {
+    const a = ledgerAt();
+    expect(() => new SqliteLedger(a.database)).toThrow(/has a ledger already: open another connection/);
   });
 
   it('two ledgers on one file see each other’s writes', async () => {

@@ -39,8 +39,4 @@ export class RecentItems {
   clear(): void {
     this.#entries.clear();
   }
-
-  get size(): number {
-    return this.#entries.size;
-  }
 }

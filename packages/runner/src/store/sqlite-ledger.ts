@@ -32,7 +32,7 @@ import {
 } from '@ledgerlink/core';
 import { listQuery } from './hot-queries.js';
 import { applyMigrations } from './migrations.js';
-import { RecentItems } from './recent-items.js';
+import { RecentItems, type RecentItem } from './recent-items.js';
 import { createStatements, type LedgerStatements } from './sqlite-statements.js';
 import { attemptBeside, attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, itemStateParams, type ItemRow } from './sqlite-rows.js';
 import { sqliteWriteBatch, type SqliteWriteBatch } from './sqlite-write-batch.js';
@@ -166,7 +166,7 @@ export class SqliteLedger implements Ledger {
    * `PRAGMA data_version` is read before anything is read from the file (so what is read after is at least as new as
    * the version kept), once per group-commit transaction (the write lock keeps other connections out until it ends).
    */
-  private recent(id: string): ReturnType<RecentItems['get']> {
+  private recent(id: string): RecentItem | undefined {
     // Only the batch's own transactions count (the flag is cleared when each ends); a deferred read checks every time.
     if (!(this.#recentCheckedInTransaction && this.#batch.inTransaction)) {
       const version = this.statements.dataVersion.get() as number;
