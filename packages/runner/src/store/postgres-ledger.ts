@@ -38,6 +38,7 @@ import { PostgresCredentialTable } from './store-credentials.js';
 import { PostgresBatchedHubRequests } from './postgres-hub-requests.js';
 import { PipelinedReader, PostgresReadBatch, type BatchedRead } from './postgres-read-batch.js';
 import { PostgresWriteBatch, type BatchClient } from './postgres-write-batch.js';
+import { RecentItems, type RecentItem, type RowVersions } from './recent-items.js';
 import { POOL_IDLE_MS } from './postgres-pool.js';
 import { CURRENT_EPOCH_SQL } from './tenant-leases.js';
 import {
@@ -64,32 +65,35 @@ import {
  */
 const UPSERT_ITEM = `WITH inserted AS (
     INSERT INTO ledger_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-    ON CONFLICT (tenant, entity, direction, source_id) DO NOTHING RETURNING id
+    ON CONFLICT (tenant, entity, direction, source_id) DO NOTHING RETURNING id, xmin::text AS version
   ), audit AS (
     INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail)
     SELECT inserted.id, entry.seq, entry.at, entry.actor_kind, entry.actor_id, entry.action, entry.detail
     FROM inserted CROSS JOIN unnest(${auditArrays(ITEM_COLUMNS.length + 1, true)}) AS entry (seq, at, actor_kind, actor_id, action, detail)
   )
-  SELECT EXISTS (SELECT 1 FROM inserted) AS created, existing.* FROM (SELECT 1) AS one
+  SELECT EXISTS (SELECT 1 FROM inserted) AS created, (SELECT version FROM inserted) AS created_version, existing.*, existing.xmin::text AS existing_version
+  FROM (SELECT 1) AS one
   LEFT JOIN ledger_items AS existing ON existing.tenant = $2 AND existing.entity = $3 AND existing.direction = $4 AND existing.source_id = $5`;
 
 /**
  * An item locked for a change (`FOR UPDATE`), with in the same round trip its tenant's fence and the attempt asked
- * for. `fenced` is true when no fence was given ($2 NULL) or the tenant's lease is held at epoch $2; that lease row
- * is then locked `FOR KEY SHARE` until the transaction ends, so no claim (`FOR UPDATE`) can bump the epoch between
- * this check and the write, while a renewal is not held up by it (see FENCE_SQL in tenant-leases.ts).
- * The item's row is locked before the lease's, as every fenced write does.
+ * for, and the versions of both rows (`xmin`: see applySql). `fenced` is true when no fence was given ($2 NULL) or
+ * the tenant's lease is held at epoch $2; that lease row is then locked `FOR KEY SHARE` until the transaction ends,
+ * so no claim (`FOR UPDATE`) can bump the epoch between this check and the write, while a renewal is not held up by
+ * it (see FENCE_SQL in tenant-leases.ts). The item's row is locked before the lease's, as every fenced write does.
  */
-const LOCK_ITEM = `WITH item AS MATERIALIZED (SELECT * FROM ledger_items WHERE id = $1 FOR UPDATE)
+const LOCK_ITEM = `WITH item AS MATERIALIZED (SELECT *, xmin::text AS item_version FROM ledger_items WHERE id = $1 FOR UPDATE)
   SELECT item.*,
     ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM tenant_leases WHERE tenant = item.tenant AND epoch = $2 AND holder IS NOT NULL FOR KEY SHARE)) AS fenced,
     attempt.number AS attempt_number, attempt.idempotency_key AS attempt_idempotency_key, attempt.started_at AS attempt_started_at,
-    attempt.finished_at AS attempt_finished_at, attempt.outcome AS attempt_outcome
+    attempt.finished_at AS attempt_finished_at, attempt.outcome AS attempt_outcome, attempt.xmin::text AS attempt_version
   FROM item LEFT JOIN ledger_attempts AS attempt ON attempt.item_id = item.id AND attempt.number = $3`;
 
-/** What LOCK_ITEM answers: the item, whether its fence holds, and the attempt asked for (all null if none). */
+/** What LOCK_ITEM answers: the item, whether its fence holds, and the attempt asked for (all null if none), with their versions. */
 interface LockedRow extends ItemWithAttemptRow {
   fenced: boolean;
+  item_version: string;
+  attempt_version: string | null;
 }
 
 /**
@@ -113,29 +117,61 @@ function auditColumns(drafts: readonly AuditDraft[]): unknown[][] {
 }
 
 /**
- * A plan written in one statement: the item (its state only, or with its record when the plan changed the record),
- * the attempt begun or completed if any, and the audit entries numbered after the item's last one. The number is
- * looked up in the statement itself: every audited change holds the item's row lock (LOCK_ITEM), so no other
+ * A plan written in one statement, applied only if the rows it was made from are still as they were: the item (its
+ * state only, or with its record when the plan changed the record), the attempt begun or completed if any, and the
+ * audit entries numbered after the item's last one.
+ *
+ * What it was made from is named by row version: PostgreSQL's `xmin`, the transaction that wrote the row as it is
+ * now. Any change to a row (this ledger's, another replica's, an operator's SQL) writes a new version with the
+ * writer's transaction id, so a row still at the version remembered is the row remembered; within one transaction
+ * its versions share the id, and the one writer of an item in a transaction is the one holding its lock. The
+ * statement locks the item (`FOR UPDATE`) at the version given ($V), then checks the tenant's fence ($E, as LOCK_ITEM)
+ * and, when an attempt was given ($N), that attempt's row at its version ($A); any of them failing, it changes
+ * nothing and answers no row (the caller locks and reads the item, and plans again). Applied, it answers the new
+ * versions of the item and of the attempt written.
+ *
+ * The audit number is looked up in the statement itself: every audited change holds the item's row lock, so no other
  * writer can take it in between, and the lookup is one probe of the (item_id, seq) key the insert checks anyway.
  */
 function applySql(withRecord: boolean, withAttempt: boolean): string {
   const columns = withRecord ? MUTABLE_COLUMNS : STATE_COLUMNS;
-  let next = columns.length + 2;
   const sets = columns.map((column, i) => `${column} = $${i + 2}`).join(', ');
-  const parts = [`item AS (UPDATE ledger_items SET ${sets} WHERE id = $1)`];
+  const guard = columns.length + 2;
+  let next = guard + 4;
+  const parts = [
+    `locked AS MATERIALIZED (SELECT id, tenant FROM ledger_items WHERE id = $1 AND xmin = $${guard}::xid FOR UPDATE)`,
+    `ready AS MATERIALIZED (
+      SELECT locked.id FROM locked
+      WHERE ($${guard + 1}::bigint IS NULL OR EXISTS (SELECT 1 FROM tenant_leases WHERE tenant = locked.tenant AND epoch = $${guard + 1} AND holder IS NOT NULL FOR KEY SHARE))
+        AND ($${guard + 2}::int IS NULL OR EXISTS (SELECT 1 FROM ledger_attempts WHERE item_id = $1 AND number = $${guard + 2} AND xmin = $${guard + 3}::xid))
+    )`,
+    `item AS (UPDATE ledger_items SET ${sets} FROM ready WHERE ledger_items.id = ready.id RETURNING ledger_items.xmin::text AS version)`,
+  ];
   if (withAttempt) {
     const at = next;
     next += 5;
     parts.push(`attempt AS (
-      INSERT INTO ledger_attempts (item_id, number, idempotency_key, started_at, finished_at, outcome) VALUES ($1, $${at}, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4})
+      INSERT INTO ledger_attempts (item_id, number, idempotency_key, started_at, finished_at, outcome)
+      SELECT $1, $${at}::int, $${at + 1}::text, $${at + 2}::text, $${at + 3}::text, $${at + 4}::text FROM item
       ON CONFLICT (item_id, number) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome
+      RETURNING xmin::text AS version
     )`);
   }
+  parts.push(`audit AS (
+    INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail)
+    SELECT $1, last.seq + entry.n, entry.at, entry.actor_kind, entry.actor_id, entry.action, entry.detail
+    FROM item CROSS JOIN (SELECT coalesce(max(seq), 0) AS seq FROM ledger_audit WHERE item_id = $1) AS last
+    CROSS JOIN unnest(${auditArrays(next, false)}) WITH ORDINALITY AS entry (at, actor_kind, actor_id, action, detail, n)
+  )`);
+  const attemptVersion = withAttempt ? '(SELECT version FROM attempt)' : 'NULL::text';
   return `WITH ${parts.join(',\n  ')}
-  INSERT INTO ledger_audit (item_id, seq, at, actor_kind, actor_id, action, detail)
-  SELECT $1, last.seq + entry.n, entry.at, entry.actor_kind, entry.actor_id, entry.action, entry.detail
-  FROM (SELECT coalesce(max(seq), 0) AS seq FROM ledger_audit WHERE item_id = $1) AS last
-  CROSS JOIN unnest(${auditArrays(next, false)}) WITH ORDINALITY AS entry (at, actor_kind, actor_id, action, detail, n)`;
+  SELECT item.version AS item_version, ${attemptVersion} AS attempt_version FROM item`;
+}
+
+/** What applySql answers when it applied the plan (no row when it did not). */
+interface AppliedRow {
+  item_version: string;
+  attempt_version: string | null;
 }
 
 /**
@@ -208,6 +244,12 @@ export function postgresPoolConfig(options: PostgresLedgerOptions & { schema: st
   };
 }
 
+/**
+ * How many items the ledger remembers as it last wrote or read them, with their row versions (RecentItems): more
+ * than a busy runner has in flight, as the SQLite ledger's.
+ */
+const RECENT_ITEMS = 1_024;
+
 /** The tables whose statements are prepared once per connection and run for every payment. */
 const HOT_TABLES = ['ledger_items', 'ledger_attempts', 'ledger_audit', 'hub_events', 'hub_requests'] as const;
 
@@ -249,6 +291,12 @@ export class PostgresLedger implements Ledger {
   readonly #reader: PipelinedReader;
   readonly #byId: PostgresReadBatch<string, ItemRow>;
   readonly #bySource: PostgresReadBatch<SourceKey, ItemRow>;
+  /**
+   * Items as this ledger last wrote or read them, with their rows' versions: a change starts from one of them and is
+   * written in one statement that applies it only if the rows are still at those versions (applySql), instead of
+   * locking and reading the item first. Forgotten when a batch rolls back (its versions never were committed).
+   */
+  readonly #recent = new RecentItems(RECENT_ITEMS);
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -259,6 +307,7 @@ export class PostgresLedger implements Ledger {
     this.#reader = new PipelinedReader(pool);
     this.#byId = new PostgresReadBatch(this.#reader, ITEM_BY_ID);
     this.#bySource = new PostgresReadBatch(this.#reader, ITEM_BY_SOURCE);
+    this.#batch.onRollback(() => this.#recent.clear());
     if (neverAnalyzed) this.#analyzeWhileYoung();
   }
 
@@ -345,21 +394,76 @@ export class PostgresLedger implements Ledger {
    * Locks and reads the item, checks its fence in the same round trip (see LOCK_ITEM) and reads attempt
    * `attemptNumber` with it. A refused fence throws LL_LEASE_LOST having written nothing.
    */
-  private async lockedItem(client: BatchClient, id: string, fence?: LedgerFence, attemptNumber?: number): Promise<{ item: LedgerItem; attempt?: AttemptRecord }> {
+  private async lockedItem(client: BatchClient, id: string, fence?: LedgerFence, attemptNumber?: number): Promise<RecentItem & { versions: RowVersions }> {
     const { rows } = await client.read<LockedRow>({ name: 'll_lock_item', text: LOCK_ITEM, values: [id, fence?.epoch ?? null, attemptNumber ?? null] });
     const row = rows[0];
     const item = requireLedgerItem(row === undefined ? undefined : itemFromRow(row), id);
-    if (row !== undefined && !row.fenced && fence !== undefined) {
+    const locked = row as LockedRow;
+    if (!locked.fenced && fence !== undefined) {
       const current = await client.read<{ epoch: string }>({ name: 'll_current_epoch', text: CURRENT_EPOCH_SQL.postgres, values: [item.tenant] });
       throw leaseLost(item.tenant, fence.epoch, current.rows[0] === undefined ? undefined : Number(current.rows[0].epoch));
     }
-    const attempt = row === undefined ? undefined : attemptBeside(row);
-    return attempt === undefined ? { item } : { item, attempt };
+    const attempt = attemptBeside(locked);
+    if (attempt === undefined) return { item, versions: { item: locked.item_version } };
+    return { item, attempt, versions: { item: locked.item_version, attempt: locked.attempt_version as string } };
   }
 
-  /** Writes a plan made from `before` in one statement (applySql): the record's JSON only when the plan changed it. */
-  private async apply(client: BatchClient, plan: LedgerPlan, before: LedgerItem): Promise<LedgerItem> {
-    if (!plan.changed) return plan.item;
+  /**
+   * One change of an item: `plan` made from the item (and attempt `attemptNumber`, when given) and written in one
+   * statement (applySql).
+   * - From the item as this ledger last wrote or read it (RecentItems), the statement applies the plan only if the
+   *   item's row (and the attempt's) is still at the version remembered and the fence holds: one statement and one
+   *   round trip, the lock taken by the write itself.
+   * - Otherwise (nothing remembered, the rows moved on, a refused fence, a plan that refuses or changes nothing from
+   *   what was remembered): the item is locked and read (LOCK_ITEM) and the plan made again from what is there.
+   * What a plan refuses is refused from the row as it is in the database, never from the one remembered.
+   */
+  private change<T>(
+    id: string,
+    fence: LedgerFence | undefined,
+    attemptNumber: number | undefined,
+    plan: (item: LedgerItem, attempt: AttemptRecord | undefined) => LedgerPlan,
+    answer: (plan: LedgerPlan) => T,
+  ): Promise<T> {
+    return this.transaction(`item:${id}`, async (client) => {
+      try {
+        const known = this.#recent.get(id);
+        const versions = known?.versions;
+        if (known !== undefined && versions !== undefined && (attemptNumber === undefined || (known.attempt?.number === attemptNumber && versions.attempt !== undefined))) {
+          const attempt = attemptNumber === undefined ? undefined : known.attempt;
+          const guess = planOrNothing(() => plan(known.item, attempt));
+          if (guess?.changed === true && (await this.apply(client, guess, known.item, versions, fence, attempt))) return answer(guess);
+        }
+        const locked = await this.lockedItem(client, id, fence, attemptNumber);
+        const fresh = plan(locked.item, locked.attempt);
+        if (!fresh.changed) {
+          this.#recent.set(locked.item, locked.attempt, locked.versions);
+          return answer(fresh);
+        }
+        // Locked and fenced by this transaction: the rows are at these versions until it ends.
+        if (!(await this.apply(client, fresh, locked.item, locked.versions, fence, locked.attempt))) {
+          throw new Error(`ledger item ${id} changed while this transaction held its lock; try again`);
+        }
+        return answer(fresh);
+      } catch (error) {
+        this.#recent.delete(id);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Writes a plan made from `before` (and `attempt`, when given), whose rows were at `versions` (applySql): the
+   * record's JSON only when the plan changed it. False: nothing was written (a row moved on or the fence is refused).
+   */
+  private async apply(
+    client: BatchClient,
+    plan: LedgerPlan,
+    before: LedgerItem,
+    versions: RowVersions,
+    fence: LedgerFence | undefined,
+    attempt: AttemptRecord | undefined,
+  ): Promise<boolean> {
     const withRecord = plan.item.record !== before.record;
     const values: unknown[] = [plan.item.id];
     if (withRecord) {
@@ -369,14 +473,20 @@ export class PostgresLedger implements Ledger {
       const params = itemStateParams(plan.item);
       values.push(...STATE_COLUMNS.map((column) => params[column]));
     }
+    const guarded = attempt !== undefined && versions.attempt !== undefined;
+    values.push(versions.item, fence?.epoch ?? null, guarded ? attempt.number : null, guarded ? versions.attempt : null);
     if (plan.attempt !== undefined) {
-      const attempt = attemptParams(plan.attempt);
-      values.push(attempt.number, attempt.idempotency_key, attempt.started_at, attempt.finished_at, attempt.outcome);
+      const written = attemptParams(plan.attempt);
+      values.push(written.number, written.idempotency_key, written.started_at, written.finished_at, written.outcome);
     }
     values.push(...auditColumns(plan.audit));
     const statement = plan.attempt === undefined ? (withRecord ? APPLY.record : APPLY.state) : withRecord ? APPLY.recordAttempt : APPLY.stateAttempt;
-    await client.query({ ...statement, values });
-    return plan.item;
+    const { rows } = await client.guarded<AppliedRow>({ ...statement, values });
+    const applied = rows[0];
+    if (applied === undefined) return false;
+    const written = applied.attempt_version === null ? { item: applied.item_version } : { item: applied.item_version, attempt: applied.attempt_version };
+    this.#recent.set(plan.item, plan.attempt, written);
+    return true;
   }
 
   async upsert(input: NewLedgerItem, actor: Actor): Promise<{ item: LedgerItem; created: boolean }> {
@@ -384,10 +494,17 @@ export class PostgresLedger implements Ledger {
     const { tenant, entity, direction, sourceId } = plan.item;
     const params = itemParams(plan.item);
     const values = [...ITEM_COLUMNS.map((column) => params[column]), plan.audit.map((_, index) => index + 1), ...auditColumns(plan.audit)];
-    const { rows } = await this.#batch.statement<ItemRow & { created: boolean }>({ name: 'll_upsert_item', text: UPSERT_ITEM, values }, `source:${JSON.stringify([tenant, entity, direction, sourceId])}`);
+    const { rows } = await this.#batch.statement<ItemRow & { created: boolean; created_version: string | null; existing_version: string | null }>({ name: 'll_upsert_item', text: UPSERT_ITEM, values }, `source:${JSON.stringify([tenant, entity, direction, sourceId])}`);
     const answer = rows[0];
-    if (answer?.created === true) return { item: plan.item, created: true };
-    if (answer !== undefined && answer.id !== null) return { item: itemFromRow(answer), created: false };
+    if (answer?.created === true) {
+      this.#recent.set(plan.item, undefined, { item: answer.created_version as string });
+      return { item: plan.item, created: true };
+    }
+    if (answer !== undefined && answer.id !== null) {
+      const existing = itemFromRow(answer);
+      this.#recent.set(existing, undefined, { item: answer.existing_version as string });
+      return { item: existing, created: false };
+    }
     // Committed by another transaction after the statement began: there now.
     const existing = await this.getBySource(tenant, entity, direction, sourceId);
     if (existing === undefined) throw new Error(`ledger item for ${sourceId} was neither created nor found; try again`);
@@ -431,32 +548,19 @@ export class PostgresLedger implements Ledger {
   }
 
   async transition(id: string, change: LedgerTransition, actor: Actor): Promise<LedgerItem> {
-    return this.transaction(`item:${id}`, async (client) => {
-      const { item } = await this.lockedItem(client, id);
-      return this.apply(client, planTransition(item, change, actor, this.now()), item);
-    });
+    return this.change(id, undefined, undefined, (item) => planTransition(item, change, actor, this.now()), (plan) => plan.item);
   }
 
   async beginAttempt(id: string, actor: Actor, fence?: LedgerFence): Promise<{ item: LedgerItem; attempt: AttemptRecord }> {
-    return this.transaction(`item:${id}`, async (client) => {
-      const { item: current } = await this.lockedItem(client, id, fence);
-      const plan = planBeginAttempt(current, actor, this.now());
-      return { item: await this.apply(client, plan, current), attempt: plan.attempt as AttemptRecord };
-    });
+    return this.change(id, fence, undefined, (item) => planBeginAttempt(item, actor, this.now()), (plan) => ({ item: plan.item, attempt: plan.attempt as AttemptRecord }));
   }
 
   async completeAttempt(id: string, attemptNumber: number, outcome: Outcome, actor: Actor, fence?: LedgerFence): Promise<LedgerItem> {
-    return this.transaction(`item:${id}`, async (client) => {
-      const { item, attempt } = await this.lockedItem(client, id, fence, attemptNumber);
-      return this.apply(client, planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber), item);
-    });
+    return this.change(id, fence, attemptNumber, (item, attempt) => planCompleteAttempt(item, attempt, outcome, actor, this.now(), attemptNumber), (plan) => plan.item);
   }
 
   async edit(id: string, changes: Partial<Record<EditableField, string>>, actor: Actor): Promise<LedgerItem> {
-    return this.transaction(`item:${id}`, async (client) => {
-      const { item } = await this.lockedItem(client, id);
-      return this.apply(client, planEdit(item, changes, actor, this.now()), item);
-    });
+    return this.change(id, undefined, undefined, (item) => planEdit(item, changes, actor, this.now()), (plan) => plan.item);
   }
 
   async audit(id: string): Promise<AuditEntry[]> {
@@ -564,5 +668,14 @@ export class PostgresLedger implements Ledger {
       .then(() => this.#reader.close())
       .then(() => this.pool.end());
     return this.#closed;
+  }
+}
+
+/** A plan made from a remembered item, or nothing if it refuses: a refusal is decided from the row in the database. */
+function planOrNothing(plan: () => LedgerPlan): LedgerPlan | undefined {
+  try {
+    return plan();
+  } catch {
+    return undefined;
   }
 }

@@ -8,6 +8,12 @@ import pg from 'pg';
 export interface BatchClient {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(config: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>>;
   read<R extends pg.QueryResultRow = pg.QueryResultRow>(config: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  /**
+   * A write that changes nothing unless what it was made from still holds (a row version, a fence), and then answers
+   * no row: it counts as written only when it answers one. Refused having changed nothing, its write may read and
+   * throw like one that only read.
+   */
+  guarded<R extends pg.QueryResultRow = pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
 }
 
 interface Queued {
@@ -72,6 +78,12 @@ class Member implements BatchClient {
 
   read<R extends pg.QueryResultRow>(config: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>> {
     return this.#send<R>(config, values);
+  }
+
+  async guarded<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>> {
+    const result = await this.#send<R>(config);
+    if (result.rows.length > 0) this.wrote = true;
+    return result;
   }
 
   /** Resolves once every statement it sent is answered (a write may throw while one is still on the wire). */
