@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { TurnCork } from './postgres-write-batch.js';
+import { submit } from './postgres-submit.js';
 
 /** A read by key, both ways: one key alone, and any number of keys in one set-based statement. */
 export interface BatchedRead<K, R extends pg.QueryResultRow> {
@@ -48,7 +49,7 @@ export class PipelinedReader {
       throw error;
     }
     try {
-      return await client.query<R>(config);
+      return await submit<R>(client, config);
     } catch (error) {
       // A statement's own error leaves the connection usable; anything else (a timeout, a dropped socket) does not.
       if (!(error instanceof pg.DatabaseError)) this.#drop(held, error as Error);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { submit } from './postgres-submit.js';
 
 /**
  * What a queued write runs its statements on: the batch's connection, inside its transaction (never commit on it).
@@ -93,7 +94,7 @@ class Member implements BatchClient {
 
   #send<R extends pg.QueryResultRow>(config: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>> {
     this.cork?.hold();
-    const sent = typeof config === 'string' ? this.client.query<R>(config, values) : this.client.query<R>(values === undefined ? config : { ...config, values });
+    const sent = submit<R>(this.client, typeof config === 'string' ? { text: config, values } : values === undefined ? config : { ...config, values });
     this.#inFlight.add(sent);
     void sent.then(
       () => this.#inFlight.delete(sent),
