@@ -1,4 +1,4 @@
-import { decodeLedgerCursor, ledgerFilterStates, ledgerFilterText, ledgerPageSize, type LedgerFilter } from '@ledgerlink/core';
+import { decodeLedgerCursor, ledgerFilterStates, ledgerFilterText, ledgerPageSize, type LedgerFilter, type LedgerState } from '@ledgerlink/core';
 
 /**
  * The store's hot queries, as both stores run them and as the plan checks EXPLAIN them (test/hot-query-plans.test.ts,
@@ -39,6 +39,45 @@ export const UNPROCESSED_EVENTS_OF_SQL = {
     'SELECT event_id, company_id, resource_name, event_type, resource_id, occurred_at FROM hub_events WHERE processed_at IS NULL ' +
     'AND (company_id = ANY($1::text[]) OR NOT (company_id = ANY($2::text[]))) ORDER BY received_at LIMIT $3',
 } as const;
+
+/**
+ * The predicates of SQLite's partial state indexes (migration 8), word for word: a query answered by one repeats it,
+ * since SQLite chooses its plan before it sees the bound state. ledger_items_attention holds the states an operator
+ * looks for; ledger_items_tenant_direction_state the work left (every state but synced).
+ */
+export const ATTENTION_STATES_WHERE = "state IN ('awaiting_approval', 'blocked', 'failed')";
+export const WORK_LEFT_WHERE = "state <> 'synced'";
+const ATTENTION_STATES: readonly string[] = ['awaiting_approval', 'blocked', 'failed'];
+
+/**
+ * `Ledger.counts` on SQLite from two index scans, now that no index has the state of every item (migration 8): the
+ * work left by tenant, direction and state from ledger_items_tenant_direction_state (every state but synced, in that
+ * order: no sort), and the items by tenant from ledger_items_tenant_direction. Synced is the rest (countsByState). A GROUP BY tenant, state over the
+ * table read every row, the record's JSON with it: seconds at a million items, at every metrics scrape.
+ */
+export const COUNTS_SQL = {
+  workLeft: `SELECT tenant, state, count(*) AS count FROM ledger_items WHERE ${WORK_LEFT_WHERE} GROUP BY tenant, direction, state`,
+  byTenant: 'SELECT tenant, count(*) AS count FROM ledger_items GROUP BY tenant',
+} as const;
+
+/** The counts by tenant and state from COUNTS_SQL's two answers: synced is each tenant's items less its work left. */
+export function countsByState(
+  workLeft: readonly { tenant: string; state: LedgerState; count: number }[],
+  byTenant: readonly { tenant: string; count: number }[],
+): { tenant: string; state: LedgerState; count: number }[] {
+  const counts = new Map<string, { tenant: string; state: LedgerState; count: number }>();
+  const left = new Map<string, number>();
+  for (const row of workLeft) {
+    // One row per direction: summed by tenant and state.
+    const key = JSON.stringify([row.tenant, row.state]);
+    const known = counts.get(key);
+    if (known === undefined) counts.set(key, { tenant: row.tenant, state: row.state, count: row.count });
+    else known.count += row.count;
+    left.set(row.tenant, (left.get(row.tenant) ?? 0) + row.count);
+  }
+  const synced = byTenant.map((row) => ({ tenant: row.tenant, state: 'synced' as const, count: row.count - (left.get(row.tenant) ?? 0) })).filter((row) => row.count > 0);
+  return [...counts.values(), ...synced];
+}
 
 /** hub_requests_open's predicate: the rows it holds (every unfinished request is among them). */
 export const OPEN_REQUESTS_INDEX_WHERE = "close_status IS NULL OR close_status = 'in_progress' OR close_sent_at IS NULL";
@@ -90,7 +129,10 @@ export function listQuery(filter: LedgerFilter, dialect: Dialect, columns = '*')
     ] as const) {
       if (value !== undefined) terms.push(`${column} = ${next(value)}`);
     }
-    if (typeof state === 'string') terms.push(`state = ${next(state)}`);
+    if (typeof state === 'string') {
+      terms.push(`state = ${next(state)}`);
+      if (dialect === 'sqlite' && state !== 'synced') terms.push(ATTENTION_STATES.includes(state) ? `${WORK_LEFT_WHERE} AND ${ATTENTION_STATES_WHERE}` : WORK_LEFT_WHERE);
+    }
     else if (state !== undefined && dialect === 'sqlite') terms.push(`state IN (${state.map((one) => next(one)).join(', ')})`);
     else if (state !== undefined) terms.push(`state = ANY(${next(state)})`);
     // instr/strpos, not LIKE: the needle is plain text (no wildcards), and both sides are lower-cased by the shared rules.

@@ -30,7 +30,7 @@ import {
   type NewLedgerItem,
   type Outcome,
 } from '@ledgerlink/core';
-import { listQuery } from './hot-queries.js';
+import { countsByState, listQuery } from './hot-queries.js';
 import { applyMigrations } from './migrations.js';
 import { RecentItems, type RecentItem } from './recent-items.js';
 import { createStatements, type LedgerStatements } from './sqlite-statements.js';
@@ -266,7 +266,9 @@ export class SqliteLedger implements Ledger {
   }
 
   async counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]> {
-    return this.statements.counts.all().sort(compareLedgerCounts);
+    // Both read in one transaction: a write between them would count an item twice or not at all.
+    const read = this.db.transaction(() => countsByState(this.statements.countsWorkLeft.all(), this.statements.countsByTenant.all()));
+    return read().sort(compareLedgerCounts);
   }
 
   async transition(id: string, change: LedgerTransition, actor: Actor): Promise<LedgerItem> {

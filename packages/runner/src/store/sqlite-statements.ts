@@ -1,4 +1,4 @@
-import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL } from './hot-queries.js';
+import { COUNTS_SQL, ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL } from './hot-queries.js';
 import { ITEM_COLUMNS, MUTABLE_COLUMNS, STATE_COLUMNS, type ItemStateParams } from './sqlite-rows.js';
 import { CURRENT_EPOCH_SQL, FENCE_SQL } from './tenant-leases.js';
 import type { Database, Statement } from 'better-sqlite3';
@@ -29,7 +29,8 @@ export interface LedgerStatements {
   currentEpoch: Statement<[string], { epoch: number }>;
   /** `PRAGMA data_version` (plucked): changes when another connection commits to the file, never with this one's own commits. */
   dataVersion: Statement<[], number>;
-  counts: Statement<[], { tenant: string; state: LedgerState; count: number }>;
+  countsWorkLeft: Statement<[], { tenant: string; state: LedgerState; count: number }>;
+  countsByTenant: Statement<[], { tenant: string; count: number }>;
   cursor: Statement<[string, string], { value: string }>;
   putCursor: Statement<[{ tenant: string; name: string; value: string; updated_at: string }]>;
 }
@@ -73,7 +74,8 @@ export function createStatements(db: Database): LedgerStatements {
     fence: db.prepare(FENCE_SQL.sqlite),
     currentEpoch: db.prepare(CURRENT_EPOCH_SQL.sqlite),
     dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
-    counts: db.prepare('SELECT tenant, state, count(*) AS count FROM ledger_items GROUP BY tenant, state'),
+    countsWorkLeft: db.prepare(COUNTS_SQL.workLeft),
+    countsByTenant: db.prepare(COUNTS_SQL.byTenant),
     cursor: db.prepare('SELECT value FROM ledger_cursors WHERE tenant = ? AND name = ?'),
     putCursor: db.prepare(
       `INSERT INTO ledger_cursors (tenant, name, value, updated_at) VALUES (@tenant, @name, @value, @updated_at)

@@ -1,5 +1,5 @@
 import { REQUEST_COLUMNS } from '../../src/store/hub-requests.js';
-import { ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, unfinishedRequestsSql, UNPROCESSED_EVENTS_OF_SQL, UNPROCESSED_EVENTS_SQL, type Dialect } from '../../src/store/hot-queries.js';
+import { COUNTS_SQL, ITEM_BY_SOURCE_SQL, ITEM_BY_TARGET_SQL, listQuery, unfinishedRequestsSql, UNPROCESSED_EVENTS_OF_SQL, UNPROCESSED_EVENTS_SQL, type Dialect } from '../../src/store/hot-queries.js';
 
 /** One hot query as the store runs it, with parameters that find rows in the fixture (`fillSql`). */
 export interface HotQuery {
@@ -26,14 +26,19 @@ export function hotQueries(dialect: Dialect): HotQuery[] {
     ...(dialect === 'sqlite'
       ? [list('list: a tenant\'s pending and exporting imports', { tenant: 't3', direction: 'import', state: ['pending', 'exporting'], limit: 100 }, 'ledger_items_tenant_direction_state')]
       : []),
-    // An operator's list of the items that need them (`ledgerlink list --state failed`): on PostgreSQL the partial
-    // index of those states alone (the payments that go through never enter it; migration 7).
-    // Synced items have no entry in PostgreSQL's (tenant, direction, state, seq), which holds the work left (migration
-    // 7): a list of them reads the tenant's items in order, nearly all of which match.
-    ...(dialect === 'postgres'
+    // An operator's list of the items that need them (`ledgerlink list --state failed`): the partial index of those
+    // states alone (the payments that go through never enter it; migration 7 on PostgreSQL, 8 on SQLite).
+    list('list: failed items, any tenant', { state: 'failed', limit: 100 }, 'ledger_items_attention'),
+    list('list: items awaiting approval, any tenant', { state: 'awaiting_approval', limit: 100 }, 'ledger_items_attention'),
+    list('list: a tenant\'s failed exports', { tenant: 't3', direction: 'export', state: 'failed', limit: 100 }, 'ledger_items_tenant_direction_state|ledger_items_attention'),
+    // Synced items have no entry in (tenant, direction, state, seq), which holds the work left: a list of them reads
+    // the tenant's items in order, nearly all of which match.
+    list('list: a tenant\'s synced imports', { tenant: 't3', direction: 'import', state: 'synced', limit: 100 }, 'ledger_items_tenant_direction'),
+    // Ledger.counts (metrics, GET /tenants) on SQLite: the work left and the items by tenant, each from a narrow index.
+    ...(dialect === 'sqlite'
       ? [
-          list('list: failed items, any tenant', { state: 'failed', limit: 100 }, 'ledger_items_attention'),
-          list('list: a tenant\'s synced imports', { tenant: 't3', direction: 'import', state: 'synced', limit: 100 }, 'ledger_items_tenant_direction'),
+          { name: 'counts: the work left by tenant and state', sql: COUNTS_SQL.workLeft, params: [], index: 'ledger_items_tenant_direction_state' },
+          { name: 'counts: the items by tenant', sql: COUNTS_SQL.byTenant, params: [], index: 'ledger_items_tenant_direction' },
         ]
       : []),
     { name: 'getBySource', sql: ITEM_BY_SOURCE_SQL[dialect], params: ['t3', 'payment', 'export', 'src-43'], index: 'sqlite_autoindex_ledger_items_2|ledger_items_tenant_entity_direction_source_id_key' },
