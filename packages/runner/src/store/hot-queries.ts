@@ -52,8 +52,8 @@ const ATTENTION_STATES: readonly string[] = ['awaiting_approval', 'blocked', 'fa
 /**
  * `Ledger.counts` on SQLite from two index scans, now that no index has the state of every item (migration 8): the
  * work left by tenant, direction and state from ledger_items_tenant_direction_state (every state but synced, in that
- * order: no sort), and the items by tenant from ledger_items_tenant_direction. Synced is the rest (countsByState). A GROUP BY tenant, state over the
- * table read every row, the record's JSON with it: seconds at a million items, at every metrics scrape.
+ * order: no sort), and the items by tenant from ledger_items_tenant_direction. Synced is the rest (countsByState).
+ * A GROUP BY tenant, state would read every row of the table, its record's JSON with it, at every metrics scrape.
  */
 export const COUNTS_SQL = {
   workLeft: `SELECT tenant, state, count(*) AS count FROM ledger_items WHERE ${WORK_LEFT_WHERE} GROUP BY tenant, direction, state`,
@@ -132,8 +132,7 @@ export function listQuery(filter: LedgerFilter, dialect: Dialect, columns = '*')
     if (typeof state === 'string') {
       terms.push(`state = ${next(state)}`);
       if (dialect === 'sqlite' && state !== 'synced') terms.push(ATTENTION_STATES.includes(state) ? `${WORK_LEFT_WHERE} AND ${ATTENTION_STATES_WHERE}` : WORK_LEFT_WHERE);
-    }
-    else if (state !== undefined && dialect === 'sqlite') terms.push(`state IN (${state.map((one) => next(one)).join(', ')})`);
+    } else if (state !== undefined && dialect === 'sqlite') terms.push(`state IN (${state.map((one) => next(one)).join(', ')})`);
     else if (state !== undefined) terms.push(`state = ANY(${next(state)})`);
     // instr/strpos, not LIKE: the needle is plain text (no wildcards), and both sides are lower-cased by the shared rules.
     if (text !== undefined) terms.push(`${dialect === 'sqlite' ? 'instr' : 'strpos'}(search_text, ${next(text)}) > 0`);

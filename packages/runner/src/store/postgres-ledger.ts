@@ -75,6 +75,13 @@ const UPSERT_ITEM = `WITH inserted AS (
   FROM (SELECT 1) AS one
   LEFT JOIN ledger_items AS existing ON existing.tenant = $2 AND existing.entity = $3 AND existing.direction = $4 AND existing.source_id = $5`;
 
+/** What UPSERT_ITEM answers: whether it inserted, the new row's version, and the row already there with its version. */
+interface UpsertedRow extends ItemRow {
+  created: boolean;
+  created_version: string | null;
+  existing_version: string | null;
+}
+
 /**
  * An item locked for a change (`FOR UPDATE`), with in the same round trip its tenant's fence and the attempt asked
  * for, and the versions of both rows (`xmin`: see applySql). `fenced` is true when no fence was given ($2 NULL) or
@@ -494,7 +501,7 @@ export class PostgresLedger implements Ledger {
     const { tenant, entity, direction, sourceId } = plan.item;
     const params = itemParams(plan.item);
     const values = [...ITEM_COLUMNS.map((column) => params[column]), plan.audit.map((_, index) => index + 1), ...auditColumns(plan.audit)];
-    const { rows } = await this.#batch.statement<ItemRow & { created: boolean; created_version: string | null; existing_version: string | null }>({ name: 'll_upsert_item', text: UPSERT_ITEM, values }, `source:${JSON.stringify([tenant, entity, direction, sourceId])}`);
+    const { rows } = await this.#batch.statement<UpsertedRow>({ name: 'll_upsert_item', text: UPSERT_ITEM, values }, `source:${JSON.stringify([tenant, entity, direction, sourceId])}`);
     const answer = rows[0];
     if (answer?.created === true) {
       this.#recent.set(plan.item, undefined, { item: answer.created_version as string });
