@@ -18,7 +18,7 @@ const item = (id: string, attempts = 0): LedgerItem => ({
 });
 const attempt = (id: string, number: number): AttemptRecord => ({ itemId: id, number, idempotencyKey: `key-${id}`, startedAt: '2026-12-07T00:00:01.000Z' });
 
-describe('the SQLite ledger\'s recent items', () => {
+describe('the ledgers\' recent items', () => {
   it('keeps the newest items up to its capacity: one written again counts as new, the oldest goes', () => {
     const recent = new RecentItems(2);
     recent.set(item('a'));
@@ -39,6 +39,21 @@ describe('the SQLite ledger\'s recent items', () => {
     // The item is on its second attempt, whose record this write did not give: the first is not offered for it.
     recent.set(item('a', 2));
     expect(recent.get('a')?.attempt).toBeUndefined();
+  });
+
+  it("keeps an attempt's row version with the attempt, and drops it when the attempt goes (PostgreSQL's versions)", () => {
+    const recent = new RecentItems(4);
+    recent.set(item('a', 1), attempt('a', 1), { item: '700', attempt: '700' });
+    // A transition writes the item alone: a new item version, the attempt's row and its version as they were.
+    recent.set({ ...item('a', 1), updatedAt: '2026-12-07T00:00:02.000Z' }, undefined, { item: '701' });
+    expect(recent.get('a')?.versions).toEqual({ item: '701', attempt: '700' });
+    // The item on its second attempt, whose row this write did not give: no attempt, so no attempt version either.
+    recent.set(item('a', 2), undefined, { item: '702' });
+    expect(recent.get('a')?.attempt).toBeUndefined();
+    expect(recent.get('a')?.versions).toEqual({ item: '702' });
+    // A write that gives the attempt gives its version.
+    recent.set(item('a', 2), attempt('a', 2), { item: '703', attempt: '703' });
+    expect(recent.get('a')?.versions).toEqual({ item: '703', attempt: '703' });
   });
 
   it('refuses a capacity that is not a whole number above 0', () => {

@@ -38,7 +38,7 @@ import { PostgresCredentialTable } from './store-credentials.js';
 import { PostgresBatchedHubRequests } from './postgres-hub-requests.js';
 import { PipelinedReader, PostgresReadBatch, type BatchedRead } from './postgres-read-batch.js';
 import { PostgresWriteBatch, type BatchClient } from './postgres-write-batch.js';
-import { RecentItems, type RecentItem, type RowVersions } from './recent-items.js';
+import { RECENT_ITEMS, RecentItems, type RecentItem, type RowVersions } from './recent-items.js';
 import { POOL_IDLE_MS } from './postgres-pool.js';
 import { CURRENT_EPOCH_SQL } from './tenant-leases.js';
 import {
@@ -250,12 +250,6 @@ export function postgresPoolConfig(options: PostgresLedgerOptions & { schema: st
     pipeline: true,
   };
 }
-
-/**
- * How many items the ledger remembers as it last wrote or read them, with their row versions (RecentItems): more
- * than a busy runner has in flight, as the SQLite ledger's.
- */
-const RECENT_ITEMS = 1_024;
 
 /** The tables whose statements are prepared once per connection and run for every payment. */
 const HOT_TABLES = ['ledger_items', 'ledger_attempts', 'ledger_audit', 'hub_events', 'hub_requests'] as const;

@@ -32,7 +32,7 @@ import {
 } from '@ledgerlink/core';
 import { countsByState, listQuery } from './hot-queries.js';
 import { applyMigrations } from './migrations.js';
-import { RecentItems, type RecentItem } from './recent-items.js';
+import { RECENT_ITEMS, RecentItems, type RecentItem } from './recent-items.js';
 import { createStatements, type LedgerStatements } from './sqlite-statements.js';
 import { attemptBeside, attemptFromRow, attemptParams, auditFromRow, auditParams, itemFromRow, itemParams, itemStateParams, type ItemRow } from './sqlite-rows.js';
 import { sqliteWriteBatch, type SqliteWriteBatch } from './sqlite-write-batch.js';
@@ -59,14 +59,6 @@ export const DEFAULT_COMMIT_INTERVAL_MS = 4;
 
 /** How many items' last audit numbers are remembered; past that the memory starts again (a lookup each, once). */
 const AUDIT_SEQ_MEMORY = 50_000;
-
-/**
- * How many items the ledger keeps as it last wrote or read them (RecentItems): more than a busy runner has in flight
- * (`runner.maxInFlight`, 400 by default), so a payment's later steps find the item its earlier ones left; few enough
- * that an import, which writes each item once and reads none back, carries a few MB of them (4,096 added 12 MB to the
- * import bench's peak, 160 → 172 MB at 100,000 payments).
- */
-const RECENT_ITEMS = 1_024;
 
 /** The connections that have a SqliteLedger: one each. */
 const ledgers = new WeakSet<BetterSqlite3.Database>();
