@@ -185,6 +185,8 @@ interface Throughput {
   hubFailed: number;
   /** Replicas whose /readyz said they ran at least one tenant at the end. */
   working: number;
+  /** The tenants each replica's /readyz said it ran at the end, in the order of `cpu.replicas`. */
+  tenantsOf: string[][];
   /** CPU seconds over the measured interval: each replica's runner, the sandbox host, PostgreSQL (all of it). */
   cpu: { replicas: number[]; replicasSystem: number; replicasHelpers: number; host: number; bench: number; postgres: number };
   /** The replicas' read and write calls and voluntary context switches over the interval, all together. */
@@ -258,8 +260,9 @@ async function throughput(replicas: number): Promise<Throughput> {
     for (const replica of cluster.replicas) for (const [name, count] of replica.proxy.statements) statements.set(name, (statements.get(name) ?? 0) + count);
     progress(`${replicas} replica(s): every payment closed out after ${((at - started) / 1000).toFixed(1)} s`);
     if (tallies.some((t) => t.landed < t.funded || t.hubSynced + t.hubFailed < t.funded)) throw new Error(`${replicas} replica(s): not every payment closed out within 300 s\n${await cluster.describe()}`);
-    let working = 0;
-    for (const replica of cluster.replicas) if (((await replica.runningTenants()) ?? []).length > 0) working++;
+    const tenantsOf: string[][] = [];
+    for (const replica of cluster.replicas) tenantsOf.push([...((await replica.runningTenants()) ?? [])].sort());
+    const working = tenantsOf.filter((tenants) => tenants.length > 0).length;
     // The warm-up's payments closed out before the clock started: only the measured ones count.
     const payments = PER_TENANT * TENANTS;
     const seconds = (at - started) / 1000;
@@ -272,6 +275,7 @@ async function throughput(replicas: number): Promise<Throughput> {
       lost: tallies.reduce((sum, t) => sum + t.funded - t.landed, 0),
       hubFailed: tallies.reduce((sum, t) => sum + t.hubFailed, 0),
       working,
+      tenantsOf,
       cpu: {
         replicas: after.replicas.map((seconds, index) => seconds - (before.replicas[index] ?? 0)),
         replicasSystem: after.replicasSystem - before.replicasSystem,
@@ -437,14 +441,15 @@ if (ROUNDS > 1) {
     if (ratios.length > 0) console.log(`${count} replicas: median ratio ${median(ratios).toFixed(2)}× over ${ratios.length} rounds (${ratios.map((ratio) => `${ratio.toFixed(2)}×`).join(', ')}) = ${(median(ratios) / count).toFixed(2)}·N`);
   }
 }
-console.log('CPU over the measured interval: seconds (share of one core); PostgreSQL counts every client of the server');
+console.log('CPU over the measured interval: seconds (share of one core), each replica with the tenants it ran at the end; PostgreSQL counts every client of the server');
 console.log(`| replicas | each replica | ms per payment (replicas) | of which in the kernel | of which other threads | idle, ms a second each | sandbox host | balancer and database proxies | PostgreSQL | machine busy |${CPU_PER_REPLICA === undefined ? '' : ' held back by the cap |'}`);
 console.log(`|---:|---|---:|---:|---:|---|---:|---:|---:|---:|${CPU_PER_REPLICA === undefined ? '' : '---|'}`);
 for (const r of results) {
   const share = (seconds: number) => `${seconds.toFixed(1)} (${Math.round((100 * seconds) / r.seconds)}%)`;
   const replicaMs = (1000 * r.cpu.replicas.reduce((sum, s) => sum + s, 0)) / r.payments;
   const held = r.throttledMs === undefined ? '' : ` ${r.throttledMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} |`;
-  console.log(`| ${r.replicas} | ${r.cpu.replicas.map(share).join(', ')} | ${replicaMs.toFixed(1)} | ${((1000 * r.cpu.replicasSystem) / r.payments).toFixed(1)} | ${((1000 * r.cpu.replicasHelpers) / r.payments).toFixed(1)} | ${r.idleMsPerSecond.map((ms) => ms.toFixed(0)).join(', ')} | ${share(r.cpu.host)} | ${share(r.cpu.bench)} | ${share(r.cpu.postgres)} | ${Math.round(100 * r.machineBusy)}% |${held}`);
+  const each = r.cpu.replicas.map((seconds, index) => `${share(seconds)} [${(r.tenantsOf[index] ?? []).join(' ')}]`);
+  console.log(`| ${r.replicas} | ${each.join(', ')} | ${replicaMs.toFixed(1)} | ${((1000 * r.cpu.replicasSystem) / r.payments).toFixed(1)} | ${((1000 * r.cpu.replicasHelpers) / r.payments).toFixed(1)} | ${r.idleMsPerSecond.map((ms) => ms.toFixed(0)).join(', ')} | ${share(r.cpu.host)} | ${share(r.cpu.bench)} | ${share(r.cpu.postgres)} | ${Math.round(100 * r.machineBusy)}% |${held}`);
 }
 console.log('Per payment, the replicas together: read and write system calls, and waits for an event (voluntary context switches, all threads)');
 console.log('| replicas | reads | writes | waits |');
