@@ -83,6 +83,7 @@ export interface TenantTally {
 export type HostRequest =
   | { seq: number; op: 'fund'; tenant: string; ids: number[] }
   | { seq: number; op: 'tally'; tenants?: string[] }
+  | { seq: number; op: 'open' }
   | { seq: number; op: 'watch'; tenant: string }
   | { seq: number; op: 'landedAfter'; tenant: string; after: number }
   | { seq: number; op: 'resetStats' }
@@ -111,6 +112,11 @@ interface World {
   ids: number[];
   paymentOfBill: Map<string, number>;
   funded: Set<number>;
+  /**
+   * Funded payments the hub does not show closed out yet (synced or failed): what `open` looks at, so that a harness
+   * waiting for a run to end reads the payments still in flight, not every payment the run ever made.
+   */
+  open: Set<number>;
   /** ERP payment id → when the scan first saw it (ms since epoch). */
   seen: Map<string, number>;
   /** Scanned every 20 ms for `seen` (see `watch`). */
@@ -179,7 +185,7 @@ for (const tenant of options.tenants) {
     const vendorId = hub.addVendor({ companyId: company, name, originId: style.vendorId(v), originCode: style.vendorCodeIsErpId ? style.vendorId(v) : `VC-${v}` });
     commitments.push(hub.addCommitment({ projectId, vendorId }));
   }
-  const world: World = { tenant, erp: sandbox, ids: [], paymentOfBill: new Map(), funded: new Set(), seen: new Map(), watched: false };
+  const world: World = { tenant, erp: sandbox, ids: [], paymentOfBill: new Map(), funded: new Set(), open: new Set(), seen: new Map(), watched: false };
   for (let n = 1; n <= tenant.payments; n++) {
     const v = (n % VENDORS) + 1;
     const amountCents = 25_000 + ((n * 7919) % 4_000_000);
@@ -298,6 +304,7 @@ process.on('message', (raw) => {
         for (const id of request.ids) {
           hub.fundPayment(id, { dateFunded: new Date().toISOString() });
           world.funded.add(id);
+          world.open.add(id);
         }
         send({ seq: request.seq });
         return;
@@ -305,6 +312,21 @@ process.on('message', (raw) => {
       case 'tally':
         send({ seq: request.seq, tallies: [...worlds.values()].filter((world) => request.tenants?.includes(world.tenant.id) ?? true).map(tally) });
         return;
+      case 'open': {
+        // Payments still open, per tenant. A full tally builds every ERP payment, every funded payment's hub view and
+        // the sorted arrivals of every call: polled every 200 ms through a run, it cost the sandbox host about a third of
+        // its CPU in the replica bench, which the replicas then lost to the machine.
+        const open: Record<string, number> = {};
+        for (const world of worlds.values()) {
+          for (const id of world.open) {
+            const status = hub.contractPayment(id).status;
+            if (status === 'synced' || status === 'failed') world.open.delete(id);
+          }
+          open[world.tenant.id] = world.open.size;
+        }
+        send({ seq: request.seq, open });
+        return;
+      }
       case 'watch':
         // Its payments so far are stamped now, before the fault the caller is about to cause.
         worldOf(request.tenant).watched = true;
