@@ -45,9 +45,9 @@ export const UNPROCESSED_EVENTS_OF_SQL = {
  * since SQLite chooses its plan before it sees the bound state. ledger_items_attention holds the states an operator
  * looks for; ledger_items_tenant_direction_state the work left (every state but synced).
  */
-export const ATTENTION_STATES_WHERE = "state IN ('awaiting_approval', 'blocked', 'failed')";
-export const WORK_LEFT_WHERE = "state <> 'synced'";
 const ATTENTION_STATES: readonly string[] = ['awaiting_approval', 'blocked', 'failed'];
+export const ATTENTION_STATES_WHERE = `state IN (${ATTENTION_STATES.map((state) => `'${state}'`).join(', ')})`;
+export const WORK_LEFT_WHERE = "state <> 'synced'";
 
 /**
  * `Ledger.counts` on SQLite from two index scans, now that no index has the state of every item (migration 8): the

@@ -96,6 +96,8 @@ export class SqliteLedger implements Ledger {
   #recentVersion: number | undefined;
   /** The version was checked in the group-commit transaction now open: no other connection can commit until it ends. */
   #recentCheckedInTransaction = false;
+  /** Both counts statements in one read transaction: a write between them would count an item twice or not at all. */
+  readonly #readCounts: () => { tenant: string; state: LedgerState; count: number }[];
 
   constructor(
     private readonly db: BetterSqlite3.Database,
@@ -108,6 +110,7 @@ export class SqliteLedger implements Ledger {
     if (ledgers.has(db)) throw new Error('this SQLite connection has a ledger already: open another connection (openSqliteLedger) for a second ledger');
     ledgers.add(db);
     this.statements = createStatements(db);
+    this.#readCounts = db.transaction(() => countsByState(this.statements.countsWorkLeft.all(), this.statements.countsByTenant.all()));
     this.#batch = sqliteWriteBatch(db);
     this.#batch.onRollback(() => {
       this.#auditSeq.clear();
@@ -258,9 +261,7 @@ export class SqliteLedger implements Ledger {
   }
 
   async counts(): Promise<{ tenant: string; state: LedgerState; count: number }[]> {
-    // Both read in one transaction: a write between them would count an item twice or not at all.
-    const read = this.db.transaction(() => countsByState(this.statements.countsWorkLeft.all(), this.statements.countsByTenant.all()));
-    return read().sort(compareLedgerCounts);
+    return this.#readCounts().sort(compareLedgerCounts);
   }
 
   async transition(id: string, change: LedgerTransition, actor: Actor): Promise<LedgerItem> {
